@@ -1,0 +1,75 @@
+/*
+ * util.h: small helpers shared by the core modules: identifiers, time,
+ * hashing, growable strings and durable file writes.
+ */
+#ifndef HW_UTIL_H
+#define HW_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+
+#define HW_UUID_LEN 36     /* "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" */
+#define HW_TIME_LEN 20     /* "2026-11-29T10:42:07Z" */
+#define HW_SHA256_HEX 64
+
+/* Write a fresh random (version 4) UUID into out (HW_UUID_LEN + 1 bytes). */
+int hw_uuid(char out[HW_UUID_LEN + 1]);
+
+/* True if s is a lower-case canonical UUID. */
+int hw_uuid_valid(const char *s);
+
+/* Format t as UTC ISO 8601 with seconds and "Z" into out (HW_TIME_LEN + 1). */
+void hw_time_iso(time_t t, char out[HW_TIME_LEN + 1]);
+
+/* The current time as above; honours $HOMEWARD_NOW (ISO) for tests. */
+void hw_now_iso(char out[HW_TIME_LEN + 1]);
+
+/* SHA-256 of data as lower-case hex into out (HW_SHA256_HEX + 1 bytes). */
+void hw_sha256_hex(const void *data, size_t len, char out[HW_SHA256_HEX + 1]);
+
+/* A growable NUL-terminated byte string. */
+typedef struct hw_buf {
+	char *ptr;    /* always NUL-terminated once anything was added; owned */
+	size_t len;   /* bytes, without the NUL */
+	size_t cap;
+} hw_buf;
+
+#define HW_BUF_INIT { NULL, 0, 0 }
+
+/* Append len bytes / a string / printf output; return 0 or HW_ERROR (out of memory). */
+int hw_buf_add(hw_buf *b, const void *data, size_t len);
+int hw_buf_puts(hw_buf *b, const char *s);
+int hw_buf_printf(hw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Take the string out (caller frees; "" if empty) and reset b. */
+char *hw_buf_detach(hw_buf *b);
+
+/* Free the contents; b may be reused. */
+void hw_buf_free(hw_buf *b);
+
+/* strdup that tolerates NULL. */
+char *hw_strdup(const char *s);
+
+/* Create dir and its parents (mode 0700 for new ones). */
+int hw_mkdir_p(const char *path, hw_error *err);
+
+/*
+ * Write data to path durably: a temporary file in the same folder, fsync,
+ * rename over path, fsync of the folder.  A crash leaves the old or the new
+ * content, never a mix.  A full disk is HW_ENOSPACE.
+ */
+int hw_write_file_atomic(const char *path, const void *data, size_t len, hw_error *err);
+
+/* Read a whole file; *out is NUL-terminated, caller frees; *len may be NULL. */
+int hw_read_file(const char *path, char **out, size_t *len, hw_error *err);
+
+/* Join two path parts with '/' into a new string (caller frees). */
+char *hw_path_join(const char *a, const char *b);
+
+/* True if path exists. */
+int hw_exists(const char *path);
+
+#endif

@@ -1,0 +1,2 @@
+## tests/tests.mk
+EXTRA_DIST += tests/criterion-tap

@@ -1,0 +1,30 @@
+/*
+ * cli.h: the command-line front end.  Each command is a function taking
+ * its own argv (argv[0] is the command's last word) and the global options,
+ * returning the process exit status.  Commands print results on stdout and
+ * one-line errors on stderr, through cli_error().
+ */
+#ifndef HW_UI_CLI_H
+#define HW_UI_CLI_H
+
+#include "error.h"
+
+/* Options given before the command. */
+typedef struct cli_globals {
+	const char *workspace;   /* --workspace DIR, or NULL */
+	int demo;                /* --demo */
+} cli_globals;
+
+typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
+
+/* Print "homeward: MESSAGE" on stderr (printf-style); returns 1. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print a translated message for a core error code plus its detail; returns 1. */
+int cli_fail(const hw_error *err);
+
+/* Form tools (ui/cli_form.c): `form check FORM...`, `form scenario FORM STEPS`. */
+int cli_form_check(int argc, char **argv, const cli_globals *g);
+int cli_form_scenario(int argc, char **argv, const cli_globals *g);
+
+#endif
