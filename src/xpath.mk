@@ -1,0 +1,1 @@
+## src/xpath.mk: the ODK XPath parser and evaluator
