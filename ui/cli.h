@@ -27,4 +27,10 @@ int cli_fail(const hw_error *err);
 int cli_form_check(int argc, char **argv, const cli_globals *g);
 int cli_form_scenario(int argc, char **argv, const cli_globals *g);
 
+/*
+ * Form translation tools (ui/cli_i18n.c): `form i18n extract|merge|coverage ...`,
+ * used by the build to merge locales/forms/ PO files into multilingual XForms.
+ */
+int cli_form_i18n(int argc, char **argv, const cli_globals *g);
+
 #endif
