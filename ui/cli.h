@@ -33,4 +33,8 @@ int cli_form_scenario(int argc, char **argv, const cli_globals *g);
  */
 int cli_form_i18n(int argc, char **argv, const cli_globals *g);
 
+/* Sync and merge (ui/cli_sync.c): `sync`, `merge`. */
+int cli_sync(int argc, char **argv, const cli_globals *g);
+int cli_merge(int argc, char **argv, const cli_globals *g);
+
 #endif

@@ -1,0 +1,84 @@
+/*
+ * cases.h: cases as event logs.  Every change records an event; the case
+ * the user sees is the fold of its events (store_case_row), recomputed from
+ * the events whenever one is added or imported.
+ */
+#ifndef HW_CASES_H
+#define HW_CASES_H
+
+#include "error.h"
+#include "store.h"
+#include "workspace.h"
+
+/* Fields a counsellor gives when opening a case (NULL = not given). */
+typedef struct case_fields {
+	const char *given_name;
+	const char *family_name;
+	const char *birth_date;     /* YYYY-MM-DD */
+	const char *birth_year;     /* estimated year, when the date is unknown */
+	const char *sex;            /* female | male | other | unknown */
+	const char *nationality;    /* ISO 3166-1 alpha-2 */
+	const char *return_country; /* ISO 3166-1 alpha-2 */
+	const char *language;       /* preferred language, BCP 47 ("ar", "fa") */
+	const char *vulnerability;  /* space-separated flags */
+} case_fields;
+
+#define CASE_FIELDS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* Names of the case fields carried in events (NULL-terminated). */
+extern const char *const case_field_names[];
+
+/*
+ * Validate and record a case.opened event; out_id gets the new case id.
+ * Invalid fields (a bad date, a country that is not two letters) are
+ * HW_EINVALID with a message naming the field.
+ */
+int case_open(hw_ws *ws, const case_fields *f, char out_id[HW_UUID_LEN + 1]);
+
+/* Record a case.updated event with one changed field (value NULL clears it). */
+int case_update(hw_ws *ws, const char *case_id, const char *field, const char *value);
+
+/*
+ * Record any other event type on a case with data (a JSON object text or
+ * NULL); parents are this device's latest events of the case.
+ */
+int case_record(hw_ws *ws, const char *case_id, const char *type, const char *data_json,
+		char out_event_id[HW_UUID_LEN + 1]);
+
+/* Settle a conflicting field: a conflict.resolved event covering both sides. */
+int case_resolve(hw_ws *ws, const char *case_id, const char *field, const char *value);
+
+/*
+ * Import an event that came from elsewhere (sync): validated, stored once
+ * (a known id is skipped, *imported = 0) and the case re-folded.
+ */
+int case_import_event(hw_ws *ws, const char *json, size_t len, int *imported);
+
+/* Re-fold one case from its events and store the result. */
+int case_refold(hw_ws *ws, const char *case_id);
+
+/* Fetch a case (out is cleared first; free with store_case_row_clear). */
+int case_get(hw_ws *ws, const char *case_id, store_case_row *out);
+
+/* Resolve a unique prefix of a case id (at least 4 characters) to the full id. */
+int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1]);
+
+/* A conflict: the field and the competing values (in a deterministic order). */
+typedef struct case_conflict {
+	char *field;
+	char **values;
+	size_t nvalues;
+	char *provisional;     /* the value shown until it is settled */
+} case_conflict;
+
+/*
+ * The unresolved conflicts of a case: an array (caller frees with
+ * case_conflicts_free).
+ */
+int case_conflicts(hw_ws *ws, const char *case_id, case_conflict **out, size_t *n);
+void case_conflicts_free(case_conflict *c, size_t n);
+
+/* True if a person born on birth_date (or in birth_year) is under 18 on today (YYYY-MM-DD). */
+int case_is_minor(const char *birth_date, int birth_year, const char *today);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * event.h: case events, the unit of everything Homeward records and syncs.
+ *
+ * An event is immutable canonical JSON (UTF-8, sorted keys, no spaces), one
+ * file per event in the repository.  Only this module includes jansson.
+ */
+#ifndef HW_EVENT_H
+#define HW_EVENT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "util.h"
+
+/* Event types. */
+#define EV_CASE_OPENED "case.opened"
+#define EV_CASE_UPDATED "case.updated"
+#define EV_CASE_ASSIGNED "case.assigned"
+#define EV_CONSENT_RECORDED "consent.recorded"
+#define EV_FORM_SUBMITTED "form.submitted"
+#define EV_REFERRAL_SENT "referral.sent"
+#define EV_CASE_CLOSED "case.closed"
+#define EV_CASE_REOPENED "case.reopened"
+#define EV_CONFLICT_RESOLVED "conflict.resolved"
+
+typedef struct hw_event {
+	char id[HW_UUID_LEN + 1];
+	char case_id[HW_UUID_LEN + 1];
+	char type[32];
+	char at[HW_TIME_LEN + 1];
+	char *author;        /* counsellor name; owned */
+	char *device;        /* device id; owned */
+	char **parents;      /* event ids; owned */
+	size_t nparents;
+	char *data;          /* canonical JSON object text of the "data" member; owned */
+} hw_event;
+
+/* True if type is one of the known event types. */
+int event_type_known(const char *type);
+
+/*
+ * Parse and validate event JSON: all members present with the right types,
+ * ids are UUIDs, time is ISO UTC, type known, data an object.  On success
+ * *out is a new event (caller frees with event_free).
+ */
+int event_parse(hw_event **out, const char *json, size_t len, hw_error *err);
+
+/* Serialise ev as canonical JSON (caller frees). */
+int event_to_json(char **out, const hw_event *ev, hw_error *err);
+
+/*
+ * Build a new event with a fresh id and the current time.  data_json is a
+ * JSON object text (NULL for {}), re-serialised canonically.
+ */
+int event_new(hw_event **out, const char *case_id, const char *type,
+	      const char *author, const char *device,
+	      const char *const *parents, size_t nparents,
+	      const char *data_json, hw_error *err);
+
+/* Free an event; NULL is fine. */
+void event_free(hw_event *ev);
+
+/*
+ * Read one member of a JSON object text as a string: strings as they are,
+ * numbers/booleans printed, arrays of strings joined with spaces.  *out is
+ * NULL when absent or null.  Caller frees.
+ */
+int event_data_get(char **out, const char *data_json, const char *key);
+
+/* Iterate the members of a JSON object text: cb(key, value-as-string-or-NULL). */
+int event_data_each(const char *data_json,
+		    int (*cb)(const char *key, const char *value, void *payload),
+		    void *payload);
+
+/* Build a JSON object text from NULL-terminated key/value pairs (value NULL = null). */
+char *event_data_build(const char *const *kv);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * store.h: the SQLite database of a workspace.  The only module that
+ * includes sqlite3.h.  Every write is one transaction with synchronous=FULL,
+ * so what a call returned 0 for survives a power cut.
+ *
+ * Tables (see src/store.c for the schema and migrations): settings, events
+ * (every event, with its sync state), cases (the fold of the events),
+ * case_fts (search), submissions, drafts and draft_ops.
+ */
+#ifndef HW_STORE_H
+#define HW_STORE_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "event.h"
+
+typedef struct hw_store hw_store;
+
+/* Sync state of an event or submission. */
+enum {
+	STORE_LOCAL = 0,     /* recorded here, not yet in the device branch */
+	STORE_COMMITTED = 1, /* in a commit of the device branch, not yet pushed */
+	STORE_PUSHED = 2,    /* pushed to the remote */
+	STORE_IMPORTED = 3,  /* came from the remote */
+};
+
+/* Open the database file (creating it when create is set), migrate, check. */
+int store_open(hw_store **out, const char *path, int create, hw_error *err);
+void store_free(hw_store *st);
+
+/* Settings. */
+int store_setting_get(hw_store *st, const char *key, char **out, hw_error *err);
+int store_setting_set(hw_store *st, const char *key, const char *value, hw_error *err);
+
+/* Explicit transactions around several calls (nesting is not supported). */
+int store_begin(hw_store *st, hw_error *err);
+int store_commit(hw_store *st, hw_error *err);
+void store_rollback(hw_store *st);
+
+/*
+ * Insert an event unless one with its id is already there (then *inserted
+ * is 0 and nothing changes: importing is idempotent).  json is its canonical
+ * text; state one of STORE_*.
+ */
+int store_event_put(hw_store *st, const hw_event *ev, const char *json,
+		    int state, int *inserted, hw_error *err);
+
+/* True if the event id is known. */
+int store_event_exists(hw_store *st, const char *id);
+
+/* All events of a case in recording order: cb(json) for each. */
+int store_case_events(hw_store *st, const char *case_id,
+		      int (*cb)(const char *json, void *payload), void *payload,
+		      hw_error *err);
+
+/* Events and submissions with the given state: cb(id, case_id, content, len). */
+typedef int (*store_item_cb)(const char *id, const char *case_id,
+			     const char *content, size_t len, void *payload);
+int store_events_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err);
+int store_submissions_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err);
+
+/* Move events/submissions from one sync state to another (all of them). */
+int store_events_set_state(hw_store *st, int from, int to, hw_error *err);
+int store_submissions_set_state(hw_store *st, int from, int to, hw_error *err);
+
+/* Number of events and submissions not yet pushed (for the status line). */
+int store_pending_count(hw_store *st, int *out, hw_error *err);
+
+/* A submission: stored once, immutable. */
+typedef struct store_submission {
+	char *instance_id;   /* "uuid:..." */
+	char *case_id;
+	char *form_id;
+	char *form_version;
+	char *created_at;
+	char *sha256;
+} store_submission;
+
+int store_submission_put(hw_store *st, const store_submission *s, const char *xml,
+			 size_t len, int state, int *inserted, hw_error *err);
+int store_submission_get_xml(hw_store *st, const char *instance_id, char **xml,
+			     size_t *len, hw_error *err);
+int store_case_submissions(hw_store *st, const char *case_id,
+			   int (*cb)(const store_submission *s, void *payload),
+			   void *payload, hw_error *err);
+
+/* The materialised case row, written by the case fold (src/cases.c). */
+typedef struct store_case_row {
+	char *id;
+	char *given_name, *family_name;
+	char *birth_date;       /* YYYY-MM-DD or NULL */
+	int birth_year;         /* estimated year when no date, else 0 */
+	char *sex, *nationality, *return_country, *language;
+	int minor;
+	char *vulnerability;    /* space-separated flags */
+	char *status;           /* open | closed */
+	char *assigned_to;
+	int conflicts;          /* fields with unresolved concurrent values */
+	char *opened_at, *updated_at;
+	int nevents;
+} store_case_row;
+
+void store_case_row_clear(store_case_row *r);
+
+int store_case_put(hw_store *st, const store_case_row *r, hw_error *err);
+int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *err);
+
+/*
+ * Cases matching search (NULL or "" for all; words matched as prefixes of
+ * names, ids, countries), most recently updated first, at most limit (0 =
+ * no limit).  cb gets a borrowed row.
+ */
+int store_case_list(hw_store *st, const char *search, int limit,
+		    int (*cb)(const store_case_row *r, void *payload),
+		    void *payload, hw_error *err);
+
+/* Drafts: a form being filled for a case; every operation is kept. */
+int store_draft_find(hw_store *st, const char *case_id, const char *form_id,
+		     char **draft_id, hw_error *err);
+int store_draft_create(hw_store *st, const char *draft_id, const char *case_id,
+		       const char *form_id, const char *lang, hw_error *err);
+int store_draft_op(hw_store *st, const char *draft_id, const char *op,
+		   const char *path, const char *value, hw_error *err);
+int store_draft_ops(hw_store *st, const char *draft_id,
+		    int (*cb)(const char *op, const char *path, const char *value, void *payload),
+		    void *payload, hw_error *err);
+int store_draft_delete(hw_store *st, const char *draft_id, hw_error *err);
+int store_drafts_of_case(hw_store *st, const char *case_id,
+			 int (*cb)(const char *draft_id, const char *form_id,
+				   const char *updated_at, void *payload),
+			 void *payload, hw_error *err);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * workspace.h: the folder that holds everything a device has, and the
+ * handle that owns its database, settings and last error.
+ *
+ *   homeward.db   SQLite (cases, drafts, events, sync bookkeeping, settings)
+ *   repo.git/     bare git repository of events and submissions
+ *   forms/        installed forms
+ */
+#ifndef HW_WORKSPACE_H
+#define HW_WORKSPACE_H
+
+#include "error.h"
+
+typedef struct hw_ws hw_ws;
+typedef struct hw_store hw_store;
+
+/* Settings keys. */
+#define WS_DEVICE_ID "device.id"
+#define WS_NAME "counsellor.name"
+#define WS_ROLE "counsellor.role"     /* counsellor | supervisor */
+#define WS_REMOTE "sync.remote"
+#define WS_UI_LANGUAGE "ui.language"
+#define WS_BIDI "ui.bidi"             /* on | off (terminal does its own bidi) */
+
+enum {
+	WS_OPEN_CREATE = 1 << 0,   /* create the folder and database if missing */
+	WS_OPEN_READONLY = 1 << 1,
+};
+
+/*
+ * Resolve the workspace folder: dir if given, else $HOMEWARD_WORKSPACE,
+ * else $XDG_DATA_HOME/homeward, else ~/.local/share/homeward.  Caller frees.
+ */
+char *ws_default_dir(const char *dir);
+
+/*
+ * Open (and with WS_OPEN_CREATE create) the workspace at dir.  Runs the
+ * database migrations and a quick integrity check: a damaged database is
+ * HW_ECORRUPT and is left untouched.  On failure *out is NULL and err says why.
+ */
+int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err);
+
+/* Close and free; NULL is fine. */
+void ws_free(hw_ws *ws);
+
+/* The last error of any call on this workspace (borrowed). */
+const hw_error *ws_error(const hw_ws *ws);
+hw_error *ws_err(hw_ws *ws);
+
+/* Paths inside the workspace (borrowed, valid while ws lives). */
+const char *ws_dir(const hw_ws *ws);
+const char *ws_repo_dir(const hw_ws *ws);
+const char *ws_forms_dir(const hw_ws *ws);
+
+/* The store (borrowed). */
+hw_store *ws_store(hw_ws *ws);
+
+/*
+ * Initialise settings: device id, counsellor name, role and optional remote.
+ * Creates the bare repository folder path setting and installs the shipped
+ * forms from datadir (may be NULL: ws_data_dir()).
+ */
+int ws_init(hw_ws *ws, const char *device_id, const char *name,
+	    const char *role, const char *remote);
+
+/* True once ws_init has been run. */
+int ws_is_initialised(hw_ws *ws);
+
+/* Get a setting (caller frees *out; HW_ENOTFOUND if unset) or set one. */
+int ws_get(hw_ws *ws, const char *key, char **out);
+int ws_set(hw_ws *ws, const char *key, const char *value);
+
+/* Device id and counsellor name (borrowed, "" before init). */
+const char *ws_device_id(hw_ws *ws);
+const char *ws_author(hw_ws *ws);
+
+/*
+ * Where the shipped data (forms/) is: $HOMEWARD_DATADIR, else share/ beside
+ * the running program (a build tree), else the installed PKGDATADIR.
+ * Returns a new string.
+ */
+char *ws_data_dir(void);
+
+/* Copy the shipped forms (and their CSV files) into the workspace's forms/. */
+int ws_install_forms(hw_ws *ws, const char *datadir);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * tui.h: the ncurses front end.  Everything it does goes through the same
+ * core calls as the command line.
+ */
+#ifndef HW_UI_TUI_H
+#define HW_UI_TUI_H
+
+#include "workspace.h"
+
+typedef struct tui_opts {
+	int demo;          /* opened on a fresh demo workspace: say so in the title */
+} tui_opts;
+
+#define TUI_OPTS_INIT { 0 }
+
+/* Run the TUI on an open, initialised workspace; returns the exit status. */
+int tui_run(hw_ws *ws, const tui_opts *opts);
+
+#endif
