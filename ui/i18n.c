@@ -2,15 +2,38 @@
 #include "config.h"
 #include "i18n.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-/* Where the catalogues are: the build tree when run from it, else LOCALEDIR. */
+/*
+ * Where the catalogues are: $HOMEWARD_LOCALEDIR, else share/locale beside
+ * the running program (the build tree, where `make` puts the compiled
+ * catalogues), else the installed LOCALEDIR.
+ */
 static const char *locale_dir(void)
 {
+	static char beside[PATH_MAX];
 	const char *d = getenv("HOMEWARD_LOCALEDIR");
+	struct stat st;
+	ssize_t n;
+	char *slash;
 
-	return d && *d ? d : LOCALEDIR;
+	if (d && *d)
+		return d;
+	n = readlink("/proc/self/exe", beside, sizeof beside - 1);
+	if (n > 0) {
+		beside[n] = 0;
+		slash = strrchr(beside, '/');
+		if (slash && (size_t)(slash - beside) + sizeof "/share/locale" < sizeof beside) {
+			strcpy(slash, "/share/locale");
+			if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode))
+				return beside;
+		}
+	}
+	return LOCALEDIR;
 }
 
 void ui_i18n_init(void)

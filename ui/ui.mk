@@ -1,4 +1,35 @@
-## ui/ui.mk
+## ui/ui.mk: the program's front ends (command line and TUI) and their tests.
 homeward_SOURCES += \
 	ui/main.c ui/cli.h \
-	ui/i18n.c ui/i18n.h
+	ui/i18n.c ui/i18n.h \
+	ui/text.c ui/text.h
+
+# The text layout module is pure: its unit test needs fribidi, not curses.
+check_PROGRAMS += tests/test_text
+TESTS += tests/test_text
+tests_test_text_SOURCES = tests/test_text.c ui/text.c ui/text.h
+tests_test_text_CFLAGS = $(TEST_CFLAGS) $(FRIBIDI_CFLAGS)
+tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
+
+# The uninstalled program finds its catalogues in share/locale beside it
+# (ui/i18n.c), so the build tree speaks every language without installing.
+# One explicit rule a language: pattern rules are not portable make.
+UI_MO_FILES = \
+	share/locale/nl/LC_MESSAGES/homeward.mo \
+	share/locale/fr/LC_MESSAGES/homeward.mo \
+	share/locale/ar/LC_MESSAGES/homeward.mo
+EXTRA_homeward_DEPENDENCIES = $(UI_MO_FILES)
+CLEANFILES += $(UI_MO_FILES)
+
+share/locale/nl/LC_MESSAGES/homeward.mo: locales/nl.gmo
+	$(AM_V_GEN)$(MKDIR_P) share/locale/nl/LC_MESSAGES && cp locales/nl.gmo $@
+share/locale/fr/LC_MESSAGES/homeward.mo: locales/fr.gmo
+	$(AM_V_GEN)$(MKDIR_P) share/locale/fr/LC_MESSAGES && cp locales/fr.gmo $@
+share/locale/ar/LC_MESSAGES/homeward.mo: locales/ar.gmo
+	$(AM_V_GEN)$(MKDIR_P) share/locale/ar/LC_MESSAGES && cp locales/ar.gmo $@
+locales/nl.gmo: $(srcdir)/locales/nl.po
+	cd locales && $(MAKE) $(AM_MAKEFLAGS) nl.gmo
+locales/fr.gmo: $(srcdir)/locales/fr.po
+	cd locales && $(MAKE) $(AM_MAKEFLAGS) fr.gmo
+locales/ar.gmo: $(srcdir)/locales/ar.po
+	cd locales && $(MAKE) $(AM_MAKEFLAGS) ar.gmo

@@ -1,0 +1,271 @@
+/* test_text.c: column widths, truncation, wrapping and bidi layout (ui/text.c). */
+#include <criterion/criterion.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ui/text.h"
+
+/* Arabic "marhaban" (hello): meem, reh, hah, beh, alef. */
+#define AR_HELLO "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"
+/* The same letters in the opposite order: alef, beh, hah, reh, meem. */
+#define AR_HELLO_REV "\xd8\xa7\xd8\xa8\xd8\xad\xd8\xb1\xd9\x85"
+/* Arabic "salam": seen, lam, alef, meem, and reversed. */
+#define AR_SALAM "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85"
+#define AR_SALAM_REV "\xd9\x85\xd8\xa7\xd9\x84\xd8\xb3"
+
+static void utf8_locale(void)
+{
+	cr_assert_not_null(setlocale(LC_CTYPE, "C.UTF-8"), "C.UTF-8 locale needed");
+}
+
+TestSuite(text, .init = utf8_locale);
+
+Test(text, decode_utf8_and_malformed_bytes)
+{
+	uint32_t cp;
+
+	cr_expect_eq(text_decode("\xe6\x97\xa5", 3, &cp), 3);
+	cr_expect_eq(cp, 0x65e5);
+	cr_expect_eq(text_decode("\xf0\x9f\x98\x80", 4, &cp), 4);
+	cr_expect_eq(cp, 0x1f600);
+	/* A lone continuation byte, an overlong '/', a cut sequence. */
+	cr_expect_eq(text_decode("\x80z", 2, &cp), 1);
+	cr_expect_eq(cp, 0xfffd);
+	cr_expect_eq(text_decode("\xc0\xaf", 2, &cp), 1);
+	cr_expect_eq(cp, 0xfffd);
+	cr_expect_eq(text_decode("\xe6\x97", 2, &cp), 1);
+	cr_expect_eq(cp, 0xfffd);
+	cr_expect_eq(text_decode("", 1, &cp), 0);
+}
+
+Test(text, widths_of_cjk_combining_and_arabic)
+{
+	cr_expect_eq(text_width("abc"), 3);
+	cr_expect_eq(text_width("\xe6\x97\xa5\xe6\x9c\xac"), 4);          /* two CJK ideographs */
+	cr_expect_eq(text_width("e\xcc\x81"), 1);                         /* e + combining acute */
+	cr_expect_eq(text_width(AR_HELLO), 5);
+	cr_expect_eq(text_width("\xd9\x85\xd9\x8e"), 1);                  /* meem + fatha */
+	cr_expect_eq(text_width(""), 0);
+}
+
+Test(text, fit_never_splits_a_character)
+{
+	int w;
+
+	/* Three CJK characters in 3 columns: only one fits (the second would need 4). */
+	cr_expect_eq(text_fit("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 3, &w), 3);
+	cr_expect_eq(w, 2);
+	/* A combining mark stays with its base. */
+	cr_expect_eq(text_fit("e\xcc\x81x", 1, &w), 3);
+	cr_expect_eq(w, 1);
+	cr_expect_eq(text_fit("abc", 0, &w), 0);
+}
+
+Test(text, truncate_marks_the_cut)
+{
+	char *t;
+
+	t = text_truncate("Amina Haddad", 8);
+	cr_expect_str_eq(t, "Amina H\xe2\x80\xa6");
+	cr_expect_eq(text_width(t), 8);
+	free(t);
+	t = text_truncate("short", 8);
+	cr_expect_str_eq(t, "short");
+	free(t);
+	/* Wide characters: 5 columns hold two of them plus the ellipsis. */
+	t = text_truncate("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 5);
+	cr_expect_str_eq(t, "\xe6\x97\xa5\xe6\x9c\xac\xe2\x80\xa6");
+	free(t);
+	t = text_truncate("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 4);
+	cr_expect_eq(text_width(t), 3);
+	free(t);
+}
+
+Test(text, pad_to_exact_columns)
+{
+	char *t = text_pad("\xe6\x97\xa5x", 6);
+
+	cr_expect_str_eq(t, "\xe6\x97\xa5x   ");
+	cr_expect_eq(text_width(t), 6);
+	free(t);
+	t = text_pad("abcdefgh", 4);
+	cr_expect_eq(text_width(t), 4);
+	free(t);
+}
+
+Test(text, wrap_at_spaces_and_cut_long_words)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, "Do you have somewhere to stay on arrival?", 16, 0), 0);
+	cr_assert_eq(b.count, 3);
+	cr_expect_str_eq(b.lines[0].text, "Do you have");
+	cr_expect_str_eq(b.lines[1].text, "somewhere to");
+	cr_expect_str_eq(b.lines[2].text, "stay on arrival?");
+	cr_expect_eq(b.lines[2].width, 16);
+	text_block_free(&b);
+
+	cr_assert_eq(text_layout(&b, "abcdefghij\n\nxy", 4, 0), 0);
+	cr_assert_eq(b.count, 5);
+	cr_expect_str_eq(b.lines[0].text, "abcd");
+	cr_expect_str_eq(b.lines[2].text, "ij");
+	cr_expect_str_eq(b.lines[3].text, "");
+	cr_expect_str_eq(b.lines[4].text, "xy");
+	text_block_free(&b);
+}
+
+Test(text, wrap_keeps_every_line_within_the_box)
+{
+	text_block b = TEXT_BLOCK_INIT;
+	size_t i;
+
+	cr_assert_eq(text_layout(&b, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5 ab", 3, 0), 0);
+	for (i = 0; i < b.count; i++)
+		cr_expect_leq(b.lines[i].width, 3, "line %zu is %d wide", i, b.lines[i].width);
+	cr_expect_str_eq(b.lines[0].text, "\xe6\x97\xa5");
+	text_block_free(&b);
+}
+
+Test(text, bidi_reorders_arabic_inside_a_latin_line)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, "Say " AR_HELLO " to her", 40, TEXT_BIDI), 0);
+	cr_assert_eq(b.count, 1);
+	cr_expect_str_eq(b.lines[0].text, "Say " AR_HELLO_REV " to her");
+	cr_expect_eq(b.lines[0].x, 0, "a left-to-right paragraph starts at the left");
+	cr_expect_eq(b.lines[0].rtl, 0);
+	text_block_free(&b);
+}
+
+Test(text, bidi_rtl_paragraph_with_latin_is_right_aligned)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	/* Arabic first: a right-to-left paragraph; the Latin word keeps its order. */
+	cr_assert_eq(text_layout(&b, AR_HELLO " UNHCR " AR_SALAM, 30, TEXT_BIDI), 0);
+	cr_assert_eq(b.count, 1);
+	cr_expect_str_eq(b.lines[0].text, AR_SALAM_REV " UNHCR " AR_HELLO_REV);
+	cr_expect_eq(b.lines[0].rtl, 1);
+	cr_expect_eq(b.lines[0].width, 16);
+	cr_expect_eq(b.lines[0].x, 14, "right-aligned in 30 columns");
+	text_block_free(&b);
+}
+
+Test(text, bidi_off_keeps_logical_order)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, AR_HELLO " abc", 30, 0), 0);
+	cr_expect_str_eq(b.lines[0].text, AR_HELLO " abc");
+	cr_expect_eq(b.lines[0].x, 0);
+	text_block_free(&b);
+}
+
+Test(text, bidi_wrap_puts_first_words_on_the_first_line)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, AR_HELLO " " AR_SALAM, 6, TEXT_BIDI), 0);
+	cr_assert_eq(b.count, 2);
+	cr_expect_str_eq(b.lines[0].text, AR_HELLO_REV);
+	cr_expect_eq(b.lines[0].x, 1);
+	cr_expect_str_eq(b.lines[1].text, AR_SALAM_REV);
+	cr_expect_eq(b.lines[1].x, 2);
+	text_block_free(&b);
+}
+
+Test(text, bidi_mirrors_brackets_in_rtl)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, AR_SALAM " (" AR_HELLO ")", 30, TEXT_BIDI), 0);
+	cr_expect_str_eq(b.lines[0].text, "(" AR_HELLO_REV ") " AR_SALAM_REV);
+	text_block_free(&b);
+}
+
+Test(text, shaping_joins_arabic_letters)
+{
+	text_block b = TEXT_BLOCK_INIT;
+	uint32_t cp;
+
+	cr_assert_eq(text_layout(&b, AR_HELLO, 30, TEXT_BIDI | TEXT_SHAPE), 0);
+	/* Visually first is the final form of alef (U+FE8E), width unchanged. */
+	text_decode(b.lines[0].text, strlen(b.lines[0].text), &cp);
+	cr_expect_eq(cp, 0xfe8e, "got U+%04X", (unsigned)cp);
+	cr_expect_eq(b.lines[0].width, 5);
+	text_block_free(&b);
+}
+
+Test(text, nowrap_truncates_in_logical_order)
+{
+	text_block b = TEXT_BLOCK_INIT;
+
+	cr_assert_eq(text_layout(&b, AR_HELLO " " AR_SALAM, 7, TEXT_BIDI | TEXT_NOWRAP), 0);
+	cr_assert_eq(b.count, 1);
+	/* The first word and the space survive; the ellipsis is on the left,
+	 * where the right-to-left text goes on. */
+	cr_expect_str_eq(b.lines[0].text, "\xe2\x80\xa6 " AR_HELLO_REV);
+	cr_expect_eq(b.lines[0].width, 7);
+	text_block_free(&b);
+}
+
+Test(text, cell_pads_rtl_on_the_left)
+{
+	char *c = text_cell(AR_SALAM, 8, TEXT_BIDI, 1);
+
+	cr_expect_str_eq(c, "    " AR_SALAM_REV);
+	free(c);
+	c = text_cell("Amina", 8, TEXT_BIDI, 1);
+	cr_expect_str_eq(c, "Amina   ");
+	free(c);
+	cr_expect(text_is_rtl("  " AR_SALAM " abc"));
+	cr_expect_not(text_is_rtl("123 abc " AR_SALAM));
+}
+
+Test(text, edit_moves_by_characters)
+{
+	text_edit e = TEXT_EDIT_INIT;
+
+	cr_assert_eq(text_edit_set(&e, "e\xcc\x81t\xc3\xa9"), 0);   /* é (decomposed) t é */
+	text_edit_left(&e);
+	cr_expect_eq(e.cursor, 4);
+	text_edit_left(&e);
+	cr_expect_eq(e.cursor, 3);
+	text_edit_left(&e);
+	cr_expect_eq(e.cursor, 0, "the combining mark goes with its base");
+	text_edit_delete(&e);
+	cr_expect_str_eq(text_edit_str(&e), "t\xc3\xa9");
+	text_edit_end(&e);
+	text_edit_backspace(&e);
+	cr_expect_str_eq(text_edit_str(&e), "t");
+	cr_assert_eq(text_edit_insert(&e, 0x65e5), 0);
+	cr_expect_str_eq(text_edit_str(&e), "t\xe6\x97\xa5");
+	text_edit_free(&e);
+}
+
+Test(text, edit_view_scrolls_to_the_cursor)
+{
+	text_edit e = TEXT_EDIT_INIT;
+	char *v;
+	int col;
+
+	text_edit_set(&e, "abcdefghijkl");
+	cr_assert_eq(text_edit_view(&e, 5, 0, &v, &col), 0);
+	cr_expect_str_eq(v, "ijkl");
+	cr_expect_eq(col, 4);
+	free(v);
+	text_edit_home(&e);
+	cr_assert_eq(text_edit_view(&e, 5, 0, &v, &col), 0);
+	cr_expect_str_eq(v, "abcd");
+	cr_expect_eq(col, 0);
+	free(v);
+	/* Right-to-left text: typed at the left end, the cursor left of it. */
+	text_edit_set(&e, AR_SALAM);
+	cr_assert_eq(text_edit_view(&e, 10, TEXT_BIDI, &v, &col), 0);
+	cr_expect_str_eq(v, " " AR_SALAM_REV);
+	cr_expect_eq(col, 0);
+	free(v);
+	text_edit_free(&e);
+}
