@@ -1,0 +1,949 @@
+/*
+ * store.c: the SQLite database of a workspace.
+ *
+ * Durability first: WAL with synchronous=FULL, so a call that returned 0
+ * survives a power cut; every write is a transaction.  A damaged file is
+ * reported (HW_ECORRUPT) before anything is written to it.
+ */
+#include "config.h"
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STMT_CACHE 48
+
+struct hw_store {
+	sqlite3 *db;
+	int in_tx;                       /* inside store_begin/commit */
+	struct {
+		const char *sql;         /* static string: compared by address */
+		sqlite3_stmt *stmt;
+	} cache[STMT_CACHE];
+};
+
+/*
+ * Forward migrations: migrations[i] takes user_version i to i + 1.  Never
+ * edit a released step; add a new one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  case_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  device TEXT NOT NULL,"
+	"  json TEXT NOT NULL,"
+	"  state INTEGER NOT NULL);"
+	"CREATE INDEX events_case ON events (case_id, seq);"
+	"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
+	"CREATE TABLE cases ("
+	"  id TEXT PRIMARY KEY,"
+	"  given_name TEXT, family_name TEXT, birth_date TEXT, birth_year INTEGER,"
+	"  sex TEXT, nationality TEXT, return_country TEXT, language TEXT,"
+	"  minor INTEGER NOT NULL DEFAULT 0, vulnerability TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'open', assigned_to TEXT,"
+	"  conflicts INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at TEXT, updated_at TEXT, nevents INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX cases_updated ON cases (updated_at);"
+	"CREATE VIRTUAL TABLE case_fts USING fts5 (id UNINDEXED, body,"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TABLE submissions ("
+	"  instance_id TEXT PRIMARY KEY,"
+	"  case_id TEXT NOT NULL, form_id TEXT NOT NULL, form_version TEXT,"
+	"  created_at TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	"  xml BLOB NOT NULL, state INTEGER NOT NULL);"
+	"CREATE INDEX submissions_case ON submissions (case_id);"
+	"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
+	"CREATE TABLE drafts ("
+	"  id TEXT PRIMARY KEY,"
+	"  case_id TEXT NOT NULL REFERENCES cases (id),"
+	"  form_id TEXT NOT NULL, lang TEXT,"
+	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+	"CREATE INDEX drafts_case ON drafts (case_id, form_id);"
+	"CREATE TABLE draft_ops ("
+	"  draft_id TEXT NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, op TEXT NOT NULL, path TEXT NOT NULL, value TEXT,"
+	"  PRIMARY KEY (draft_id, seq));",
+};
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Map an SQLite result code to ours, copying its message into err. */
+static int db_fail(hw_store *st, hw_error *err, int src, const char *what)
+{
+	int code;
+
+	switch (src & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = HW_EBUSY;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = HW_ECORRUPT;
+		break;
+	case SQLITE_FULL:
+		code = HW_ENOSPACE;
+		break;
+	case SQLITE_CONSTRAINT:
+		code = HW_EEXISTS;
+		break;
+	default:
+		code = HW_ERROR;
+	}
+	return hw_error_set(err, code, "%s: %s", what,
+			    st && st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(src));
+}
+
+/* A cached prepared statement for a static SQL string, reset and unbound. */
+static sqlite3_stmt *stmt(hw_store *st, const char *sql, hw_error *err)
+{
+	int i, free_slot = -1, rc;
+	sqlite3_stmt *s;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+		if (!st->cache[i].sql && free_slot < 0)
+			free_slot = i;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(st, err, rc, "preparing a query");
+		return NULL;
+	}
+	if (free_slot >= 0) {
+		st->cache[free_slot].sql = sql;
+		st->cache[free_slot].stmt = s;
+	}
+	/* A full cache cannot happen with our fixed set of queries. */
+	return s;
+}
+
+/* Bind text or NULL. */
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* A column as a new string (NULL stays NULL). */
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+/* Run a statement that returns no rows. */
+static int step_done(hw_store *st, sqlite3_stmt *s, hw_error *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, err, rc, what);
+	return 0;
+}
+
+static int exec(hw_store *st, const char *sql, hw_error *err, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(st, err, rc, what);
+}
+
+int store_begin(hw_store *st, hw_error *err)
+{
+	/* IMMEDIATE takes the write lock now, so a busy workspace fails early. */
+	int rc = exec(st, "BEGIN IMMEDIATE", err, "starting a transaction");
+
+	if (rc == 0)
+		st->in_tx = 1;
+	return rc;
+}
+
+int store_commit(hw_store *st, hw_error *err)
+{
+	int rc = exec(st, "COMMIT", err, "saving");
+
+	if (rc == 0)
+		st->in_tx = 0;
+	else
+		store_rollback(st);
+	return rc;
+}
+
+void store_rollback(hw_store *st)
+{
+	if (st->in_tx) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->in_tx = 0;
+	}
+}
+
+/* Begin a transaction unless the caller holds one; *own says whether we did. */
+static int tx_begin(hw_store *st, int *own, hw_error *err)
+{
+	*own = !st->in_tx;
+	return *own ? store_begin(st, err) : 0;
+}
+
+static int tx_end(hw_store *st, int own, int rc, hw_error *err)
+{
+	if (!own)
+		return rc;
+	if (rc < 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+/* Apply pending migrations in one transaction. */
+static int migrate(hw_store *st, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_fail(st, err, rc, "reading the schema version");
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > SCHEMA_VERSION)
+		return hw_error_set(err, HW_EINVALID,
+				    "the database was made by a newer Homeward (schema %d, this one knows %d)",
+				    version, SCHEMA_VERSION);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if ((rc = store_begin(st, err)) < 0)
+		return rc;
+	for (; version < SCHEMA_VERSION; version++) {
+		char pragma[64];
+
+		if ((rc = exec(st, migrations[version], err, "upgrading the database")) < 0)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+		if ((rc = exec(st, pragma, err, "upgrading the database")) < 0)
+			goto fail;
+	}
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+/* PRAGMA quick_check: anything but "ok" means the file is damaged. */
+static int integrity_check(hw_store *st, const char *path, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL);
+	const char *res;
+
+	if (rc != SQLITE_OK) {
+		db_fail(st, err, rc, "checking the database");
+		sqlite3_finalize(s);
+		return hw_error_set(err, err && err->code == HW_EBUSY ? HW_EBUSY : HW_ECORRUPT,
+				    "%s is damaged or not a Homeward database (%s); it was left untouched",
+				    path, sqlite3_errmsg(st->db));
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		int code = (rc & 0xff) == SQLITE_BUSY ? HW_EBUSY : HW_ECORRUPT;
+
+		hw_error_set(err, code, code == HW_EBUSY
+			     ? "%s is in use by another Homeward process (%s)"
+			     : "%s is damaged or not a Homeward database (%s); it was left untouched",
+			     path, sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return code;
+	}
+	res = (const char *)sqlite3_column_text(s, 0);
+	if (!res || strcmp(res, "ok") != 0) {
+		hw_error_set(err, HW_ECORRUPT,
+			     "%s is damaged (%s); it was left untouched: restore it from a backup or sync a fresh workspace",
+			     path, res ? res : "unknown problem");
+		sqlite3_finalize(s);
+		return HW_ECORRUPT;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int store_open(hw_store **out, const char *path, int create, hw_error *err)
+{
+	hw_store *st = calloc(1, sizeof(*st));
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int exists = access(path, F_OK) == 0;
+
+	*out = NULL;
+	if (!st)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (!exists && !create) {
+		free(st);
+		return hw_error_set(err, HW_ENOTFOUND, "no database at %s", path);
+	}
+	if (!exists)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(st, err, rc, path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	/* Check before any write, so a damaged file stays exactly as it was. */
+	if (exists && (rc = integrity_check(st, path, err)) < 0)
+		goto fail;
+	if ((rc = exec(st, "PRAGMA journal_mode=WAL", err, "setting up the database")) < 0 ||
+	    (rc = exec(st, "PRAGMA synchronous=FULL", err, "setting up the database")) < 0 ||
+	    (rc = exec(st, "PRAGMA foreign_keys=ON", err, "setting up the database")) < 0)
+		goto fail;
+	if ((rc = migrate(st, err)) < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_free(st);
+	return rc;
+}
+
+void store_free(hw_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int store_setting_get(hw_store *st, const char *key, char **out, hw_error *err)
+{
+	static const char sql[] = "SELECT value FROM settings WHERE key = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = col_dup(s, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return hw_error_set(err, HW_ENOTFOUND, "setting %s is not set", key);
+	return db_fail(st, err, rc, "reading a setting");
+}
+
+int store_setting_set(hw_store *st, const char *key, const char *value, hw_error *err)
+{
+	static const char ins[] = "INSERT INTO settings (key, value) VALUES (?, ?) "
+				  "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+	static const char del[] = "DELETE FROM settings WHERE key = ?";
+	sqlite3_stmt *s = stmt(st, value ? ins : del, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, key);
+	if (value)
+		bind_text(s, 2, value);
+	return step_done(st, s, err, "saving a setting");
+}
+
+int store_event_put(hw_store *st, const hw_event *ev, const char *json,
+		    int state, int *inserted, hw_error *err)
+{
+	static const char sql[] = "INSERT INTO events (id, case_id, type, at, device, json, state) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	if (inserted)
+		*inserted = 0;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, ev->id);
+	bind_text(s, 2, ev->case_id);
+	bind_text(s, 3, ev->type);
+	bind_text(s, 4, ev->at);
+	bind_text(s, 5, ev->device);
+	bind_text(s, 6, json);
+	sqlite3_bind_int(s, 7, state);
+	if ((rc = step_done(st, s, err, "saving an event")) < 0)
+		return rc;
+	if (inserted)
+		*inserted = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int store_event_exists(hw_store *st, const char *id)
+{
+	static const char sql[] = "SELECT 1 FROM events WHERE id = ?";
+	sqlite3_stmt *s = stmt(st, sql, NULL);
+	int found;
+
+	if (!s)
+		return 0;
+	bind_text(s, 1, id);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+int store_case_events(hw_store *st, const char *case_id,
+		      int (*cb)(const char *json, void *payload), void *payload,
+		      hw_error *err)
+{
+	/* Not cached: callbacks may re-enter the store. */
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT json FROM events WHERE case_id = ? ORDER BY seq",
+				    -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading events");
+	bind_text(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = cb((const char *)sqlite3_column_text(s, 0), payload);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading events");
+}
+
+/* Run a query over (id, case_id, content) rows into cb. */
+static int items_query(hw_store *st, const char *sql, int state, store_item_cb cb,
+		       void *payload, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading pending items");
+	sqlite3_bind_int(s, 1, state);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = cb((const char *)sqlite3_column_text(s, 0),
+			   (const char *)sqlite3_column_text(s, 1),
+			   sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), payload);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading pending items");
+}
+
+int store_events_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err)
+{
+	return items_query(st, "SELECT id, case_id, json FROM events WHERE state = ? ORDER BY seq",
+			   state, cb, payload, err);
+}
+
+int store_submissions_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err)
+{
+	return items_query(st, "SELECT instance_id, case_id, xml FROM submissions WHERE state = ? "
+			   "ORDER BY created_at, instance_id", state, cb, payload, err);
+}
+
+int store_events_set_state(hw_store *st, int from, int to, hw_error *err)
+{
+	static const char sql[] = "UPDATE events SET state = ? WHERE state = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	sqlite3_bind_int(s, 1, to);
+	sqlite3_bind_int(s, 2, from);
+	return step_done(st, s, err, "updating sync state");
+}
+
+int store_submissions_set_state(hw_store *st, int from, int to, hw_error *err)
+{
+	static const char sql[] = "UPDATE submissions SET state = ? WHERE state = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	sqlite3_bind_int(s, 1, to);
+	sqlite3_bind_int(s, 2, from);
+	return step_done(st, s, err, "updating sync state");
+}
+
+int store_pending_count(hw_store *st, int *out, hw_error *err)
+{
+	static const char sql[] =
+		"SELECT (SELECT count(*) FROM events WHERE state < 2) + "
+		"(SELECT count(*) FROM submissions WHERE state < 2)";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	*out = 0;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : db_fail(st, err, rc, "counting pending items");
+}
+
+int store_submission_put(hw_store *st, const store_submission *sub, const char *xml,
+			 size_t len, int state, int *inserted, hw_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO submissions (instance_id, case_id, form_id, form_version, created_at, "
+		"sha256, xml, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (instance_id) DO NOTHING";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	if (inserted)
+		*inserted = 0;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, sub->instance_id);
+	bind_text(s, 2, sub->case_id);
+	bind_text(s, 3, sub->form_id);
+	bind_text(s, 4, sub->form_version);
+	bind_text(s, 5, sub->created_at);
+	bind_text(s, 6, sub->sha256);
+	sqlite3_bind_blob(s, 7, xml, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 8, state);
+	if ((rc = step_done(st, s, err, "saving a submission")) < 0)
+		return rc;
+	if (inserted)
+		*inserted = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int store_submission_get_xml(hw_store *st, const char *instance_id, char **xml,
+			     size_t *len, hw_error *err)
+{
+	static const char sql[] = "SELECT xml FROM submissions WHERE instance_id = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc, n;
+
+	*xml = NULL;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, instance_id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE
+			? hw_error_set(err, HW_ENOTFOUND, "no submission %s", instance_id)
+			: db_fail(st, err, rc, "reading a submission");
+	}
+	n = sqlite3_column_bytes(s, 0);
+	*xml = malloc((size_t)n + 1);
+	if (!*xml) {
+		sqlite3_reset(s);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	memcpy(*xml, sqlite3_column_blob(s, 0), (size_t)n);
+	(*xml)[n] = '\0';
+	if (len)
+		*len = (size_t)n;
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_case_submissions(hw_store *st, const char *case_id,
+			   int (*cb)(const store_submission *s, void *payload),
+			   void *payload, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+		"SELECT instance_id, case_id, form_id, form_version, created_at, sha256 "
+		"FROM submissions WHERE case_id = ? ORDER BY created_at, instance_id", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading submissions");
+	bind_text(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_submission sub = {
+			(char *)sqlite3_column_text(s, 0), (char *)sqlite3_column_text(s, 1),
+			(char *)sqlite3_column_text(s, 2), (char *)sqlite3_column_text(s, 3),
+			(char *)sqlite3_column_text(s, 4), (char *)sqlite3_column_text(s, 5),
+		};
+		int r = cb(&sub, payload);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading submissions");
+}
+
+void store_case_row_clear(store_case_row *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->given_name);
+	free(r->family_name);
+	free(r->birth_date);
+	free(r->sex);
+	free(r->nationality);
+	free(r->return_country);
+	free(r->language);
+	free(r->vulnerability);
+	free(r->status);
+	free(r->assigned_to);
+	free(r->opened_at);
+	free(r->updated_at);
+	memset(r, 0, sizeof(*r));
+}
+
+#define CASE_COLUMNS "c.id, c.given_name, c.family_name, c.birth_date, c.birth_year, c.sex, " \
+	"c.nationality, c.return_country, c.language, c.minor, c.vulnerability, c.status, " \
+	"c.assigned_to, c.conflicts, c.opened_at, c.updated_at, c.nevents"
+
+/* Fill r from a row of CASE_COLUMNS (strings borrowed when borrow is set). */
+static void case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
+{
+#define TXT(i) (borrow ? (char *)sqlite3_column_text(s, i) : col_dup(s, i))
+	r->id = TXT(0);
+	r->given_name = TXT(1);
+	r->family_name = TXT(2);
+	r->birth_date = TXT(3);
+	r->birth_year = sqlite3_column_int(s, 4);
+	r->sex = TXT(5);
+	r->nationality = TXT(6);
+	r->return_country = TXT(7);
+	r->language = TXT(8);
+	r->minor = sqlite3_column_int(s, 9);
+	r->vulnerability = TXT(10);
+	r->status = TXT(11);
+	r->assigned_to = TXT(12);
+	r->conflicts = sqlite3_column_int(s, 13);
+	r->opened_at = TXT(14);
+	r->updated_at = TXT(15);
+	r->nevents = sqlite3_column_int(s, 16);
+#undef TXT
+}
+
+int store_case_put(hw_store *st, const store_case_row *r, hw_error *err)
+{
+	static const char up[] =
+		"INSERT INTO cases (id, given_name, family_name, birth_date, birth_year, sex, "
+		"nationality, return_country, language, minor, vulnerability, status, assigned_to, "
+		"conflicts, opened_at, updated_at, nevents) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+		"ON CONFLICT (id) DO UPDATE SET given_name = ?2, family_name = ?3, birth_date = ?4, "
+		"birth_year = ?5, sex = ?6, nationality = ?7, return_country = ?8, language = ?9, "
+		"minor = ?10, vulnerability = ?11, status = ?12, assigned_to = ?13, conflicts = ?14, "
+		"opened_at = ?15, updated_at = ?16, nevents = ?17";
+	static const char fdel[] = "DELETE FROM case_fts WHERE id = ?";
+	static const char fins[] = "INSERT INTO case_fts (id, body) VALUES (?, ?)";
+	sqlite3_stmt *s;
+	char body[2048];
+	int rc, own;
+
+	if ((rc = tx_begin(st, &own, err)) < 0)
+		return rc;
+	if (!(s = stmt(st, up, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	bind_text(s, 1, r->id);
+	bind_text(s, 2, r->given_name);
+	bind_text(s, 3, r->family_name);
+	bind_text(s, 4, r->birth_date);
+	sqlite3_bind_int(s, 5, r->birth_year);
+	bind_text(s, 6, r->sex);
+	bind_text(s, 7, r->nationality);
+	bind_text(s, 8, r->return_country);
+	bind_text(s, 9, r->language);
+	sqlite3_bind_int(s, 10, r->minor);
+	bind_text(s, 11, r->vulnerability);
+	bind_text(s, 12, r->status ? r->status : "open");
+	bind_text(s, 13, r->assigned_to);
+	sqlite3_bind_int(s, 14, r->conflicts);
+	bind_text(s, 15, r->opened_at);
+	bind_text(s, 16, r->updated_at);
+	sqlite3_bind_int(s, 17, r->nevents);
+	if ((rc = step_done(st, s, err, "saving a case")) < 0)
+		goto done;
+	if (!(s = stmt(st, fdel, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	bind_text(s, 1, r->id);
+	if ((rc = step_done(st, s, err, "indexing a case")) < 0)
+		goto done;
+	snprintf(body, sizeof(body), "%s %s %s %s %s %s %s",
+		 r->id, r->given_name ? r->given_name : "", r->family_name ? r->family_name : "",
+		 r->nationality ? r->nationality : "", r->return_country ? r->return_country : "",
+		 r->birth_date ? r->birth_date : "", r->vulnerability ? r->vulnerability : "");
+	if (!(s = stmt(st, fins, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	bind_text(s, 1, r->id);
+	bind_text(s, 2, body);
+	rc = step_done(st, s, err, "indexing a case");
+done:
+	return tx_end(st, own, rc, err);
+}
+
+int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *err)
+{
+	static const char sql[] = "SELECT " CASE_COLUMNS " FROM cases c WHERE c.id = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		case_from_row(s, out, 0);
+		sqlite3_reset(s);
+		return 0;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? hw_error_set(err, HW_ENOTFOUND, "no case %s", id)
+				 : db_fail(st, err, rc, "reading a case");
+}
+
+/* Turn free text into an FTS5 query: every word a quoted prefix, all required. */
+static char *fts_query(const char *search)
+{
+	hw_buf b = HW_BUF_INIT;
+	const char *p = search;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '-' || *p == '"' || *p == '\'')
+			p++;
+		if (!*p)
+			break;
+		if (b.len)
+			hw_buf_puts(&b, " AND ");
+		hw_buf_puts(&b, "\"");
+		while (*p && *p != ' ' && *p != '\t' && *p != '-') {
+			if (*p != '"')
+				hw_buf_add(&b, p, 1);
+			p++;
+		}
+		hw_buf_puts(&b, "\"*");
+	}
+	return b.len ? hw_buf_detach(&b) : (hw_buf_free(&b), NULL);
+}
+
+int store_case_list(hw_store *st, const char *search, int limit,
+		    int (*cb)(const store_case_row *r, void *payload),
+		    void *payload, hw_error *err)
+{
+	char *q = search ? fts_query(search) : NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (q)
+		rc = sqlite3_prepare_v2(st->db,
+			"SELECT " CASE_COLUMNS " FROM case_fts f JOIN cases c ON c.id = f.id "
+			"WHERE case_fts MATCH ?1 ORDER BY c.updated_at DESC, c.id LIMIT ?2", -1, &s, NULL);
+	else
+		rc = sqlite3_prepare_v2(st->db,
+			"SELECT " CASE_COLUMNS " FROM cases c "
+			"ORDER BY c.updated_at DESC, c.id LIMIT ?2", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(q);
+		return db_fail(st, err, rc, "listing cases");
+	}
+	if (q)
+		bind_text(s, 1, q);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_case_row r;
+		int stop;
+
+		case_from_row(s, &r, 1);
+		stop = cb(&r, payload);
+		if (stop) {
+			sqlite3_finalize(s);
+			free(q);
+			return stop;
+		}
+	}
+	sqlite3_finalize(s);
+	free(q);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "listing cases");
+}
+
+int store_draft_find(hw_store *st, const char *case_id, const char *form_id,
+		     char **draft_id, hw_error *err)
+{
+	static const char sql[] = "SELECT id FROM drafts WHERE case_id = ? AND form_id = ? "
+				  "ORDER BY updated_at DESC LIMIT 1";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	*draft_id = NULL;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, case_id);
+	bind_text(s, 2, form_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*draft_id = col_dup(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? HW_ENOTFOUND : db_fail(st, err, rc, "reading drafts");
+}
+
+int store_draft_create(hw_store *st, const char *draft_id, const char *case_id,
+		       const char *form_id, const char *lang, hw_error *err)
+{
+	static const char sql[] = "INSERT INTO drafts (id, case_id, form_id, lang, created_at, updated_at) "
+				  "VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	char now[HW_TIME_LEN + 1];
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	hw_now_iso(now);
+	bind_text(s, 1, draft_id);
+	bind_text(s, 2, case_id);
+	bind_text(s, 3, form_id);
+	bind_text(s, 4, lang);
+	bind_text(s, 5, now);
+	bind_text(s, 6, now);
+	return step_done(st, s, err, "starting a draft");
+}
+
+int store_draft_op(hw_store *st, const char *draft_id, const char *op,
+		   const char *path, const char *value, hw_error *err)
+{
+	/*
+	 * An answer replaces earlier answers to the same path, as long as no
+	 * repeat was added or removed since (that would shift the indices the
+	 * earlier path means), so a draft stays as small as its answers.
+	 */
+	static const char compact[] =
+		"DELETE FROM draft_ops WHERE draft_id = ?1 AND path = ?2 AND op IN ('answer', 'clear') "
+		"AND seq > (SELECT coalesce(max(seq), 0) FROM draft_ops WHERE draft_id = ?1 "
+		"AND op IN ('add-repeat', 'remove-repeat'))";
+	static const char ins[] =
+		"INSERT INTO draft_ops (draft_id, seq, op, path, value) VALUES (?1, "
+		"(SELECT coalesce(max(seq), 0) + 1 FROM draft_ops WHERE draft_id = ?1), ?2, ?3, ?4)";
+	static const char touch[] = "UPDATE drafts SET updated_at = ? WHERE id = ?";
+	sqlite3_stmt *s;
+	char now[HW_TIME_LEN + 1];
+	int rc, own;
+
+	if ((rc = tx_begin(st, &own, err)) < 0)
+		return rc;
+	if (strcmp(op, "answer") == 0 || strcmp(op, "clear") == 0) {
+		if (!(s = stmt(st, compact, err))) {
+			rc = err ? err->code : HW_ERROR;
+			goto done;
+		}
+		bind_text(s, 1, draft_id);
+		bind_text(s, 2, path);
+		if ((rc = step_done(st, s, err, "saving an answer")) < 0)
+			goto done;
+	}
+	if (!(s = stmt(st, ins, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	bind_text(s, 1, draft_id);
+	bind_text(s, 2, op);
+	bind_text(s, 3, path);
+	bind_text(s, 4, value);
+	if ((rc = step_done(st, s, err, "saving an answer")) < 0)
+		goto done;
+	if (!(s = stmt(st, touch, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	hw_now_iso(now);
+	bind_text(s, 1, now);
+	bind_text(s, 2, draft_id);
+	rc = step_done(st, s, err, "saving an answer");
+done:
+	return tx_end(st, own, rc, err);
+}
+
+int store_draft_ops(hw_store *st, const char *draft_id,
+		    int (*cb)(const char *op, const char *path, const char *value, void *payload),
+		    void *payload, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT op, path, value FROM draft_ops WHERE draft_id = ? "
+				    "ORDER BY seq", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading a draft");
+	bind_text(s, 1, draft_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			   (const char *)sqlite3_column_text(s, 2), payload);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading a draft");
+}
+
+int store_draft_delete(hw_store *st, const char *draft_id, hw_error *err)
+{
+	static const char sql[] = "DELETE FROM drafts WHERE id = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, draft_id);
+	return step_done(st, s, err, "removing a draft");
+}
+
+int store_drafts_of_case(hw_store *st, const char *case_id,
+			 int (*cb)(const char *draft_id, const char *form_id,
+				   const char *updated_at, void *payload),
+			 void *payload, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT id, form_id, updated_at FROM drafts "
+				    "WHERE case_id = ? ORDER BY updated_at DESC", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading drafts");
+	bind_text(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			   (const char *)sqlite3_column_text(s, 2), payload);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading drafts");
+}

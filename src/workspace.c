@@ -1,0 +1,274 @@
+/* workspace.c: the workspace folder and its handle. */
+#include "config.h"
+#include "workspace.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+struct hw_ws {
+	char *dir;
+	char *repo_dir;
+	char *forms_dir;
+	hw_store *store;
+	char *device_id;      /* cached settings, "" until init */
+	char *author;
+	hw_error err;
+};
+
+char *ws_default_dir(const char *dir)
+{
+	const char *env;
+	char *base, *p;
+
+	if (dir && *dir)
+		return strdup(dir);
+	env = getenv("HOMEWARD_WORKSPACE");
+	if (env && *env)
+		return strdup(env);
+	env = getenv("XDG_DATA_HOME");
+	if (env && *env)
+		return hw_path_join(env, "homeward");
+	env = getenv("HOME");
+	base = hw_path_join(env && *env ? env : ".", ".local/share");
+	if (!base)
+		return NULL;
+	p = hw_path_join(base, "homeward");
+	free(base);
+	return p;
+}
+
+/* Re-read the cached settings. */
+static void load_identity(hw_ws *ws)
+{
+	char *v = NULL;
+
+	free(ws->device_id);
+	free(ws->author);
+	ws->device_id = store_setting_get(ws->store, WS_DEVICE_ID, &v, NULL) == 0 ? v : strdup("");
+	v = NULL;
+	ws->author = store_setting_get(ws->store, WS_NAME, &v, NULL) == 0 ? v : strdup("");
+}
+
+int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
+{
+	hw_ws *ws = calloc(1, sizeof(*ws));
+	char *db = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!ws)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	ws->dir = strdup(dir);
+	ws->repo_dir = hw_path_join(dir, "repo.git");
+	ws->forms_dir = hw_path_join(dir, "forms");
+	db = hw_path_join(dir, "homeward.db");
+	if (!ws->dir || !ws->repo_dir || !ws->forms_dir || !db) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto fail;
+	}
+	if (!hw_exists(dir)) {
+		if (!(flags & WS_OPEN_CREATE)) {
+			rc = hw_error_set(err, HW_ENOTFOUND,
+					  "no workspace at %s (create one with: homeward init)", dir);
+			goto fail;
+		}
+		if ((rc = hw_mkdir_p(dir, err)) < 0)
+			goto fail;
+	}
+	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
+		goto fail;
+	rc = store_open(&ws->store, db, (flags & WS_OPEN_CREATE) != 0, err);
+	if (rc == HW_ENOTFOUND)
+		hw_error_set(err, HW_ENOTFOUND,
+			     "%s is not a Homeward workspace (create one with: homeward init)", dir);
+	if (rc < 0)
+		goto fail;
+	load_identity(ws);
+	free(db);
+	*out = ws;
+	return 0;
+fail:
+	free(db);
+	ws_free(ws);
+	return rc;
+}
+
+void ws_free(hw_ws *ws)
+{
+	if (!ws)
+		return;
+	store_free(ws->store);
+	free(ws->dir);
+	free(ws->repo_dir);
+	free(ws->forms_dir);
+	free(ws->device_id);
+	free(ws->author);
+	free(ws);
+}
+
+const hw_error *ws_error(const hw_ws *ws) { return &ws->err; }
+hw_error *ws_err(hw_ws *ws) { return &ws->err; }
+const char *ws_dir(const hw_ws *ws) { return ws->dir; }
+const char *ws_repo_dir(const hw_ws *ws) { return ws->repo_dir; }
+const char *ws_forms_dir(const hw_ws *ws) { return ws->forms_dir; }
+hw_store *ws_store(hw_ws *ws) { return ws->store; }
+const char *ws_device_id(hw_ws *ws) { return ws->device_id; }
+const char *ws_author(hw_ws *ws) { return ws->author; }
+
+int ws_get(hw_ws *ws, const char *key, char **out)
+{
+	return store_setting_get(ws->store, key, out, &ws->err);
+}
+
+int ws_set(hw_ws *ws, const char *key, const char *value)
+{
+	int rc = store_setting_set(ws->store, key, value, &ws->err);
+
+	if (rc == 0 && (strcmp(key, WS_DEVICE_ID) == 0 || strcmp(key, WS_NAME) == 0))
+		load_identity(ws);
+	return rc;
+}
+
+int ws_is_initialised(hw_ws *ws)
+{
+	return ws->device_id && *ws->device_id;
+}
+
+/* A device id: letters, digits, '-', '_', '.'; it names a git branch. */
+static int device_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 64 || id[0] == '.' || id[0] == '-' || strstr(id, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return id[n - 1] != '.';
+}
+
+int ws_init(hw_ws *ws, const char *device_id, const char *name,
+	    const char *role, const char *remote)
+{
+	hw_store *st = ws->store;
+	char *datadir;
+	int rc;
+
+	if (!device_id_valid(device_id))
+		return hw_error_set(&ws->err, HW_EINVALID,
+				    "device id \"%s\" may only contain letters, digits, '-', '_' and '.'",
+				    device_id);
+	if (!name || !*name)
+		return hw_error_set(&ws->err, HW_EINVALID, "the counsellor name is empty");
+	if (strcmp(role, "counsellor") != 0 && strcmp(role, "supervisor") != 0)
+		return hw_error_set(&ws->err, HW_EINVALID,
+				    "role must be counsellor or supervisor, not \"%s\"", role);
+	if (ws_is_initialised(ws) && strcmp(ws->device_id, device_id) != 0)
+		return hw_error_set(&ws->err, HW_EEXISTS,
+				    "this workspace already belongs to device %s", ws->device_id);
+	if ((rc = store_begin(st, &ws->err)) < 0)
+		return rc;
+	if ((rc = store_setting_set(st, WS_DEVICE_ID, device_id, &ws->err)) < 0 ||
+	    (rc = store_setting_set(st, WS_NAME, name, &ws->err)) < 0 ||
+	    (rc = store_setting_set(st, WS_ROLE, role, &ws->err)) < 0 ||
+	    (remote && (rc = store_setting_set(st, WS_REMOTE, remote, &ws->err)) < 0)) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_commit(st, &ws->err)) < 0)
+		return rc;
+	load_identity(ws);
+	datadir = ws_data_dir();
+	rc = ws_install_forms(ws, datadir);
+	free(datadir);
+	return rc;
+}
+
+char *ws_data_dir(void)
+{
+	const char *env = getenv("HOMEWARD_DATADIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return strdup(env);
+	/* Run from a build tree: share/ beside the program holds the built forms. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+	if (n > 0) {
+		char *slash, *cand, *forms;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			cand = hw_path_join(exe, "share");
+			forms = cand ? hw_path_join(cand, "forms") : NULL;
+			if (forms && hw_exists(forms)) {
+				free(forms);
+				return cand;
+			}
+			free(forms);
+			free(cand);
+		}
+	}
+	return strdup(PKGDATADIR);
+}
+
+/* True if name ends with suffix. */
+static int ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	return n > s && strcmp(name + n - s, suffix) == 0;
+}
+
+int ws_install_forms(hw_ws *ws, const char *datadir)
+{
+	char *src = hw_path_join(datadir, "forms");
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+
+	if (!src)
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	if ((rc = hw_mkdir_p(ws->forms_dir, &ws->err)) < 0) {
+		free(src);
+		return rc;
+	}
+	d = opendir(src);
+	if (!d) {
+		/* No shipped forms (a bare build): nothing to install. */
+		free(src);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *from, *to, *data = NULL;
+		size_t len;
+
+		if (e->d_name[0] == '.' || !(ends_with(e->d_name, ".xml") || ends_with(e->d_name, ".csv")))
+			continue;
+		from = hw_path_join(src, e->d_name);
+		to = hw_path_join(ws->forms_dir, e->d_name);
+		if (!from || !to)
+			rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+		else if ((rc = hw_read_file(from, &data, &len, &ws->err)) == 0)
+			rc = hw_write_file_atomic(to, data, len, &ws->err);
+		free(data);
+		free(from);
+		free(to);
+		if (rc < 0)
+			break;
+	}
+	closedir(d);
+	free(src);
+	return rc;
+}
