@@ -1,1 +1,4 @@
-## src/git.mk
+## src/git.mk: the repository module (the only user of libgit2), sync and
+## merge, their command-line front end, tests and benchmark.
+src_libhomeward_a_SOURCES += \
+	src/repo.c src/repo.h

@@ -1,0 +1,928 @@
+/*
+ * repo.c: the bare repository, built on libgit2.
+ *
+ * The only file that includes git2.h.  Trees are written with tree builders
+ * starting from the parent's trees, and compared by walking both trees
+ * together and skipping any folder whose id is the same on both sides; both
+ * stay proportional to what changes, whatever the size of the archive.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "repo.h"
+#include "util.h"
+
+struct hw_repo {
+	git_repository *git;
+	char *path;
+};
+
+static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
+static int repo_init_status;
+
+/* Initialise libgit2 once per process and make it fsync what it writes. */
+static void repo_global_init(void)
+{
+	if (git_libgit2_init() < 0) {
+		repo_init_status = -1;
+		return;
+	}
+	/*
+	 * libgit2 does not fsync by default: a power cut right after a sync
+	 * could leave a ref pointing at objects that never reached the disk.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	repo_init_status = 0;
+}
+
+/* The message of libgit2's last error, or a fallback when there is none. */
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* Record a failed local libgit2 call in err with our code; returns that code. */
+static int repo_fail(hw_error *err, int gitcode, const char *what)
+{
+	int code = HW_ERROR;
+
+	if (gitcode == GIT_ENOTFOUND)
+		code = HW_ENOTFOUND;
+	else if (gitcode == GIT_EEXISTS)
+		code = HW_EEXISTS;
+	else if (gitcode == GIT_EINVALIDSPEC || gitcode == GIT_EINVALID)
+		code = HW_EINVALID;
+	return hw_error_set(err, code, "%s: %s", what, git_msg());
+}
+
+/* Parse a hex object id; HW_EINVALID when it is not one. */
+static int oid_parse(git_oid *out, const char *hex, hw_error *err)
+{
+	if (!hex || strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(out, hex) < 0)
+		return hw_error_set(err, HW_EINVALID, "not an object id: %s", hex ? hex : "(null)");
+	return 0;
+}
+
+/* Format an oid as NUL-terminated hex. */
+static void oid_hex(char out[REPO_OID_HEX + 1], const git_oid *oid)
+{
+	git_oid_tostr(out, REPO_OID_HEX + 1, oid);
+}
+
+int repo_open(hw_repo **out, const char *path, int create, hw_error *err)
+{
+	hw_repo *r = NULL;
+	git_repository *git = NULL;
+	int rc;
+
+	*out = NULL;
+	pthread_once(&repo_once, repo_global_init);
+	if (repo_init_status < 0)
+		return hw_error_set(err, HW_ERROR, "initialising libgit2: %s", git_msg());
+
+	rc = git_repository_open_bare(&git, path);
+	if (rc == GIT_ENOTFOUND && create) {
+		git_repository_init_options o;
+
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
+			  GIT_REPOSITORY_INIT_MKDIR;
+		o.initial_head = "main";
+		rc = git_repository_init_ext(&git, path, &o);
+		if (rc < 0)
+			return repo_fail(err, rc, "creating the repository");
+	} else if (rc < 0) {
+		return hw_error_set(err, rc == GIT_ENOTFOUND ? HW_ENOTFOUND : HW_ECORRUPT,
+				    "opening the repository %s: %s", path, git_msg());
+	}
+
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->path = hw_strdup(path))) {
+		free(r);
+		git_repository_free(git);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	r->git = git;
+	*out = r;
+	return 0;
+}
+
+void repo_free(hw_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->git);
+	free(r->path);
+	free(r);
+}
+
+const char *repo_path(const hw_repo *r)
+{
+	return r->path;
+}
+
+int repo_ref_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refname, hw_error *err)
+{
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	rc = git_reference_name_to_id(&oid, r->git, refname);
+	if (rc == GIT_ENOTFOUND)
+		return hw_error_set(err, HW_ENOTFOUND, "no ref %s", refname);
+	if (rc < 0)
+		return repo_fail(err, rc, "reading a ref");
+	oid_hex(out, &oid);
+	return 0;
+}
+
+int repo_ref_set(hw_repo *r, const char *refname, const char *commit, hw_error *err)
+{
+	git_reference *ref = NULL;
+	git_oid oid;
+	int rc;
+
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	rc = git_reference_create(&ref, r->git, refname, &oid, 1, "homeward: update");
+	git_reference_free(ref);
+	if (rc < 0)
+		return repo_fail(err, rc, "updating a ref");
+	return 0;
+}
+
+/* qsort comparator for an array of C strings. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int repo_ref_each(hw_repo *r, const char *glob,
+		  int (*cb)(const char *refname, const char *commit, void *payload),
+		  void *payload, hw_error *err)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	/* Collect and sort the names first so callers see a stable order. */
+	rc = git_reference_iterator_glob_new(&it, r->git, glob);
+	if (rc < 0) {
+		rc = repo_fail(err, rc, "listing refs");
+		goto cleanup;
+	}
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		char **grown = realloc(names, (n + 1) * sizeof(*names));
+
+		if (grown)
+			names = grown;
+		if (!grown || !(names[n] = hw_strdup(git_reference_name(ref)))) {
+			git_reference_free(ref);
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		n++;
+		git_reference_free(ref);
+	}
+	if (rc != GIT_ITEROVER) {
+		rc = repo_fail(err, rc, "listing refs");
+		goto cleanup;
+	}
+	rc = 0;
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		char hex[REPO_OID_HEX + 1];
+
+		if ((rc = repo_ref_get(hex, r, names[i], err)) < 0)
+			goto cleanup;
+		if ((rc = cb(names[i], hex, payload)) != 0)
+			goto cleanup;
+	}
+
+cleanup:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	git_reference_iterator_free(it);
+	return rc;
+}
+
+int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, hw_error *err)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_fail(err, rc, "reading a commit");
+	oid_hex(out, git_commit_tree_id(c));
+	git_commit_free(c);
+	return 0;
+}
+
+int repo_merge_base(char out[REPO_OID_HEX + 1], hw_repo *r, const char *a, const char *b,
+		    hw_error *err)
+{
+	git_oid oa, ob, base;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = oid_parse(&oa, a, err)) < 0 || (rc = oid_parse(&ob, b, err)) < 0)
+		return rc;
+	rc = git_merge_base(&base, r->git, &oa, &ob);
+	if (rc == GIT_ENOTFOUND)
+		return hw_error_set(err, HW_ENOTFOUND, "no common history");
+	if (rc < 0)
+		return repo_fail(err, rc, "finding the merge base");
+	oid_hex(out, &base);
+	return 0;
+}
+
+int repo_blob_write(char out[REPO_OID_HEX + 1], hw_repo *r, const void *data, size_t len,
+		    hw_error *err)
+{
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	rc = git_blob_create_from_buffer(&oid, r->git, data ? data : "", len);
+	if (rc < 0)
+		return repo_fail(err, rc, "writing a blob");
+	oid_hex(out, &oid);
+	return 0;
+}
+
+int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_error *err)
+{
+	git_blob *b = NULL;
+	git_oid oid;
+	size_t size;
+	char *copy;
+	int rc;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if ((rc = oid_parse(&oid, blob, err)) < 0)
+		return rc;
+	if ((rc = git_blob_lookup(&b, r->git, &oid)) < 0)
+		return repo_fail(err, rc, "reading a blob");
+	size = (size_t)git_blob_rawsize(b);
+	copy = malloc(size + 1);
+	if (!copy) {
+		git_blob_free(b);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	memcpy(copy, git_blob_rawcontent(b), size);
+	copy[size] = '\0';
+	git_blob_free(b);
+	*out = copy;
+	if (len)
+		*len = size;
+	return 0;
+}
+
+/* A file to insert, its blob already written. */
+struct tree_ent {
+	const char *path;
+	git_oid blob;
+};
+
+/* qsort comparator: by path, so that files of one folder are contiguous. */
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_ent *)a)->path, ((const struct tree_ent *)b)->path);
+}
+
+/* True if path is relative, has no empty, "." or ".." component. */
+static int path_ok(const char *path)
+{
+	const char *p = path, *slash;
+	size_t len;
+
+	if (!*path || *path == '/')
+		return 0;
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!slash)
+			return 1;
+		p = slash + 1;
+	}
+}
+
+/*
+ * Insert e[0..n) (paths relative to the folder at offset off of each path)
+ * into the tree base (NULL: empty) and write the result into out.  Each
+ * subfolder named by the files is rebuilt recursively from its old version;
+ * every other entry is carried over by id, unread.
+ */
+static int tree_insert(git_oid *out, git_repository *git, const git_oid *base,
+		       struct tree_ent *e, size_t n, size_t off, hw_error *err)
+{
+	git_tree *base_tree = NULL;
+	git_treebuilder *bld = NULL;
+	char *name = NULL;
+	size_t i = 0, j;
+	int rc;
+
+	if (base && (rc = git_tree_lookup(&base_tree, git, base)) < 0) {
+		rc = repo_fail(err, rc, "reading a tree");
+		goto cleanup;
+	}
+	if ((rc = git_treebuilder_new(&bld, git, base_tree)) < 0) {
+		rc = repo_fail(err, rc, "building a tree");
+		goto cleanup;
+	}
+	while (i < n) {
+		const char *rest = e[i].path + off;
+		const char *slash = strchr(rest, '/');
+		const git_tree_entry *old;
+		size_t nlen = slash ? (size_t)(slash - rest) : strlen(rest);
+
+		free(name);
+		if (!(name = strndup(rest, nlen))) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		old = git_treebuilder_get(bld, name);
+		if (!slash) {
+			/* A file: new, or already there with the same content. */
+			if (old && git_tree_entry_type(old) == GIT_OBJECT_BLOB &&
+			    git_oid_equal(git_tree_entry_id(old), &e[i].blob)) {
+				i++;
+				continue;
+			}
+			if (old) {
+				rc = hw_error_set(err, HW_ECONFLICT,
+						  "%s already exists with other content", e[i].path);
+				goto cleanup;
+			}
+			rc = git_treebuilder_insert(NULL, bld, name, &e[i].blob, GIT_FILEMODE_BLOB);
+			if (rc < 0) {
+				rc = repo_fail(err, rc, e[i].path);
+				goto cleanup;
+			}
+			i++;
+			continue;
+		}
+
+		/* A folder: gather every file below it and rebuild it once. */
+		for (j = i + 1; j < n; j++) {
+			const char *other = e[j].path + off;
+
+			if (strncmp(other, rest, nlen) != 0 || other[nlen] != '/')
+				break;
+		}
+		{
+			git_oid sub_base, sub_new;
+			int had = 0;
+
+			if (old) {
+				if (git_tree_entry_type(old) != GIT_OBJECT_TREE) {
+					rc = hw_error_set(err, HW_ECONFLICT,
+							  "%.*s is a file, not a folder",
+							  (int)(off + nlen), e[i].path);
+					goto cleanup;
+				}
+				git_oid_cpy(&sub_base, git_tree_entry_id(old));
+				had = 1;
+			}
+			rc = tree_insert(&sub_new, git, had ? &sub_base : NULL, e + i, j - i,
+					 off + nlen + 1, err);
+			if (rc < 0)
+				goto cleanup;
+			if (!had || !git_oid_equal(&sub_new, &sub_base)) {
+				rc = git_treebuilder_insert(NULL, bld, name, &sub_new, GIT_FILEMODE_TREE);
+				if (rc < 0) {
+					rc = repo_fail(err, rc, e[i].path);
+					goto cleanup;
+				}
+			}
+		}
+		i = j;
+	}
+	if ((rc = git_treebuilder_write(out, bld)) < 0)
+		rc = repo_fail(err, rc, "writing a tree");
+
+cleanup:
+	free(name);
+	git_treebuilder_free(bld);
+	git_tree_free(base_tree);
+	return rc;
+}
+
+int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
+		  const repo_file *files, size_t nfiles, hw_error *err)
+{
+	struct tree_ent *e = NULL;
+	git_oid base_oid, result;
+	size_t i;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (base && (rc = oid_parse(&base_oid, base, err)) < 0)
+		return rc;
+	if (nfiles && !(e = calloc(nfiles, sizeof(*e))))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	for (i = 0; i < nfiles; i++) {
+		e[i].path = files[i].path;
+		if (!files[i].path || !path_ok(files[i].path)) {
+			rc = hw_error_set(err, HW_EINVALID, "bad path in the repository: %s",
+					  files[i].path ? files[i].path : "(null)");
+			goto cleanup;
+		}
+		if (files[i].blob) {
+			if ((rc = oid_parse(&e[i].blob, files[i].blob, err)) < 0)
+				goto cleanup;
+		} else {
+			rc = git_blob_create_from_buffer(&e[i].blob, r->git,
+							 files[i].data ? files[i].data : "",
+							 files[i].len);
+			if (rc < 0) {
+				rc = repo_fail(err, rc, files[i].path);
+				goto cleanup;
+			}
+		}
+	}
+	if (nfiles)
+		qsort(e, nfiles, sizeof(*e), cmp_ent);
+	rc = tree_insert(&result, r->git, base ? &base_oid : NULL, e, nfiles, 0, err);
+	if (rc == 0)
+		oid_hex(out, &result);
+
+cleanup:
+	free(e);
+	return rc;
+}
+
+int repo_commit_create(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refname,
+		       const char *tree, const char *parent,
+		       const repo_commit_opts *opts, hw_error *err)
+{
+	static const repo_commit_opts defaults = REPO_COMMIT_OPTS_INIT;
+	git_signature *sig = NULL;
+	git_tree *t = NULL;
+	const git_commit **parents = NULL;
+	size_t nparents = 0, i;
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if (!opts)
+		opts = &defaults;
+	if ((rc = oid_parse(&oid, tree, err)) < 0)
+		return rc;
+	if ((rc = git_tree_lookup(&t, r->git, &oid)) < 0) {
+		rc = repo_fail(err, rc, "reading a tree");
+		goto cleanup;
+	}
+	parents = calloc(1 + opts->nparents, sizeof(*parents));
+	if (!parents) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < 1 + opts->nparents; i++) {
+		const char *hex = i == 0 ? parent : opts->parents[i - 1];
+		git_commit *c = NULL;
+
+		if (!hex)
+			continue;
+		if ((rc = oid_parse(&oid, hex, err)) < 0)
+			goto cleanup;
+		if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0) {
+			rc = repo_fail(err, rc, "reading a parent commit");
+			goto cleanup;
+		}
+		parents[nparents++] = c;
+	}
+	rc = git_signature_now(&sig, opts->author_name ? opts->author_name : "homeward",
+			       opts->author_email ? opts->author_email : "homeward@localhost");
+	if (rc < 0) {
+		rc = repo_fail(err, rc, "making the commit signature");
+		goto cleanup;
+	}
+	rc = git_commit_create(&oid, r->git, NULL, sig, sig, "UTF-8",
+			       opts->message ? opts->message : "Add events", t,
+			       nparents, parents);
+	if (rc < 0) {
+		rc = repo_fail(err, rc, "writing a commit");
+		goto cleanup;
+	}
+	oid_hex(out, &oid);
+	if (refname && (rc = repo_ref_set(r, refname, out, err)) < 0)
+		goto cleanup;
+
+cleanup:
+	for (i = 0; parents && i < nparents; i++)
+		git_commit_free((git_commit *)parents[i]);
+	free(parents);
+	git_signature_free(sig);
+	git_tree_free(t);
+	return rc;
+}
+
+int repo_commit_files(char out[REPO_OID_HEX + 1], int *created, hw_repo *r,
+		      const char *refname, const char *parent,
+		      const repo_file *files, size_t nfiles,
+		      const repo_commit_opts *opts, hw_error *err)
+{
+	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
+	int rc;
+
+	out[0] = '\0';
+	*created = 0;
+	if (parent && (rc = repo_commit_tree(base, r, parent, err)) < 0)
+		return rc;
+	if ((rc = repo_tree_add(tree, r, parent ? base : NULL, files, nfiles, err)) < 0)
+		return rc;
+	if (parent && strcmp(tree, base) == 0) {
+		memcpy(out, parent, REPO_OID_HEX + 1);
+		return 0;
+	}
+	if (!parent && nfiles == 0)
+		return 0;
+	if ((rc = repo_commit_create(out, r, refname, tree, parent, opts, err)) < 0)
+		return rc;
+	*created = 1;
+	return 0;
+}
+
+/* State of one tree comparison: the path so far and where to report. */
+struct diff_ctx {
+	git_repository *git;
+	hw_buf path;
+	repo_diff_cb cb;
+	void *payload;
+	hw_error *err;
+};
+
+static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to);
+
+/* Report a whole subtree (or file) as added or deleted. */
+static int diff_one_side(struct diff_ctx *d, const git_tree_entry *e, int kind)
+{
+	char hex[REPO_OID_HEX + 1];
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return kind == REPO_ADDED ? diff_trees(d, NULL, git_tree_entry_id(e))
+					  : diff_trees(d, git_tree_entry_id(e), NULL);
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0; /* submodules never appear in our repositories */
+	oid_hex(hex, git_tree_entry_id(e));
+	return d->cb(kind, d->path.ptr, hex, d->payload);
+}
+
+/*
+ * Compare two trees (either may be NULL) under the current path.  Entries
+ * with the same id on both sides are skipped without being opened.
+ */
+static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to)
+{
+	git_tree *a = NULL, *b = NULL;
+	size_t i, na, nb, mark = d->path.len;
+	int rc = 0;
+
+	if (from && (rc = git_tree_lookup(&a, d->git, from)) < 0) {
+		rc = repo_fail(d->err, rc, "reading a tree");
+		goto cleanup;
+	}
+	if (to && (rc = git_tree_lookup(&b, d->git, to)) < 0) {
+		rc = repo_fail(d->err, rc, "reading a tree");
+		goto cleanup;
+	}
+	na = a ? git_tree_entrycount(a) : 0;
+	nb = b ? git_tree_entrycount(b) : 0;
+
+	for (i = 0; i < nb; i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(b, i);
+		const char *name = git_tree_entry_name(eb);
+		const git_tree_entry *ea = a ? git_tree_entry_byname(a, name) : NULL;
+
+		d->path.len = mark;
+		if (d->path.ptr)
+			d->path.ptr[mark] = '\0';
+		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
+			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if (!ea) {
+			rc = diff_one_side(d, eb, REPO_ADDED);
+		} else if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			   git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb)) {
+			rc = 0;
+		} else if (git_tree_entry_type(ea) == GIT_OBJECT_TREE &&
+			   git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
+			rc = diff_trees(d, git_tree_entry_id(ea), git_tree_entry_id(eb));
+		} else {
+			char hex[REPO_OID_HEX + 1];
+
+			oid_hex(hex, git_tree_entry_id(eb));
+			rc = d->cb(REPO_MODIFIED, d->path.ptr, hex, d->payload);
+		}
+		if (rc != 0)
+			goto cleanup;
+	}
+	for (i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(a, i);
+		const char *name = git_tree_entry_name(ea);
+
+		if (b && git_tree_entry_byname(b, name))
+			continue;
+		d->path.len = mark;
+		if (d->path.ptr)
+			d->path.ptr[mark] = '\0';
+		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
+			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if ((rc = diff_one_side(d, ea, REPO_DELETED)) != 0)
+			goto cleanup;
+	}
+
+cleanup:
+	d->path.len = mark;
+	if (d->path.ptr)
+		d->path.ptr[mark] = '\0';
+	git_tree_free(a);
+	git_tree_free(b);
+	return rc;
+}
+
+int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, void *payload,
+	      hw_error *err)
+{
+	struct diff_ctx d = { r->git, HW_BUF_INIT, cb, payload, err };
+	char ta[REPO_OID_HEX + 1], tb[REPO_OID_HEX + 1];
+	git_oid oa, ob;
+	int rc;
+
+	if (from && (rc = repo_commit_tree(ta, r, from, err)) < 0)
+		return rc;
+	if ((rc = repo_commit_tree(tb, r, to, err)) < 0)
+		return rc;
+	if (from)
+		git_oid_fromstr(&oa, ta);
+	git_oid_fromstr(&ob, tb);
+	if (from && git_oid_equal(&oa, &ob))
+		return 0;
+	rc = diff_trees(&d, from ? &oa : NULL, &ob);
+	hw_buf_free(&d.path);
+	return rc;
+}
+
+/* What the remote callbacks share during one push or fetch. */
+struct remote_ctx {
+	const repo_remote_opts *opts;
+	int auth_tries;        /* credentials asked so far */
+	int auth_given_up;     /* we stopped asking: the failure is HW_EAUTH */
+	int cancelled;         /* the progress callback asked to stop */
+	hw_buf rejected;       /* "ref: status" of each ref the server refused */
+	hw_buf server;         /* the last lines the server printed */
+};
+
+/* Keep the server's words (hook output) for error messages, and pass them on. */
+static int cb_sideband(const char *str, int len, void *data)
+{
+	struct remote_ctx *c = data;
+	repo_progress p = { REPO_PROGRESS_MESSAGE, 0, 0, 0, str, (size_t)len };
+
+	if (len > 0 && c->server.len < 4096)
+		hw_buf_add(&c->server, str, (size_t)len);
+	if (c->opts->progress && c->opts->progress(&p, c->opts->payload) != 0) {
+		c->cancelled = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Report objects received. */
+static int cb_transfer(const git_indexer_progress *stats, void *data)
+{
+	struct remote_ctx *c = data;
+	repo_progress p = { REPO_PROGRESS_FETCH, stats->received_objects, stats->total_objects,
+			    stats->received_bytes, NULL, 0 };
+
+	if (c->opts->progress && c->opts->progress(&p, c->opts->payload) != 0) {
+		c->cancelled = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Report objects sent. */
+static int cb_push_transfer(unsigned int current, unsigned int total, size_t bytes, void *data)
+{
+	struct remote_ctx *c = data;
+	repo_progress p = { REPO_PROGRESS_PUSH, current, total, bytes, NULL, 0 };
+
+	if (c->opts->progress && c->opts->progress(&p, c->opts->payload) != 0) {
+		c->cancelled = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The server's verdict on each ref.  git_remote_push returns 0 even when
+ * the server refused a ref: a non-NULL status here is the only signal.
+ */
+static int cb_update_ref(const char *refname, const char *status, void *data)
+{
+	struct remote_ctx *c = data;
+
+	if (status) {
+		if (c->rejected.len)
+			hw_buf_puts(&c->rejected, "; ");
+		hw_buf_printf(&c->rejected, "%s: %s", refname, status);
+	}
+	return 0;
+}
+
+/*
+ * Give libgit2 credentials from the front end's callback, or the ssh agent
+ * once when there is none.  libgit2 calls again after every refusal, so
+ * count and give up after max_auth_tries.
+ */
+static int cb_credentials(git_credential **out, const char *url, const char *username_from_url,
+			  unsigned int allowed_types, void *data)
+{
+	struct remote_ctx *c = data;
+	int max = c->opts->max_auth_tries > 0 ? c->opts->max_auth_tries : 3;
+	unsigned allowed = 0;
+	repo_cred cred;
+	int rc;
+
+	if (++c->auth_tries > max) {
+		c->auth_given_up = 1;
+		git_error_set_str(GIT_ERROR_NET, "credentials refused; giving up");
+		return GIT_EAUTH;
+	}
+	if (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT)
+		allowed |= REPO_CRED_USERPASS;
+	if (allowed_types & GIT_CREDENTIAL_SSH_KEY)
+		allowed |= REPO_CRED_SSH_KEY | REPO_CRED_SSH_AGENT;
+
+	memset(&cred, 0, sizeof(cred));
+	if (!c->opts->credentials) {
+		if (!(allowed & REPO_CRED_SSH_AGENT) || c->auth_tries > 1) {
+			c->auth_given_up = 1;
+			git_error_set_str(GIT_ERROR_NET, "the remote asks for credentials and none were given");
+			return GIT_EAUTH;
+		}
+		cred.kind = REPO_CRED_SSH_AGENT;
+	} else if (c->opts->credentials(&cred, url, username_from_url, allowed, c->auth_tries,
+					c->opts->payload) != 0) {
+		c->auth_given_up = 1;
+		git_error_set_str(GIT_ERROR_NET, "no credentials given");
+		return GIT_EAUTH;
+	}
+
+	{
+		const char *user = cred.username[0] ? cred.username
+				   : username_from_url ? username_from_url : "git";
+
+		switch (cred.kind) {
+		case REPO_CRED_USERPASS:
+			rc = git_credential_userpass_plaintext_new(out, user, cred.secret);
+			break;
+		case REPO_CRED_SSH_KEY:
+			rc = git_credential_ssh_key_new(out, user,
+							cred.public_key[0] ? cred.public_key : NULL,
+							cred.private_key,
+							cred.secret[0] ? cred.secret : NULL);
+			break;
+		case REPO_CRED_SSH_AGENT:
+			rc = git_credential_ssh_key_from_agent(out, user);
+			break;
+		default:
+			git_error_set_str(GIT_ERROR_NET, "unsupported kind of credentials");
+			rc = GIT_EAUTH;
+			break;
+		}
+	}
+	/* The secret is copied into the credential: do not leave it around. */
+	memset(cred.secret, 0, sizeof(cred.secret));
+	return rc;
+}
+
+/* Fill libgit2 callbacks pointing at c. */
+static void remote_callbacks(git_remote_callbacks *cbs, struct remote_ctx *c)
+{
+	cbs->sideband_progress = cb_sideband;
+	cbs->transfer_progress = cb_transfer;
+	cbs->push_transfer_progress = cb_push_transfer;
+	cbs->push_update_reference = cb_update_ref;
+	cbs->credentials = cb_credentials;
+	cbs->payload = c;
+}
+
+/* Turn a failed remote operation into our code, with libgit2's words. */
+static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, const char *url,
+		       hw_error *err)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+	int code = HW_ENETWORK;
+
+	if (c->cancelled)
+		return hw_error_set(err, HW_ERROR, "%s %s: cancelled", what, url);
+	if (gitcode == GIT_ENONFASTFORWARD)
+		code = REPO_ENONFASTFORWARD;
+	else if (gitcode == GIT_EAUTH || c->auth_given_up)
+		code = HW_EAUTH;
+	if (c->server.len)
+		return hw_error_set(err, code, "%s %s: %s (server said: %s)", what, url, msg,
+				    c->server.ptr);
+	return hw_error_set(err, code, "%s %s: %s", what, url, msg);
+}
+
+int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+	      const repo_remote_opts *opts, hw_error *err)
+{
+	static const repo_remote_opts defaults = REPO_REMOTE_OPTS_INIT;
+	struct remote_ctx c;
+	git_push_options po;
+	git_remote *remote = NULL;
+	git_strarray specs = { (char **)refspecs, n };
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.opts = opts ? opts : &defaults;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	if (!url || !*url)
+		return hw_error_set(err, HW_EINVALID, "no remote given");
+	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
+		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", url, git_msg());
+		goto cleanup;
+	}
+	remote_callbacks(&po.callbacks, &c);
+	rc = git_remote_push(remote, &specs, &po);
+	if (rc < 0) {
+		rc = remote_fail(&c, rc, "pushing to", url, err);
+		goto cleanup;
+	}
+	if (c.rejected.len) {
+		/* "pre-receive hook declined" is terse: add what the hook printed. */
+		if (c.server.len)
+			rc = hw_error_set(err, HW_EREJECTED, "%s refused %s (server said: %s)",
+					  url, c.rejected.ptr, c.server.ptr);
+		else
+			rc = hw_error_set(err, HW_EREJECTED, "%s refused %s", url, c.rejected.ptr);
+		goto cleanup;
+	}
+
+cleanup:
+	hw_buf_free(&c.rejected);
+	hw_buf_free(&c.server);
+	git_remote_free(remote);
+	return rc;
+}
+
+int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+	       const repo_remote_opts *opts, hw_error *err)
+{
+	static const repo_remote_opts defaults = REPO_REMOTE_OPTS_INIT;
+	struct remote_ctx c;
+	git_fetch_options fo;
+	git_remote *remote = NULL;
+	git_strarray specs = { (char **)refspecs, n };
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.opts = opts ? opts : &defaults;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	if (!url || !*url)
+		return hw_error_set(err, HW_EINVALID, "no remote given");
+	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
+		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", url, git_msg());
+		goto cleanup;
+	}
+	remote_callbacks(&fo.callbacks, &c);
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.update_fetchhead = 0;
+	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
+	if (rc < 0)
+		rc = remote_fail(&c, rc, "fetching from", url, err);
+
+cleanup:
+	hw_buf_free(&c.rejected);
+	hw_buf_free(&c.server);
+	git_remote_free(remote);
+	return rc;
+}

@@ -1,0 +1,220 @@
+/*
+ * repo.h: the bare git repository of a workspace, and the only module that
+ * includes git2.h.  It knows files, trees, commits, refs and remotes; it
+ * knows nothing of cases or SQLite.
+ *
+ * Commits are built from blobs with tree builders on top of a parent's
+ * tree: only the folders on the path of a new file are rewritten, so the
+ * cost of a commit grows with the number of new files, not with the size of
+ * the archive.  Object ids travel as 40-character lower-case hex strings.
+ *
+ * Every function that can fail returns 0 or a negative HW_* code (or
+ * REPO_ENONFASTFORWARD) and writes the detail, including libgit2's own
+ * message when there is one, into err (which may be NULL).
+ */
+#ifndef HW_REPO_H
+#define HW_REPO_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define REPO_OID_HEX 40
+
+/*
+ * A push whose remote ref has moved on (someone else pushed first): fetch,
+ * redo the work on the new tip and push again.  Kept apart from
+ * HW_EREJECTED, which is a server that refuses.
+ */
+enum { REPO_ENONFASTFORWARD = -20 };
+
+typedef struct hw_repo hw_repo;
+
+/*
+ * Open the bare repository at path; with create, make it (and its parent
+ * folders) first when missing, bare, with HEAD on "main".  The first call
+ * also initialises libgit2 and turns on fsync of the git folder.  On success
+ * *out is a new handle (free with repo_free).
+ */
+int repo_open(hw_repo **out, const char *path, int create, hw_error *err);
+
+/* Close the repository; NULL is fine. */
+void repo_free(hw_repo *r);
+
+/* The folder of the repository (borrowed). */
+const char *repo_path(const hw_repo *r);
+
+/* The commit a ref points to, into out; HW_ENOTFOUND when the ref does not exist. */
+int repo_ref_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refname, hw_error *err);
+
+/* Point refname at commit (created or moved, unconditionally). */
+int repo_ref_set(hw_repo *r, const char *refname, const char *commit, hw_error *err);
+
+/*
+ * Call cb(refname, commit, payload) for every ref whose full name matches
+ * the glob ("refs/remotes/central/devices/ *" without the space), in name
+ * order.  A non-zero return from cb stops the walk and is returned.
+ */
+int repo_ref_each(hw_repo *r, const char *glob,
+		  int (*cb)(const char *refname, const char *commit, void *payload),
+		  void *payload, hw_error *err);
+
+/* The tree of a commit, into out. */
+int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, hw_error *err);
+
+/*
+ * The best common ancestor of two commits, into out; HW_ENOTFOUND when
+ * their histories share nothing.
+ */
+int repo_merge_base(char out[REPO_OID_HEX + 1], hw_repo *r, const char *a, const char *b,
+		    hw_error *err);
+
+/* Store data as a blob; its id goes into out. */
+int repo_blob_write(char out[REPO_OID_HEX + 1], hw_repo *r, const void *data, size_t len,
+		    hw_error *err);
+
+/* Read a blob: *out is a NUL-terminated copy (caller frees), *len its size (may be NULL). */
+int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_error *err);
+
+/* A file to add: its path in the tree and either its content or an existing blob. */
+typedef struct repo_file {
+	const char *path;    /* "cases/ab/<case id>/events/<event id>.json", no leading '/' */
+	const void *data;    /* content (ignored when blob is set) */
+	size_t len;          /* bytes of data */
+	const char *blob;    /* id of a blob already in the repository, or NULL */
+} repo_file;
+
+/*
+ * Add files to the tree base (NULL: the empty tree) and write the new tree's
+ * id into out.  Only the subtrees on the paths of the files are rebuilt;
+ * everything else is reused as it is.  A file already there with the same
+ * content is fine (nothing changes: out equals base); a path that exists
+ * with other content, or where a folder/file is expected, is HW_ECONFLICT
+ * naming the path: nothing is ever overwritten.  A malformed path is
+ * HW_EINVALID.
+ */
+int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
+		  const repo_file *files, size_t nfiles, hw_error *err);
+
+/* Who and why, for a commit. */
+typedef struct repo_commit_opts {
+	const char *author_name;     /* NULL: "homeward" */
+	const char *author_email;    /* NULL: "homeward@localhost" */
+	const char *message;         /* NULL: "Add events" */
+	const char *const *parents;  /* extra parents after the first (merge commits) */
+	size_t nparents;
+} repo_commit_opts;
+
+#define REPO_COMMIT_OPTS_INIT { NULL, NULL, NULL, NULL, 0 }
+
+/*
+ * Write a commit of tree with parent first (NULL for a root commit) and the
+ * extra parents of opts (may be NULL), into out; with refname, point that
+ * ref at it.
+ */
+int repo_commit_create(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refname,
+		       const char *tree, const char *parent,
+		       const repo_commit_opts *opts, hw_error *err);
+
+/*
+ * Add files on top of the commit parent (NULL: none) and commit them, then
+ * point refname (may be NULL) at the new commit.  When every file is
+ * already there, no commit is made: *created is 0 and out is parent (""
+ * when parent is NULL).  Conflicts as for repo_tree_add.
+ */
+int repo_commit_files(char out[REPO_OID_HEX + 1], int *created, hw_repo *r,
+		      const char *refname, const char *parent,
+		      const repo_file *files, size_t nfiles,
+		      const repo_commit_opts *opts, hw_error *err);
+
+/* What happened to a file between two trees. */
+enum {
+	REPO_ADDED = 1,
+	REPO_MODIFIED = 2,   /* other content, or a file became a folder or back */
+	REPO_DELETED = 3,
+};
+
+/*
+ * Compare the trees of two commits (from NULL: the empty tree) and call
+ * cb(kind, path, blob, payload) for each file that differs, blob being the
+ * new content's id (the old one for REPO_DELETED).  Folders that are the
+ * same object on both sides are skipped without being read, so the cost
+ * follows what changed.  A non-zero return from cb stops and is returned.
+ */
+typedef int (*repo_diff_cb)(int kind, const char *path, const char *blob, void *payload);
+int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, void *payload,
+	      hw_error *err);
+
+/* Progress of a transfer, for the progress callback. */
+enum {
+	REPO_PROGRESS_FETCH = 1,     /* objects received / indexed */
+	REPO_PROGRESS_PUSH = 2,      /* objects sent */
+	REPO_PROGRESS_MESSAGE = 3,   /* a line from the server ("remote: ...") */
+};
+
+typedef struct repo_progress {
+	int stage;              /* REPO_PROGRESS_* */
+	size_t current, total;  /* objects */
+	size_t bytes;           /* bytes transferred so far */
+	const char *message;    /* REPO_PROGRESS_MESSAGE: text, not NUL-terminated */
+	size_t message_len;
+} repo_progress;
+
+/* Called during transfers; a non-zero return cancels (HW_ERROR, "cancelled"). */
+typedef int (*repo_progress_cb)(const repo_progress *p, void *payload);
+
+/* Kinds of credentials a remote may ask for (bit flags in "allowed"). */
+enum {
+	REPO_CRED_USERPASS = 1 << 0,   /* https: user name and password or token */
+	REPO_CRED_SSH_KEY = 1 << 1,    /* ssh: key files and passphrase */
+	REPO_CRED_SSH_AGENT = 1 << 2,  /* ssh: ask the running ssh-agent */
+};
+
+/* Credentials given by the front end; the strings are copied before use. */
+typedef struct repo_cred {
+	int kind;                  /* one REPO_CRED_* */
+	char username[256];
+	char secret[1024];         /* password, token or key passphrase ("" for none) */
+	char public_key[4096];     /* path of the public key file ("" to derive) */
+	char private_key[4096];    /* path of the private key file */
+} repo_cred;
+
+/*
+ * Asked for credentials: fill *out for url (username_from_url may be NULL)
+ * using one of the allowed kinds and return 0, or return non-zero to give
+ * up.  attempt counts from 1; the call is repeated after each refusal.
+ */
+typedef int (*repo_cred_cb)(repo_cred *out, const char *url, const char *username_from_url,
+			    unsigned allowed, int attempt, void *payload);
+
+/* Options for talking to a remote. */
+typedef struct repo_remote_opts {
+	repo_progress_cb progress;  /* may be NULL */
+	repo_cred_cb credentials;   /* may be NULL: the ssh agent is tried once */
+	void *payload;              /* passed to both */
+	int max_auth_tries;         /* credentials asked at most this often (0: 3) */
+} repo_remote_opts;
+
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3 }
+
+/*
+ * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified, no '+') to
+ * url: a folder holding a bare repository, git://, ssh:// or https://.
+ * Returns REPO_ENONFASTFORWARD when the remote ref moved on, HW_EREJECTED
+ * with the server's words when the server refused a ref (a hook, a
+ * protected branch), HW_EAUTH when credentials were refused or given up on,
+ * HW_ENETWORK when the remote cannot be reached.  opts may be NULL.
+ */
+int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+	      const repo_remote_opts *opts, hw_error *err);
+
+/*
+ * Fetch refspecs ("+refs/heads/main:refs/remotes/central/main", globs
+ * allowed) from url into the given local refs.  A non-glob source the
+ * remote does not have is no error: its local ref stays as it was.  Errors
+ * as for repo_push.
+ */
+int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+	       const repo_remote_opts *opts, hw_error *err);
+
+#endif
