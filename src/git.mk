@@ -2,3 +2,8 @@
 ## merge, their command-line front end, tests and benchmark.
 src_libhomeward_a_SOURCES += \
 	src/repo.c src/repo.h
+
+check_PROGRAMS += tests/test_repo
+TESTS += tests/test_repo
+tests_test_repo_CFLAGS = $(TEST_CFLAGS)
+tests_test_repo_LDADD = $(TEST_LIBS)

@@ -1,0 +1,434 @@
+/*
+ * test_repo.c: the repository module against real bare repositories in a
+ * temporary folder, and a real `git daemon` on 127.0.0.1 for what only a
+ * server does (hooks that refuse a push).
+ */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "repo.h"
+#include "util.h"
+
+static char tmp[4096];
+static hw_error err;
+
+/* A fresh folder per test under HOMEWARD_TEST_TMP. */
+static void setup(void)
+{
+	static int n;
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+
+	snprintf(tmp, sizeof(tmp), "%s/repo-%d-%d", base ? base : "/tmp", (int)getpid(), ++n);
+	cr_assert_eq(hw_mkdir_p(tmp, NULL), 0);
+	hw_error_clear(&err);
+}
+
+/* path under the test folder (static buffer rotation). */
+static const char *at(const char *name)
+{
+	static char bufs[8][4096];
+	static int i;
+	char *b = bufs[i++ % 8];
+
+	snprintf(b, 4096, "%s/%s", tmp, name);
+	return b;
+}
+
+/* Count loose objects: how many objects a commit wrote. */
+static int count_objects(const char *repo)
+{
+	char path[4200];
+	int n = 0;
+	DIR *d;
+	struct dirent *e;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		snprintf(path, sizeof(path), "%s/objects/%02x", repo, i);
+		if (!(d = opendir(path)))
+			continue;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(d);
+	}
+	return n;
+}
+
+/* An event-like path for case c, event e (both fake uuids made from numbers). */
+static char *event_path(int c, int e)
+{
+	char *p = malloc(200);
+
+	snprintf(p, 200, "cases/%02x/%02x%06d-0000-4000-8000-000000000000/events/%08d-0000-4000-8000-%012d.json",
+		 c % 256, c % 256, c, e, c);
+	return p;
+}
+
+/* Collects a diff as "A path" lines. */
+static int collect(int kind, const char *path, const char *blob, void *payload)
+{
+	hw_buf *b = payload;
+
+	hw_buf_printf(b, "%c %s\n", kind == REPO_ADDED ? 'A' : kind == REPO_MODIFIED ? 'M' : 'D', path);
+	return 0;
+}
+
+TestSuite(repo, .init = setup);
+
+Test(repo, create_is_bare_with_head_on_main)
+{
+	hw_repo *r = NULL;
+	char *head = NULL;
+
+	cr_assert_eq(repo_open(&r, at("a/repo.git"), 1, &err), 0, "%s", err.msg);
+	cr_assert(hw_exists(at("a/repo.git/objects")));
+	cr_assert(!hw_exists(at("a/repo.git/.git")));
+	cr_assert_eq(hw_read_file(at("a/repo.git/HEAD"), &head, NULL, NULL), 0);
+	cr_assert_str_eq(head, "ref: refs/heads/main\n");
+	repo_free(r);
+	free(head);
+
+	/* Opening again works; opening a missing one without create does not. */
+	cr_assert_eq(repo_open(&r, at("a/repo.git"), 1, &err), 0);
+	repo_free(r);
+	cr_assert_eq(repo_open(&r, at("missing.git"), 0, &err), HW_ENOTFOUND);
+	cr_assert_null(r);
+	repo_free(NULL);
+}
+
+Test(repo, second_commit_rewrites_only_one_shard)
+{
+	hw_repo *r = NULL;
+	repo_file *files = calloc(300, sizeof(*files));
+	char c1[41], c2[41], c3[41];
+	hw_buf diff = HW_BUF_INIT;
+	int created, before, i;
+	char *extra;
+
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0);
+	for (i = 0; i < 300; i++) {
+		files[i].path = event_path(i, i);
+		files[i].data = files[i].path;
+		files[i].len = strlen(files[i].path);
+	}
+	cr_assert_eq(repo_commit_files(c1, &created, r, "refs/heads/devices/d1", NULL,
+				       files, 300, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(created, 1);
+
+	/*
+	 * One new event in an existing case: a blob, its events folder, the
+	 * case folder, one shard, cases/, the root tree and the commit.
+	 * Nothing else of the 300 cases is rewritten.
+	 */
+	before = count_objects(at("repo.git"));
+	extra = event_path(7, 1000);
+	{
+		repo_file one = { extra, "new", 3, NULL };
+
+		cr_assert_eq(repo_commit_files(c2, &created, r, "refs/heads/devices/d1", c1,
+					       &one, 1, NULL, &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(created, 1);
+	cr_assert_eq(count_objects(at("repo.git")) - before, 7);
+
+	/* The diff names exactly that file. */
+	cr_assert_eq(repo_diff(r, c1, c2, collect, &diff, &err), 0, "%s", err.msg);
+	{
+		char expect[300];
+
+		snprintf(expect, sizeof(expect), "A %s\n", extra);
+		cr_assert_str_eq(diff.ptr, expect);
+	}
+
+	/* The ref followed. */
+	{
+		char tip[41];
+
+		cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/d1", &err), 0);
+		cr_assert_str_eq(tip, c2);
+	}
+
+	/* Committing what is already there makes no commit. */
+	cr_assert_eq(repo_commit_files(c3, &created, r, "refs/heads/devices/d1", c2,
+				       files, 10, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(created, 0);
+	cr_assert_str_eq(c3, c2);
+
+	for (i = 0; i < 300; i++)
+		free((char *)files[i].path);
+	free(files);
+	free(extra);
+	hw_buf_free(&diff);
+	repo_free(r);
+}
+
+Test(repo, nothing_is_overwritten)
+{
+	hw_repo *r = NULL;
+	repo_file f = { "cases/ab/x/events/e.json", "one", 3, NULL };
+	repo_file g = { "cases/ab/x/events/e.json", "two", 3, NULL };
+	repo_file h = { "cases/ab/x/events/e.json/deeper", "three", 5, NULL };
+	repo_file bad = { "cases/../x", "x", 1, NULL };
+	char c1[41], c2[41], tip[41];
+	int created;
+
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(c1, &created, r, "refs/heads/main", NULL, &f, 1, NULL, &err), 0);
+	cr_assert_eq(repo_commit_files(c2, &created, r, "refs/heads/main", c1, &g, 1, NULL, &err),
+		     HW_ECONFLICT);
+	cr_assert(strstr(err.msg, "cases/ab/x/events/e.json"), "%s", err.msg);
+	cr_assert_eq(repo_commit_files(c2, &created, r, "refs/heads/main", c1, &h, 1, NULL, &err),
+		     HW_ECONFLICT);
+	cr_assert_eq(repo_commit_files(c2, &created, r, "refs/heads/main", c1, &bad, 1, NULL, &err),
+		     HW_EINVALID);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/main", &err), 0);
+	cr_assert_str_eq(tip, c1);
+	repo_free(r);
+}
+
+Test(repo, diff_reports_modified_and_deleted)
+{
+	hw_repo *r = NULL;
+	repo_file a[] = {
+		{ "cases/aa/1/events/x.json", "x", 1, NULL },
+		{ "cases/aa/1/events/y.json", "y", 1, NULL },
+		{ "cases/bb/2/events/k.json", "k", 1, NULL },
+	};
+	repo_file b[] = {
+		{ "cases/aa/1/events/x.json", "x changed", 9, NULL },
+		{ "cases/aa/1/events/z.json", "z", 1, NULL },
+		{ "cases/bb/2/events/k.json", "k", 1, NULL },
+	};
+	char ca[41], cb[41], blob[41];
+	hw_buf diff = HW_BUF_INIT;
+	int created;
+	char *content = NULL;
+
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(ca, &created, r, NULL, NULL, a, 3, NULL, &err), 0);
+	cr_assert_eq(repo_commit_files(cb, &created, r, NULL, NULL, b, 3, NULL, &err), 0);
+	cr_assert_eq(repo_diff(r, ca, cb, collect, &diff, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(diff.ptr,
+			 "M cases/aa/1/events/x.json\n"
+			 "A cases/aa/1/events/z.json\n"
+			 "D cases/aa/1/events/y.json\n");
+	hw_buf_free(&diff);
+
+	/* From nothing, everything is added; blobs can be read back. */
+	cr_assert_eq(repo_diff(r, NULL, ca, collect, &diff, &err), 0);
+	cr_assert_str_eq(diff.ptr,
+			 "A cases/aa/1/events/x.json\n"
+			 "A cases/aa/1/events/y.json\n"
+			 "A cases/bb/2/events/k.json\n");
+	cr_assert_eq(repo_blob_write(blob, r, "k", 1, &err), 0);
+	cr_assert_eq(repo_blob_read(&content, NULL, r, blob, &err), 0);
+	cr_assert_str_eq(content, "k");
+
+	/* Adding a file by the id of an existing blob. */
+	{
+		repo_file byid = { "cases/cc/3/events/k.json", NULL, 0, blob };
+		char cc[41], merged[41];
+
+		cr_assert_eq(repo_commit_files(cc, &created, r, NULL, ca, &byid, 1, NULL, &err), 0);
+		cr_assert_eq(repo_merge_base(merged, r, cc, ca, &err), 0);
+		cr_assert_str_eq(merged, ca);
+		cr_assert_eq(repo_merge_base(merged, r, cc, cb, &err), HW_ENOTFOUND);
+	}
+	free(content);
+	hw_buf_free(&diff);
+	repo_free(r);
+}
+
+/* Counts refs seen by repo_ref_each. */
+static int count_ref(const char *name, const char *commit, void *payload)
+{
+	hw_buf *b = payload;
+
+	hw_buf_printf(b, "%s\n", name);
+	return 0;
+}
+
+Test(repo, push_and_fetch_over_a_folder)
+{
+	hw_repo *dev = NULL, *central = NULL, *other = NULL;
+	repo_file f = { "cases/aa/1/events/x.json", "x", 1, NULL };
+	repo_file g = { "cases/aa/1/events/y.json", "y", 1, NULL };
+	const char *push_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1" };
+	const char *fetch_spec[] = { "+refs/heads/main:refs/remotes/central/main",
+				     "+refs/heads/devices/*:refs/remotes/central/devices/*" };
+	char c1[41], c2[41], tip[41];
+	hw_buf refs = HW_BUF_INIT;
+	int created;
+
+	cr_assert_eq(repo_open(&central, at("central.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&other, at("other/repo.git"), 1, &err), 0);
+
+	/* An empty remote: fetching is fine and makes no refs. */
+	cr_assert_eq(repo_fetch(dev, at("central.git"), fetch_spec, 2, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, dev, "refs/remotes/central/main", &err), HW_ENOTFOUND);
+
+	cr_assert_eq(repo_commit_files(c1, &created, dev, "refs/heads/devices/d1", NULL, &f, 1, NULL, &err), 0);
+	cr_assert_eq(repo_push(dev, at("central.git"), push_spec, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+	cr_assert_str_eq(tip, c1);
+
+	/* Another repository fetches it into remote-tracking refs. */
+	cr_assert_eq(repo_fetch(other, at("central.git"), fetch_spec, 2, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, other, "refs/remotes/central/devices/d1", &err), 0);
+	cr_assert_str_eq(tip, c1);
+	cr_assert_eq(repo_ref_each(other, "refs/remotes/central/devices/*", count_ref, &refs, &err), 0);
+	cr_assert_str_eq(refs.ptr, "refs/remotes/central/devices/d1\n");
+
+	/* A history that does not contain the remote's tip is not fast-forward. */
+	cr_assert_eq(repo_commit_files(c2, &created, other, "refs/heads/devices/d1", NULL, &g, 1, NULL, &err), 0);
+	cr_assert_eq(repo_push(other, at("central.git"), push_spec, 1, NULL, &err), REPO_ENONFASTFORWARD,
+		     "%d %s", err.code, err.msg);
+	cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+	cr_assert_str_eq(tip, c1);
+
+	/* Unreachable remotes are network errors. */
+	cr_assert_eq(repo_push(dev, at("nowhere.git"), push_spec, 1, NULL, &err), HW_ENETWORK,
+		     "%d %s", err.code, err.msg);
+	cr_assert_eq(repo_fetch(dev, "git://127.0.0.1:1/x.git", fetch_spec, 2, NULL, &err), HW_ENETWORK,
+		     "%d %s", err.code, err.msg);
+	cr_assert_eq(repo_push(dev, "", push_spec, 1, NULL, &err), HW_EINVALID);
+
+	hw_buf_free(&refs);
+	repo_free(dev);
+	repo_free(central);
+	repo_free(other);
+}
+
+static pid_t daemon_pid;
+
+/* Stop the git daemon this test started (by its pid), even after a failure. */
+static void stop_daemon(void)
+{
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, NULL, 0);
+		daemon_pid = 0;
+	}
+}
+
+/* A port nobody listens on right now. */
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+/* Start `git daemon` serving base on 127.0.0.1:port, and wait until it answers. */
+static void start_daemon(const char *base, int port)
+{
+	const char *git = getenv("GIT_BIN");
+	char base_arg[4200], port_arg[32];
+	int i;
+
+	if (!git || !*git)
+		git = "git";
+	snprintf(base_arg, sizeof(base_arg), "--base-path=%s", base);
+	snprintf(port_arg, sizeof(port_arg), "--port=%d", port);
+	daemon_pid = fork();
+	cr_assert_neq(daemon_pid, -1);
+	if (daemon_pid == 0) {
+		execlp(git, git, "daemon", "--reuseaddr", base_arg, "--export-all",
+		       "--enable=receive-pack", "--listen=127.0.0.1", port_arg, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100; i++) {
+		struct sockaddr_in a;
+		int s = socket(AF_INET, SOCK_STREAM, 0), ok;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((unsigned short)port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(s);
+		if (ok)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("git daemon did not start");
+}
+
+/* Records progress messages from the server. */
+static int on_progress(const repo_progress *p, void *payload)
+{
+	int *n = payload;
+
+	(*n)++;
+	return 0;
+}
+
+Test(repo, server_rejection_is_an_error, .fini = stop_daemon)
+{
+	hw_repo *dev = NULL, *central = NULL;
+	repo_file f = { "cases/aa/1/events/x.json", "x", 1, NULL };
+	const char *push_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1" };
+	repo_remote_opts opts = REPO_REMOTE_OPTS_INIT;
+	char c1[41], tip[41], url[200];
+	int created, port = free_port(), events = 0;
+	const char *hook = "#!/bin/sh\necho 'bundles are closed today' >&2\nexit 1\n";
+
+	cr_assert_eq(repo_open(&central, at("srv/central.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(c1, &created, dev, "refs/heads/devices/d1", NULL, &f, 1, NULL, &err), 0);
+
+	start_daemon(at("srv"), port);
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/central.git", port);
+	opts.progress = on_progress;
+	opts.payload = &events;
+
+	/* Accepted first, through the daemon. */
+	cr_assert_eq(repo_push(dev, url, push_spec, 1, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+	cr_assert_str_eq(tip, c1);
+	cr_assert_gt(events, 0);
+
+	/* Then a pre-receive hook refuses everything. */
+	{
+		repo_file g = { "cases/aa/1/events/y.json", "y", 1, NULL };
+		char c2[41];
+
+		cr_assert_eq(hw_write_file_atomic(at("srv/central.git/hooks/pre-receive"), hook,
+						  strlen(hook), NULL), 0);
+		cr_assert_eq(chmod(at("srv/central.git/hooks/pre-receive"), 0755), 0);
+		cr_assert_eq(repo_commit_files(c2, &created, dev, "refs/heads/devices/d1", c1, &g, 1,
+					       NULL, &err), 0);
+		cr_assert_eq(repo_push(dev, url, push_spec, 1, &opts, &err), HW_EREJECTED,
+			     "%d %s", err.code, err.msg);
+		cr_assert(strstr(err.msg, "bundles are closed today"), "%s", err.msg);
+		cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+		cr_assert_str_eq(tip, c1);
+	}
+	repo_free(dev);
+	repo_free(central);
+}
