@@ -7,3 +7,7 @@ src_libhomeward_a_SOURCES += \
 	src/store.c src/store.h \
 	src/workspace.c src/workspace.h \
 	src/cases.c src/cases.h
+src_libhomeward_a_SOURCES += src/forms.c src/forms.h
+
+# The command line written on top of the core (the TUI's files are in ui/ui.mk).
+homeward_SOURCES += ui/cli_case.c ui/demo.c

@@ -18,7 +18,8 @@
 
 struct hw_store {
 	sqlite3 *db;
-	int in_tx;                       /* inside store_begin/commit */
+	int in_tx;                       /* nesting depth of store_begin */
+	int failed;                      /* an inner level rolled back */
 	struct {
 		const char *sql;         /* static string: compared by address */
 		sqlite3_stmt *stmt;
@@ -166,18 +167,35 @@ static int exec(hw_store *st, const char *sql, hw_error *err, const char *what)
 
 int store_begin(hw_store *st, hw_error *err)
 {
-	/* IMMEDIATE takes the write lock now, so a busy workspace fails early. */
-	int rc = exec(st, "BEGIN IMMEDIATE", err, "starting a transaction");
+	int rc;
 
-	if (rc == 0)
+	/* Nested calls join the outer transaction; only the outermost commits. */
+	if (st->in_tx) {
+		st->in_tx++;
+		return 0;
+	}
+	/* IMMEDIATE takes the write lock now, so a busy workspace fails early. */
+	rc = exec(st, "BEGIN IMMEDIATE", err, "starting a transaction");
+	if (rc == 0) {
 		st->in_tx = 1;
+		st->failed = 0;
+	}
 	return rc;
 }
 
 int store_commit(hw_store *st, hw_error *err)
 {
-	int rc = exec(st, "COMMIT", err, "saving");
+	int rc;
 
+	if (st->in_tx > 1) {
+		st->in_tx--;
+		return 0;
+	}
+	if (st->failed) {
+		store_rollback(st);
+		return hw_error_set(err, HW_ERROR, "an earlier step failed; nothing was saved");
+	}
+	rc = exec(st, "COMMIT", err, "saving");
 	if (rc == 0)
 		st->in_tx = 0;
 	else
@@ -187,17 +205,24 @@ int store_commit(hw_store *st, hw_error *err)
 
 void store_rollback(hw_store *st)
 {
+	if (st->in_tx > 1) {
+		/* Inner failure: the outermost level rolls everything back. */
+		st->in_tx--;
+		st->failed = 1;
+		return;
+	}
 	if (st->in_tx) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		st->in_tx = 0;
+		st->failed = 0;
 	}
 }
 
-/* Begin a transaction unless the caller holds one; *own says whether we did. */
+/* Begin a transaction (joining the caller's if any). */
 static int tx_begin(hw_store *st, int *own, hw_error *err)
 {
-	*own = !st->in_tx;
-	return *own ? store_begin(st, err) : 0;
+	*own = 1;
+	return store_begin(st, err);
 }
 
 static int tx_end(hw_store *st, int own, int rc, hw_error *err)

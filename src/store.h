@@ -33,7 +33,10 @@ void store_free(hw_store *st);
 int store_setting_get(hw_store *st, const char *key, char **out, hw_error *err);
 int store_setting_set(hw_store *st, const char *key, const char *value, hw_error *err);
 
-/* Explicit transactions around several calls (nesting is not supported). */
+/*
+ * Explicit transactions around several calls.  They nest: an inner begin
+ * joins the outer transaction, an inner rollback makes the outer commit fail.
+ */
 int store_begin(hw_store *st, hw_error *err);
 int store_commit(hw_store *st, hw_error *err);
 void store_rollback(hw_store *st);

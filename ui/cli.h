@@ -37,4 +37,26 @@ int cli_form_i18n(int argc, char **argv, const cli_globals *g);
 int cli_sync(int argc, char **argv, const cli_globals *g);
 int cli_merge(int argc, char **argv, const cli_globals *g);
 
+/*
+ * Open the workspace named by the global options (or the default one).  Without
+ * WS_OPEN_CREATE it must exist and be initialised.  Prints the error and
+ * returns 1 on failure, else 0.
+ */
+struct hw_ws;
+int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
+
+/* Cases and settings (ui/cli_case.c). */
+int cli_init(int argc, char **argv, const cli_globals *g);
+int cli_case_add(int argc, char **argv, const cli_globals *g);
+int cli_case_list(int argc, char **argv, const cli_globals *g);
+int cli_case_show(int argc, char **argv, const cli_globals *g);
+int cli_config(int argc, char **argv, const cli_globals *g);
+
+/* Filling forms from the command line (ui/cli_fill.c): `form list`, `form submit`. */
+int cli_form_list(int argc, char **argv, const cli_globals *g);
+int cli_form_submit(int argc, char **argv, const cli_globals *g);
+
+/* The demo workspace (ui/demo.c): a fresh one with a central repository and cases. */
+int cli_demo_prepare(char **out_dir);
+
 #endif

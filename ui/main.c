@@ -1,12 +1,19 @@
-/* main.c: command-line entry point; dispatches to the TUI or a command. */
+/*
+ * main.c: the program's entry point.  Without a command it opens the TUI on
+ * the workspace; with one it runs that command (the same core calls).
+ */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "tui.h"
+#include "workspace.h"
 
 int cli_error(const char *fmt, ...)
 {
@@ -20,17 +27,170 @@ int cli_error(const char *fmt, ...)
 	return 1;
 }
 
+/* A translated sentence for each error code a user can act on. */
+static const char *code_message(int code)
+{
+	switch (code) {
+	case HW_ENOTFOUND: return _("not found");
+	case HW_EEXISTS: return _("already exists");
+	case HW_ECONFLICT: return _("conflicting changes need a decision");
+	case HW_EBUSY: return _("the workspace is in use by another Homeward; try again in a moment");
+	case HW_EINVALID: return _("invalid input");
+	case HW_ECORRUPT: return _("damaged data (left untouched)");
+	case HW_ENOSPACE: return _("the disk is full; nothing was lost, free some space and try again");
+	case HW_EREJECTED: return _("the central repository refused the change");
+	case HW_ENETWORK: return _("cannot reach the central repository; your work is kept and will be sent next time");
+	case HW_EAUTH: return _("the central repository did not accept the credentials");
+	default: return _("error");
+	}
+}
+
 int cli_fail(const hw_error *err)
 {
-	return cli_error("%s", err->msg[0] ? err->msg : hw_error_name(err->code));
+	if (!err->msg[0])
+		return cli_error("%s", code_message(err->code));
+	/* The detail already says what happened; the code adds what to do. */
+	if (err->code == HW_EBUSY || err->code == HW_ENOSPACE || err->code == HW_ENETWORK ||
+	    err->code == HW_ECORRUPT || err->code == HW_EREJECTED || err->code == HW_EAUTH)
+		return cli_error("%s (%s)", err->msg, code_message(err->code));
+	return cli_error("%s", err->msg);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "%s", _(
+"Usage: homeward [--workspace DIR] [--demo]            the terminal interface\n"
+"       homeward --version | --help\n"
+"       homeward [--workspace DIR] COMMAND ...\n"
+"\n"
+"Commands:\n"
+"  init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]\n"
+"                          set up a workspace for this device\n"
+"  case add --given-name G --family-name F --birth-date YYYY-MM-DD\n"
+"           --nationality CC --return-country CC --language CODE\n"
+"                          open a case; prints its id\n"
+"  case list [--format table|tsv|json] [--search TEXT]\n"
+"  case show ID            details, conflicts, events, submissions, drafts\n"
+"  form list               installed forms\n"
+"  form submit CASE_ID FORM_ID ANSWERS\n"
+"                          fill a form from a file of `answer PATH VALUE` lines\n"
+"                          and finalise it; prints the instance id\n"
+"  form check FORM...      report problems in XForms (FILE:LINE: error: ...)\n"
+"  form scenario FORM STEPS\n"
+"                          run a scenario file against a form\n"
+"  form i18n extract|merge|coverage ...\n"
+"                          translate forms with gettext catalogues\n"
+"  sync                    send this device's work, receive the others'\n"
+"  merge                   (supervisor) merge what devices sent into main\n"
+"  config get|set KEY [VALUE]\n"
+"\n"
+"The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
+"$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
+"--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
+}
+
+/*
+ * Commands whose modules are still being integrated are weak: a build
+ * without them says so instead of failing to link.  (Removed once every
+ * module is in the build.)
+ */
+#pragma weak cli_form_list
+#pragma weak cli_form_submit
+#pragma weak cli_form_check
+#pragma weak cli_form_scenario
+#pragma weak cli_form_i18n
+#pragma weak cli_sync
+#pragma weak cli_merge
+#pragma weak tui_run
+
+typedef struct command {
+	const char *group;       /* "case", "form" or NULL for a one-word command */
+	const char *name;
+	cli_command_fn fn;
+} command;
+
+static const command commands[] = {
+	{ NULL, "init", cli_init },
+	{ "case", "add", cli_case_add },
+	{ "case", "list", cli_case_list },
+	{ "case", "show", cli_case_show },
+	{ "form", "list", cli_form_list },
+	{ "form", "submit", cli_form_submit },
+	{ "form", "check", cli_form_check },
+	{ "form", "scenario", cli_form_scenario },
+	{ "form", "i18n", cli_form_i18n },
+	{ NULL, "sync", cli_sync },
+	{ NULL, "merge", cli_merge },
+	{ NULL, "config", cli_config },
+};
+
+/* Open the TUI on the workspace (a fresh demo one with --demo). */
+static int run_tui(cli_globals *g)
+{
+	tui_opts opts = TUI_OPTS_INIT;
+	char *demo_dir = NULL;
+	hw_ws *ws = NULL;
+	int st;
+
+	if (g->demo) {
+		if ((st = cli_demo_prepare(&demo_dir)) != 0)
+			return st;
+		g->workspace = demo_dir;
+		opts.demo = 1;
+	}
+	if (!tui_run)
+		return cli_error("%s", _("the terminal interface is not available in this build"));
+	st = cli_open_workspace(&ws, g, 0);
+	if (st == 0) {
+		st = tui_run(ws, &opts);
+		ws_free(ws);
+	}
+	if (demo_dir && st == 0)
+		fprintf(stderr, _("The demo workspace is kept in %s\n"), demo_dir);
+	free(demo_dir);
+	return st;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cli_globals g = { NULL, 0 };
+	int c;
+
 	ui_i18n_init();
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("homeward %s\n", PACKAGE_VERSION);
-		return 0;
+	/* "+": stop at the first command word; its own options follow it. */
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w': g.workspace = optarg; break;
+		case 'D': g.demo = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("homeward %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
 	}
-	return 0;
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return run_tui(&g);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const command *cmd = &commands[i];
+
+		int hit = (!cmd->group && !strcmp(argv[0], cmd->name)) ||
+			  (cmd->group && !strcmp(argv[0], cmd->group) && argc > 1 &&
+			   !strcmp(argv[1], cmd->name));
+
+		if (hit && !cmd->fn)
+			return cli_error(_("%s is not available in this build"), cmd->name);
+		if (hit)
+			return cmd->group ? cmd->fn(argc - 1, argv + 1, &g) : cmd->fn(argc, argv, &g);
+	}
+	cli_error(_("unknown command: %s%s%s"), argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+	usage(stderr);
+	return 2;
 }

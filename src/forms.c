@@ -1,0 +1,417 @@
+/* forms.c: installed forms, and filling one in with a durable draft. */
+#include "config.h"
+#include "forms.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "event.h"
+#include "store.h"
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.xml file names of the forms folder, sorted (caller frees). */
+static int form_files(hw_ws *ws, char ***out, size_t *n)
+{
+	DIR *d = opendir(ws_forms_dir(ws));
+	struct dirent *e;
+	char **names = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		char **p;
+
+		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0)
+			continue;
+		p = realloc(names, (*n + 1) * sizeof(char *));
+		if (!p)
+			break;
+		names = p;
+		names[(*n)++] = hw_path_join(ws_forms_dir(ws), e->d_name);
+	}
+	closedir(d);
+	qsort(names, *n, sizeof(char *), name_cmp);
+	*out = names;
+	return 0;
+}
+
+int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
+	       void (*bad)(const char *path, const char *message, void *payload),
+	       void *payload)
+{
+	char **files;
+	size_t n;
+	int rc = 0;
+
+	form_files(ws, &files, &n);
+	for (size_t i = 0; i < n; i++) {
+		xform *form = NULL;
+		hw_error err = { 0, "" };
+
+		if (rc == 0 && xform_load(&form, files[i], &err) == 0) {
+			forms_entry f = { xform_id(form), xform_version(form), xform_title(form), files[i] };
+			rc = cb(&f, payload);
+		} else if (rc == 0 && bad) {
+			bad(files[i], err.msg, payload);
+		}
+		xform_free(form);
+		free(files[i]);
+	}
+	free(files);
+	return rc;
+}
+
+typedef struct find_ctx {
+	const char *id;
+	char *path;
+} find_ctx;
+
+static int find_cb(const forms_entry *f, void *payload)
+{
+	find_ctx *c = payload;
+
+	if (strcmp(f->id, c->id) == 0) {
+		c->path = strdup(f->path);
+		return 1;
+	}
+	return 0;
+}
+
+int forms_find(hw_ws *ws, const char *form_id, char **path)
+{
+	find_ctx c = { form_id, NULL };
+	char *name, *direct;
+	size_t n = strlen(form_id);
+
+	*path = NULL;
+	/* The usual case: the file is named after the form id. */
+	name = malloc(n + 5);
+	if (!name)
+		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	snprintf(name, n + 5, "%s.xml", form_id);
+	direct = strchr(form_id, '/') ? NULL : hw_path_join(ws_forms_dir(ws), name);
+	free(name);
+	if (direct && hw_exists(direct)) {
+		*path = direct;
+		return 0;
+	}
+	free(direct);
+	forms_list(ws, find_cb, NULL, &c);
+	if (!c.path)
+		return hw_error_set(ws_err(ws), HW_ENOTFOUND,
+				    "no form \"%s\" is installed (see: homeward form list)", form_id);
+	*path = c.path;
+	return 0;
+}
+
+struct hw_fill {
+	hw_ws *ws;
+	char case_id[HW_UUID_LEN + 1];
+	char *form_path;
+	char *draft_id;        /* NULL until the first change */
+	char *lang;            /* language asked for at open */
+	int minor;
+	int resumed;
+	xform *form;
+	xform_session *session;
+};
+
+/* Map a stored op name to the engine's. */
+static int op_kind(const char *op)
+{
+	if (!strcmp(op, "answer")) return XFORM_OP_ANSWER;
+	if (!strcmp(op, "clear")) return XFORM_OP_CLEAR;
+	if (!strcmp(op, "add-repeat")) return XFORM_OP_ADD_REPEAT;
+	if (!strcmp(op, "remove-repeat")) return XFORM_OP_REMOVE_REPEAT;
+	if (!strcmp(op, "language")) return XFORM_OP_LANGUAGE;
+	return 0;
+}
+
+typedef struct replay_ctx {
+	hw_fill *f;
+	int count;
+} replay_ctx;
+
+/*
+ * Apply one stored op.  An op the form no longer accepts (the form was
+ * updated since) is skipped; it stays in the draft store, so nothing typed
+ * is ever thrown away.
+ */
+static int replay_one(const char *op, const char *path, const char *value, void *payload)
+{
+	replay_ctx *c = payload;
+	xform_op o = { op_kind(op), path, value };
+
+	if (o.kind)
+		xform_replay(c->f->session, &o, 1, NULL, NULL);
+	c->count++;
+	return 0;
+}
+
+/* (Re)build the session from the form and the stored ops. */
+static int build_session(hw_fill *f)
+{
+	xform_session_options o = XFORM_SESSION_OPTIONS_INIT;
+	replay_ctx c = { f, 0 };
+	int rc;
+
+	xform_session_free(f->session);
+	f->session = NULL;
+	o.language = f->lang;
+	o.minor = f->minor;
+	o.deviceid = ws_device_id(f->ws);
+	o.username = ws_author(f->ws);
+	if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
+		return rc;
+	if (f->draft_id &&
+	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, replay_one, &c, ws_err(f->ws))) < 0)
+		return rc;
+	f->resumed = c.count > 0;
+	return 0;
+}
+
+/* The form language to start with: asked, else the case's, else the default. */
+static char *pick_language(const xform *form, const char *asked, const char *preferred)
+{
+	size_t n = xform_language_count(form);
+
+	if (asked && *asked)
+		return strdup(asked);
+	for (size_t i = 0; preferred && i < n; i++)
+		if (strcmp(xform_language_code(form, i), preferred) == 0)
+			return strdup(preferred);
+	return NULL;
+}
+
+int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id,
+	      const char *lang)
+{
+	hw_fill *f = calloc(1, sizeof(*f));
+	store_case_row row;
+	int rc;
+
+	*out = NULL;
+	memset(&row, 0, sizeof(row));
+	if (!f)
+		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	f->ws = ws;
+	if ((rc = case_get(ws, case_id, &row)) < 0)
+		goto fail;
+	snprintf(f->case_id, sizeof(f->case_id), "%s", case_id);
+	f->minor = row.minor;
+	if ((rc = forms_find(ws, form_id, &f->form_path)) < 0)
+		goto fail;
+	if ((rc = xform_load(&f->form, f->form_path, ws_err(ws))) < 0)
+		goto fail;
+	f->lang = pick_language(f->form, lang, row.language);
+	rc = store_draft_find(ws_store(ws), case_id, xform_id(f->form), &f->draft_id, ws_err(ws));
+	if (rc < 0 && rc != HW_ENOTFOUND)
+		goto fail;
+	if ((rc = build_session(f)) < 0)
+		goto fail;
+	store_case_row_clear(&row);
+	*out = f;
+	return 0;
+fail:
+	store_case_row_clear(&row);
+	fill_free(f);
+	return rc;
+}
+
+void fill_free(hw_fill *f)
+{
+	if (!f)
+		return;
+	xform_session_free(f->session);
+	xform_free(f->form);
+	free(f->form_path);
+	free(f->draft_id);
+	free(f->lang);
+	free(f);
+}
+
+xform_session *fill_session(hw_fill *f) { return f->session; }
+const xform *fill_form(hw_fill *f) { return f->form; }
+int fill_resumed(const hw_fill *f) { return f->resumed; }
+
+/* Save one op durably, creating the draft on the first change. */
+static int save_op(hw_fill *f, const char *op, const char *path, const char *value)
+{
+	hw_store *st = ws_store(f->ws);
+	char id[HW_UUID_LEN + 1];
+	int rc;
+
+	if ((rc = store_begin(st, ws_err(f->ws))) < 0)
+		return rc;
+	if (!f->draft_id) {
+		if (hw_uuid(id) < 0) {
+			store_rollback(st);
+			return hw_error_set(ws_err(f->ws), HW_ERROR, "cannot make a draft id");
+		}
+		if ((rc = store_draft_create(st, id, f->case_id, xform_id(f->form),
+					     xform_language(f->session), ws_err(f->ws))) < 0) {
+			store_rollback(st);
+			return rc;
+		}
+	}
+	if ((rc = store_draft_op(st, f->draft_id ? f->draft_id : id, op, path, value,
+				 ws_err(f->ws))) < 0) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_commit(st, ws_err(f->ws))) < 0)
+		return rc;
+	if (!f->draft_id)
+		f->draft_id = strdup(id);
+	return 0;
+}
+
+/*
+ * Apply a change to the engine, then save it.  If saving fails (a full
+ * disk), the session is rebuilt from what is saved, so the screen never
+ * shows an answer that would not survive a restart.
+ */
+static int change(hw_fill *f, int kind, const char *op, const char *path, const char *value)
+{
+	xform_op o = { kind, path, value };
+	int rc = xform_replay(f->session, &o, 1, NULL, ws_err(f->ws));
+
+	if (rc < 0)
+		return rc;
+	if ((rc = save_op(f, op, path, value)) < 0) {
+		hw_error keep = *ws_err(f->ws);
+		build_session(f);
+		*ws_err(f->ws) = keep;
+	}
+	return rc;
+}
+
+int fill_answer(hw_fill *f, const char *path, const char *value)
+{
+	return change(f, XFORM_OP_ANSWER, "answer", path, value ? value : "");
+}
+
+int fill_clear(hw_fill *f, const char *path)
+{
+	return change(f, XFORM_OP_CLEAR, "clear", path, NULL);
+}
+
+int fill_repeat_add(hw_fill *f, const char *path)
+{
+	return change(f, XFORM_OP_ADD_REPEAT, "add-repeat", path, NULL);
+}
+
+int fill_repeat_remove(hw_fill *f, const char *path)
+{
+	return change(f, XFORM_OP_REMOVE_REPEAT, "remove-repeat", path, NULL);
+}
+
+int fill_set_language(hw_fill *f, const char *code)
+{
+	int rc = xform_set_language(f->session, code, ws_err(f->ws));
+
+	/* Remembered in the draft, so a resumed form speaks the same language. */
+	if (rc == 0 && f->draft_id)
+		rc = save_op(f, "language", "/", code);
+	return rc;
+}
+
+int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failures)
+{
+	hw_ws *ws = f->ws;
+	hw_store *st = ws_store(ws);
+	xform_failure_list *fl = NULL;
+	store_submission sub;
+	char *xml = NULL, *data = NULL, *flags = NULL, *count = NULL;
+	char sha[HW_SHA256_HEX + 1], now[HW_TIME_LEN + 1];
+	size_t len = 0;
+	int rc;
+
+	if (out_instance_id)
+		*out_instance_id = NULL;
+	if (failures)
+		*failures = NULL;
+	if ((rc = xform_validate(&fl, f->session, ws_err(ws))) < 0)
+		goto cleanup;
+	if (fl->count) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "%s: %s", fl->items[0].path,
+				  fl->items[0].message);
+		if (failures) {
+			*failures = fl;
+			fl = NULL;
+		}
+		goto cleanup;
+	}
+	if ((rc = xform_submission(&xml, &len, f->session, ws_err(ws))) < 0)
+		goto cleanup;
+	hw_sha256_hex(xml, len, sha);
+	hw_now_iso(now);
+	sub.instance_id = (char *)xform_instance_id(f->session);
+	sub.case_id = f->case_id;
+	sub.form_id = (char *)xform_id(f->form);
+	sub.form_version = (char *)xform_version(f->form);
+	sub.created_at = now;
+	sub.sha256 = sha;
+	if (!*sub.instance_id) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "form %s has no meta/instanceID, so its submission cannot be kept",
+				  sub.form_id);
+		goto cleanup;
+	}
+	{
+		const char *kv[] = { "form_id", sub.form_id, "form_version", sub.form_version,
+				     "instance_id", sub.instance_id, "sha256", sha, NULL };
+		data = event_data_build(kv);
+	}
+	if ((rc = store_begin(st, ws_err(ws))) < 0)
+		goto cleanup;
+	if ((rc = store_submission_put(st, &sub, xml, len, STORE_LOCAL, NULL, ws_err(ws))) < 0 ||
+	    (rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0)
+		goto rollback;
+	/* A screening form's result becomes the case's vulnerability flags. */
+	if (xform_eval(&count, f->session, "count(//vulnerability_flags)", NULL) == 0 &&
+	    strcmp(count, "0") != 0 &&
+	    xform_eval(&flags, f->session, "normalize-space(//vulnerability_flags)", NULL) == 0 &&
+	    (rc = case_update(ws, f->case_id, "vulnerability", *flags ? flags : NULL)) < 0)
+		goto rollback;
+	if (f->draft_id && (rc = store_draft_delete(st, f->draft_id, ws_err(ws))) < 0)
+		goto rollback;
+	if ((rc = store_commit(st, ws_err(ws))) < 0)
+		goto cleanup;
+	free(f->draft_id);
+	f->draft_id = NULL;
+	if (out_instance_id)
+		*out_instance_id = strdup(sub.instance_id);
+	goto cleanup;
+rollback:
+	store_rollback(st);
+cleanup:
+	xform_failure_list_free(fl);
+	free(xml);
+	free(data);
+	free(flags);
+	free(count);
+	return rc;
+}
+
+int fill_discard(hw_fill *f)
+{
+	int rc = 0;
+
+	if (f->draft_id && (rc = store_draft_delete(ws_store(f->ws), f->draft_id, ws_err(f->ws))) == 0) {
+		free(f->draft_id);
+		f->draft_id = NULL;
+		rc = build_session(f);
+	}
+	return rc;
+}

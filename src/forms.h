@@ -1,0 +1,82 @@
+/*
+ * forms.h: the forms installed in a workspace (its forms/ folder), and
+ * filling one in for a case: every answer is kept in the draft store the
+ * moment it is given, so a crash or power cut loses nothing, and a draft is
+ * resumed by replaying its answers.
+ */
+#ifndef HW_FORMS_H
+#define HW_FORMS_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "util.h"
+#include "workspace.h"
+#include "xform.h"
+
+/* An installed form. */
+typedef struct forms_entry {
+	const char *id;
+	const char *version;
+	const char *title;
+	const char *path;
+} forms_entry;
+
+/*
+ * Call cb for every form in the workspace's forms/ folder that loads, in
+ * file-name order.  Forms that do not load are reported through bad (may be
+ * NULL) with the loader's message.
+ */
+int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
+	       void (*bad)(const char *path, const char *message, void *payload),
+	       void *payload);
+
+/* The path of the installed form with this id (caller frees). */
+int forms_find(hw_ws *ws, const char *form_id, char **path);
+
+typedef struct hw_fill hw_fill;
+
+/*
+ * Open form_id for a case: resume its draft if there is one, else start a
+ * new draft.  The form language is lang if given, else the case's preferred
+ * language when the form has it, else the form's default; child wording is
+ * used when the case is a minor.
+ */
+int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id,
+	      const char *lang);
+
+/* Close (the draft stays); NULL is fine. */
+void fill_free(hw_fill *f);
+
+/* The engine session (borrowed): read it freely, change it only through fill_*. */
+xform_session *fill_session(hw_fill *f);
+
+/* The form (borrowed). */
+const xform *fill_form(hw_fill *f);
+
+/* True if this fill resumed a draft that had answers. */
+int fill_resumed(const hw_fill *f);
+
+/*
+ * Change the instance; the change is saved durably before these return 0.
+ * A value the form refuses is HW_EINVALID (nothing saved, nothing changed).
+ */
+int fill_answer(hw_fill *f, const char *path, const char *value);
+int fill_clear(hw_fill *f, const char *path);
+int fill_repeat_add(hw_fill *f, const char *path);
+int fill_repeat_remove(hw_fill *f, const char *path);
+int fill_set_language(hw_fill *f, const char *code);
+
+/*
+ * Validate, then store the submission and a form.submitted event and remove
+ * the draft, all in one transaction.  When the instance fails validation,
+ * HW_EINVALID and *failures (if not NULL) lists why (caller frees).  A form
+ * with a vulnerability_flags node also updates the case's flags.
+ * out_instance_id (may be NULL) receives "uuid:...".
+ */
+int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failures);
+
+/* Throw the draft away. */
+int fill_discard(hw_fill *f);
+
+#endif

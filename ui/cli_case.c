@@ -1,0 +1,366 @@
+/* cli_case.c: `init`, `case ...` and `config ...` commands. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "cli.h"
+#include "i18n.h"
+#include "store.h"
+#include "workspace.h"
+
+int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
+{
+	hw_error err = { 0, "" };
+	char *dir = ws_default_dir(g->workspace);
+	int rc;
+
+	*out = NULL;
+	if (!dir)
+		return cli_error("%s", _("out of memory"));
+	rc = ws_open(out, dir, flags, &err);
+	free(dir);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (!(flags & WS_OPEN_CREATE) && !ws_is_initialised(*out)) {
+		ws_free(*out);
+		*out = NULL;
+		return cli_error("%s", _("this workspace is not set up yet; run: homeward init"));
+	}
+	return 0;
+}
+
+int cli_init(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "device-id", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "remote", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *device = NULL, *name = NULL, *role = "counsellor", *remote = NULL;
+	hw_ws *ws = NULL;
+	int c, st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': device = optarg; break;
+		case 'n': name = optarg; break;
+		case 'r': role = optarg; break;
+		case 'R': remote = optarg; break;
+		default: return cli_error("%s", _("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+		}
+	}
+	if (!device || !name || optind != argc)
+		return cli_error("%s", _("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_CREATE)) != 0)
+		return st;
+	if (ws_init(ws, device, name, role, remote) < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		printf(_("Workspace %s ready for %s (%s, device %s).\n"), ws_dir(ws), name, role, device);
+		st = 0;
+	}
+	ws_free(ws);
+	return st;
+}
+
+int cli_case_add(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "given-name", required_argument, NULL, 'g' },
+		{ "family-name", required_argument, NULL, 'f' },
+		{ "birth-date", required_argument, NULL, 'b' },
+		{ "birth-year", required_argument, NULL, 'y' },
+		{ "sex", required_argument, NULL, 's' },
+		{ "nationality", required_argument, NULL, 'n' },
+		{ "return-country", required_argument, NULL, 'r' },
+		{ "language", required_argument, NULL, 'l' },
+		{ "vulnerability", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	case_fields f = CASE_FIELDS_INIT;
+	char id[HW_UUID_LEN + 1];
+	hw_ws *ws = NULL;
+	int c, st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g': f.given_name = optarg; break;
+		case 'f': f.family_name = optarg; break;
+		case 'b': f.birth_date = optarg; break;
+		case 'y': f.birth_year = optarg; break;
+		case 's': f.sex = optarg; break;
+		case 'n': f.nationality = optarg; break;
+		case 'r': f.return_country = optarg; break;
+		case 'l': f.language = optarg; break;
+		case 'v': f.vulnerability = optarg; break;
+		default:
+			return cli_error("%s", _("usage: homeward case add --given-name G --family-name F --birth-date YYYY-MM-DD --nationality CC --return-country CC --language CODE"));
+		}
+	}
+	if (optind != argc)
+		return cli_error(_("unexpected argument: %s"), argv[optind]);
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (case_open(ws, &f, id) < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		printf("%s\n", id);
+		st = 0;
+	}
+	ws_free(ws);
+	return st;
+}
+
+/* Print s with tabs and newlines replaced, for one TSV cell. */
+static void tsv_cell(const char *s)
+{
+	for (; s && *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+/* Print s as a JSON string. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+enum { FMT_TABLE, FMT_TSV, FMT_JSON };
+
+typedef struct list_ctx {
+	int fmt;
+	int n;
+} list_ctx;
+
+static int list_row(const store_case_row *r, void *payload)
+{
+	list_ctx *c = payload;
+	char name[256];
+
+	switch (c->fmt) {
+	case FMT_TSV:
+		printf("%s\t", r->id);
+		tsv_cell(r->given_name); putchar('\t');
+		tsv_cell(r->family_name); putchar('\t');
+		tsv_cell(r->birth_date); putchar('\t');
+		printf("%d\t", r->minor);
+		tsv_cell(r->nationality); putchar('\t');
+		tsv_cell(r->return_country); putchar('\t');
+		tsv_cell(r->language); putchar('\t');
+		tsv_cell(r->vulnerability); putchar('\t');
+		tsv_cell(r->status); putchar('\t');
+		printf("%d\t", r->conflicts);
+		tsv_cell(r->updated_at); putchar('\n');
+		break;
+	case FMT_JSON:
+		printf("%s{\"id\":", c->n ? ",\n " : "");
+		json_str(r->id);
+		printf(",\"given_name\":"); json_str(r->given_name);
+		printf(",\"family_name\":"); json_str(r->family_name);
+		printf(",\"birth_date\":"); json_str(r->birth_date);
+		printf(",\"minor\":%s", r->minor ? "true" : "false");
+		printf(",\"nationality\":"); json_str(r->nationality);
+		printf(",\"return_country\":"); json_str(r->return_country);
+		printf(",\"language\":"); json_str(r->language);
+		printf(",\"vulnerability\":"); json_str(r->vulnerability);
+		printf(",\"status\":"); json_str(r->status);
+		printf(",\"conflicts\":%d", r->conflicts);
+		printf(",\"updated_at\":"); json_str(r->updated_at);
+		putchar('}');
+		break;
+	default:
+		snprintf(name, sizeof(name), "%s %s", r->given_name ? r->given_name : "",
+			 r->family_name ? r->family_name : "");
+		printf("%.8s  %-28.28s %-10s %-5s %2s -> %-2s  %-6s%s\n", r->id, name,
+		       r->birth_date ? r->birth_date : "", r->minor ? _("minor") : "",
+		       r->nationality ? r->nationality : "", r->return_country ? r->return_country : "",
+		       r->status ? r->status : "", r->conflicts ? _("  CONFLICT") : "");
+	}
+	c->n++;
+	return 0;
+}
+
+int cli_case_list(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "search", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	list_ctx ctx = { FMT_TABLE, 0 };
+	const char *search = NULL;
+	hw_ws *ws = NULL;
+	int c, st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "table")) ctx.fmt = FMT_TABLE;
+			else if (!strcmp(optarg, "tsv")) ctx.fmt = FMT_TSV;
+			else if (!strcmp(optarg, "json")) ctx.fmt = FMT_JSON;
+			else return cli_error(_("unknown format \"%s\" (table, tsv or json)"), optarg);
+			break;
+		case 's': search = optarg; break;
+		default: return cli_error("%s", _("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
+		}
+	}
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (ctx.fmt == FMT_TSV)
+		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at");
+	if (ctx.fmt == FMT_JSON)
+		putchar('[');
+	if (store_case_list(ws_store(ws), search, 0, list_row, &ctx, ws_err(ws)) < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		if (ctx.fmt == FMT_JSON)
+			puts("]");
+		else if (ctx.fmt == FMT_TABLE && ctx.n == 0)
+			puts(search ? _("No case matches.") : _("No cases yet."));
+		st = 0;
+	}
+	ws_free(ws);
+	return st;
+}
+
+static int show_event(const char *json, void *payload)
+{
+	hw_event *ev;
+
+	(void)payload;
+	if (event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	printf("  %s  %-18s %-16s %s\n", ev->at, ev->type, ev->author, ev->data);
+	event_free(ev);
+	return 0;
+}
+
+static int show_submission(const store_submission *s, void *payload)
+{
+	(void)payload;
+	printf("  %s  %s %s  %s\n", s->created_at, s->form_id, s->form_version ? s->form_version : "",
+	       s->instance_id);
+	return 0;
+}
+
+static int show_draft(const char *id, const char *form_id, const char *updated_at, void *payload)
+{
+	(void)payload;
+	(void)id;
+	printf(_("  %s  %s (in progress)\n"), updated_at, form_id);
+	return 0;
+}
+
+int cli_case_show(int argc, char **argv, const cli_globals *g)
+{
+	char id[HW_UUID_LEN + 1];
+	store_case_row r;
+	case_conflict *cf = NULL;
+	size_t ncf = 0;
+	hw_ws *ws = NULL;
+	int st;
+
+	if (argc != 2)
+		return cli_error("%s", _("usage: homeward case show ID"));
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (case_resolve_id(ws, argv[1], id) < 0 || case_get(ws, id, &r) < 0) {
+		st = cli_fail(ws_error(ws));
+		ws_free(ws);
+		return st;
+	}
+#define ROW(label, v) printf("%-22s %s\n", label, (v) ? (v) : "")
+	ROW(_("Case"), r.id);
+	ROW(_("Given name"), r.given_name);
+	ROW(_("Family name"), r.family_name);
+	if (r.birth_date)
+		ROW(_("Date of birth"), r.birth_date);
+	else if (r.birth_year)
+		printf("%-22s %d\n", _("Estimated birth year"), r.birth_year);
+	ROW(_("Minor"), r.minor ? _("yes") : _("no"));
+	ROW(_("Sex"), r.sex);
+	ROW(_("Nationality"), r.nationality);
+	ROW(_("Country of return"), r.return_country);
+	ROW(_("Preferred language"), r.language);
+	ROW(_("Vulnerabilities"), r.vulnerability);
+	ROW(_("Status"), r.status);
+	ROW(_("Assigned to"), r.assigned_to);
+	ROW(_("Opened"), r.opened_at);
+	ROW(_("Last change"), r.updated_at);
+#undef ROW
+	if (case_conflicts(ws, id, &cf, &ncf) == 0 && ncf) {
+		printf("\n%s\n", _("Conflicts (concurrent edits to decide):"));
+		for (size_t i = 0; i < ncf; i++) {
+			printf("  %s:", cf[i].field);
+			for (size_t v = 0; v < cf[i].nvalues; v++)
+				printf(" \"%s\"", cf[i].values[v]);
+			printf(_(" (shown: \"%s\")\n"), cf[i].provisional ? cf[i].provisional : "");
+		}
+	}
+	case_conflicts_free(cf, ncf);
+	printf("\n%s\n", _("Events:"));
+	store_case_events(ws_store(ws), id, show_event, NULL, ws_err(ws));
+	printf("\n%s\n", _("Submissions:"));
+	store_case_submissions(ws_store(ws), id, show_submission, NULL, ws_err(ws));
+	printf("\n%s\n", _("Drafts:"));
+	store_drafts_of_case(ws_store(ws), id, show_draft, NULL, ws_err(ws));
+	store_case_row_clear(&r);
+	ws_free(ws);
+	return 0;
+}
+
+/* Settings a user may change, and what they mean. */
+static const char *const settable[] = {
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_UI_LANGUAGE, WS_BIDI, NULL
+};
+
+int cli_config(int argc, char **argv, const cli_globals *g)
+{
+	hw_ws *ws = NULL;
+	char *v = NULL;
+	int st, ok = 0;
+
+	if (argc < 3 || (strcmp(argv[1], "get") && strcmp(argv[1], "set")) ||
+	    (!strcmp(argv[1], "get") && argc != 3) || (!strcmp(argv[1], "set") && argc != 4))
+		return cli_error("%s", _("usage: homeward config get|set KEY [VALUE]"));
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (!strcmp(argv[1], "get")) {
+		if (ws_get(ws, argv[2], &v) < 0)
+			st = cli_fail(ws_error(ws));
+		else
+			printf("%s\n", v);
+		free(v);
+	} else {
+		for (size_t i = 0; settable[i]; i++)
+			ok |= !strcmp(settable[i], argv[2]);
+		if (!ok)
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, ui.language, ui.bidi)"), argv[2]);
+		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
+			st = cli_error("%s", _("role must be counsellor or supervisor"));
+		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
+			st = cli_error("%s", _("ui.bidi must be on or off"));
+		else if (ws_set(ws, argv[2], argv[3]) < 0)
+			st = cli_fail(ws_error(ws));
+	}
+	ws_free(ws);
+	return st;
+}

@@ -1,0 +1,155 @@
+/* cli_fill.c: `form list` and `form submit` (filling a form from a file). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "cli.h"
+#include "forms.h"
+#include "i18n.h"
+#include "workspace.h"
+
+static int list_one(const forms_entry *f, void *payload)
+{
+	(void)payload;
+	printf("%-28s %-12s %s\n", f->id, f->version, f->title);
+	return 0;
+}
+
+static void list_bad(const char *path, const char *message, void *payload)
+{
+	(void)payload;
+	(void)path;
+	cli_error(_("skipping a form that does not load: %s"), message);
+}
+
+int cli_form_list(int argc, char **argv, const cli_globals *g)
+{
+	hw_ws *ws = NULL;
+	int st;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_error("%s", _("usage: homeward form list"));
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	forms_list(ws, list_one, list_bad, NULL);
+	ws_free(ws);
+	return 0;
+}
+
+/*
+ * Split a line into at most max words: spaces separate, a word in double
+ * quotes may hold spaces, '#' outside quotes starts a comment.  Modifies
+ * line; returns the number of words or -1 for an unclosed quote.
+ */
+static int split_words(char *line, char **words, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (n == max)
+			return n;
+		if (*p == '"') {
+			char *end = strchr(p + 1, '"');
+			if (!end)
+				return -1;
+			*end = '\0';
+			words[n++] = p + 1;
+			p = end + 1;
+		} else {
+			words[n++] = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+				p++;
+			if (*p)
+				*p++ = '\0';
+		}
+	}
+	return n;
+}
+
+/* Apply the answers file to f; prints the first problem with its line. */
+static int apply_answers(hw_fill *f, hw_ws *ws, const char *file)
+{
+	FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char line[8192], *w[3];
+	int lineno = 0, n, rc = 0;
+
+	if (!in)
+		return cli_error(_("cannot read %s"), file);
+	while (rc == 0 && fgets(line, sizeof(line), in)) {
+		lineno++;
+		n = split_words(line, w, 3);
+		if (n == 0)
+			continue;
+		if (n < 0) {
+			rc = cli_error(_("%s:%d: unclosed quote"), file, lineno);
+		} else if (!strcmp(w[0], "answer") && n == 3) {
+			if (fill_answer(f, w[1], w[2]) < 0)
+				rc = cli_error("%s:%d: %s", file, lineno, ws_error(ws)->msg);
+		} else if (!strcmp(w[0], "answer") && n == 2) {
+			if (fill_clear(f, w[1]) < 0)
+				rc = cli_error("%s:%d: %s", file, lineno, ws_error(ws)->msg);
+		} else if (!strcmp(w[0], "clear") && n == 2) {
+			if (fill_clear(f, w[1]) < 0)
+				rc = cli_error("%s:%d: %s", file, lineno, ws_error(ws)->msg);
+		} else if (!strcmp(w[0], "add-repeat") && n == 2) {
+			if (fill_repeat_add(f, w[1]) < 0)
+				rc = cli_error("%s:%d: %s", file, lineno, ws_error(ws)->msg);
+		} else if (!strcmp(w[0], "lang") && n == 2) {
+			if (fill_set_language(f, w[1]) < 0)
+				rc = cli_error("%s:%d: %s", file, lineno, ws_error(ws)->msg);
+		} else {
+			rc = cli_error(_("%s:%d: expected `answer PATH VALUE`"), file, lineno);
+		}
+	}
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}
+
+int cli_form_submit(int argc, char **argv, const cli_globals *g)
+{
+	char id[HW_UUID_LEN + 1], *instance = NULL;
+	xform_failure_list *fails = NULL;
+	hw_fill *f = NULL;
+	hw_ws *ws = NULL;
+	int st;
+
+	if (argc != 4)
+		return cli_error("%s", _("usage: homeward form submit CASE_ID FORM_ID ANSWERS"));
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (case_resolve_id(ws, argv[1], id) < 0 || fill_open(&f, ws, id, argv[2], NULL) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	/* Answers are kept as a draft as they are applied: a failure leaves it to resume. */
+	if ((st = apply_answers(f, ws, argv[3])) != 0)
+		goto done;
+	if (fill_finalise(f, &instance, &fails) < 0) {
+		if (fails) {
+			for (size_t i = 0; i < fails->count; i++)
+				cli_error("%s: %s", fails->items[i].path, fails->items[i].message);
+			st = cli_error("%s", _("the form is not complete; the answers are kept as a draft"));
+		} else {
+			st = cli_fail(ws_error(ws));
+		}
+		goto done;
+	}
+	printf("%s\n", instance);
+	st = 0;
+done:
+	xform_failure_list_free(fails);
+	free(instance);
+	fill_free(f);
+	ws_free(ws);
+	return st;
+}
