@@ -1,2 +1,9 @@
 ## tests/tests.mk
 EXTRA_DIST += tests/criterion-tap
+
+# Core: store, events, the case fold, drafts.
+check_PROGRAMS += tests/test_core
+TESTS += tests/test_core
+tests_test_core_SOURCES = tests/test_core.c
+tests_test_core_CFLAGS = $(TEST_CFLAGS)
+tests_test_core_LDADD = $(TEST_LIBS)

@@ -1,0 +1,438 @@
+/* test_core.c: the store, events, the case fold and drafts, on real SQLite files. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "event.h"
+#include "store.h"
+#include "util.h"
+#include "workspace.h"
+
+/* A fresh folder for one test. */
+static char *tmpdir(void)
+{
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+	char *p = hw_path_join(base && *base ? base : "/tmp", "wsXXXXXX");
+
+	cr_assert_not_null(mkdtemp(p));
+	return p;
+}
+
+/* A new initialised workspace in a fresh folder. */
+static hw_ws *new_ws(const char *device, char **dir_out)
+{
+	hw_error err = { 0, "" };
+	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws");
+	hw_ws *ws = NULL;
+
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_init(ws, device, "Tester", "counsellor", NULL), 0, "%s", ws_error(ws)->msg);
+	if (dir_out)
+		*dir_out = wsdir;
+	else
+		free(wsdir);
+	free(dir);
+	return ws;
+}
+
+static void open_case(hw_ws *ws, char id[HW_UUID_LEN + 1], const char *birth)
+{
+	case_fields f = CASE_FIELDS_INIT;
+
+	f.given_name = "Amina";
+	f.family_name = "Example";
+	f.birth_date = birth;
+	f.nationality = "ng";
+	f.return_country = "NG";
+	f.language = "en";
+	cr_assert_eq(case_open(ws, &f, id), 0, "%s", ws_error(ws)->msg);
+}
+
+Test(util, sha256_known_vectors)
+{
+	char out[HW_SHA256_HEX + 1];
+	char big[1000];
+
+	hw_sha256_hex("", 0, out);
+	cr_assert_str_eq(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	hw_sha256_hex("abc", 3, out);
+	cr_assert_str_eq(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	memset(big, 'a', sizeof(big));
+	hw_sha256_hex(big, 56, out); /* padding spills into a second block */
+	cr_assert_str_eq(out, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+}
+
+Test(util, uuid_is_v4_and_valid)
+{
+	char a[HW_UUID_LEN + 1], b[HW_UUID_LEN + 1];
+
+	cr_assert_eq(hw_uuid(a), 0);
+	cr_assert_eq(hw_uuid(b), 0);
+	cr_assert(hw_uuid_valid(a));
+	cr_assert_eq(a[14], '4');
+	cr_assert_str_neq(a, b);
+	cr_assert_not(hw_uuid_valid("0ffcbe7b-82d7-4896-ab8e-CBB001dfc396"));
+	cr_assert_not(hw_uuid_valid("0ffcbe7b-82d7-4896-ab8e"));
+}
+
+Test(event, canonical_json_sorted_and_round_trips)
+{
+	hw_event *ev = NULL, *back = NULL;
+	char *json = NULL, *again = NULL;
+	const char *parents[] = { "0ffcbe7b-82d7-4896-ab8e-cbb001dfc396" };
+
+	cr_assert_eq(event_new(&ev, "a5d67457-789b-433d-9b81-c83000befa28", EV_CASE_UPDATED,
+			       "Amina", "dev1", parents, 1, "{\"z\": 1, \"a\": \"é\"}", NULL), 0);
+	cr_assert_eq(event_to_json(&json, ev, NULL), 0);
+	cr_assert(strstr(json, "\"data\":{\"a\":\"é\",\"z\":1}") != NULL, "%s", json);
+	cr_assert(strncmp(json, "{\"at\":", 6) == 0, "keys sorted: %s", json);
+	cr_assert_eq(event_parse(&back, json, strlen(json), NULL), 0);
+	cr_assert_eq(event_to_json(&again, back, NULL), 0);
+	cr_assert_str_eq(json, again);
+	free(json);
+	free(again);
+	event_free(ev);
+	event_free(back);
+}
+
+Test(event, rejects_malformed_events_with_a_reason)
+{
+	hw_event *ev = NULL;
+	hw_error err = { 0, "" };
+	const char *bad[] = {
+		"not json",
+		"[]",
+		"{\"id\":\"x\",\"case\":\"x\",\"type\":\"case.opened\",\"at\":\"x\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],\"data\":{}}",
+		"{\"id\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"case\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"type\":\"case.exploded\",\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],\"data\":{}}",
+		"{\"id\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"case\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"type\":\"case.opened\",\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],\"data\":[]}",
+		"{\"id\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"case\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"type\":\"case.opened\",\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],\"data\":{},\"extra\":1}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		cr_assert_eq(event_parse(&ev, bad[i], strlen(bad[i]), &err), HW_EINVALID, "case %zu", i);
+		cr_assert_null(ev);
+		cr_assert_neq(err.msg[0], '\0');
+	}
+}
+
+Test(store, creates_schema_and_migrates_once)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db");
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+	char *v = NULL;
+
+	cr_assert_eq(store_open(&st, db, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_setting_set(st, "k", "v1", &err), 0);
+	store_free(st);
+	/* Reopening runs no migration again and keeps the data. */
+	cr_assert_eq(store_open(&st, db, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_setting_get(st, "k", &v, &err), 0);
+	cr_assert_str_eq(v, "v1");
+	free(v);
+	cr_assert_eq(store_setting_get(st, "missing", &v, &err), HW_ENOTFOUND);
+	store_free(st);
+	free(db);
+	free(dir);
+}
+
+Test(store, missing_database_is_not_created_without_asking)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "none.db");
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(store_open(&st, db, 0, &err), HW_ENOTFOUND);
+	cr_assert_not(hw_exists(db));
+	free(db);
+	free(dir);
+}
+
+/* Read a whole file for comparison. */
+static char *slurp(const char *path, size_t *len)
+{
+	char *data = NULL;
+
+	cr_assert_eq(hw_read_file(path, &data, len, NULL), 0);
+	return data;
+}
+
+Test(store, damaged_database_is_reported_and_left_untouched)
+{
+	char *dir = tmpdir(), *wsdir = NULL, *db, *before, *after;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	char id[HW_UUID_LEN + 1];
+	size_t n1, n2;
+	hw_error err = { 0, "" };
+	FILE *f;
+
+	open_case(ws, id, "1990-01-01");
+	ws_free(ws);
+	db = hw_path_join(wsdir, "homeward.db");
+	/* Overwrite a page in the middle with garbage, as a failing disk would. */
+	f = fopen(db, "r+b");
+	cr_assert_not_null(f);
+	fseek(f, 4096, SEEK_SET);
+	for (int i = 0; i < 3 * 4096; i++)
+		fputc(0xA5, f);
+	fclose(f);
+	before = slurp(db, &n1);
+	ws = NULL;
+	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), HW_ECORRUPT, "got %d: %s", err.code, err.msg);
+	cr_assert_null(ws);
+	cr_assert(strstr(err.msg, "untouched") != NULL, "%s", err.msg);
+	after = slurp(db, &n2);
+	cr_assert_eq(n1, n2);
+	cr_assert(memcmp(before, after, n1) == 0, "the damaged file was modified");
+	free(before);
+	free(after);
+	free(db);
+	free(wsdir);
+	free(dir);
+}
+
+Test(store, a_file_that_is_not_a_database_is_refused)
+{
+	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws"), *db = hw_path_join(wsdir, "homeward.db");
+	hw_ws *ws = NULL;
+	hw_error err = { 0, "" };
+
+	hw_mkdir_p(wsdir, NULL);
+	cr_assert_eq(hw_write_file_atomic(db, "hello, this is text\n", 20, NULL), 0);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), HW_ECORRUPT, "%d %s", err.code, err.msg);
+	free(db);
+	free(wsdir);
+	free(dir);
+}
+
+Test(cases, open_validates_fields_and_names_the_bad_one)
+{
+	hw_ws *ws = new_ws("dev1", NULL);
+	case_fields f = CASE_FIELDS_INIT;
+	char id[HW_UUID_LEN + 1];
+
+	f.given_name = "A";
+	f.birth_date = "2001-02-30";
+	cr_assert_eq(case_open(ws, &f, id), HW_EINVALID);
+	cr_assert(strstr(ws_error(ws)->msg, "birth date") != NULL);
+	f.birth_date = "2001-02-28";
+	f.return_country = "Nigeria";
+	cr_assert_eq(case_open(ws, &f, id), HW_EINVALID);
+	cr_assert(strstr(ws_error(ws)->msg, "country of return") != NULL, "%s", ws_error(ws)->msg);
+	f.return_country = "ng";
+	cr_assert_eq(case_open(ws, &f, id), 0, "%s", ws_error(ws)->msg);
+	ws_free(ws);
+}
+
+Test(cases, minor_is_derived_from_the_birth_date)
+{
+	cr_assert(case_is_minor("2010-06-01", 0, "2026-11-29"));
+	cr_assert_not(case_is_minor("2008-11-29", 0, "2026-11-29"));   /* 18 today */
+	cr_assert(case_is_minor("2008-11-30", 0, "2026-11-29"));       /* 18 tomorrow */
+	cr_assert(case_is_minor(NULL, 2010, "2026-11-29"));
+	cr_assert_not(case_is_minor(NULL, 0, "2026-11-29"));
+}
+
+Test(cases, update_folds_into_the_case_and_search_finds_it)
+{
+	hw_ws *ws = new_ws("dev1", NULL);
+	char id[HW_UUID_LEN + 1];
+	store_case_row r;
+	int found = 0;
+
+	open_case(ws, id, "2012-01-01");
+	cr_assert_eq(case_update(ws, id, "return_country", "gh"), 0);
+	cr_assert_eq(case_get(ws, id, &r), 0);
+	cr_assert_str_eq(r.return_country, "GH");
+	cr_assert_str_eq(r.nationality, "NG");
+	cr_assert_eq(r.minor, 1);
+	cr_assert_eq(r.nevents, 2);
+	cr_assert_eq(r.conflicts, 0);
+	store_case_row_clear(&r);
+	cr_assert_eq(case_update(ws, id, "status", "closed"), HW_EINVALID);
+	cr_assert_eq(case_update(ws, id, "no_such_field", "x"), HW_EINVALID);
+	{
+		int count(const store_case_row *row, void *p) { (void)row; (*(int *)p)++; return 0; }
+		cr_assert_eq(store_case_list(ws_store(ws), "amin", 0, count, &found, NULL), 0);
+		cr_assert_eq(found, 1);
+		found = 0;
+		cr_assert_eq(store_case_list(ws_store(ws), "nobody", 0, count, &found, NULL), 0);
+		cr_assert_eq(found, 0);
+	}
+	ws_free(ws);
+}
+
+/* Copy every event of one workspace's case into another (what sync does). */
+typedef struct copy_ctx { hw_ws *to; } copy_ctx;
+static int copy_event(const char *json, void *payload)
+{
+	copy_ctx *c = payload;
+	int imported;
+
+	cr_assert_eq(case_import_event(c->to, json, strlen(json), &imported), 0, "%s",
+		     ws_error(c->to)->msg);
+	return 0;
+}
+
+Test(cases, concurrent_edits_become_a_visible_conflict_then_resolve)
+{
+	hw_ws *a = new_ws("dev-a", NULL), *b = new_ws("dev-b", NULL);
+	char id[HW_UUID_LEN + 1];
+	copy_ctx to_b = { b }, to_a = { a };
+	case_conflict *cf = NULL;
+	size_t n = 0;
+	store_case_row ra, rb;
+
+	open_case(a, id, "1990-01-01");
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	/* Both devices change the country of return without seeing each other. */
+	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	cr_assert_eq(case_update(a, id, "return_country", "GH"), 0);
+	setenv("HOMEWARD_NOW", "2026-11-29T11:00:00Z", 1);
+	cr_assert_eq(case_update(b, id, "return_country", "SN"), 0);
+	unsetenv("HOMEWARD_NOW");
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	store_case_events(ws_store(b), id, copy_event, &to_a, NULL);
+	/* Both sides show the same provisional value, flagged. */
+	cr_assert_eq(case_get(a, id, &ra), 0);
+	cr_assert_eq(case_get(b, id, &rb), 0);
+	cr_assert_eq(ra.conflicts, 1);
+	cr_assert_eq(rb.conflicts, 1);
+	cr_assert_str_eq(ra.return_country, "SN");
+	cr_assert_str_eq(rb.return_country, "SN");
+	store_case_row_clear(&ra);
+	store_case_row_clear(&rb);
+	cr_assert_eq(case_conflicts(a, id, &cf, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(cf[0].field, "return_country");
+	cr_assert_eq(cf[0].nvalues, 2);
+	case_conflicts_free(cf, n);
+	/* A decision that has seen both sides settles it everywhere. */
+	cr_assert_eq(case_resolve(a, id, "return_country", "GH"), 0);
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	cr_assert_eq(case_get(b, id, &rb), 0);
+	cr_assert_eq(rb.conflicts, 0);
+	cr_assert_str_eq(rb.return_country, "GH");
+	store_case_row_clear(&rb);
+	ws_free(a);
+	ws_free(b);
+}
+
+Test(cases, importing_twice_duplicates_nothing)
+{
+	hw_ws *a = new_ws("dev-a", NULL), *b = new_ws("dev-b", NULL);
+	char id[HW_UUID_LEN + 1];
+	copy_ctx to_b = { b };
+	store_case_row r;
+
+	open_case(a, id, "1990-01-01");
+	cr_assert_eq(case_update(a, id, "language", "fr"), 0);
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	cr_assert_eq(case_get(b, id, &r), 0);
+	cr_assert_eq(r.nevents, 2);
+	cr_assert_str_eq(r.language, "fr");
+	store_case_row_clear(&r);
+	ws_free(a);
+	ws_free(b);
+}
+
+Test(cases, sequential_edits_on_two_devices_are_no_conflict)
+{
+	hw_ws *a = new_ws("dev-a", NULL), *b = new_ws("dev-b", NULL);
+	char id[HW_UUID_LEN + 1];
+	copy_ctx to_b = { b }, to_a = { a };
+	store_case_row r;
+
+	open_case(a, id, "1990-01-01");
+	cr_assert_eq(case_update(a, id, "return_country", "GH"), 0);
+	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
+	/* B saw A's change, so its edit supersedes it. */
+	cr_assert_eq(case_update(b, id, "return_country", "SN"), 0);
+	store_case_events(ws_store(b), id, copy_event, &to_a, NULL);
+	cr_assert_eq(case_get(a, id, &r), 0);
+	cr_assert_eq(r.conflicts, 0);
+	cr_assert_str_eq(r.return_country, "SN");
+	store_case_row_clear(&r);
+	ws_free(a);
+	ws_free(b);
+}
+
+static int collect_ops(const char *op, const char *path, const char *value, void *payload)
+{
+	hw_buf *b = payload;
+
+	hw_buf_printf(b, "%s %s %s;", op, path, value ? value : "-");
+	return 0;
+}
+
+Test(store, draft_ops_keep_the_last_answer_per_path_and_survive_reopen)
+{
+	char *wsdir = NULL;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	char id[HW_UUID_LEN + 1];
+	hw_buf b = HW_BUF_INIT;
+	hw_error err = { 0, "" };
+
+	open_case(ws, id, "1990-01-01");
+	cr_assert_eq(store_draft_create(ws_store(ws), "d1", id, "first-contact", "en", NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "answer", "/a", "1", NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "answer", "/b", "x", NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "answer", "/a", "2", NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "add-repeat", "/r", NULL, NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "answer", "/a", "3", NULL), 0);
+	ws_free(ws);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_draft_ops(ws_store(ws), "d1", collect_ops, &b, NULL), 0);
+	/* /a=2 replaced /a=1; /a=3 came after a repeat change so both stay. */
+	cr_assert_str_eq(b.ptr, "answer /b x;answer /a 2;add-repeat /r -;answer /a 3;");
+	hw_buf_free(&b);
+	ws_free(ws);
+	free(wsdir);
+}
+
+Test(workspace, init_refuses_bad_device_ids_and_roles)
+{
+	hw_error err = { 0, "" };
+	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws");
+	hw_ws *ws = NULL;
+
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0);
+	cr_assert_eq(ws_init(ws, "../evil", "N", "counsellor", NULL), HW_EINVALID);
+	cr_assert_eq(ws_init(ws, "dev 1", "N", "counsellor", NULL), HW_EINVALID);
+	cr_assert_eq(ws_init(ws, "dev1", "N", "boss", NULL), HW_EINVALID);
+	cr_assert_eq(ws_init(ws, "dev1", "N", "supervisor", NULL), 0);
+	cr_assert_eq(ws_init(ws, "dev2", "N", "supervisor", NULL), HW_EEXISTS);
+	cr_assert_str_eq(ws_device_id(ws), "dev1");
+	ws_free(ws);
+	free(wsdir);
+	free(dir);
+}
+
+Test(workspace, a_second_process_can_work_on_the_same_workspace)
+{
+	char *wsdir = NULL;
+	hw_ws *a = new_ws("dev1", &wsdir), *b = NULL;
+	char id1[HW_UUID_LEN + 1], id2[HW_UUID_LEN + 1];
+	hw_error err = { 0, "" };
+	int n = 0;
+
+	cr_assert_eq(ws_open(&b, wsdir, 0, &err), 0, "%s", err.msg);
+	open_case(a, id1, "1990-01-01");
+	open_case(b, id2, "1991-01-01");
+	{
+		int count(const store_case_row *row, void *p) { (void)row; (*(int *)p)++; return 0; }
+		store_case_list(ws_store(a), NULL, 0, count, &n, NULL);
+	}
+	cr_assert_eq(n, 2);
+	ws_free(a);
+	ws_free(b);
+	free(wsdir);
+}
