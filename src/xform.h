@@ -1,0 +1,336 @@
+/*
+ * xform.h: the ODK XForms engine.
+ *
+ * Two handles:
+ *
+ *   xform          a loaded form (model, binds, body, itext, secondary
+ *                  instances, compiled expressions, dependency graph).  It
+ *                  is immutable after xform_load() and may be shared by any
+ *                  number of sessions; free it after its last session.
+ *   xform_session  one filled-in instance of a form: the primary instance
+ *                  tree, the computed state (relevant, required, readonly),
+ *                  the chosen language.  Not thread-safe; one per thread.
+ *
+ * Paths are absolute instance paths written as strings, with repeat
+ * instances 1-based: "/data/household[2]/name".  A step without an index is
+ * its first instance.
+ *
+ * Every function that can fail returns 0 or a negative code of error.h and
+ * writes an English detail into the hw_error given (which may be NULL).
+ * Strings returned through `char **` are owned by the caller (free());
+ * strings returned as `const char *` are borrowed from the handle and stay
+ * valid until the next call that changes it.
+ */
+#ifndef HW_XFORM_H
+#define HW_XFORM_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "error.h"
+
+typedef struct xform xform;
+typedef struct xform_session xform_session;
+
+/* ---------------------------------------------------------------- forms */
+
+enum xform_severity { XFORM_WARNING = 1, XFORM_ERROR = 2 };
+
+/* One problem found while loading: file, line (0 if unknown), message. */
+typedef void (*xform_diag_fn)(const char *file, int line, int severity,
+			      const char *message, void *payload);
+
+typedef struct xform_load_options {
+	unsigned version;
+	xform_diag_fn diag;    /* called for every warning and the error; may be NULL */
+	void *payload;
+} xform_load_options;
+
+#define XFORM_LOAD_OPTIONS_VERSION 1
+#define XFORM_LOAD_OPTIONS_INIT { XFORM_LOAD_OPTIONS_VERSION, NULL, NULL }
+
+/*
+ * Load the form at path (external instances jr://file/NAME are read from the
+ * same folder).  On failure *out is NULL, the code is HW_EINVALID (bad form)
+ * or HW_ENOTFOUND / HW_ERROR, and err holds "FILE:LINE: problem".
+ * Caller frees *out with xform_free().
+ */
+int xform_load(xform **out, const char *path, hw_error *err);
+
+/* The same with options (diagnostics callback for warnings). */
+int xform_load_ext(xform **out, const char *path,
+		   const xform_load_options *opts, hw_error *err);
+
+/* Free a form; NULL is fine.  Its sessions must be freed first. */
+void xform_free(xform *form);
+
+/* The form's id (id attribute of the primary instance's root), "" if none. */
+const char *xform_id(const xform *form);
+
+/* The form's version attribute, "" if none. */
+const char *xform_version(const xform *form);
+
+/* The h:title text, "" if none. */
+const char *xform_title(const xform *form);
+
+/* The path the form was loaded from. */
+const char *xform_path(const xform *form);
+
+/* Number of itext languages (0 for a form without itext). */
+size_t xform_language_count(const xform *form);
+
+/* Code ("en", "en-x-child", or the whole name when it has no parentheses)
+ * and full name ("English (en)") of language i; NULL when out of range. */
+const char *xform_language_code(const xform *form, size_t i);
+const char *xform_language_name(const xform *form, size_t i);
+
+/* The code of the default language, NULL for a form without itext. */
+const char *xform_default_language(const xform *form);
+
+/* ------------------------------------------------------------- sessions */
+
+typedef struct xform_session_options {
+	unsigned version;
+	const char *language;  /* code (or full name); NULL: the form's default */
+	int minor;             /* the returnee is a child: prefer -x-child texts */
+	const char *deviceid;  /* for jr:preload="property" deviceid; NULL: "" */
+	const char *username;  /* for jr:preload="property" username; NULL: "" */
+	time_t now;            /* fixed clock for now()/today()/timeStart; 0: real */
+} xform_session_options;
+
+#define XFORM_SESSION_OPTIONS_VERSION 1
+#define XFORM_SESSION_OPTIONS_INIT { XFORM_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0 }
+
+/*
+ * Start a fresh instance of form: defaults, preloads, odk-instance-first-load
+ * actions, jr:count repeats, first full evaluation.  Caller frees *out with
+ * xform_session_free(); form must outlive it.
+ */
+int xform_session_new(xform_session **out, const xform *form,
+		      const xform_session_options *opts, hw_error *err);
+
+/*
+ * Start an edit of a finalised submission (its XML): the answers are taken
+ * from it, a new meta/instanceID is made and meta/deprecatedID holds the old.
+ */
+int xform_session_edit(xform_session **out, const xform *form,
+		       const char *submission_xml, size_t len,
+		       const xform_session_options *opts, hw_error *err);
+
+/* Free a session; NULL is fine. */
+void xform_session_free(xform_session *s);
+
+/* The form a session runs. */
+const xform *xform_session_form(const xform_session *s);
+
+/* Switch the form language (code or full name); HW_ENOTFOUND if unknown. */
+int xform_set_language(xform_session *s, const char *code, hw_error *err);
+
+/* The current language code, NULL for a form without itext. */
+const char *xform_language(const xform_session *s);
+
+/* Tell whether the returnee is a minor (child variants used when present). */
+void xform_set_minor(xform_session *s, int minor);
+
+/*
+ * Answer the question at path.  value is the raw text: typed by the bind
+ * (int, decimal, date YYYY-MM-DD, time HH:MM[:SS], dateTime), a choice value
+ * for select1, space-separated choice values for select.  A bad value is
+ * HW_EINVALID with a message fit to show; the node is left unchanged.
+ * HW_ENOTFOUND when no node has that path; HW_EINVALID if it is readonly.
+ */
+int xform_answer(xform_session *s, const char *path, const char *value, hw_error *err);
+
+/* Clear an answer (same as answering ""). */
+int xform_clear(xform_session *s, const char *path, hw_error *err);
+
+/* Add an instance at the end of the repeat at path; *out_index (may be NULL)
+ * receives its 1-based index. */
+int xform_repeat_add(xform_session *s, const char *path, size_t *out_index, hw_error *err);
+
+/* Remove the repeat instance at path ("/data/rep[2]"). */
+int xform_repeat_remove(xform_session *s, const char *path, hw_error *err);
+
+/* Number of instances of the repeat at path. */
+int xform_repeat_count(xform_session *s, const char *path, size_t *out, hw_error *err);
+
+/* The value of the node at path (borrowed, "" when empty). */
+int xform_value(const char **out, xform_session *s, const char *path, hw_error *err);
+
+/* Computed state of a node. */
+typedef struct xform_node_state {
+	int relevant;   /* itself and all its ancestors */
+	int required;   /* required and relevant */
+	int readonly;   /* readonly, or under a readonly group */
+} xform_node_state;
+
+int xform_state(xform_node_state *out, xform_session *s, const char *path, hw_error *err);
+
+/* Evaluate expr with the primary instance's root as context; *out is its
+ * XPath string() value (caller frees). */
+int xform_eval(char **out, xform_session *s, const char *expr, hw_error *err);
+
+/* A choice on offer: value and label in the current language. */
+typedef struct xform_choice {
+	char *value;
+	char *label;
+} xform_choice;
+
+typedef struct xform_choice_list {
+	size_t count;
+	xform_choice *items;
+} xform_choice_list;
+
+/* The choices currently offered by the select at path (caller frees the list). */
+int xform_choices(xform_choice_list **out, xform_session *s, const char *path, hw_error *err);
+void xform_choice_list_free(xform_choice_list *list);
+
+/* Label, hint and constraint message of the control bound to path, in the
+ * current language with outputs substituted (caller frees; "" when none). */
+int xform_label(char **out, xform_session *s, const char *path, hw_error *err);
+int xform_hint(char **out, xform_session *s, const char *path, hw_error *err);
+int xform_constraint_message(char **out, xform_session *s, const char *path, hw_error *err);
+
+/* ----------------------------------------------------------- validation */
+
+enum xform_failure_kind { XFORM_FAIL_REQUIRED = 1, XFORM_FAIL_CONSTRAINT = 2 };
+
+typedef struct xform_failure {
+	char *path;        /* "/data/rep[2]/q" */
+	int kind;          /* enum xform_failure_kind */
+	char *message;     /* requiredMsg / constraintMsg in the current language,
+			      or an English default */
+} xform_failure;
+
+typedef struct xform_failure_list {
+	size_t count;
+	xform_failure *items;
+} xform_failure_list;
+
+/* Validate the whole instance; *out lists the failures in form order (count 0
+ * when valid).  Caller frees with xform_failure_list_free(). */
+int xform_validate(xform_failure_list **out, xform_session *s, hw_error *err);
+void xform_failure_list_free(xform_failure_list *list);
+
+/* ----------------------------------------------------------- navigation */
+
+enum xform_kind {
+	XFORM_INPUT = 1,
+	XFORM_SELECT1,
+	XFORM_SELECT,
+	XFORM_TRIGGER,
+	XFORM_NOTE,         /* a read-only input: text only */
+	XFORM_GROUP,
+	XFORM_REPEAT,       /* the repeat itself; its instances are GROUP-like rows */
+	XFORM_UNSUPPORTED,  /* upload, geopoint, ...: shown, never answered */
+};
+
+enum xform_type {
+	XFORM_T_STRING = 0, XFORM_T_INT, XFORM_T_DECIMAL, XFORM_T_DATE, XFORM_T_TIME,
+	XFORM_T_DATETIME, XFORM_T_SELECT1, XFORM_T_SELECT, XFORM_T_OTHER,
+};
+
+typedef struct xform_nav_item {
+	char *path;            /* instance path with repeat indices */
+	int kind;              /* enum xform_kind */
+	int type;              /* enum xform_type of the bound node */
+	int depth;             /* nesting: 0 at the body's top level */
+	char *label;           /* current language, outputs substituted, child rule */
+	char *hint;            /* "" when none */
+	char *appearance;      /* "" when none */
+	char *value;           /* current value ("" when empty or a group) */
+	char *constraint_msg;  /* "" when none */
+	char *unsupported;     /* element name for XFORM_UNSUPPORTED, else "" */
+	xform_choice_list choices;  /* selects: currently offered */
+	int required, readonly, relevant;
+	int field_list;        /* index of the enclosing field-list group item, -1 if none */
+	int repeat_instance;   /* for a repeat instance row: its 1-based index, else 0 */
+	int can_add, can_remove;  /* repeats: user may add / remove instances */
+	int line;              /* line in the form file */
+} xform_nav_item;
+
+typedef struct xform_nav {
+	size_t count;
+	xform_nav_item *items;
+} xform_nav;
+
+/*
+ * The controls in form order, flattened: each group, then its children; each
+ * repeat, then for each instance a GROUP row (repeat_instance = n) and its
+ * children.  Non-relevant items are listed with relevant = 0 (and their
+ * children too).  Caller frees with xform_nav_free().
+ */
+int xform_nav_build(xform_nav **out, xform_session *s, hw_error *err);
+void xform_nav_free(xform_nav *nav);
+
+/* ----------------------------------------------------------- submission */
+
+/*
+ * Finalise and serialise the primary instance as ODK instance XML: sets
+ * timeEnd preloads, leaves out non-relevant nodes, keeps meta/instanceID
+ * ("uuid:...").  *out is NUL-terminated, caller frees; *len may be NULL.
+ */
+int xform_submission(char **out, size_t *len, xform_session *s, hw_error *err);
+
+/* The session's meta/instanceID ("uuid:..."), "" if the form has none. */
+const char *xform_instance_id(xform_session *s);
+
+/* ---------------------------------------------------------------- replay */
+
+enum xform_op_kind {
+	XFORM_OP_ANSWER = 1,   /* path, value */
+	XFORM_OP_CLEAR,        /* path */
+	XFORM_OP_ADD_REPEAT,   /* path of the repeat */
+	XFORM_OP_REMOVE_REPEAT,/* path of the instance */
+	XFORM_OP_LANGUAGE,     /* value = code */
+};
+
+typedef struct xform_op {
+	int kind;              /* enum xform_op_kind */
+	const char *path;
+	const char *value;
+} xform_op;
+
+/*
+ * Replay ops in order on s (a draft restored from storage).  Stops at the
+ * first op that fails, with *failed_at (may be NULL) set to its index; on
+ * success *failed_at = n.  The same ops on the same form always give the
+ * same instance (except the generated instanceID and times).
+ */
+int xform_replay(xform_session *s, const xform_op *ops, size_t n,
+		 size_t *failed_at, hw_error *err);
+
+/* ------------------------------------------------------------- scenarios */
+
+/* One expectation result of a scenario run. */
+typedef struct xform_scenario_result {
+	const char *steps_file;
+	int line;
+	int passed;
+	const char *expected;  /* what the step expected (for a failure) */
+	const char *actual;    /* what was found */
+} xform_scenario_result;
+
+typedef void (*xform_scenario_fn)(const xform_scenario_result *r, void *payload);
+
+typedef struct xform_scenario_summary {
+	int passed;
+	int failed;
+} xform_scenario_summary;
+
+/*
+ * Run the steps file against a fresh instance of the form at form_path, as
+ * the "Scenario files" format says.  cb (may be NULL) is called for every
+ * expectation, and for a step that could not be run (counted as failed).
+ * Returns 0 when the run happened (even with failures), a negative code when
+ * the steps file could not be read.
+ */
+int xform_scenario_run(xform_scenario_summary *out, const char *form_path,
+		       const char *steps_path, xform_scenario_fn cb, void *payload,
+		       hw_error *err);
+
+/* Evaluation counter of a session (for tests of the dependency graph): the
+ * number of bind expressions evaluated since it started. */
+unsigned long xform_eval_count(const xform_session *s);
+
+#endif
