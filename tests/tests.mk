@@ -7,3 +7,7 @@ TESTS += tests/test_core
 tests_test_core_SOURCES = tests/test_core.c
 tests_test_core_CFLAGS = $(TEST_CFLAGS)
 tests_test_core_LDADD = $(TEST_LIBS)
+
+# Module boundaries (the core knows no screen; one module per library).
+TESTS += tests/boundaries.sh
+EXTRA_DIST += tests/boundaries.sh

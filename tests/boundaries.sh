@@ -1,0 +1,30 @@
+#!/bin/sh
+# The module boundaries of docs/architecture.md, checked: the core knows no
+# screen, and each library is included by the one module that wraps it.
+src=${top_srcdir:-.}
+n=0; failed=0
+check() {
+	n=$((n + 1))
+	if [ -z "$2" ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		echo "$2" | sed 's/^/# /'
+		failed=1
+	fi
+}
+# Files (relative to the top) including a header matching $1, other than those allowed in $2.
+includers() {
+	(cd "$src" && grep -lE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($1)" src/*.c src/*.h ui/*.c ui/*.h 2>/dev/null) |
+		grep -vxE "$2" || true
+}
+echo "1..8"
+check "src/ never includes curses" "$(cd "$src" && grep -lE '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/)' src/* 2>/dev/null)"
+check "src/ never prints or exits" "$(cd "$src" && grep -nE '\b(printf|puts|putchar|perror|exit)[[:space:]]*\(|fprintf[[:space:]]*\((stdout|stderr)' src/*.c | grep -v '^src/[a-z_]*\.c:[0-9]*:[[:space:]]*/\?\*' )"
+check "only the store includes sqlite3.h" "$(includers 'sqlite3\.h' 'src/store\.c')"
+check "only the repository module includes git2.h" "$(includers 'git2' 'src/repo\.c')"
+check "only the event codec includes jansson.h" "$(includers 'jansson\.h' 'src/event\.c')"
+check "curses is included from exactly one header" "$(includers '(n?curses|ncursesw/|term\\.h)' 'ui/curses\.h')"
+check "only the text layout module includes fribidi" "$(includers 'fribidi' 'ui/text\.c|ui/text\.h')"
+check "only the XPath function library includes pcre2.h" "$(includers 'pcre2' 'src/xpath_[a-z]*\.c')"
+exit 0
