@@ -7,3 +7,6 @@ check_PROGRAMS += tests/test_repo
 TESTS += tests/test_repo
 tests_test_repo_CFLAGS = $(TEST_CFLAGS)
 tests_test_repo_LDADD = $(TEST_LIBS)
+
+src_libhomeward_a_SOURCES += \
+	src/sync.c src/sync.h

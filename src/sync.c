@@ -1,0 +1,1174 @@
+/*
+ * sync.c: device sync and supervisor merge, on top of the repository module
+ * and the store.
+ *
+ * Restartability rests on three facts.  A commit of pending items and the
+ * change of their state to STORE_COMMITTED happen in one database
+ * transaction; if the program dies after git wrote the commit but before
+ * the transaction, the next run finds every file already in the branch,
+ * makes no new commit and only records the state.  Items become
+ * STORE_PUSHED only after the remote accepted the branch, and pushing an
+ * unchanged branch again is harmless.  Importing is idempotent by id and
+ * the last imported commit of main is recorded in the transaction that
+ * imports its files.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "event.h"
+#include "repo.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+#include "workspace.h"
+
+#define DEVICE_REF_PREFIX "refs/heads/devices/"
+#define MAIN_REF "refs/heads/main"
+#define MAX_FILE_SIZE (16u * 1024 * 1024)   /* larger files in a bundle are refused */
+#define IMPORT_BATCH 500                    /* files imported per transaction */
+#define MAX_REPORTED 20                     /* offending files listed per branch */
+
+/* One run of sync or merge. */
+typedef struct run {
+	hw_ws *ws;
+	hw_store *st;
+	hw_error *err;
+	hw_repo *repo;
+	const sync_opts *opts;
+	char *remote;
+	const char *device;
+	char device_ref[300];       /* refs/heads/devices/<device> */
+	char tracking_ref[300];     /* refs/remotes/central/devices/<device> */
+	repo_remote_opts ropts;
+	int step;                   /* the step under way, for transfer progress */
+} run;
+
+/* A growing list of files to add to a tree; run_files_free frees. */
+typedef struct file_list {
+	repo_file *items;
+	char **owned;               /* strings to free (paths, blob ids, contents) */
+	size_t n, cap, nowned, capowned;
+	size_t nevents, nsubmissions;
+} file_list;
+
+/* Keep s to be freed with the list; returns s (NULL on failure, s freed). */
+static char *list_own(file_list *l, char *s)
+{
+	if (!s)
+		return NULL;
+	if (l->nowned == l->capowned) {
+		size_t cap = l->capowned ? l->capowned * 2 : 32;
+		char **grown = realloc(l->owned, cap * sizeof(*grown));
+
+		if (!grown) {
+			free(s);
+			return NULL;
+		}
+		l->owned = grown;
+		l->capowned = cap;
+	}
+	l->owned[l->nowned++] = s;
+	return s;
+}
+
+/* Append a file (path and content or blob are taken over by the list). */
+static int list_add(file_list *l, char *path, char *data, size_t len, char *blob)
+{
+	repo_file *f;
+
+	if (!list_own(l, path) || (data && !list_own(l, data)) || (blob && !list_own(l, blob)))
+		return HW_ERROR;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		repo_file *grown = realloc(l->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return HW_ERROR;
+		l->items = grown;
+		l->cap = cap;
+	}
+	f = &l->items[l->n++];
+	f->path = path;
+	f->data = data;
+	f->len = len;
+	f->blob = blob;
+	return 0;
+}
+
+/* Free a file list's contents. */
+static void list_free(file_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nowned; i++)
+		free(l->owned[i]);
+	free(l->owned);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A new string of printf output (NULL when out of memory). */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+
+	va_start(ap, f);
+	n = vsnprintf(NULL, 0, f, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, f);
+	vsnprintf(s, (size_t)n + 1, f, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Tell the front end; a non-zero answer cancels the run. */
+static int progress(run *r, int step, int starting, size_t current, size_t total,
+		    const char *text, size_t text_len)
+{
+	sync_progress p = { step, starting, current, total, text, text_len };
+
+	if (r->opts->progress && r->opts->progress(&p, r->opts->payload) != 0)
+		return hw_error_set(r->err, HW_ERROR, "cancelled");
+	return 0;
+}
+
+/* Transfer progress from the repository module, passed on as the current step. */
+static int on_transfer(const repo_progress *p, void *payload)
+{
+	run *r = payload;
+	sync_progress sp = { r->step, 0, p->current, p->total, NULL, 0 };
+
+	if (p->stage == REPO_PROGRESS_MESSAGE) {
+		sp.step = SYNC_STEP_MESSAGE;
+		sp.text = p->message;
+		sp.text_len = p->message_len;
+		sp.current = sp.total = 0;
+	}
+	return r->opts->progress ? r->opts->progress(&sp, r->opts->payload) : 0;
+}
+
+/* Credentials asked by the repository module, passed to the front end. */
+static int on_credentials(repo_cred *out, const char *url, const char *user, unsigned allowed,
+			  int attempt, void *payload)
+{
+	run *r = payload;
+
+	return r->opts->credentials(out, url, user, allowed, attempt, r->opts->payload);
+}
+
+/* The test hook: behave as if the run had been cut right after step. */
+static int stop_here(run *r, int step)
+{
+	if (r->opts->stop_after == step)
+		return hw_error_set(r->err, HW_ERROR, "stopped after step %d (testing)", step);
+	return 0;
+}
+
+/* True if id can name a branch: letters, digits, '.', '_', '-', not starting with '.'. */
+static int device_id_ok(const char *id)
+{
+	const char *p;
+
+	if (!*id || *id == '.' || strlen(id) > 200 || strstr(id, ".."))
+		return 0;
+	for (p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return 0;
+	return p[-1] != '.';
+}
+
+/* Prepare a run: the remote, the device id and the repository. */
+static int run_open(run *r, hw_ws *ws, const sync_opts *opts)
+{
+	static const sync_opts defaults = SYNC_OPTS_INIT;
+	repo_remote_opts ro = REPO_REMOTE_OPTS_INIT;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->ws = ws;
+	r->st = ws_store(ws);
+	r->err = ws_err(ws);
+	r->opts = opts ? opts : &defaults;
+	hw_error_clear(r->err);
+
+	r->device = ws_device_id(ws);
+	if (!r->device || !*r->device)
+		return hw_error_set(r->err, HW_EINVALID,
+				    "this workspace has no device id yet: run `homeward init` first");
+	if (!device_id_ok(r->device))
+		return hw_error_set(r->err, HW_EINVALID,
+				    "the device id \"%s\" cannot name a branch: use letters, digits, '.', '_' and '-'",
+				    r->device);
+	if (r->opts->remote && *r->opts->remote) {
+		r->remote = hw_strdup(r->opts->remote);
+	} else {
+		rc = ws_get(ws, WS_REMOTE, &r->remote);
+		if (rc == HW_ENOTFOUND || (rc == 0 && (!r->remote || !*r->remote)))
+			return hw_error_set(r->err, HW_EINVALID,
+					    "no remote configured: set one with `homeward config set %s URL`",
+					    WS_REMOTE);
+		if (rc < 0)
+			return rc;
+	}
+	if (!r->remote)
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	snprintf(r->device_ref, sizeof(r->device_ref), "%s%s", DEVICE_REF_PREFIX, r->device);
+	snprintf(r->tracking_ref, sizeof(r->tracking_ref), "%s%s", SYNC_REMOTE_DEVICES, r->device);
+
+	ro.progress = on_transfer;
+	ro.credentials = r->opts->credentials ? on_credentials : NULL;
+	ro.payload = r;
+	r->ropts = ro;
+	return repo_open(&r->repo, ws_repo_dir(ws), 1, r->err);
+}
+
+/* Release what a run holds. */
+static void run_close(run *r)
+{
+	repo_free(r->repo);
+	free(r->remote);
+	r->repo = NULL;
+	r->remote = NULL;
+}
+
+/* Folder of a case in the repository ("cases/ab/<id>"), or NULL if the id is odd. */
+static char *case_dir(const char *case_id)
+{
+	if (!case_id || !hw_uuid_valid(case_id))
+		return NULL;
+	return fmt("cases/%.2s/%s", case_id, case_id);
+}
+
+/* Collect a pending event as a file of the commit. */
+static int collect_event(const char *id, const char *case_id, const char *content, size_t len,
+			 void *payload)
+{
+	file_list *l = payload;
+	char *dir = case_dir(case_id), *path, *data;
+	int rc;
+
+	if (!dir)
+		return HW_EINVALID;
+	path = fmt("%s/events/%s.json", dir, id);
+	free(dir);
+	data = malloc(len + 1);
+	if (!path || !data) {
+		free(path);
+		free(data);
+		return HW_ERROR;
+	}
+	memcpy(data, content, len);
+	data[len] = '\0';
+	if ((rc = list_add(l, path, data, len, NULL)) == 0)
+		l->nevents++;
+	return rc;
+}
+
+/* Collect a pending submission as a file of the commit. */
+static int collect_submission(const char *id, const char *case_id, const char *content,
+			      size_t len, void *payload)
+{
+	file_list *l = payload;
+	char *dir = case_dir(case_id), *path, *data;
+	int rc;
+
+	if (!dir)
+		return HW_EINVALID;
+	path = fmt("%s/submissions/%s.xml", dir, id);
+	free(dir);
+	data = malloc(len + 1);
+	if (!path || !data) {
+		free(path);
+		free(data);
+		return HW_ERROR;
+	}
+	memcpy(data, content, len);
+	data[len] = '\0';
+	if ((rc = list_add(l, path, data, len, NULL)) == 0)
+		l->nsubmissions++;
+	return rc;
+}
+
+/*
+ * Step (a): pending items become one commit on the device branch, and are
+ * marked STORE_COMMITTED with the new tip recorded, in one transaction.
+ */
+static int step_commit(run *r)
+{
+	file_list files = { 0 };
+	char parent[REPO_OID_HEX + 1] = "", tip[REPO_OID_HEX + 1];
+	char *message = NULL, *email = NULL;
+	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
+	int rc, created = 0, in_tx = 0;
+
+	r->step = SYNC_STEP_COMMIT;
+	/* IMMEDIATE: nothing can be added between reading and marking. */
+	if ((rc = store_begin(r->st, r->err)) < 0)
+		return rc;
+	in_tx = 1;
+	rc = store_events_with_state(r->st, STORE_LOCAL, collect_event, &files, r->err);
+	if (rc == 0)
+		rc = store_submissions_with_state(r->st, STORE_LOCAL, collect_submission, &files, r->err);
+	if (rc != 0) {
+		if (rc > 0 || !r->err->code)
+			rc = hw_error_set(r->err, rc == HW_EINVALID ? HW_ECORRUPT : HW_ERROR,
+					  "reading pending items: an item has a malformed case id or memory ran out");
+		goto cleanup;
+	}
+	if (files.n == 0)
+		goto done;
+	if ((rc = progress(r, SYNC_STEP_COMMIT, 1, files.n, files.n, NULL, 0)) < 0)
+		goto cleanup;
+
+	/* The branch goes on from its tip; a new branch starts from central main. */
+	rc = repo_ref_get(parent, r->repo, r->device_ref, r->err);
+	if (rc == HW_ENOTFOUND)
+		rc = repo_ref_get(parent, r->repo, r->tracking_ref, r->err);
+	if (rc == HW_ENOTFOUND)
+		rc = repo_ref_get(parent, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		parent[0] = '\0';
+		rc = 0;
+	}
+	if (rc < 0)
+		goto cleanup;
+
+	message = fmt("%s: %zu event%s, %zu submission%s", r->device,
+		      files.nevents, files.nevents == 1 ? "" : "s",
+		      files.nsubmissions, files.nsubmissions == 1 ? "" : "s");
+	email = fmt("%s@devices.homeward.invalid", r->device);
+	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
+	co.author_email = email;
+	co.message = message;
+	rc = repo_commit_files(tip, &created, r->repo, r->device_ref, parent[0] ? parent : NULL,
+			       files.items, files.n, &co, r->err);
+	if (rc < 0) {
+		hw_error_prefix(r->err, "committing to %s", r->device_ref);
+		goto cleanup;
+	}
+	/*
+	 * Not created: an earlier run committed these files and was cut before
+	 * recording it.  Make sure the branch points where they are.
+	 */
+	if (!created && (rc = repo_ref_set(r->repo, r->device_ref, tip, r->err)) < 0)
+		goto cleanup;
+	if ((rc = store_events_set_state(r->st, STORE_LOCAL, STORE_COMMITTED, r->err)) < 0 ||
+	    (rc = store_submissions_set_state(r->st, STORE_LOCAL, STORE_COMMITTED, r->err)) < 0 ||
+	    (rc = store_setting_set(r->st, SYNC_DEVICE_TIP, tip, r->err)) < 0)
+		goto cleanup;
+
+done:
+	rc = store_commit(r->st, r->err);
+	in_tx = 0;
+cleanup:
+	if (in_tx)
+		store_rollback(r->st);
+	free(message);
+	free(email);
+	list_free(&files);
+	return rc;
+}
+
+/* Counts items of a state. */
+static int count_item(const char *id, const char *case_id, const char *content, size_t len,
+		      void *payload)
+{
+	(*(size_t *)payload)++;
+	return 0;
+}
+
+/*
+ * Step (b): push the device branch; once the remote has it, what it holds
+ * becomes STORE_PUSHED.
+ */
+static int step_push(run *r, sync_result *res)
+{
+	char tip[REPO_OID_HEX + 1], spec[700];
+	const char *specs[1] = { spec };
+	char *recorded = NULL;
+	size_t nev = 0, nsub = 0;
+	int rc;
+
+	r->step = SYNC_STEP_PUSH;
+	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		return 0;   /* nothing was ever committed here */
+	}
+	if (rc < 0)
+		return rc;
+	memcpy(res->device_tip, tip, sizeof(tip));
+	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
+		return rc;
+	snprintf(spec, sizeof(spec), "%s:%s", r->device_ref, r->device_ref);
+	rc = repo_push(r->repo, r->remote, specs, 1, &r->ropts, r->err);
+	if (rc == REPO_ENONFASTFORWARD) {
+		r->err->code = HW_ECONFLICT;
+		hw_error_prefix(r->err, "the remote's branch devices/%s has commits this workspace "
+				"does not have: is the device id \"%s\" used by another workspace?",
+				r->device, r->device);
+		return HW_ECONFLICT;
+	}
+	if (rc < 0)
+		return rc;
+	/* The remote has tip now: remember it as the remote's view too. */
+	if ((rc = repo_ref_set(r->repo, r->tracking_ref, tip, r->err)) < 0)
+		return rc;
+
+	if ((rc = store_begin(r->st, r->err)) < 0)
+		return rc;
+	rc = store_setting_get(r->st, SYNC_DEVICE_TIP, &recorded, r->err);
+	if (rc == 0 && strcmp(recorded, tip) == 0) {
+		if ((rc = store_events_with_state(r->st, STORE_COMMITTED, count_item, &nev, r->err)) < 0 ||
+		    (rc = store_submissions_with_state(r->st, STORE_COMMITTED, count_item, &nsub, r->err)) < 0 ||
+		    (rc = store_events_set_state(r->st, STORE_COMMITTED, STORE_PUSHED, r->err)) < 0 ||
+		    (rc = store_submissions_set_state(r->st, STORE_COMMITTED, STORE_PUSHED, r->err)) < 0)
+			goto fail;
+	} else if (rc == HW_ENOTFOUND) {
+		rc = 0;
+		hw_error_clear(r->err);
+	} else if (rc < 0) {
+		goto fail;
+	}
+	free(recorded);
+	if ((rc = store_commit(r->st, r->err)) < 0)
+		return rc;
+	res->events_sent += nev;
+	res->submissions_sent += nsub;
+	return 0;
+fail:
+	free(recorded);
+	store_rollback(r->st);
+	return rc;
+}
+
+/* Fetch main, and with devices every device branch, from the remote. */
+static int step_fetch(run *r, int devices, int own)
+{
+	const char *specs[3];
+	char own_spec[700];
+	size_t n = 0;
+	int rc;
+
+	r->step = SYNC_STEP_FETCH;
+	if ((rc = progress(r, SYNC_STEP_FETCH, 1, 0, 0, NULL, 0)) < 0)
+		return rc;
+	specs[n++] = "+" MAIN_REF ":" SYNC_REMOTE_MAIN;
+	if (devices) {
+		specs[n++] = "+" DEVICE_REF_PREFIX "*:" SYNC_REMOTE_DEVICES "*";
+	} else if (own) {
+		snprintf(own_spec, sizeof(own_spec), "+%s:%s", r->device_ref, r->tracking_ref);
+		specs[n++] = own_spec;
+	}
+	return repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
+}
+
+/* Files added to main since the last import: events and submissions. */
+typedef struct import_ctx {
+	file_list events;        /* path, blob */
+	file_list submissions;
+} import_ctx;
+
+/* Keep the added files of the layout; everything else is not ours to import. */
+static int import_collect(int kind, const char *path, const char *blob, void *payload)
+{
+	import_ctx *c = payload;
+	const char *ext = strrchr(path, '.');
+	file_list *l;
+
+	if (kind != REPO_ADDED || strncmp(path, "cases/", 6) != 0 || !ext)
+		return 0;
+	if (strstr(path, "/events/") && strcmp(ext, ".json") == 0)
+		l = &c->events;
+	else if (strstr(path, "/submissions/") && strcmp(ext, ".xml") == 0)
+		l = &c->submissions;
+	else
+		return 0;
+	return list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
+}
+
+/* What the form.submitted event of a submission says about it. */
+typedef struct sub_meta {
+	const char *instance_id;
+	char *form_id, *form_version, *sha256;
+	char at[HW_TIME_LEN + 1];
+	int found;
+} sub_meta;
+
+/* Look for the form.submitted event naming meta->instance_id. */
+static int find_submitted(const char *json, void *payload)
+{
+	sub_meta *m = payload;
+	hw_event *ev = NULL;
+	char *instance = NULL;
+	int hit = 0;
+
+	if (event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	if (strcmp(ev->type, EV_FORM_SUBMITTED) == 0 &&
+	    event_data_get(&instance, ev->data, "instance_id") == 0 && instance &&
+	    strcmp(instance, m->instance_id) == 0) {
+		event_data_get(&m->form_id, ev->data, "form_id");
+		event_data_get(&m->form_version, ev->data, "form_version");
+		event_data_get(&m->sha256, ev->data, "sha256");
+		memcpy(m->at, ev->at, sizeof(m->at));
+		m->found = hit = 1;
+	}
+	free(instance);
+	event_free(ev);
+	return hit;
+}
+
+/* Split "cases/ab/<case>/<kind>/<name>" into the case id and the file name. */
+static int split_case_path(const char *path, char case_id[HW_UUID_LEN + 1], const char **name)
+{
+	const char *p = path + 6, *slash;
+
+	if (strncmp(path, "cases/", 6) != 0 || !(slash = strchr(p, '/')))
+		return 0;
+	p = slash + 1;
+	if (!(slash = strchr(p, '/')) || slash - p != HW_UUID_LEN)
+		return 0;
+	memcpy(case_id, p, HW_UUID_LEN);
+	case_id[HW_UUID_LEN] = '\0';
+	*name = strrchr(path, '/') + 1;
+	return 1;
+}
+
+/* Import one submission file; *inserted tells whether it was new. */
+static int import_submission(run *r, const char *path, const char *xml, size_t len, int *inserted)
+{
+	char case_id[HW_UUID_LEN + 1], sha[HW_SHA256_HEX + 1], *instance = NULL;
+	const char *name;
+	sub_meta m;
+	store_submission s;
+	int rc;
+
+	*inserted = 0;
+	memset(&m, 0, sizeof(m));
+	if (!split_case_path(path, case_id, &name) || strlen(name) < 5)
+		return HW_EINVALID;
+	if (!(instance = strndup(name, strlen(name) - 4)))
+		return HW_ERROR;
+	m.instance_id = instance;
+	rc = store_case_events(r->st, case_id, find_submitted, &m, r->err);
+	if (rc < 0)
+		goto cleanup;
+	hw_sha256_hex(xml, len, sha);
+	if (m.found && m.sha256 && strcmp(m.sha256, sha) != 0) {
+		rc = HW_EINVALID;   /* not the file its event describes */
+		goto cleanup;
+	}
+	if (!m.found)
+		hw_now_iso(m.at);
+	s.instance_id = instance;
+	s.case_id = case_id;
+	s.form_id = m.form_id ? m.form_id : (char *)"unknown";
+	s.form_version = m.form_version;
+	s.created_at = m.at;
+	s.sha256 = sha;
+	rc = store_submission_put(r->st, &s, xml, len, STORE_IMPORTED, inserted, r->err);
+
+cleanup:
+	free(instance);
+	free(m.form_id);
+	free(m.form_version);
+	free(m.sha256);
+	return rc;
+}
+
+/*
+ * Step (c): import every event and submission that main gained since the
+ * last import, then record main's commit, in batches of transactions.
+ */
+static int step_import(run *r, sync_result *res)
+{
+	char tip[REPO_OID_HEX + 1];
+	char *last = NULL;
+	import_ctx c;
+	size_t i, done = 0, total;
+	int rc, in_tx = 0;
+
+	memset(&c, 0, sizeof(c));
+	r->step = SYNC_STEP_IMPORT;
+	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		return 0;   /* the remote has no main yet */
+	}
+	if (rc < 0)
+		return rc;
+	rc = store_setting_get(r->st, SYNC_IMPORTED_MAIN, &last, r->err);
+	if (rc == HW_ENOTFOUND) {
+		rc = 0;
+		hw_error_clear(r->err);
+	}
+	if (rc < 0)
+		goto cleanup;
+	if (last && strcmp(last, tip) == 0)
+		goto done;
+
+	rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err);
+	if (rc < 0 && last) {
+		/* The last import is not in this repository (it was replaced): start over. */
+		list_free(&c.events);
+		list_free(&c.submissions);
+		hw_error_clear(r->err);
+		rc = repo_diff(r->repo, NULL, tip, import_collect, &c, r->err);
+	}
+	if (rc != 0) {
+		if (rc > 0 || !r->err->code)
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	total = c.events.n + c.submissions.n;
+	if (total && (rc = progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
+		goto cleanup;
+
+	for (i = 0; i < total; i++) {
+		int is_event = i < c.events.n;
+		const repo_file *f = is_event ? &c.events.items[i] : &c.submissions.items[i - c.events.n];
+		char *content = NULL;
+		size_t len = 0;
+		int added = 0;
+
+		if (!in_tx) {
+			if ((rc = store_begin(r->st, r->err)) < 0)
+				goto cleanup;
+			in_tx = 1;
+		}
+		if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) < 0)
+			goto cleanup;
+		if (is_event)
+			rc = case_import_event(r->ws, content, len, &added);
+		else
+			rc = import_submission(r, f->path, content, len, &added);
+		free(content);
+		if (rc == HW_EINVALID) {
+			/* Merge validates what goes on main; count what slipped through. */
+			res->skipped++;
+			hw_error_clear(r->err);
+			rc = 0;
+		}
+		if (rc < 0)
+			goto cleanup;
+		if (added && is_event)
+			res->events_received++;
+		else if (added)
+			res->submissions_received++;
+		if (++done % IMPORT_BATCH == 0) {
+			in_tx = 0;
+			if ((rc = store_commit(r->st, r->err)) < 0)
+				goto cleanup;
+			if ((rc = progress(r, SYNC_STEP_IMPORT, 0, done, total, NULL, 0)) < 0)
+				goto cleanup;
+		}
+	}
+	if (!in_tx) {
+		if ((rc = store_begin(r->st, r->err)) < 0)
+			goto cleanup;
+		in_tx = 1;
+	}
+	if ((rc = store_setting_set(r->st, SYNC_IMPORTED_MAIN, tip, r->err)) < 0)
+		goto cleanup;
+	in_tx = 0;
+	if ((rc = store_commit(r->st, r->err)) < 0)
+		goto cleanup;
+	if (total && (rc = progress(r, SYNC_STEP_IMPORT, 0, total, total, NULL, 0)) < 0)
+		goto cleanup;
+done:
+	memcpy(res->main_tip, tip, sizeof(tip));
+cleanup:
+	if (in_tx)
+		store_rollback(r->st);
+	free(last);
+	list_free(&c.events);
+	list_free(&c.submissions);
+	return rc;
+}
+
+/* Steps (a) and (b): commit pending items and push the device branch. */
+static int send_pending(run *r, sync_result *res)
+{
+	char tip[REPO_OID_HEX + 1];
+	int rc;
+
+	/*
+	 * A branch this workspace has never made starts from central main (or
+	 * from the remote's copy of this device's branch, after a reinstall):
+	 * fetch them first.
+	 */
+	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		if ((rc = step_fetch(r, 0, 1)) < 0)
+			return rc;
+	} else if (rc < 0) {
+		return rc;
+	}
+	if ((rc = step_commit(r)) < 0 || (rc = stop_here(r, SYNC_STEP_COMMIT)) < 0)
+		return rc;
+	if ((rc = step_push(r, res)) < 0 || (rc = stop_here(r, SYNC_STEP_PUSH)) < 0)
+		return rc;
+	return 0;
+}
+
+int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
+{
+	sync_result res;
+	run r;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = run_open(&r, ws, opts)) < 0)
+		goto cleanup;
+	if ((rc = send_pending(&r, &res)) < 0)
+		goto cleanup;
+	if ((rc = step_fetch(&r, 0, 0)) < 0 || (rc = stop_here(&r, SYNC_STEP_FETCH)) < 0)
+		goto cleanup;
+	rc = step_import(&r, &res);
+
+cleanup:
+	run_close(&r);
+	if (out)
+		*out = res;
+	return rc;
+}
+
+/* A device branch under validation. */
+typedef struct branch_ctx {
+	run *r;
+	merge_result *res;
+	const char *device;
+	file_list accepted;
+	int bad;                /* offending files found */
+} branch_ctx;
+
+/* Record why a branch is refused (path may be ""). */
+static int reject(merge_result *res, const char *device, const char *path, const char *reason)
+{
+	merge_rejection *grown = realloc(res->rejections,
+					 (res->nrejections + 1) * sizeof(*grown));
+	merge_rejection *m;
+
+	if (!grown)
+		return HW_ERROR;
+	res->rejections = grown;
+	m = &grown[res->nrejections];
+	m->device = hw_strdup(device);
+	m->path = hw_strdup(path);
+	m->reason = hw_strdup(reason);
+	if (!m->device || !m->path || !m->reason) {
+		free(m->device);
+		free(m->path);
+		free(m->reason);
+		return HW_ERROR;
+	}
+	res->nrejections++;
+	return 0;
+}
+
+/* True if s, of n characters, is a lower-case canonical UUID. */
+static int uuid_n(const char *s, size_t n)
+{
+	char tmp[HW_UUID_LEN + 1];
+
+	if (n != HW_UUID_LEN)
+		return 0;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return hw_uuid_valid(tmp);
+}
+
+/* Check an event file of a device branch; returns NULL or why not (caller frees). */
+static char *check_event(branch_ctx *b, const char *case_id, const char *name,
+			 const char *json, size_t len)
+{
+	hw_event *ev = NULL;
+	hw_error e = { 0, "" };
+	char *why = NULL;
+
+	if (event_parse(&ev, json, len, &e) < 0)
+		return fmt("not a valid event: %s", e.msg);
+	if (strncmp(ev->id, name, HW_UUID_LEN) != 0)
+		why = fmt("the event's id %s is not its file name", ev->id);
+	else if (strcmp(ev->case_id, case_id) != 0)
+		why = fmt("the event's case %s is not its folder", ev->case_id);
+	else if (!ev->device || strcmp(ev->device, b->device) != 0)
+		why = fmt("the event was made on device \"%s\", not on this branch's device",
+			  ev->device ? ev->device : "");
+	event_free(ev);
+	return why;
+}
+
+/* Check a submission file: XML whose text names its instance id. */
+static char *check_submission(const char *instance, size_t ilen, const char *xml, size_t len)
+{
+	const char *p = xml, *end = xml + len;
+
+	if (memchr(xml, '\0', len))
+		return fmt("a submission must be text, this has NUL bytes");
+	if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+	    (unsigned char)p[2] == 0xbf)
+		p += 3;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+		end--;
+	if (p == end || *p != '<' || end[-1] != '>')
+		return fmt("a submission must be an XML document");
+	{
+		char *id = strndup(instance, ilen);
+		int found = id && strstr(xml, id) != NULL;
+
+		free(id);
+		if (!found)
+			return fmt("the submission does not carry its instance id %.*s", (int)ilen, instance);
+	}
+	return NULL;
+}
+
+/*
+ * Validate one change of a device branch.  Only additions of events and
+ * submissions in the layout's places are accepted.
+ */
+static int branch_collect(int kind, const char *path, const char *blob, void *payload)
+{
+	branch_ctx *b = payload;
+	char case_id[HW_UUID_LEN + 1], *why = NULL, *content = NULL;
+	const char *p, *slash, *end, *name;
+	size_t len = 0, nlen;
+	int is_event, rc = 0;
+
+	if (kind == REPO_MODIFIED)
+		why = fmt("an existing file was changed: only additions are accepted");
+	else if (kind == REPO_DELETED)
+		why = fmt("a file was deleted: only additions are accepted");
+	if (why)
+		goto refuse;
+
+	/* cases/<2 hex>/<case id>/(events|submissions)/<name> */
+	if (strncmp(path, "cases/", 6) != 0) {
+		why = fmt("devices may only add files under cases/");
+		goto refuse;
+	}
+	p = path + 6;
+	slash = strchr(p, '/');
+	end = slash ? strchr(slash + 1, '/') : NULL;
+	if (!slash || slash - p != 2 || !end || !uuid_n(slash + 1, (size_t)(end - slash - 1)) ||
+	    strncmp(p, slash + 1, 2) != 0) {
+		why = fmt("not a case folder of the layout cases/<first 2 of id>/<case id>/");
+		goto refuse;
+	}
+	memcpy(case_id, slash + 1, HW_UUID_LEN);
+	case_id[HW_UUID_LEN] = '\0';
+	p = slash + 1 + HW_UUID_LEN + 1;
+	if (strncmp(p, "events/", 7) == 0) {
+		is_event = 1;
+		name = p + 7;
+	} else if (strncmp(p, "submissions/", 12) == 0) {
+		is_event = 0;
+		name = p + 12;
+	} else {
+		why = fmt("only events/ and submissions/ may be added to a case");
+		goto refuse;
+	}
+	nlen = strlen(name);
+	if (strchr(name, '/') ||
+	    (is_event && (nlen != HW_UUID_LEN + 5 || strcmp(name + HW_UUID_LEN, ".json") != 0 ||
+			  !uuid_n(name, HW_UUID_LEN))) ||
+	    (!is_event && (nlen != HW_UUID_LEN + 9 || strncmp(name, "uuid:", 5) != 0 ||
+			   strcmp(name + 5 + HW_UUID_LEN, ".xml") != 0 ||
+			   !uuid_n(name + 5, HW_UUID_LEN)))) {
+		why = fmt(is_event ? "an event file must be named <event id>.json"
+				   : "a submission file must be named uuid:<instance id>.xml");
+		goto refuse;
+	}
+	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
+		return rc;
+	if (len > MAX_FILE_SIZE)
+		why = fmt("the file is larger than %u bytes", MAX_FILE_SIZE);
+	else if (is_event)
+		why = check_event(b, case_id, name, content, len);
+	else
+		why = check_submission(name, nlen - 4, content, len);
+	free(content);
+	if (why)
+		goto refuse;
+	rc = list_add(&b->accepted, hw_strdup(path), NULL, 0, hw_strdup(blob));
+	if (rc == 0) {
+		if (is_event)
+			b->accepted.nevents++;
+		else
+			b->accepted.nsubmissions++;
+	}
+	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
+
+refuse:
+	if (!why)
+		return hw_error_set(b->r->err, HW_ERROR, "out of memory");
+	b->bad++;
+	if (b->bad <= MAX_REPORTED)
+		rc = reject(b->res, b->device, path, why);
+	free(why);
+	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
+}
+
+/* The state of one merge attempt. */
+typedef struct merge_ctx {
+	run *r;
+	merge_result *res;
+	char main[REPO_OID_HEX + 1];    /* central main, "" when there is none */
+	char tree[REPO_OID_HEX + 1];    /* main's tree with the accepted files, "" when empty */
+	char **parents;                 /* device tips merged */
+	size_t nparents;
+	hw_buf names;                   /* "dev-a, dev-b" for the message */
+} merge_ctx;
+
+/* Validate one device branch and, when it is good, add its new files to the tree. */
+static int merge_branch(const char *refname, const char *tip, void *payload)
+{
+	merge_ctx *m = payload;
+	run *r = m->r;
+	branch_ctx b;
+	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.r = r;
+	b.res = m->res;
+	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
+
+	/* What is new: everything since the branch last met main. */
+	if (m->main[0]) {
+		rc = repo_merge_base(base, r->repo, m->main, tip, r->err);
+		if (rc == HW_ENOTFOUND) {
+			base[0] = '\0';
+			hw_error_clear(r->err);
+		} else if (rc < 0) {
+			return rc;
+		}
+		if (strcmp(base, tip) == 0)
+			return 0;   /* already merged */
+	}
+	m->res->devices++;
+	if ((rc = progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device, strlen(b.device))) < 0)
+		return rc;
+	rc = repo_diff(r->repo, base[0] ? base : NULL, tip, branch_collect, &b, r->err);
+	if (rc < 0)
+		goto cleanup;
+	if (b.bad) {
+		if (b.bad > MAX_REPORTED) {
+			char *more = fmt("and %d more offending files", b.bad - MAX_REPORTED);
+
+			rc = more ? reject(m->res, b.device, "", more) : HW_ERROR;
+			free(more);
+			if (rc < 0)
+				goto cleanup;
+		}
+		rc = 0;
+		goto cleanup;
+	}
+	if (b.accepted.n == 0)
+		goto cleanup;
+	rc = repo_tree_add(tree, r->repo, m->tree[0] ? m->tree : NULL, b.accepted.items,
+			   b.accepted.n, r->err);
+	if (rc == HW_ECONFLICT) {
+		/* A file main already has with other content: a forged or damaged bundle. */
+		rc = reject(m->res, b.device, "", r->err->msg);
+		hw_error_clear(r->err);
+		goto cleanup;
+	}
+	if (rc < 0)
+		goto cleanup;
+	{
+		char **grown = realloc(m->parents, (m->nparents + 1) * sizeof(*grown));
+
+		if (!grown || !(grown[m->nparents] = hw_strdup(tip))) {
+			if (grown)
+				m->parents = grown;
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		m->parents = grown;
+		m->nparents++;
+	}
+	memcpy(m->tree, tree, sizeof(tree));
+	hw_buf_printf(&m->names, "%s%s", m->names.len ? ", " : "", b.device);
+	m->res->devices_merged++;
+	m->res->events_merged += b.accepted.nevents;
+	m->res->submissions_merged += b.accepted.nsubmissions;
+
+cleanup:
+	list_free(&b.accepted);
+	return rc;
+}
+
+/* Forget the outcome of a merge attempt before redoing it. */
+static void merge_reset(merge_result *res)
+{
+	sync_result keep = res->sync;
+
+	merge_result_free(res);
+	memset(res, 0, sizeof(*res));
+	res->sync = keep;
+}
+
+/*
+ * One merge attempt: validate every device branch against central main as
+ * fetched, commit the union on main and push it.  REPO_ENONFASTFORWARD
+ * when main moved on meanwhile.
+ */
+static int merge_once(run *r, merge_result *res)
+{
+	merge_ctx m;
+	char commit[REPO_OID_HEX + 1];
+	char *message = NULL, *email = NULL;
+	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
+	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
+	size_t i;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	m.res = res;
+	r->step = SYNC_STEP_MERGE;
+	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		m.main[0] = '\0';
+		hw_error_clear(r->err);
+	} else if (rc < 0) {
+		return rc;
+	} else if ((rc = repo_commit_tree(m.tree, r->repo, m.main, r->err)) < 0) {
+		return rc;
+	}
+	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
+	if (rc < 0 || m.nparents == 0)
+		goto cleanup;
+
+	/*
+	 * A merge commit: main first, then every merged device tip.  The tips
+	 * being ancestors of main is what tells the next merge where each
+	 * branch was last merged (their merge base), with no state to keep.
+	 */
+	message = fmt("Merge %zu device branch%s: %s", m.nparents, m.nparents == 1 ? "" : "es",
+		      m.names.ptr);
+	email = fmt("%s@devices.homeward.invalid", r->device);
+	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
+	co.author_email = email;
+	co.message = message;
+	co.parents = (const char *const *)m.parents;
+	co.nparents = m.nparents;
+	if (!message || !email) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (!m.main[0]) {
+		/* No main yet: the first device tip is the first parent. */
+		co.parents = (const char *const *)m.parents + 1;
+		co.nparents = m.nparents - 1;
+	}
+	rc = repo_commit_create(commit, r->repo, MAIN_REF, m.tree,
+				m.main[0] ? m.main : m.parents[0], &co, r->err);
+	if (rc < 0)
+		goto cleanup;
+	r->step = SYNC_STEP_PUSH;
+	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
+		goto cleanup;
+	rc = repo_push(r->repo, r->remote, spec, 1, &r->ropts, r->err);
+	if (rc == HW_EREJECTED && (strstr(r->err->msg, "non-fast-forward") ||
+				   strstr(r->err->msg, "fetch first")))
+		rc = REPO_ENONFASTFORWARD;
+	if (rc < 0)
+		goto cleanup;
+	rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err);
+
+cleanup:
+	for (i = 0; i < m.nparents; i++)
+		free(m.parents[i]);
+	free(m.parents);
+	hw_buf_free(&m.names);
+	free(message);
+	free(email);
+	return rc;
+}
+
+int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
+{
+	merge_result res;
+	char *role = NULL;
+	run r;
+	int rc, attempt, max;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = run_open(&r, ws, opts)) < 0)
+		goto cleanup;
+	if (ws_get(ws, WS_ROLE, &role) < 0 || !role || strcmp(role, "supervisor") != 0) {
+		rc = hw_error_set(r.err, HW_EINVALID,
+				  "merging is for supervisors: this workspace's role is %s",
+				  role ? role : "not set");
+		goto cleanup;
+	}
+	/* The supervisor's own records travel like any device's. */
+	if ((rc = send_pending(&r, &res.sync)) < 0)
+		goto cleanup;
+
+	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
+	for (attempt = 0;; attempt++) {
+		if ((rc = step_fetch(&r, 1, 0)) < 0)
+			goto cleanup;
+		if (attempt == 0 && (rc = stop_here(&r, SYNC_STEP_FETCH)) < 0)
+			goto cleanup;
+		rc = merge_once(&r, &res);
+		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
+			break;
+		/* Another supervisor pushed main first: start again from theirs. */
+		merge_reset(&res);
+		res.retries = attempt + 1;
+		hw_error_clear(r.err);
+	}
+	if (rc == REPO_ENONFASTFORWARD) {
+		r.err->code = rc = HW_ECONFLICT;
+		hw_error_prefix(r.err, "main kept moving while merging (%d attempts): try again later",
+				attempt + 1);
+	}
+	if (rc < 0 || (rc = stop_here(&r, SYNC_STEP_MERGE)) < 0)
+		goto cleanup;
+	rc = step_import(&r, &res.sync);
+
+cleanup:
+	free(role);
+	run_close(&r);
+	if (out)
+		*out = res;
+	else
+		merge_result_free(&res);
+	return rc;
+}
+
+void merge_result_free(merge_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nrejections; i++) {
+		free(r->rejections[i].device);
+		free(r->rejections[i].path);
+		free(r->rejections[i].reason);
+	}
+	free(r->rejections);
+	r->rejections = NULL;
+	r->nrejections = 0;
+}

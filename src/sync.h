@@ -1,0 +1,124 @@
+/*
+ * sync.h: moving events and submissions between a workspace and the central
+ * repository.
+ *
+ * A device (sync_run) commits what it recorded to its own branch
+ * refs/heads/devices/<device id>, pushes that branch, fetches main and
+ * imports what others recorded.  A supervisor (merge_run) validates the new
+ * files of every device branch, unions the good ones into main, pushes main
+ * and imports the result.  Each step records how far it got, in the same
+ * transaction as its effect, so a run cut anywhere is finished by the next
+ * run: nothing is lost and nothing is recorded twice.  See docs/sync.md.
+ */
+#ifndef HW_SYNC_H
+#define HW_SYNC_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "repo.h"
+#include "workspace.h"
+
+/* Steps of a run, in order (for progress and for stop_after). */
+enum {
+	SYNC_STEP_COMMIT = 1,   /* pending events and submissions become a commit */
+	SYNC_STEP_PUSH = 2,     /* the device branch goes to the remote */
+	SYNC_STEP_FETCH = 3,    /* main (and for merge, the device branches) come back */
+	SYNC_STEP_MERGE = 4,    /* merge only: device branches validated and unioned into main */
+	SYNC_STEP_IMPORT = 5,   /* new files of main go into the database */
+	SYNC_STEP_MESSAGE = 6,  /* progress only: a line the server printed */
+};
+
+/* Settings kept by sync (in the workspace's settings table). */
+#define SYNC_DEVICE_TIP "sync.device_tip"       /* last commit of the device branch */
+#define SYNC_IMPORTED_MAIN "sync.imported_main" /* last commit of main imported */
+
+/* Local names of what the remote has. */
+#define SYNC_REMOTE_MAIN "refs/remotes/central/main"
+#define SYNC_REMOTE_DEVICES "refs/remotes/central/devices/"
+
+/* What a progress callback is told. */
+typedef struct sync_progress {
+	int step;               /* SYNC_STEP_* */
+	int starting;           /* 1 when the step begins, 0 for counts within it */
+	size_t current, total;  /* items or objects, 0 when unknown */
+	const char *text;       /* SYNC_STEP_MESSAGE: the server's text (not NUL-terminated);
+				   SYNC_STEP_MERGE: the device being merged; else NULL */
+	size_t text_len;
+} sync_progress;
+
+/* Called during a run; a non-zero return cancels it (HW_ERROR). */
+typedef int (*sync_progress_cb)(const sync_progress *p, void *payload);
+
+/* Options of sync_run and merge_run. */
+typedef struct sync_opts {
+	const char *remote;            /* NULL: the workspace's sync.remote setting */
+	sync_progress_cb progress;     /* may be NULL */
+	repo_cred_cb credentials;      /* may be NULL (ssh agent tried once) */
+	void *payload;                 /* for both callbacks */
+	int max_retries;               /* merge: pushes of main retried at most (0: 5) */
+	int stop_after;                /* testing: stop with HW_ERROR right after this
+					  SYNC_STEP_*, as if the run had been cut there */
+} sync_opts;
+
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
+
+/* What a sync did. */
+typedef struct sync_result {
+	size_t events_sent;            /* pushed by this run */
+	size_t submissions_sent;
+	size_t events_received;        /* new to this workspace */
+	size_t submissions_received;
+	size_t skipped;                /* files on main that could not be imported */
+	char device_tip[REPO_OID_HEX + 1];  /* the device branch after the run ("" if none) */
+	char main_tip[REPO_OID_HEX + 1];    /* main as imported ("" if none) */
+} sync_result;
+
+/*
+ * Sync the workspace with its remote: commit pending events and submissions
+ * to refs/heads/devices/<device id>, push it, fetch main and import what is
+ * new.  opts may be NULL, out may be NULL.  Errors (detail in ws_err):
+ * HW_EINVALID when no remote is configured or the workspace has no device
+ * id, HW_ENETWORK, HW_EAUTH, HW_EREJECTED (the server refused the push),
+ * HW_ECONFLICT (the remote's device branch has commits this workspace does
+ * not: the device id is used twice).  What was done before a failure stays
+ * done; the next run carries on.
+ */
+int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out);
+
+/* Why one device branch was left out of a merge. */
+typedef struct merge_rejection {
+	char *device;   /* device id */
+	char *path;     /* the offending file ("" when it is the branch as a whole) */
+	char *reason;   /* English sentence */
+} merge_rejection;
+
+/* What a merge did. */
+typedef struct merge_result {
+	sync_result sync;              /* the supervisor's own sync and the import */
+	size_t devices;                /* device branches with something new */
+	size_t devices_merged;
+	size_t events_merged;          /* files added to main */
+	size_t submissions_merged;
+	int retries;                   /* pushes of main redone after a race */
+	merge_rejection *rejections;   /* one per offending file, owned */
+	size_t nrejections;
+} merge_result;
+
+/*
+ * Merge the device branches into main (supervisors only): fetch main and
+ * every refs/heads/devices/ *, take what each branch added since it was last
+ * merged, validate it (only additions, paths of the layout, events that
+ * parse and match their file and folder names, submissions named by their
+ * instance id), insert the accepted files into main, push main (redone on a
+ * race with another supervisor), then import into this workspace.  A bad
+ * branch is listed in out->rejections and the others still merge.  Errors
+ * as sync_run, and HW_EINVALID when the workspace is not a supervisor's.
+ * Free out with merge_result_free.
+ */
+int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out);
+
+/* Free what a merge_result owns (the struct itself is the caller's). */
+void merge_result_free(merge_result *r);
+
+#endif
