@@ -153,6 +153,9 @@ int xf_graph_build(xform *f, hw_error *err)
 		goto cleanup;
 	for (i = 0; i < nv; i++) {
 		const char *ctx = vs[i].def->path;
+		const char *src = xpath_expr_source(vs[i].expr);
+
+		vs[i].lang = src && (strstr(src, "choice-name") || strstr(src, "itext"));
 
 		if (vs[i].kind == XV_COUNT)
 			ctx = vs[i].def->parent ? vs[i].def->parent->path : "/";

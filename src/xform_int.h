@@ -137,6 +137,7 @@ typedef struct xf_vertex {
 	int line;
 	int *reads;          /* def ids */
 	size_t nreads;
+	int lang;            /* uses jr:itext or jr:choice-name: redo on a language switch */
 } xf_vertex;
 
 typedef struct xf_secondary {

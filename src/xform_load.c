@@ -635,7 +635,7 @@ static void free_fields(char **f, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; f && i < n; i++)
 		free(f[i]);
 	free(f);
 }

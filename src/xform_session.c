@@ -962,7 +962,21 @@ int xform_set_language(xform_session *s, const char *code, hw_error *err)
 
 	if (i < 0)
 		return hw_error_set(err, HW_ENOTFOUND, "the form has no language '%s'", code ? code : "");
-	s->lang = i;
+	if (i != s->lang) {
+		size_t k, lo = s->form->nvertices;
+
+		s->lang = i;
+		/* Calculations that show texts (jr:choice-name, jr:itext) follow the language. */
+		new_epoch(s);
+		for (k = 0; k < s->form->nvertices; k++)
+			if (s->form->vertices[k].lang) {
+				s->marks[k] = s->epoch;
+				if (k < lo)
+					lo = k;
+			}
+		if (run_marked(s, lo) < 0)
+			return hw_error_set(err, HW_ERROR, "recomputing after a language switch failed");
+	}
 	return 0;
 }
 
