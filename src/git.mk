@@ -10,3 +10,8 @@ tests_test_repo_LDADD = $(TEST_LIBS)
 
 src_libhomeward_a_SOURCES += \
 	src/sync.c src/sync.h
+
+check_PROGRAMS += tests/test_sync
+TESTS += tests/test_sync
+tests_test_sync_CFLAGS = $(TEST_CFLAGS)
+tests_test_sync_LDADD = $(TEST_LIBS)

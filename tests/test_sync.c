@@ -1,0 +1,581 @@
+/*
+ * test_sync.c: sync and merge between real workspaces and a real bare
+ * central repository in a temporary folder.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "repo.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+#include "workspace.h"
+
+static char tmp[4096];
+static char central[4200];
+
+/* A fresh folder and an empty central repository per test. */
+static void setup(void)
+{
+	static int n;
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+	hw_repo *r = NULL;
+	hw_error err;
+
+	snprintf(tmp, sizeof(tmp), "%s/sync-%d-%d", base ? base : "/tmp", (int)getpid(), ++n);
+	cr_assert_eq(hw_mkdir_p(tmp, NULL), 0);
+	snprintf(central, sizeof(central), "%s/central.git", tmp);
+	cr_assert_eq(repo_open(&r, central, 1, &err), 0, "%s", err.msg);
+	repo_free(r);
+}
+
+TestSuite(sync, .init = setup);
+
+/* An initialised workspace in the test folder. */
+static hw_ws *workspace(const char *device, const char *role, const char *remote)
+{
+	char dir[4400];
+	hw_ws *ws = NULL;
+	hw_error err;
+
+	snprintf(dir, sizeof(dir), "%s/%s", tmp, device);
+	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_init(ws, device, device, role, remote), 0, "%s", ws_error(ws)->msg);
+	return ws;
+}
+
+/* Open a case with a family name; the id goes into id. */
+static void open_case(hw_ws *ws, const char *family, char id[HW_UUID_LEN + 1])
+{
+	case_fields f = CASE_FIELDS_INIT;
+
+	f.given_name = "Amina";
+	f.family_name = family;
+	f.birth_date = "1990-04-01";
+	f.nationality = "NG";
+	f.return_country = "NG";
+	f.language = "en";
+	cr_assert_eq(case_open(ws, &f, id), 0, "%s", ws_error(ws)->msg);
+}
+
+/* Sync and expect success. */
+static sync_result do_sync(hw_ws *ws)
+{
+	sync_result res;
+
+	cr_assert_eq(sync_run(ws, NULL, &res), 0, "sync: %s", ws_error(ws)->msg);
+	return res;
+}
+
+/* Counts events of a case. */
+static int count_cb(const char *json, void *payload)
+{
+	(*(int *)payload)++;
+	return 0;
+}
+
+static int case_event_count(hw_ws *ws, const char *id)
+{
+	int n = 0;
+
+	cr_assert_eq(store_case_events(ws_store(ws), id, count_cb, &n, NULL), 0);
+	return n;
+}
+
+/* Counts files of a diff. */
+static int count_file(int kind, const char *path, const char *blob, void *payload)
+{
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* Number of files on a ref of the central repository (-1 when the ref is missing). */
+static int central_files(const char *ref)
+{
+	hw_repo *r = NULL;
+	hw_error err;
+	char tip[41];
+	int n = 0;
+
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	if (repo_ref_get(tip, r, ref, &err) < 0) {
+		repo_free(r);
+		return -1;
+	}
+	cr_assert_eq(repo_diff(r, NULL, tip, count_file, &n, &err), 0);
+	repo_free(r);
+	return n;
+}
+
+/* Number of commits from a ref of the central repository back to the root, first parents only. */
+static int central_tip(const char *ref, char out[41])
+{
+	hw_repo *r = NULL;
+	hw_error err;
+	int rc;
+
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	rc = repo_ref_get(out, r, ref, &err);
+	repo_free(r);
+	return rc;
+}
+
+Test(sync, no_remote_is_a_clear_error)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", NULL);
+	sync_result res;
+
+	cr_assert_eq(sync_run(a, NULL, &res), HW_EINVALID);
+	cr_assert(strstr(ws_error(a)->msg, "no remote"), "%s", ws_error(a)->msg);
+	ws_free(a);
+}
+
+Test(sync, round_trip_between_two_devices_and_a_supervisor)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *b = workspace("dev-b", "counsellor", central);
+	char id[HW_UUID_LEN + 1];
+	store_case_row row;
+	merge_result m;
+	sync_result res;
+
+	open_case(a, "Okafor", id);
+	cr_assert_eq(case_update(a, id, "language", "ha"), 0);
+	res = do_sync(a);
+	cr_assert_eq(res.events_sent, 2);
+	cr_assert_eq(central_files("refs/heads/devices/dev-a"), 2);
+
+	/* A counsellor cannot merge. */
+	cr_assert_eq(merge_run(a, NULL, &m), HW_EINVALID);
+	merge_result_free(&m);
+
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices_merged, 1);
+	cr_assert_eq(m.events_merged, 2);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.sync.events_received, 2);
+	merge_result_free(&m);
+	cr_assert_eq(case_get(s, id, &row), 0);
+	cr_assert_str_eq(row.family_name, "Okafor");
+	store_case_row_clear(&row);
+
+	/* Nothing new: a second merge changes nothing. */
+	{
+		char before[41], after[41];
+
+		cr_assert_eq(central_tip("refs/heads/main", before), 0);
+		cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+		cr_assert_eq(m.devices, 0);
+		merge_result_free(&m);
+		cr_assert_eq(central_tip("refs/heads/main", after), 0);
+		cr_assert_str_eq(before, after);
+	}
+
+	res = do_sync(b);
+	cr_assert_eq(res.events_received, 2);
+	cr_assert_eq(case_get(b, id, &row), 0);
+	cr_assert_str_eq(row.language, "ha");
+	store_case_row_clear(&row);
+
+	/* A's own events come back through main: nothing is duplicated. */
+	res = do_sync(a);
+	cr_assert_eq(res.events_sent, 0);
+	cr_assert_eq(res.events_received, 0);
+	cr_assert_eq(case_event_count(a, id), 2);
+
+	/* B adds to the case; it reaches A through the supervisor. */
+	cr_assert_eq(case_update(b, id, "return_country", "GH"), 0);
+	do_sync(b);
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices_merged, 1);
+	cr_assert_eq(m.events_merged, 1);
+	merge_result_free(&m);
+	res = do_sync(a);
+	cr_assert_eq(res.events_received, 1);
+	cr_assert_eq(case_event_count(a, id), 3);
+	cr_assert_eq(central_files("refs/heads/main"), 3);
+
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}
+
+Test(sync, a_cut_after_any_step_loses_and_duplicates_nothing)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char id[HW_UUID_LEN + 1], tip1[41], tip2[41];
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+	int pending, step;
+
+	open_case(a, "Mensah", id);
+	for (step = SYNC_STEP_COMMIT; step <= SYNC_STEP_FETCH; step++) {
+		cr_assert_eq(case_update(a, id, "language", step == 1 ? "fr" : step == 2 ? "en" : "tw"), 0);
+		o.stop_after = step;
+		cr_assert_eq(sync_run(a, &o, &res), HW_ERROR, "step %d", step);
+		cr_assert(strstr(ws_error(a)->msg, "stopped"), "%s", ws_error(a)->msg);
+	}
+	/* Everything recorded is in the device branch once. */
+	res = do_sync(a);
+	cr_assert_eq(central_files("refs/heads/devices/dev-a"), 4);
+	cr_assert_eq(store_pending_count(ws_store(a), &pending, NULL), 0);
+	cr_assert_eq(pending, 0);
+
+	/* Running again makes no new commit. */
+	cr_assert_eq(central_tip("refs/heads/devices/dev-a", tip1), 0);
+	res = do_sync(a);
+	cr_assert_eq(res.events_sent, 0);
+	cr_assert_eq(central_tip("refs/heads/devices/dev-a", tip2), 0);
+	cr_assert_str_eq(tip1, tip2);
+	ws_free(a);
+}
+
+Test(sync, a_crash_between_git_and_the_database_commits_nothing_twice)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char id[HW_UUID_LEN + 1], local1[41], local2[41];
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+	hw_repo *r = NULL;
+	hw_error err;
+
+	open_case(a, "Boateng", id);
+	o.stop_after = SYNC_STEP_COMMIT;
+	cr_assert_eq(sync_run(a, &o, &res), HW_ERROR);
+	/* As if the database transaction had not happened: the items are pending again. */
+	cr_assert_eq(store_events_set_state(ws_store(a), STORE_COMMITTED, STORE_LOCAL, NULL), 0);
+	cr_assert_eq(repo_open(&r, ws_repo_dir(a), 0, &err), 0);
+	cr_assert_eq(repo_ref_get(local1, r, "refs/heads/devices/dev-a", &err), 0);
+
+	res = do_sync(a);
+	cr_assert_eq(res.events_sent, 1);
+	cr_assert_eq(repo_ref_get(local2, r, "refs/heads/devices/dev-a", &err), 0);
+	cr_assert_str_eq(local1, local2, "no second commit for the same events");
+	cr_assert_eq(central_files("refs/heads/devices/dev-a"), 1);
+	repo_free(r);
+	ws_free(a);
+}
+
+Test(sync, an_unreachable_remote_keeps_everything_for_later)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char id[HW_UUID_LEN + 1], bad[4400];
+	sync_result res;
+	int pending;
+
+	open_case(a, "Asante", id);
+	snprintf(bad, sizeof(bad), "%s/not-there.git", tmp);
+	cr_assert_eq(ws_set(a, WS_REMOTE, bad), 0);
+	cr_assert_eq(sync_run(a, NULL, &res), HW_ENETWORK, "%s", ws_error(a)->msg);
+	cr_assert_eq(store_pending_count(ws_store(a), &pending, NULL), 0);
+	cr_assert_eq(pending, 1);
+
+	/* The first sync could not even fetch; now commit, then lose the remote before the push. */
+	cr_assert_eq(ws_set(a, WS_REMOTE, central), 0);
+	do_sync(a);
+	cr_assert_eq(case_update(a, id, "language", "tw"), 0);
+	cr_assert_eq(ws_set(a, WS_REMOTE, bad), 0);
+	cr_assert_eq(sync_run(a, NULL, &res), HW_ENETWORK, "%s", ws_error(a)->msg);
+	cr_assert_eq(store_pending_count(ws_store(a), &pending, NULL), 0);
+	cr_assert_eq(pending, 1);
+	cr_assert_eq(central_files("refs/heads/devices/dev-a"), 1);
+
+	cr_assert_eq(ws_set(a, WS_REMOTE, central), 0);
+	res = do_sync(a);
+	cr_assert_eq(res.events_sent, 1);
+	cr_assert_eq(central_files("refs/heads/devices/dev-a"), 2);
+	ws_free(a);
+}
+
+/* Collects the files of a tree as repo_files, replacing one path's content. */
+typedef struct tamper_ctx {
+	repo_file files[64];
+	char *paths[64];
+	char *blobs[64];
+	size_t n;
+	const char *target;
+	const char *content;
+} tamper_ctx;
+
+static int tamper_collect(int kind, const char *path, const char *blob, void *payload)
+{
+	tamper_ctx *t = payload;
+
+	cr_assert_lt(t->n, 64);
+	t->paths[t->n] = strdup(path);
+	t->blobs[t->n] = strdup(blob);
+	t->files[t->n].path = t->paths[t->n];
+	if (t->target && strcmp(path, t->target) == 0) {
+		t->files[t->n].data = t->content;
+		t->files[t->n].len = strlen(t->content);
+	} else {
+		t->files[t->n].blob = t->blobs[t->n];
+	}
+	t->n++;
+	return 0;
+}
+
+/* First event file of a device branch in central. */
+static int first_event(int kind, const char *path, const char *blob, void *payload)
+{
+	char **out = payload;
+
+	if (!*out && strstr(path, "/events/"))
+		*out = strdup(path);
+	return 0;
+}
+
+Test(sync, a_tampered_branch_is_rejected_and_the_others_merge)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *c = workspace("dev-c", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	char ida[HW_UUID_LEN + 1], idc[HW_UUID_LEN + 1], tip[41], tree[41], forged[41];
+	char *target = NULL, *json = NULL;
+	tamper_ctx t;
+	store_case_row row;
+	merge_result m;
+	hw_repo *r = NULL;
+	hw_error err;
+	size_t i;
+
+	open_case(a, "Owusu", ida);
+	do_sync(a);
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	merge_result_free(&m);
+
+	/* Someone rewrites dev-a's merged event on the server, and adds a new one. */
+	memset(&t, 0, sizeof(t));
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/dev-a", &err), 0);
+	cr_assert_eq(repo_diff(r, NULL, tip, first_event, &target, &err), 0);
+	cr_assert_not_null(target);
+	{
+		char blob[41];
+		size_t len;
+
+		cr_assert_eq(repo_diff(r, NULL, tip, tamper_collect, &t, &err), 0);
+		for (i = 0; i < t.n; i++)
+			if (strcmp(t.paths[i], target) == 0)
+				strcpy(blob, t.blobs[i]);
+		cr_assert_eq(repo_blob_read(&json, &len, r, blob, &err), 0);
+		/* Same event, another family name. */
+		{
+			char *p = strstr(json, "Owusu");
+
+			cr_assert_not_null(p);
+			memcpy(p, "Forge", 5);
+		}
+		t.target = target;
+		t.content = json;
+		memset(t.files, 0, sizeof(t.files));
+		for (i = 0; i < t.n; i++) {
+			t.files[i].path = t.paths[i];
+			if (strcmp(t.paths[i], target) == 0) {
+				t.files[i].data = json;
+				t.files[i].len = strlen(json);
+			} else {
+				t.files[i].blob = t.blobs[i];
+			}
+		}
+	}
+	cr_assert_eq(repo_tree_add(tree, r, NULL, t.files, t.n, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_commit_create(forged, r, "refs/heads/devices/dev-a", tree, tip, NULL, &err), 0);
+	repo_free(r);
+
+	/* Meanwhile dev-c records a case of its own. */
+	open_case(c, "Darko", idc);
+	do_sync(c);
+
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices, 2);
+	cr_assert_eq(m.devices_merged, 1);
+	cr_assert_eq(m.nrejections, 1);
+	cr_assert_str_eq(m.rejections[0].device, "dev-a");
+	cr_assert_str_eq(m.rejections[0].path, target);
+	cr_assert(strstr(m.rejections[0].reason, "changed"), "%s", m.rejections[0].reason);
+	merge_result_free(&m);
+
+	/* The supervisor has dev-c's case and the original dev-a case. */
+	cr_assert_eq(case_get(s, idc, &row), 0);
+	store_case_row_clear(&row);
+	cr_assert_eq(case_get(s, ida, &row), 0);
+	cr_assert_str_eq(row.family_name, "Owusu");
+	store_case_row_clear(&row);
+
+	for (i = 0; i < t.n; i++) {
+		free(t.paths[i]);
+		free(t.blobs[i]);
+	}
+	free(target);
+	free(json);
+	ws_free(a);
+	ws_free(c);
+	ws_free(s);
+}
+
+Test(sync, forged_files_are_rejected_with_reasons)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	char id[HW_UUID_LEN + 1], tip[41], forged[41], path[300];
+	char json[600], evid[HW_UUID_LEN + 1];
+	repo_file f[3];
+	merge_result m;
+	hw_repo *r = NULL;
+	hw_error err;
+	int created;
+	size_t i;
+	int saw_device = 0, saw_layout = 0, saw_json = 0;
+
+	open_case(a, "Nkrumah", id);
+	do_sync(a);
+	cr_assert_eq(hw_uuid(evid), 0);
+	snprintf(json, sizeof(json),
+		 "{\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"x\",\"case\":\"%s\",\"data\":{},"
+		 "\"device\":\"dev-z\",\"id\":\"%s\",\"parents\":[],\"type\":\"case.updated\"}",
+		 id, evid);
+	snprintf(path, sizeof(path), "cases/%.2s/%s/events/%s.json", id, id, evid);
+	memset(f, 0, sizeof(f));
+	f[0].path = path;
+	f[0].data = json;
+	f[0].len = strlen(json);
+	f[1].path = "README";
+	f[1].data = "hello";
+	f[1].len = 5;
+	{
+		static char p2[300];
+		char e2[HW_UUID_LEN + 1];
+
+		cr_assert_eq(hw_uuid(e2), 0);
+		snprintf(p2, sizeof(p2), "cases/%.2s/%s/events/%s.json", id, id, e2);
+		f[2].path = p2;
+		f[2].data = "{not json";
+		f[2].len = 9;
+	}
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/dev-a", &err), 0);
+	cr_assert_eq(repo_commit_files(forged, &created, r, "refs/heads/devices/dev-a", tip, f, 3,
+				       NULL, &err), 0, "%s", err.msg);
+	repo_free(r);
+
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices_merged, 0);
+	cr_assert_eq(m.nrejections, 3);
+	for (i = 0; i < m.nrejections; i++) {
+		cr_assert_str_eq(m.rejections[i].device, "dev-a");
+		if (strstr(m.rejections[i].reason, "dev-z"))
+			saw_device = 1;
+		if (strcmp(m.rejections[i].path, "README") == 0)
+			saw_layout = 1;
+		if (strstr(m.rejections[i].reason, "not a valid event"))
+			saw_json = 1;
+	}
+	cr_assert(saw_device && saw_layout && saw_json);
+	merge_result_free(&m);
+	cr_assert_eq(central_files("refs/heads/main"), -1, "nothing was merged");
+	ws_free(a);
+	ws_free(s);
+}
+
+Test(sync, submissions_travel_with_their_event)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *b = workspace("dev-b", "counsellor", central);
+	char id[HW_UUID_LEN + 1], inst[HW_UUID_LEN + 6], uuid[HW_UUID_LEN + 1];
+	char sha[HW_SHA256_HEX + 1], xml[300], *got = NULL, *data;
+	store_submission sub;
+	merge_result m;
+	sync_result res;
+	size_t len;
+
+	open_case(a, "Appiah", id);
+	cr_assert_eq(hw_uuid(uuid), 0);
+	snprintf(inst, sizeof(inst), "uuid:%s", uuid);
+	snprintf(xml, sizeof(xml),
+		 "<data id=\"first-contact\" version=\"1\"><meta><instanceID>%s</instanceID></meta></data>",
+		 inst);
+	hw_sha256_hex(xml, strlen(xml), sha);
+	memset(&sub, 0, sizeof(sub));
+	sub.instance_id = inst;
+	sub.case_id = id;
+	sub.form_id = "first-contact";
+	sub.form_version = "1";
+	sub.created_at = "2026-11-29T10:42:07Z";
+	sub.sha256 = sha;
+	{
+		const char *kv[] = { "form_id", "first-contact", "form_version", "1",
+				     "instance_id", inst, "sha256", sha, NULL };
+
+		data = event_data_build(kv);
+	}
+	cr_assert_eq(store_submission_put(ws_store(a), &sub, xml, strlen(xml), STORE_LOCAL, NULL, NULL), 0);
+	cr_assert_eq(case_record(a, id, EV_FORM_SUBMITTED, data, NULL), 0, "%s", ws_error(a)->msg);
+	free(data);
+
+	res = do_sync(a);
+	cr_assert_eq(res.submissions_sent, 1);
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.submissions_merged, 1);
+	merge_result_free(&m);
+	res = do_sync(b);
+	cr_assert_eq(res.submissions_received, 1);
+	cr_assert_eq(store_submission_get_xml(ws_store(b), inst, &got, &len, NULL), 0);
+	cr_assert_str_eq(got, xml);
+	free(got);
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}
+
+/* Makes a second supervisor merge first, once, just before the first pushes main. */
+typedef struct race_ctx {
+	hw_ws *other;
+	int done;
+} race_ctx;
+
+static int race(const sync_progress *p, void *payload)
+{
+	race_ctx *rc = payload;
+	merge_result m;
+
+	if (p->step == SYNC_STEP_PUSH && p->starting && !rc->done) {
+		rc->done = 1;
+		cr_assert_eq(merge_run(rc->other, NULL, &m), 0, "%s", ws_error(rc->other)->msg);
+		cr_assert_eq(m.devices_merged, 1);
+		merge_result_free(&m);
+	}
+	return 0;
+}
+
+Test(sync, merge_retries_when_main_moves)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s1 = workspace("sup-1", "supervisor", central);
+	hw_ws *s2 = workspace("sup-2", "supervisor", central);
+	char id[HW_UUID_LEN + 1];
+	sync_opts o = SYNC_OPTS_INIT;
+	race_ctx rc = { s2, 0 };
+	merge_result m;
+
+	open_case(a, "Quaye", id);
+	do_sync(a);
+	o.progress = race;
+	o.payload = &rc;
+	cr_assert_eq(merge_run(s1, &o, &m), 0, "%s", ws_error(s1)->msg);
+	cr_assert_eq(rc.done, 1);
+	cr_assert_eq(m.retries, 1);
+	cr_assert_eq(m.sync.events_received, 1);
+	merge_result_free(&m);
+	cr_assert_eq(central_files("refs/heads/main"), 1);
+	ws_free(a);
+	ws_free(s1);
+	ws_free(s2);
+}
