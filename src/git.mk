@@ -15,3 +15,5 @@ check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync
 tests_test_sync_CFLAGS = $(TEST_CFLAGS)
 tests_test_sync_LDADD = $(TEST_LIBS)
+
+homeward_SOURCES += ui/cli_sync.c

@@ -1,0 +1,341 @@
+/*
+ * cli_sync.c: `homeward sync` and `homeward merge`: progress lines while
+ * they run, a one-line summary at the end, and credentials for ssh and
+ * https remotes from the environment, the ssh agent or the terminal.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "repo.h"
+#include "sync.h"
+#include "workspace.h"
+
+/* What the progress printer needs. */
+typedef struct cli_progress {
+	const char *remote;
+	int quiet;
+} cli_progress;
+
+/* True for git's own transfer counters, which say nothing to a counsellor. */
+static int is_git_counter(const char *line, size_t len)
+{
+	static const char *const counters[] = {
+		"Counting objects", "Compressing objects", "Enumerating objects",
+		"Writing objects", "Resolving deltas", "Total ", NULL,
+	};
+	size_t i;
+
+	for (i = 0; counters[i]; i++)
+		if (len >= strlen(counters[i]) && strncmp(line, counters[i], strlen(counters[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Print the server's words line by line as "remote: ..." (what a hook
+ * says when it refuses a push), leaving out git's transfer counters.
+ */
+static void print_remote_text(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && text[j] != '\n' && text[j] != '\r')
+			j++;
+		if (j > i && !is_git_counter(text + i, j - i))
+			printf(_("remote: %.*s\n"), (int)(j - i), text + i);
+		i = j + 1;
+	}
+}
+
+/* One progress line when a step begins; the server's messages as they come. */
+static int on_progress(const sync_progress *p, void *payload)
+{
+	cli_progress *c = payload;
+
+	if (p->step == SYNC_STEP_MESSAGE) {
+		print_remote_text(p->text, p->text_len);
+		fflush(stdout);
+		return 0;
+	}
+	if (c->quiet || !p->starting)
+		return 0;
+	switch (p->step) {
+	case SYNC_STEP_COMMIT:
+		printf(P_("Recording %zu change for sending\n", "Recording %zu changes for sending\n",
+			  p->total), p->total);
+		break;
+	case SYNC_STEP_PUSH:
+		printf(_("Sending to %s\n"), c->remote);
+		break;
+	case SYNC_STEP_FETCH:
+		printf(_("Receiving from %s\n"), c->remote);
+		break;
+	case SYNC_STEP_MERGE:
+		printf(_("Checking what device %.*s sent\n"), (int)p->text_len, p->text);
+		break;
+	case SYNC_STEP_IMPORT:
+		printf(P_("Importing %zu new file\n", "Importing %zu new files\n", p->total), p->total);
+		break;
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* Read a line from the terminal, without echo when secret; 0 on success. */
+static int ask_tty(const char *prompt, char *out, size_t size, int secret)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int restore = 0, ok;
+	size_t n;
+
+	if (!tty)
+		return -1;
+	fputs(prompt, tty);
+	fflush(tty);
+	if (secret && tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	ok = fgets(out, (int)size, tty) != NULL;
+	if (restore) {
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	fclose(tty);
+	if (!ok)
+		return -1;
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return 0;
+}
+
+/* Copy src into a fixed buffer; 0 when it fits. */
+static int copy_str(char *dst, size_t size, const char *src)
+{
+	if (!src || strlen(src) >= size)
+		return -1;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+/*
+ * Credentials: for https, $HOMEWARD_GIT_USERNAME and $HOMEWARD_GIT_TOKEN,
+ * else a prompt on the terminal; for ssh, the agent first, then the key
+ * in $HOMEWARD_SSH_KEY or ~/.ssh/id_ed25519 ($HOMEWARD_SSH_PASSPHRASE).
+ * Anything else gives up, and so does a second refusal of the same kind.
+ */
+static int on_credentials(repo_cred *out, const char *url, const char *user, unsigned allowed,
+			  int attempt, void *payload)
+{
+	if (allowed & REPO_CRED_USERPASS) {
+		const char *name = getenv("HOMEWARD_GIT_USERNAME");
+		const char *token = getenv("HOMEWARD_GIT_TOKEN");
+
+		if (attempt > 2)
+			return -1;
+		out->kind = REPO_CRED_USERPASS;
+		if (attempt == 1 && token && *token) {
+			if (copy_str(out->username, sizeof(out->username),
+				     name ? name : user ? user : "git") < 0 ||
+			    copy_str(out->secret, sizeof(out->secret), token) < 0)
+				return -1;
+			return 0;
+		}
+		if (user && *user)
+			copy_str(out->username, sizeof(out->username), user);
+		else if (ask_tty(_("User name: "), out->username, sizeof(out->username), 0) < 0)
+			return -1;
+		fprintf(stderr, _("Password or token for %s: "), url);
+		if (ask_tty("", out->secret, sizeof(out->secret), 1) < 0)
+			return -1;
+		return 0;
+	}
+	if (allowed & REPO_CRED_SSH_KEY) {
+		const char *key = getenv("HOMEWARD_SSH_KEY");
+		const char *home = getenv("HOME");
+		const char *pass = getenv("HOMEWARD_SSH_PASSPHRASE");
+
+		if (user)
+			copy_str(out->username, sizeof(out->username), user);
+		if (attempt == 1) {
+			out->kind = REPO_CRED_SSH_AGENT;
+			return 0;
+		}
+		if (attempt > 2)
+			return -1;
+		out->kind = REPO_CRED_SSH_KEY;
+		if (key && *key) {
+			if (copy_str(out->private_key, sizeof(out->private_key), key) < 0)
+				return -1;
+		} else if (!home || snprintf(out->private_key, sizeof(out->private_key),
+					     "%s/.ssh/id_ed25519", home) >= (int)sizeof(out->private_key)) {
+			return -1;
+		}
+		if (pass)
+			copy_str(out->secret, sizeof(out->secret), pass);
+		return 0;
+	}
+	return -1;
+}
+
+/* "3 events, 1 submission" into buf. */
+static const char *counts(char *buf, size_t size, size_t events, size_t submissions)
+{
+	char ev[64], sub[64];
+
+	snprintf(ev, sizeof(ev), P_("%zu event", "%zu events", events), events);
+	snprintf(sub, sizeof(sub), P_("%zu submission", "%zu submissions", submissions), submissions);
+	/* TRANSLATORS: "3 events, 1 submission". */
+	snprintf(buf, size, _("%s, %s"), ev, sub);
+	return buf;
+}
+
+/* Parse the options shared by sync and merge; returns 0, or an exit status. */
+static int parse_opts(int argc, char **argv, const char **remote, int *quiet, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "remote", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': *remote = optarg; break;
+		case 'q': *quiet = 1; break;
+		default:
+			fprintf(stderr, "%s\n", usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	return 0;
+}
+
+/* The remote a run will use, for progress lines (caller frees). */
+static char *remote_name(hw_ws *ws, const char *given)
+{
+	char *r = NULL;
+
+	if (given)
+		return strdup(given);
+	if (ws_get(ws, WS_REMOTE, &r) < 0)
+		return NULL;
+	return r;
+}
+
+int cli_sync(int argc, char **argv, const cli_globals *g)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+	cli_progress cp = { NULL, 0 };
+	const char *remote = NULL;
+	char *shown = NULL, sent[160], received[160];
+	hw_ws *ws = NULL;
+	int st, rc;
+
+	if ((st = parse_opts(argc, argv, &remote, &cp.quiet,
+			     _("Usage: homeward sync [--remote URL] [--quiet]"))) != 0)
+		return st;
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	shown = remote_name(ws, remote);
+	cp.remote = shown ? shown : "";
+	o.remote = remote;
+	o.progress = on_progress;
+	o.credentials = on_credentials;
+	o.payload = &cp;
+	rc = sync_run(ws, &o, &res);
+	if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		/* TRANSLATORS: "sent 3 events, 1 submission; received 5 events, 0 submissions". */
+		printf(_("sent %s; received %s\n"),
+		       counts(sent, sizeof(sent), res.events_sent, res.submissions_sent),
+		       counts(received, sizeof(received), res.events_received,
+			      res.submissions_received));
+		if (res.skipped)
+			fprintf(stderr, P_("homeward: %zu file on the central repository could not be read and was left out\n",
+					   "homeward: %zu files on the central repository could not be read and were left out\n",
+					   res.skipped), res.skipped);
+		st = 0;
+	}
+	free(shown);
+	ws_free(ws);
+	return st;
+}
+
+int cli_merge(int argc, char **argv, const cli_globals *g)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	merge_result res;
+	cli_progress cp = { NULL, 0 };
+	const char *remote = NULL;
+	char *shown = NULL, merged[160], received[160];
+	hw_ws *ws = NULL;
+	size_t i;
+	int st, rc;
+
+	if ((st = parse_opts(argc, argv, &remote, &cp.quiet,
+			     _("Usage: homeward merge [--remote URL] [--quiet]"))) != 0)
+		return st;
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	shown = remote_name(ws, remote);
+	cp.remote = shown ? shown : "";
+	o.remote = remote;
+	o.progress = on_progress;
+	o.credentials = on_credentials;
+	o.payload = &cp;
+	rc = merge_run(ws, &o, &res);
+	/* Rejections are reported even when a later step failed. */
+	for (i = 0; i < res.nrejections; i++) {
+		const merge_rejection *m = &res.rejections[i];
+
+		if (*m->path)
+			fprintf(stderr, _("homeward: rejected device %s: %s: %s\n"), m->device, m->path,
+				m->reason);
+		else
+			fprintf(stderr, _("homeward: rejected device %s: %s\n"), m->device, m->reason);
+	}
+	if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		/* TRANSLATORS: "merged 2 of 3 devices (5 events, 1 submission); received ...". */
+		printf(_("merged %zu of %zu devices (%s); received %s\n"), res.devices_merged,
+		       res.devices,
+		       counts(merged, sizeof(merged), res.events_merged, res.submissions_merged),
+		       counts(received, sizeof(received), res.sync.events_received,
+			      res.sync.submissions_received));
+		if (res.retries)
+			printf(P_("(main moved during the merge; redone %d time)\n",
+				  "(main moved during the merge; redone %d times)\n", res.retries),
+			       res.retries);
+		/* Merged, but not everything: scripts can tell. */
+		st = res.nrejections ? 3 : 0;
+	}
+	merge_result_free(&res);
+	free(shown);
+	ws_free(ws);
+	return st;
+}
