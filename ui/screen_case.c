@@ -1,0 +1,418 @@
+/*
+ * screen_case.c: one case: its details (minor, vulnerability, conflicts),
+ * then a list to act on: fill a form, resume a draft, its submissions and
+ * its history of events.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases.h"
+#include "curses.h"
+#include "event.h"
+#include "forms.h"
+#include "i18n.h"
+#include "store.h"
+#include "text.h"
+#include "util.h"
+#include "view.h"
+
+enum item_kind { IT_FILL, IT_DRAFT, IT_HEADER, IT_SUBMISSION, IT_EVENT };
+
+typedef struct case_item {
+	enum item_kind kind;
+	char *text;      /* shown */
+	char *form_id;   /* drafts: the form to resume */
+} case_item;
+
+typedef struct case_view {
+	char id[HW_UUID_LEN + 1];
+	store_case_row row;
+	case_conflict *conflicts;
+	size_t nconflicts;
+	case_item *items;
+	int count, sel, top, visible;
+	/* Installed forms, for titles and the picker. */
+	char **form_ids, **form_titles;
+	int nforms;
+} case_view;
+
+static const ui_binding case_bindings[] = {
+	{ UI_KEY_FN(KEY_UP), ACT_UP },
+	{ UI_KEY_FN(KEY_DOWN), ACT_DOWN },
+	{ UI_KEY_FN(KEY_PPAGE), ACT_PAGE_UP },
+	{ UI_KEY_FN(KEY_NPAGE), ACT_PAGE_DOWN },
+	{ '\r', ACT_OPEN },
+	{ UI_KEY_FN(KEY_F(3)), ACT_FILL_FORM },
+	{ 'f', ACT_FILL_FORM },
+	{ 'r', ACT_RESUME },
+	{ UI_KEY_ESC, ACT_BACK },
+	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
+	{ 0, ACT_NONE },
+};
+static const ui_keymap case_keymap = { "case", case_bindings };
+
+static const ui_hint case_hints[] = {
+	{ ACT_FILL_FORM, N_("Fill a form") },
+	{ ACT_RESUME, N_("Resume draft") },
+	{ ACT_BACK, N_("Back") },
+	{ ACT_HELP, N_("Help") },
+	{ ACT_QUIT, N_("Quit") },
+	{ ACT_NONE, NULL },
+};
+
+static void items_free(case_view *c)
+{
+	int i;
+
+	for (i = 0; i < c->count; i++) {
+		free(c->items[i].text);
+		free(c->items[i].form_id);
+	}
+	free(c->items);
+	c->items = NULL;
+	c->count = 0;
+}
+
+static void add_item(case_view *c, enum item_kind kind, const char *text, const char *form_id)
+{
+	case_item *grown = realloc(c->items, (size_t)(c->count + 1) * sizeof *grown);
+
+	if (!grown)
+		return;
+	c->items = grown;
+	grown[c->count].kind = kind;
+	grown[c->count].text = strdup(text);
+	grown[c->count].form_id = form_id ? strdup(form_id) : NULL;
+	c->count++;
+}
+
+/* The title of an installed form, or its id. */
+static const char *form_title(case_view *c, const char *id)
+{
+	int i;
+
+	for (i = 0; i < c->nforms; i++)
+		if (strcmp(c->form_ids[i], id) == 0)
+			return c->form_titles[i][0] ? c->form_titles[i] : id;
+	return id;
+}
+
+static int add_form(const forms_entry *f, void *payload)
+{
+	case_view *c = payload;
+	char **ids = realloc(c->form_ids, (size_t)(c->nforms + 1) * sizeof *ids);
+	char **titles;
+
+	if (!ids)
+		return HW_ERROR;
+	c->form_ids = ids;
+	titles = realloc(c->form_titles, (size_t)(c->nforms + 1) * sizeof *titles);
+	if (!titles)
+		return HW_ERROR;
+	c->form_titles = titles;
+	ids[c->nforms] = strdup(f->id);
+	titles[c->nforms] = strdup(f->title ? f->title : "");
+	c->nforms++;
+	return 0;
+}
+
+/* "2026-11-29T10:42:07Z" as "2026-11-29 10:42". */
+static void short_time(char out[17], const char *iso)
+{
+	snprintf(out, 17, "%.16s", iso ? iso : "");
+	if (strlen(out) > 10)
+		out[10] = ' ';
+}
+
+static int add_draft(const char *draft_id, const char *form_id, const char *updated_at, void *payload)
+{
+	case_view *c = payload;
+	char buf[512], when[17];
+
+	short_time(when, updated_at);
+	snprintf(buf, sizeof buf, _("Draft: %s (last answer %s)"), form_title(c, form_id), when);
+	add_item(c, IT_DRAFT, buf, form_id);
+	return 0;
+}
+
+static int add_submission(const store_submission *s, void *payload)
+{
+	case_view *c = payload;
+	char buf[512], when[17];
+
+	short_time(when, s->created_at);
+	snprintf(buf, sizeof buf, "%s  %s  %s", when, form_title(c, s->form_id), s->instance_id);
+	add_item(c, IT_SUBMISSION, buf, NULL);
+	return 0;
+}
+
+/* A translated name of an event type. */
+static const char *event_name(const char *type)
+{
+	if (!strcmp(type, EV_CASE_OPENED)) return _("case opened");
+	if (!strcmp(type, EV_CASE_UPDATED)) return _("case updated");
+	if (!strcmp(type, EV_CASE_ASSIGNED)) return _("case assigned");
+	if (!strcmp(type, EV_CONSENT_RECORDED)) return _("consent recorded");
+	if (!strcmp(type, EV_FORM_SUBMITTED)) return _("form submitted");
+	if (!strcmp(type, EV_REFERRAL_SENT)) return _("referral sent");
+	if (!strcmp(type, EV_CASE_CLOSED)) return _("case closed");
+	if (!strcmp(type, EV_CASE_REOPENED)) return _("case reopened");
+	if (!strcmp(type, EV_CONFLICT_RESOLVED)) return _("conflict resolved");
+	return type;
+}
+
+static int add_event(const char *json, void *payload)
+{
+	case_view *c = payload;
+	hw_event *ev = NULL;
+	char buf[512], when[17];
+
+	if (event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	short_time(when, ev->at);
+	snprintf(buf, sizeof buf, "%s  %-18s %s", when, event_name(ev->type), ev->author ? ev->author : "");
+	add_item(c, IT_EVENT, buf, NULL);
+	event_free(ev);
+	return 0;
+}
+
+/* (Re)read the case and everything listed under it. */
+static int load(case_view *c, tui *t)
+{
+	hw_ws *ws = tui_ws(t);
+	int rc, i, first_event;
+
+	items_free(c);
+	store_case_row_clear(&c->row);
+	case_conflicts_free(c->conflicts, c->nconflicts);
+	c->conflicts = NULL;
+	c->nconflicts = 0;
+	if ((rc = case_get(ws, c->id, &c->row)) < 0)
+		return rc;
+	case_conflicts(ws, c->id, &c->conflicts, &c->nconflicts);
+	if (!c->form_ids)
+		forms_list(ws, add_form, NULL, c);
+
+	add_item(c, IT_FILL, _("Fill in a form..."), NULL);
+	store_drafts_of_case(ws_store(ws), c->id, add_draft, c, NULL);
+	add_item(c, IT_HEADER, _("Submitted forms"), NULL);
+	i = c->count;
+	store_case_submissions(ws_store(ws), c->id, add_submission, c, NULL);
+	if (c->count == i)
+		add_item(c, IT_HEADER, _("  (none yet)"), NULL);
+	add_item(c, IT_HEADER, _("History"), NULL);
+	first_event = c->count;
+	store_case_events(ws_store(ws), c->id, add_event, c, NULL);
+	/* Newest first. */
+	for (i = 0; i < (c->count - first_event) / 2; i++) {
+		case_item tmp = c->items[first_event + i];
+
+		c->items[first_event + i] = c->items[c->count - 1 - i];
+		c->items[c->count - 1 - i] = tmp;
+	}
+	ui_list_clamp(&c->sel, &c->top, c->count, c->visible);
+	return 0;
+}
+
+static void case_close(ui_view *v, tui *t)
+{
+	case_view *c = v->data;
+	int i;
+
+	if (!c)
+		return;
+	items_free(c);
+	store_case_row_clear(&c->row);
+	case_conflicts_free(c->conflicts, c->nconflicts);
+	for (i = 0; i < c->nforms; i++) {
+		free(c->form_ids[i]);
+		free(c->form_titles[i]);
+	}
+	free(c->form_ids);
+	free(c->form_titles);
+	free(c);
+}
+
+static int case_open_view(ui_view *v, tui *t, void *arg)
+{
+	case_view *c = calloc(1, sizeof *c);
+	int rc;
+
+	if (!c)
+		return HW_ERROR;
+	v->data = c;
+	snprintf(c->id, sizeof c->id, "%s", (const char *)arg);
+	c->visible = 10;
+	if ((rc = load(c, t)) < 0) {
+		case_close(v, t);
+		v->data = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+static void case_resume(ui_view *v, tui *t)
+{
+	if (load(v->data, t) < 0)
+		tui_error(t, ws_error(tui_ws(t))->code);
+}
+
+/* A translated label of a vulnerability flag list (kept as given: codes). */
+static void details_line(char *buf, size_t n, const store_case_row *r)
+{
+	char age[64] = "";
+	const char *sex = r->sex ? r->sex : "";
+
+	if (r->birth_date)
+		snprintf(age, sizeof age, _("born %s"), r->birth_date);
+	else if (r->birth_year)
+		snprintf(age, sizeof age, _("born about %d"), r->birth_year);
+	snprintf(buf, n, "%s%s%s  %s: %s  %s: %s  %s: %s  %s: %s",
+		 sex[0] ? (!strcmp(sex, "female") ? _("female") : !strcmp(sex, "male") ? _("male")
+			   : !strcmp(sex, "other") ? _("other") : _("unknown")) : "",
+		 sex[0] && age[0] ? ", " : "", age,
+		 _("Nationality"), r->nationality ? r->nationality : "-",
+		 _("Return to"), r->return_country ? r->return_country : "-",
+		 _("Language"), r->language ? r->language : "-",
+		 _("Status"), r->status && !strcmp(r->status, "closed") ? _("closed") : _("open"));
+}
+
+static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
+{
+	case_view *c = v->data;
+	store_case_row *r = &c->row;
+	char buf[1024];
+	int y = top, i, used;
+	size_t k;
+
+	snprintf(buf, sizeof buf, "%s %s", r->given_name ? r->given_name : "",
+		 r->family_name ? r->family_name : "");
+	tui_set_title(t, buf);
+	tui_set_hints(t, &case_keymap, case_hints);
+
+	ui_put(t, y, 1, cols - 14, buf, ROLE_HEADER, 0);
+	snprintf(buf, sizeof buf, "%.8s", c->id);
+	ui_put(t, y, cols - 12, 11, buf, ROLE_DIM, 0);
+	y++;
+	details_line(buf, sizeof buf, r);
+	y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_NORMAL, 0);
+	if (r->minor) {
+		/* TRANSLATORS: a banner on the case screen of a child. */
+		ui_put(t, y++, 1, cols - 2, _("CHILD: use the child-friendly wording; a guardian must be present."),
+		       ROLE_MINOR, 0);
+	}
+	if (r->vulnerability && *r->vulnerability) {
+		snprintf(buf, sizeof buf, "%s: %s", _("Vulnerability"), r->vulnerability);
+		y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_CONFLICT, 0);
+	}
+	for (k = 0; k < c->nconflicts && y < top + rows - 4; k++) {
+		case_conflict *cf = &c->conflicts[k];
+		size_t j, len;
+
+		len = (size_t)snprintf(buf, sizeof buf, _("CONFLICT in %s: "), cf->field);
+		for (j = 0; j < cf->nvalues && len < sizeof buf; j++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", j ? " / " : "",
+						cf->values[j]);
+		if (len < sizeof buf)
+			snprintf(buf + len, sizeof buf - len, _(" (showing %s until a supervisor decides)"),
+				 cf->provisional ? cf->provisional : "");
+		y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_CONFLICT, 0);
+	}
+	y++;
+	used = y - top;
+	c->visible = rows - used;
+	ui_list_clamp(&c->sel, &c->top, c->count, c->visible);
+	for (i = c->top; i < c->count && y < top + rows; i++, y++) {
+		case_item *it = &c->items[i];
+		enum ui_role role = it->kind == IT_HEADER ? ROLE_HEADER
+				    : it->kind == IT_EVENT || it->kind == IT_SUBMISSION ? ROLE_NORMAL
+				    : ROLE_KEYS;
+
+		if (i == c->sel)
+			role = ROLE_SELECTED;
+		ui_blank(y, 0, cols, i == c->sel ? ROLE_SELECTED : ROLE_NORMAL);
+		ui_put(t, y, it->kind == IT_HEADER ? 1 : 3, cols - 4, it->text, role, 0);
+	}
+}
+
+static void open_form(tui *t, const char *case_id, const char *form_id)
+{
+	ui_form_arg a = { case_id, form_id };
+	int rc = tui_push(t, &ui_screen_form, &a);
+
+	if (rc < 0)
+		tui_error(t, rc);
+}
+
+static void form_chosen(tui *t, const char *value, void *payload)
+{
+	open_form(t, (const char *)payload, value);
+}
+
+static void pick_form(case_view *c, tui *t)
+{
+	ui_pick_item *items;
+	ui_pick_args a;
+	int i;
+
+	if (c->nforms == 0) {
+		tui_message(t, ROLE_ERROR, "%s", _("No forms are installed in this workspace."));
+		return;
+	}
+	items = calloc((size_t)c->nforms, sizeof *items);
+	if (!items)
+		return;
+	for (i = 0; i < c->nforms; i++) {
+		items[i].label = c->form_titles[i][0] ? c->form_titles[i] : c->form_ids[i];
+		items[i].value = c->form_ids[i];
+	}
+	memset(&a, 0, sizeof a);
+	a.title = _("Which form?");
+	a.items = items;
+	a.count = c->nforms;
+	a.chosen = form_chosen;
+	a.payload = c->id;   /* lives as long as this view, which stays below */
+	tui_push(t, &ui_screen_pick, &a);
+	free(items);
+}
+
+static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
+{
+	case_view *c = v->data;
+	int i;
+
+	if (ui_list_nav(&c->sel, &c->top, c->count, c->visible, act))
+		return UI_HANDLED | UI_REDRAW;
+	switch (act) {
+	case ACT_OPEN:
+		if (c->count == 0)
+			return UI_HANDLED;
+		if (c->items[c->sel].kind == IT_FILL)
+			pick_form(c, t);
+		else if (c->items[c->sel].kind == IT_DRAFT)
+			open_form(t, c->id, c->items[c->sel].form_id);
+		return UI_HANDLED;
+	case ACT_FILL_FORM:
+		pick_form(c, t);
+		return UI_HANDLED;
+	case ACT_RESUME:
+		for (i = 0; i < c->count; i++)
+			if (c->items[i].kind == IT_DRAFT && (c->items[c->sel].kind != IT_DRAFT || i == c->sel)) {
+				open_form(t, c->id, c->items[i].form_id);
+				return UI_HANDLED;
+			}
+		tui_message(t, ROLE_INFO, "%s", _("This case has no draft."));
+		return UI_HANDLED;
+	case ACT_BACK:
+		return UI_CLOSE;
+	default:
+		return UI_IGNORED;
+	}
+}
+
+const ui_view_ops ui_screen_case = {
+	"case", &case_keymap, case_open_view, case_draw, case_key, NULL, case_resume, case_close,
+};

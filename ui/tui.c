@@ -1,0 +1,577 @@
+/*
+ * tui.c: the terminal's life cycle, the main loop, the screen layout and
+ * the drawing helpers the views share.
+ *
+ * The terminal must be left sane whatever happens: endwin() runs from an
+ * atexit handler, from the handler of fatal signals (before re-raising
+ * them), and on the normal way out.  SIGINT, SIGTERM and SIGHUP only set a
+ * flag that the loop checks, since every answer is already saved when it is
+ * given: quitting at any key press loses nothing.
+ */
+#include "config.h"
+#include "tui.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "colors.h"
+#include "curses.h"
+#include "i18n.h"
+#include "store.h"
+#include "text.h"
+#include "view.h"
+
+#define MSG_MAX 512
+#define HINTS_MAX 16
+
+struct tui {
+	hw_ws *ws;
+	tui_opts opts;
+	ui_view *top;
+	int rows, cols;          /* body size */
+	unsigned text_flags;
+	char title[256];
+	char message[MSG_MAX];
+	enum ui_role message_role;
+	const ui_keymap *hint_map;
+	ui_hint hints[HINTS_MAX];
+	int nhints;
+	char role[64];
+	int cursor_y, cursor_x;  /* where a focused field wants the cursor; -1 none */
+	int quit;
+	int closing;             /* leaving: views below are not resumed */
+};
+
+static volatile sig_atomic_t stop_requested;
+static int curses_active;
+
+/* Leave curses if it is on: safe to call twice, from atexit or a signal. */
+static void restore_terminal(void)
+{
+	if (curses_active && !isendwin())
+		endwin();
+	curses_active = 0;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* A crash: give the terminal back before the default action (core dump). */
+static void on_fatal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read returns so the loop sees the flag. */
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+}
+
+hw_ws *tui_ws(tui *t)
+{
+	return t->ws;
+}
+
+int tui_rows(tui *t)
+{
+	return t->rows;
+}
+
+int tui_cols(tui *t)
+{
+	return t->cols;
+}
+
+unsigned tui_text_flags(tui *t)
+{
+	return t->text_flags;
+}
+
+void tui_set_title(tui *t, const char *title)
+{
+	snprintf(t->title, sizeof t->title, "%s", title ? title : "");
+}
+
+void tui_message(tui *t, enum ui_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->message, sizeof t->message, fmt, ap);
+	va_end(ap);
+	t->message_role = role;
+}
+
+const char *tui_error_text(int code)
+{
+	switch (code) {
+	case HW_ENOTFOUND: return _("Not found.");
+	case HW_EEXISTS: return _("It is already there.");
+	case HW_ECONFLICT: return _("Someone else changed this too: a decision is needed.");
+	case HW_EBUSY: return _("The workspace is in use by another Homeward.");
+	case HW_EINVALID: return _("That is not valid.");
+	case HW_ECORRUPT: return _("The data is damaged; nothing was changed.");
+	case HW_ENOSPACE: return _("The disk is full: free some space, nothing typed is lost.");
+	case HW_EREJECTED: return _("The server refused the cases sent.");
+	case HW_ENETWORK: return _("The server cannot be reached; try again later.");
+	case HW_EAUTH: return _("The server did not accept the credentials.");
+	default: return _("Something went wrong.");
+	}
+}
+
+void tui_error(tui *t, int code)
+{
+	const hw_error *e = ws_error(t->ws);
+
+	if (e && e->msg[0])
+		tui_message(t, ROLE_ERROR, "%s (%s)", tui_error_text(code), e->msg);
+	else
+		tui_message(t, ROLE_ERROR, "%s", tui_error_text(code));
+}
+
+void tui_set_hints(tui *t, const ui_keymap *km, const ui_hint *hints)
+{
+	int n = 0;
+
+	t->hint_map = km;
+	while (hints && hints[n].action != ACT_NONE && n < HINTS_MAX) {
+		t->hints[n] = hints[n];
+		n++;
+	}
+	t->nhints = n;
+}
+
+/* Read the settings that change how text is drawn. */
+static void read_settings(tui *t)
+{
+	char *v = NULL;
+
+	t->text_flags = TEXT_BIDI | TEXT_SHAPE;
+	if (ws_get(t->ws, WS_BIDI, &v) == 0 && v && strcmp(v, "off") == 0)
+		t->text_flags = 0;
+	free(v);
+	v = NULL;
+	t->role[0] = 0;
+	if (ws_get(t->ws, WS_ROLE, &v) == 0 && v)
+		snprintf(t->role, sizeof t->role, "%s", v);
+	free(v);
+}
+
+void tui_set_language(tui *t, const char *code)
+{
+	ui_i18n_set_language(code);
+	if (ws_set(t->ws, WS_UI_LANGUAGE, code ? code : "") < 0)
+		tui_error(t, ws_error(t->ws)->code);
+}
+
+/* ------------------------------------------------------------ views */
+
+int tui_push(tui *t, const ui_view_ops *ops, void *arg)
+{
+	ui_view *v = calloc(1, sizeof *v);
+	int rc;
+
+	if (!v)
+		return HW_ERROR;
+	v->ops = ops;
+	v->below = t->top;
+	t->top = v;
+	rc = ops->open ? ops->open(v, t, arg) : 0;
+	if (rc < 0) {
+		t->top = v->below;
+		free(v);
+		return rc;
+	}
+	if (ops->resize)
+		ops->resize(v, t, t->rows, t->cols);
+	return 0;
+}
+
+void tui_pop(tui *t)
+{
+	ui_view *v = t->top;
+
+	if (!v)
+		return;
+	t->top = v->below;
+	if (v->ops->close)
+		v->ops->close(v, t);
+	free(v);
+	if (t->top && !t->closing && t->top->ops->resume)
+		t->top->ops->resume(t->top, t);
+}
+
+/* ------------------------------------------------------------ drawing */
+
+void ui_blank(int y, int x, int width, enum ui_role role)
+{
+	if (width <= 0)
+		return;
+	attrset(ui_attr(role));
+	mvhline(y, x, ' ', width);
+	attrset(A_NORMAL);
+}
+
+/* Write a visual-order string at (y, x); never past the last column. */
+static void put_raw(int y, int x, const char *s, int attr)
+{
+	attrset(attr);
+	mvaddstr(y, x, s);
+	attrset(A_NORMAL);
+}
+
+void ui_put(tui *t, int y, int x, int width, const char *s, enum ui_role role, int align_rtl)
+{
+	char *cell;
+
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	cell = text_cell(s ? s : "", width, t->text_flags, align_rtl);
+	if (cell) {
+		put_raw(y, x, cell, ui_attr(role));
+		free(cell);
+	}
+}
+
+int ui_put_block(tui *t, int y, int x, int width, int max_rows, const char *s,
+		 enum ui_role role, int skip)
+{
+	text_block b = TEXT_BLOCK_INIT;
+	size_t i;
+	int used = 0;
+
+	if (width <= 0)
+		return 0;
+	if (text_layout(&b, s ? s : "", width, t->text_flags) < 0)
+		return 0;
+	for (i = 0; i < b.count; i++) {
+		if (max_rows > 0 && used >= max_rows)
+			break;
+		if (!skip && y + used < LINES)
+			put_raw(y + used, x + b.lines[i].x, b.lines[i].text, ui_attr(role));
+		used++;
+	}
+	text_block_free(&b);
+	return used;
+}
+
+void ui_put_field(tui *t, int y, int x, int width, const text_edit *e, int focused)
+{
+	char *vis = NULL;
+	int col = 0;
+
+	ui_blank(y, x, width, focused ? ROLE_SELECTED : ROLE_INPUT);
+	if (text_edit_view(e, width, t->text_flags, &vis, &col) == 0) {
+		put_raw(y, x, vis, ui_attr(focused ? ROLE_SELECTED : ROLE_INPUT));
+		free(vis);
+	}
+	if (focused) {
+		t->cursor_y = y;
+		t->cursor_x = x + (col < width ? col : width - 1);
+	}
+}
+
+void ui_list_clamp(int *sel, int *top, int count, int rows)
+{
+	if (rows < 1)
+		rows = 1;
+	if (*sel >= count)
+		*sel = count - 1;
+	if (*sel < 0)
+		*sel = 0;
+	if (*top > *sel)
+		*top = *sel;
+	if (*sel >= *top + rows)
+		*top = *sel - rows + 1;
+	if (*top > count - rows)
+		*top = count - rows;
+	if (*top < 0)
+		*top = 0;
+}
+
+int ui_list_nav(int *sel, int *top, int count, int rows, enum ui_action act)
+{
+	int page = rows > 1 ? rows - 1 : 1;
+
+	switch (act) {
+	case ACT_UP: (*sel)--; break;
+	case ACT_DOWN: (*sel)++; break;
+	case ACT_PAGE_UP: *sel -= page; break;
+	case ACT_PAGE_DOWN: *sel += page; break;
+	case ACT_FIRST: *sel = 0; break;
+	case ACT_LAST: *sel = count - 1; break;
+	default: return 0;
+	}
+	ui_list_clamp(sel, top, count, rows);
+	return 1;
+}
+
+int ui_edit_key(text_edit *e, int key)
+{
+	if (key == UI_KEY_FN(KEY_BACKSPACE) || key == 127 || key == 8)
+		text_edit_backspace(e);
+	else if (key == UI_KEY_FN(KEY_DC))
+		text_edit_delete(e);
+	else if (key == UI_KEY_FN(KEY_LEFT))
+		return text_edit_left(e), 1;
+	else if (key == UI_KEY_FN(KEY_RIGHT))
+		return text_edit_right(e), 1;
+	else if (key == UI_KEY_FN(KEY_HOME))
+		return text_edit_home(e), 1;
+	else if (key == UI_KEY_FN(KEY_END))
+		return text_edit_end(e), 1;
+	else if (!UI_KEY_IS_FN(key) && key >= 32 && key != 127)
+		text_edit_insert(e, (uint32_t)key);
+	else
+		return 0;
+	return 2;
+}
+
+const char *ui_key_of(const ui_keymap *km, enum ui_action action)
+{
+	int key = ui_key_for_action(km, action);
+
+	return key ? ui_key_name(key) : "";
+}
+
+/* The top bar: program name, the screen's title, the demo marker. */
+static void draw_title(tui *t)
+{
+	char buf[400];
+	/* TRANSLATORS: shown at the right of the top bar on a demo workspace;
+	 * at most 12 columns. */
+	const char *demo = _("DEMO");
+	int dw = t->opts.demo ? text_width(demo) + 2 : 0;
+
+	snprintf(buf, sizeof buf, "Homeward  %s", t->title);
+	ui_blank(0, 0, COLS, ROLE_TITLE);
+	ui_put(t, 0, 1, COLS - 2 - dw, buf, ROLE_TITLE, 0);
+	if (t->opts.demo) {
+		snprintf(buf, sizeof buf, " %s ", demo);
+		ui_put(t, 0, COLS - dw, dw, buf, ROLE_DEMO, 0);
+	}
+}
+
+/* The message row: the pending message, else the key hints of the screen. */
+static void draw_message(tui *t)
+{
+	int y = LINES - 2, x = 0, i, kw, lw;
+	const char *key, *label;
+
+	ui_blank(y, 0, COLS, ROLE_NORMAL);
+	if (t->message[0]) {
+		ui_put(t, y, 0, COLS, t->message, t->message_role, 0);
+		return;
+	}
+	for (i = 0; i < t->nhints; i++) {
+		char keybuf[32];
+
+		key = ui_key_of(t->hint_map, t->hints[i].action);
+		if (!*key)
+			continue;
+		snprintf(keybuf, sizeof keybuf, "%s", key);
+		label = _(t->hints[i].label);
+		kw = text_width(keybuf);
+		lw = text_width(label);
+		if (x + kw + 1 + lw > COLS)
+			break;
+		ui_put(t, y, x, kw, keybuf, ROLE_KEYS, 0);
+		ui_put(t, y, x + kw + 1, lw, label, ROLE_NORMAL, 0);
+		x += kw + 1 + lw + 2;
+	}
+}
+
+/* The status line: what waits for sync, who works here, in what role. */
+static void draw_status(tui *t)
+{
+	char buf[400], pending[128];
+	int n = 0;
+
+	if (store_pending_count(ws_store(t->ws), &n, NULL) < 0)
+		snprintf(pending, sizeof pending, "%s", _("sync state unknown"));
+	else if (n == 0)
+		snprintf(pending, sizeof pending, "%s", _("all sent"));
+	else
+		snprintf(pending, sizeof pending,
+			 P_("%d change waits for sync", "%d changes wait for sync", n), n);
+	snprintf(buf, sizeof buf, " %s | %s (%s) | %s", pending, ws_author(t->ws),
+		 t->role[0] ? t->role : "-", ws_dir(t->ws));
+	ui_blank(LINES - 1, 0, COLS, ROLE_STATUS);
+	ui_put(t, LINES - 1, 0, COLS, buf, ROLE_STATUS, 0);
+}
+
+static void draw_all(tui *t)
+{
+	erase();
+	t->cursor_y = t->cursor_x = -1;
+	if (t->rows > 0 && t->top && t->top->ops->draw)
+		t->top->ops->draw(t->top, t, 1, t->rows, t->cols);
+	draw_title(t);
+	draw_message(t);
+	draw_status(t);
+	if (t->cursor_y >= 0) {
+		move(t->cursor_y, t->cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+/* The one place that reacts to a new terminal size. */
+static void relayout(tui *t)
+{
+	ui_view *v;
+
+	t->rows = LINES - 3;
+	t->cols = COLS;
+	if (t->rows < 0)
+		t->rows = 0;
+	for (v = t->top; v; v = v->below)
+		if (v->ops->resize)
+			v->ops->resize(v, t, t->rows, t->cols);
+}
+
+/* Read one key as a code point or UI_KEY_FN(code); 0 on no key. */
+static int read_key(void)
+{
+	wint_t wc;
+	int r = get_wch(&wc);
+
+	if (r == KEY_CODE_YES)
+		return UI_KEY_FN((int)wc);
+	if (r == OK)
+		return (int)wc;
+	return 0;
+}
+
+/* Handle a key press: the view first, then what every screen knows. */
+static void dispatch(tui *t, int key)
+{
+	ui_view *v = t->top;
+	enum ui_action act;
+	int r;
+
+	if (key == UI_KEY_FN(KEY_ENTER) || key == '\n')
+		key = '\r';
+	act = ui_action_for_key(v->ops->keymap, key);
+	r = v->ops->handle_key ? v->ops->handle_key(v, t, key, act) : UI_IGNORED;
+	if (r & UI_QUIT) {
+		t->quit = 1;
+		return;
+	}
+	if (r & UI_CLOSE) {
+		tui_pop(t);
+		return;
+	}
+	if (r & UI_HANDLED)
+		return;
+	switch (act) {
+	case ACT_QUIT:
+		t->quit = 1;
+		break;
+	case ACT_HELP:
+		tui_push(t, &ui_screen_help, (void *)v->ops->keymap);
+		break;
+	case ACT_UI_LANGUAGE:
+		ui_pick_ui_language(t);
+		break;
+	case ACT_REDRAW:
+		clear();
+		break;
+	case ACT_BACK:
+		if (v->below)
+			tui_pop(t);
+		break;
+	default:
+		break;
+	}
+}
+
+int tui_run(hw_ws *ws, const tui_opts *opts)
+{
+	tui t;
+	char *lang = NULL;
+	int key;
+
+	memset(&t, 0, sizeof t);
+	t.ws = ws;
+	if (opts)
+		t.opts = *opts;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "homeward: %s\n", _("the screen needs a terminal; see homeward --help for commands"));
+		return 1;
+	}
+	read_settings(&t);
+	/* A language chosen in the program wins over the environment. */
+	if (ws_get(ws, WS_UI_LANGUAGE, &lang) == 0 && lang && *lang)
+		ui_i18n_set_language(lang);
+	free(lang);
+
+	set_escdelay(25);
+	atexit(restore_terminal);
+	install_signals();
+	if (!initscr()) {
+		fprintf(stderr, "homeward: %s\n", _("cannot start the screen"));
+		return 1;
+	}
+	curses_active = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	ui_colors_init();
+	relayout(&t);
+
+	if (tui_push(&t, &ui_screen_list, NULL) < 0) {
+		restore_terminal();
+		fprintf(stderr, "homeward: %s\n", tui_error_text(ws_error(ws)->code));
+		return 1;
+	}
+	while (!t.quit && !stop_requested && t.top) {
+		draw_all(&t);
+		key = read_key();
+		if (stop_requested)
+			break;
+		if (key == UI_KEY_FN(KEY_RESIZE)) {
+			relayout(&t);
+			continue;
+		}
+		if (key == 0)
+			continue;
+		t.message[0] = 0;
+		dispatch(&t, key);
+	}
+	t.closing = 1;
+	while (t.top)
+		tui_pop(&t);
+	restore_terminal();
+	return 0;
+}
