@@ -1,1 +1,90 @@
-## data/data.mk
+## data/data.mk: the forms shipped with the program, their translations
+## (gettext catalogues in locales/forms/), and the module, command and tests
+## that turn them into the multilingual forms the program runs.
+## Conventions for form authors and translators: docs/forms.md.
+
+# The shipped forms, by id: each has data/forms/ID.xml and
+# locales/forms/ID/{ID.pot,nl.po,fr.po,ar.po,fa.po}.  Add a form by appending
+# its id here.
+HW_FORMS = first-contact
+HW_FORMS += child-best-interests
+
+# Forms that speak to a child: they must have child wording (en-x-child).
+HW_CHILD_FORMS = first-contact child-best-interests
+
+# Languages translated in locales/forms/, in the order of the built forms.
+HW_FORM_LANGS = nl fr ar fa
+
+# Form translation: the core module and its command.
+src_libhomeward_a_SOURCES += src/formi18n.c src/formi18n.h
+homeward_SOURCES += ui/cli_i18n.c
+
+# Sources, catalogues and scenario files travel whole with the tarball.
+EXTRA_DIST += data/forms locales/forms tests/scenarios/forms
+
+# share/forms/ in the build tree holds the merged forms and the inventory
+# files, where the uninstalled program and the tests find them.  One stamp
+# for all forms keeps the list of forms in HW_FORMS alone; merging is fast.
+HW_FORMS_STAMP = share/forms/.built
+all-local: $(HW_FORMS_STAMP)
+$(HW_FORMS_STAMP): homeward$(EXEEXT) $(srcdir)/data/forms/*.xml \
+		$(srcdir)/locales/forms/*/*.po $(top_srcdir)/data/data.mk
+	$(AM_V_GEN)$(MKDIR_P) share/forms && \
+	langs=`echo $(HW_FORM_LANGS) | tr ' ' ','` && \
+	for f in $(HW_FORMS); do \
+	  ./homeward$(EXEEXT) form i18n merge $(srcdir)/data/forms/$$f.xml \
+	    $(srcdir)/locales/forms/$$f --langs "$$langs" -o share/forms/$$f.xml || exit 1; \
+	done && \
+	for c in $(srcdir)/data/forms/*.csv; do \
+	  test ! -f "$$c" || cp "$$c" share/forms/ || exit 1; \
+	done && \
+	touch $@
+
+install-data-local: $(HW_FORMS_STAMP)
+	$(MKDIR_P) '$(DESTDIR)$(pkgdatadir)/forms'
+	for f in share/forms/*.xml share/forms/*.csv; do \
+	  test ! -f "$$f" || $(INSTALL_DATA) "$$f" '$(DESTDIR)$(pkgdatadir)/forms/' || exit 1; \
+	done
+
+uninstall-local:
+	for f in share/forms/*.xml share/forms/*.csv; do \
+	  test ! -f "$$f" || rm -f '$(DESTDIR)$(pkgdatadir)/forms/'`basename "$$f"`; \
+	done
+	-rmdir '$(DESTDIR)$(pkgdatadir)/forms' 2>/dev/null
+
+clean-local:
+	-rm -rf share/forms
+
+# Re-extract every template from its form and bring the catalogues up to
+# date: changed English becomes fuzzy (with the previous msgid) until a
+# translator checks it.  Writes to the source tree.
+HW_MSGINIT = msginit
+update-form-po: homeward$(EXEEXT)
+	@for f in $(HW_FORMS); do \
+	  d=$(srcdir)/locales/forms/$$f; \
+	  $(MKDIR_P) $$d || exit 1; \
+	  (cd $(srcdir) && $(abs_top_builddir)/homeward$(EXEEXT) form i18n extract \
+	    data/forms/$$f.xml -o locales/forms/$$f/$$f.pot) || exit 1; \
+	  for l in $(HW_FORM_LANGS); do \
+	    if test -f $$d/$$l.po; then \
+	      echo "msgmerge $$d/$$l.po"; \
+	      $(MSGMERGE) --quiet --update --backup=none --previous $$d/$$l.po $$d/$$f.pot || exit 1; \
+	    else \
+	      echo "msginit $$d/$$l.po"; \
+	      $(HW_MSGINIT) --no-translator --locale=$$l --input=$$d/$$f.pot --output-file=$$d/$$l.po || exit 1; \
+	    fi; \
+	  done; \
+	done
+.PHONY: update-form-po
+
+# Tests: the module; every shipped catalogue complete; every scenario file.
+check_PROGRAMS += tests/test_formi18n
+TESTS += tests/test_formi18n tests/form-translations.sh tests/form-scenarios.sh
+tests_test_formi18n_SOURCES = tests/test_formi18n.c
+tests_test_formi18n_CFLAGS = $(TEST_CFLAGS)
+tests_test_formi18n_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh
+AM_TESTS_ENVIRONMENT += \
+	HW_FORMS='$(HW_FORMS)'; export HW_FORMS; \
+	HW_CHILD_FORMS='$(HW_CHILD_FORMS)'; export HW_CHILD_FORMS; \
+	HW_FORM_LANGS='$(HW_FORM_LANGS)'; export HW_FORM_LANGS;
