@@ -302,3 +302,204 @@ int xp_format_pattern(char **out, const xp_time *t, const char *fmt)
 	*out = hw_buf_detach(&b);
 	return *out ? 0 : HW_ERROR;
 }
+
+
+/* Out of memory during evaluation. */
+static int oom(const xp_cx *cx)
+{
+	return hw_error_set(cx->st->err, HW_ERROR, "out of memory");
+}
+
+/* Evaluate argument i into v. */
+static int arg(xpath_value *v, const xp_node *call, size_t i, const xp_cx *cx)
+{
+	return xp_eval_node(v, call->args[i], cx);
+}
+
+/* ---- the date functions ------------------------------------------------------------- */
+
+int xp_fn_today(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	double secs;
+	int off;
+	char *s;
+
+	xp_now(cx, &secs, &off);
+	if (xp_format_date(&s, floor((secs + off * 60.0) / 86400.0), 0, 0) < 0)
+		return oom(cx);
+	xp_set_string_owned(out, s, strlen(s));
+	return 0;
+}
+
+int xp_fn_now(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	double secs;
+	int off;
+	char *s;
+
+	xp_now(cx, &secs, &off);
+	if (xp_format_date(&s, secs / 86400.0, off, 1) < 0)
+		return oom(cx);
+	xp_set_string_owned(out, s, strlen(s));
+	return 0;
+}
+
+/*
+ * The argument as a time: a number is days since 1970 (UTC), a string a
+ * date, dateTime or time.  Returns 0 and fills t, or 1 when the value is
+ * empty or not a date (the functions then give "" or NaN, not an error:
+ * an unanswered date question is normal).
+ */
+static int arg_time(xp_time *t, double *days_utc, const xp_node *call, size_t i, const xp_cx *cx, int *rc)
+{
+	xpath_value v = XPATH_VALUE_INIT;
+	char buf[XPATH_NUMBER_MAX];
+	const char *s = "";
+	size_t len = 0;
+	int res = 1;
+
+	*rc = arg(&v, call, i, cx);
+	if (*rc < 0)
+		goto cleanup;
+	memset(t, 0, sizeof(*t));
+	if (v.type == XPATH_NUMBER || v.type == XPATH_BOOLEAN) {
+		double d = xpath_value_number(&v);
+		if (!isnan(d) && !isinf(d) && fabs(d) < 1e8) {
+			*days_utc = d;
+			t->has_date = 1;
+			t->days = (int64_t)floor(d);
+			t->ms = (d - floor(d)) * 86400000.0;
+			t->has_time = t->ms != 0;
+			res = 0;
+		}
+		goto cleanup;
+	}
+	s = xp_value_view(&v, &len, buf);
+	if (len && xp_time_parse(t, s, len) == 0) {
+		*days_utc = xp_time_days(t);
+		res = 0;
+	} else if (len) {
+		/* A number written as a string ("18262") counts as days too. */
+		double d = xp_parse_number(s, len);
+		if (!isnan(d) && fabs(d) < 1e8) {
+			*days_utc = d;
+			t->has_date = 1;
+			t->days = (int64_t)floor(d);
+			t->ms = (d - floor(d)) * 86400000.0;
+			t->has_time = t->ms != 0;
+			res = 0;
+		}
+	}
+cleanup:
+	xpath_value_free(&v);
+	return res;
+}
+
+/* date(x): the calendar date of x. */
+int xp_fn_date(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	xp_time t;
+	double days;
+	int rc, off = 0;
+	char *s;
+	double secs;
+
+	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
+		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
+	if (t.has_time && t.has_tz) {
+		/* A dateTime from elsewhere: its date here. */
+		xp_now(cx, &secs, &off);
+		days = floor(days + off / 1440.0);
+	} else {
+		days = (double)t.days;
+	}
+	if (xp_format_date(&s, days, 0, 0) < 0)
+		return oom(cx);
+	xp_set_string_owned(out, s, strlen(s));
+	return 0;
+}
+
+/* date-time(x): x as a dateTime in local time. */
+int xp_fn_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	xp_time t;
+	double days, secs;
+	int rc, off = 0;
+	char *s;
+
+	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
+		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
+	xp_now(cx, &secs, &off);
+	if (!t.has_tz)
+		off = 0;   /* no offset written: keep the wall-clock time as given */
+	if (xp_format_date(&s, days, off, 1) < 0)
+		return oom(cx);
+	xp_set_string_owned(out, s, strlen(s));
+	return 0;
+}
+
+int xp_fn_decimal_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	xp_time t;
+	double days;
+	int rc;
+
+	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
+		xp_set_number(out, NAN);
+	else
+		xp_set_number(out, days);
+	return rc;
+}
+
+/* decimal-time(time): the fraction of the (local) day. */
+int xp_fn_decimal_time(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	xp_time t;
+	double days, secs, ms;
+	int rc, off = 0;
+
+	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_time) {
+		xp_set_number(out, NAN);
+		return rc;
+	}
+	ms = t.ms;
+	if (t.has_tz) {
+		xp_now(cx, &secs, &off);
+		ms += (off - t.tz_minutes) * 60000.0;
+		ms = fmod(ms, 86400000.0);
+		if (ms < 0)
+			ms += 86400000.0;
+	}
+	xp_set_number(out, ms / 86400000.0);
+	return rc;
+}
+
+/* format-date(x, pattern) and format-date-time(x, pattern). */
+int xp_fn_format_date(xpath_value *out, const xp_node *call, const xp_cx *cx)
+{
+	xp_time t;
+	double days, secs;
+	char *fmt = NULL, *s = NULL;
+	int rc, off = 0;
+
+	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
+		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
+	if (t.has_time && t.has_tz) {
+		double local;
+		xp_now(cx, &secs, &off);
+		local = days + off / 1440.0;
+		t.days = (int64_t)floor(local);
+		t.ms = round((local - floor(local)) * 86400000.0);
+		if (t.ms >= 86400000.0) {
+			t.days++;
+			t.ms -= 86400000.0;
+		}
+	}
+	rc = xp_arg_string(&fmt, call, 1, cx);
+	if (rc == 0 && xp_format_pattern(&s, &t, fmt) < 0)
+		rc = oom(cx);
+	if (rc == 0)
+		xp_set_string_owned(out, s, strlen(s));
+	free(fmt);
+	return rc;
+}

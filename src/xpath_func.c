@@ -1151,194 +1151,6 @@ cleanup:
 	return rc;
 }
 
-/* ---- dates ------------------------------------------------------------- */
-
-IMPL(fn_today)
-{
-	double secs;
-	int off;
-	char *s;
-
-	xp_now(cx, &secs, &off);
-	if (xp_format_date(&s, floor((secs + off * 60.0) / 86400.0), 0, 0) < 0)
-		return oom(cx);
-	xp_set_string_owned(out, s, strlen(s));
-	return 0;
-}
-
-IMPL(fn_now)
-{
-	double secs;
-	int off;
-	char *s;
-
-	xp_now(cx, &secs, &off);
-	if (xp_format_date(&s, secs / 86400.0, off, 1) < 0)
-		return oom(cx);
-	xp_set_string_owned(out, s, strlen(s));
-	return 0;
-}
-
-/*
- * The argument as a time: a number is days since 1970 (UTC), a string a
- * date, dateTime or time.  Returns 0 and fills t, or 1 when the value is
- * empty or not a date (the functions then give "" or NaN, not an error:
- * an unanswered date question is normal).
- */
-static int arg_time(xp_time *t, double *days_utc, const xp_node *call, size_t i, const xp_cx *cx, int *rc)
-{
-	xpath_value v = XPATH_VALUE_INIT;
-	char buf[XPATH_NUMBER_MAX];
-	const char *s = "";
-	size_t len = 0;
-	int res = 1;
-
-	*rc = arg(&v, call, i, cx);
-	if (*rc < 0)
-		goto cleanup;
-	memset(t, 0, sizeof(*t));
-	if (v.type == XPATH_NUMBER || v.type == XPATH_BOOLEAN) {
-		double d = xpath_value_number(&v);
-		if (!isnan(d) && !isinf(d) && fabs(d) < 1e8) {
-			*days_utc = d;
-			t->has_date = 1;
-			t->days = (int64_t)floor(d);
-			t->ms = (d - floor(d)) * 86400000.0;
-			t->has_time = t->ms != 0;
-			res = 0;
-		}
-		goto cleanup;
-	}
-	s = xp_value_view(&v, &len, buf);
-	if (len && xp_time_parse(t, s, len) == 0) {
-		*days_utc = xp_time_days(t);
-		res = 0;
-	} else if (len) {
-		/* A number written as a string ("18262") counts as days too. */
-		double d = xp_parse_number(s, len);
-		if (!isnan(d) && fabs(d) < 1e8) {
-			*days_utc = d;
-			t->has_date = 1;
-			t->days = (int64_t)floor(d);
-			t->ms = (d - floor(d)) * 86400000.0;
-			t->has_time = t->ms != 0;
-			res = 0;
-		}
-	}
-cleanup:
-	xpath_value_free(&v);
-	return res;
-}
-
-/* date(x): the calendar date of x. */
-IMPL(fn_date)
-{
-	xp_time t;
-	double days;
-	int rc, off = 0;
-	char *s;
-	double secs;
-
-	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
-		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
-	if (t.has_time && t.has_tz) {
-		/* A dateTime from elsewhere: its date here. */
-		xp_now(cx, &secs, &off);
-		days = floor(days + off / 1440.0);
-	} else {
-		days = (double)t.days;
-	}
-	if (xp_format_date(&s, days, 0, 0) < 0)
-		return oom(cx);
-	xp_set_string_owned(out, s, strlen(s));
-	return 0;
-}
-
-/* date-time(x): x as a dateTime in local time. */
-IMPL(fn_date_time)
-{
-	xp_time t;
-	double days, secs;
-	int rc, off = 0;
-	char *s;
-
-	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
-		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
-	xp_now(cx, &secs, &off);
-	if (!t.has_tz)
-		off = 0;   /* no offset written: keep the wall-clock time as given */
-	if (xp_format_date(&s, days, off, 1) < 0)
-		return oom(cx);
-	xp_set_string_owned(out, s, strlen(s));
-	return 0;
-}
-
-IMPL(fn_decimal_date_time)
-{
-	xp_time t;
-	double days;
-	int rc;
-
-	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
-		xp_set_number(out, NAN);
-	else
-		xp_set_number(out, days);
-	return rc;
-}
-
-/* decimal-time(time): the fraction of the (local) day. */
-IMPL(fn_decimal_time)
-{
-	xp_time t;
-	double days, secs, ms;
-	int rc, off = 0;
-
-	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_time) {
-		xp_set_number(out, NAN);
-		return rc;
-	}
-	ms = t.ms;
-	if (t.has_tz) {
-		xp_now(cx, &secs, &off);
-		ms += (off - t.tz_minutes) * 60000.0;
-		ms = fmod(ms, 86400000.0);
-		if (ms < 0)
-			ms += 86400000.0;
-	}
-	xp_set_number(out, ms / 86400000.0);
-	return rc;
-}
-
-/* format-date(x, pattern) and format-date-time(x, pattern). */
-IMPL(fn_format_date)
-{
-	xp_time t;
-	double days, secs;
-	char *fmt = NULL, *s = NULL;
-	int rc, off = 0;
-
-	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
-		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
-	if (t.has_time && t.has_tz) {
-		double local;
-		xp_now(cx, &secs, &off);
-		local = days + off / 1440.0;
-		t.days = (int64_t)floor(local);
-		t.ms = round((local - floor(local)) * 86400000.0);
-		if (t.ms >= 86400000.0) {
-			t.days++;
-			t.ms -= 86400000.0;
-		}
-	}
-	rc = xp_arg_string(&fmt, call, 1, cx);
-	if (rc == 0 && xp_format_pattern(&s, &t, fmt) < 0)
-		rc = oom(cx);
-	if (rc == 0)
-		xp_set_string_owned(out, s, strlen(s));
-	free(fmt);
-	return rc;
-}
-
 /* ---- text and choices -------------------------------------------------- */
 
 IMPL(fn_itext)
@@ -1582,18 +1394,18 @@ static const xp_func funcs[] = {
 	{ "count-non-empty", 1, 1, fn_count_non_empty },
 	{ "count-selected", 1, 1, fn_count_selected },
 	{ "current", 0, 0, fn_current },
-	{ "date", 1, 1, fn_date },
-	{ "date-time", 1, 1, fn_date_time },
-	{ "decimal-date-time", 1, 1, fn_decimal_date_time },
-	{ "decimal-time", 1, 1, fn_decimal_time },
+	{ "date", 1, 1, xp_fn_date },
+	{ "date-time", 1, 1, xp_fn_date_time },
+	{ "decimal-date-time", 1, 1, xp_fn_decimal_date_time },
+	{ "decimal-time", 1, 1, xp_fn_decimal_time },
 	{ "digest", 2, 3, fn_digest },
 	{ "ends-with", 2, 2, fn_ends_with },
 	{ "exp", 1, 1, fn_exp },
 	{ "exp10", 1, 1, fn_exp10 },
 	{ "false", 0, 0, fn_false },
 	{ "floor", 1, 1, fn_floor },
-	{ "format-date", 2, 2, fn_format_date },
-	{ "format-date-time", 2, 2, fn_format_date },
+	{ "format-date", 2, 2, xp_fn_format_date },
+	{ "format-date-time", 2, 2, xp_fn_format_date },
 	{ "if", 3, 3, fn_if },
 	{ "indexed-repeat", 3, -1, fn_indexed_repeat },
 	{ "instance", 1, 1, fn_instance },
@@ -1608,7 +1420,7 @@ static const xp_func funcs[] = {
 	{ "min", 1, -1, fn_min },
 	{ "normalize-space", 0, 1, fn_normalize_space },
 	{ "not", 1, 1, fn_not },
-	{ "now", 0, 0, fn_now },
+	{ "now", 0, 0, xp_fn_now },
 	{ "number", 0, 1, fn_number },
 	{ "once", 1, 1, fn_once },
 	{ "pi", 0, 0, fn_pi },
@@ -1630,7 +1442,7 @@ static const xp_func funcs[] = {
 	{ "substring-before", 2, 2, fn_substring_before },
 	{ "sum", 1, 1, fn_sum },
 	{ "tan", 1, 1, fn_tan },
-	{ "today", 0, 0, fn_today },
+	{ "today", 0, 0, xp_fn_today },
 	{ "translate", 3, 3, fn_translate },
 	{ "true", 0, 0, fn_true },
 	{ "uuid", 0, 1, fn_uuid },

@@ -170,4 +170,13 @@ int xp_format_date(char **out, double days_utc, int offset_min, int with_time);
 /* The ODK format-date() pattern language over a local time. */
 int xp_format_pattern(char **out, const xp_time *t, const char *fmt);
 
+/* The date functions of the library (xpath_date.c). */
+int xp_fn_today(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_now(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_date(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_decimal_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_decimal_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_format_date(xpath_value *out, const xp_node *call, const xp_cx *cx);
+
 #endif
