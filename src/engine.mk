@@ -46,8 +46,9 @@ fuzz/fuzz_xform: $(srcdir)/fuzz/fuzz_xform.c $(FUZZ_SRCS)
 		$(LIBXML2_LIBS) $(PCRE2_LIBS) -lm
 fuzz-xform: fuzz/fuzz_xform
 	mkdir -p fuzz/corpus-run
+	c=$(abs_top_srcdir)/../shared/corpus/xforms; [ -d $$c ] || c=; \
 	./fuzz/fuzz_xform -max_total_time=$(FUZZ_TIME) -max_len=20000 -timeout=10 \
-		fuzz/corpus-run $(srcdir)/fuzz/corpus
+		-rss_limit_mb=2048 fuzz/corpus-run $(srcdir)/fuzz/corpus $$c
 CLEANFILES += fuzz/fuzz_xform
 
 # Every corpus scenario under valgrind: fails on a leak or an invalid access.
