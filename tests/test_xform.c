@@ -412,3 +412,36 @@ Test(xform_replay, replay_restores_the_same_answers)
 	xform_session_free(s);
 	xform_free(f);
 }
+
+Test(xform_validate, messages_in_the_current_language_and_kinds_in_nav)
+{
+	char path[4096];
+	hw_error err = { 0, "" };
+	xform *f = NULL;
+	xform_session *s;
+	xform_failure_list *l = NULL;
+	xform_nav *nav = NULL;
+
+	snprintf(path, sizeof(path), "%s/tests/forms/actions.xml", TOP_SRCDIR);
+	cr_assert_eq(xform_load(&f, path, &err), 0, "%s", err.msg);
+	s = start(f, 0);
+	cr_assert_eq(xform_validate(&l, s, &err), 0);
+	cr_assert_eq(l->count, 1);
+	cr_expect_str_eq(l->items[0].path, "/case/consent");
+	cr_expect_eq(l->items[0].kind, XFORM_FAIL_REQUIRED);
+	cr_expect_str_eq(l->items[0].message, "Consent must be recorded");
+	xform_failure_list_free(l);
+	cr_assert_eq(xform_set_language(s, "ar", &err), 0);
+	cr_assert_eq(xform_validate(&l, s, &err), 0);
+	cr_expect_str_eq(l->items[0].message, "يجب تسجيل الموافقة");
+	xform_failure_list_free(l);
+	cr_assert_eq(xform_nav_build(&nav, s, &err), 0);
+	cr_assert_geq(nav->count, 3);
+	cr_expect_eq(nav->items[0].kind, XFORM_NOTE);
+	cr_expect_eq(nav->items[1].kind, XFORM_SELECT1);
+	cr_expect_eq(nav->items[1].required, 1);
+	cr_expect_eq(nav->items[2].kind, XFORM_TRIGGER);
+	xform_nav_free(nav);
+	xform_session_free(s);
+	xform_free(f);
+}
