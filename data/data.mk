@@ -7,7 +7,7 @@
 # locales/forms/ID/{ID.pot,nl.po,fr.po,ar.po,fa.po}.  Add a form by appending
 # its id here.
 HW_FORMS = first-contact
-HW_FORMS += child-best-interests
+HW_FORMS += child-best-interests pre-departure reintegration-follow-up
 
 # Forms that speak to a child: they must have child wording (en-x-child).
 HW_CHILD_FORMS = first-contact child-best-interests
