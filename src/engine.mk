@@ -5,7 +5,7 @@ src_libhomeward_a_SOURCES += \
 	src/xform.h src/xform_int.h \
 	src/xform_load.c src/xform_graph.c src/xform_session.c \
 	src/xform_text.c src/xform_nav.c src/xform_submit.c \
-	src/xform_scenario.c
+	src/xform_scenario.c src/xform_csv.c
 
 homeward_SOURCES += ui/cli_form.c
 
@@ -37,7 +37,7 @@ bench: bench/bench_forms
 FUZZ_TIME = 600
 FUZZ_SRCS = $(srcdir)/src/xform_load.c $(srcdir)/src/xform_graph.c \
 	$(srcdir)/src/xform_session.c $(srcdir)/src/xform_text.c $(srcdir)/src/xform_nav.c \
-	$(srcdir)/src/xform_submit.c $(srcdir)/src/xnode.c $(srcdir)/src/xpath_parse.c \
+	$(srcdir)/src/xform_submit.c $(srcdir)/src/xform_csv.c $(srcdir)/src/xnode.c $(srcdir)/src/xpath_parse.c \
 	$(srcdir)/src/xpath_eval.c $(srcdir)/src/xpath_func.c $(srcdir)/src/xpath_date.c \
 	$(srcdir)/src/xpath_refs.c $(srcdir)/src/util.c $(srcdir)/src/error.c
 fuzz/fuzz_xform: $(srcdir)/fuzz/fuzz_xform.c $(FUZZ_SRCS)

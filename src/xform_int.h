@@ -195,6 +195,9 @@ struct xform_session {
 	char *instance_id_cache;
 };
 
+/* xform_csv.c: CSV text -> <root><item>...; msg gets the problem. */
+int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen);
+
 /* xform_load.c */
 char *xf_local_path(const char *path);
 xf_def *xf_def_by_path(const xform *f, const char *generic);

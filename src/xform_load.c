@@ -27,90 +27,6 @@ typedef struct loader {
 	xmlNode *primary_el;      /* the primary instance's root element */
 } loader;
 
-/* ------------------------------------------------------------ the map */
-
-/* FNV-1a hash of a string. */
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-int xf_map_put(xf_map *m, const char *key, int val)
-{
-	size_t i, mask;
-
-	if ((m->len + 1) * 2 > m->cap) {
-		xf_map bigger = { NULL, NULL, m->cap ? m->cap * 2 : 16, 0 };
-
-		bigger.keys = calloc(bigger.cap, sizeof(char *));
-		bigger.vals = calloc(bigger.cap, sizeof(int));
-		if (!bigger.keys || !bigger.vals) {
-			free(bigger.keys);
-			free(bigger.vals);
-			return HW_ERROR;
-		}
-		for (i = 0; i < m->cap; i++) {
-			if (m->keys[i]) {
-				size_t j = str_hash(m->keys[i]) & (bigger.cap - 1);
-
-				while (bigger.keys[j])
-					j = (j + 1) & (bigger.cap - 1);
-				bigger.keys[j] = m->keys[i];
-				bigger.vals[j] = m->vals[i];
-				bigger.len++;
-			}
-		}
-		free(m->keys);
-		free(m->vals);
-		*m = bigger;
-	}
-	mask = m->cap - 1;
-	i = str_hash(key) & mask;
-	while (m->keys[i]) {
-		if (strcmp(m->keys[i], key) == 0) {
-			m->vals[i] = val;
-			return 0;
-		}
-		i = (i + 1) & mask;
-	}
-	if (!(m->keys[i] = strdup(key)))
-		return HW_ERROR;
-	m->vals[i] = val;
-	m->len++;
-	return 0;
-}
-
-int xf_map_get(const xf_map *m, const char *key)
-{
-	size_t i, mask;
-
-	if (!m->cap || !key)
-		return -1;
-	mask = m->cap - 1;
-	i = str_hash(key) & mask;
-	while (m->keys[i]) {
-		if (strcmp(m->keys[i], key) == 0)
-			return m->vals[i];
-		i = (i + 1) & mask;
-	}
-	return -1;
-}
-
-void xf_map_free(xf_map *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ------------------------------------------------------------ helpers */
 
 /* Report a problem at line; an error also goes into the error slot. */
@@ -575,144 +491,20 @@ static int xml_to_doc(xnode **out, const xmlNode *el)
 	return 0;
 }
 
-/* Split one CSV record starting at *p (RFC 4180 quotes); advances *p. */
-static int csv_record(char ***fields, size_t *n, const char **p)
-{
-	const char *s = *p;
-	hw_buf cur = HW_BUF_INIT;
-	char **f = NULL;
-	size_t cnt = 0;
-
-	for (;;) {
-		int quoted = 0;
-
-		hw_buf_add(&cur, "", 0);
-		if (*s == '"') {
-			quoted = 1;
-			s++;
-			while (*s) {
-				if (*s == '"' && s[1] == '"') {
-					hw_buf_add(&cur, "\"", 1);
-					s += 2;
-				} else if (*s == '"') {
-					s++;
-					break;
-				} else {
-					hw_buf_add(&cur, s++, 1);
-				}
-			}
-		}
-		while (*s && *s != ',' && *s != '\n' && *s != '\r') {
-			hw_buf_add(&cur, s++, 1);
-		}
-		(void)quoted;
-		{
-			char **nf = realloc(f, (cnt + 1) * sizeof(char *));
-
-			if (!nf)
-				break;
-			f = nf;
-			f[cnt++] = hw_buf_detach(&cur);
-		}
-		if (*s == ',') {
-			s++;
-			continue;
-		}
-		if (*s == '\r')
-			s++;
-		if (*s == '\n')
-			s++;
-		break;
-	}
-	hw_buf_free(&cur);
-	*p = s;
-	*fields = f;
-	*n = cnt;
-	return 0;
-}
-
-static void free_fields(char **f, size_t n)
-{
-	size_t i;
-
-	for (i = 0; f && i < n; i++)
-		free(f[i]);
-	free(f);
-}
-
-/* True if s is a usable XML element name. */
-static int name_ok(const char *s)
-{
-	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.'))
-			return 0;
-	return 1;
-}
-
 /* Read a CSV file into <root><item><col>v</col>...</item>...</root> (as ODK does). */
 static int load_csv(loader *ld, xnode **out, const char *file, int line)
 {
-	char *data = NULL, **head = NULL, **row = NULL;
-	size_t nhead = 0, nrow = 0, i;
-	const char *p;
-	xnode *doc = NULL, *root = NULL, *item, *cell;
+	char *data = NULL, msg[300];
 	hw_error e = { 0, "" };
 	int rc;
 
 	if (hw_read_file(file, &data, NULL, &e) < 0)
 		return problem(ld, XFORM_ERROR, line, "external instance %s: %s", file, e.msg);
-	p = data;
-	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
-		p += 3;
-	csv_record(&head, &nhead, &p);
-	for (i = 0; i < nhead; i++) {
-		if (!name_ok(head[i])) {
-			rc = problem(ld, XFORM_ERROR, line, "external instance %s: bad column name '%s'",
-				     file, head[i]);
-			goto cleanup;
-		}
-	}
-	rc = HW_ERROR;
-	if (xnode_new_document(&doc) < 0 || xnode_new_element(&root, "root") < 0)
-		goto cleanup;
-	if (xnode_append(doc, root) < 0) {
-		xnode_free(root);
-		goto cleanup;
-	}
-	while (*p) {
-		csv_record(&row, &nrow, &p);
-		if (nrow == 1 && row[0][0] == '\0') {
-			free_fields(row, nrow);
-			row = NULL;
-			continue;
-		}
-		if (xnode_new_element(&item, "item") < 0 || xnode_append(root, item) < 0)
-			goto cleanup;
-		for (i = 0; i < nhead; i++) {
-			if (xnode_new_element(&cell, head[i]) < 0)
-				goto cleanup;
-			if (xnode_set_value(cell, i < nrow ? row[i] : "") < 0 ||
-			    xnode_append(item, cell) < 0) {
-				xnode_free(cell);
-				goto cleanup;
-			}
-		}
-		free_fields(row, nrow);
-		row = NULL;
-	}
-	*out = doc;
-	doc = NULL;
-	rc = 0;
-cleanup:
-	if (rc == HW_ERROR)
-		hw_error_set(ld->err, HW_ERROR, "out of memory reading %s", file);
-	free_fields(head, nhead);
-	free_fields(row, nrow);
-	xnode_free(doc);
+	rc = xf_csv_to_doc(out, data, msg, sizeof(msg));
 	free(data);
-	return rc;
+	if (rc < 0)
+		return problem(ld, XFORM_ERROR, line, "external instance %s: %s", file, msg);
+	return 0;
 }
 
 /* Parse XML text with libxml2, network and entity expansion off. */
