@@ -6,7 +6,7 @@
 # The shipped forms, by id: each has data/forms/ID.xml and
 # locales/forms/ID/{ID.pot,nl.po,fr.po,ar.po,fa.po}.  Add a form by appending
 # its id here.
-HW_FORMS = first-contact
+HW_FORMS = first-contact vulnerability-screening
 HW_FORMS += child-best-interests pre-departure reintegration-follow-up
 
 # Forms that speak to a child: they must have child wording (en-x-child).
