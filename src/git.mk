@@ -17,3 +17,7 @@ tests_test_sync_CFLAGS = $(TEST_CFLAGS)
 tests_test_sync_LDADD = $(TEST_LIBS)
 
 homeward_SOURCES += ui/cli_sync.c
+
+# The real program through a folder remote and a git daemon on 127.0.0.1.
+TESTS += tests/sync-roundtrip.sh
+EXTRA_DIST += tests/sync-roundtrip.sh

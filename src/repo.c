@@ -696,6 +696,40 @@ struct remote_ctx {
 	hw_buf server;         /* the last lines the server printed */
 };
 
+/* True for git's own transfer counters, which arrive mixed with a hook's words. */
+static int is_counter(const char *p, size_t len)
+{
+	static const char *const counters[] = {
+		"Counting objects", "Compressing objects", "Enumerating objects",
+		"Writing objects", "Resolving deltas", "Total ", NULL,
+	};
+	size_t i;
+
+	for (i = 0; counters[i]; i++)
+		if (len >= strlen(counters[i]) && strncmp(p, counters[i], strlen(counters[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append the lines of str that are not counters to the server's words, "; " between. */
+static void keep_server_text(struct remote_ctx *c, const char *str, size_t len)
+{
+	const char *p = str, *end = str + len;
+
+	while (p < end) {
+		const char *q = p;
+
+		while (q < end && *q != '\n' && *q != '\r')
+			q++;
+		if (q > p && !is_counter(p, (size_t)(q - p))) {
+			if (c->server.len)
+				hw_buf_puts(&c->server, "; ");
+			hw_buf_add(&c->server, p, (size_t)(q - p));
+		}
+		p = q + 1;
+	}
+}
+
 /* Keep the server's words (hook output) for error messages, and pass them on. */
 static int cb_sideband(const char *str, int len, void *data)
 {
@@ -703,7 +737,7 @@ static int cb_sideband(const char *str, int len, void *data)
 	repo_progress p = { REPO_PROGRESS_MESSAGE, 0, 0, 0, str, (size_t)len };
 
 	if (len > 0 && c->server.len < 4096)
-		hw_buf_add(&c->server, str, (size_t)len);
+		keep_server_text(c, str, (size_t)len);
 	if (c->opts->progress && c->opts->progress(&p, c->opts->payload) != 0) {
 		c->cancelled = 1;
 		return -1;

@@ -1,0 +1,196 @@
+#!/bin/sh
+# sync-roundtrip.sh: the real program syncing through a central repository,
+# once over a folder remote and once over git:// served by `git daemon` on
+# 127.0.0.1, with a cut sync, a tampered device branch and a server that
+# refuses a push.  Prints TAP.
+
+HOMEWARD=${HOMEWARD:-./homeward}
+GIT_BIN=${GIT_BIN:-git}
+LC_ALL=C.UTF-8; export LC_ALL
+unset LANGUAGE
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-sync.XXXXXX") || exit 1
+daemon_pid=
+cleanup() {
+	# Only the daemon this test started, by its pid.
+	if [ -n "$daemon_pid" ]; then
+		kill "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
+hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
+git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
+
+echo "1..15"
+
+# Forms travel as submissions once the form engine is in the program.
+forms=no
+if "$HOMEWARD" --workspace "$tmp/probe" init --device-id probe --name P --role counsellor >/dev/null 2>&1 &&
+   "$HOMEWARD" --workspace "$tmp/probe" form list 2>/dev/null | grep -q first-contact; then
+	forms=yes
+fi
+cat >"$tmp/answers" <<'EOF'
+answer /data/session_date 2026-11-29
+answer /data/interpreter_present no
+answer /data/preferred_language en
+answer /data/age 30
+answer /data/consent_counselling no
+EOF
+
+new_case() { # WS FAMILY -> prints the case id
+	hw "$1" case add --given-name Amina --family-name "$2" --birth-date 1990-04-01 \
+		--nationality NG --return-country NG --language en
+}
+
+# One round trip A -> supervisor -> B through REMOTE; names are suffixed by TAG.
+round_trip() {
+	remote=$1 tag=$2 label=$3
+	a=A$tag s=S$tag b=B$tag
+	case_id=
+	instance=
+	if hw "$a" init --device-id "dev-a$tag" --name Amina --role counsellor --remote "$remote" >"$tmp/out" 2>&1 &&
+	   case_id=$(new_case "$a" Okafor 2>>"$tmp/out") && [ -n "$case_id" ] &&
+	   hw "$a" sync >"$tmp/out" 2>&1 && grep -q "sent 1 event" "$tmp/out"; then
+		ok "$label: a counsellor records a case and syncs"
+	else
+		not_ok "$label: a counsellor records a case and syncs"
+	fi
+	if [ "$forms" = yes ]; then
+		if instance=$(hw "$a" form submit "$case_id" first-contact "$tmp/answers" 2>"$tmp/out") &&
+		   hw "$a" sync >"$tmp/out" 2>&1 && grep -q "1 submission" "$tmp/out"; then
+			ok "$label: a submitted form is synced"
+		else
+			not_ok "$label: a submitted form is synced"
+		fi
+	else
+		skip "form submit not available"
+	fi
+	check "$label: the supervisor merges" sh -c '
+		"$1" --workspace "$2" init --device-id "sup$3" --name Sam --role supervisor --remote "$4" &&
+		"$1" --workspace "$2" merge | tee /dev/stderr | grep -q "merged 1 of 1 devices"' \
+		sh "$HOMEWARD" "$tmp/$s" "$tag" "$remote"
+	check "$label: another counsellor receives the case" sh -c '
+		"$1" --workspace "$2" init --device-id "dev-b$3" --name Bo --role counsellor --remote "$4" &&
+		"$1" --workspace "$2" sync && "$1" --workspace "$2" case list --format tsv | tee /dev/stderr |
+		cut -f1 | grep -qx "$5"' sh "$HOMEWARD" "$tmp/$b" "$tag" "$remote" "$case_id"
+	if [ "$forms" = yes ]; then
+		check "$label: and its submission" sh -c '"$1" --workspace "$2" case show "$3" | grep -q "${4#uuid:}"' \
+			sh "$HOMEWARD" "$tmp/$b" "$case_id" "$instance"
+	else
+		skip "form submit not available"
+	fi
+}
+
+# --- over a folder (a bare repository, as on a USB stick) ---
+"$GIT_BIN" init -q --bare "$tmp/central.git"
+round_trip "$tmp/central.git" "" folder
+
+# --- a sync cut after the commit: the remote is gone when it pushes ---
+second=$(new_case A Mensah)
+hw A config set sync.remote "$tmp/gone.git" >/dev/null
+if hw A sync >"$tmp/out" 2>&1; then
+	not_ok "a sync that cannot reach the remote fails"
+else
+	grep -q "your work is kept" "$tmp/out" && ok "a sync that cannot reach the remote fails" ||
+		not_ok "a sync that cannot reach the remote fails"
+fi
+hw A config set sync.remote "$tmp/central.git" >/dev/null
+if hw A sync >"$tmp/out" 2>&1 && grep -q "sent 1 event," "$tmp/out" &&
+   hw A sync >"$tmp/out" 2>&1 && grep -q "sent 0 events" "$tmp/out" &&
+   hw S merge >"$tmp/out" 2>&1 && hw B sync >"$tmp/out" 2>&1 &&
+   [ "$(hw B case show "$second" | grep -c case.opened)" = 1 ] &&
+   [ "$(hw B case list --format tsv | cut -f1 | grep -cx "$second")" = 1 ]; then
+	ok "the rerun sends it once and it arrives once"
+else
+	not_ok "the rerun sends it once and it arrives once"
+fi
+
+# --- a tampered device branch: a merged event rewritten on the server ---
+git_c clone -q "$tmp/central.git" "$tmp/work" 2>"$tmp/out"
+(
+	cd "$tmp/work" &&
+	git_c checkout -q -b t origin/devices/dev-a &&
+	f=$(git_c grep -l Okafor -- 'cases/*/events/*.json' | head -n 1) &&
+	[ -n "$f" ] && echo "$f" >"$tmp/tampered" &&
+	sed 's/Okafor/Forged/' "$f" >"$f.new" && mv "$f.new" "$f" &&
+	git_c commit -qam "rewrite history" &&
+	git_c push -q origin t:refs/heads/devices/dev-a
+) >>"$tmp/out" 2>&1
+third=$(new_case B Darko)
+hw B sync >/dev/null 2>&1
+hw S merge >"$tmp/merge.out" 2>"$tmp/merge.err"
+status=$?
+cat "$tmp/merge.out" "$tmp/merge.err" >"$tmp/out"
+sed 's/^/# /' "$tmp/merge.err"
+if [ $status = 3 ] && [ -s "$tmp/tampered" ] &&
+   grep -q "rejected device dev-a: $(cat "$tmp/tampered"): an existing file was changed" "$tmp/merge.err" &&
+   grep -q "merged 1 of 2 devices" "$tmp/merge.out" &&
+   hw S case list --format tsv | cut -f1 | grep -qx "$third" &&
+   hw S case list --format tsv | grep -q Okafor && ! hw S case list --format tsv | grep -q Forged; then
+	ok "a tampered branch is rejected with a report and another device's branch merges"
+else
+	not_ok "a tampered branch is rejected with a report and another device's branch merges"
+fi
+
+# --- over git:// served by git daemon on 127.0.0.1 ---
+mkdir -p "$tmp/srv"
+"$GIT_BIN" init -q --bare "$tmp/srv/central.git"
+port=
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
+	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
+		--listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
+	daemon_pid=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		if ! kill -0 "$daemon_pid" 2>/dev/null; then break; fi
+		if "$GIT_BIN" ls-remote "git://127.0.0.1:$p/central.git" >/dev/null 2>&1; then
+			port=$p
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$port" ] && break
+	kill "$daemon_pid" 2>/dev/null
+	wait "$daemon_pid" 2>/dev/null
+	daemon_pid=
+done
+if [ -z "$port" ]; then
+	for i in 1 2 3 4 5 6 7; do skip "git daemon could not start"; done
+	exit $failed
+fi
+remote="git://127.0.0.1:$port/central.git"
+round_trip "$remote" -git git://
+
+# --- the server refuses: a pre-receive hook that exits 1 ---
+cat >"$tmp/srv/central.git/hooks/pre-receive" <<'EOF'
+#!/bin/sh
+echo "central is closed for maintenance" >&2
+exit 1
+EOF
+chmod +x "$tmp/srv/central.git/hooks/pre-receive"
+new_case A-git Asante >/dev/null
+if hw A-git sync >"$tmp/out" 2>&1; then
+	not_ok "a push the server refuses is an error the user sees"
+else
+	grep -q "central is closed for maintenance" "$tmp/out" && grep -q "refused" "$tmp/out" &&
+		ok "a push the server refuses is an error the user sees" ||
+		not_ok "a push the server refuses is an error the user sees"
+fi
+sed 's/^/# /' "$tmp/out"
+rm -f "$tmp/srv/central.git/hooks/pre-receive"
+check "once the server accepts again, the refused work is sent" sh -c \
+	'"$1" --workspace "$2" sync | grep -q "sent 1 event,"' sh "$HOMEWARD" "$tmp/A-git"
+
+exit $failed
