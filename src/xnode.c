@@ -19,6 +19,13 @@
 /* Tree ids only order nodes of different trees consistently; a counter is enough. */
 static unsigned next_tree_id = 1;
 
+/*
+ * Structure generations let the evaluator cache where a name sits among a
+ * parent's children: a (parent, generation) pair is never seen twice, even
+ * if a freed node's memory is reused.
+ */
+static uint64_t next_gen = 1;
+
 /* FNV-1a over the local name. */
 uint32_t xnode_name_hash(const char *local)
 {
@@ -59,6 +66,7 @@ static xnode *node_alloc(xnode_kind kind, const char *name)
 	n->hash = xnode_name_hash(n->local);
 	n->tree_id_ = next_tree_id++;
 	n->order_dirty_ = 1;
+	n->gen_ = next_gen++;
 	return n;
 }
 
@@ -124,6 +132,7 @@ void xnode_detach(xnode *n)
 		len = &p->nchildren;
 	}
 	mark_dirty(p);
+	p->gen_ = next_gen++;
 	for (i = n->index + 1; i < *len; i++) {
 		arr[i - 1] = arr[i];
 		arr[i - 1]->index = i - 1;
@@ -181,6 +190,7 @@ int xnode_insert(xnode *parent, size_t pos, xnode *child)
 	parent->nchildren++;
 	child->index = pos;
 	child->parent = parent;
+	parent->gen_ = next_gen++;
 	mark_dirty(parent);
 	return 0;
 }

@@ -54,6 +54,7 @@ struct xnode {
 	uint64_t order_;      /* pre-order number within the tree */
 	unsigned order_dirty_;/* on a tree's topmost node: keys need renumbering */
 	unsigned tree_id_;    /* on a tree's topmost node: orders different trees */
+	uint64_t gen_;        /* changes whenever children are added or removed; never reused */
 };
 
 /* Path formats for xnode_path(). */

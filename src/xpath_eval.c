@@ -560,6 +560,32 @@ static int axis_nodes(xpath_value *out, const xp_step *s, xnode *c)
 				return xp_nodeset_add(out, c);
 			return 0;
 		}
+		if (s->test == XT_NAME) {
+			/*
+			 * A form's root has hundreds of children and every bind
+			 * names some of them: find the span of matches once per
+			 * structure change instead of scanning on every evaluation.
+			 */
+			xp_step *ms = (xp_step *)s;
+			size_t end;
+			if (ms->c_parent != c || ms->c_gen != c->gen_) {
+				ms->c_first = ms->c_end = 0;
+				for (i = 0; i < c->nchildren; i++) {
+					if (!test_node(s, c->children[i]))
+						continue;
+					if (ms->c_end == 0)
+						ms->c_first = i;
+					ms->c_end = i + 1;
+				}
+				ms->c_parent = c;
+				ms->c_gen = c->gen_;
+			}
+			end = ms->c_end;
+			for (i = ms->c_first; i < end; i++)
+				if (test_node(s, c->children[i]) && xp_nodeset_add(out, c->children[i]) < 0)
+					return HW_ERROR;
+			return 0;
+		}
 		for (i = 0; i < c->nchildren; i++)
 			if (test_node(s, c->children[i]) && xp_nodeset_add(out, c->children[i]) < 0)
 				return HW_ERROR;

@@ -46,6 +46,10 @@ typedef struct xp_step {
 	uint32_t hash;        /* xnode_name_hash(name) */
 	xp_node **preds;      /* owned */
 	size_t npreds;
+	/* Child-name steps remember where the name sits among the last parent's children. */
+	const xnode *c_parent;
+	uint64_t c_gen;
+	size_t c_first, c_end;
 } xp_step;
 
 struct xp_node {

@@ -998,3 +998,50 @@ Test(xpath, value_helpers)
 	xpath_refs_free(NULL);
 	xnode_free(NULL);
 }
+
+/* A compiled expression stays right while repeat instances come and go. */
+Test(xpath, compiled_paths_follow_structure_changes)
+{
+	xnode *data = xnode_document_element(doc), *copy = NULL, *last;
+	xpath_expr *count = NULL, *third = NULL;
+	xpath_ctx ctx = XPATH_CTX_INIT;
+	hw_error err = { 0, "" };
+	double d = 0;
+	char *s = NULL;
+
+	cr_assert_eq(xpath_compile(&count, "count(/data/rep)", &err), 0);
+	cr_assert_eq(xpath_compile(&third, "/data/rep[3]/q", &err), 0);
+	ctx.node = data;
+	cr_assert_eq(xpath_eval_number(&d, count, &ctx, &err), 0);
+	cr_expect_eq(d, 3);
+	cr_assert_eq(xpath_eval_string(&s, third, &ctx, &err), 0);
+	cr_expect_str_eq(s, "5");
+	free(s);
+
+	/* A new instance after the last one. */
+	last = xnode_child_nth(data, "rep", 3);
+	cr_assert_eq(xnode_clone(&copy, last), 0);
+	xnode_set_value(xnode_child(copy, "q"), "7");
+	cr_assert_eq(xnode_insert_after(last, copy), 0);
+	cr_assert_eq(xpath_eval_number(&d, count, &ctx, &err), 0);
+	cr_expect_eq(d, 4);
+
+	/* Remove the first: the third is now the one added. */
+	xnode_free(xnode_child(data, "rep"));
+	cr_assert_eq(xpath_eval_number(&d, count, &ctx, &err), 0);
+	cr_expect_eq(d, 3);
+	cr_assert_eq(xpath_eval_string(&s, third, &ctx, &err), 0);
+	cr_expect_str_eq(s, "7");
+	free(s);
+
+	/* All gone, then a fresh one appended at the very end. */
+	while (xnode_child(data, "rep"))
+		xnode_free(xnode_child(data, "rep"));
+	cr_assert_eq(xpath_eval_number(&d, count, &ctx, &err), 0);
+	cr_expect_eq(d, 0);
+	add(add(data, "rep", ""), "q", "8");
+	cr_assert_eq(xpath_eval_number(&d, count, &ctx, &err), 0);
+	cr_expect_eq(d, 1);
+	xpath_expr_free(count);
+	xpath_expr_free(third);
+}
