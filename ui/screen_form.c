@@ -351,8 +351,17 @@ static int after_change(form_view *f, tui *t, fq *q, int rc)
 	int k;
 
 	if (rc == HW_EINVALID && q) {
+		const char *msg = ws_error(ws)->msg, *colon;
+		size_t len;
+
+		/* The engine's sentence, without the replay's "replaying step N: ". */
+		if (strncmp(msg, "replaying step", 14) == 0 && (colon = strstr(msg, ": ")) != NULL)
+			msg = colon + 2;
 		free(q->error);
-		q->error = strdup(ws_error(ws)->msg);
+		len = strlen(msg) + 256;
+		q->error = malloc(len);
+		if (q->error)
+			snprintf(q->error, len, "%s %s", _("Not accepted:"), msg);
 		free(path);
 		return UI_HANDLED | UI_REDRAW;
 	}
@@ -665,6 +674,7 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 			ui_put(t, y++, 3, cols - 4, it->value, ROLE_NORMAL, 0);
 			break;
 		}
+		ui_put(t, y, 1, 2, ">", focused ? ROLE_KEYS : ROLE_DIM, 0);
 		ui_put_field(t, y++, 3, cols - 6 < 50 ? cols - 6 : 50, &q->edit, focused);
 		if (it->type == XFORM_T_DATE && y < bottom)
 			ui_put(t, y++, 3, cols - 4, _("Write the date as YYYY-MM-DD."), ROLE_DIM, 0);
@@ -734,6 +744,28 @@ static void draw_repeat(form_view *f, tui *t, xform_nav_item *it, int y, int col
 	ui_put_block(t, y + 2, 3, cols - 4, 2, buf, ROLE_HINT, 0);
 }
 
+/* The answer as shown: choice labels for selects, the value otherwise (caller frees). */
+static char *shown_answer(const xform_nav_item *it)
+{
+	hw_buf b = HW_BUF_INIT;
+	char *vals, *tok, *save;
+	size_t i;
+
+	if (it->kind != XFORM_SELECT1 && it->kind != XFORM_SELECT)
+		return strdup(it->value);
+	vals = strdup(it->value);
+	for (tok = vals ? strtok_r(vals, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save)) {
+		const char *label = tok;
+
+		for (i = 0; i < it->choices.count; i++)
+			if (strcmp(it->choices.items[i].value, tok) == 0)
+				label = it->choices.items[i].label;
+		hw_buf_printf(&b, "%s%s", b.len ? ", " : "", label);
+	}
+	free(vals);
+	return hw_buf_detach(&b);
+}
+
 /* The failure message for a path from the last finalise attempt, or NULL. */
 static const char *failure_of(form_view *f, const char *path)
 {
@@ -766,10 +798,14 @@ static void draw_review(form_view *f, tui *t, int top, int rows, int cols)
 		ui_put(t, y, 5, half - 1, it->label, role, 0);
 		if (bad)
 			ui_put(t, y, 5 + half, cols - 6 - half, bad, p == f->rsel ? role : ROLE_ERROR, 0);
-		else if (is_question(it->kind) && it->kind != XFORM_NOTE)
+		else if (is_question(it->kind) && it->kind != XFORM_NOTE) {
+			char *shown = shown_answer(it);
+
 			ui_put(t, y, 5 + half, cols - 6 - half,
-			       it->value[0] ? it->value : _("(no answer)"),
+			       shown && *shown ? shown : _("(no answer)"),
 			       p == f->rsel ? role : (it->value[0] ? ROLE_INFO : ROLE_DIM), 0);
+			free(shown);
+		}
 	}
 }
 

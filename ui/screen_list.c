@@ -12,6 +12,7 @@
 #include "curses.h"
 #include "i18n.h"
 #include "store.h"
+#include "sync.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
@@ -45,9 +46,7 @@ static const ui_binding list_bindings[] = {
 	{ '\r', ACT_OPEN },
 	{ UI_KEY_FN(KEY_F(2)), ACT_NEW_CASE },
 	{ UI_KEY_CTRL('n'), ACT_NEW_CASE },
-#ifdef HAVE_SYNC_MODULE
 	{ UI_KEY_FN(KEY_F(5)), ACT_SYNC },
-#endif
 	{ 0, ACT_NONE },
 };
 static const ui_keymap list_keymap = { "case-list", list_bindings };
@@ -56,9 +55,7 @@ static const ui_hint list_hints[] = {
 	{ ACT_HELP, N_("Help") },
 	{ ACT_NEW_CASE, N_("New case") },
 	{ ACT_OPEN, N_("Open") },
-#ifdef HAVE_SYNC_MODULE
 	{ ACT_SYNC, N_("Sync") },
-#endif
 	{ ACT_UI_LANGUAGE, N_("Language") },
 	{ ACT_QUIT, N_("Quit") },
 	{ ACT_NONE, NULL },
@@ -189,7 +186,7 @@ static void list_resume(ui_view *v, tui *t)
 }
 
 /* Column widths: the name takes what the others leave. */
-enum { W_AGE = 10, W_COUNTRIES = 9, W_STATUS = 9, W_CONFLICT = 10 };
+enum { W_AGE = 10, W_COUNTRIES = 10, W_STATUS = 9, W_CONFLICT = 9 };
 
 static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 {
@@ -250,6 +247,53 @@ static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		       ROLE_HINT, 0);
 }
 
+/* Show each step of a sync as it begins. */
+static int sync_progress_shown(const sync_progress *p, void *payload)
+{
+	tui *t = payload;
+	const char *what = NULL;
+
+	if (!p->starting)
+		return 0;
+	switch (p->step) {
+	case SYNC_STEP_COMMIT: what = _("Sync: preparing what was recorded here..."); break;
+	case SYNC_STEP_PUSH: what = _("Sync: sending..."); break;
+	case SYNC_STEP_FETCH: what = _("Sync: receiving..."); break;
+	case SYNC_STEP_IMPORT: what = _("Sync: adding what was received..."); break;
+	default: break;
+	}
+	if (what)
+		tui_progress(t, what);
+	return 0;
+}
+
+/* Run a sync in the foreground, with progress on the message row. */
+static void list_sync(tui *t)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result r;
+	hw_ws *ws = tui_ws(t);
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	o.progress = sync_progress_shown;
+	o.payload = t;
+	tui_progress(t, _("Sync: starting..."));
+	rc = sync_run(ws, &o, &r);
+	if (rc == HW_EINVALID) {
+		tui_message(t, ROLE_ERROR, "%s (%s)", _("Sync is not set up for this workspace."),
+			    ws_error(ws)->msg);
+		return;
+	}
+	if (rc < 0) {
+		tui_error(t, rc);
+		return;
+	}
+	/* TRANSLATORS: after a sync: changes sent, changes received. */
+	tui_message(t, ROLE_INFO, _("Sync done: %zu sent, %zu received."),
+		    r.events_sent + r.submissions_sent, r.events_received + r.submissions_received);
+}
+
 static void open_case(tui *t, const char *id)
 {
 	char copy[HW_UUID_LEN + 1];
@@ -273,12 +317,10 @@ static int list_key(ui_view *v, tui *t, int key, enum ui_action act)
 	case ACT_NEW_CASE:
 		tui_push(t, &ui_screen_newcase, NULL);
 		return UI_HANDLED;
-#ifdef HAVE_SYNC_MODULE
 	case ACT_SYNC:
 		list_sync(t);
 		reload(l, t);
 		return UI_HANDLED;
-#endif
 	case ACT_NONE:
 		break;
 	default:

@@ -426,6 +426,13 @@ static void draw_status(tui *t)
 	ui_put(t, LINES - 1, 0, COLS, buf, ROLE_STATUS, 0);
 }
 
+void tui_progress(tui *t, const char *text)
+{
+	tui_message(t, ROLE_INFO, "%s", text);
+	draw_message(t);
+	refresh();
+}
+
 static void draw_all(tui *t)
 {
 	erase();

@@ -15,6 +15,10 @@ tests_test_text_SOURCES = tests/test_text.c ui/text.c ui/text.h
 tests_test_text_CFLAGS = $(TEST_CFLAGS) $(FRIBIDI_CFLAGS)
 tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
+# Screen tests: the real program driven through tmux.
+TESTS += tests/tui-case.sh tests/tui-form.sh
+EXTRA_DIST += tests/tui-lib.sh tests/tui-case.sh tests/tui-form.sh
+
 # The uninstalled program finds its catalogues in share/locale beside it
 # (ui/i18n.c), so the build tree speaks every language without installing.
 # One explicit rule a language: pattern rules are not portable make.

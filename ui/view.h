@@ -78,6 +78,9 @@ unsigned tui_text_flags(tui *t);
 void tui_message(tui *t, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Show a progress message at once (during a long call, e.g. a sync). */
+void tui_progress(tui *t, const char *text);
+
 /* Show the workspace's last error as a translated message with its detail. */
 void tui_error(tui *t, int code);
 

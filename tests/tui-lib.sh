@@ -1,0 +1,81 @@
+# tui-lib.sh: helpers for the screen tests, sourced by tests/tui-*.sh.
+#
+# Each test drives the real program in its own tmux server (a socket name
+# of its own, killed at the end), at a fixed size, and reads the screen
+# back with capture-pane.  Results are printed as TAP.
+set -u
+: "${HOMEWARD:?HOMEWARD must name the program}"
+: "${TMUX_BIN:=tmux}"
+
+if ! command -v "$TMUX_BIN" >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"
+	exit 0
+fi
+
+sock="hw-$(basename "$0" .sh)-$$"
+work=$(mktemp -d "${TMPDIR:-/tmp}/homeward-tui.XXXXXX")
+ws="$work/ws"
+n=0
+failed=0
+
+T() { "$TMUX_BIN" -L "$sock" "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The screen as text.
+screen() { T capture-pane -p 2>/dev/null; }
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=1
+	echo "not ok $n - $1"
+	screen | sed 's/^/# |/'
+}
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+# A workspace made with the command line.
+make_workspace() {
+	"$HOMEWARD" --workspace "$ws" init --device-id t1 --name Tester --role counsellor >/dev/null
+}
+
+# start [ENV=VALUE...]: run the program on the workspace at 80x24.
+start() {
+	T new-session -d -x "${COLS:-80}" -y "${ROWS:-24}" \
+		"exec env $* '$HOMEWARD' --workspace '$ws'"
+	wait_for "Homeward"
+}
+
+keys() { T send-keys "$@"; sleep 0.15; }
+type_text() { T send-keys -l "$1"; sleep 0.15; }
+
+# wait_for TEXT [SECONDS]: until TEXT (fixed string) is on the screen.
+wait_for() {
+	i=0
+	while [ $i -lt $(( ${2:-5} * 10 )) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# not_on_screen TEXT: TEXT is nowhere on the screen.
+not_on_screen() { ! screen | grep -qF -- "$1"; }
+
+# line_has A B: a line of the screen holds both A and B.
+line_has() { screen | grep -F -- "$1" | grep -qF -- "$2"; }
+
+# gone: the program has ended (its tmux session closed).
+gone() { sleep 0.3; ! T has-session 2>/dev/null; }
+
+# The line of the screen that contains TEXT.
+line_with() { screen | grep -F -- "$1" | head -n 1; }
+
+# The pid of the program in the pane.
+program_pid() { T list-panes -F '#{pane_pid}'; }
+
+finish() {
+	echo "1..$n"
+	exit $failed
+}
