@@ -398,9 +398,12 @@ int xnode_order_cmp(const xnode *a, const xnode *b)
 /* Append one step of n's path to b. */
 static int path_step(hw_buf *b, const xnode *n, xnode_path_mode mode)
 {
+	/* Generic paths are for matching against expressions, where prefixes do not count. */
+	const char *name = mode == XNODE_PATH_GENERIC ? n->local : n->name;
+
 	if (n->kind == XNODE_ATTRIBUTE)
-		return hw_buf_printf(b, "/@%s", n->name);
-	if (hw_buf_printf(b, "/%s", n->name) < 0)
+		return hw_buf_printf(b, "/@%s", name);
+	if (hw_buf_printf(b, "/%s", name) < 0)
 		return HW_ERROR;
 	if (mode == XNODE_PATH_ALL ||
 	    (mode == XNODE_PATH_INDEXED && n->parent && xnode_count_named(n->parent, n->local) > 1))

@@ -59,7 +59,7 @@ struct xnode {
 
 /* Path formats for xnode_path(). */
 typedef enum xnode_path_mode {
-	XNODE_PATH_GENERIC = 0,  /* "/data/rep/q": no indices (the form's bind paths) */
+	XNODE_PATH_GENERIC = 0,  /* "/data/meta/q": no indices, local names (as xpath_refs_collect reports) */
 	XNODE_PATH_INDEXED = 1,  /* "/data/rep[2]/q": [n] on every step whose name repeats among its siblings */
 	XNODE_PATH_ALL = 2,      /* "/data[1]/rep[2]/q[1]": [n] on every element step */
 } xnode_path_mode;
@@ -141,6 +141,8 @@ int xnode_order_cmp(const xnode *a, const xnode *b);
 /*
  * The path of n from its tree's root element, in a new string (caller
  * frees): "/data/rep[2]/q", attributes as "/data/@id".  A document is "/".
+ * Indexed paths keep prefixes as written ("/data/orx:meta"); generic ones
+ * use local names ("/data/meta").
  */
 int xnode_path(char **out, const xnode *n, xnode_path_mode mode);
 

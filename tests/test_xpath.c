@@ -919,6 +919,13 @@ Test(xpath, tree_paths_clone_and_order)
 	cr_assert_eq(xnode_path(&p, xnode_attr(data, "id"), XNODE_PATH_INDEXED), 0);
 	cr_expect_str_eq(p, "/data/@id");
 	free(p);
+	cr_assert_eq(xnode_find(&found, doc, "/data/meta/instanceID", &err), 0);
+	cr_assert_eq(xnode_path(&p, found, XNODE_PATH_INDEXED), 0);
+	cr_expect_str_eq(p, "/data/orx:meta/orx:instanceID");
+	free(p);
+	cr_assert_eq(xnode_path(&p, found, XNODE_PATH_GENERIC), 0);
+	cr_expect_str_eq(p, "/data/meta/instanceID");
+	free(p);
 	cr_assert_eq(xnode_path(&p, doc, XNODE_PATH_INDEXED), 0);
 	cr_expect_str_eq(p, "/");
 	free(p);
