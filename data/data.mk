@@ -6,11 +6,11 @@
 # The shipped forms, by id: each has data/forms/ID.xml and
 # locales/forms/ID/{ID.pot,nl.po,fr.po,ar.po,fa.po}.  Add a form by appending
 # its id here.
-HW_FORMS = first-contact vulnerability-screening
+HW_FORMS = first-contact vulnerability-screening needs-assessment
 HW_FORMS += child-best-interests pre-departure reintegration-follow-up
 
 # Forms that speak to a child: they must have child wording (en-x-child).
-HW_CHILD_FORMS = first-contact child-best-interests
+HW_CHILD_FORMS = first-contact needs-assessment child-best-interests
 
 # Languages translated in locales/forms/, in the order of the built forms.
 HW_FORM_LANGS = nl fr ar fa
