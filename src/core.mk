@@ -10,4 +10,4 @@ src_libhomeward_a_SOURCES += \
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
-homeward_SOURCES += ui/cli_case.c ui/demo.c
+homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c

@@ -11,3 +11,11 @@ tests_test_core_LDADD = $(TEST_LIBS)
 # Module boundaries (the core knows no screen; one module per library).
 TESTS += tests/boundaries.sh
 EXTRA_DIST += tests/boundaries.sh
+
+# Filling forms: drafts, kill -9, finalising.
+check_PROGRAMS += tests/test_fill
+TESTS += tests/test_fill
+tests_test_fill_SOURCES = tests/test_fill.c
+tests_test_fill_CFLAGS = $(TEST_CFLAGS)
+tests_test_fill_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fill/intake.xml

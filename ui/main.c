@@ -89,20 +89,6 @@ static void usage(FILE *out)
 "--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
 }
 
-/*
- * Commands whose modules are still being integrated are weak: a build
- * without them says so instead of failing to link.  (Removed once every
- * module is in the build.)
- */
-#pragma weak cli_form_list
-#pragma weak cli_form_submit
-#pragma weak cli_form_check
-#pragma weak cli_form_scenario
-#pragma weak cli_form_i18n
-#pragma weak cli_sync
-#pragma weak cli_merge
-#pragma weak tui_run
-
 typedef struct command {
 	const char *group;       /* "case", "form" or NULL for a one-word command */
 	const char *name;
@@ -138,8 +124,6 @@ static int run_tui(cli_globals *g)
 		g->workspace = demo_dir;
 		opts.demo = 1;
 	}
-	if (!tui_run)
-		return cli_error("%s", _("the terminal interface is not available in this build"));
 	st = cli_open_workspace(&ws, g, 0);
 	if (st == 0) {
 		st = tui_run(ws, &opts);
@@ -185,8 +169,6 @@ int main(int argc, char **argv)
 			  (cmd->group && !strcmp(argv[0], cmd->group) && argc > 1 &&
 			   !strcmp(argv[1], cmd->name));
 
-		if (hit && !cmd->fn)
-			return cli_error(_("%s is not available in this build"), cmd->name);
 		if (hit)
 			return cmd->group ? cmd->fn(argc - 1, argv + 1, &g) : cmd->fn(argc, argv, &g);
 	}

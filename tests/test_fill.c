@@ -1,0 +1,244 @@
+/*
+ * test_fill.c: filling a form for a case: every answer survives kill -9,
+ * drafts resume, finalising is one atomic step.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "forms.h"
+#include "store.h"
+#include "util.h"
+#include "workspace.h"
+
+#define FORM TOP_SRCDIR "/tests/fill/intake.xml"
+
+static char *new_workspace(char case_id[HW_UUID_LEN + 1], const char *birth)
+{
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+	char *dir = hw_path_join(base && *base ? base : "/tmp", "fillXXXXXX"), *ws_dir, *to, *data;
+	case_fields f = CASE_FIELDS_INIT;
+	hw_error err = { 0, "" };
+	hw_ws *ws = NULL;
+	size_t len;
+
+	cr_assert_not_null(mkdtemp(dir));
+	ws_dir = hw_path_join(dir, "ws");
+	cr_assert_eq(ws_open(&ws, ws_dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_init(ws, "dev1", "Tester", "counsellor", NULL), 0);
+	cr_assert_eq(hw_read_file(FORM, &data, &len, NULL), 0);
+	to = hw_path_join(ws_forms_dir(ws), "intake.xml");
+	cr_assert_eq(hw_write_file_atomic(to, data, len, NULL), 0);
+	f.given_name = "Test";
+	f.family_name = "Person";
+	f.birth_date = birth;
+	cr_assert_eq(case_open(ws, &f, case_id), 0, "%s", ws_error(ws)->msg);
+	ws_free(ws);
+	free(to);
+	free(data);
+	free(dir);
+	return ws_dir;
+}
+
+static hw_ws *open_ws(const char *dir)
+{
+	hw_error err = { 0, "" };
+	hw_ws *ws = NULL;
+
+	cr_assert_eq(ws_open(&ws, dir, 0, &err), 0, "%s", err.msg);
+	return ws;
+}
+
+static const char *value(hw_fill *f, const char *path)
+{
+	const char *v = NULL;
+
+	cr_assert_eq(xform_value(&v, fill_session(f), path, NULL), 0, "no node %s", path);
+	return v;
+}
+
+Test(fill, answers_are_kept_as_a_draft_and_resumed)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir = new_workspace(id, "1990-05-05");
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	cr_assert_not(fill_resumed(f));
+	cr_assert_eq(fill_answer(f, "/intake/name", "Amina"), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_answer(f, "/intake/consent", "no"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/why", "needs time to think"), 0);
+	/* A value the form refuses is not saved and changes nothing. */
+	cr_assert_eq(fill_answer(f, "/intake/age", "forty"), HW_EINVALID);
+	cr_assert_eq(fill_answer(f, "/intake/age", "41"), 0);
+	fill_free(f);
+	ws_free(ws);
+
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert(fill_resumed(f));
+	cr_assert_str_eq(value(f, "/intake/name"), "Amina");
+	cr_assert_str_eq(value(f, "/intake/consent"), "no");
+	cr_assert_str_eq(value(f, "/intake/why"), "needs time to think");
+	cr_assert_str_eq(value(f, "/intake/age"), "41");
+	fill_free(f);
+	ws_free(ws);
+	free(dir);
+}
+
+/*
+ * The child answers one question at a time and reports each answer once the
+ * call returned; the parent kills it with SIGKILL at a chosen point.
+ */
+static const char *answers[][2] = {
+	{ "/intake/name", "Yusuf" }, { "/intake/age", "34" }, { "/intake/consent", "no" },
+	{ "/intake/why", "worried about debts" }, { "/intake/next_date", "2026-12-03" },
+};
+#define NANSWERS (sizeof(answers) / sizeof(answers[0]))
+
+static void child_fill(const char *dir, const char *id, int fd)
+{
+	hw_error err = { 0, "" };
+	hw_ws *ws = NULL;
+	hw_fill *f = NULL;
+
+	if (ws_open(&ws, dir, 0, &err) < 0 || fill_open(&f, ws, id, "intake", NULL) < 0)
+		_exit(3);
+	for (;;) {
+		for (size_t i = 0; i < NANSWERS; i++) {
+			if (fill_answer(f, answers[i][0], answers[i][1]) < 0)
+				_exit(4);
+			if (write(fd, "x", 1) != 1)
+				_exit(5);
+		}
+	}
+}
+
+Test(fill, kill_9_while_answering_loses_no_given_answer)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir = new_workspace(id, "1990-05-05");
+
+	for (size_t kill_after = 0; kill_after <= NANSWERS; kill_after++) {
+		int fds[2], status;
+		size_t acked = 0;
+		char c;
+		pid_t pid;
+		hw_ws *ws;
+		hw_fill *f = NULL;
+
+		cr_assert_eq(pipe(fds), 0);
+		pid = fork();
+		cr_assert_neq(pid, -1);
+		if (pid == 0) {
+			close(fds[0]);
+			child_fill(dir, id, fds[1]);
+		}
+		close(fds[1]);
+		while (acked < kill_after && read(fds[0], &c, 1) == 1)
+			acked++;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		/* Answers acknowledged after we stopped reading count too. */
+		while (read(fds[0], &c, 1) == 1)
+			acked++;
+		close(fds[0]);
+		cr_assert(WIFSIGNALED(status), "the child ended by itself (status %d)", status);
+
+		ws = open_ws(dir);
+		cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+		/* In the first pass, every acknowledged answer is there. */
+		for (size_t i = 0; i < acked && i < NANSWERS; i++)
+			cr_assert_str_eq(value(f, answers[i][0]), answers[i][1],
+					 "answer %zu lost after kill -9 at %zu", i, kill_after);
+		fill_free(f);
+		ws_free(ws);
+	}
+	free(dir);
+}
+
+static int count_sub(const store_submission *s, void *payload)
+{
+	(void)s;
+	(*(int *)payload)++;
+	return 0;
+}
+
+static int no_draft(const char *d, const char *form, const char *at, void *payload)
+{
+	(void)d; (void)form; (void)at;
+	(*(int *)payload)++;
+	return 0;
+}
+
+Test(fill, finalise_refuses_an_incomplete_form_then_stores_everything_at_once)
+{
+	char id[HW_UUID_LEN + 1], *instance = NULL, *xml = NULL;
+	char *dir = new_workspace(id, "2012-01-01");
+	hw_ws *ws = open_ws(dir);
+	xform_failure_list *fails = NULL;
+	hw_fill *f = NULL;
+	store_case_row r;
+	int subs = 0, drafts = 0, pending = 0;
+	size_t len;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert_eq(fill_answer(f, "/intake/age", "14"), 0);
+	cr_assert_eq(fill_finalise(f, &instance, &fails), HW_EINVALID);
+	cr_assert_not_null(fails);
+	cr_assert_geq(fails->count, 2);
+	cr_assert_str_eq(fails->items[0].path, "/intake/name");
+	xform_failure_list_free(fails);
+	fails = NULL;
+	cr_assert_eq(fill_answer(f, "/intake/name", "Lina"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/consent", "yes"), 0);
+	cr_assert_eq(fill_finalise(f, &instance, &fails), 0, "%s", ws_error(ws)->msg);
+	cr_assert(strncmp(instance, "uuid:", 5) == 0, "%s", instance);
+	cr_assert_eq(store_submission_get_xml(ws_store(ws), instance, &xml, &len, NULL), 0);
+	cr_assert(strstr(xml, "<name>Lina</name>") != NULL, "%s", xml);
+	cr_assert(strstr(xml, "<why") == NULL, "a non-relevant answer was submitted: %s", xml);
+	store_case_submissions(ws_store(ws), id, count_sub, &subs, NULL);
+	store_drafts_of_case(ws_store(ws), id, no_draft, &drafts, NULL);
+	cr_assert_eq(subs, 1);
+	cr_assert_eq(drafts, 0);
+	/* The screening result became the case's flags. */
+	cr_assert_eq(case_get(ws, id, &r), 0);
+	cr_assert_str_eq(r.vulnerability, "minor");
+	cr_assert_eq(r.nevents, 3);  /* opened, form.submitted, updated */
+	store_case_row_clear(&r);
+	cr_assert_eq(store_pending_count(ws_store(ws), &pending, NULL), 0);
+	cr_assert_eq(pending, 4);   /* 3 events + 1 submission wait for sync */
+	free(instance);
+	free(xml);
+	fill_free(f);
+	ws_free(ws);
+	free(dir);
+}
+
+Test(fill, a_minor_gets_child_wording_and_the_case_language_is_used)
+{
+	char id[HW_UUID_LEN + 1], *label = NULL;
+	char *dir = new_workspace(id, "2014-03-03");
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", "en"), 0);
+	cr_assert_eq(xform_label(&label, fill_session(f), "/intake/name", NULL), 0);
+	cr_assert_str_eq(label, "What is your name? You can tell me your nickname.");
+	free(label);
+	cr_assert_eq(fill_set_language(f, "fr"), 0);
+	cr_assert_eq(xform_label(&label, fill_session(f), "/intake/name", NULL), 0);
+	cr_assert_str_eq(label, "Comment vous appelez-vous ?");
+	free(label);
+	fill_free(f);
+	ws_free(ws);
+	free(dir);
+}
