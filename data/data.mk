@@ -25,9 +25,11 @@ EXTRA_DIST += data/forms locales/forms tests/scenarios/forms
 # share/forms/ in the build tree holds the merged forms and the inventory
 # files, where the uninstalled program and the tests find them.  One stamp
 # for all forms keeps the list of forms in HW_FORMS alone; merging is fast.
+# The prerequisites are globs (make expands them): "*.[cx][sm][vl]" is the
+# forms and the CSV files, and never matches nothing, which would be an error.
 HW_FORMS_STAMP = share/forms/.built
 all-local: $(HW_FORMS_STAMP)
-$(HW_FORMS_STAMP): homeward$(EXEEXT) $(srcdir)/data/forms/*.xml \
+$(HW_FORMS_STAMP): homeward$(EXEEXT) $(srcdir)/data/forms/*.[cx][sm][vl] \
 		$(srcdir)/locales/forms/*/*.po $(top_srcdir)/data/data.mk
 	$(AM_V_GEN)$(MKDIR_P) share/forms && \
 	langs=`echo $(HW_FORM_LANGS) | tr ' ' ','` && \
