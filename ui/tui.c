@@ -360,7 +360,25 @@ const char *ui_key_of(const ui_keymap *km, enum ui_action action)
 	return key ? ui_key_name(key) : "";
 }
 
-/* The top bar: program name, the screen's title, the demo marker. */
+/* True when the UI speaks a right-to-left language. */
+static int ui_is_rtl(void)
+{
+	static const char *const rtl[] = { "ar", "fa", "he", "ps", "ur", "ckb", NULL };
+	const char *code = ui_i18n_language();
+	int i;
+
+	for (i = 0; rtl[i]; i++)
+		if (strncmp(code, rtl[i], strlen(rtl[i])) == 0 &&
+		    (code[strlen(rtl[i])] == 0 || code[strlen(rtl[i])] == '_' ||
+		     code[strlen(rtl[i])] == '-'))
+			return 1;
+	return 0;
+}
+
+/*
+ * The top bar: program name, the screen's title, the demo marker.  In a
+ * right-to-left UI language the title starts at the right edge.
+ */
 static void draw_title(tui *t)
 {
 	char buf[400];
@@ -368,10 +386,16 @@ static void draw_title(tui *t)
 	 * at most 12 columns. */
 	const char *demo = _("DEMO");
 	int dw = t->opts.demo ? text_width(demo) + 2 : 0;
+	int rtl = ui_is_rtl() && (t->text_flags & TEXT_BIDI);
 
-	snprintf(buf, sizeof buf, "Homeward  %s", t->title);
 	ui_blank(0, 0, COLS, ROLE_TITLE);
-	ui_put(t, 0, 1, COLS - 2 - dw, buf, ROLE_TITLE, 0);
+	if (rtl) {
+		ui_put(t, 0, 1, 9, "Homeward", ROLE_TITLE, 0);
+		ui_put(t, 0, 11, COLS - 12 - dw, t->title, ROLE_TITLE, 1);
+	} else {
+		snprintf(buf, sizeof buf, "Homeward  %s", t->title);
+		ui_put(t, 0, 1, COLS - 2 - dw, buf, ROLE_TITLE, 0);
+	}
 	if (t->opts.demo) {
 		snprintf(buf, sizeof buf, " %s ", demo);
 		ui_put(t, 0, COLS - dw, dw, buf, ROLE_DEMO, 0);
@@ -386,7 +410,7 @@ static void draw_message(tui *t)
 
 	ui_blank(y, 0, COLS, ROLE_NORMAL);
 	if (t->message[0]) {
-		ui_put(t, y, 0, COLS, t->message, t->message_role, 0);
+		ui_put(t, y, 0, COLS, t->message, t->message_role, 1);
 		return;
 	}
 	for (i = 0; i < t->nhints; i++) {

@@ -16,8 +16,9 @@ tests_test_text_CFLAGS = $(TEST_CFLAGS) $(FRIBIDI_CFLAGS)
 tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
 # Screen tests: the real program driven through tmux.
-TESTS += tests/tui-case.sh tests/tui-form.sh
-EXTRA_DIST += tests/tui-lib.sh tests/tui-case.sh tests/tui-form.sh
+TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-arabic.sh tests/tui-resize.sh
+TESTS += $(TUI_TESTS)
+EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 
 # The uninstalled program finds its catalogues in share/locale beside it
 # (ui/i18n.c), so the build tree speaks every language without installing.
