@@ -46,6 +46,18 @@ check "and only that one" not_on_screen "Omar Other"
 type_text "zzz"
 check "a search without matches says so" wait_for "No case matches"
 
+keys Escape
+keys F9
+check "F9 offers the languages by their own names" wait_for "Nederlands"
+keys Down Down Enter
+check "the interface switches to French at once" wait_for "Langue changée"
+check "the case list is in French" wait_for "Chercher"
 keys F10
 check "F10 quits" gone
+check "the chosen language is kept in the settings" \
+	test "$("$HOMEWARD" --workspace "$ws" config get ui.language)" = fr
+start
+check "the next start speaks French" wait_for "Chercher"
+keys F10
+check "F10 quits again" gone
 finish

@@ -45,20 +45,29 @@ pid=$(program_pid)
 kill -9 "$pid"
 check "the program is gone after SIGKILL" gone
 
-start
+# Start again, this time with the interface in Dutch: the form stays in
+# the returnee's language (English) with the counsellor's Dutch beneath.
+start LANGUAGE=nl
 wait_for "Omar Other"
 keys Enter
-check "the case lists the draft" wait_for "Draft: First contact"
+check "the case lists the draft" wait_for "Concept: First contact"
 keys r
-check "resuming says the earlier answers are kept" wait_for "Draft resumed"
+check "resuming says the earlier answers are kept" wait_for "Concept hervat"
 keys F8
 check "after the crash the date is still there" wait_for "2026-11-29"
 check "after the crash the choice is still there" line_has "interpreter" "No"
 check "after the crash the typed text is still there" wait_for "Hausa"
 
-keys F2
-check "finalising with required answers missing is refused" wait_for "Not finalised"
-check "the missing answers are marked" wait_for "needs an answer"
+keys Down Down Down Enter
+check "the review leads back to a question" wait_for "Is an interpreter present?"
+check "the bilingual view shows the Dutch text beneath" wait_for "Is er een tolk aanwezig?"
+keys F7
+check "the bilingual view can be turned off" not_on_screen "Is er een tolk aanwezig?"
+keys F7
+
+keys F8 F2
+check "finalising with required answers missing is refused" wait_for "Niet afgerond"
+check "the missing answers are marked" wait_for "heeft een antwoord nodig"
 keys Escape
-check "closing the form keeps the draft" wait_for "The draft is kept"
+check "closing the form keeps the draft" wait_for "Het concept blijft bewaard"
 finish

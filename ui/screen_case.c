@@ -168,12 +168,15 @@ static int add_event(const char *json, void *payload)
 {
 	case_view *c = payload;
 	hw_event *ev = NULL;
-	char buf[512], when[17];
+	char buf[512], when[17], *name;
 
 	if (event_parse(&ev, json, strlen(json), NULL) < 0)
 		return 0;
 	short_time(when, ev->at);
-	snprintf(buf, sizeof buf, "%s  %-18s %s", when, event_name(ev->type), ev->author ? ev->author : "");
+	/* Pad by columns, not bytes: translated names are not ASCII. */
+	name = text_pad(event_name(ev->type), 20);
+	snprintf(buf, sizeof buf, "%s  %s %s", when, name ? name : ev->type, ev->author ? ev->author : "");
+	free(name);
 	add_item(c, IT_EVENT, buf, NULL);
 	event_free(ev);
 	return 0;
