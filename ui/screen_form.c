@@ -682,7 +682,9 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 	case XFORM_SELECT1:
 	case XFORM_SELECT:
 		room = bottom - y - (q->error ? 1 : 0);
-		for (i = 0; (size_t)i < it->choices.count && room > 0; i++, room--) {
+		/* A long list scrolls so that the highlighted choice shows. */
+		i = focused && q->cursor >= room ? q->cursor - room + 1 : 0;
+		for (; (size_t)i < it->choices.count && room > 0; i++, room--) {
 			const char *v = it->choices.items[i].value;
 			int chosen = 0;
 
