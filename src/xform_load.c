@@ -1031,6 +1031,14 @@ static int parse_choices(loader *ld, xf_ctrl *c, const xmlNode *el)
 
 			if (!ns)
 				return problem(ld, XFORM_ERROR, line_of(k), "itemset without nodeset");
+			if (c->itemset) {
+				/* A second itemset replaces the first (only one can be shown). */
+				problem(ld, XFORM_WARNING, line_of(k), "second itemset in one select: it replaces the first");
+				xpath_expr_free(c->itemset);
+				xpath_expr_free(c->iset_value);
+				xf_label_free(&c->iset_label);
+				c->itemset = c->iset_value = NULL;
+			}
 			rc = compile(ld, &c->itemset, ns, line_of(k), "itemset");
 			xmlFree(ns);
 			if (rc < 0)
@@ -1129,8 +1137,11 @@ static int parse_control(loader *ld, xf_ctrl *parent, const xmlNode *el, const c
 		if (c->def) {
 			c->def->is_repeat = 1;
 			c->def->repeat = c;
-			if (cnt)
+			if (cnt) {
+				xpath_expr_free(c->def->jr_count);
+				c->def->jr_count = NULL;
 				rc = compile(ld, &c->def->jr_count, cnt, line, "jr:count");
+			}
 			if (nar && strstr(nar, "true"))
 				c->def->noaddremove = 1;
 		}
