@@ -370,6 +370,7 @@ static int arg_time(xp_time *t, double *days_utc, const xp_node *call, size_t i,
 			t->days = (int64_t)floor(d);
 			t->ms = (d - floor(d)) * 86400000.0;
 			t->has_time = t->ms != 0;
+			t->from_number = 1;
 			res = 0;
 		}
 		goto cleanup;
@@ -387,6 +388,7 @@ static int arg_time(xp_time *t, double *days_utc, const xp_node *call, size_t i,
 			t->days = (int64_t)floor(d);
 			t->ms = (d - floor(d)) * 86400000.0;
 			t->has_time = t->ms != 0;
+			t->from_number = 1;
 			res = 0;
 		}
 	}
@@ -430,7 +432,7 @@ int xp_fn_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx)
 	if (arg_time(&t, &days, call, 0, cx, &rc) != 0 || !t.has_date)
 		return rc < 0 ? rc : xp_set_string_copy(out, "", 0) < 0 ? oom(cx) : 0;
 	xp_now(cx, &secs, &off);
-	if (!t.has_tz)
+	if (!t.has_tz && !t.from_number)
 		off = 0;   /* no offset written: keep the wall-clock time as given */
 	if (xp_format_date(&s, days, off, 1) < 0)
 		return oom(cx);

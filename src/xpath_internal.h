@@ -153,6 +153,7 @@ typedef struct xp_time {
 	int has_date, has_time;
 	int has_tz;
 	int tz_minutes;       /* offset of the written time from UTC, when has_tz */
+	int from_number;      /* came from a number of days (an instant in UTC), not a string */
 } xp_time;
 
 /* Parse "YYYY-MM-DD", a dateTime, or a time ("HH:MM[:SS[.sss]][Z|+hh:mm]"); 0 or -1. */
