@@ -176,7 +176,7 @@ typedef struct xf_nstate {
 	unsigned char ro;
 } xf_nstate;
 
-#define XF_RING 32
+#define XF_RING 256     /* strings lent to the evaluator stay valid for the next 255 loans */
 
 struct xform_session {
 	const xform *form;
