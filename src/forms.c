@@ -116,6 +116,8 @@ int forms_find(hw_ws *ws, const char *form_id, char **path)
 
 struct hw_fill {
 	hw_ws *ws;
+	char *prefill_country;  /* the case's country of return, for the form */
+	char *prefill_age;      /* the case's age in whole years, when known */
 	char case_id[HW_UUID_LEN + 1];
 	char *form_path;
 	char *draft_id;        /* NULL until the first change */
@@ -158,6 +160,55 @@ static int replay_one(const char *op, const char *path, const char *value, void 
 	return 0;
 }
 
+/*
+ * What the case already knows, the counsellor should not have to ask again:
+ * a question directly under the form's root named return_country or age
+ * starts with the case's value (docs/forms.md).  It is applied before the
+ * draft is replayed, so an answer the counsellor gave wins, and it is not
+ * stored, so a corrected case flows into drafts still open.
+ */
+static void prefill_one(hw_fill *f, const char *name, const char *value)
+{
+	char *root = NULL, path[256], expr[300];
+	const char *cur = NULL;
+
+	if (!value || !*value)
+		return;
+	snprintf(expr, sizeof(expr), "name(/*)");
+	if (xform_eval(&root, f->session, expr, NULL) < 0)
+		return;
+	snprintf(path, sizeof(path), "/%s/%s", root, name);
+	free(root);
+	if (xform_value(&cur, f->session, path, NULL) < 0 || *cur)
+		return;
+	if (xform_answer(f->session, path, value, NULL) < 0 && !strcmp(name, "return_country"))
+		xform_answer(f->session, path, "other", NULL);
+}
+
+static void prefill(hw_fill *f)
+{
+	prefill_one(f, "return_country", f->prefill_country);
+	prefill_one(f, "age", f->prefill_age);
+}
+
+/* Age in whole years on today's date, "" when the birth date is unknown. */
+static char *age_of(const char *birth_date)
+{
+	char now[HW_TIME_LEN + 1], buf[16];
+	int by, bm, bd, ty, tm, td, age;
+
+	if (!birth_date || sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3)
+		return NULL;
+	hw_now_iso(now);
+	if (sscanf(now, "%d-%d-%d", &ty, &tm, &td) != 3)
+		return NULL;
+	age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+	if (age < 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%d", age);
+	return strdup(buf);
+}
+
 /* (Re)build the session from the form and the stored ops. */
 static int build_session(hw_fill *f)
 {
@@ -173,6 +224,7 @@ static int build_session(hw_fill *f)
 	o.username = ws_author(f->ws);
 	if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
 		return rc;
+	prefill(f);
 	if (f->draft_id &&
 	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, replay_one, &c, ws_err(f->ws))) < 0)
 		return rc;
@@ -209,6 +261,8 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 		goto fail;
 	snprintf(f->case_id, sizeof(f->case_id), "%s", case_id);
 	f->minor = row.minor;
+	f->prefill_country = hw_strdup(row.return_country);
+	f->prefill_age = age_of(row.birth_date);
 	if ((rc = forms_find(ws, form_id, &f->form_path)) < 0)
 		goto fail;
 	if ((rc = xform_load(&f->form, f->form_path, ws_err(ws))) < 0)
@@ -237,6 +291,8 @@ void fill_free(hw_fill *f)
 	free(f->form_path);
 	free(f->draft_id);
 	free(f->lang);
+	free(f->prefill_country);
+	free(f->prefill_age);
 	free(f);
 }
 

@@ -242,3 +242,25 @@ Test(fill, a_minor_gets_child_wording_and_the_case_language_is_used)
 	ws_free(ws);
 	free(dir);
 }
+
+Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir;
+	hw_ws *ws;
+	hw_fill *f = NULL;
+
+	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	dir = new_workspace(id, "1990-11-30");
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert_str_eq(value(f, "/intake/age"), "35");  /* 36 tomorrow */
+	cr_assert_eq(fill_answer(f, "/intake/age", "37"), 0);
+	fill_free(f);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert_str_eq(value(f, "/intake/age"), "37");
+	fill_free(f);
+	ws_free(ws);
+	free(dir);
+	unsetenv("HOMEWARD_NOW");
+}
