@@ -246,10 +246,14 @@ static void load_page(form_view *f)
 static int rebuild(form_view *f, tui *t)
 {
 	char *keep = NULL;
-	int rc, p, review = f->page >= f->npages && f->npages > 0;
+	int rc, p, keep_line = 0, review = f->page >= f->npages && f->npages > 0;
 
-	if (f->nav && f->page < f->npages)
+	/* A page is known by its path and its line in the form (a group
+	 * without a ref has an empty path). */
+	if (f->nav && f->page < f->npages) {
 		keep = strdup(f->nav->items[page_item(f, f->page)].path);
+		keep_line = f->nav->items[page_item(f, f->page)].line;
+	}
 	xform_nav_free(f->nav);
 	f->nav = NULL;
 	rc = xform_nav_build(&f->nav, fill_session(f->fill), ws_err(tui_ws(t)));
@@ -262,7 +266,8 @@ static int rebuild(form_view *f, tui *t)
 		f->page = f->npages;
 	} else if (keep) {
 		for (p = 0; p < f->npages; p++)
-			if (strcmp(f->nav->items[page_item(f, p)].path, keep) == 0)
+			if (strcmp(f->nav->items[page_item(f, p)].path, keep) == 0 &&
+			    (keep[0] || f->nav->items[page_item(f, p)].line == keep_line))
 				break;
 		if (p < f->npages)
 			f->page = p;
