@@ -167,18 +167,14 @@ static int replay_one(const char *op, const char *path, const char *value, void 
  * draft is replayed, so an answer the counsellor gave wins, and it is not
  * stored, so a corrected case flows into drafts still open.
  */
-static void prefill_one(hw_fill *f, const char *name, const char *value)
+static void prefill_one(hw_fill *f, const char *root, const char *name, const char *value)
 {
-	char *root = NULL, path[256], expr[300];
+	char path[300];
 	const char *cur = NULL;
 
 	if (!value || !*value)
 		return;
-	snprintf(expr, sizeof(expr), "name(/*)");
-	if (xform_eval(&root, f->session, expr, NULL) < 0)
-		return;
 	snprintf(path, sizeof(path), "/%s/%s", root, name);
-	free(root);
 	if (xform_value(&cur, f->session, path, NULL) < 0 || *cur)
 		return;
 	if (xform_answer(f->session, path, value, NULL) < 0 && !strcmp(name, "return_country"))
@@ -187,8 +183,18 @@ static void prefill_one(hw_fill *f, const char *name, const char *value)
 
 static void prefill(hw_fill *f)
 {
-	prefill_one(f, "return_country", f->prefill_country);
-	prefill_one(f, "age", f->prefill_age);
+	xform_nav *nav = NULL;
+	char root[200];
+
+	/* The root element's name, from the first control's path. */
+	if (xform_nav_build(&nav, f->session, NULL) < 0 || nav->count == 0 ||
+	    sscanf(nav->items[0].path, "/%199[^/[]", root) != 1) {
+		xform_nav_free(nav);
+		return;
+	}
+	xform_nav_free(nav);
+	prefill_one(f, root, "return_country", f->prefill_country);
+	prefill_one(f, root, "age", f->prefill_age);
 }
 
 /* Age in whole years on today's date, "" when the birth date is unknown. */
