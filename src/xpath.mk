@@ -3,7 +3,7 @@ src_libhomeward_a_SOURCES += \
 	src/xnode.c src/xnode.h \
 	src/xpath.h src/xpath_internal.h \
 	src/xpath_parse.c src/xpath_eval.c src/xpath_func.c \
-	src/xpath_date.c src/xpath_refs.c
+	src/xpath_date.c src/xpath_refs.c src/xpath_geo.c
 
 check_PROGRAMS += tests/test_xpath
 TESTS += tests/test_xpath
@@ -14,7 +14,8 @@ tests_test_xpath_LDADD = $(TEST_LIBS)
 # Fuzzing the XPath engine (not part of make check): needs clang.
 XPATH_FUZZ_SRC = $(srcdir)/fuzz/fuzz_xpath.c $(srcdir)/src/xnode.c \
 	$(srcdir)/src/xpath_parse.c $(srcdir)/src/xpath_eval.c $(srcdir)/src/xpath_func.c \
-	$(srcdir)/src/xpath_date.c $(srcdir)/src/xpath_refs.c $(srcdir)/src/util.c $(srcdir)/src/error.c
+	$(srcdir)/src/xpath_date.c $(srcdir)/src/xpath_refs.c \
+	$(srcdir)/src/xpath_geo.c $(srcdir)/src/util.c $(srcdir)/src/error.c
 EXTRA_DIST += fuzz/fuzz_xpath.c
 CLEANFILES += fuzz/fuzz_xpath
 FUZZ_CC = clang

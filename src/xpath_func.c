@@ -1379,6 +1379,7 @@ cleanup:
 static const xp_func funcs[] = {
 	{ "abs", 1, 1, fn_abs },
 	{ "acos", 1, 1, fn_acos },
+	{ "area", 1, 1, xp_fn_area },
 	{ "asin", 1, 1, fn_asin },
 	{ "atan", 1, 1, fn_atan },
 	{ "atan2", 2, 2, fn_atan2 },
@@ -1399,6 +1400,7 @@ static const xp_func funcs[] = {
 	{ "decimal-date-time", 1, 1, xp_fn_decimal_date_time },
 	{ "decimal-time", 1, 1, xp_fn_decimal_time },
 	{ "digest", 2, 3, fn_digest },
+	{ "distance", 1, 1, xp_fn_distance },
 	{ "ends-with", 2, 2, fn_ends_with },
 	{ "exp", 1, 1, fn_exp },
 	{ "exp10", 1, 1, fn_exp10 },

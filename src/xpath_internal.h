@@ -183,5 +183,8 @@ int xp_fn_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
 int xp_fn_decimal_date_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
 int xp_fn_decimal_time(xpath_value *out, const xp_node *call, const xp_cx *cx);
 int xp_fn_format_date(xpath_value *out, const xp_node *call, const xp_cx *cx);
+/* The geographic functions (xpath_geo.c). */
+int xp_fn_distance(xpath_value *out, const xp_node *call, const xp_cx *cx);
+int xp_fn_area(xpath_value *out, const xp_node *call, const xp_cx *cx);
 
 #endif

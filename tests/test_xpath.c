@@ -609,6 +609,14 @@ Test(xpath, math_functions)
 		{ "atan2(1, 1) * 4 = pi()", "true" },
 		{ "pi()", "3.141592653589793" },
 		{ "random() >= 0 and random() < 1", "true" },
+		{ "round(distance('0 0 0 0; 0 1 0 0'), 2)", "111318.85" },   /* one degree of the equator */
+		{ "round(distance('0 0;0 1;'), 2)", "111318.85" },
+		{ "distance('')", "0" },
+		{ "distance('0 0')", "0" },
+		{ "distance('0 x; 1 1')", "NaN" },
+		{ "distance('95 0; 0 0')", "NaN" },
+		{ "round(area('0 0; 0 1; 1 1; 1 0; 0 0') div 1000000)", "12391" },
+		{ "area('0 0; 0 1')", "0" },
 	};
 	RUN(t);
 }
@@ -754,7 +762,7 @@ Test(xpath, every_listed_function_compiles)
 		"boolean-from-string(1)", "checklist(1,2,3)", "weighted-checklist(1,2,3,4)",
 		"indexed-repeat(.,.,1)", "floor(1)", "ceiling(1)", "log(1)", "log10(1)", "exp(1)",
 		"exp10(1)", "sqrt(1)", "sin(1)", "cos(1)", "tan(1)", "asin(1)", "acos(1)", "atan(1)",
-		"atan2(1,2)", "pi()", "random()", "current()", "instance('x')", "digest(1,2)",
+		"atan2(1,2)", "pi()", "distance(.)", "area(.)", "random()", "current()", "instance('x')", "digest(1,2)",
 	};
 	size_t i;
 
