@@ -263,24 +263,31 @@ static void case_resume(ui_view *v, tui *t)
 		tui_error(t, ws_error(tui_ws(t))->code);
 }
 
-/* A translated label of a vulnerability flag list (kept as given: codes). */
+/* The details of a case on one line: sex and age, countries, language, status. */
 static void details_line(char *buf, size_t n, const store_case_row *r)
 {
-	char age[64] = "";
 	const char *sex = r->sex ? r->sex : "";
+	size_t len = 0;
 
-	if (r->birth_date)
-		snprintf(age, sizeof age, _("born %s"), r->birth_date);
-	else if (r->birth_year)
-		snprintf(age, sizeof age, _("born about %d"), r->birth_year);
-	snprintf(buf, n, "%s%s%s  %s: %s  %s: %s  %s: %s  %s: %s",
-		 sex[0] ? (!strcmp(sex, "female") ? _("female") : !strcmp(sex, "male") ? _("male")
-			   : !strcmp(sex, "other") ? _("other") : _("unknown")) : "",
-		 sex[0] && age[0] ? ", " : "", age,
-		 _("Nationality"), r->nationality ? r->nationality : "-",
-		 _("Return to"), r->return_country ? r->return_country : "-",
-		 _("Language"), r->language ? r->language : "-",
-		 _("Status"), r->status && !strcmp(r->status, "closed") ? _("closed") : _("open"));
+	buf[0] = 0;
+	if (*sex)
+		len += (size_t)snprintf(buf + len, n - len, "%s", !strcmp(sex, "female") ? _("female")
+					: !strcmp(sex, "male") ? _("male")
+					: !strcmp(sex, "other") ? _("other") : _("unknown"));
+	if (len < n && r->birth_date)
+		len += (size_t)snprintf(buf + len, n - len, "%s", len ? ", " : "");
+	if (len < n && r->birth_date)
+		len += (size_t)snprintf(buf + len, n - len, _("born %s"), r->birth_date);
+	else if (len < n && r->birth_year)
+		len += (size_t)snprintf(buf + len, n - len, "%s", len ? ", " : "");
+	if (len < n && !r->birth_date && r->birth_year)
+		len += (size_t)snprintf(buf + len, n - len, _("born about %d"), r->birth_year);
+	if (len < n)
+		snprintf(buf + len, n - len, "%s%s: %s  %s: %s  %s: %s  %s: %s", len ? "  " : "",
+			 _("Nationality"), r->nationality ? r->nationality : "-",
+			 _("Return to"), r->return_country ? r->return_country : "-",
+			 _("Language"), r->language ? r->language : "-",
+			 _("Status"), r->status && !strcmp(r->status, "closed") ? _("closed") : _("open"));
 }
 
 static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
