@@ -19,3 +19,7 @@ tests_test_fill_SOURCES = tests/test_fill.c
 tests_test_fill_CFLAGS = $(TEST_CFLAGS)
 tests_test_fill_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fill/intake.xml
+
+# The command line as scripts use it.
+TESTS += tests/cli.sh
+EXTRA_DIST += tests/cli.sh

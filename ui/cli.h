@@ -51,6 +51,8 @@ int cli_case_add(int argc, char **argv, const cli_globals *g);
 int cli_case_list(int argc, char **argv, const cli_globals *g);
 int cli_case_show(int argc, char **argv, const cli_globals *g);
 int cli_config(int argc, char **argv, const cli_globals *g);
+int cli_case_update(int argc, char **argv, const cli_globals *g);
+int cli_case_resolve(int argc, char **argv, const cli_globals *g);
 
 /* Filling forms from the command line (ui/cli_fill.c): `form list`, `form submit`. */
 int cli_form_list(int argc, char **argv, const cli_globals *g);

@@ -364,3 +364,34 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 	ws_free(ws);
 	return st;
 }
+
+/* `case update ID FIELD VALUE` and `case resolve ID FIELD VALUE`. */
+static int case_field_command(int argc, char **argv, const cli_globals *g, int resolve)
+{
+	char id[HW_UUID_LEN + 1];
+	hw_ws *ws = NULL;
+	int st, rc;
+
+	if (argc != 4)
+		return cli_error(resolve ? _("usage: homeward case resolve ID FIELD VALUE")
+				 : _("usage: homeward case update ID FIELD VALUE"));
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	rc = case_resolve_id(ws, argv[1], id);
+	if (rc == 0)
+		rc = resolve ? case_resolve(ws, id, argv[2], argv[3])
+			     : case_update(ws, id, argv[2], argv[3]);
+	st = rc < 0 ? cli_fail(ws_error(ws)) : 0;
+	ws_free(ws);
+	return st;
+}
+
+int cli_case_update(int argc, char **argv, const cli_globals *g)
+{
+	return case_field_command(argc, argv, g, 0);
+}
+
+int cli_case_resolve(int argc, char **argv, const cli_globals *g)
+{
+	return case_field_command(argc, argv, g, 1);
+}

@@ -71,6 +71,10 @@ static void usage(FILE *out)
 "                          open a case; prints its id\n"
 "  case list [--format table|tsv|json] [--search TEXT]\n"
 "  case show ID            details, conflicts, events, submissions, drafts\n"
+"  case update ID FIELD VALUE\n"
+"                          change a field (given_name, return_country, ...)\n"
+"  case resolve ID FIELD VALUE\n"
+"                          decide a conflict between concurrent edits\n"
 "  form list               installed forms\n"
 "  form submit CASE_ID FORM_ID ANSWERS\n"
 "                          fill a form from a file of `answer PATH VALUE` lines\n"
@@ -100,6 +104,8 @@ static const command commands[] = {
 	{ "case", "add", cli_case_add },
 	{ "case", "list", cli_case_list },
 	{ "case", "show", cli_case_show },
+	{ "case", "update", cli_case_update },
+	{ "case", "resolve", cli_case_resolve },
 	{ "form", "list", cli_form_list },
 	{ "form", "submit", cli_form_submit },
 	{ "form", "check", cli_form_check },

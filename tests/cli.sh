@@ -1,0 +1,47 @@
+#!/bin/sh
+# The command line as scripts use it: exact forms, exit statuses, one-line errors.
+set -u
+HW=${HOMEWARD:-./homeward}
+T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+echo "1..22"
+
+W="$HW --workspace $T/ws"
+ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
+ok "--help lists the commands" '$HW --help | grep -q "case add"'
+$HW frobnicate >/dev/null 2>"$T/err"; st=$?
+ok "an unknown command is a usage error (status 2)" '[ $st -eq 2 ] && grep -q "unknown command" "$T/err"'
+$W case list >/dev/null 2>"$T/err"; st=$?
+ok "a missing workspace says how to create one" '[ $st -ne 0 ] && grep -q "homeward init" "$T/err"'
+ok "init sets up the workspace" '$W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null'
+ok "a second init for another device is refused" '! $W init --device-id laptop-2 --name X --role counsellor 2>/dev/null'
+ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality iq --return-country IQ --language ar)
+ok "case add prints the new id" 'echo "$ID" | grep -Eq "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"'
+$W case add --given-name X --birth-date 1990-02-30 --nationality IQ --return-country IQ --language ar >"$T/out" 2>"$T/err"; st=$?
+ok "an impossible birth date is refused, naming the field" '[ $st -ne 0 ] && [ ! -s "$T/out" ] && grep -q "birth date" "$T/err" && [ $(wc -l <"$T/err") -eq 1 ]'
+$W case add --given-name X --birth-date 1990-02-03 --nationality Iraq --return-country IQ --language ar >/dev/null 2>"$T/err"; st=$?
+ok "a country that is not a code is refused" '[ $st -ne 0 ] && grep -q "nationality" "$T/err"'
+$W case add --given-name Lina --family-name Demo --birth-date 2014-06-01 --nationality AF --return-country AF --language fa >/dev/null
+$W case list --format tsv >"$T/tsv"
+ok "tsv: a header line, then the id first" 'head -1 "$T/tsv" | grep -q "^id	given_name	" && grep -q "^$ID	Yusuf	Example	1990-04-01	0	IQ	IQ	ar" "$T/tsv"'
+ok "tsv: the minor is marked" 'grep -q "	Lina	Demo	2014-06-01	1	" "$T/tsv"'
+ok "search finds by the start of a name, any case" '[ $($W case list --format tsv --search yus | wc -l) -eq 2 ]'
+ok "search with no match lists nothing" '[ $($W case list --format tsv --search nobody | wc -l) -eq 1 ]'
+$W case list --format json >"$T/json"
+ok "json output is one array of the cases" '[ "$(head -c1 "$T/json")" = "[" ] && [ "$(tail -c2 "$T/json")" = "]" ] && [ $(grep -o "\"id\":" "$T/json" | wc -l) -eq 2 ]'
+ok "case show accepts a unique prefix" '$W case show $(echo $ID | cut -c1-6) | grep -q "Yusuf"'
+ok "case update records a change" '$W case update $ID return_country tn && $W case show $ID | grep -q "Country of return *TN"'
+ok "every change is an event" '[ $($W case show $ID | grep -c "case\.\(opened\|updated\)") -eq 2 ]'
+ok "config set and get a setting" '$W config set sync.remote /media/usb/central.git && [ "$($W config get sync.remote)" = /media/usb/central.git ]'
+ok "config refuses settings that are not settable" '! $W config set device.id other 2>/dev/null'
+ok "HOMEWARD_WORKSPACE picks the workspace" '[ "$(HOMEWARD_WORKSPACE=$T/ws $HW config get counsellor.name)" = "Amina K." ]'
+
+# A damaged database is reported and left exactly as it was.
+cp "$T/ws/homeward.db" "$T/before.db"
+dd if=/dev/urandom of="$T/ws/homeward.db" bs=4096 seek=1 count=3 conv=notrunc 2>/dev/null
+cp "$T/ws/homeward.db" "$T/damaged.db"
+$W case list >/dev/null 2>"$T/err"; st=$?
+ok "a damaged database is an error that says so" '[ $st -ne 0 ] && grep -qi "damaged\|not a Homeward database" "$T/err"'
+ok "and the damaged file is left untouched" 'cmp -s "$T/ws/homeward.db" "$T/damaged.db"'
