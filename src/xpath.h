@@ -134,7 +134,11 @@ int xpath_value_string(char **out, const xpath_value *v);
 /* v as XPath's number(); date and dateTime strings are days since 1970. */
 double xpath_value_number(const xpath_value *v);
 
-/* v as XPath's boolean(): non-empty string or node-set, non-zero non-NaN number. */
+/*
+ * v as XPath's boolean(): a non-empty string, a non-zero non-NaN number; a
+ * node-set of one node by its value (as JavaRosa: an unanswered question is
+ * false), of several nodes true, empty false.
+ */
 int xpath_value_boolean(const xpath_value *v);
 
 #define XPATH_NUMBER_MAX 400  /* bytes enough for any formatted double */

@@ -380,7 +380,14 @@ int xpath_value_boolean(const xpath_value *v)
 {
 	switch (v->type) {
 	case XPATH_NODESET:
-		return v->nnodes > 0;
+		/*
+		 * JavaRosa reads a single node as its value, so relevant="${name}"
+		 * means "name is answered", as form authors expect; XPath 1.0
+		 * would call any existing node true.  Several nodes are true.
+		 */
+		if (v->nnodes == 1)
+			return v->nodes[0]->value_len > 0;
+		return v->nnodes > 1;
 	case XPATH_BOOLEAN:
 		return v->boolean;
 	case XPATH_NUMBER:

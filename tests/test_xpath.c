@@ -260,7 +260,12 @@ Test(xpath, casting)
 		{ "boolean(0)", "false" },
 		{ "boolean(0 div 0)", "false" },
 		{ "boolean(-1)", "true" },
-		{ "boolean(/data/blank)", "true" },       /* a node exists */
+		{ "boolean(/data/blank)", "false" },      /* one node counts by its value (JavaRosa) */
+		{ "boolean(/data/name)", "true" },
+		{ "boolean(/data/rep/w)", "true" },       /* several nodes */
+		{ "not(/data/blank)", "true" },
+		{ "if(/data/blank, 'answered', 'empty')", "empty" },
+		{ "count(/data/rep[w])", "2" },
 		{ "boolean(/data/nothing)", "false" },
 		{ "string(true())", "true" },
 		{ "string(/data/age)", "12" },
