@@ -947,26 +947,34 @@ static int form_key(ui_view *v, tui *t, int key, enum ui_action act)
 			xform_nav_item *r = &f->nav->items[page_item(f, f->page)];
 			int rc = fill_repeat_add(f->fill, r->path);
 
-			char *prefix = NULL;
-			size_t n = 0, len;
-			int p;
+			char *rpath = strdup(r->path);
+			size_t n = 0, i;
+			int p, row = -1;
 
-			if (rc == 0 && xform_repeat_count(fill_session(f->fill), r->path, &n, NULL) == 0) {
-				len = strlen(r->path) + 32;
-				prefix = malloc(len);
-				if (prefix)
-					snprintf(prefix, len, "%s[%zu]/", r->path, n);
-			}
+			if (rc == 0)
+				xform_repeat_count(fill_session(f->fill), rpath, &n, NULL);
 			after_change(f, t, NULL, rc);
-			/* Go to the first question of the new entry. */
-			for (p = 0; prefix && p < f->npages; p++) {
-				if (f->pages[p] >= 0 &&
-				    strncmp(f->nav->items[f->pages[p]].path, prefix, strlen(prefix)) == 0) {
+			/*
+			 * Go to the first question of the new entry: the row of
+			 * instance n after the repeat, then the first page after it.
+			 */
+			for (i = 0; rc == 0 && rpath && i < f->nav->count; i++) {
+				xform_nav_item *x = &f->nav->items[i];
+
+				if (x->kind == XFORM_REPEAT && strcmp(x->path, rpath) == 0)
+					row = (int)i;
+				else if (row >= 0 && x->repeat_instance == (int)n) {
+					row = (int)i;
+					break;
+				}
+			}
+			for (p = 0; row >= 0 && p < f->npages; p++) {
+				if (f->pages[p] > row) {
 					go_page(f, p);
 					break;
 				}
 			}
-			free(prefix);
+			free(rpath);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		tui_message(t, ROLE_INFO, "%s", _("Entries are added on the page after a group's questions."));
