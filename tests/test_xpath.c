@@ -1066,3 +1066,43 @@ Test(xpath, compiled_paths_follow_structure_changes)
 	xpath_expr_free(count);
 	xpath_expr_free(third);
 }
+
+/* Names outside ASCII work in paths, and a missing context is an error, not a crash. */
+Test(xpath, unicode_names_and_bad_calls)
+{
+	xnode *data = xnode_document_element(doc);
+	xpath_expr *e = NULL;
+	xpath_value v = XPATH_VALUE_INIT;
+	xpath_ctx ctx = XPATH_CTX_INIT;
+	hw_error err = { 0, "" };
+
+	add(data, "pr\xc3\xa9nom", "Amina");
+	{
+		static const ecase t[] = {
+			{ "/data/pr\xc3\xa9nom", "Amina" },
+			{ "concat(pr\xc3\xa9nom, '!')", "Amina!" },
+			{ "instance('cities')/root/item[position() = 2]/name", "lyon" },
+			{ "(instance('cities')/root/item/name)[last()]", "abuja" },
+		};
+		RUN(t);
+	}
+	cr_assert_eq(xpath_compile(&e, "1 + 1", &err), 0);
+	cr_expect_eq(xpath_eval(&v, e, &ctx, &err), HW_EINVALID);
+	cr_expect_eq(xpath_eval(&v, NULL, &ctx, &err), HW_EINVALID);
+	{
+		xpath_expr *none = NULL;
+		cr_expect_eq(xpath_compile(&none, NULL, &err), HW_EINVALID);
+		cr_expect_null(none);
+	}
+	ctx.node = data;
+	cr_expect_eq(xpath_eval(&v, e, &ctx, &err), 0);
+	cr_expect_eq(v.type, XPATH_NUMBER);
+	cr_expect_eq(v.number, 2);
+	/* Without an environment, instance() fails with a message instead of crashing. */
+	xpath_expr_free(e);
+	cr_assert_eq(xpath_compile(&e, "count(instance('cities')/root/item)", &err), 0);
+	cr_expect_eq(xpath_eval(&v, e, &ctx, &err), HW_EINVALID);
+	cr_expect(strstr(err.msg, "instance('cities')") != NULL, "%s", err.msg);
+	xpath_value_free(&v);
+	xpath_expr_free(e);
+}
