@@ -725,41 +725,65 @@ static int apply_step(xpath_value *next, const xpath_value *cur, const xp_step *
 	return 0;
 }
 
+#define XP_PIN_MAX 64
+
 /*
  * JavaRosa reads an absolute path inside a repeat as referring to the
  * context's own repeat instance: with context /data/rep[2]/a, "/data/rep/b"
- * means /data/rep[2]/b.  Steps are pinned to the context's ancestors as
- * long as the names agree and the step has no predicate.  Returns how many
- * steps were consumed and leaves the pinned node in cur.
+ * means /data/rep[2]/b.  Each step whose name agrees with the context's
+ * ancestor at that depth takes that ancestor's position, unless the step
+ * has a predicate; the first step whose name differs ends this.  Leading
+ * pinned steps are consumed here (cur becomes the pinned node, the count is
+ * returned); later ones get their position in pin[] (0: not pinned).
  */
-static size_t contextualize(xpath_value *cur, const xp_node *n, const xp_cx *cx)
+static size_t contextualize(xpath_value *cur, size_t pin[XP_PIN_MAX], const xp_node *n, const xp_cx *cx)
 {
-	xnode *chain[64];
-	size_t depth = 0, i;
+	xnode *chain[XP_PIN_MAX];
+	size_t depth = 0, i, lead = 0;
+	int leading = 1;
 	xnode *p = cx->node;
 
+	memset(pin, 0, XP_PIN_MAX * sizeof(*pin));
 	if (!p || xnode_top(p) != cx->st->root)
 		return 0;
 	if (p->kind == XNODE_ATTRIBUTE)
 		p = p->parent;
 	for (; p && p->kind == XNODE_ELEMENT; p = p->parent) {
-		if (depth == 64)
+		if (depth == XP_PIN_MAX)
 			return 0;
 		chain[depth++] = p;
 	}
-	/* chain[depth-1] is the document element. */
+	/* chain[depth-1] is the document element, matched by step 0. */
 	for (i = 0; i < n->nsteps && i < depth; i++) {
 		const xp_step *s = &n->steps[i];
 		xnode *a = chain[depth - 1 - i];
-		if (s->axis != XA_CHILD || s->test != XT_NAME || s->npreds ||
-		    a->hash != s->hash || strcmp(a->local, s->name) != 0)
+		if (s->axis != XA_CHILD || s->test != XT_NAME || a->hash != s->hash || strcmp(a->local, s->name) != 0)
 			break;
+		if (s->npreds) {
+			leading = 0;
+			continue;
+		}
+		if (leading)
+			lead = i + 1;
+		else
+			pin[i] = xnode_position(a);
 	}
-	if (i > 0) {
+	if (lead > 0) {
 		cur->nnodes = 0;
-		xp_nodeset_add(cur, chain[depth - i]);
+		xp_nodeset_add(cur, chain[depth - lead]);
 	}
-	return i;
+	return lead;
+}
+
+/* Keep the nodes of v at 1-based position pos among their same-named siblings. */
+static void keep_position(xpath_value *v, size_t pos)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < v->nnodes; i++)
+		if (xnode_position(v->nodes[i]) == pos)
+			v->nodes[j++] = v->nodes[i];
+	v->nnodes = j;
 }
 
 /* Evaluate a location path or filter-then-path expression. */
@@ -767,8 +791,8 @@ static int eval_path(xpath_value *out, const xp_node *n, const xp_cx *cx)
 {
 	xpath_value a = XPATH_VALUE_INIT, b = XPATH_VALUE_INIT;
 	xpath_value *cur = &a, *nxt = &b, *tmp;
-	size_t i = 0;
-	int rc = 0;
+	size_t i = 0, pin[XP_PIN_MAX];
+	int rc = 0, pinned = 0;
 
 	if (n->filter) {
 		rc = xp_eval_node(cur, n->filter, cx);
@@ -788,8 +812,8 @@ static int eval_path(xpath_value *out, const xp_node *n, const xp_cx *cx)
 			rc = hw_error_set(cx->st->err, HW_ERROR, "out of memory");
 			goto cleanup;
 		}
-		/* The document's element child is step 0 of the chain. */
-		i = contextualize(cur, n, cx);
+		i = contextualize(cur, pin, n, cx);
+		pinned = 1;
 	} else {
 		xp_set_nodeset(cur);
 		if (xp_nodeset_add(cur, cx->node) < 0) {
@@ -804,6 +828,8 @@ static int eval_path(xpath_value *out, const xp_node *n, const xp_cx *cx)
 		rc = apply_step(nxt, cur, &n->steps[i], merge, cx);
 		if (rc < 0)
 			goto cleanup;
+		if (pinned && i < XP_PIN_MAX && pin[i])
+			keep_position(nxt, pin[i]);
 		tmp = cur;
 		cur = nxt;
 		nxt = tmp;

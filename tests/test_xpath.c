@@ -575,7 +575,14 @@ Test(xpath, nested_indexed_repeat)
 			{ "indexed-repeat(/data/hh/mem/age, /data/hh, 1, /data/hh/mem, 2)", "1.2" },
 			{ "count(/data/hh[2]/mem)", "3" },
 		};
+		static const ecase inside[] = {
+			{ "/data/hh/mem/age", "2.3" },             /* own household, own member */
+			{ "/data/hh[1]/mem/age", "1.3" },          /* JavaRosa: same member position in household 1 */
+			{ "count(/data/hh[1]/mem)", "1" },
+			{ "count(/data/hh/mem[age > 0])", "3" },   /* a predicate: all members of this household */
+		};
 		RUN(t);
+		run_table(inside, sizeof(inside) / sizeof(inside[0]), "/data/hh[2]/mem[3]/age");
 	}
 }
 
