@@ -55,6 +55,8 @@ static const ui_binding case_bindings[] = {
 static const ui_keymap case_keymap = { "case", case_bindings };
 
 static const ui_hint case_hints[] = {
+	/* TRANSLATORS: key hints on the bottom row, after the key name;
+	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_FILL_FORM, N_("Fill a form") },
 	{ ACT_RESUME, N_("Resume draft") },
 	{ ACT_BACK, N_("Back") },

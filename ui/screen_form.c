@@ -68,6 +68,8 @@ static const ui_binding form_bindings[] = {
 static const ui_keymap form_keymap = { "form", form_bindings };
 
 static const ui_hint form_hints[] = {
+	/* TRANSLATORS: key hints on the bottom row, after the key name;
+	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_PREV_QUESTION, N_("Prev") },
 	{ ACT_NEXT_QUESTION, N_("Next") },
 	{ ACT_JUMP, N_("Jump") },

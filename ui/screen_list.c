@@ -52,6 +52,8 @@ static const ui_binding list_bindings[] = {
 static const ui_keymap list_keymap = { "case-list", list_bindings };
 
 static const ui_hint list_hints[] = {
+	/* TRANSLATORS: key hints on the bottom row, after the key name;
+	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_HELP, N_("Help") },
 	{ ACT_NEW_CASE, N_("New case") },
 	{ ACT_OPEN, N_("Open") },
@@ -230,10 +232,10 @@ static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		ui_blank(y, 0, cols, base);
 		x = 1;
 		ui_put(t, y, x, wname - 1, r->name, base, 0);
-		/* TRANSLATORS: marks a minor after the age in the case list; at most 5 columns. */
 		snprintf(age, sizeof age, "%s", r->age);
 		ui_put(t, y, x += wname, 4, age, base, 0);
 		if (r->minor)
+			/* TRANSLATORS: marks a minor after the age in the case list; at most 5 columns. */
 			ui_put(t, y, x + 4, W_AGE - 5, _("child"), sel ? base : ROLE_MINOR, 0);
 		ui_put(t, y, x += W_AGE, W_COUNTRIES - 1, r->countries, base, 0);
 		ui_put(t, y, x += W_COUNTRIES, W_STATUS - 1,
