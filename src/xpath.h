@@ -11,6 +11,19 @@
  * 1970-01-01, if(), coalesce(), 2-argument round() and the other ODK
  * functions exist with ODK's arities.
  *
+ * Where JavaRosa departs from XPath 1.0, this engine follows JavaRosa:
+ *  - an absolute path evaluated inside a repeat instance refers to that
+ *    instance: with context /data/rep[2]/a, "/data/rep/b" is
+ *    /data/rep[2]/b (and count(/data/rep) is 1 there; use a relative path
+ *    such as ../../rep to count them all);
+ *  - a node-set of one node stands for its value: in =, != and boolean()
+ *    (so relevant="/data/x" means "x is answered"); an empty node-set is ""
+ *    in = and != ("/data/missing = ''" is true);
+ *  - round() rounds half away from zero on the number's shortest decimal
+ *    form (round(2.675, 2) is 2.68).
+ * Node-sets of several nodes keep XPath 1.0's meaning where JavaRosa would
+ * refuse them (comparisons hold if any node satisfies them).
+ *
  * Compile errors (syntax, unknown function, wrong number of arguments) are
  * found by xpath_compile, so a form with a broken expression fails to load
  * rather than failing when a counsellor reaches the question.
