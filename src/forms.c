@@ -345,9 +345,17 @@ static int save_op(hw_fill *f, const char *op, const char *path, const char *val
  */
 static int change(hw_fill *f, int kind, const char *op, const char *path, const char *value)
 {
-	xform_op o = { kind, path, value };
-	int rc = xform_replay(f->session, &o, 1, NULL, ws_err(f->ws));
+	hw_error *err = ws_err(f->ws);
+	int rc;
 
+	/* The engine's own calls, so its messages reach the user unprefixed. */
+	switch (kind) {
+	case XFORM_OP_ANSWER: rc = xform_answer(f->session, path, value, err); break;
+	case XFORM_OP_CLEAR: rc = xform_clear(f->session, path, err); break;
+	case XFORM_OP_ADD_REPEAT: rc = xform_repeat_add(f->session, path, NULL, err); break;
+	case XFORM_OP_REMOVE_REPEAT: rc = xform_repeat_remove(f->session, path, err); break;
+	default: rc = hw_error_set(err, HW_EINVALID, "unknown change");
+	}
 	if (rc < 0)
 		return rc;
 	if ((rc = save_op(f, op, path, value)) < 0) {

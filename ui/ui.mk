@@ -31,15 +31,11 @@ UI_MO_FILES = \
 EXTRA_homeward_DEPENDENCIES = $(UI_MO_FILES)
 CLEANFILES += $(UI_MO_FILES)
 
-share/locale/nl/LC_MESSAGES/homeward.mo: locales/nl.gmo
-	$(AM_V_GEN)$(MKDIR_P) share/locale/nl/LC_MESSAGES && cp locales/nl.gmo $@
-share/locale/fr/LC_MESSAGES/homeward.mo: locales/fr.gmo
-	$(AM_V_GEN)$(MKDIR_P) share/locale/fr/LC_MESSAGES && cp locales/fr.gmo $@
-share/locale/ar/LC_MESSAGES/homeward.mo: locales/ar.gmo
-	$(AM_V_GEN)$(MKDIR_P) share/locale/ar/LC_MESSAGES && cp locales/ar.gmo $@
-locales/nl.gmo: $(srcdir)/locales/nl.po
-	cd locales && $(MAKE) $(AM_MAKEFLAGS) nl.gmo
-locales/fr.gmo: $(srcdir)/locales/fr.po
-	cd locales && $(MAKE) $(AM_MAKEFLAGS) fr.gmo
-locales/ar.gmo: $(srcdir)/locales/ar.po
-	cd locales && $(MAKE) $(AM_MAKEFLAGS) ar.gmo
+# Compiled straight from the catalogues into the build tree: locales/ keeps
+# its .gmo files in the source tree, which is read-only in a distcheck.
+share/locale/nl/LC_MESSAGES/homeward.mo: $(srcdir)/locales/nl.po
+	$(AM_V_GEN)$(MKDIR_P) share/locale/nl/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/nl.po
+share/locale/fr/LC_MESSAGES/homeward.mo: $(srcdir)/locales/fr.po
+	$(AM_V_GEN)$(MKDIR_P) share/locale/fr/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/fr.po
+share/locale/ar/LC_MESSAGES/homeward.mo: $(srcdir)/locales/ar.po
+	$(AM_V_GEN)$(MKDIR_P) share/locale/ar/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/ar.po
