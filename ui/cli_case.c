@@ -22,6 +22,11 @@ int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 	if (!dir)
 		return cli_error("%s", _("out of memory"));
 	rc = ws_open(out, dir, flags, &err);
+	if (rc == HW_ENOTFOUND) {
+		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
+		free(dir);
+		return 1;
+	}
 	free(dir);
 	if (rc < 0)
 		return cli_fail(&err);
