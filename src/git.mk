@@ -21,3 +21,12 @@ homeward_SOURCES += ui/cli_sync.c
 # The real program through a folder remote and a git daemon on 127.0.0.1.
 TESTS += tests/sync-roundtrip.sh
 EXTRA_DIST += tests/sync-roundtrip.sh
+
+# Benchmark (built, never run by make check): `make bench-sync`.
+noinst_PROGRAMS += bench/bench_sync
+bench_bench_sync_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_sync_LDADD = src/libhomeward.a $(CORE_LIBS)
+
+bench-sync: bench/bench_sync
+	./bench/bench_sync
+.PHONY: bench-sync

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,12 @@ int repo_open(hw_repo **out, const char *path, int create, hw_error *err)
 	r->git = git;
 	*out = r;
 	return 0;
+}
+
+void repo_set_fsync(int on)
+{
+	pthread_once(&repo_once, repo_global_init);
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, on ? 1 : 0);
 }
 
 void repo_free(hw_repo *r)
@@ -223,9 +230,9 @@ int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit,
 	git_oid oid;
 	int rc;
 
-	out[0] = '\0';
 	if ((rc = oid_parse(&oid, commit, err)) < 0)
 		return rc;
+	out[0] = '\0';
 	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0)
 		return repo_fail(err, rc, "reading a commit");
 	oid_hex(out, git_commit_tree_id(c));
@@ -239,9 +246,9 @@ int repo_merge_base(char out[REPO_OID_HEX + 1], hw_repo *r, const char *a, const
 	git_oid oa, ob, base;
 	int rc;
 
-	out[0] = '\0';
 	if ((rc = oid_parse(&oa, a, err)) < 0 || (rc = oid_parse(&ob, b, err)) < 0)
 		return rc;
+	out[0] = '\0';
 	rc = git_merge_base(&base, r->git, &oa, &ob);
 	if (rc == GIT_ENOTFOUND)
 		return hw_error_set(err, HW_ENOTFOUND, "no common history");
@@ -435,9 +442,10 @@ int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
 	size_t i;
 	int rc = 0;
 
-	out[0] = '\0';
+	/* out may be the same buffer as base: read base first. */
 	if (base && (rc = oid_parse(&base_oid, base, err)) < 0)
 		return rc;
+	out[0] = '\0';
 	if (nfiles && !(e = calloc(nfiles, sizeof(*e))))
 		return hw_error_set(err, HW_ERROR, "out of memory");
 	for (i = 0; i < nfiles; i++) {
@@ -483,7 +491,7 @@ int repo_commit_create(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refna
 	git_oid oid;
 	int rc;
 
-	out[0] = '\0';
+	/* out is written last, so it may be the same buffer as tree or parent. */
 	if (!opts)
 		opts = &defaults;
 	if ((rc = oid_parse(&oid, tree, err)) < 0)
@@ -542,9 +550,14 @@ int repo_commit_files(char out[REPO_OID_HEX + 1], int *created, hw_repo *r,
 		      const repo_file *files, size_t nfiles,
 		      const repo_commit_opts *opts, hw_error *err)
 {
-	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
+	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1], copy[REPO_OID_HEX + 1];
 	int rc;
 
+	/* out may be the same buffer as parent: keep a copy. */
+	if (parent) {
+		snprintf(copy, sizeof(copy), "%s", parent);
+		parent = copy;
+	}
 	out[0] = '\0';
 	*created = 0;
 	if (parent && (rc = repo_commit_tree(base, r, parent, err)) < 0)

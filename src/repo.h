@@ -38,6 +38,13 @@ typedef struct hw_repo hw_repo;
  */
 int repo_open(hw_repo **out, const char *path, int create, hw_error *err);
 
+/*
+ * Whether libgit2 fsyncs what it writes, for the whole process.  On by
+ * default (set by the first repo_open); only data generators and
+ * benchmarks that build throw-away archives turn it off.
+ */
+void repo_set_fsync(int on);
+
 /* Close the repository; NULL is fine. */
 void repo_free(hw_repo *r);
 
