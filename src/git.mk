@@ -30,3 +30,5 @@ bench_bench_sync_LDADD = src/libhomeward.a $(CORE_LIBS)
 bench-sync: bench/bench_sync
 	./bench/bench_sync
 .PHONY: bench-sync
+
+EXTRA_DIST += docs/sync.md
