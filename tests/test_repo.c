@@ -43,7 +43,7 @@ static const char *at(const char *name)
 	static int i;
 	char *b = bufs[i++ % 8];
 
-	snprintf(b, 4096, "%s/%s", tmp, name);
+	cr_assert_lt(snprintf(b, 4096, "%s/%s", tmp, name), 4096);
 	return b;
 }
 
@@ -431,4 +431,101 @@ Test(repo, server_rejection_is_an_error, .fini = stop_daemon)
 	}
 	repo_free(dev);
 	repo_free(central);
+}
+
+static pid_t http_pid;
+
+/* Stop the refusing web server this test started, by its pid. */
+static void stop_http(void)
+{
+	if (http_pid > 0) {
+		kill(http_pid, SIGTERM);
+		waitpid(http_pid, NULL, 0);
+		http_pid = 0;
+	}
+}
+
+/* A web server on 127.0.0.1 that refuses every request with 401 (runs in a child). */
+static int start_refusing_http(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(s, 8), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	http_pid = fork();
+	cr_assert_neq(http_pid, -1);
+	if (http_pid == 0) {
+		static const char reply[] =
+			"HTTP/1.1 401 Unauthorized\r\n"
+			"WWW-Authenticate: Basic realm=\"central\"\r\n"
+			"Content-Length: 0\r\nConnection: close\r\n\r\n";
+		for (;;) {
+			char buf[8192];
+			size_t got = 0;
+			int c = accept(s, NULL, NULL);
+
+			if (c < 0)
+				_exit(0);
+			/* Read the request headers, then refuse. */
+			while (got < sizeof(buf) - 1) {
+				ssize_t r = read(c, buf + got, sizeof(buf) - 1 - got);
+
+				if (r <= 0)
+					break;
+				got += (size_t)r;
+				buf[got] = '\0';
+				if (strstr(buf, "\r\n\r\n"))
+					break;
+			}
+			if (write(c, reply, sizeof(reply) - 1) < 0)
+				_exit(1);
+			close(c);
+		}
+	}
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* Gives a wrong password every time, counting the calls. */
+static int wrong_password(repo_cred *out, const char *url, const char *user, unsigned allowed,
+			  int attempt, void *payload)
+{
+	int *calls = payload;
+
+	(*calls)++;
+	cr_assert(allowed & REPO_CRED_USERPASS);
+	out->kind = REPO_CRED_USERPASS;
+	strcpy(out->username, "amina");
+	strcpy(out->secret, "wrong");
+	return 0;
+}
+
+Test(repo, refused_credentials_are_given_up_after_a_few_tries, .fini = stop_http)
+{
+	hw_repo *dev = NULL;
+	repo_file f = { "cases/aa/1/events/x.json", "x", 1, NULL };
+	const char *push_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1" };
+	repo_remote_opts opts = REPO_REMOTE_OPTS_INIT;
+	char c1[41], url[100];
+	int created, calls = 0, port = start_refusing_http();
+
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(c1, &created, dev, "refs/heads/devices/d1", NULL, &f, 1, NULL, &err), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/central.git", port);
+	opts.credentials = wrong_password;
+	opts.payload = &calls;
+	opts.max_auth_tries = 2;
+	cr_assert_eq(repo_push(dev, url, push_spec, 1, &opts, &err), HW_EAUTH, "%d %s", err.code, err.msg);
+	cr_assert_eq(calls, 2);
+
+	/* With no callback at all, https credentials are not invented. */
+	cr_assert_eq(repo_push(dev, url, push_spec, 1, NULL, &err), HW_EAUTH, "%d %s", err.code, err.msg);
+	repo_free(dev);
 }
