@@ -478,6 +478,7 @@ static int step_fetch(run *r, int devices, int own)
 typedef struct import_ctx {
 	file_list events;        /* path, blob */
 	file_list submissions;
+	size_t changed;          /* files of main modified or deleted: never imported */
 } import_ctx;
 
 /* Keep the added files of the layout; everything else is not ours to import. */
@@ -487,8 +488,13 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 	const char *ext = strrchr(path, '.');
 	file_list *l;
 
-	if (kind != REPO_ADDED || strncmp(path, "cases/", 6) != 0 || !ext)
+	if (strncmp(path, "cases/", 6) != 0 || !ext)
 		return 0;
+	if (kind != REPO_ADDED) {
+		/* Merge only ever adds; a changed record on main is not taken in. */
+		c->changed++;
+		return 0;
+	}
 	if (strstr(path, "/events/") && strcmp(ext, ".json") == 0)
 		l = &c->events;
 	else if (strstr(path, "/submissions/") && strcmp(ext, ".xml") == 0)
@@ -632,6 +638,7 @@ static int step_import(run *r, sync_result *res)
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}
+	res->skipped += c.changed;
 	total = c.events.n + c.submissions.n;
 	if (total && (rc = progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
 		goto cleanup;

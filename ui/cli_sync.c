@@ -275,8 +275,8 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 		       counts(received, sizeof(received), res.events_received,
 			      res.submissions_received));
 		if (res.skipped)
-			fprintf(stderr, P_("homeward: %zu file on the central repository could not be read and was left out\n",
-					   "homeward: %zu files on the central repository could not be read and were left out\n",
+			fprintf(stderr, P_("homeward: %zu file on the central repository is damaged or was changed, and was left out\n",
+					   "homeward: %zu files on the central repository are damaged or were changed, and were left out\n",
 					   res.skipped), res.skipped);
 		st = 0;
 	}
