@@ -520,6 +520,15 @@ static int compare(xp_op op, const xpath_value *a, const xpath_value *b)
 
 /* ---- location paths ----------------------------------------------------- */
 
+/* The error for an evaluation that exceeded its work budget. */
+static int too_costly(const xp_cx *cx)
+{
+	/* Keep the first message: the budget stays exceeded on the way out. */
+	if (cx->st->err && cx->st->err->code == HW_EINVALID && strstr(cx->st->err->msg, "too costly"))
+		return HW_EINVALID;
+	return xp_fail(cx, "expression too costly to evaluate (more than %lu steps)", XP_WORK_MAX);
+}
+
 /* Does n pass the step's node test (for the axis' principal node type)? */
 static int test_node(const xp_step *s, const xnode *n)
 {
@@ -713,6 +722,9 @@ static int apply_step(xpath_value *next, const xpath_value *cur, const xp_step *
 		size_t from = next->nnodes;
 		if (axis_nodes(next, s, cur->nodes[i]) < 0)
 			return hw_error_set(cx->st->err, HW_ERROR, "out of memory");
+		cx->st->work += 1 + next->nnodes - from;
+		if (cx->st->work > XP_WORK_MAX)
+			return too_costly(cx);
 		if (s->npreds) {
 			rc = filter_predicates(next, from, s->preds, s->npreds, cx);
 			if (rc < 0)
@@ -854,6 +866,9 @@ int xp_eval_node(xpath_value *out, const xp_node *n, const xp_cx *cx)
 	int rc = 0;
 	double x, y;
 
+	if (++cx->st->work > XP_WORK_MAX)
+		return too_costly(cx);
+
 	switch (n->op) {
 	case XP_NUM:
 		xp_set_number(out, n->num);
@@ -983,6 +998,7 @@ int xpath_eval(xpath_value *out, const xpath_expr *e, const xpath_ctx *ctx, hw_e
 	st.root = ctx->root ? ctx->root : xnode_top(ctx->node);
 	st.current = ctx->current ? ctx->current : ctx->node;
 	st.err = err;
+	st.work = 0;
 	cx.node = ctx->node;
 	cx.pos = ctx->position ? ctx->position : 1;
 	cx.size = ctx->size ? ctx->size : 1;

@@ -11,6 +11,14 @@
 
 /* Nesting deeper than this is refused, so hostile input cannot exhaust the stack. */
 #define XP_MAX_DEPTH 256
+/*
+ * Work allowed for one evaluation (expression nodes evaluated plus nodes
+ * visited).  Nested predicates over "//" grow exponentially; a form must not
+ * be able to freeze the counsellor's screen, so such an evaluation stops
+ * with an error.  Real forms stay far below: a cascading select over a
+ * 50,000-row list needs well under a million.
+ */
+#define XP_WORK_MAX 5000000UL
 /* Longest operator chain ("1+1+...") a tree may hold, for the same reason. */
 #define XP_MAX_HEIGHT 2000
 
@@ -84,6 +92,7 @@ typedef struct xp_state {
 	xnode *root;          /* document absolute paths start at */
 	xnode *current;       /* current() */
 	hw_error *err;
+	unsigned long work;   /* counts towards XP_WORK_MAX */
 } xp_state;
 
 /* The dynamic context: changes inside predicates. */

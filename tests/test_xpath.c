@@ -1113,3 +1113,24 @@ Test(xpath, unicode_names_and_bad_calls)
 	xpath_value_free(&v);
 	xpath_expr_free(e);
 }
+
+/* A pathological expression stops with an error instead of freezing the screen. */
+Test(xpath, runaway_evaluation_is_stopped, .timeout = 20)
+{
+	xpath_expr *e = NULL;
+	xpath_value v = XPATH_VALUE_INIT;
+	xpath_ctx ctx = XPATH_CTX_INIT;
+	hw_error err = { 0, "" };
+	char *s;
+
+	cr_assert_eq(xpath_compile(&e, "count(//*[//*[//*[//*[//*[//*[//*]]]]]])", &err), 0);
+	ctx.node = xnode_document_element(doc);
+	cr_expect_eq(xpath_eval(&v, e, &ctx, &err), HW_EINVALID);
+	cr_expect(strstr(err.msg, "too costly") != NULL, "%s", err.msg);
+	xpath_value_free(&v);
+	xpath_expr_free(e);
+	/* The same shape, shallow, still works. */
+	s = eval_at("count(/data/rep[//q[. > 1]])", "/data");
+	cr_expect_str_eq(s, "3");
+	free(s);
+}
