@@ -26,16 +26,25 @@ int hw_error_set(hw_error *err, int code, const char *fmt, ...)
 
 void hw_error_prefix(hw_error *err, const char *fmt, ...)
 {
-	char prefix[HW_ERROR_MAX], old[HW_ERROR_MAX];
+	char prefix[HW_ERROR_MAX];
+	size_t plen, mlen;
 	va_list ap;
 
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(prefix, sizeof(prefix) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* "prefix: detail", cut at the slot's size (the detail's end goes first). */
+	plen = strlen(prefix);
+	memcpy(prefix + plen, ": ", 3);
+	plen += 2;
+	mlen = strlen(err->msg);
+	if (plen + mlen >= sizeof(err->msg))
+		mlen = sizeof(err->msg) - plen - 1;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
 }
 
 void hw_error_clear(hw_error *err)
