@@ -507,14 +507,27 @@ static int load_csv(loader *ld, xnode **out, const char *file, int line)
 	return 0;
 }
 
+/* Swallow libxml2's generic messages: the core never prints (errors come back in err). */
+static void quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
 /* Parse XML text with libxml2, network and entity expansion off. */
 static xmlDoc *parse_xml(const char *data, size_t len, const char *name, char *msg, size_t msglen)
 {
-	xmlParserCtxt *ctxt = xmlNewParserCtxt();
+	xmlParserCtxt *ctxt;
 	xmlDoc *doc;
+	xmlGenericErrorFunc old = xmlGenericError;
+	void *old_ctx = xmlGenericErrorContext;
+
+	xmlSetGenericErrorFunc(NULL, quiet);
+	ctxt = xmlNewParserCtxt();
 
 	if (!ctxt) {
 		snprintf(msg, msglen, "out of memory");
+		xmlSetGenericErrorFunc(old_ctx, old);
 		return NULL;
 	}
 	doc = xmlCtxtReadMemory(ctxt, data, len > 0x7fffffff ? 0x7fffffff : (int)len, name, NULL,
@@ -531,6 +544,7 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name, char *m
 		snprintf(msg, msglen, "%d: XML: %s", e ? e->line : 0, m);
 	}
 	xmlFreeParserCtxt(ctxt);
+	xmlSetGenericErrorFunc(old_ctx, old);
 	return doc;
 }
 
