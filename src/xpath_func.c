@@ -674,8 +674,9 @@ IMPL(fn_selected_at)
 
 	if (rc < 0 || (rc = xp_arg_number(&want, call, 1, cx)) < 0)
 		goto cleanup;
-	while (!isnan(want) && want >= 0 && next_token(s, len, &i, &tok, &tlen)) {
-		if (k++ == (long)want) {
+	/* Compare as doubles: a huge index must not overflow a cast. */
+	while (!isnan(want) && want >= 0 && want < 1e15 && next_token(s, len, &i, &tok, &tlen)) {
+		if ((double)k++ == floor(want)) {
 			hit = 1;
 			break;
 		}
