@@ -205,8 +205,13 @@ static int nav_ctrl(xform_nav *nav, xform_session *s, const xf_ctrl *c, xnode *c
 	xnode *n = c->def ? xf_resolve(s, ctx, c->def) : NULL;
 	size_t idx;
 
-	if (c->def && !n && c->kind != XFORM_REPEAT)
-		return 0;   /* inside a repeat with no instance here */
+	/*
+	 * Inside a repeat with no instance here there is nothing to show, except
+	 * the group that wraps a repeat (<group ref="/r"><repeat nodeset="/r">,
+	 * what pyxform writes): without it the first instance could never be added.
+	 */
+	if (c->def && !n && c->kind != XFORM_REPEAT && !(c->kind == XFORM_GROUP && c->def->is_repeat))
+		return 0;
 	if (c->kind == XFORM_REPEAT) {
 		xnode **inst = NULL, *parent;
 		size_t k, count = 0;

@@ -351,7 +351,7 @@ Test(xform_nav, list_in_form_order_with_repeats_and_field_lists)
 	xform_session *s;
 	xform_nav *nav = NULL;
 	size_t i;
-	int saw_upload = 0, saw_fl = 0, saw_row2 = 0;
+	int saw_upload = 0, saw_fl = 0, saw_row2 = 0, saw_members = 0;
 
 	snprintf(path, sizeof(path), "%s/tests/forms/household.xml", TOP_SRCDIR);
 	cr_assert_eq(xform_load(&f, path, &err), 0, "%s", err.msg);
@@ -374,7 +374,11 @@ Test(xform_nav, list_in_form_order_with_repeats_and_field_lists)
 			cr_expect_eq(it->choices.count, 4);
 		if (!strcmp(it->path, "/hh/adult/job"))
 			cr_expect_not(it->relevant);
+		/* A repeat wrapped in a group is offered before it has any entry. */
+		if (it->kind == XFORM_REPEAT && !strcmp(it->path, "/hh/member"))
+			saw_members = it->can_add;
 	}
+	cr_expect(saw_members, "the empty repeat inside a group is not offered");
 	cr_expect(saw_upload);
 	cr_expect(saw_fl);
 	cr_expect(saw_row2);
