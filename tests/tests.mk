@@ -23,3 +23,7 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh
+
+# The interface is completely translated.
+TESTS += tests/ui-translations.sh
+EXTRA_DIST += tests/ui-translations.sh
