@@ -157,12 +157,70 @@ static int on_transfer(const repo_progress *p, void *payload)
 	return r->opts->progress ? r->opts->progress(&sp, r->opts->payload) : 0;
 }
 
-/* Credentials asked by the repository module, passed to the front end. */
+/* Copy src into a fixed buffer; 0 when it fits. */
+static int copy_str(char *dst, size_t size, const char *src)
+{
+	if (!src || strlen(src) >= size)
+		return -1;
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+int sync_credentials_default(repo_cred *out, const char *url, const char *user,
+			     unsigned allowed, int attempt, void *payload)
+{
+	(void)url;
+	(void)payload;
+	if (allowed & REPO_CRED_USERPASS) {
+		const char *name = getenv("HOMEWARD_GIT_USERNAME");
+		const char *token = getenv("HOMEWARD_GIT_TOKEN");
+
+		/* A token refused once will be refused again: give up. */
+		if (attempt > 1 || !token || !*token)
+			return -1;
+		out->kind = REPO_CRED_USERPASS;
+		if (copy_str(out->username, sizeof(out->username),
+			     name && *name ? name : user ? user : "git") < 0 ||
+		    copy_str(out->secret, sizeof(out->secret), token) < 0)
+			return -1;
+		return 0;
+	}
+	if (allowed & REPO_CRED_SSH_KEY) {
+		const char *key = getenv("HOMEWARD_SSH_KEY");
+		const char *home = getenv("HOME");
+		const char *pass = getenv("HOMEWARD_SSH_PASSPHRASE");
+
+		if (user)
+			copy_str(out->username, sizeof(out->username), user);
+		if (attempt == 1) {
+			out->kind = REPO_CRED_SSH_AGENT;
+			return 0;
+		}
+		if (attempt > 2)
+			return -1;
+		out->kind = REPO_CRED_SSH_KEY;
+		if (key && *key) {
+			if (copy_str(out->private_key, sizeof(out->private_key), key) < 0)
+				return -1;
+		} else if (!home || snprintf(out->private_key, sizeof(out->private_key),
+					     "%s/.ssh/id_ed25519", home) >= (int)sizeof(out->private_key)) {
+			return -1;
+		}
+		if (pass)
+			copy_str(out->secret, sizeof(out->secret), pass);
+		return 0;
+	}
+	return -1;
+}
+
+/* Credentials asked by the repository module: the front end's, else the default. */
 static int on_credentials(repo_cred *out, const char *url, const char *user, unsigned allowed,
 			  int attempt, void *payload)
 {
 	run *r = payload;
 
+	if (!r->opts->credentials)
+		return sync_credentials_default(out, url, user, allowed, attempt, NULL);
 	return r->opts->credentials(out, url, user, allowed, attempt, r->opts->payload);
 }
 
@@ -227,7 +285,7 @@ static int run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	snprintf(r->tracking_ref, sizeof(r->tracking_ref), "%s%s", SYNC_REMOTE_DEVICES, r->device);
 
 	ro.progress = on_transfer;
-	ro.credentials = r->opts->credentials ? on_credentials : NULL;
+	ro.credentials = on_credentials;
 	ro.payload = r;
 	r->ropts = ro;
 	return repo_open(&r->repo, ws_repo_dir(ws), 1, r->err);

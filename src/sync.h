@@ -54,7 +54,7 @@ typedef int (*sync_progress_cb)(const sync_progress *p, void *payload);
 typedef struct sync_opts {
 	const char *remote;            /* NULL: the workspace's sync.remote setting */
 	sync_progress_cb progress;     /* may be NULL */
-	repo_cred_cb credentials;      /* may be NULL (ssh agent tried once) */
+	repo_cred_cb credentials;      /* may be NULL: sync_credentials_default */
 	void *payload;                 /* for both callbacks */
 	int max_retries;               /* merge: pushes of main retried at most (0: 5) */
 	int stop_after;                /* testing: stop with HW_ERROR right after this
@@ -120,5 +120,15 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out);
 
 /* Free what a merge_result owns (the struct itself is the caller's). */
 void merge_result_free(merge_result *r);
+
+/*
+ * Credentials without asking anyone, for front ends that cannot prompt and
+ * as the default: https takes $HOMEWARD_GIT_USERNAME and $HOMEWARD_GIT_TOKEN;
+ * ssh tries the agent, then the key in $HOMEWARD_SSH_KEY or
+ * ~/.ssh/id_ed25519 (passphrase in $HOMEWARD_SSH_PASSPHRASE).  Returns 0
+ * with *out filled, or -1 when it has nothing (more) to offer.
+ */
+int sync_credentials_default(repo_cred *out, const char *url, const char *user,
+			     unsigned allowed, int attempt, void *payload);
 
 #endif

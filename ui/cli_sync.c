@@ -133,63 +133,29 @@ static int copy_str(char *dst, size_t size, const char *src)
 }
 
 /*
- * Credentials: for https, $HOMEWARD_GIT_USERNAME and $HOMEWARD_GIT_TOKEN,
- * else a prompt on the terminal; for ssh, the agent first, then the key
- * in $HOMEWARD_SSH_KEY or ~/.ssh/id_ed25519 ($HOMEWARD_SSH_PASSPHRASE).
- * Anything else gives up, and so does a second refusal of the same kind.
+ * Credentials: what sync_credentials_default offers (a token from the
+ * environment, the ssh agent, a key file), and for https without a token,
+ * a prompt on the terminal, once.
  */
 static int on_credentials(repo_cred *out, const char *url, const char *user, unsigned allowed,
 			  int attempt, void *payload)
 {
-	if (allowed & REPO_CRED_USERPASS) {
-		const char *name = getenv("HOMEWARD_GIT_USERNAME");
-		const char *token = getenv("HOMEWARD_GIT_TOKEN");
+	const char *token = getenv("HOMEWARD_GIT_TOKEN");
 
-		if (attempt > 2)
-			return -1;
-		out->kind = REPO_CRED_USERPASS;
-		if (attempt == 1 && token && *token) {
-			if (copy_str(out->username, sizeof(out->username),
-				     name ? name : user ? user : "git") < 0 ||
-			    copy_str(out->secret, sizeof(out->secret), token) < 0)
-				return -1;
-			return 0;
-		}
-		if (user && *user)
-			copy_str(out->username, sizeof(out->username), user);
-		else if (ask_tty(_("User name: "), out->username, sizeof(out->username), 0) < 0)
-			return -1;
-		fprintf(stderr, _("Password or token for %s: "), url);
-		if (ask_tty("", out->secret, sizeof(out->secret), 1) < 0)
-			return -1;
-		return 0;
-	}
-	if (allowed & REPO_CRED_SSH_KEY) {
-		const char *key = getenv("HOMEWARD_SSH_KEY");
-		const char *home = getenv("HOME");
-		const char *pass = getenv("HOMEWARD_SSH_PASSPHRASE");
-
-		if (user)
-			copy_str(out->username, sizeof(out->username), user);
-		if (attempt == 1) {
-			out->kind = REPO_CRED_SSH_AGENT;
-			return 0;
-		}
-		if (attempt > 2)
-			return -1;
-		out->kind = REPO_CRED_SSH_KEY;
-		if (key && *key) {
-			if (copy_str(out->private_key, sizeof(out->private_key), key) < 0)
-				return -1;
-		} else if (!home || snprintf(out->private_key, sizeof(out->private_key),
-					     "%s/.ssh/id_ed25519", home) >= (int)sizeof(out->private_key)) {
-			return -1;
-		}
-		if (pass)
-			copy_str(out->secret, sizeof(out->secret), pass);
-		return 0;
-	}
-	return -1;
+	(void)payload;
+	if (!(allowed & REPO_CRED_USERPASS) || (token && *token))
+		return sync_credentials_default(out, url, user, allowed, attempt, NULL);
+	if (attempt > 2)
+		return -1;
+	out->kind = REPO_CRED_USERPASS;
+	if (user && *user)
+		copy_str(out->username, sizeof(out->username), user);
+	else if (ask_tty(_("User name: "), out->username, sizeof(out->username), 0) < 0)
+		return -1;
+	fprintf(stderr, _("Password or token for %s: "), url);
+	if (ask_tty("", out->secret, sizeof(out->secret), 1) < 0)
+		return -1;
+	return 0;
 }
 
 /* "3 events, 1 submission" into buf. */
