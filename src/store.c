@@ -72,6 +72,15 @@ static const char *const migrations[] = {
 	"  draft_id TEXT NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,"
 	"  seq INTEGER NOT NULL, op TEXT NOT NULL, path TEXT NOT NULL, value TEXT,"
 	"  PRIMARY KEY (draft_id, seq));",
+	/*
+	 * 1 -> 2: sync asks for items by a state given as a parameter, which a
+	 * partial index (WHERE state < 2) cannot serve: full indexes keep a sync
+	 * proportional to what is pending, not to the archive.
+	 */
+	"DROP INDEX events_pending;"
+	"DROP INDEX submissions_pending;"
+	"CREATE INDEX events_state ON events (state, seq);"
+	"CREATE INDEX submissions_state ON submissions (state);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -394,6 +403,48 @@ int store_setting_set(hw_store *st, const char *key, const char *value, hw_error
 	return step_done(st, s, err, "saving a setting");
 }
 
+/*
+ * Run a query with one text parameter and call row() for each result row,
+ * stopping at the first non-zero return.  Statements here are not cached:
+ * row callbacks may call back into the store.
+ */
+typedef int (*row_fn)(sqlite3_stmt *s, void *ctx);
+
+static int each_row(hw_store *st, const char *sql, const char *arg, row_fn row, void *ctx,
+		    hw_error *err, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, what);
+	bind_text(s, 1, arg);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int r = row(s, ctx);
+		if (r) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, what);
+}
+
+/* A user callback and its payload, for the row adapters below. */
+typedef struct user_cb {
+	union {
+		int (*json)(const char *json, void *payload);
+		store_item_cb item;
+		int (*submission)(const store_submission *s, void *payload);
+		int (*op)(const char *op, const char *path, const char *value, void *payload);
+		int (*draft)(const char *draft_id, const char *form_id, const char *updated_at,
+			     void *payload);
+	} fn;
+	void *payload;
+} user_cb;
+
+#define TEXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
+
 int store_event_put(hw_store *st, const hw_event *ev, const char *json,
 		    int state, int *inserted, hw_error *err)
 {
@@ -434,61 +485,52 @@ int store_event_exists(hw_store *st, const char *id)
 	return found;
 }
 
+static int event_row(sqlite3_stmt *s, void *ctx)
+{
+	user_cb *u = ctx;
+
+	return u->fn.json(TEXT(s, 0), u->payload);
+}
+
 int store_case_events(hw_store *st, const char *case_id,
 		      int (*cb)(const char *json, void *payload), void *payload,
 		      hw_error *err)
 {
-	/* Not cached: callbacks may re-enter the store. */
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT json FROM events WHERE case_id = ? ORDER BY seq",
-				    -1, &s, NULL);
+	user_cb u = { .fn.json = cb, .payload = payload };
 
-	if (rc != SQLITE_OK)
-		return db_fail(st, err, rc, "reading events");
-	bind_text(s, 1, case_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = cb((const char *)sqlite3_column_text(s, 0), payload);
-		if (r) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading events");
+	return each_row(st, "SELECT json FROM events WHERE case_id = ? ORDER BY seq", case_id,
+			event_row, &u, err, "reading events");
 }
 
 /* Run a query over (id, case_id, content) rows into cb. */
+static int item_row(sqlite3_stmt *s, void *ctx)
+{
+	user_cb *u = ctx;
+
+	return u->fn.item(TEXT(s, 0), TEXT(s, 1), sqlite3_column_blob(s, 2),
+			  (size_t)sqlite3_column_bytes(s, 2), u->payload);
+}
+
+/* Run a query over (id, case_id, content) rows with a given state into cb. */
 static int items_query(hw_store *st, const char *sql, int state, store_item_cb cb,
 		       void *payload, hw_error *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	user_cb u = { .fn.item = cb, .payload = payload };
+	char arg[16];
 
-	if (rc != SQLITE_OK)
-		return db_fail(st, err, rc, "reading pending items");
-	sqlite3_bind_int(s, 1, state);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = cb((const char *)sqlite3_column_text(s, 0),
-			   (const char *)sqlite3_column_text(s, 1),
-			   sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), payload);
-		if (r) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading pending items");
+	snprintf(arg, sizeof(arg), "%d", state);
+	return each_row(st, sql, arg, item_row, &u, err, "reading pending items");
 }
 
 int store_events_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err)
 {
-	return items_query(st, "SELECT id, case_id, json FROM events WHERE state = ? ORDER BY seq",
+	return items_query(st, "SELECT id, case_id, json FROM events WHERE state = CAST(?1 AS INTEGER) ORDER BY seq",
 			   state, cb, payload, err);
 }
 
 int store_submissions_with_state(hw_store *st, int state, store_item_cb cb, void *payload, hw_error *err)
 {
-	return items_query(st, "SELECT instance_id, case_id, xml FROM submissions WHERE state = ? "
+	return items_query(st, "SELECT instance_id, case_id, xml FROM submissions WHERE state = CAST(? AS INTEGER) "
 			   "ORDER BY created_at, instance_id", state, cb, payload, err);
 }
 
@@ -594,32 +636,26 @@ int store_submission_get_xml(hw_store *st, const char *instance_id, char **xml,
 	return 0;
 }
 
+static int submission_row(sqlite3_stmt *s, void *ctx)
+{
+	user_cb *u = ctx;
+	store_submission sub = {
+		(char *)TEXT(s, 0), (char *)TEXT(s, 1), (char *)TEXT(s, 2),
+		(char *)TEXT(s, 3), (char *)TEXT(s, 4), (char *)TEXT(s, 5),
+	};
+
+	return u->fn.submission(&sub, u->payload);
+}
+
 int store_case_submissions(hw_store *st, const char *case_id,
 			   int (*cb)(const store_submission *s, void *payload),
 			   void *payload, hw_error *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db,
-		"SELECT instance_id, case_id, form_id, form_version, created_at, sha256 "
-		"FROM submissions WHERE case_id = ? ORDER BY created_at, instance_id", -1, &s, NULL);
+	user_cb u = { .fn.submission = cb, .payload = payload };
 
-	if (rc != SQLITE_OK)
-		return db_fail(st, err, rc, "reading submissions");
-	bind_text(s, 1, case_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_submission sub = {
-			(char *)sqlite3_column_text(s, 0), (char *)sqlite3_column_text(s, 1),
-			(char *)sqlite3_column_text(s, 2), (char *)sqlite3_column_text(s, 3),
-			(char *)sqlite3_column_text(s, 4), (char *)sqlite3_column_text(s, 5),
-		};
-		int r = cb(&sub, payload);
-		if (r) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading submissions");
+	return each_row(st, "SELECT instance_id, case_id, form_id, form_version, created_at, sha256 "
+			"FROM submissions WHERE case_id = ? ORDER BY created_at, instance_id",
+			case_id, submission_row, &u, err, "reading submissions");
 }
 
 void store_case_row_clear(store_case_row *r)
@@ -915,27 +951,21 @@ done:
 	return tx_end(st, own, rc, err);
 }
 
+static int op_row(sqlite3_stmt *s, void *ctx)
+{
+	user_cb *u = ctx;
+
+	return u->fn.op(TEXT(s, 0), TEXT(s, 1), TEXT(s, 2), u->payload);
+}
+
 int store_draft_ops(hw_store *st, const char *draft_id,
 		    int (*cb)(const char *op, const char *path, const char *value, void *payload),
 		    void *payload, hw_error *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT op, path, value FROM draft_ops WHERE draft_id = ? "
-				    "ORDER BY seq", -1, &s, NULL);
+	user_cb u = { .fn.op = cb, .payload = payload };
 
-	if (rc != SQLITE_OK)
-		return db_fail(st, err, rc, "reading a draft");
-	bind_text(s, 1, draft_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-			   (const char *)sqlite3_column_text(s, 2), payload);
-		if (r) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading a draft");
+	return each_row(st, "SELECT op, path, value FROM draft_ops WHERE draft_id = ? ORDER BY seq",
+			draft_id, op_row, &u, err, "reading a draft");
 }
 
 int store_draft_delete(hw_store *st, const char *draft_id, hw_error *err)
@@ -949,26 +979,20 @@ int store_draft_delete(hw_store *st, const char *draft_id, hw_error *err)
 	return step_done(st, s, err, "removing a draft");
 }
 
+static int draft_row(sqlite3_stmt *s, void *ctx)
+{
+	user_cb *u = ctx;
+
+	return u->fn.draft(TEXT(s, 0), TEXT(s, 1), TEXT(s, 2), u->payload);
+}
+
 int store_drafts_of_case(hw_store *st, const char *case_id,
 			 int (*cb)(const char *draft_id, const char *form_id,
 				   const char *updated_at, void *payload),
 			 void *payload, hw_error *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT id, form_id, updated_at FROM drafts "
-				    "WHERE case_id = ? ORDER BY updated_at DESC", -1, &s, NULL);
+	user_cb u = { .fn.draft = cb, .payload = payload };
 
-	if (rc != SQLITE_OK)
-		return db_fail(st, err, rc, "reading drafts");
-	bind_text(s, 1, case_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int r = cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-			   (const char *)sqlite3_column_text(s, 2), payload);
-		if (r) {
-			sqlite3_finalize(s);
-			return r;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading drafts");
+	return each_row(st, "SELECT id, form_id, updated_at FROM drafts WHERE case_id = ? "
+			"ORDER BY updated_at DESC", case_id, draft_row, &u, err, "reading drafts");
 }

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cases.h"
 #include "event.h"
 #include "store.h"
@@ -435,4 +437,68 @@ Test(workspace, a_second_process_can_work_on_the_same_workspace)
 	ws_free(a);
 	ws_free(b);
 	free(wsdir);
+}
+
+/* One value from a query on a raw connection. */
+static int raw_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+Test(store, an_older_database_is_migrated_forward_keeping_its_data)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db"), *v = NULL;
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+
+	cr_assert_eq(store_open(&st, db, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_setting_set(st, "k", "kept", &err), 0);
+	store_free(st);
+	/* Turn it back into a schema 1 database, as the first release made them. */
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+		"DROP INDEX events_state; DROP INDEX submissions_state;"
+		"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
+		"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	sqlite3_close(raw);
+
+	cr_assert_eq(store_open(&st, db, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_setting_get(st, "k", &v, &err), 0);
+	cr_assert_str_eq(v, "kept");
+	free(v);
+	store_free(st);
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
+	sqlite3_close(raw);
+	free(db);
+	free(dir);
+}
+
+Test(store, a_database_from_a_newer_program_is_refused)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db");
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+
+	cr_assert_eq(store_open(&st, db, 1, &err), 0);
+	store_free(st);
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_assert_eq(store_open(&st, db, 0, &err), HW_EINVALID);
+	cr_assert(strstr(err.msg, "newer") != NULL, "%s", err.msg);
+	free(db);
+	free(dir);
 }

@@ -6,7 +6,7 @@ check_PROGRAMS += tests/test_core
 TESTS += tests/test_core
 tests_test_core_SOURCES = tests/test_core.c
 tests_test_core_CFLAGS = $(TEST_CFLAGS)
-tests_test_core_LDADD = $(TEST_LIBS)
+tests_test_core_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 
 # Module boundaries (the core knows no screen; one module per library).
 TESTS += tests/boundaries.sh
