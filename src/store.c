@@ -318,6 +318,19 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 	return 0;
 }
 
+/* The database's size in pages. */
+static long page_count(hw_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	long n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_count", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 int store_open(hw_store **out, const char *path, int create, hw_error *err)
 {
 	hw_store *st = calloc(1, sizeof(*st));
@@ -349,6 +362,18 @@ int store_open(hw_store **out, const char *path, int create, hw_error *err)
 		goto fail;
 	if ((rc = migrate(st, err)) < 0)
 		goto fail;
+	/*
+	 * HOMEWARD_MAX_DB_GROWTH=N lets the file grow by at most N pages: it
+	 * makes a full disk reproducible, so tests can show that nothing already
+	 * saved is lost when the next write fails.
+	 */
+	if (getenv("HOMEWARD_MAX_DB_GROWTH")) {
+		char pragma[96];
+
+		snprintf(pragma, sizeof(pragma),
+			 "PRAGMA max_page_count = %ld", page_count(st) + atol(getenv("HOMEWARD_MAX_DB_GROWTH")));
+		exec(st, pragma, NULL, "");
+	}
 	*out = st;
 	return 0;
 fail:

@@ -264,3 +264,49 @@ Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
 	free(dir);
 	unsetenv("HOMEWARD_NOW");
 }
+
+Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
+{
+	char id[HW_UUID_LEN + 1], *big = malloc(64 * 1024), stamp[32];
+	char *dir = new_workspace(id, "1990-05-05");
+	hw_ws *ws;
+	hw_fill *f = NULL;
+	int saved = 0, rc = 0;
+	const char *v;
+
+	/* The database may grow by a few pages only: the disk fills up. */
+	setenv("HOMEWARD_MAX_DB_GROWTH", "8", 1);
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	/* Ever longer answers, so freed space cannot be reused for the next. */
+	for (saved = 0; saved < 60; saved++) {
+		size_t len = 1000 + 1000 * (size_t)saved;
+
+		memset(big, 'x', len);
+		big[len] = '\0';
+		snprintf(stamp, sizeof(stamp), "answer %03d ", saved);
+		memcpy(big, stamp, strlen(stamp));
+		if ((rc = fill_answer(f, "/intake/why", big)) < 0)
+			break;
+	}
+	cr_assert_eq(rc, HW_ENOSPACE, "expected a full disk, got %d: %s", rc, ws_error(ws)->msg);
+	cr_assert_gt(saved, 0);
+	/* The refused answer is not shown as if it were kept: the last saved one is. */
+	cr_assert_eq(xform_value(&v, fill_session(f), "/intake/why", NULL), 0);
+	snprintf(stamp, sizeof(stamp), "answer %03d ", saved - 1);
+	cr_assert(strncmp(v, stamp, strlen(stamp)) == 0, "the screen shows %.12s, not the saved %s", v, stamp);
+	fill_free(f);
+	ws_free(ws);
+	unsetenv("HOMEWARD_MAX_DB_GROWTH");
+
+	/* Space again: everything acknowledged before is there. */
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert(strncmp(value(f, "/intake/why"), stamp, strlen(stamp)) == 0,
+		  "last saved answer lost: %.12s", value(f, "/intake/why"));
+	cr_assert_eq(fill_answer(f, "/intake/name", "Amina"), 0, "%s", ws_error(ws)->msg);
+	fill_free(f);
+	ws_free(ws);
+	free(big);
+	free(dir);
+}
