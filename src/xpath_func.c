@@ -794,6 +794,30 @@ IMPL(fn_position)
 	return rc;
 }
 
+/* name(), local-name(): of the first node of the argument, else of the context node. */
+static int do_name(xpath_value *out, const xp_node *call, const xp_cx *cx, int local)
+{
+	xpath_value v = XPATH_VALUE_INIT;
+	const xnode *n = cx->node;
+	int rc = 0;
+
+	if (call->nargs == 1) {
+		if ((rc = arg_nodes(&v, call, 0, cx)) < 0)
+			return rc;
+		n = v.nnodes ? v.nodes[0] : NULL;
+	}
+	if (!n || !n->name)
+		xp_set_string_borrowed(out, "", 0);
+	else if (xp_set_string_copy(out, local ? n->local : n->name,
+				    strlen(local ? n->local : n->name)) < 0)
+		rc = oom(cx);
+	xpath_value_free(&v);
+	return rc;
+}
+
+IMPL(fn_name) { return do_name(out, call, cx, 0); }
+IMPL(fn_local_name) { return do_name(out, call, cx, 1); }
+
 IMPL(fn_last)
 {
 	xp_set_number(out, (double)cx->size);
@@ -1417,10 +1441,12 @@ static const xp_func funcs[] = {
 	{ "jr:choice-name", 2, 2, fn_choice_name },
 	{ "jr:itext", 1, 1, fn_itext },
 	{ "last", 0, 0, fn_last },
+	{ "local-name", 0, 1, fn_local_name },
 	{ "log", 1, 1, fn_log },
 	{ "log10", 1, 1, fn_log10 },
 	{ "max", 1, -1, fn_max },
 	{ "min", 1, -1, fn_min },
+	{ "name", 0, 1, fn_name },
 	{ "normalize-space", 0, 1, fn_normalize_space },
 	{ "not", 1, 1, fn_not },
 	{ "now", 0, 0, xp_fn_now },

@@ -458,6 +458,10 @@ Test(xpath, string_functions)
 		{ "join(', ', /data/rep/q)", "1, 2, 5" },
 		{ "join('-', 'a', 'b', /data/rep/w)", "a-b-x-y-" },
 		{ "join(' ')", "" },
+		{ "name(/data)", "data" },
+		{ "local-name(/data/rep)", "rep" },
+		{ "name(/data/nothing)", "" },
+		{ "name(/data/rep[2]/q/..)", "rep" },
 	};
 	RUN(t);
 }
@@ -778,6 +782,7 @@ Test(xpath, every_listed_function_compiles)
 		"indexed-repeat(.,.,1)", "floor(1)", "ceiling(1)", "log(1)", "log10(1)", "exp(1)",
 		"exp10(1)", "sqrt(1)", "sin(1)", "cos(1)", "tan(1)", "asin(1)", "acos(1)", "atan(1)",
 		"atan2(1,2)", "pi()", "distance(.)", "area(.)", "random()", "current()", "instance('x')", "digest(1,2)",
+		"name()", "name(.)", "local-name()", "local-name(.)",
 	};
 	size_t i;
 
