@@ -48,6 +48,8 @@ static const ui_binding case_bindings[] = {
 	{ UI_KEY_FN(KEY_F(3)), ACT_FILL_FORM },
 	{ 'f', ACT_FILL_FORM },
 	{ 'r', ACT_RESUME },
+	{ 'e', ACT_EDIT_CASE },
+	{ 'd', ACT_DECIDE_CONFLICT },
 	{ UI_KEY_ESC, ACT_BACK },
 	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
 	{ 0, ACT_NONE },
@@ -59,6 +61,19 @@ static const ui_hint case_hints[] = {
 	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_FILL_FORM, N_("Fill a form") },
 	{ ACT_RESUME, N_("Resume draft") },
+	{ ACT_EDIT_CASE, N_("Edit") },
+	{ ACT_BACK, N_("Back") },
+	{ ACT_HELP, N_("Help") },
+	{ ACT_QUIT, N_("Quit") },
+	{ ACT_NONE, NULL },
+};
+
+/* With conflicts, deciding them comes first. */
+static const ui_hint case_conflict_hints[] = {
+	/* TRANSLATORS: key hint: decide a conflict between two devices' edits. */
+	{ ACT_DECIDE_CONFLICT, N_("Decide conflict") },
+	{ ACT_FILL_FORM, N_("Fill a form") },
+	{ ACT_EDIT_CASE, N_("Edit") },
 	{ ACT_BACK, N_("Back") },
 	{ ACT_HELP, N_("Help") },
 	{ ACT_QUIT, N_("Quit") },
@@ -303,7 +318,7 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	snprintf(buf, sizeof buf, "%s %s", r->given_name ? r->given_name : "",
 		 r->family_name ? r->family_name : "");
 	tui_set_title(t, buf);
-	tui_set_hints(t, &case_keymap, case_hints);
+	tui_set_hints(t, &case_keymap, c->nconflicts ? case_conflict_hints : case_hints);
 
 	ui_put(t, y, 1, cols - 14, buf, ROLE_HEADER, 0);
 	snprintf(buf, sizeof buf, "%.8s", c->id);
@@ -324,7 +339,8 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		case_conflict *cf = &c->conflicts[k];
 		size_t j, len;
 
-		len = (size_t)snprintf(buf, sizeof buf, _("CONFLICT in %s: "), cf->field);
+		len = (size_t)snprintf(buf, sizeof buf, _("CONFLICT in %s: "),
+				     ui_case_field_label(cf->field));
 		for (j = 0; j < cf->nvalues && len < sizeof buf; j++)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", j ? " / " : "",
 						cf->values[j]);
@@ -391,6 +407,67 @@ static void pick_form(case_view *c, tui *t)
 	free(items);
 }
 
+static void open_decide(tui *t, const char *case_id, const char *field)
+{
+	ui_decide_arg a = { case_id, field };
+	int rc = tui_push(t, &ui_screen_decide, &a);
+
+	if (rc < 0)
+		tui_error(t, rc);
+}
+
+static void conflict_chosen(tui *t, const char *value, void *payload)
+{
+	open_decide(t, (const char *)payload, value);
+}
+
+/* Decide the case's conflict, asking which one first when there are several. */
+static void decide_conflict(case_view *c, tui *t)
+{
+	ui_pick_item *items;
+	char **labels;
+	ui_pick_args a;
+	size_t k, j, len;
+
+	if (c->nconflicts == 0) {
+		tui_message(t, ROLE_INFO, "%s", _("This case has no conflict to decide."));
+		return;
+	}
+	if (c->nconflicts == 1) {
+		open_decide(t, c->id, c->conflicts[0].field);
+		return;
+	}
+	items = calloc(c->nconflicts, sizeof *items);
+	labels = calloc(c->nconflicts, sizeof *labels);
+	if (!items || !labels)
+		goto cleanup;
+	for (k = 0; k < c->nconflicts; k++) {
+		case_conflict *cf = &c->conflicts[k];
+		char buf[512];
+
+		/* "Country of return: SY / AF", as on the case screen. */
+		len = (size_t)snprintf(buf, sizeof buf, "%s: ", ui_case_field_label(cf->field));
+		for (j = 0; j < cf->nvalues && len < sizeof buf; j++)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", j ? " / " : "",
+						cf->values[j]);
+		labels[k] = strdup(buf);
+		items[k].label = labels[k];
+		items[k].value = cf->field;
+	}
+	memset(&a, 0, sizeof a);
+	a.title = _("Which conflict do you want to decide?");
+	a.items = items;
+	a.count = (int)c->nconflicts;
+	a.chosen = conflict_chosen;
+	a.payload = c->id;   /* lives as long as this view, which stays below */
+	tui_push(t, &ui_screen_pick, &a);
+cleanup:
+	for (k = 0; labels && k < c->nconflicts; k++)
+		free(labels[k]);
+	free(labels);
+	free(items);
+}
+
 static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 {
 	case_view *c = v->data;
@@ -417,6 +494,13 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 				return UI_HANDLED;
 			}
 		tui_message(t, ROLE_INFO, "%s", _("This case has no draft."));
+		return UI_HANDLED;
+	case ACT_EDIT_CASE:
+		if ((i = tui_push(t, &ui_screen_edit, c->id)) < 0)
+			tui_error(t, i);
+		return UI_HANDLED;
+	case ACT_DECIDE_CONFLICT:
+		decide_conflict(c, t);
 		return UI_HANDLED;
 	case ACT_BACK:
 		return UI_CLOSE;

@@ -165,6 +165,22 @@ typedef struct ui_form_arg {
 	const char *form_id;
 } ui_form_arg;
 extern const ui_view_ops ui_screen_form;
+/*
+ * Correcting the details of a case (arg: the case id, a string, copied).
+ * Saving records one case.updated event per changed field, all or none.
+ */
+extern const ui_view_ops ui_screen_edit;
+/*
+ * Deciding one conflicting field of a case (arg: a ui_decide_arg; strings
+ * copied).  Opening fails with HW_ENOTFOUND when the field has no conflict.
+ */
+typedef struct ui_decide_arg {
+	const char *case_id;
+	const char *field;    /* a case field name ("return_country") */
+} ui_decide_arg;
+extern const ui_view_ops ui_screen_decide;
+/* The translated name of a case field ("Country of return"); the name itself if unknown. */
+const char *ui_case_field_label(const char *field);
 /* The help of the view below (arg: the keymap of that screen). */
 extern const ui_view_ops ui_screen_help;
 
