@@ -14,18 +14,22 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cases.h"
 #include "event.h"
+#include "forms.h"
 #include "repo.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
 #include "workspace.h"
+#include "xform.h"
 
 #define DEVICE_REF_PREFIX "refs/heads/devices/"
 #define MAIN_REF "refs/heads/main"
@@ -532,20 +536,94 @@ static int step_fetch(run *r, int devices, int own)
 	return repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
 }
 
-/* Files added to main since the last import: events and submissions. */
+/* Files added to main since the last import: events, submissions and forms. */
 typedef struct import_ctx {
 	file_list events;        /* path, blob */
 	file_list submissions;
+	file_list forms;         /* forms/<id>/<version>.xml */
+	file_list form_files;    /* forms/<id>/<version>/<name> */
 	size_t changed;          /* files of main modified or deleted: never imported */
 } import_ctx;
+
+/* Free what an import_ctx holds. */
+static void import_ctx_free(import_ctx *c)
+{
+	list_free(&c->events);
+	list_free(&c->submissions);
+	list_free(&c->forms);
+	list_free(&c->form_files);
+}
+
+/* What a path under forms/ is. */
+enum { FORM_PATH_NONE = 0, FORM_PATH_FORM = 1, FORM_PATH_FILE = 2 };
+
+/*
+ * Split "forms/<id>/<version>.xml" (FORM_PATH_FORM) or
+ * "forms/<id>/<version>/<name>" (FORM_PATH_FILE, the CSV and XML files a
+ * form references) into its parts; FORM_PATH_NONE for anything else,
+ * including names that cannot be file names.  name may be NULL.
+ */
+static int split_form_path(const char *path, char id[SYNC_FORM_NAME_MAX + 1],
+			   char version[SYNC_FORM_NAME_MAX + 1], char name[SYNC_FORM_NAME_MAX + 1])
+{
+	const char *p, *slash;
+	size_t n;
+	int kind;
+
+	if (strncmp(path, "forms/", 6) != 0)
+		return FORM_PATH_NONE;
+	p = path + 6;
+	if (!(slash = strchr(p, '/')) || (size_t)(slash - p) > SYNC_FORM_NAME_MAX)
+		return FORM_PATH_NONE;
+	memcpy(id, p, (size_t)(slash - p));
+	id[slash - p] = '\0';
+	p = slash + 1;
+	if (!(slash = strchr(p, '/'))) {
+		n = strlen(p);
+		if (n <= 4 || strcmp(p + n - 4, ".xml") != 0 || n - 4 > SYNC_FORM_NAME_MAX)
+			return FORM_PATH_NONE;
+		memcpy(version, p, n - 4);
+		version[n - 4] = '\0';
+		kind = FORM_PATH_FORM;
+	} else {
+		if ((size_t)(slash - p) > SYNC_FORM_NAME_MAX || strchr(slash + 1, '/') ||
+		    strlen(slash + 1) > SYNC_FORM_NAME_MAX)
+			return FORM_PATH_NONE;
+		memcpy(version, p, (size_t)(slash - p));
+		version[slash - p] = '\0';
+		if (name)
+			strcpy(name, slash + 1);
+		if (!device_id_ok(slash + 1))
+			return FORM_PATH_NONE;
+		kind = FORM_PATH_FILE;
+	}
+	/* The rule for branch names is a safe rule for file names too. */
+	if (!device_id_ok(id) || !device_id_ok(version))
+		return FORM_PATH_NONE;
+	return kind;
+}
 
 /* Keep the added files of the layout; everything else is not ours to import. */
 static int import_collect(int kind, const char *path, const char *blob, void *payload)
 {
 	import_ctx *c = payload;
 	const char *ext = strrchr(path, '.');
+	char id[SYNC_FORM_NAME_MAX + 1], version[SYNC_FORM_NAME_MAX + 1];
 	file_list *l;
 
+	if (strncmp(path, "forms/", 6) == 0) {
+		int what = split_form_path(path, id, version, NULL);
+
+		if (what == FORM_PATH_NONE)
+			return 0;
+		if (kind != REPO_ADDED) {
+			/* A published version never changes; a changed one is not taken in. */
+			c->changed++;
+			return 0;
+		}
+		l = what == FORM_PATH_FORM ? &c->forms : &c->form_files;
+		return list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
+	}
 	if (strncmp(path, "cases/", 6) != 0 || !ext)
 		return 0;
 	if (kind != REPO_ADDED) {
@@ -652,9 +730,296 @@ cleanup:
 	return rc;
 }
 
+/* True if s is one or more ASCII digits. */
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * Order two form versions as ODK does: as numbers when both are digits
+ * (2026112902 after 2026112901, 10 after 9, of any length), else as
+ * strings.  Negative, 0 or positive as for strcmp.
+ */
+static int version_cmp(const char *a, const char *b)
+{
+	if (all_digits(a) && all_digits(b)) {
+		size_t la, lb;
+
+		while (*a == '0' && a[1])
+			a++;
+		while (*b == '0' && b[1])
+			b++;
+		la = strlen(a);
+		lb = strlen(b);
+		if (la != lb)
+			return la < lb ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+/* Copy src into dst of size bytes, cut short if it must be. */
+static void copy_cut(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+/* Note a form installed (problem NULL) or left out, in the sync result. */
+static void note_form(sync_result *res, const char *id, const char *version, const char *problem)
+{
+	if (problem)
+		res->forms_broken++;
+	else
+		res->forms_installed++;
+	if (res->nforms < SYNC_MAX_FORM_NOTES) {
+		sync_form_note *n = &res->forms[res->nforms++];
+
+		copy_cut(n->id, sizeof(n->id), id);
+		copy_cut(n->version, sizeof(n->version), version);
+		copy_cut(n->problem, sizeof(n->problem), problem ? problem : "");
+	}
+}
+
+/* The version of the installed form with this id; "" when none loads (caller frees). */
+static char *installed_version(run *r, const char *id)
+{
+	char *path = NULL, *version;
+	xform *form = NULL;
+	hw_error e = { 0, "" };
+
+	if (forms_find(r->ws, id, &path) < 0) {
+		hw_error_clear(r->err);
+		return hw_strdup("");
+	}
+	version = hw_strdup(xform_load(&form, path, &e) == 0 ? xform_version(form) : "");
+	xform_free(form);
+	free(path);
+	return version;
+}
+
+/* s with every from replaced by to (caller frees; NULL when out of memory). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	hw_buf b = HW_BUF_INIT;
+	const char *p;
+	size_t n = strlen(from);
+
+	while ((p = strstr(s, from)) != NULL) {
+		hw_buf_add(&b, s, (size_t)(p - s));
+		hw_buf_puts(&b, to);
+		s = p + n;
+	}
+	if (hw_buf_puts(&b, s) < 0) {
+		hw_buf_free(&b);
+		return NULL;
+	}
+	return hw_buf_detach(&b);
+}
+
+/*
+ * Check one published version of a form and install it: its files are
+ * written to a temporary folder of the workspace and the form is loaded
+ * from there; only a form that loads, and says the id and version its path
+ * says, is copied into forms/ (its CSV/XML files first, the form last, each
+ * durably).  Otherwise problem says why and nothing is installed.  Returns
+ * 0 (installed or not) or an error of the workspace's files.
+ */
+static int install_version(run *r, const import_ctx *c, const char *id, const char *version,
+			   const char *blob, char problem[HW_ERROR_MAX])
+{
+	char fid[SYNC_FORM_NAME_MAX + 1], fversion[SYNC_FORM_NAME_MAX + 1];
+	char fname[SYNC_FORM_NAME_MAX + 1];
+	char *tmpdir = NULL, *xml = NULL, *name = NULL, *dst = NULL;
+	file_list files = { 0 };    /* path: file name; data: content */
+	xform *form = NULL;
+	hw_error e = { 0, "" };
+	size_t xlen = 0, i, written = 0;
+	int rc;
+
+	problem[0] = '\0';
+	if (!(tmpdir = fmt("%s/.form-check-XXXXXX", ws_dir(r->ws))) ||
+	    !(name = fmt("%s.xml", id))) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (!mkdtemp(tmpdir)) {
+		rc = hw_error_set(r->err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR,
+				  "making a folder to check a published form in %s: %s",
+				  ws_dir(r->ws), strerror(errno));
+		free(tmpdir);
+		tmpdir = NULL;
+		goto cleanup;
+	}
+	if ((rc = repo_blob_read(&xml, &xlen, r->repo, blob, r->err)) < 0)
+		goto cleanup;
+	for (i = 0; i < c->form_files.n; i++) {
+		const repo_file *f = &c->form_files.items[i];
+		char *data = NULL;
+		size_t len = 0;
+
+		if (split_form_path(f->path, fid, fversion, fname) != FORM_PATH_FILE ||
+		    strcmp(fid, id) != 0 || strcmp(fversion, version) != 0)
+			continue;
+		if ((rc = repo_blob_read(&data, &len, r->repo, f->blob, r->err)) < 0)
+			goto cleanup;
+		if ((rc = list_add(&files, hw_strdup(fname), data, len, NULL)) < 0) {
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+	}
+	if ((rc = list_add(&files, hw_strdup(name), xml, xlen, NULL)) < 0) {
+		xml = NULL;
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	xml = NULL;   /* the list owns it: the form is its last file */
+
+	for (i = 0; i < files.n; i++, written++) {
+		free(dst);
+		if (!(dst = hw_path_join(tmpdir, files.items[i].path))) {
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if ((rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
+					       r->err)) < 0)
+			goto cleanup;
+	}
+	if (xform_load(&form, dst, &e) < 0) {
+		/* Name the published files, not the temporary copies. */
+		char *from = fmt("%s/", tmpdir), *to = fmt("forms/%s/%s/", id, version);
+		char *published = fmt("forms/%s/%s.xml", id, version);
+		char *step = published ? replace_all(e.msg, dst, published) : NULL;
+		char *msg = step && from && to ? replace_all(step, from, to) : NULL;
+
+		copy_cut(problem, HW_ERROR_MAX, msg ? msg : e.msg);
+		free(from);
+		free(to);
+		free(published);
+		free(step);
+		free(msg);
+		goto cleanup;
+	}
+	if (strcmp(xform_id(form), id) != 0 || strcmp(xform_version(form), version) != 0) {
+		snprintf(problem, HW_ERROR_MAX,
+			 "forms/%s/%s.xml: the form says id \"%s\" version \"%s\", not what its path says",
+			 id, version, xform_id(form), xform_version(form));
+		goto cleanup;
+	}
+
+	/* It loads: install the referenced files, then the form itself. */
+	if ((rc = hw_mkdir_p(ws_forms_dir(r->ws), r->err)) < 0)
+		goto cleanup;
+	for (i = 0; i < files.n; i++) {
+		free(dst);
+		if (!(dst = hw_path_join(ws_forms_dir(r->ws), files.items[i].path))) {
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if ((rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
+					       r->err)) < 0) {
+			hw_error_prefix(r->err, "installing form %s version %s", id, version);
+			goto cleanup;
+		}
+	}
+
+cleanup:
+	xform_free(form);
+	if (tmpdir) {
+		for (i = 0; i < written; i++) {
+			char *t = hw_path_join(tmpdir, files.items[i].path);
+
+			if (t)
+				unlink(t);
+			free(t);
+		}
+		rmdir(tmpdir);
+	}
+	free(tmpdir);
+	free(name);
+	free(dst);
+	free(xml);
+	list_free(&files);
+	return rc;
+}
+
+/*
+ * Install the forms main gained: for each form id, the newest published
+ * version that is newer than the installed one and loads.  A version that
+ * does not load is noted as broken, and the next newest is tried.
+ */
+static int install_forms(run *r, const import_ctx *c, sync_result *res)
+{
+	char id[SYNC_FORM_NAME_MAX + 1], version[SYNC_FORM_NAME_MAX + 1];
+	char oid[SYNC_FORM_NAME_MAX + 1], oversion[SYNC_FORM_NAME_MAX + 1];
+	char *tried = NULL, *installed = NULL, *problem = NULL;
+	size_t i, j;
+	int rc = 0;
+
+	if (c->forms.n == 0)
+		return 0;
+	if (!(tried = calloc(c->forms.n, 1)) || !(problem = malloc(HW_ERROR_MAX))) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < c->forms.n; i++) {
+		if (tried[i])
+			continue;
+		split_form_path(c->forms.items[i].path, id, version, NULL);
+		free(installed);
+		if (!(installed = installed_version(r, id))) {
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		for (;;) {
+			size_t best = c->forms.n;
+			char bversion[SYNC_FORM_NAME_MAX + 1] = "";
+
+			/* The newest version of this id not tried yet. */
+			for (j = i; j < c->forms.n; j++) {
+				if (tried[j])
+					continue;
+				split_form_path(c->forms.items[j].path, oid, oversion, NULL);
+				if (strcmp(oid, id) != 0)
+					continue;
+				if (best == c->forms.n || version_cmp(oversion, bversion) > 0) {
+					best = j;
+					memcpy(bversion, oversion, sizeof(bversion));
+				}
+			}
+			if (best == c->forms.n || version_cmp(bversion, installed) <= 0)
+				break;
+			tried[best] = 1;
+			rc = install_version(r, c, id, bversion, c->forms.items[best].blob, problem);
+			if (rc < 0)
+				goto cleanup;
+			note_form(res, id, bversion, problem[0] ? problem : NULL);
+			if (!problem[0])
+				break;
+		}
+		/* Older versions of this id are not wanted any more. */
+		for (j = i; j < c->forms.n; j++) {
+			split_form_path(c->forms.items[j].path, oid, oversion, NULL);
+			if (strcmp(oid, id) == 0)
+				tried[j] = 1;
+		}
+	}
+
+cleanup:
+	free(tried);
+	free(installed);
+	free(problem);
+	return rc;
+}
+
 /*
  * Step (c): import every event and submission that main gained since the
- * last import, then record main's commit, in batches of transactions.
+ * last import, and install the forms it gained, then record main's commit,
+ * in batches of transactions.
  */
 static int step_import(run *r, sync_result *res)
 {
@@ -686,8 +1051,8 @@ static int step_import(run *r, sync_result *res)
 	rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err);
 	if (rc < 0 && last) {
 		/* The last import is not in this repository (it was replaced): start over. */
-		list_free(&c.events);
-		list_free(&c.submissions);
+		import_ctx_free(&c);
+		memset(&c, 0, sizeof(c));
 		hw_error_clear(r->err);
 		rc = repo_diff(r->repo, NULL, tip, import_collect, &c, r->err);
 	}
@@ -740,11 +1105,21 @@ static int step_import(run *r, sync_result *res)
 				goto cleanup;
 		}
 	}
-	if (!in_tx) {
-		if ((rc = store_begin(r->st, r->err)) < 0)
+	if (in_tx) {
+		in_tx = 0;
+		if ((rc = store_commit(r->st, r->err)) < 0)
 			goto cleanup;
-		in_tx = 1;
 	}
+	/*
+	 * Forms before the commit of main is recorded: an install cut short is
+	 * redone by the next run (the version is still newer than the installed
+	 * one), and one already done is not redone.
+	 */
+	if ((rc = install_forms(r, &c, res)) < 0)
+		goto cleanup;
+	if ((rc = store_begin(r->st, r->err)) < 0)
+		goto cleanup;
+	in_tx = 1;
 	if ((rc = store_setting_set(r->st, SYNC_IMPORTED_MAIN, tip, r->err)) < 0)
 		goto cleanup;
 	in_tx = 0;
@@ -758,8 +1133,7 @@ cleanup:
 	if (in_tx)
 		store_rollback(r->st);
 	free(last);
-	list_free(&c.events);
-	list_free(&c.submissions);
+	import_ctx_free(&c);
 	return rc;
 }
 
@@ -924,6 +1298,11 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 		goto refuse;
 
 	/* cases/<2 hex>/<case id>/(events|submissions)/<name> */
+	if (strncmp(path, "forms/", 6) == 0) {
+		why = fmt("devices may not publish forms: only a supervisor adds files under forms/, "
+			  "with `homeward form publish`");
+		goto refuse;
+	}
 	if (strncmp(path, "cases/", 6) != 0) {
 		why = fmt("devices may only add files under cases/");
 		goto refuse;
@@ -1169,22 +1548,31 @@ cleanup:
 	return rc;
 }
 
+/* HW_EINVALID, saying what is for supervisors, unless the workspace's role is supervisor. */
+static int require_supervisor(hw_ws *ws, const char *what)
+{
+	char *role = NULL;
+	int rc = 0;
+
+	if (ws_get(ws, WS_ROLE, &role) < 0 || !role || strcmp(role, "supervisor") != 0)
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "%s is for supervisors: this workspace's role (%s) is %s", what,
+				  WS_ROLE, role ? role : "not set");
+	free(role);
+	return rc;
+}
+
 int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 {
 	merge_result res;
-	char *role = NULL;
 	run r;
 	int rc, attempt, max;
 
 	memset(&res, 0, sizeof(res));
 	if ((rc = run_open(&r, ws, opts)) < 0)
 		goto cleanup;
-	if (ws_get(ws, WS_ROLE, &role) < 0 || !role || strcmp(role, "supervisor") != 0) {
-		rc = hw_error_set(r.err, HW_EINVALID,
-				  "merging is for supervisors: this workspace's role is %s",
-				  role ? role : "not set");
+	if ((rc = require_supervisor(ws, "merging")) < 0)
 		goto cleanup;
-	}
 	/* The supervisor's own records travel like any device's. */
 	if ((rc = send_pending(&r, &res.sync)) < 0)
 		goto cleanup;
@@ -1213,7 +1601,6 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	rc = step_import(&r, &res.sync);
 
 cleanup:
-	free(role);
 	run_close(&r);
 	if (out)
 		*out = res;
@@ -1236,4 +1623,240 @@ void merge_result_free(merge_result *r)
 	free(r->rejections);
 	r->rejections = NULL;
 	r->nrejections = 0;
+}
+
+/*
+ * Add to names (paths of a file_list, no content) every NAME the form text
+ * references as jr://file/NAME or jr://file-csv/NAME, once each.  The
+ * loader reads exactly these from the form's folder.
+ */
+static int referenced_files(const char *xml, file_list *names)
+{
+	static const char *const schemes[] = { "jr://file/", "jr://file-csv/", NULL };
+	size_t i, k;
+
+	for (i = 0; schemes[i]; i++) {
+		const char *p = xml;
+
+		while ((p = strstr(p, schemes[i])) != NULL) {
+			const char *q;
+			char *name;
+			int seen = 0;
+
+			p += strlen(schemes[i]);
+			for (q = p; *q && !strchr("\"'<>() \t\r\n", *q); q++)
+				;
+			if (q == p || !(name = strndup(p, (size_t)(q - p))))
+				continue;
+			for (k = 0; k < names->n && !seen; k++)
+				seen = strcmp(names->items[k].path, name) == 0;
+			if (seen) {
+				free(name);
+				continue;
+			}
+			if (list_add(names, name, NULL, 0, NULL) < 0)
+				return HW_ERROR;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Load the form to publish and gather its files: forms/<id>/<version>.xml
+ * and forms/<id>/<version>/<name> for each referenced file that lies beside
+ * it (the form loaded, so every external instance it needs is there).
+ */
+static int publish_prepare(run *r, const char *form_path, file_list *files,
+			   sync_publish_result *res)
+{
+	xform *form = NULL;
+	hw_error e = { 0, "" };
+	file_list names = { 0 };
+	char *xml = NULL, *dir = NULL, *path = NULL;
+	const char *id, *version, *slash;
+	size_t xlen = 0, i;
+	int rc;
+
+	if ((rc = xform_load(&form, form_path, &e)) < 0) {
+		rc = hw_error_set(r->err, rc == HW_ENOTFOUND ? HW_ENOTFOUND : HW_EINVALID, "%s", e.msg);
+		goto cleanup;
+	}
+	id = xform_id(form);
+	version = xform_version(form);
+	if (!*id || !*version) {
+		rc = hw_error_set(r->err, HW_EINVALID,
+				  "%s: the form has no %s: a published form needs an id and a version "
+				  "(attributes of its primary instance's root), and every new publication "
+				  "of it a higher version", form_path, *id ? "version" : "id");
+		goto cleanup;
+	}
+	if (!device_id_ok(id) || !device_id_ok(version)) {
+		rc = hw_error_set(r->err, HW_EINVALID,
+				  "%s: the form's %s \"%s\" cannot name a file: use letters, digits, '.', '_' and '-'",
+				  form_path, device_id_ok(id) ? "version" : "id",
+				  device_id_ok(id) ? version : id);
+		goto cleanup;
+	}
+	copy_cut(res->form_id, sizeof(res->form_id), id);
+	copy_cut(res->version, sizeof(res->version), version);
+
+	if ((rc = hw_read_file(form_path, &xml, &xlen, r->err)) < 0)
+		goto cleanup;
+	if (referenced_files(xml, &names) < 0)
+		goto oom;
+	slash = strrchr(form_path, '/');
+	if (!(dir = slash ? strndup(form_path, (size_t)(slash - form_path + 1)) : hw_strdup("./")))
+		goto oom;
+	if (list_add(files, fmt("forms/%s/%s.xml", id, version), xml, xlen, NULL) < 0) {
+		xml = NULL;
+		goto oom;
+	}
+	xml = NULL;
+	for (i = 0; i < names.n; i++) {
+		const char *name = names.items[i].path;
+		char *data = NULL;
+		size_t len = 0;
+
+		/* Names the loader would not read (folders, "..") are not ours to send. */
+		free(path);
+		if (!(path = fmt("%s%s", dir, name)))
+			goto oom;
+		if (!device_id_ok(name) || !hw_exists(path))
+			continue;
+		if ((rc = hw_read_file(path, &data, &len, r->err)) < 0)
+			goto cleanup;
+		if (list_add(files, fmt("forms/%s/%s/%s", id, version, name), data, len, NULL) < 0)
+			goto oom;
+	}
+	res->files = files->n;
+	rc = 0;
+	goto cleanup;
+oom:
+	rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+cleanup:
+	xform_free(form);
+	list_free(&names);
+	free(xml);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+/*
+ * One attempt: add the files on top of central main as fetched, commit and
+ * push main.  REPO_ENONFASTFORWARD when main moved on meanwhile.
+ */
+static int publish_once(run *r, const file_list *files, sync_publish_result *res)
+{
+	char mtip[REPO_OID_HEX + 1] = "", base[REPO_OID_HEX + 1] = "";
+	char tree[REPO_OID_HEX + 1], commit[REPO_OID_HEX + 1];
+	char *message = NULL, *email = NULL;
+	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
+	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
+	int rc;
+
+	rc = repo_ref_get(mtip, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		mtip[0] = '\0';
+		hw_error_clear(r->err);
+	} else if (rc < 0) {
+		return rc;
+	} else if ((rc = repo_commit_tree(base, r->repo, mtip, r->err)) < 0) {
+		return rc;
+	}
+	rc = repo_tree_add(tree, r->repo, base[0] ? base : NULL, files->items, files->n, r->err);
+	if (rc == HW_ECONFLICT) {
+		r->err->code = HW_EEXISTS;
+		hw_error_prefix(r->err, "form %s version %s is already published with other content: "
+				"a published version never changes, publish it with a higher version",
+				res->form_id, res->version);
+		return HW_EEXISTS;
+	}
+	if (rc < 0)
+		return rc;
+	if (base[0] && strcmp(tree, base) == 0) {
+		/* Exactly this version is there already. */
+		res->published = 0;
+		memcpy(res->main_tip, mtip, sizeof(mtip));
+		return 0;
+	}
+
+	message = fmt("Publish form %s version %s", res->form_id, res->version);
+	email = fmt("%s@devices.homeward.invalid", r->device);
+	if (!message || !email) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
+	co.author_email = email;
+	co.message = message;
+	if ((rc = repo_commit_create(commit, r->repo, MAIN_REF, tree, mtip[0] ? mtip : NULL, &co,
+				     r->err)) < 0)
+		goto cleanup;
+	r->step = SYNC_STEP_PUSH;
+	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
+		goto cleanup;
+	rc = repo_push(r->repo, r->remote, spec, 1, &r->ropts, r->err);
+	if (rc == HW_EREJECTED && (strstr(r->err->msg, "non-fast-forward") ||
+				   strstr(r->err->msg, "fetch first")))
+		rc = REPO_ENONFASTFORWARD;
+	if (rc < 0)
+		goto cleanup;
+	if ((rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err)) < 0)
+		goto cleanup;
+	res->published = 1;
+	memcpy(res->main_tip, commit, sizeof(commit));
+
+cleanup:
+	free(message);
+	free(email);
+	return rc;
+}
+
+int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
+		      sync_publish_result *out)
+{
+	sync_publish_result res;
+	file_list files = { 0 };
+	run r;
+	int rc, attempt, max;
+
+	memset(&res, 0, sizeof(res));
+	memset(&r, 0, sizeof(r));
+	hw_error_clear(ws_err(ws));
+	/* Refused before anything is read or fetched: devices never publish. */
+	if ((rc = require_supervisor(ws, "publishing forms")) < 0)
+		goto cleanup;
+	if ((rc = run_open(&r, ws, opts)) < 0)
+		goto cleanup;
+	if ((rc = publish_prepare(&r, form_path, &files, &res)) < 0)
+		goto cleanup;
+
+	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
+	for (attempt = 0;; attempt++) {
+		if ((rc = step_fetch(&r, 0, 0)) < 0)
+			goto cleanup;
+		rc = publish_once(&r, &files, &res);
+		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
+			break;
+		/* Another supervisor pushed main first: add the form on top of theirs. */
+		res.retries = attempt + 1;
+		hw_error_clear(r.err);
+	}
+	if (rc == REPO_ENONFASTFORWARD) {
+		r.err->code = rc = HW_ECONFLICT;
+		hw_error_prefix(r.err, "main kept moving while publishing (%d attempts): try again later",
+				attempt + 1);
+	}
+	if (rc < 0 || (rc = stop_here(&r, SYNC_STEP_PUSH)) < 0)
+		goto cleanup;
+	/* This workspace installs the form like every device, by importing main. */
+	rc = step_import(&r, &res.sync);
+
+cleanup:
+	list_free(&files);
+	run_close(&r);
+	if (out)
+		*out = res;
+	return rc;
 }

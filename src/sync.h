@@ -63,6 +63,19 @@ typedef struct sync_opts {
 
 #define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
 
+/* Longest form id and version a sync or a publish handles (as file names). */
+#define SYNC_FORM_NAME_MAX 200
+
+/* A form that an import installed, or left out because it is broken. */
+typedef struct sync_form_note {
+	char id[SYNC_FORM_NAME_MAX + 1];
+	char version[SYNC_FORM_NAME_MAX + 1];
+	char problem[HW_ERROR_MAX];  /* "": installed; else why not ("forms/ID/VERSION.xml:LINE: ...") */
+} sync_form_note;
+
+/* Notes kept in a sync_result (the counts go on beyond it). */
+#define SYNC_MAX_FORM_NOTES 8
+
 /* What a sync did. */
 typedef struct sync_result {
 	size_t events_sent;            /* pushed by this run */
@@ -72,12 +85,20 @@ typedef struct sync_result {
 	size_t skipped;                /* files on main that could not be imported */
 	char device_tip[REPO_OID_HEX + 1];  /* the device branch after the run ("" if none) */
 	char main_tip[REPO_OID_HEX + 1];    /* main as imported ("" if none) */
+	size_t forms_installed;        /* published forms installed into forms/ */
+	size_t forms_broken;           /* published forms that do not load: not installed */
+	sync_form_note forms[SYNC_MAX_FORM_NOTES];  /* the first of both, in order */
+	size_t nforms;                 /* notes in forms[] */
 } sync_result;
 
 /*
  * Sync the workspace with its remote: commit pending events and submissions
  * to refs/heads/devices/<device id>, push it, fetch main and import what is
- * new.  opts may be NULL, out may be NULL.  Errors (detail in ws_err):
+ * new.  Importing also installs the forms published on main since the last
+ * import (forms/<id>/<version>.xml and the files beside it) into the
+ * workspace's forms/ folder as <id>.xml, when the version is newer than the
+ * installed one and the form loads; a published form that does not load is
+ * listed in out->forms with the loader's message and not installed.  opts may be NULL, out may be NULL.  Errors (detail in ws_err):
  * HW_EINVALID when no remote is configured or the workspace has no device
  * id, HW_ENETWORK, HW_EAUTH, HW_EREJECTED (the server refused the push),
  * HW_ECONFLICT (the remote's device branch has commits this workspace does
@@ -120,6 +141,37 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out);
 
 /* Free what a merge_result owns (the struct itself is the caller's). */
 void merge_result_free(merge_result *r);
+
+/* What publishing a form did. */
+typedef struct sync_publish_result {
+	char form_id[SYNC_FORM_NAME_MAX + 1];
+	char version[SYNC_FORM_NAME_MAX + 1];
+	size_t files;                  /* the form and the CSV/XML files it references */
+	int published;                 /* 1: main gained this version; 0: it was there already */
+	int retries;                   /* pushes of main redone after a race */
+	char main_tip[REPO_OID_HEX + 1];  /* main after publishing */
+	sync_result sync;              /* the import into this workspace that follows */
+} sync_publish_result;
+
+/*
+ * Publish the form at form_path on central main (supervisors only), for
+ * every device to install on its next sync.  The form must load
+ * (xform_load) and have an id and a version; it goes to
+ * forms/<id>/<version>.xml and each file it references as jr://file/NAME
+ * (or jr://file-csv/NAME) that lies beside it goes to
+ * forms/<id>/<version>/NAME.  main is fetched, the files are added on top
+ * of its tip, and main is pushed (redone on a race, at most
+ * opts->max_retries times); then main is imported into this workspace as
+ * sync_run does, which installs the form here too.  opts and out may be
+ * NULL.  Errors (detail in ws_err): HW_EINVALID when the workspace is not a
+ * supervisor's, or the form does not load (the loader's "FILE:LINE: ..."),
+ * has no id or version, or names that cannot be file names; HW_EEXISTS when
+ * this id and version are published with other content (a published
+ * version never changes: raise the version); the errors of sync_run.
+ * Publishing the same content again changes nothing (out->published 0).
+ */
+int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
+		      sync_publish_result *out);
 
 /*
  * Credentials without asking anyone, for front ends that cannot prompt and
