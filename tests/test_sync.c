@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "forms.h"
 #include "repo.h"
 #include "store.h"
 #include "sync.h"
@@ -607,4 +608,464 @@ Test(sync, default_credentials_come_from_the_environment_and_give_up)
 	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 3, NULL), -1);
 	unsetenv("HOMEWARD_GIT_TOKEN");
 	unsetenv("HOMEWARD_GIT_USERNAME");
+}
+
+/* ------------------------------------------------------------ published forms */
+
+/* A small form with an external CSV instance, written to <tmp>/src/FILE; returns its path. */
+static const char *write_form(const char *file, const char *id, const char *version,
+			      const char *title, const char *csv)
+{
+	static char path[4400];
+	char dir[4300], csv_path[4400], xml[2000];
+
+	snprintf(dir, sizeof(dir), "%s/src", tmp);
+	cr_assert_eq(hw_mkdir_p(dir, NULL), 0);
+	snprintf(xml, sizeof(xml),
+		 "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+		 "<h:head><h:title>%s</h:title><model>\n"
+		 "<instance><data id=\"%s\" version=\"%s\"><kind/></data></instance>\n"
+		 "<instance id=\"kinds\" src=\"jr://file/kinds-%s.csv\"/>\n"
+		 "</model></h:head><h:body><select1 ref=\"/data/kind\"><label>Kind</label>"
+		 "<itemset nodeset=\"instance('kinds')/root/item\"><value ref=\"name\"/>"
+		 "<label ref=\"label\"/></itemset></select1></h:body></h:html>\n",
+		 title, id, version, id);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	cr_assert_eq(hw_write_file_atomic(path, xml, strlen(xml), NULL), 0);
+	snprintf(csv_path, sizeof(csv_path), "%s/kinds-%s.csv", dir, id);
+	cr_assert_eq(hw_write_file_atomic(csv_path, csv, strlen(csv), NULL), 0);
+	return path;
+}
+
+/* Publish and expect success. */
+static sync_publish_result publish(hw_ws *ws, const char *path)
+{
+	sync_publish_result res;
+
+	cr_assert_eq(sync_publish_form(ws, path, NULL, &res), 0, "publish: %s", ws_error(ws)->msg);
+	return res;
+}
+
+/* Version and title of the installed form with this id ("" and "" when none). */
+static void installed(hw_ws *ws, const char *id, char version[64], char title[128])
+{
+	char *path = NULL;
+	xform *f = NULL;
+	hw_error err;
+
+	version[0] = title[0] = '\0';
+	if (forms_find(ws, id, &path) < 0)
+		return;
+	cr_assert_eq(xform_load(&f, path, &err), 0, "%s", err.msg);
+	snprintf(version, 64, "%s", xform_version(f));
+	snprintf(title, 128, "%s", xform_title(f));
+	xform_free(f);
+	free(path);
+}
+
+/* A file of the workspace's forms folder (caller frees; NULL when missing). */
+static char *installed_file(hw_ws *ws, const char *name)
+{
+	char *path = hw_path_join(ws_forms_dir(ws), name), *data = NULL;
+
+	hw_read_file(path, &data, NULL, NULL);
+	free(path);
+	return data;
+}
+
+#define KINDS_1 "name,label\ncash,Cash\n"
+#define KINDS_2 "name,label\ncash,Cash\nin_kind,In kind\n"
+
+Test(sync, a_published_form_and_its_csv_are_installed_on_every_device)
+{
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char version[64], title[128], *csv;
+	sync_publish_result p;
+	sync_result res;
+
+	p = publish(s, write_form("visit.xml", "hw-visit", "2026112901", "Home visit", KINDS_1));
+	cr_assert_eq(p.published, 1);
+	cr_assert_str_eq(p.form_id, "hw-visit");
+	cr_assert_str_eq(p.version, "2026112901");
+	cr_assert_eq(p.files, 2, "the form and the CSV it references");
+	cr_assert_eq(central_files("refs/heads/main"), 2);
+	/* The supervisor's own workspace has it at once. */
+	cr_assert_eq(p.sync.forms_installed, 1);
+	installed(s, "hw-visit", version, title);
+	cr_assert_str_eq(version, "2026112901");
+
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "", "not there before the sync");
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+	cr_assert_eq(res.forms_broken, 0);
+	cr_assert_eq(res.nforms, 1);
+	cr_assert_str_eq(res.forms[0].id, "hw-visit");
+	cr_assert_str_eq(res.forms[0].version, "2026112901");
+	cr_assert_str_eq(res.forms[0].problem, "");
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "2026112901");
+	cr_assert_str_eq(title, "Home visit");
+	csv = installed_file(a, "kinds-hw-visit.csv");
+	cr_assert_not_null(csv, "the CSV is installed beside the form");
+	cr_assert_str_eq(csv, KINDS_1);
+	free(csv);
+	{
+		char *xml = installed_file(a, "hw-visit.xml");
+
+		cr_assert_not_null(xml, "installed as <id>.xml");
+		free(xml);
+	}
+
+	/* Syncing again installs nothing again. */
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 0);
+	cr_assert_eq(res.nforms, 0);
+	ws_free(a);
+	ws_free(s);
+}
+
+Test(sync, a_newer_version_replaces_the_installed_form_and_an_older_one_does_not)
+{
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *b;
+	char version[64], title[128], *csv;
+	sync_result res;
+
+	publish(s, write_form("visit.xml", "hw-visit", "9", "Visit nine", KINDS_1));
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+
+	/* 10 is newer than 9: versions of digits compare as numbers. */
+	publish(s, write_form("visit.xml", "hw-visit", "10", "Visit ten", KINDS_2));
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+	cr_assert_str_eq(res.forms[0].version, "10");
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "10");
+	cr_assert_str_eq(title, "Visit ten");
+	csv = installed_file(a, "kinds-hw-visit.csv");
+	cr_assert_str_eq(csv, KINDS_2, "the new version's CSV comes with it");
+	free(csv);
+
+	/* An older version published later is not installed. */
+	publish(s, write_form("visit.xml", "hw-visit", "8", "Visit eight", KINDS_1));
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 0);
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "10");
+	cr_assert_str_eq(title, "Visit ten");
+	csv = installed_file(a, "kinds-hw-visit.csv");
+	cr_assert_str_eq(csv, KINDS_2);
+	free(csv);
+
+	/* A new device receives 9, 10 and 8 at once and installs only 10. */
+	b = workspace("dev-b", "counsellor", central);
+	res = do_sync(b);
+	cr_assert_eq(res.forms_installed, 1);
+	cr_assert_eq(res.nforms, 1);
+	cr_assert_str_eq(res.forms[0].version, "10");
+	installed(b, "hw-visit", version, title);
+	cr_assert_str_eq(title, "Visit ten");
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}
+
+Test(sync, a_published_version_never_changes)
+{
+	hw_ws *s = workspace("sup", "supervisor", central);
+	char before[41], after[41];
+	sync_publish_result p;
+
+	publish(s, write_form("visit.xml", "hw-visit", "2026112901", "Home visit", KINDS_1));
+	cr_assert_eq(central_tip("refs/heads/main", before), 0);
+
+	/* The same again: nothing to do. */
+	p = publish(s, write_form("visit.xml", "hw-visit", "2026112901", "Home visit", KINDS_1));
+	cr_assert_eq(p.published, 0);
+	cr_assert_eq(central_tip("refs/heads/main", after), 0);
+	cr_assert_str_eq(before, after);
+
+	/* Another title under the same version is refused. */
+	cr_assert_eq(sync_publish_form(s, write_form("visit.xml", "hw-visit", "2026112901",
+						     "Home visit (new)", KINDS_1), NULL, &p),
+		     HW_EEXISTS);
+	cr_assert(strstr(ws_error(s)->msg, "already published"), "%s", ws_error(s)->msg);
+	cr_assert(strstr(ws_error(s)->msg, "higher version"), "%s", ws_error(s)->msg);
+
+	/* So is another CSV under the same version. */
+	cr_assert_eq(sync_publish_form(s, write_form("visit.xml", "hw-visit", "2026112901",
+						     "Home visit", KINDS_2), NULL, &p),
+		     HW_EEXISTS);
+	cr_assert_eq(central_tip("refs/heads/main", after), 0);
+	cr_assert_str_eq(before, after, "main did not change");
+	cr_assert_eq(central_files("refs/heads/main"), 2);
+	ws_free(s);
+}
+
+Test(sync, only_a_supervisor_publishes_and_only_forms_that_load)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	const char *good = write_form("visit.xml", "hw-visit", "1", "Home visit", KINDS_1);
+	sync_publish_result p;
+	char path[4400];
+
+	cr_assert_eq(sync_publish_form(a, good, NULL, &p), HW_EINVALID);
+	cr_assert(strstr(ws_error(a)->msg, "supervisors"), "%s", ws_error(a)->msg);
+	cr_assert_eq(central_files("refs/heads/main"), -1, "nothing was published");
+
+	/* A form that does not load: the loader's FILE:LINE message. */
+	snprintf(path, sizeof(path), "%s/src/broken.xml", tmp);
+	{
+		const char *xml =
+			"<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+			"<h:head><h:title>B</h:title><model>\n"
+			"<instance><data id=\"hw-broken\" version=\"1\"><a/></data></instance>\n"
+			"<bind nodeset=\"/data/a\" calculate=\"nope()\"/>\n"
+			"</model></h:head><h:body/></h:html>\n";
+
+		cr_assert_eq(hw_write_file_atomic(path, xml, strlen(xml), NULL), 0);
+	}
+	cr_assert_eq(sync_publish_form(s, path, NULL, &p), HW_EINVALID);
+	cr_assert(strstr(ws_error(s)->msg, "broken.xml:3:"), "%s", ws_error(s)->msg);
+	cr_assert(strstr(ws_error(s)->msg, "nope"), "%s", ws_error(s)->msg);
+
+	/* A form without a version. */
+	{
+		const char *xml =
+			"<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+			"<h:head><h:title>B</h:title><model>\n"
+			"<instance><data id=\"hw-unversioned\"><a/></data></instance>\n"
+			"</model></h:head><h:body/></h:html>\n";
+
+		cr_assert_eq(hw_write_file_atomic(path, xml, strlen(xml), NULL), 0);
+	}
+	cr_assert_eq(sync_publish_form(s, path, NULL, &p), HW_EINVALID);
+	cr_assert(strstr(ws_error(s)->msg, "no version"), "%s", ws_error(s)->msg);
+	cr_assert_eq(central_files("refs/heads/main"), -1, "nothing was published");
+	ws_free(a);
+	ws_free(s);
+}
+
+/* Put files on central main directly, as a careless supervisor's git could. */
+static void commit_on_main(const repo_file *files, size_t n)
+{
+	hw_repo *r = NULL;
+	hw_error err;
+	char tip[41], out[41];
+	int created, has;
+
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	has = repo_ref_get(tip, r, "refs/heads/main", &err) == 0;
+	cr_assert_eq(repo_commit_files(out, &created, r, "refs/heads/main", has ? tip : NULL,
+				       files, n, NULL, &err), 0, "%s", err.msg);
+	repo_free(r);
+}
+
+/* Counts leftover folders whose name starts with ".form-check". */
+static int leftovers(hw_ws *ws)
+{
+	char cmd[4600];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "ls -a '%s' | grep -c '^\\.form-check'", ws_dir(ws));
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	return n;
+}
+
+Test(sync, a_broken_form_on_main_is_reported_and_not_installed)
+{
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char version[64], title[128];
+	const char *broken =
+		"<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+		"<h:head><h:title>Broken</h:title><model>\n"
+		"<instance><data id=\"hw-visit\" version=\"3\"><a/></data></instance>\n"
+		"<bind nodeset=\"/data/a\" calculate=\"nope()\"/>\n"
+		"</model></h:head><h:body/></h:html>\n";
+	const char *mislabelled =
+		"<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+		"<h:head><h:title>Other</h:title><model>\n"
+		"<instance><data id=\"hw-visit\" version=\"1\"><a/></data></instance>\n"
+		"</model></h:head><h:body/></h:html>\n";
+	repo_file f[2];
+	sync_result res;
+	size_t i;
+	int saw_broken = 0, saw_mislabelled = 0;
+
+	publish(s, write_form("visit.xml", "hw-visit", "1", "Home visit", KINDS_1));
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+
+	memset(f, 0, sizeof(f));
+	f[0].path = "forms/hw-visit/3.xml";
+	f[0].data = broken;
+	f[0].len = strlen(broken);
+	f[1].path = "forms/hw-visit/2.xml";
+	f[1].data = mislabelled;   /* says version 1: not what its path says */
+	f[1].len = strlen(mislabelled);
+	commit_on_main(f, 2);
+
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 0);
+	cr_assert_eq(res.forms_broken, 2, "3 is tried first, then 2");
+	cr_assert_eq(res.nforms, 2);
+	for (i = 0; i < res.nforms; i++) {
+		if (strcmp(res.forms[i].version, "3") == 0) {
+			saw_broken = 1;
+			cr_assert(strstr(res.forms[i].problem, "forms/hw-visit/3.xml:3:"), "%s",
+				  res.forms[i].problem);
+			cr_assert(strstr(res.forms[i].problem, "nope"), "%s", res.forms[i].problem);
+		} else if (strcmp(res.forms[i].version, "2") == 0) {
+			saw_mislabelled = 1;
+			cr_assert(strstr(res.forms[i].problem, "not what its path says"), "%s",
+				  res.forms[i].problem);
+		}
+	}
+	cr_assert(saw_broken && saw_mislabelled);
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "1", "the working version stays");
+	cr_assert_str_eq(title, "Home visit");
+	cr_assert_eq(leftovers(a), 0, "the temporary copies are gone");
+
+	/* Reported once: the next sync has nothing new. */
+	res = do_sync(a);
+	cr_assert_eq(res.forms_broken, 0);
+
+	/* A fixed version 4 installs. */
+	publish(s, write_form("visit.xml", "hw-visit", "4", "Home visit 4", KINDS_2));
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "4");
+	ws_free(a);
+	ws_free(s);
+}
+
+Test(sync, a_sync_cut_before_recording_main_installs_the_form_once)
+{
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	char version[64], title[128];
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+
+	publish(s, write_form("visit.xml", "hw-visit", "5", "Home visit", KINDS_1));
+	o.stop_after = SYNC_STEP_FETCH;
+	cr_assert_eq(sync_run(a, &o, &res), HW_ERROR);
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "");
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1);
+	installed(a, "hw-visit", version, title);
+	cr_assert_str_eq(version, "5");
+	ws_free(a);
+	ws_free(s);
+}
+
+Test(sync, a_device_branch_that_adds_a_form_is_rejected_by_merge)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	hw_ws *b = workspace("dev-b", "counsellor", central);
+	char id[HW_UUID_LEN + 1], tip[41], forged[41], version[64], title[128];
+	const char *xml =
+		"<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+		"<h:head><h:title>Sneaky</h:title><model>\n"
+		"<instance><data id=\"hw-visit\" version=\"99\"><a/></data></instance>\n"
+		"</model></h:head><h:body/></h:html>\n";
+	repo_file f;
+	merge_result m;
+	sync_result res;
+	hw_repo *r = NULL;
+	hw_error err;
+	int created;
+
+	open_case(a, "Ofori", id);
+	do_sync(a);
+	memset(&f, 0, sizeof(f));
+	f.path = "forms/hw-visit/99.xml";
+	f.data = xml;
+	f.len = strlen(xml);
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/dev-a", &err), 0);
+	cr_assert_eq(repo_commit_files(forged, &created, r, "refs/heads/devices/dev-a", tip, &f, 1,
+				       NULL, &err), 0, "%s", err.msg);
+	repo_free(r);
+
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices, 1);
+	cr_assert_eq(m.devices_merged, 0);
+	cr_assert_eq(m.nrejections, 1);
+	cr_assert_str_eq(m.rejections[0].device, "dev-a");
+	cr_assert_str_eq(m.rejections[0].path, "forms/hw-visit/99.xml");
+	cr_assert(strstr(m.rejections[0].reason, "may not publish forms"), "%s",
+		  m.rejections[0].reason);
+	cr_assert_eq(m.sync.forms_installed, 0);
+	merge_result_free(&m);
+	cr_assert_eq(central_files("refs/heads/main"), -1, "nothing was merged");
+
+	res = do_sync(b);
+	cr_assert_eq(res.forms_installed, 0);
+	installed(b, "hw-visit", version, title);
+	cr_assert_str_eq(version, "");
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}
+
+/* Makes another supervisor publish a form first, once, just before the push. */
+typedef struct publish_race {
+	hw_ws *other;
+	const char *path;
+	int done;
+} publish_race;
+
+static int race_publish(const sync_progress *p, void *payload)
+{
+	publish_race *pr = payload;
+
+	if (p->step == SYNC_STEP_PUSH && p->starting && !pr->done) {
+		pr->done = 1;
+		publish(pr->other, pr->path);
+	}
+	return 0;
+}
+
+Test(sync, publishing_retries_when_main_moves)
+{
+	hw_ws *s1 = workspace("sup-1", "supervisor", central);
+	hw_ws *s2 = workspace("sup-2", "supervisor", central);
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	const char *first = write_form("other.xml", "hw-other", "1", "Other", KINDS_1);
+	char first_copy[4400];
+	publish_race pr = { s2, first_copy, 0 };
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_publish_result p;
+	sync_result res;
+
+	snprintf(first_copy, sizeof(first_copy), "%s", first);
+	o.progress = race_publish;
+	o.payload = &pr;
+	cr_assert_eq(sync_publish_form(s1, write_form("visit.xml", "hw-visit", "1", "Home visit",
+						      KINDS_1), &o, &p), 0, "%s", ws_error(s1)->msg);
+	cr_assert_eq(pr.done, 1);
+	cr_assert_eq(p.retries, 1);
+	cr_assert_eq(p.published, 1);
+	cr_assert_eq(central_files("refs/heads/main"), 4, "both forms and their CSV files");
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 2);
+	ws_free(a);
+	ws_free(s1);
+	ws_free(s2);
 }

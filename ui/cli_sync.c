@@ -1,7 +1,8 @@
 /*
- * cli_sync.c: `homeward sync` and `homeward merge`: progress lines while
- * they run, a one-line summary at the end, and credentials for ssh and
- * https remotes from the environment, the ssh agent or the terminal.
+ * cli_sync.c: `homeward sync`, `homeward merge` and `homeward form
+ * publish`: progress lines while they run, a one-line summary at the end,
+ * the forms a run installed, and credentials for ssh and https remotes from
+ * the environment, the ssh agent or the terminal.
  */
 #include "config.h"
 
@@ -210,6 +211,24 @@ static char *remote_name(hw_ws *ws, const char *given)
 	return r;
 }
 
+/* The forms an import installed (stdout) and the published ones it left out (stderr). */
+static void print_forms(const sync_result *res)
+{
+	size_t i, more = res->forms_installed + res->forms_broken - res->nforms;
+
+	for (i = 0; i < res->nforms; i++) {
+		const sync_form_note *f = &res->forms[i];
+
+		if (!f->problem[0])
+			printf(_("installed form %s version %s\n"), f->id, f->version);
+		else
+			fprintf(stderr, _("homeward: form %s version %s on the central repository does not load and was not installed: %s\n"),
+				f->id, f->version, f->problem);
+	}
+	if (more)
+		printf(P_("and %zu more form\n", "and %zu more forms\n", more), more);
+}
+
 int cli_sync(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
@@ -240,6 +259,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 		       counts(sent, sizeof(sent), res.events_sent, res.submissions_sent),
 		       counts(received, sizeof(received), res.events_received,
 			      res.submissions_received));
+		print_forms(&res);
 		if (res.skipped)
 			fprintf(stderr, P_("homeward: %zu file on the central repository is damaged or was changed, and was left out\n",
 					   "homeward: %zu files on the central repository are damaged or were changed, and were left out\n",
@@ -293,6 +313,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		       counts(merged, sizeof(merged), res.events_merged, res.submissions_merged),
 		       counts(received, sizeof(received), res.sync.events_received,
 			      res.sync.submissions_received));
+		print_forms(&res.sync);
 		if (res.retries)
 			printf(P_("(main moved during the merge; redone %d time)\n",
 				  "(main moved during the merge; redone %d times)\n", res.retries),
@@ -301,6 +322,66 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		st = res.nrejections ? 3 : 0;
 	}
 	merge_result_free(&res);
+	free(shown);
+	ws_free(ws);
+	return st;
+}
+
+int cli_form_publish(int argc, char **argv, const cli_globals *g);
+
+/* `form publish FORM.xml [--remote URL] [--quiet]` (supervisors). */
+int cli_form_publish(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "remote", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("Usage: homeward form publish FORM.xml [--remote URL] [--quiet]");
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_publish_result res;
+	cli_progress cp = { NULL, 0 };
+	const char *remote = NULL;
+	char *shown = NULL;
+	hw_ws *ws = NULL;
+	int c, st, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': remote = optarg; break;
+		case 'q': cp.quiet = 1; break;
+		default:
+			fprintf(stderr, "%s\n", usage);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		if (argc - optind > 1)
+			cli_error(_("unexpected argument: %s"), argv[optind + 1]);
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	shown = remote_name(ws, remote);
+	cp.remote = shown ? shown : "";
+	o.remote = remote;
+	o.progress = on_progress;
+	o.credentials = on_credentials;
+	o.payload = &cp;
+	rc = sync_publish_form(ws, argv[optind], &o, &res);
+	if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		if (res.published)
+			printf(_("published %s version %s\n"), res.form_id, res.version);
+		else
+			printf(_("%s version %s is already published with this content; nothing changed\n"),
+			       res.form_id, res.version);
+		print_forms(&res.sync);
+		st = 0;
+	}
 	free(shown);
 	ws_free(ws);
 	return st;

@@ -84,6 +84,9 @@ static void usage(FILE *out)
 "                          run a scenario file against a form\n"
 "  form i18n extract|merge|coverage ...\n"
 "                          translate forms with gettext catalogues\n"
+"  form publish FORM [--remote URL]\n"
+"                          (supervisor) publish a form and its CSV/XML files\n"
+"                          on main; devices install it when they sync\n"
 "  sync                    send this device's work, receive the others'\n"
 "  merge                   (supervisor) merge what devices sent into main\n"
 "  config get|set KEY [VALUE]\n"
@@ -99,6 +102,9 @@ typedef struct command {
 	cli_command_fn fn;
 } command;
 
+/* Publishing forms (ui/cli_sync.c). */
+int cli_form_publish(int argc, char **argv, const cli_globals *g);
+
 static const command commands[] = {
 	{ NULL, "init", cli_init },
 	{ "case", "add", cli_case_add },
@@ -111,6 +117,7 @@ static const command commands[] = {
 	{ "form", "check", cli_form_check },
 	{ "form", "scenario", cli_form_scenario },
 	{ "form", "i18n", cli_form_i18n },
+	{ "form", "publish", cli_form_publish },
 	{ NULL, "sync", cli_sync },
 	{ NULL, "merge", cli_merge },
 	{ NULL, "config", cli_config },
