@@ -27,3 +27,7 @@ EXTRA_DIST += tests/cli.sh
 # The interface is completely translated.
 TESTS += tests/ui-translations.sh
 EXTRA_DIST += tests/ui-translations.sh
+
+# Correcting a case and deciding a conflict on the screen.
+TESTS += tests/tui-edit.sh
+EXTRA_DIST += tests/tui-edit.sh

@@ -41,8 +41,7 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_FINALISE, "finalise", N_("Finalise the form (it cannot be changed after)") },
 	{ ACT_TOGGLE, "toggle", N_("Select or unselect the choice") },
 	{ ACT_EDIT_CASE, "edit-case", N_("Correct the details of this case") },
-	{ ACT_DECIDE_CONFLICT, "decide-conflict",
-	  N_("Decide a conflict: choose which of the values edited on two devices is right") },
+	{ ACT_DECIDE_CONFLICT, "decide-conflict", N_("Decide which of two devices' edits of a field is right") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

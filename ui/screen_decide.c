@@ -133,8 +133,8 @@ static void decide_resize(ui_view *v, tui *t, int rows, int cols)
 
 	(void)t;
 	(void)cols;
-	/* The explanation above the list takes about eight rows. */
-	d->rows = rows - 8 > 1 ? rows - 8 : 1;
+	/* The explanation above the list takes about nine rows. */
+	d->rows = rows - 9 > 1 ? rows - 9 : 1;
 	ui_list_clamp(&d->sel, &d->top, d->count, d->rows);
 }
 
@@ -166,7 +166,7 @@ static void decide_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		    "holds %d value for it. Choose the right one.",
 		    "This field was changed on different devices before they synced, so the case "
 		    "holds %d values for it. Choose the right one.", d->count), d->count);
-	y += ui_put_block(t, y, 1, cols - 2, 3, buf, ROLE_NORMAL, 0);
+	y += ui_put_block(t, y, 1, cols - 2, 3, buf, ROLE_NORMAL, 0) + 1;
 	y += ui_put_block(t, y, 1, cols - 2, 3,
 			  _("Your decision is recorded in the case's history under your name and "
 			    "replaces the other values on every device after the next sync."),
