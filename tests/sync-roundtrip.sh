@@ -1,8 +1,8 @@
 #!/bin/sh
 # sync-roundtrip.sh: the real program syncing through a central repository,
 # once over a folder remote and once over git:// served by `git daemon` on
-# 127.0.0.1, with a cut sync, a tampered device branch and a server that
-# refuses a push.  Prints TAP.
+# 127.0.0.1, with a cut sync, a tampered device branch, a form published by
+# the supervisor and a server that refuses a push.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
 GIT_BIN=${GIT_BIN:-git}
@@ -31,7 +31,7 @@ check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 
-echo "1..15"
+echo "1..19"
 
 # Forms travel as submissions once the form engine is in the program.
 forms=no
@@ -140,6 +140,34 @@ if [ $status = 3 ] && [ -s "$tmp/tampered" ] &&
 	ok "a tampered branch is rejected with a report and another device's branch merges"
 else
 	not_ok "a tampered branch is rejected with a report and another device's branch merges"
+fi
+
+# --- a supervisor publishes a new version of a form; counsellors install it ---
+datadir=${HOMEWARD_DATADIR:-share}
+if [ "$forms" = yes ] && [ -f "$datadir/forms/first-contact.xml" ]; then
+	old=$(hw S form list | awk '$1 == "first-contact" { print $2 }')
+	new=$((old + 1))
+	mkdir -p "$tmp/pub"
+	sed -e "s/version=\"$old\"/version=\"$new\"/" \
+	    -e 's|<h:title>[^<]*</h:title>|<h:title>First contact, revised</h:title>|' \
+	    "$datadir/forms/first-contact.xml" >"$tmp/pub/first-contact.xml"
+	check "a supervisor publishes a form with a new title and a higher version" sh -c \
+		'"$1" --workspace "$2" form publish "$3" | tee /dev/stderr | grep -qx "published first-contact version $4"' \
+		sh "$HOMEWARD" "$tmp/S" "$tmp/pub/first-contact.xml" "$new"
+	check "a counsellor's sync installs it and form list shows the new title" sh -c \
+		'"$1" --workspace "$2" sync | tee /dev/stderr | grep -qx "installed form first-contact version $3" &&
+		 "$1" --workspace "$2" form list | tee /dev/stderr |
+		 grep -q "^first-contact  *$3  *First contact, revised\$"' sh "$HOMEWARD" "$tmp/B" "$new"
+	sed -i 's|First contact, revised|First contact, revised again|' "$tmp/pub/first-contact.xml"
+	check "the same version with other content is refused" sh -c \
+		'! "$1" --workspace "$2" form publish "$3" 2>"$4" && cat "$4" &&
+		 grep -q "already published with other content" "$4"' \
+		sh "$HOMEWARD" "$tmp/S" "$tmp/pub/first-contact.xml" "$tmp/err"
+	check "a counsellor cannot publish" sh -c \
+		'! "$1" --workspace "$2" form publish "$3" 2>"$4" && grep -q "for supervisors" "$4"' \
+		sh "$HOMEWARD" "$tmp/B" "$tmp/pub/first-contact.xml" "$tmp/err"
+else
+	for i in 1 2 3 4; do skip "the shipped forms are not available"; done
 fi
 
 # --- over git:// served by git daemon on 127.0.0.1 ---
