@@ -37,6 +37,9 @@ int cli_form_i18n(int argc, char **argv, const cli_globals *g);
 int cli_sync(int argc, char **argv, const cli_globals *g);
 int cli_merge(int argc, char **argv, const cli_globals *g);
 
+/* Publishing a form on central main for every device (ui/cli_sync.c; supervisors). */
+int cli_form_publish(int argc, char **argv, const cli_globals *g);
+
 /*
  * Open the workspace named by the global options (or the default one).  Without
  * WS_OPEN_CREATE it must exist and be initialised.  Prints the error and

@@ -327,8 +327,6 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 	return st;
 }
 
-int cli_form_publish(int argc, char **argv, const cli_globals *g);
-
 /* `form publish FORM.xml [--remote URL] [--quiet]` (supervisors). */
 int cli_form_publish(int argc, char **argv, const cli_globals *g)
 {

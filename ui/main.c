@@ -102,9 +102,6 @@ typedef struct command {
 	cli_command_fn fn;
 } command;
 
-/* Publishing forms (ui/cli_sync.c). */
-int cli_form_publish(int argc, char **argv, const cli_globals *g);
-
 static const command commands[] = {
 	{ NULL, "init", cli_init },
 	{ "case", "add", cli_case_add },
