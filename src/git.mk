@@ -9,7 +9,8 @@ tests_test_repo_CFLAGS = $(TEST_CFLAGS)
 tests_test_repo_LDADD = $(TEST_LIBS)
 
 src_libhomeward_a_SOURCES += \
-	src/sync.c src/sync.h
+	src/sync.c src/sync.h src/sync_int.h \
+	src/merge.c src/publish.c
 
 check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync

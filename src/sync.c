@@ -1,6 +1,7 @@
 /*
- * sync.c: device sync and supervisor merge, on top of the repository module
- * and the store.
+ * sync.c: device sync, on top of the repository module and the store, and
+ * the run machinery it shares with supervisor merge (merge.c) and form
+ * publishing (publish.c), declared in sync_int.h.
  *
  * Restartability rests on three facts.  A commit of pending items and the
  * change of their state to STORE_COMMITTED happen in one database
@@ -27,38 +28,12 @@
 #include "repo.h"
 #include "store.h"
 #include "sync.h"
+#include "sync_int.h"
 #include "util.h"
 #include "workspace.h"
 #include "xform.h"
 
-#define DEVICE_REF_PREFIX "refs/heads/devices/"
-#define MAIN_REF "refs/heads/main"
-#define MAX_FILE_SIZE (16u * 1024 * 1024)   /* larger files in a bundle are refused */
 #define IMPORT_BATCH 500                    /* files imported per transaction */
-#define MAX_REPORTED 20                     /* offending files listed per branch */
-
-/* One run of sync or merge. */
-typedef struct run {
-	hw_ws *ws;
-	hw_store *st;
-	hw_error *err;
-	hw_repo *repo;
-	const sync_opts *opts;
-	char *remote;
-	const char *device;
-	char device_ref[300];       /* refs/heads/devices/<device> */
-	char tracking_ref[300];     /* refs/remotes/central/devices/<device> */
-	repo_remote_opts ropts;
-	int step;                   /* the step under way, for transfer progress */
-} run;
-
-/* A growing list of files to add to a tree; run_files_free frees. */
-typedef struct file_list {
-	repo_file *items;
-	char **owned;               /* strings to free (paths, blob ids, contents) */
-	size_t n, cap, nowned, capowned;
-	size_t nevents, nsubmissions;
-} file_list;
 
 /* Keep s to be freed with the list; returns s (NULL on failure, s freed). */
 static char *list_own(file_list *l, char *s)
@@ -81,7 +56,7 @@ static char *list_own(file_list *l, char *s)
 }
 
 /* Append a file (path and content or blob are taken over by the list). */
-static int list_add(file_list *l, char *path, char *data, size_t len, char *blob)
+int sync_list_add(file_list *l, char *path, char *data, size_t len, char *blob)
 {
 	repo_file *f;
 
@@ -105,7 +80,7 @@ static int list_add(file_list *l, char *path, char *data, size_t len, char *blob
 }
 
 /* Free a file list's contents. */
-static void list_free(file_list *l)
+void sync_list_free(file_list *l)
 {
 	size_t i;
 
@@ -117,8 +92,7 @@ static void list_free(file_list *l)
 }
 
 /* A new string of printf output (NULL when out of memory). */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
+char *sync_fmt(const char *f, ...)
 {
 	va_list ap;
 	int n;
@@ -136,8 +110,8 @@ static char *fmt(const char *f, ...)
 }
 
 /* Tell the front end; a non-zero answer cancels the run. */
-static int progress(run *r, int step, int starting, size_t current, size_t total,
-		    const char *text, size_t text_len)
+int sync_report_progress(run *r, int step, int starting, size_t current, size_t total,
+			 const char *text, size_t text_len)
 {
 	sync_progress p = { step, starting, current, total, text, text_len };
 
@@ -229,7 +203,7 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 }
 
 /* The test hook: behave as if the run had been cut right after step. */
-static int stop_here(run *r, int step)
+int sync_stop_here(run *r, int step)
 {
 	if (r->opts->stop_after == step)
 		return hw_error_set(r->err, HW_ERROR, "stopped after step %d (testing)", step);
@@ -237,7 +211,7 @@ static int stop_here(run *r, int step)
 }
 
 /* True if id can name a branch: letters, digits, '.', '_', '-', not starting with '.'. */
-static int device_id_ok(const char *id)
+int sync_device_id_ok(const char *id)
 {
 	const char *p;
 
@@ -251,7 +225,7 @@ static int device_id_ok(const char *id)
 }
 
 /* Prepare a run: the remote, the device id and the repository. */
-static int run_open(run *r, hw_ws *ws, const sync_opts *opts)
+int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 {
 	static const sync_opts defaults = SYNC_OPTS_INIT;
 	repo_remote_opts ro = REPO_REMOTE_OPTS_INIT;
@@ -268,7 +242,7 @@ static int run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	if (!r->device || !*r->device)
 		return hw_error_set(r->err, HW_EINVALID,
 				    "this workspace has no device id yet: run `homeward init` first");
-	if (!device_id_ok(r->device))
+	if (!sync_device_id_ok(r->device))
 		return hw_error_set(r->err, HW_EINVALID,
 				    "the device id \"%s\" cannot name a branch: use letters, digits, '.', '_' and '-'",
 				    r->device);
@@ -296,7 +270,7 @@ static int run_open(run *r, hw_ws *ws, const sync_opts *opts)
 }
 
 /* Release what a run holds. */
-static void run_close(run *r)
+void sync_run_close(run *r)
 {
 	repo_free(r->repo);
 	free(r->remote);
@@ -309,7 +283,7 @@ static char *case_dir(const char *case_id)
 {
 	if (!case_id || !hw_uuid_valid(case_id))
 		return NULL;
-	return fmt("cases/%.2s/%s", case_id, case_id);
+	return sync_fmt("cases/%.2s/%s", case_id, case_id);
 }
 
 /* Collect a pending event as a file of the commit. */
@@ -322,7 +296,7 @@ static int collect_event(const char *id, const char *case_id, const char *conten
 
 	if (!dir)
 		return HW_EINVALID;
-	path = fmt("%s/events/%s.json", dir, id);
+	path = sync_fmt("%s/events/%s.json", dir, id);
 	free(dir);
 	data = malloc(len + 1);
 	if (!path || !data) {
@@ -332,7 +306,7 @@ static int collect_event(const char *id, const char *case_id, const char *conten
 	}
 	memcpy(data, content, len);
 	data[len] = '\0';
-	if ((rc = list_add(l, path, data, len, NULL)) == 0)
+	if ((rc = sync_list_add(l, path, data, len, NULL)) == 0)
 		l->nevents++;
 	return rc;
 }
@@ -347,7 +321,7 @@ static int collect_submission(const char *id, const char *case_id, const char *c
 
 	if (!dir)
 		return HW_EINVALID;
-	path = fmt("%s/submissions/%s.xml", dir, id);
+	path = sync_fmt("%s/submissions/%s.xml", dir, id);
 	free(dir);
 	data = malloc(len + 1);
 	if (!path || !data) {
@@ -357,7 +331,7 @@ static int collect_submission(const char *id, const char *case_id, const char *c
 	}
 	memcpy(data, content, len);
 	data[len] = '\0';
-	if ((rc = list_add(l, path, data, len, NULL)) == 0)
+	if ((rc = sync_list_add(l, path, data, len, NULL)) == 0)
 		l->nsubmissions++;
 	return rc;
 }
@@ -390,7 +364,7 @@ static int step_commit(run *r)
 	}
 	if (files.n == 0)
 		goto done;
-	if ((rc = progress(r, SYNC_STEP_COMMIT, 1, files.n, files.n, NULL, 0)) < 0)
+	if ((rc = sync_report_progress(r, SYNC_STEP_COMMIT, 1, files.n, files.n, NULL, 0)) < 0)
 		goto cleanup;
 
 	/* The branch goes on from its tip; a new branch starts from central main. */
@@ -406,10 +380,10 @@ static int step_commit(run *r)
 	if (rc < 0)
 		goto cleanup;
 
-	message = fmt("%s: %zu event%s, %zu submission%s", r->device,
-		      files.nevents, files.nevents == 1 ? "" : "s",
-		      files.nsubmissions, files.nsubmissions == 1 ? "" : "s");
-	email = fmt("%s@devices.homeward.invalid", r->device);
+	message = sync_fmt("%s: %zu event%s, %zu submission%s", r->device,
+			   files.nevents, files.nevents == 1 ? "" : "s",
+			   files.nsubmissions, files.nsubmissions == 1 ? "" : "s");
+	email = sync_fmt("%s@devices.homeward.invalid", r->device);
 	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
 	co.author_email = email;
 	co.message = message;
@@ -438,7 +412,7 @@ cleanup:
 		store_rollback(r->st);
 	free(message);
 	free(email);
-	list_free(&files);
+	sync_list_free(&files);
 	return rc;
 }
 
@@ -471,7 +445,7 @@ static int step_push(run *r, sync_result *res)
 	if (rc < 0)
 		return rc;
 	memcpy(res->device_tip, tip, sizeof(tip));
-	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
+	if ((rc = sync_report_progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
 		return rc;
 	snprintf(spec, sizeof(spec), "%s:%s", r->device_ref, r->device_ref);
 	rc = repo_push(r->repo, r->remote, specs, 1, &r->ropts, r->err);
@@ -516,7 +490,7 @@ fail:
 }
 
 /* Fetch main, and with devices every device branch, from the remote. */
-static int step_fetch(run *r, int devices, int own)
+int sync_step_fetch(run *r, int devices, int own)
 {
 	const char *specs[3];
 	char own_spec[700];
@@ -524,7 +498,7 @@ static int step_fetch(run *r, int devices, int own)
 	int rc;
 
 	r->step = SYNC_STEP_FETCH;
-	if ((rc = progress(r, SYNC_STEP_FETCH, 1, 0, 0, NULL, 0)) < 0)
+	if ((rc = sync_report_progress(r, SYNC_STEP_FETCH, 1, 0, 0, NULL, 0)) < 0)
 		return rc;
 	specs[n++] = "+" MAIN_REF ":" SYNC_REMOTE_MAIN;
 	if (devices) {
@@ -548,10 +522,10 @@ typedef struct import_ctx {
 /* Free what an import_ctx holds. */
 static void import_ctx_free(import_ctx *c)
 {
-	list_free(&c->events);
-	list_free(&c->submissions);
-	list_free(&c->forms);
-	list_free(&c->form_files);
+	sync_list_free(&c->events);
+	sync_list_free(&c->submissions);
+	sync_list_free(&c->forms);
+	sync_list_free(&c->form_files);
 }
 
 /* What a path under forms/ is. */
@@ -593,12 +567,12 @@ static int split_form_path(const char *path, char id[SYNC_FORM_NAME_MAX + 1],
 		version[slash - p] = '\0';
 		if (name)
 			strcpy(name, slash + 1);
-		if (!device_id_ok(slash + 1))
+		if (!sync_device_id_ok(slash + 1))
 			return FORM_PATH_NONE;
 		kind = FORM_PATH_FILE;
 	}
 	/* The rule for branch names is a safe rule for file names too. */
-	if (!device_id_ok(id) || !device_id_ok(version))
+	if (!sync_device_id_ok(id) || !sync_device_id_ok(version))
 		return FORM_PATH_NONE;
 	return kind;
 }
@@ -622,7 +596,8 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 			return 0;
 		}
 		l = what == FORM_PATH_FORM ? &c->forms : &c->form_files;
-		return list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
+		return sync_list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ?
+		       HW_ERROR : 0;
 	}
 	if (strncmp(path, "cases/", 6) != 0 || !ext)
 		return 0;
@@ -637,7 +612,7 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 		l = &c->submissions;
 	else
 		return 0;
-	return list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
+	return sync_list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
 }
 
 /* What the form.submitted event of a submission says about it. */
@@ -764,7 +739,7 @@ static int version_cmp(const char *a, const char *b)
 }
 
 /* Copy src into dst of size bytes, cut short if it must be. */
-static void copy_cut(char *dst, size_t size, const char *src)
+void sync_copy_cut(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src);
 }
@@ -779,9 +754,9 @@ static void note_form(sync_result *res, const char *id, const char *version, con
 	if (res->nforms < SYNC_MAX_FORM_NOTES) {
 		sync_form_note *n = &res->forms[res->nforms++];
 
-		copy_cut(n->id, sizeof(n->id), id);
-		copy_cut(n->version, sizeof(n->version), version);
-		copy_cut(n->problem, sizeof(n->problem), problem ? problem : "");
+		sync_copy_cut(n->id, sizeof(n->id), id);
+		sync_copy_cut(n->version, sizeof(n->version), version);
+		sync_copy_cut(n->problem, sizeof(n->problem), problem ? problem : "");
 	}
 }
 
@@ -842,8 +817,8 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 	int rc;
 
 	problem[0] = '\0';
-	if (!(tmpdir = fmt("%s/.form-check-XXXXXX", ws_dir(r->ws))) ||
-	    !(name = fmt("%s.xml", id))) {
+	if (!(tmpdir = sync_fmt("%s/.form-check-XXXXXX", ws_dir(r->ws))) ||
+	    !(name = sync_fmt("%s.xml", id))) {
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}
@@ -867,12 +842,12 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 			continue;
 		if ((rc = repo_blob_read(&data, &len, r->repo, f->blob, r->err)) < 0)
 			goto cleanup;
-		if ((rc = list_add(&files, hw_strdup(fname), data, len, NULL)) < 0) {
+		if ((rc = sync_list_add(&files, hw_strdup(fname), data, len, NULL)) < 0) {
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 			goto cleanup;
 		}
 	}
-	if ((rc = list_add(&files, hw_strdup(name), xml, xlen, NULL)) < 0) {
+	if ((rc = sync_list_add(&files, hw_strdup(name), xml, xlen, NULL)) < 0) {
 		xml = NULL;
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
@@ -891,12 +866,12 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 	}
 	if (xform_load(&form, dst, &e) < 0) {
 		/* Name the published files, not the temporary copies. */
-		char *from = fmt("%s/", tmpdir), *to = fmt("forms/%s/%s/", id, version);
-		char *published = fmt("forms/%s/%s.xml", id, version);
+		char *from = sync_fmt("%s/", tmpdir), *to = sync_fmt("forms/%s/%s/", id, version);
+		char *published = sync_fmt("forms/%s/%s.xml", id, version);
 		char *step = published ? replace_all(e.msg, dst, published) : NULL;
 		char *msg = step && from && to ? replace_all(step, from, to) : NULL;
 
-		copy_cut(problem, HW_ERROR_MAX, msg ? msg : e.msg);
+		sync_copy_cut(problem, HW_ERROR_MAX, msg ? msg : e.msg);
 		free(from);
 		free(to);
 		free(published);
@@ -943,7 +918,7 @@ cleanup:
 	free(name);
 	free(dst);
 	free(xml);
-	list_free(&files);
+	sync_list_free(&files);
 	return rc;
 }
 
@@ -1021,7 +996,7 @@ cleanup:
  * last import, and install the forms it gained, then record main's commit,
  * in batches of transactions.
  */
-static int step_import(run *r, sync_result *res)
+int sync_step_import(run *r, sync_result *res)
 {
 	char tip[REPO_OID_HEX + 1];
 	char *last = NULL;
@@ -1063,7 +1038,7 @@ static int step_import(run *r, sync_result *res)
 	}
 	res->skipped += c.changed;
 	total = c.events.n + c.submissions.n;
-	if (total && (rc = progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
+	if (total && (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
 		goto cleanup;
 
 	for (i = 0; i < total; i++) {
@@ -1101,7 +1076,8 @@ static int step_import(run *r, sync_result *res)
 			in_tx = 0;
 			if ((rc = store_commit(r->st, r->err)) < 0)
 				goto cleanup;
-			if ((rc = progress(r, SYNC_STEP_IMPORT, 0, done, total, NULL, 0)) < 0)
+			if ((rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, done, total,
+						       NULL, 0)) < 0)
 				goto cleanup;
 		}
 	}
@@ -1125,7 +1101,7 @@ static int step_import(run *r, sync_result *res)
 	in_tx = 0;
 	if ((rc = store_commit(r->st, r->err)) < 0)
 		goto cleanup;
-	if (total && (rc = progress(r, SYNC_STEP_IMPORT, 0, total, total, NULL, 0)) < 0)
+	if (total && (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, total, total, NULL, 0)) < 0)
 		goto cleanup;
 done:
 	memcpy(res->main_tip, tip, sizeof(tip));
@@ -1138,7 +1114,7 @@ cleanup:
 }
 
 /* Steps (a) and (b): commit pending items and push the device branch. */
-static int send_pending(run *r, sync_result *res)
+int sync_send_pending(run *r, sync_result *res)
 {
 	char tip[REPO_OID_HEX + 1];
 	int rc;
@@ -1151,14 +1127,14 @@ static int send_pending(run *r, sync_result *res)
 	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
 	if (rc == HW_ENOTFOUND) {
 		hw_error_clear(r->err);
-		if ((rc = step_fetch(r, 0, 1)) < 0)
+		if ((rc = sync_step_fetch(r, 0, 1)) < 0)
 			return rc;
 	} else if (rc < 0) {
 		return rc;
 	}
-	if ((rc = step_commit(r)) < 0 || (rc = stop_here(r, SYNC_STEP_COMMIT)) < 0)
+	if ((rc = step_commit(r)) < 0 || (rc = sync_stop_here(r, SYNC_STEP_COMMIT)) < 0)
 		return rc;
-	if ((rc = step_push(r, res)) < 0 || (rc = stop_here(r, SYNC_STEP_PUSH)) < 0)
+	if ((rc = step_push(r, res)) < 0 || (rc = sync_stop_here(r, SYNC_STEP_PUSH)) < 0)
 		return rc;
 	return 0;
 }
@@ -1170,386 +1146,23 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	if ((rc = run_open(&r, ws, opts)) < 0)
+	if ((rc = sync_run_open(&r, ws, opts)) < 0)
 		goto cleanup;
-	if ((rc = send_pending(&r, &res)) < 0)
+	if ((rc = sync_send_pending(&r, &res)) < 0)
 		goto cleanup;
-	if ((rc = step_fetch(&r, 0, 0)) < 0 || (rc = stop_here(&r, SYNC_STEP_FETCH)) < 0)
+	if ((rc = sync_step_fetch(&r, 0, 0)) < 0 || (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
 		goto cleanup;
-	rc = step_import(&r, &res);
+	rc = sync_step_import(&r, &res);
 
 cleanup:
-	run_close(&r);
+	sync_run_close(&r);
 	if (out)
 		*out = res;
 	return rc;
 }
 
-/* A device branch under validation. */
-typedef struct branch_ctx {
-	run *r;
-	merge_result *res;
-	const char *device;
-	file_list accepted;
-	int bad;                /* offending files found */
-} branch_ctx;
-
-/* Record why a branch is refused (path may be ""). */
-static int reject(merge_result *res, const char *device, const char *path, const char *reason)
-{
-	merge_rejection *grown = realloc(res->rejections,
-					 (res->nrejections + 1) * sizeof(*grown));
-	merge_rejection *m;
-
-	if (!grown)
-		return HW_ERROR;
-	res->rejections = grown;
-	m = &grown[res->nrejections];
-	m->device = hw_strdup(device);
-	m->path = hw_strdup(path);
-	m->reason = hw_strdup(reason);
-	if (!m->device || !m->path || !m->reason) {
-		free(m->device);
-		free(m->path);
-		free(m->reason);
-		return HW_ERROR;
-	}
-	res->nrejections++;
-	return 0;
-}
-
-/* True if s, of n characters, is a lower-case canonical UUID. */
-static int uuid_n(const char *s, size_t n)
-{
-	char tmp[HW_UUID_LEN + 1];
-
-	if (n != HW_UUID_LEN)
-		return 0;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	return hw_uuid_valid(tmp);
-}
-
-/* Check an event file of a device branch; returns NULL or why not (caller frees). */
-static char *check_event(branch_ctx *b, const char *case_id, const char *name,
-			 const char *json, size_t len)
-{
-	hw_event *ev = NULL;
-	hw_error e = { 0, "" };
-	char *why = NULL;
-
-	if (event_parse(&ev, json, len, &e) < 0)
-		return fmt("not a valid event: %s", e.msg);
-	if (strncmp(ev->id, name, HW_UUID_LEN) != 0)
-		why = fmt("the event's id %s is not its file name", ev->id);
-	else if (strcmp(ev->case_id, case_id) != 0)
-		why = fmt("the event's case %s is not its folder", ev->case_id);
-	else if (!ev->device || strcmp(ev->device, b->device) != 0)
-		why = fmt("the event was made on device \"%s\", not on this branch's device",
-			  ev->device ? ev->device : "");
-	event_free(ev);
-	return why;
-}
-
-/* Check a submission file: XML whose text names its instance id. */
-static char *check_submission(const char *instance, size_t ilen, const char *xml, size_t len)
-{
-	const char *p = xml, *end = xml + len;
-
-	if (memchr(xml, '\0', len))
-		return fmt("a submission must be text, this has NUL bytes");
-	if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
-	    (unsigned char)p[2] == 0xbf)
-		p += 3;
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	while (end > p && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
-		end--;
-	if (p == end || *p != '<' || end[-1] != '>')
-		return fmt("a submission must be an XML document");
-	{
-		char *id = strndup(instance, ilen);
-		int found = id && strstr(xml, id) != NULL;
-
-		free(id);
-		if (!found)
-			return fmt("the submission does not carry its instance id %.*s", (int)ilen, instance);
-	}
-	return NULL;
-}
-
-/*
- * Validate one change of a device branch.  Only additions of events and
- * submissions in the layout's places are accepted.
- */
-static int branch_collect(int kind, const char *path, const char *blob, void *payload)
-{
-	branch_ctx *b = payload;
-	char case_id[HW_UUID_LEN + 1], *why = NULL, *content = NULL;
-	const char *p, *slash, *end, *name;
-	size_t len = 0, nlen;
-	int is_event, rc = 0;
-
-	if (kind == REPO_MODIFIED)
-		why = fmt("an existing file was changed: only additions are accepted");
-	else if (kind == REPO_DELETED)
-		why = fmt("a file was deleted: only additions are accepted");
-	if (why)
-		goto refuse;
-
-	/* cases/<2 hex>/<case id>/(events|submissions)/<name> */
-	if (strncmp(path, "forms/", 6) == 0) {
-		why = fmt("devices may not publish forms: only a supervisor adds files under forms/, "
-			  "with `homeward form publish`");
-		goto refuse;
-	}
-	if (strncmp(path, "cases/", 6) != 0) {
-		why = fmt("devices may only add files under cases/");
-		goto refuse;
-	}
-	p = path + 6;
-	slash = strchr(p, '/');
-	end = slash ? strchr(slash + 1, '/') : NULL;
-	if (!slash || slash - p != 2 || !end || !uuid_n(slash + 1, (size_t)(end - slash - 1)) ||
-	    strncmp(p, slash + 1, 2) != 0) {
-		why = fmt("not a case folder of the layout cases/<first 2 of id>/<case id>/");
-		goto refuse;
-	}
-	memcpy(case_id, slash + 1, HW_UUID_LEN);
-	case_id[HW_UUID_LEN] = '\0';
-	p = slash + 1 + HW_UUID_LEN + 1;
-	if (strncmp(p, "events/", 7) == 0) {
-		is_event = 1;
-		name = p + 7;
-	} else if (strncmp(p, "submissions/", 12) == 0) {
-		is_event = 0;
-		name = p + 12;
-	} else {
-		why = fmt("only events/ and submissions/ may be added to a case");
-		goto refuse;
-	}
-	nlen = strlen(name);
-	if (strchr(name, '/') ||
-	    (is_event && (nlen != HW_UUID_LEN + 5 || strcmp(name + HW_UUID_LEN, ".json") != 0 ||
-			  !uuid_n(name, HW_UUID_LEN))) ||
-	    (!is_event && (nlen != HW_UUID_LEN + 9 || strncmp(name, "uuid:", 5) != 0 ||
-			   strcmp(name + 5 + HW_UUID_LEN, ".xml") != 0 ||
-			   !uuid_n(name + 5, HW_UUID_LEN)))) {
-		why = fmt(is_event ? "an event file must be named <event id>.json"
-				   : "a submission file must be named uuid:<instance id>.xml");
-		goto refuse;
-	}
-	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
-		return rc;
-	if (len > MAX_FILE_SIZE)
-		why = fmt("the file is larger than %u bytes", MAX_FILE_SIZE);
-	else if (is_event)
-		why = check_event(b, case_id, name, content, len);
-	else
-		why = check_submission(name, nlen - 4, content, len);
-	free(content);
-	if (why)
-		goto refuse;
-	rc = list_add(&b->accepted, hw_strdup(path), NULL, 0, hw_strdup(blob));
-	if (rc == 0) {
-		if (is_event)
-			b->accepted.nevents++;
-		else
-			b->accepted.nsubmissions++;
-	}
-	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
-
-refuse:
-	if (!why)
-		return hw_error_set(b->r->err, HW_ERROR, "out of memory");
-	b->bad++;
-	if (b->bad <= MAX_REPORTED)
-		rc = reject(b->res, b->device, path, why);
-	free(why);
-	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
-}
-
-/* The state of one merge attempt. */
-typedef struct merge_ctx {
-	run *r;
-	merge_result *res;
-	char main[REPO_OID_HEX + 1];    /* central main, "" when there is none */
-	char tree[REPO_OID_HEX + 1];    /* main's tree with the accepted files, "" when empty */
-	char **parents;                 /* device tips merged */
-	size_t nparents;
-	hw_buf names;                   /* "dev-a, dev-b" for the message */
-} merge_ctx;
-
-/* Validate one device branch and, when it is good, add its new files to the tree. */
-static int merge_branch(const char *refname, const char *tip, void *payload)
-{
-	merge_ctx *m = payload;
-	run *r = m->r;
-	branch_ctx b;
-	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
-	int rc;
-
-	memset(&b, 0, sizeof(b));
-	b.r = r;
-	b.res = m->res;
-	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
-
-	/* What is new: everything since the branch last met main. */
-	if (m->main[0]) {
-		rc = repo_merge_base(base, r->repo, m->main, tip, r->err);
-		if (rc == HW_ENOTFOUND) {
-			base[0] = '\0';
-			hw_error_clear(r->err);
-		} else if (rc < 0) {
-			return rc;
-		}
-		if (strcmp(base, tip) == 0)
-			return 0;   /* already merged */
-	}
-	m->res->devices++;
-	if ((rc = progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device, strlen(b.device))) < 0)
-		return rc;
-	rc = repo_diff(r->repo, base[0] ? base : NULL, tip, branch_collect, &b, r->err);
-	if (rc < 0)
-		goto cleanup;
-	if (b.bad) {
-		if (b.bad > MAX_REPORTED) {
-			char *more = fmt("and %d more offending files", b.bad - MAX_REPORTED);
-
-			rc = more ? reject(m->res, b.device, "", more) : HW_ERROR;
-			free(more);
-			if (rc < 0)
-				goto cleanup;
-		}
-		rc = 0;
-		goto cleanup;
-	}
-	if (b.accepted.n == 0)
-		goto cleanup;
-	rc = repo_tree_add(tree, r->repo, m->tree[0] ? m->tree : NULL, b.accepted.items,
-			   b.accepted.n, r->err);
-	if (rc == HW_ECONFLICT) {
-		/* A file main already has with other content: a forged or damaged bundle. */
-		rc = reject(m->res, b.device, "", r->err->msg);
-		hw_error_clear(r->err);
-		goto cleanup;
-	}
-	if (rc < 0)
-		goto cleanup;
-	{
-		char **grown = realloc(m->parents, (m->nparents + 1) * sizeof(*grown));
-
-		if (!grown || !(grown[m->nparents] = hw_strdup(tip))) {
-			if (grown)
-				m->parents = grown;
-			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-			goto cleanup;
-		}
-		m->parents = grown;
-		m->nparents++;
-	}
-	memcpy(m->tree, tree, sizeof(tree));
-	hw_buf_printf(&m->names, "%s%s", m->names.len ? ", " : "", b.device);
-	m->res->devices_merged++;
-	m->res->events_merged += b.accepted.nevents;
-	m->res->submissions_merged += b.accepted.nsubmissions;
-
-cleanup:
-	list_free(&b.accepted);
-	return rc;
-}
-
-/* Forget the outcome of a merge attempt before redoing it. */
-static void merge_reset(merge_result *res)
-{
-	sync_result keep = res->sync;
-
-	merge_result_free(res);
-	memset(res, 0, sizeof(*res));
-	res->sync = keep;
-}
-
-/*
- * One merge attempt: validate every device branch against central main as
- * fetched, commit the union on main and push it.  REPO_ENONFASTFORWARD
- * when main moved on meanwhile.
- */
-static int merge_once(run *r, merge_result *res)
-{
-	merge_ctx m;
-	char commit[REPO_OID_HEX + 1];
-	char *message = NULL, *email = NULL;
-	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
-	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
-	size_t i;
-	int rc;
-
-	memset(&m, 0, sizeof(m));
-	m.r = r;
-	m.res = res;
-	r->step = SYNC_STEP_MERGE;
-	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
-	if (rc == HW_ENOTFOUND) {
-		m.main[0] = '\0';
-		hw_error_clear(r->err);
-	} else if (rc < 0) {
-		return rc;
-	} else if ((rc = repo_commit_tree(m.tree, r->repo, m.main, r->err)) < 0) {
-		return rc;
-	}
-	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
-	if (rc < 0 || m.nparents == 0)
-		goto cleanup;
-
-	/*
-	 * A merge commit: main first, then every merged device tip.  The tips
-	 * being ancestors of main is what tells the next merge where each
-	 * branch was last merged (their merge base), with no state to keep.
-	 */
-	message = fmt("Merge %zu device branch%s: %s", m.nparents, m.nparents == 1 ? "" : "es",
-		      m.names.ptr);
-	email = fmt("%s@devices.homeward.invalid", r->device);
-	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
-	co.author_email = email;
-	co.message = message;
-	co.parents = (const char *const *)m.parents;
-	co.nparents = m.nparents;
-	if (!message || !email) {
-		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-		goto cleanup;
-	}
-	if (!m.main[0]) {
-		/* No main yet: the first device tip is the first parent. */
-		co.parents = (const char *const *)m.parents + 1;
-		co.nparents = m.nparents - 1;
-	}
-	rc = repo_commit_create(commit, r->repo, MAIN_REF, m.tree,
-				m.main[0] ? m.main : m.parents[0], &co, r->err);
-	if (rc < 0)
-		goto cleanup;
-	r->step = SYNC_STEP_PUSH;
-	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
-		goto cleanup;
-	rc = repo_push(r->repo, r->remote, spec, 1, &r->ropts, r->err);
-	if (rc == HW_EREJECTED && (strstr(r->err->msg, "non-fast-forward") ||
-				   strstr(r->err->msg, "fetch first")))
-		rc = REPO_ENONFASTFORWARD;
-	if (rc < 0)
-		goto cleanup;
-	rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err);
-
-cleanup:
-	for (i = 0; i < m.nparents; i++)
-		free(m.parents[i]);
-	free(m.parents);
-	hw_buf_free(&m.names);
-	free(message);
-	free(email);
-	return rc;
-}
-
 /* HW_EINVALID, saying what is for supervisors, unless the workspace's role is supervisor. */
-static int require_supervisor(hw_ws *ws, const char *what)
+int sync_require_supervisor(hw_ws *ws, const char *what)
 {
 	char *role = NULL;
 	int rc = 0;
@@ -1559,304 +1172,5 @@ static int require_supervisor(hw_ws *ws, const char *what)
 				  "%s is for supervisors: this workspace's role (%s) is %s", what,
 				  WS_ROLE, role ? role : "not set");
 	free(role);
-	return rc;
-}
-
-int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
-{
-	merge_result res;
-	run r;
-	int rc, attempt, max;
-
-	memset(&res, 0, sizeof(res));
-	if ((rc = run_open(&r, ws, opts)) < 0)
-		goto cleanup;
-	if ((rc = require_supervisor(ws, "merging")) < 0)
-		goto cleanup;
-	/* The supervisor's own records travel like any device's. */
-	if ((rc = send_pending(&r, &res.sync)) < 0)
-		goto cleanup;
-
-	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
-	for (attempt = 0;; attempt++) {
-		if ((rc = step_fetch(&r, 1, 0)) < 0)
-			goto cleanup;
-		if (attempt == 0 && (rc = stop_here(&r, SYNC_STEP_FETCH)) < 0)
-			goto cleanup;
-		rc = merge_once(&r, &res);
-		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
-			break;
-		/* Another supervisor pushed main first: start again from theirs. */
-		merge_reset(&res);
-		res.retries = attempt + 1;
-		hw_error_clear(r.err);
-	}
-	if (rc == REPO_ENONFASTFORWARD) {
-		r.err->code = rc = HW_ECONFLICT;
-		hw_error_prefix(r.err, "main kept moving while merging (%d attempts): try again later",
-				attempt + 1);
-	}
-	if (rc < 0 || (rc = stop_here(&r, SYNC_STEP_MERGE)) < 0)
-		goto cleanup;
-	rc = step_import(&r, &res.sync);
-
-cleanup:
-	run_close(&r);
-	if (out)
-		*out = res;
-	else
-		merge_result_free(&res);
-	return rc;
-}
-
-void merge_result_free(merge_result *r)
-{
-	size_t i;
-
-	if (!r)
-		return;
-	for (i = 0; i < r->nrejections; i++) {
-		free(r->rejections[i].device);
-		free(r->rejections[i].path);
-		free(r->rejections[i].reason);
-	}
-	free(r->rejections);
-	r->rejections = NULL;
-	r->nrejections = 0;
-}
-
-/*
- * Add to names (paths of a file_list, no content) every NAME the form text
- * references as jr://file/NAME or jr://file-csv/NAME, once each.  The
- * loader reads exactly these from the form's folder.
- */
-static int referenced_files(const char *xml, file_list *names)
-{
-	static const char *const schemes[] = { "jr://file/", "jr://file-csv/", NULL };
-	size_t i, k;
-
-	for (i = 0; schemes[i]; i++) {
-		const char *p = xml;
-
-		while ((p = strstr(p, schemes[i])) != NULL) {
-			const char *q;
-			char *name;
-			int seen = 0;
-
-			p += strlen(schemes[i]);
-			for (q = p; *q && !strchr("\"'<>() \t\r\n", *q); q++)
-				;
-			if (q == p || !(name = strndup(p, (size_t)(q - p))))
-				continue;
-			for (k = 0; k < names->n && !seen; k++)
-				seen = strcmp(names->items[k].path, name) == 0;
-			if (seen) {
-				free(name);
-				continue;
-			}
-			if (list_add(names, name, NULL, 0, NULL) < 0)
-				return HW_ERROR;
-		}
-	}
-	return 0;
-}
-
-/*
- * Load the form to publish and gather its files: forms/<id>/<version>.xml
- * and forms/<id>/<version>/<name> for each referenced file that lies beside
- * it (the form loaded, so every external instance it needs is there).
- */
-static int publish_prepare(run *r, const char *form_path, file_list *files,
-			   sync_publish_result *res)
-{
-	xform *form = NULL;
-	hw_error e = { 0, "" };
-	file_list names = { 0 };
-	char *xml = NULL, *dir = NULL, *path = NULL;
-	const char *id, *version, *slash;
-	size_t xlen = 0, i;
-	int rc;
-
-	if ((rc = xform_load(&form, form_path, &e)) < 0) {
-		rc = hw_error_set(r->err, rc == HW_ENOTFOUND ? HW_ENOTFOUND : HW_EINVALID, "%s", e.msg);
-		goto cleanup;
-	}
-	id = xform_id(form);
-	version = xform_version(form);
-	if (!*id || !*version) {
-		rc = hw_error_set(r->err, HW_EINVALID,
-				  "%s: the form has no %s: a published form needs an id and a version "
-				  "(attributes of its primary instance's root), and every new publication "
-				  "of it a higher version", form_path, *id ? "version" : "id");
-		goto cleanup;
-	}
-	if (!device_id_ok(id) || !device_id_ok(version)) {
-		rc = hw_error_set(r->err, HW_EINVALID,
-				  "%s: the form's %s \"%s\" cannot name a file: use letters, digits, '.', '_' and '-'",
-				  form_path, device_id_ok(id) ? "version" : "id",
-				  device_id_ok(id) ? version : id);
-		goto cleanup;
-	}
-	copy_cut(res->form_id, sizeof(res->form_id), id);
-	copy_cut(res->version, sizeof(res->version), version);
-
-	if ((rc = hw_read_file(form_path, &xml, &xlen, r->err)) < 0)
-		goto cleanup;
-	if (referenced_files(xml, &names) < 0)
-		goto oom;
-	slash = strrchr(form_path, '/');
-	if (!(dir = slash ? strndup(form_path, (size_t)(slash - form_path + 1)) : hw_strdup("./")))
-		goto oom;
-	if (list_add(files, fmt("forms/%s/%s.xml", id, version), xml, xlen, NULL) < 0) {
-		xml = NULL;
-		goto oom;
-	}
-	xml = NULL;
-	for (i = 0; i < names.n; i++) {
-		const char *name = names.items[i].path;
-		char *data = NULL;
-		size_t len = 0;
-
-		/* Names the loader would not read (folders, "..") are not ours to send. */
-		free(path);
-		if (!(path = fmt("%s%s", dir, name)))
-			goto oom;
-		if (!device_id_ok(name) || !hw_exists(path))
-			continue;
-		if ((rc = hw_read_file(path, &data, &len, r->err)) < 0)
-			goto cleanup;
-		if (list_add(files, fmt("forms/%s/%s/%s", id, version, name), data, len, NULL) < 0)
-			goto oom;
-	}
-	res->files = files->n;
-	rc = 0;
-	goto cleanup;
-oom:
-	rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-cleanup:
-	xform_free(form);
-	list_free(&names);
-	free(xml);
-	free(dir);
-	free(path);
-	return rc;
-}
-
-/*
- * One attempt: add the files on top of central main as fetched, commit and
- * push main.  REPO_ENONFASTFORWARD when main moved on meanwhile.
- */
-static int publish_once(run *r, const file_list *files, sync_publish_result *res)
-{
-	char mtip[REPO_OID_HEX + 1] = "", base[REPO_OID_HEX + 1] = "";
-	char tree[REPO_OID_HEX + 1], commit[REPO_OID_HEX + 1];
-	char *message = NULL, *email = NULL;
-	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
-	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
-	int rc;
-
-	rc = repo_ref_get(mtip, r->repo, SYNC_REMOTE_MAIN, r->err);
-	if (rc == HW_ENOTFOUND) {
-		mtip[0] = '\0';
-		hw_error_clear(r->err);
-	} else if (rc < 0) {
-		return rc;
-	} else if ((rc = repo_commit_tree(base, r->repo, mtip, r->err)) < 0) {
-		return rc;
-	}
-	rc = repo_tree_add(tree, r->repo, base[0] ? base : NULL, files->items, files->n, r->err);
-	if (rc == HW_ECONFLICT) {
-		r->err->code = HW_EEXISTS;
-		hw_error_prefix(r->err, "form %s version %s is already published with other content: "
-				"a published version never changes, publish it with a higher version",
-				res->form_id, res->version);
-		return HW_EEXISTS;
-	}
-	if (rc < 0)
-		return rc;
-	if (base[0] && strcmp(tree, base) == 0) {
-		/* Exactly this version is there already. */
-		res->published = 0;
-		memcpy(res->main_tip, mtip, sizeof(mtip));
-		return 0;
-	}
-
-	message = fmt("Publish form %s version %s", res->form_id, res->version);
-	email = fmt("%s@devices.homeward.invalid", r->device);
-	if (!message || !email) {
-		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-		goto cleanup;
-	}
-	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
-	co.author_email = email;
-	co.message = message;
-	if ((rc = repo_commit_create(commit, r->repo, MAIN_REF, tree, mtip[0] ? mtip : NULL, &co,
-				     r->err)) < 0)
-		goto cleanup;
-	r->step = SYNC_STEP_PUSH;
-	if ((rc = progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
-		goto cleanup;
-	rc = repo_push(r->repo, r->remote, spec, 1, &r->ropts, r->err);
-	if (rc == HW_EREJECTED && (strstr(r->err->msg, "non-fast-forward") ||
-				   strstr(r->err->msg, "fetch first")))
-		rc = REPO_ENONFASTFORWARD;
-	if (rc < 0)
-		goto cleanup;
-	if ((rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err)) < 0)
-		goto cleanup;
-	res->published = 1;
-	memcpy(res->main_tip, commit, sizeof(commit));
-
-cleanup:
-	free(message);
-	free(email);
-	return rc;
-}
-
-int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
-		      sync_publish_result *out)
-{
-	sync_publish_result res;
-	file_list files = { 0 };
-	run r;
-	int rc, attempt, max;
-
-	memset(&res, 0, sizeof(res));
-	memset(&r, 0, sizeof(r));
-	hw_error_clear(ws_err(ws));
-	/* Refused before anything is read or fetched: devices never publish. */
-	if ((rc = require_supervisor(ws, "publishing forms")) < 0)
-		goto cleanup;
-	if ((rc = run_open(&r, ws, opts)) < 0)
-		goto cleanup;
-	if ((rc = publish_prepare(&r, form_path, &files, &res)) < 0)
-		goto cleanup;
-
-	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
-	for (attempt = 0;; attempt++) {
-		if ((rc = step_fetch(&r, 0, 0)) < 0)
-			goto cleanup;
-		rc = publish_once(&r, &files, &res);
-		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
-			break;
-		/* Another supervisor pushed main first: add the form on top of theirs. */
-		res.retries = attempt + 1;
-		hw_error_clear(r.err);
-	}
-	if (rc == REPO_ENONFASTFORWARD) {
-		r.err->code = rc = HW_ECONFLICT;
-		hw_error_prefix(r.err, "main kept moving while publishing (%d attempts): try again later",
-				attempt + 1);
-	}
-	if (rc < 0 || (rc = stop_here(&r, SYNC_STEP_PUSH)) < 0)
-		goto cleanup;
-	/* This workspace installs the form like every device, by importing main. */
-	rc = step_import(&r, &res.sync);
-
-cleanup:
-	list_free(&files);
-	run_close(&r);
-	if (out)
-		*out = res;
 	return rc;
 }

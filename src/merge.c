@@ -1,0 +1,447 @@
+/*
+ * merge.c: supervisor merge.  Every device branch is validated (only
+ * additions of well-formed events and submissions in the layout's places),
+ * the good ones are unioned into main, main is pushed and the result
+ * imported, with the run machinery of sync.c (sync_int.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "repo.h"
+#include "sync.h"
+#include "sync_int.h"
+#include "util.h"
+#include "workspace.h"
+
+#define MAX_FILE_SIZE (16u * 1024 * 1024)   /* larger files in a bundle are refused */
+#define MAX_REPORTED 20                     /* offending files listed per branch */
+
+/* A device branch under validation. */
+typedef struct branch_ctx {
+	run *r;
+	merge_result *res;
+	const char *device;
+	file_list accepted;
+	int bad;                /* offending files found */
+} branch_ctx;
+
+/* Record why a branch is refused (path may be ""). */
+static int reject(merge_result *res, const char *device, const char *path, const char *reason)
+{
+	merge_rejection *grown = realloc(res->rejections,
+					 (res->nrejections + 1) * sizeof(*grown));
+	merge_rejection *m;
+
+	if (!grown)
+		return HW_ERROR;
+	res->rejections = grown;
+	m = &grown[res->nrejections];
+	m->device = hw_strdup(device);
+	m->path = hw_strdup(path);
+	m->reason = hw_strdup(reason);
+	if (!m->device || !m->path || !m->reason) {
+		free(m->device);
+		free(m->path);
+		free(m->reason);
+		return HW_ERROR;
+	}
+	res->nrejections++;
+	return 0;
+}
+
+/* True if s, of n characters, is a lower-case canonical UUID. */
+static int uuid_n(const char *s, size_t n)
+{
+	char tmp[HW_UUID_LEN + 1];
+
+	if (n != HW_UUID_LEN)
+		return 0;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	return hw_uuid_valid(tmp);
+}
+
+/* Check an event file of a device branch; returns NULL or why not (caller frees). */
+static char *check_event(branch_ctx *b, const char *case_id, const char *name,
+			 const char *json, size_t len)
+{
+	hw_event *ev = NULL;
+	hw_error e = { 0, "" };
+	char *why = NULL;
+
+	if (event_parse(&ev, json, len, &e) < 0)
+		return sync_fmt("not a valid event: %s", e.msg);
+	if (strncmp(ev->id, name, HW_UUID_LEN) != 0)
+		why = sync_fmt("the event's id %s is not its file name", ev->id);
+	else if (strcmp(ev->case_id, case_id) != 0)
+		why = sync_fmt("the event's case %s is not its folder", ev->case_id);
+	else if (!ev->device || strcmp(ev->device, b->device) != 0)
+		why = sync_fmt("the event was made on device \"%s\", not on this branch's device",
+			       ev->device ? ev->device : "");
+	event_free(ev);
+	return why;
+}
+
+/* Check a submission file: XML whose text names its instance id. */
+static char *check_submission(const char *instance, size_t ilen, const char *xml, size_t len)
+{
+	const char *p = xml, *end = xml + len;
+
+	if (memchr(xml, '\0', len))
+		return sync_fmt("a submission must be text, this has NUL bytes");
+	if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+	    (unsigned char)p[2] == 0xbf)
+		p += 3;
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+		end--;
+	if (p == end || *p != '<' || end[-1] != '>')
+		return sync_fmt("a submission must be an XML document");
+	{
+		char *id = strndup(instance, ilen);
+		int found = id && strstr(xml, id) != NULL;
+
+		free(id);
+		if (!found)
+			return sync_fmt("the submission does not carry its instance id %.*s", (int)ilen, instance);
+	}
+	return NULL;
+}
+
+/*
+ * Validate one change of a device branch.  Only additions of events and
+ * submissions in the layout's places are accepted.
+ */
+static int branch_collect(int kind, const char *path, const char *blob, void *payload)
+{
+	branch_ctx *b = payload;
+	char case_id[HW_UUID_LEN + 1], *why = NULL, *content = NULL;
+	const char *p, *slash, *end, *name;
+	size_t len = 0, nlen;
+	int is_event, rc = 0;
+
+	if (kind == REPO_MODIFIED)
+		why = sync_fmt("an existing file was changed: only additions are accepted");
+	else if (kind == REPO_DELETED)
+		why = sync_fmt("a file was deleted: only additions are accepted");
+	if (why)
+		goto refuse;
+
+	/* cases/<2 hex>/<case id>/(events|submissions)/<name> */
+	if (strncmp(path, "forms/", 6) == 0) {
+		why = sync_fmt("devices may not publish forms: only a supervisor adds files under forms/, "
+			       "with `homeward form publish`");
+		goto refuse;
+	}
+	if (strncmp(path, "cases/", 6) != 0) {
+		why = sync_fmt("devices may only add files under cases/");
+		goto refuse;
+	}
+	p = path + 6;
+	slash = strchr(p, '/');
+	end = slash ? strchr(slash + 1, '/') : NULL;
+	if (!slash || slash - p != 2 || !end || !uuid_n(slash + 1, (size_t)(end - slash - 1)) ||
+	    strncmp(p, slash + 1, 2) != 0) {
+		why = sync_fmt("not a case folder of the layout cases/<first 2 of id>/<case id>/");
+		goto refuse;
+	}
+	memcpy(case_id, slash + 1, HW_UUID_LEN);
+	case_id[HW_UUID_LEN] = '\0';
+	p = slash + 1 + HW_UUID_LEN + 1;
+	if (strncmp(p, "events/", 7) == 0) {
+		is_event = 1;
+		name = p + 7;
+	} else if (strncmp(p, "submissions/", 12) == 0) {
+		is_event = 0;
+		name = p + 12;
+	} else {
+		why = sync_fmt("only events/ and submissions/ may be added to a case");
+		goto refuse;
+	}
+	nlen = strlen(name);
+	if (strchr(name, '/') ||
+	    (is_event && (nlen != HW_UUID_LEN + 5 || strcmp(name + HW_UUID_LEN, ".json") != 0 ||
+			  !uuid_n(name, HW_UUID_LEN))) ||
+	    (!is_event && (nlen != HW_UUID_LEN + 9 || strncmp(name, "uuid:", 5) != 0 ||
+			   strcmp(name + 5 + HW_UUID_LEN, ".xml") != 0 ||
+			   !uuid_n(name + 5, HW_UUID_LEN)))) {
+		why = sync_fmt(is_event ? "an event file must be named <event id>.json"
+					: "a submission file must be named uuid:<instance id>.xml");
+		goto refuse;
+	}
+	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
+		return rc;
+	if (len > MAX_FILE_SIZE)
+		why = sync_fmt("the file is larger than %u bytes", MAX_FILE_SIZE);
+	else if (is_event)
+		why = check_event(b, case_id, name, content, len);
+	else
+		why = check_submission(name, nlen - 4, content, len);
+	free(content);
+	if (why)
+		goto refuse;
+	rc = sync_list_add(&b->accepted, hw_strdup(path), NULL, 0, hw_strdup(blob));
+	if (rc == 0) {
+		if (is_event)
+			b->accepted.nevents++;
+		else
+			b->accepted.nsubmissions++;
+	}
+	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
+
+refuse:
+	if (!why)
+		return hw_error_set(b->r->err, HW_ERROR, "out of memory");
+	b->bad++;
+	if (b->bad <= MAX_REPORTED)
+		rc = reject(b->res, b->device, path, why);
+	free(why);
+	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
+}
+
+/* The state of one merge attempt. */
+typedef struct merge_ctx {
+	run *r;
+	merge_result *res;
+	char main[REPO_OID_HEX + 1];    /* central main, "" when there is none */
+	char tree[REPO_OID_HEX + 1];    /* main's tree with the accepted files, "" when empty */
+	char **parents;                 /* device tips merged */
+	size_t nparents;
+	hw_buf names;                   /* "dev-a, dev-b" for the message */
+} merge_ctx;
+
+/* Validate one device branch and, when it is good, add its new files to the tree. */
+static int merge_branch(const char *refname, const char *tip, void *payload)
+{
+	merge_ctx *m = payload;
+	run *r = m->r;
+	branch_ctx b;
+	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.r = r;
+	b.res = m->res;
+	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
+
+	/* What is new: everything since the branch last met main. */
+	if (m->main[0]) {
+		rc = repo_merge_base(base, r->repo, m->main, tip, r->err);
+		if (rc == HW_ENOTFOUND) {
+			base[0] = '\0';
+			hw_error_clear(r->err);
+		} else if (rc < 0) {
+			return rc;
+		}
+		if (strcmp(base, tip) == 0)
+			return 0;   /* already merged */
+	}
+	m->res->devices++;
+	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device,
+				       strlen(b.device))) < 0)
+		return rc;
+	rc = repo_diff(r->repo, base[0] ? base : NULL, tip, branch_collect, &b, r->err);
+	if (rc < 0)
+		goto cleanup;
+	if (b.bad) {
+		if (b.bad > MAX_REPORTED) {
+			char *more = sync_fmt("and %d more offending files", b.bad - MAX_REPORTED);
+
+			rc = more ? reject(m->res, b.device, "", more) : HW_ERROR;
+			free(more);
+			if (rc < 0)
+				goto cleanup;
+		}
+		rc = 0;
+		goto cleanup;
+	}
+	if (b.accepted.n == 0)
+		goto cleanup;
+	rc = repo_tree_add(tree, r->repo, m->tree[0] ? m->tree : NULL, b.accepted.items,
+			   b.accepted.n, r->err);
+	if (rc == HW_ECONFLICT) {
+		/* A file main already has with other content: a forged or damaged bundle. */
+		rc = reject(m->res, b.device, "", r->err->msg);
+		hw_error_clear(r->err);
+		goto cleanup;
+	}
+	if (rc < 0)
+		goto cleanup;
+	{
+		char **grown = realloc(m->parents, (m->nparents + 1) * sizeof(*grown));
+
+		if (!grown || !(grown[m->nparents] = hw_strdup(tip))) {
+			if (grown)
+				m->parents = grown;
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		m->parents = grown;
+		m->nparents++;
+	}
+	memcpy(m->tree, tree, sizeof(tree));
+	hw_buf_printf(&m->names, "%s%s", m->names.len ? ", " : "", b.device);
+	m->res->devices_merged++;
+	m->res->events_merged += b.accepted.nevents;
+	m->res->submissions_merged += b.accepted.nsubmissions;
+
+cleanup:
+	sync_list_free(&b.accepted);
+	return rc;
+}
+
+/* Forget the outcome of a merge attempt before redoing it. */
+static void merge_reset(merge_result *res)
+{
+	sync_result keep = res->sync;
+
+	merge_result_free(res);
+	memset(res, 0, sizeof(*res));
+	res->sync = keep;
+}
+
+/*
+ * One merge attempt: validate every device branch against central main as
+ * fetched, commit the union on main and push it.  REPO_ENONFASTFORWARD
+ * when main moved on meanwhile.
+ */
+static int merge_once(run *r, merge_result *res)
+{
+	merge_ctx m;
+	char commit[REPO_OID_HEX + 1];
+	char *message = NULL, *email = NULL;
+	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
+	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
+	size_t i;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	m.res = res;
+	r->step = SYNC_STEP_MERGE;
+	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		m.main[0] = '\0';
+		hw_error_clear(r->err);
+	} else if (rc < 0) {
+		return rc;
+	} else if ((rc = repo_commit_tree(m.tree, r->repo, m.main, r->err)) < 0) {
+		return rc;
+	}
+	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
+	if (rc < 0 || m.nparents == 0)
+		goto cleanup;
+
+	/*
+	 * A merge commit: main first, then every merged device tip.  The tips
+	 * being ancestors of main is what tells the next merge where each
+	 * branch was last merged (their merge base), with no state to keep.
+	 */
+	message = sync_fmt("Merge %zu device branch%s: %s", m.nparents, m.nparents == 1 ? "" : "es",
+			   m.names.ptr);
+	email = sync_fmt("%s@devices.homeward.invalid", r->device);
+	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
+	co.author_email = email;
+	co.message = message;
+	co.parents = (const char *const *)m.parents;
+	co.nparents = m.nparents;
+	if (!message || !email) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (!m.main[0]) {
+		/* No main yet: the first device tip is the first parent. */
+		co.parents = (const char *const *)m.parents + 1;
+		co.nparents = m.nparents - 1;
+	}
+	rc = repo_commit_create(commit, r->repo, MAIN_REF, m.tree,
+				m.main[0] ? m.main : m.parents[0], &co, r->err);
+	if (rc < 0)
+		goto cleanup;
+	r->step = SYNC_STEP_PUSH;
+	if ((rc = sync_report_progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
+		goto cleanup;
+	rc = repo_push(r->repo, r->remote, spec, 1, &r->ropts, r->err);
+	if (rc == HW_EREJECTED && (strstr(r->err->msg, "non-fast-forward") ||
+				   strstr(r->err->msg, "fetch first")))
+		rc = REPO_ENONFASTFORWARD;
+	if (rc < 0)
+		goto cleanup;
+	rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err);
+
+cleanup:
+	for (i = 0; i < m.nparents; i++)
+		free(m.parents[i]);
+	free(m.parents);
+	hw_buf_free(&m.names);
+	free(message);
+	free(email);
+	return rc;
+}
+
+int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
+{
+	merge_result res;
+	run r;
+	int rc, attempt, max;
+
+	memset(&res, 0, sizeof(res));
+	if ((rc = sync_run_open(&r, ws, opts)) < 0)
+		goto cleanup;
+	if ((rc = sync_require_supervisor(ws, "merging")) < 0)
+		goto cleanup;
+	/* The supervisor's own records travel like any device's. */
+	if ((rc = sync_send_pending(&r, &res.sync)) < 0)
+		goto cleanup;
+
+	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
+	for (attempt = 0;; attempt++) {
+		if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+			goto cleanup;
+		if (attempt == 0 && (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
+			goto cleanup;
+		rc = merge_once(&r, &res);
+		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
+			break;
+		/* Another supervisor pushed main first: start again from theirs. */
+		merge_reset(&res);
+		res.retries = attempt + 1;
+		hw_error_clear(r.err);
+	}
+	if (rc == REPO_ENONFASTFORWARD) {
+		r.err->code = rc = HW_ECONFLICT;
+		hw_error_prefix(r.err, "main kept moving while merging (%d attempts): try again later",
+				attempt + 1);
+	}
+	if (rc < 0 || (rc = sync_stop_here(&r, SYNC_STEP_MERGE)) < 0)
+		goto cleanup;
+	rc = sync_step_import(&r, &res.sync);
+
+cleanup:
+	sync_run_close(&r);
+	if (out)
+		*out = res;
+	else
+		merge_result_free(&res);
+	return rc;
+}
+
+void merge_result_free(merge_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nrejections; i++) {
+		free(r->rejections[i].device);
+		free(r->rejections[i].path);
+		free(r->rejections[i].reason);
+	}
+	free(r->rejections);
+	r->rejections = NULL;
+	r->nrejections = 0;
+}
