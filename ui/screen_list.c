@@ -291,6 +291,23 @@ static void list_sync(tui *t)
 		tui_error(t, rc);
 		return;
 	}
+	for (size_t i = 0; i < r.nforms; i++) {
+		if (r.forms[i].problem[0]) {
+			/* TRANSLATORS: after a sync; a published form was not installed. */
+			tui_message(t, ROLE_ERROR, _("Sync done, but a form from the central repository does not load: %s %s was not installed."),
+				    r.forms[i].id, r.forms[i].version);
+			return;
+		}
+	}
+	if (r.forms_installed) {
+		/* TRANSLATORS: after a sync: changes sent, changes received, new forms. */
+		tui_message(t, ROLE_INFO, P_("Sync done: %zu sent, %zu received, %zu new form installed.",
+					     "Sync done: %zu sent, %zu received, %zu new forms installed.",
+					     r.forms_installed),
+			    r.events_sent + r.submissions_sent, r.events_received + r.submissions_received,
+			    r.forms_installed);
+		return;
+	}
 	/* TRANSLATORS: after a sync: changes sent, changes received. */
 	tui_message(t, ROLE_INFO, _("Sync done: %zu sent, %zu received."),
 		    r.events_sent + r.submissions_sent, r.events_received + r.submissions_received);
