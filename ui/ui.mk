@@ -7,7 +7,8 @@ homeward_SOURCES += \
 	ui/action.c ui/action.h ui/view.h ui/tui.c ui/tui.h \
 	ui/screen_list.c ui/screen_newcase.c ui/screen_case.c \
 	ui/screen_form.c ui/screen_pick.c ui/screen_help.c \
-	ui/screen_edit.c ui/screen_decide.c
+	ui/screen_edit.c ui/screen_decide.c \
+	ui/case_form.c ui/case_form.h
 
 # The text layout module is pure: its unit test needs fribidi, not curses.
 check_PROGRAMS += tests/test_text
