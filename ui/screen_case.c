@@ -345,7 +345,7 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", j ? " / " : "",
 						cf->values[j]);
 		if (len < sizeof buf)
-			snprintf(buf + len, sizeof buf - len, _(" (showing %s until a supervisor decides)"),
+			snprintf(buf + len, sizeof buf - len, _(" (showing %s until someone decides: press d)"),
 				 cf->provisional ? cf->provisional : "");
 		y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_CONFLICT, 0);
 	}
