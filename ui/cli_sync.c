@@ -229,6 +229,27 @@ static void print_forms(const sync_result *res)
 		printf(P_("and %zu more form\n", "and %zu more forms\n", more), more);
 }
 
+/*
+ * Open the workspace and set up the options of a run against remote (NULL:
+ * the configured one): progress and credentials on this terminal.  *shown
+ * gets the remote's name for messages (caller frees).  Returns an exit status.
+ */
+static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **shown,
+			   const cli_globals *g, const char *remote)
+{
+	int st = cli_open_workspace(ws, g, 0);
+
+	if (st != 0)
+		return st;
+	*shown = remote_name(*ws, remote);
+	cp->remote = *shown ? *shown : "";
+	o->remote = remote;
+	o->progress = on_progress;
+	o->credentials = on_credentials;
+	o->payload = cp;
+	return 0;
+}
+
 int cli_sync(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
@@ -242,14 +263,8 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 	if ((st = parse_opts(argc, argv, &remote, &cp.quiet,
 			     _("Usage: homeward sync [--remote URL] [--quiet]"))) != 0)
 		return st;
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
-	shown = remote_name(ws, remote);
-	cp.remote = shown ? shown : "";
-	o.remote = remote;
-	o.progress = on_progress;
-	o.credentials = on_credentials;
-	o.payload = &cp;
 	rc = sync_run(ws, &o, &res);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
@@ -285,14 +300,8 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 	if ((st = parse_opts(argc, argv, &remote, &cp.quiet,
 			     _("Usage: homeward merge [--remote URL] [--quiet]"))) != 0)
 		return st;
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
-	shown = remote_name(ws, remote);
-	cp.remote = shown ? shown : "";
-	o.remote = remote;
-	o.progress = on_progress;
-	o.credentials = on_credentials;
-	o.payload = &cp;
 	rc = merge_run(ws, &o, &res);
 	/* Rejections are reported even when a later step failed. */
 	for (i = 0; i < res.nrejections; i++) {
@@ -360,14 +369,8 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 		fprintf(stderr, "%s\n", usage);
 		return 2;
 	}
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
-	shown = remote_name(ws, remote);
-	cp.remote = shown ? shown : "";
-	o.remote = remote;
-	o.progress = on_progress;
-	o.credentials = on_credentials;
-	o.payload = &cp;
 	rc = sync_publish_form(ws, argv[optind], &o, &res);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
