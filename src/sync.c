@@ -286,17 +286,19 @@ static char *case_dir(const char *case_id)
 	return sync_fmt("cases/%.2s/%s", case_id, case_id);
 }
 
-/* Collect a pending event as a file of the commit. */
-static int collect_event(const char *id, const char *case_id, const char *content, size_t len,
-			 void *payload)
+/*
+ * Add one pending item to the commit as cases/<shard>/<case>/<folder>/<id><ext>;
+ * *count counts what was added.
+ */
+static int collect_item(file_list *l, const char *id, const char *case_id, const char *content,
+			size_t len, const char *folder, const char *ext, size_t *count)
 {
-	file_list *l = payload;
 	char *dir = case_dir(case_id), *path, *data;
 	int rc;
 
 	if (!dir)
 		return HW_EINVALID;
-	path = sync_fmt("%s/events/%s.json", dir, id);
+	path = sync_fmt("%s/%s/%s%s", dir, folder, id, ext);
 	free(dir);
 	data = malloc(len + 1);
 	if (!path || !data) {
@@ -307,8 +309,17 @@ static int collect_event(const char *id, const char *case_id, const char *conten
 	memcpy(data, content, len);
 	data[len] = '\0';
 	if ((rc = sync_list_add(l, path, data, len, NULL)) == 0)
-		l->nevents++;
+		(*count)++;
 	return rc;
+}
+
+/* Collect a pending event as a file of the commit. */
+static int collect_event(const char *id, const char *case_id, const char *content, size_t len,
+			 void *payload)
+{
+	file_list *l = payload;
+
+	return collect_item(l, id, case_id, content, len, "events", ".json", &l->nevents);
 }
 
 /* Collect a pending submission as a file of the commit. */
@@ -316,24 +327,8 @@ static int collect_submission(const char *id, const char *case_id, const char *c
 			      size_t len, void *payload)
 {
 	file_list *l = payload;
-	char *dir = case_dir(case_id), *path, *data;
-	int rc;
 
-	if (!dir)
-		return HW_EINVALID;
-	path = sync_fmt("%s/submissions/%s.xml", dir, id);
-	free(dir);
-	data = malloc(len + 1);
-	if (!path || !data) {
-		free(path);
-		free(data);
-		return HW_ERROR;
-	}
-	memcpy(data, content, len);
-	data[len] = '\0';
-	if ((rc = sync_list_add(l, path, data, len, NULL)) == 0)
-		l->nsubmissions++;
-	return rc;
+	return collect_item(l, id, case_id, content, len, "submissions", ".xml", &l->nsubmissions);
 }
 
 /*
