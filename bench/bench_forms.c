@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "xform.h"
+#include "xform/xform.h"
 
 /* Monotonic time in milliseconds. */
 static double now_ms(void)

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "repo.h"
+#include "sync/repo.h"
 #include "util.h"
 
 #define BATCH 5000     /* files per generated tree update */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xnode.h"
-#include "xpath.h"
+#include "xpath/xnode.h"
+#include "xpath/xpath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

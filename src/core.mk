@@ -1,7 +1,8 @@
-## src/core.mk
-src_libhomeward_a_SOURCES += \
-	src/error.c src/error.h \
-	src/util.c src/util.h
+## src/core.mk: util and error (the base every library uses), and the core:
+## events, store, workspace, cases, forms.
+noinst_LIBRARIES += src/libhwutil.a
+HWUTIL_C = src/error.c src/util.c
+src_libhwutil_a_SOURCES = $(HWUTIL_C) src/error.h src/util.h
 src_libhomeward_a_SOURCES += \
 	src/event.c src/event.h \
 	src/store.c src/store.h \

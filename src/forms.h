@@ -12,7 +12,7 @@
 #include "error.h"
 #include "util.h"
 #include "workspace.h"
-#include "xform.h"
+#include "xform/xform.h"
 
 /* An installed form. */
 typedef struct forms_entry {

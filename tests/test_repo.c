@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "repo.h"
+#include "sync/repo.h"
 #include "util.h"
 
 static char tmp[4096];

@@ -11,9 +11,9 @@
 
 #include "cases.h"
 #include "forms.h"
-#include "repo.h"
+#include "sync/repo.h"
 #include "store.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xform.h"
+#include "xform/xform.h"
 
 #define HEAD \
 	"<?xml version=\"1.0\"?>\n" \

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xnode.h"
-#include "xpath.h"
+#include "xpath/xnode.h"
+#include "xpath/xpath.h"
 
 /* ---- fixture ------------------------------------------------------------ */
 

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "i18n.h"
-#include "xform.h"
+#include "xform/xform.h"
 
 /* Counts of one `form check` run. */
 typedef struct check_counts {

@@ -15,8 +15,8 @@
 
 #include "cli.h"
 #include "i18n.h"
-#include "repo.h"
-#include "sync.h"
+#include "sync/repo.h"
+#include "sync/sync.h"
 #include "workspace.h"
 
 /* What the progress printer needs. */

@@ -12,7 +12,7 @@
 #include "cases.h"
 #include "cli.h"
 #include "i18n.h"
-#include "repo.h"
+#include "sync/repo.h"
 #include "util.h"
 #include "workspace.h"
 

@@ -20,7 +20,7 @@
 #include "text.h"
 #include "util.h"
 #include "view.h"
-#include "xform.h"
+#include "xform/xform.h"
 
 /* A question of the current page. */
 typedef struct fq {

@@ -12,7 +12,7 @@
 #include "curses.h"
 #include "i18n.h"
 #include "store.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"

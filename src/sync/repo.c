@@ -15,7 +15,7 @@
 
 #include <git2.h>
 
-#include "repo.h"
+#include "sync/repo.h"
 #include "util.h"
 
 struct hw_repo {

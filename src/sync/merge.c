@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "event.h"
-#include "repo.h"
-#include "sync.h"
+#include "sync/repo.h"
+#include "sync/sync.h"
 #include "sync_int.h"
 #include "util.h"
 #include "workspace.h"

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repo.h"
-#include "sync.h"
+#include "sync/repo.h"
+#include "sync/sync.h"
 #include "sync_int.h"
 #include "util.h"
 #include "workspace.h"
-#include "xform.h"
+#include "xform/xform.h"
 
 /*
  * Add to names (paths of a file_list, no content) every NAME the form text

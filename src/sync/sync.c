@@ -25,13 +25,13 @@
 #include "cases.h"
 #include "event.h"
 #include "forms.h"
-#include "repo.h"
+#include "sync/repo.h"
 #include "store.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "sync_int.h"
 #include "util.h"
 #include "workspace.h"
-#include "xform.h"
+#include "xform/xform.h"
 
 #define IMPORT_BATCH 500                    /* files imported per transaction */
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "util.h"
-#include "xnode.h"
+#include "xpath/xnode.h"
 
 /* Tree ids only order nodes of different trees consistently; a counter is enough. */
 static unsigned next_tree_id = 1;

@@ -34,7 +34,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "xnode.h"
+#include "xpath/xnode.h"
 
 /* A compiled expression; immutable after compilation except for internal caches. */
 typedef struct xpath_expr xpath_expr;

@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "repo.h"
-#include "sync.h"
+#include "sync/repo.h"
+#include "sync/sync.h"
 #include "workspace.h"
 
 #define DEVICE_REF_PREFIX "refs/heads/devices/"

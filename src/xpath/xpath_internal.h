@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "xpath.h"
+#include "xpath/xpath.h"
 
 /* Nesting deeper than this is refused, so hostile input cannot exhaust the stack. */
 #define XP_MAX_DEPTH 256

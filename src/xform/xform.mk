@@ -1,11 +1,14 @@
-## src/engine.mk: the XForms engine (loader, model and dependency graph,
-## texts, navigation, submission, scenario runner), its CLI commands, tests,
-## benchmark and fuzz target.
-src_libhomeward_a_SOURCES += \
-	src/xform.h src/xform_int.h \
-	src/xform_load.c src/xform_graph.c src/xform_session.c \
-	src/xform_text.c src/xform_nav.c src/xform_submit.c \
-	src/xform_scenario.c src/xform_csv.c
+## src/xform/xform.mk: the XForms engine (loader, model and dependency graph,
+## texts, navigation, submission, scenario runner) as an internal library,
+## its CLI commands, tests, benchmark and fuzz target.  It depends on the
+## XPath library, util and error only; the rest of the program reaches it
+## through xform.h, and xform_int.h stays inside this folder.
+noinst_LIBRARIES += src/xform/libxform.a
+XFORM_C = src/xform/xform_load.c src/xform/xform_graph.c src/xform/xform_session.c \
+	src/xform/xform_text.c src/xform/xform_nav.c src/xform/xform_submit.c \
+	src/xform/xform_scenario.c src/xform/xform_csv.c
+src_xform_libxform_a_SOURCES = $(XFORM_C) src/xform/xform.h src/xform/xform_int.h
+src_xform_libxform_a_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PCRE2_CFLAGS)
 
 homeward_SOURCES += ui/cli_form.c
 
@@ -23,7 +26,7 @@ EXTRA_PROGRAMS = bench/bench_forms
 CLEANFILES += bench/bench_forms
 bench_bench_forms_SOURCES = bench/bench_forms.c
 bench_bench_forms_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
-bench_bench_forms_LDADD = src/libhomeward.a $(CORE_LIBS)
+bench_bench_forms_LDADD = $(HW_LIBS) $(CORE_LIBS)
 
 BENCH_CORPUS = $(abs_top_srcdir)/../shared/corpus/xforms
 
@@ -35,17 +38,14 @@ bench: bench/bench_forms
 # The loader under libFuzzer with AddressSanitizer (clang); not part of make check.
 # FUZZ_TIME seconds (default 600); new inputs go to fuzz/corpus.
 FUZZ_TIME = 600
-# The XPath engine's own sources come from its fragment's list (without its
-# fuzz driver), so a file added there is picked up here too.
-FUZZ_SRCS = $(srcdir)/src/xform_load.c $(srcdir)/src/xform_graph.c \
-	$(srcdir)/src/xform_session.c $(srcdir)/src/xform_text.c $(srcdir)/src/xform_nav.c \
-	$(srcdir)/src/xform_submit.c $(srcdir)/src/xform_csv.c
-fuzz/fuzz_xform: $(srcdir)/fuzz/fuzz_xform.c $(FUZZ_SRCS) $(XPATH_FUZZ_SRC)
+# The engine's sources come from the libraries' own lists, so a file added
+# there is picked up here too.
+FUZZ_SRCS = fuzz/fuzz_xform.c $(XFORM_C) $(XPATH_C) $(HWUTIL_C)
+fuzz/fuzz_xform: $(FUZZ_SRCS)
 	@mkdir -p fuzz
-	set --; for f in $(XPATH_FUZZ_SRC); do case $$f in */fuzz_xpath.c) ;; *) set -- "$$@" $$f;; esac; done; \
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -I$(srcdir)/src -I$(top_builddir) \
-		$(LIBXML2_CFLAGS) $(PCRE2_CFLAGS) -o $@ $(srcdir)/fuzz/fuzz_xform.c $(FUZZ_SRCS) "$$@" \
-		$(LIBXML2_LIBS) $(PCRE2_LIBS) -lm
+	cd $(srcdir) && $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(abs_top_srcdir)/src -I$(abs_top_builddir) $(LIBXML2_CFLAGS) $(PCRE2_CFLAGS) \
+		-o $(abs_top_builddir)/$@ $(FUZZ_SRCS) $(LIBXML2_LIBS) $(PCRE2_LIBS) -lm
 fuzz-xform: fuzz/fuzz_xform
 	mkdir -p fuzz/corpus-run
 	c=$(abs_top_srcdir)/../shared/corpus/xforms; [ -d $$c ] || c=; \

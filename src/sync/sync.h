@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "repo.h"
+#include "sync/repo.h"
 #include "workspace.h"
 
 /* Steps of a run, in order (for progress and for stop_after). */

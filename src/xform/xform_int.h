@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xform.h"
-#include "xnode.h"
-#include "xpath.h"
+#include "xform/xform.h"
+#include "xpath/xnode.h"
+#include "xpath/xpath.h"
 
 /* A string -> int map (open addressing); keys owned. */
 typedef struct xf_map {

@@ -1,16 +1,18 @@
-## src/git.mk: the repository module (the only user of libgit2), sync and
-## merge, their command-line front end, tests and benchmark.
-src_libhomeward_a_SOURCES += \
-	src/repo.c src/repo.h
+## src/sync/sync.mk: the repository module (the only user of libgit2), sync,
+## merge and publish as an internal library, their command-line front end,
+## tests and benchmark.  sync_int.h stays inside this folder.
+noinst_LIBRARIES += src/sync/libsync.a
+SYNC_SRCS = \
+	src/sync/repo.c src/sync/repo.h \
+	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
+	src/sync/merge.c src/sync/publish.c
+src_sync_libsync_a_SOURCES = $(SYNC_SRCS)
+src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 
 check_PROGRAMS += tests/test_repo
 TESTS += tests/test_repo
 tests_test_repo_CFLAGS = $(TEST_CFLAGS)
 tests_test_repo_LDADD = $(TEST_LIBS)
-
-src_libhomeward_a_SOURCES += \
-	src/sync.c src/sync.h src/sync_int.h \
-	src/merge.c src/publish.c
 
 check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync
@@ -26,7 +28,7 @@ EXTRA_DIST += tests/sync-roundtrip.sh
 # Benchmark (built, never run by make check): `make bench-sync`.
 noinst_PROGRAMS += bench/bench_sync
 bench_bench_sync_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
-bench_bench_sync_LDADD = src/libhomeward.a $(CORE_LIBS)
+bench_bench_sync_LDADD = $(HW_LIBS) $(CORE_LIBS)
 
 bench-sync: bench/bench_sync
 	./bench/bench_sync
