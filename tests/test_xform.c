@@ -237,6 +237,85 @@ Test(xform_text, languages_codes_and_child_variant)
 	xform_free(f);
 }
 
+#define BILINGUAL_FORM HEAD \
+	"<itext>\n" \
+	"<translation lang=\"English (en)\" default=\"\"><text id=\"q\"><value>Where?</value></text>" \
+	"<text id=\"h\"><value>Town</value></text><text id=\"c\"><value>Too short</value></text>" \
+	"<text id=\"r\"><value>Say where</value></text><text id=\"n\"><value>You said <output value=\"/d/q\"/></value></text>" \
+	"<text id=\"y\"><value>Yes</value></text></translation>\n" \
+	"<translation lang=\"Dari (prs)\"><text id=\"q\"><value>Koja?</value></text>" \
+	"<text id=\"h\"><value>Shahr</value></text><text id=\"c\"><value>Kotah</value></text>" \
+	"<text id=\"r\"><value>Begoyed</value></text><text id=\"n\"><value>Goftid <output value=\"/d/q\"/></value></text>" \
+	"<text id=\"y\"><value>Bale</value></text></translation>\n" \
+	"</itext>\n" \
+	"<instance><d id=\"b\"><q/><t/><s/><n/></d></instance>\n" \
+	"<bind nodeset=\"/d/q\" required=\"true()\" constraint=\"string-length(.) &gt; 2\"" \
+	" jr:constraintMsg=\"jr:itext('c')\" jr:requiredMsg=\"jr:itext('r')\"/>\n" \
+	"<bind nodeset=\"/d/t\" calculate=\"jr:itext('y')\"/>\n" \
+	"<bind nodeset=\"/d/n\" readonly=\"true()\"/>\n" \
+	"</model></h:head><h:body><input ref=\"/d/q\"><label ref=\"jr:itext('q')\"/>" \
+	"<hint ref=\"jr:itext('h')\"/></input>" \
+	"<select1 ref=\"/d/s\"><label>S</label><item><label ref=\"jr:itext('y')\"/><value>y</value></item></select1>" \
+	"<input ref=\"/d/n\"><label ref=\"jr:itext('n')\"/></input>" \
+	"</h:body></h:html>\n"
+
+/* The bilingual view reads texts in a second language: the session's language stays. */
+Test(xform_text, texts_in_another_language_change_nothing)
+{
+	xform *f = load_ok(BILINGUAL_FORM);
+	xform_session *s = start(f, 0);
+	xform_choice_list *cl = NULL;
+	hw_error err = { 0, "" };
+	unsigned long before;
+	const char *v;
+	char *t = NULL;
+
+	cr_assert_eq(xform_answer(s, "/d/q", "Herat", &err), 0, "%s", err.msg);
+	before = xform_eval_count(s);
+	cr_assert_eq(xform_label_lang(&t, s, "/d/q", "prs", &err), 0, "%s", err.msg);
+	cr_expect_str_eq(t, "Koja?");
+	free(t);
+	cr_assert_eq(xform_text_lang(&t, s, "/d/q", XFORM_TEXT_HINT, "Dari (prs)", &err), 0);
+	cr_expect_str_eq(t, "Shahr");
+	free(t);
+	cr_assert_eq(xform_text_lang(&t, s, "/d/q", XFORM_TEXT_CONSTRAINT, "prs", &err), 0);
+	cr_expect_str_eq(t, "Kotah");
+	free(t);
+	cr_assert_eq(xform_text_lang(&t, s, "/d/q", XFORM_TEXT_REQUIRED, "prs", &err), 0);
+	cr_expect_str_eq(t, "Begoyed");
+	free(t);
+	/* Outputs are substituted in the other language's text. */
+	cr_assert_eq(xform_label_lang(&t, s, "/d/n", "prs", &err), 0);
+	cr_expect_str_eq(t, "Goftid Herat");
+	free(t);
+	cr_assert_eq(xform_choices_lang(&cl, s, "/d/s", "prs", &err), 0, "%s", err.msg);
+	cr_assert_eq(cl->count, 1);
+	cr_expect_str_eq(cl->items[0].value, "y");
+	cr_expect_str_eq(cl->items[0].label, "Bale");
+	xform_choice_list_free(cl);
+	/* A question without a hint gives "", NULL is the session's language. */
+	cr_assert_eq(xform_text_lang(&t, s, "/d/s", XFORM_TEXT_HINT, "prs", &err), 0);
+	cr_expect_str_eq(t, "");
+	free(t);
+	cr_assert_eq(xform_label_lang(&t, s, "/d/q", NULL, &err), 0);
+	cr_expect_str_eq(t, "Where?");
+	free(t);
+	cr_expect_eq(xform_label_lang(&t, s, "/d/q", "xx", &err), HW_ENOTFOUND);
+	cr_expect_null(t);
+	cr_expect_eq(xform_label_lang(&t, s, "/d/nope", "prs", &err), HW_ENOTFOUND);
+
+	/* Nothing was switched or recomputed. */
+	cr_expect_str_eq(xform_language(s), "en");
+	cr_expect_eq(xform_eval_count(s), before);
+	xform_value(&v, s, "/d/t", &err);
+	cr_expect_str_eq(v, "Yes");
+	xform_label(&t, s, "/d/q", &err);
+	cr_expect_str_eq(t, "Where?");
+	free(t);
+	xform_session_free(s);
+	xform_free(f);
+}
+
 #define TYPES_FORM HEAD \
 	"<instance><d id=\"t\"><i/><n/><dt/><tm/><dtm/><s/></d></instance>\n" \
 	"<bind nodeset=\"/d/i\" type=\"int\"/><bind nodeset=\"/d/n\" type=\"decimal\"/>" \

@@ -631,25 +631,18 @@ static int finalise(form_view *f, tui *t)
 
 /* ------------------------------------------------------------ drawing */
 
-/* The question's label in the UI language, when bilingual and different. */
+/* The question's label in the UI language, when bilingual and different.
+ * Read without switching the session's language: drawing changes nothing. */
 static char *second_label(form_view *f, const char *path)
 {
 	xform_session *s = fill_session(f->fill);
 	const char *cur = xform_language(s);
-	char *cur_copy, *label = NULL;
+	char *label = NULL;
 
 	if (!f->bilingual || !f->ui_code || !cur || strcmp(cur, f->ui_code) == 0)
 		return NULL;
-	/*
-	 * Only the display language changes, and it is put back at once: the
-	 * answers are untouched, so this is not a change to save.
-	 */
-	cur_copy = strdup(cur);
-	if (cur_copy && xform_set_language(s, f->ui_code, NULL) == 0) {
-		xform_label(&label, s, path, NULL);
-		xform_set_language(s, cur_copy, NULL);
-	}
-	free(cur_copy);
+	if (xform_label_lang(&label, s, path, f->ui_code, NULL) < 0)
+		return NULL;
 	return label;
 }
 

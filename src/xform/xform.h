@@ -191,6 +191,36 @@ int xform_label(char **out, xform_session *s, const char *path, hw_error *err);
 int xform_hint(char **out, xform_session *s, const char *path, hw_error *err);
 int xform_constraint_message(char **out, xform_session *s, const char *path, hw_error *err);
 
+/* Which text of a question xform_text_lang() reads. */
+enum xform_text_kind {
+	XFORM_TEXT_LABEL = 1,
+	XFORM_TEXT_HINT,
+	XFORM_TEXT_CONSTRAINT,  /* the constraint message (constraintMsg) */
+	XFORM_TEXT_REQUIRED,    /* the required message (requiredMsg) */
+};
+
+/*
+ * One text (enum xform_text_kind) of the question at path in language lang
+ * (a code or full name; NULL: the session's language), read without
+ * switching the session's language: nothing is recomputed, no answer
+ * changes, xform_language() stays the same.  Outputs are substituted and the
+ * child-variant rule applies; a value computed from jr:itext() stays in the
+ * session's language.  *out is "" when the question has no such text; for a
+ * form without languages lang is ignored.  HW_ENOTFOUND for an unknown
+ * language or path.  Caller frees *out.
+ */
+int xform_text_lang(char **out, xform_session *s, const char *path, int which,
+		    const char *lang, hw_error *err);
+
+/* The label of the question at path in language lang (as xform_text_lang()). */
+int xform_label_lang(char **out, xform_session *s, const char *path,
+		     const char *lang, hw_error *err);
+
+/* The choices offered by the select at path, labelled in language lang: the
+ * same values in the same order as xform_choices() (caller frees the list). */
+int xform_choices_lang(xform_choice_list **out, xform_session *s, const char *path,
+		       const char *lang, hw_error *err);
+
 /* ----------------------------------------------------------- validation */
 
 enum xform_failure_kind { XFORM_FAIL_REQUIRED = 1, XFORM_FAIL_CONSTRAINT = 2 };

@@ -306,3 +306,76 @@ int xform_constraint_message(char **out, xform_session *s, const char *path, hw_
 	}
 	return xf_label_render(out, s, &st->def->constraint_msg, n);
 }
+
+/*
+ * Point the session at language lang for reading texts only; *saved gets
+ * the index to put back.  Unlike xform_set_language() nothing is marked for
+ * recomputation: the instance is the same in every language.
+ */
+static int lang_borrow(xform_session *s, const char *lang, int *saved, hw_error *err)
+{
+	int i;
+
+	*saved = s->lang;
+	if (!lang || s->form->nlangs == 0)
+		return 0;
+	if ((i = xf_lang_find(s->form, lang)) < 0)
+		return hw_error_set(err, HW_ENOTFOUND, "the form has no language '%s'", lang);
+	s->lang = i;
+	return 0;
+}
+
+int xform_text_lang(char **out, xform_session *s, const char *path, int which,
+		    const char *lang, hw_error *err)
+{
+	const xf_ctrl *c = NULL;
+	const xf_label *l = NULL;
+	xnode *n = NULL;
+	xf_nstate *st;
+	int rc, saved;
+
+	*out = NULL;
+	if (which == XFORM_TEXT_LABEL || which == XFORM_TEXT_HINT) {
+		if ((rc = ctrl_at(&c, &n, s, path, err)) < 0)
+			return rc;
+		l = which == XFORM_TEXT_LABEL ? &c->label : &c->hint;
+	} else if (which == XFORM_TEXT_CONSTRAINT || which == XFORM_TEXT_REQUIRED) {
+		if ((rc = xf_node_at(&n, s, path, err)) < 0)
+			return rc;
+		st = n->data;
+		if (st && st->def)
+			l = which == XFORM_TEXT_CONSTRAINT ? &st->def->constraint_msg
+							   : &st->def->required_msg;
+	} else {
+		return hw_error_set(err, HW_EINVALID, "no text of kind %d", which);
+	}
+	if ((rc = lang_borrow(s, lang, &saved, err)) < 0)
+		return rc;
+	if (!l || l->kind == XF_L_NONE) {
+		*out = strdup("");
+		rc = *out ? 0 : HW_ERROR;
+	} else {
+		rc = xf_label_render(out, s, l, n);
+	}
+	s->lang = saved;
+	return rc;
+}
+
+int xform_label_lang(char **out, xform_session *s, const char *path,
+		     const char *lang, hw_error *err)
+{
+	return xform_text_lang(out, s, path, XFORM_TEXT_LABEL, lang, err);
+}
+
+int xform_choices_lang(xform_choice_list **out, xform_session *s, const char *path,
+		       const char *lang, hw_error *err)
+{
+	int rc, saved;
+
+	*out = NULL;
+	if ((rc = lang_borrow(s, lang, &saved, err)) < 0)
+		return rc;
+	rc = xform_choices(out, s, path, err);
+	s->lang = saved;
+	return rc;
+}
