@@ -664,28 +664,103 @@ cleanup:
 
 int case_update(hw_ws *ws, const char *case_id, const char *field, const char *value)
 {
-	const char *kv[3];
-	char *norm = NULL, *data;
-	int rc, fi = field_index(field);
+	case_change c = { field, value };
 
-	if (fi < 0 || fi == F_STATUS || fi == F_ASSIGNED)
-		return hw_error_set(ws_err(ws), HW_EINVALID, "\"%s\" is not a case field that can be edited", field);
-	if (value && (!strcmp(field, "nationality") || !strcmp(field, "return_country")))
-		value = norm = norm_country(value);
-	if (value && !*value)
-		value = NULL;
-	if ((rc = field_check(ws_err(ws), field, value)) < 0) {
-		free(norm);
-		return rc;
+	return case_update_fields(ws, case_id, &c, 1, NULL);
+}
+
+/* True if the name field i (given or family) is empty once changes apply, given row r. */
+static int name_left_empty(const store_case_row *r, const case_change *changes, size_t n,
+			   const char *field)
+{
+	const char *v = !strcmp(field, "given_name") ? r->given_name : r->family_name;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(changes[i].field, field))
+			v = changes[i].value;
+	return !v || !v[strspn(v, " ")];
+}
+
+int case_update_fields(hw_ws *ws, const char *case_id, const case_change *changes, size_t n,
+		       size_t *bad)
+{
+	const char **kv = NULL;
+	char **norm = NULL, *data = NULL;
+	store_case_row r;
+	int rc = 0, names = 0;
+	size_t i, j;
+
+	memset(&r, 0, sizeof r);
+	if (bad)
+		*bad = n;
+	if (n == 0)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "no field to change");
+	kv = calloc(2 * n + 1, sizeof *kv);
+	norm = calloc(n, sizeof *norm);
+	if (!kv || !norm) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
 	}
-	kv[0] = field;
-	kv[1] = value;
-	kv[2] = NULL;
-	data = event_data_build(kv);
-	rc = data ? record(ws, case_id, EV_CASE_UPDATED, data, 1, NULL)
-		  : hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
-	free(data);
+	/* Everything is checked before anything is recorded. */
+	for (i = 0; i < n; i++) {
+		const char *field = changes[i].field, *value = changes[i].value;
+		int fi = field ? field_index(field) : -1;
+
+		if (fi < 0 || fi == F_STATUS || fi == F_ASSIGNED) {
+			rc = hw_error_set(ws_err(ws), HW_EINVALID,
+					  "\"%s\" is not a case field that can be edited", field ? field : "");
+			goto invalid;
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(changes[j].field, field)) {
+				rc = hw_error_set(ws_err(ws), HW_EINVALID, "%s is given twice", field);
+				goto invalid;
+			}
+		if (value && (!strcmp(field, "nationality") || !strcmp(field, "return_country"))) {
+			if (!(norm[i] = norm_country(value))) {
+				rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			value = norm[i];
+		}
+		if (value && !*value)
+			value = NULL;
+		if ((rc = field_check(ws_err(ws), field, value)) < 0)
+			goto invalid;
+		names |= !strcmp(field, "given_name") || !strcmp(field, "family_name");
+		kv[2 * i] = field;
+		kv[2 * i + 1] = value;
+	}
+	kv[2 * n] = NULL;
+	/* A case keeps at least one name (each may be cleared alone). */
+	if (names) {
+		if ((rc = store_case_get(ws_store(ws), case_id, &r, ws_err(ws))) < 0)
+			goto cleanup;
+		if (name_left_empty(&r, changes, n, "given_name") &&
+		    name_left_empty(&r, changes, n, "family_name")) {
+			for (i = 0; i < n && strcmp(changes[i].field, "given_name") &&
+				    strcmp(changes[i].field, "family_name"); i++)
+				;
+			rc = hw_error_set(ws_err(ws), HW_EINVALID, "a case needs a given name or a family name");
+			goto invalid;
+		}
+	}
+	if (!(data = event_data_build(kv))) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	rc = record(ws, case_id, EV_CASE_UPDATED, data, 1, NULL);
+	goto cleanup;
+invalid:
+	if (bad)
+		*bad = i;
+cleanup:
+	store_case_row_clear(&r);
+	for (i = 0; norm && i < n; i++)
+		free(norm[i]);
 	free(norm);
+	free(kv);
+	free(data);
 	return rc;
 }
 
@@ -744,6 +819,24 @@ cleanup:
 int case_get(hw_ws *ws, const char *case_id, store_case_row *out)
 {
 	return store_case_get(ws_store(ws), case_id, out, ws_err(ws));
+}
+
+int case_search(hw_ws *ws, const char *search, int limit,
+	      int (*cb)(const store_case_row *r, void *payload), void *payload)
+{
+	return store_case_list(ws_store(ws), search, limit, cb, payload, ws_err(ws));
+}
+
+int case_events(hw_ws *ws, const char *case_id,
+		int (*cb)(const char *json, void *payload), void *payload)
+{
+	return store_case_events(ws_store(ws), case_id, cb, payload, ws_err(ws));
+}
+
+int case_submissions(hw_ws *ws, const char *case_id,
+		     int (*cb)(const store_submission *s, void *payload), void *payload)
+{
+	return store_case_submissions(ws_store(ws), case_id, cb, payload, ws_err(ws));
 }
 
 typedef struct prefix_ctx {

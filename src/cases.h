@@ -38,6 +38,22 @@ int case_open(hw_ws *ws, const case_fields *f, char out_id[HW_UUID_LEN + 1]);
 /* Record a case.updated event with one changed field (value NULL clears it). */
 int case_update(hw_ws *ws, const char *case_id, const char *field, const char *value);
 
+/* One changed field: value NULL or "" clears it. */
+typedef struct case_change {
+	const char *field;
+	const char *value;
+} case_change;
+
+/*
+ * Record one case.updated event changing n fields at once: either all of
+ * them are recorded or none.  A field named twice, one that cannot be
+ * edited or an invalid value is HW_EINVALID with a message naming the field,
+ * and *bad (may be NULL) gets its index in changes (else it is set to n).
+ * A case keeps at least one name: clearing both is HW_EINVALID too.
+ */
+int case_update_fields(hw_ws *ws, const char *case_id, const case_change *changes, size_t n,
+		       size_t *bad);
+
 /*
  * Record any other event type on a case with data (a JSON object text or
  * NULL); parents are this device's latest events of the case.
@@ -59,6 +75,23 @@ int case_refold(hw_ws *ws, const char *case_id);
 
 /* Fetch a case (out is cleared first; free with store_case_row_clear). */
 int case_get(hw_ws *ws, const char *case_id, store_case_row *out);
+
+/*
+ * Cases matching search (NULL or "" for all; words matched as prefixes of
+ * names, ids, countries), most recently updated first, at most limit (0 =
+ * no limit).  cb gets a borrowed row; a non-zero return from it stops the
+ * walk and is returned.
+ */
+int case_search(hw_ws *ws, const char *search, int limit,
+	      int (*cb)(const store_case_row *r, void *payload), void *payload);
+
+/* The events of a case in recording order: cb gets each one's JSON (borrowed). */
+int case_events(hw_ws *ws, const char *case_id,
+		int (*cb)(const char *json, void *payload), void *payload);
+
+/* The submissions of a case, oldest first: cb gets each one (borrowed). */
+int case_submissions(hw_ws *ws, const char *case_id,
+		     int (*cb)(const store_submission *s, void *payload), void *payload);
 
 /* Resolve a unique prefix of a case id (at least 4 characters) to the full id. */
 int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1]);

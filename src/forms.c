@@ -87,6 +87,14 @@ static int find_cb(const forms_entry *f, void *payload)
 	return 0;
 }
 
+int forms_drafts_of_case(hw_ws *ws, const char *case_id,
+			 int (*cb)(const char *draft_id, const char *form_id,
+				   const char *updated_at, void *payload),
+			 void *payload)
+{
+	return store_drafts_of_case(ws_store(ws), case_id, cb, payload, ws_err(ws));
+}
+
 int forms_find(hw_ws *ws, const char *form_id, char **path)
 {
 	find_ctx c = { form_id, NULL };

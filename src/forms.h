@@ -31,6 +31,15 @@ int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
 	       void (*bad)(const char *path, const char *message, void *payload),
 	       void *payload);
 
+/*
+ * The drafts of a case (forms being filled), most recent first: cb gets
+ * each draft's id, form id and time of its last change (borrowed).
+ */
+int forms_drafts_of_case(hw_ws *ws, const char *case_id,
+			 int (*cb)(const char *draft_id, const char *form_id,
+				   const char *updated_at, void *payload),
+			 void *payload);
+
 /* The path of the installed form with this id (caller frees). */
 int forms_find(hw_ws *ws, const char *form_id, char **path);
 

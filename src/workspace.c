@@ -126,6 +126,11 @@ int ws_get(hw_ws *ws, const char *key, char **out)
 	return store_setting_get(ws->store, key, out, &ws->err);
 }
 
+int ws_pending_count(hw_ws *ws, int *out)
+{
+	return store_pending_count(ws->store, out, &ws->err);
+}
+
 int ws_set(hw_ws *ws, const char *key, const char *value)
 {
 	int rc = store_setting_set(ws->store, key, value, &ws->err);

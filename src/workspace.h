@@ -70,6 +70,9 @@ int ws_is_initialised(hw_ws *ws);
 int ws_get(hw_ws *ws, const char *key, char **out);
 int ws_set(hw_ws *ws, const char *key, const char *value);
 
+/* How many events and submissions wait to be sent by the next sync. */
+int ws_pending_count(hw_ws *ws, int *out);
+
 /* Device id and counsellor name (borrowed, "" before init). */
 const char *ws_device_id(hw_ws *ws);
 const char *ws_author(hw_ws *ws);

@@ -24,7 +24,7 @@ includers() {
 	(cd "$src" && grep -lE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($1)" src/*.[ch] src/*/*.[ch] ui/*.[ch] 2>/dev/null) |
 		grep -vxE "$2" || true
 }
-echo "1..12"
+echo "1..14"
 check "src/ never includes curses" "$(cd "$src" && grep -rlE '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/)' src 2>/dev/null)"
 check "src/ never prints or exits" "$(cd "$src" && grep -nE '\b(printf|puts|putchar|perror|exit)[[:space:]]*\(|fprintf[[:space:]]*\((stdout|stderr)' src/*.c src/*/*.c | grep -v '^src/[a-z_/]*\.c:[0-9]*:[[:space:]]*/\?\*' )"
 check "only the store includes sqlite3.h" "$(includers 'sqlite3\.h' 'src/store\.c')"
@@ -38,4 +38,7 @@ check "the form engine's internal header stays in src/xform/" "$(quoted '([a-z]*
 check "sync's internal header stays in src/sync/" "$(quoted '([a-z]*/)?sync_int\.h' 'src/sync/[a-z_]*\.[ch]')"
 # The core reaches the engine through xform.h only (tests and fuzzers may go deeper).
 check "outside the engine, src/ uses no XPath header" "$(quoted 'xpath/[a-z_]*\.h' 'src/xpath/[a-z_]*\.[ch]|src/xform/[a-z_]*\.[ch]|tests/[a-z_]*\.c|fuzz/[a-z_]*\.c')"
+# Front ends reach the database through cases.h, forms.h and workspace.h.
+check "no ui/ file includes store.h" "$(quoted '(\.\./src/)?store\.h' 'src/.*|tests/.*|bench/.*|fuzz/.*')"
+check "ui/ never takes the store handle" "$(cd "$src" && grep -nE '\bws_store[[:space:]]*\(' ui/*.[ch] 2>/dev/null)"
 exit 0

@@ -6,7 +6,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..22"
+echo "1..25"
 
 W="$HW --workspace $T/ws"
 ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
@@ -34,6 +34,12 @@ ok "json output is one array of the cases" '[ "$(head -c1 "$T/json")" = "[" ] &&
 ok "case show accepts a unique prefix" '$W case show $(echo $ID | cut -c1-6) | grep -q "Yusuf"'
 ok "case update records a change" '$W case update $ID return_country tn && $W case show $ID | grep -q "Country of return *TN"'
 ok "every change is an event" '[ $($W case show $ID | grep -c "case\.\(opened\|updated\)") -eq 2 ]'
+$W case update $ID family_name Sample language fa return_country iq >/dev/null 2>"$T/err"; st=$?
+ok "case update changes several fields in one event" '[ $st -eq 0 ] && [ $($W case show $ID | grep -c "case\.updated") -eq 2 ] && $W case show $ID | grep -q "\"family_name\":\"Sample\".*\"return_country\":\"IQ\"" && $W case show $ID | grep -q "Family name *Sample"'
+$W case update $ID family_name Other birth_date 1990-02-30 >/dev/null 2>"$T/err"; st=$?
+ok "one refused value records none of the others, naming the field" '[ $st -eq 1 ] && grep -q "birth date" "$T/err" && [ $(wc -l <"$T/err") -eq 1 ] && $W case show $ID | grep -q "Family name *Sample" && [ $($W case show $ID | grep -c "case\.updated") -eq 2 ]'
+$W case update $ID given_name "" family_name "" >/dev/null 2>"$T/err"; st=$?
+ok "a case keeps one of its names" '[ $st -eq 1 ] && grep -q "given name or a family name" "$T/err" && $W case show $ID | grep -q "Given name *Yusuf"'
 ok "config set and get a setting" '$W config set sync.remote /media/usb/central.git && [ "$($W config get sync.remote)" = /media/usb/central.git ]'
 ok "config refuses settings that are not settable" '! $W config set device.id other 2>/dev/null'
 ok "HOMEWARD_WORKSPACE picks the workspace" '[ "$(HOMEWARD_WORKSPACE=$T/ws $HW config get counsellor.name)" = "Amina K." ]'

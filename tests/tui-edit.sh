@@ -1,6 +1,6 @@
 #!/bin/sh
-# Screen test: correct a case's details on the case view (one event per
-# changed field, nothing on a refusal or on Esc), then decide a conflict made
+# Screen test: correct a case's details on the case view (one event with the
+# changed fields, nothing on a refusal or on Esc), then decide a conflict made
 # by two devices syncing through a bare repository, and see the decision
 # reach the other device.
 . "${top_srcdir:-.}/tests/tui-lib.sh"

@@ -17,11 +17,21 @@ typedef struct cli_globals {
 
 typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
 
+/* What every command shares (ui/cli.c). */
+
 /* Print "homeward: MESSAGE" on stderr (printf-style); returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print a translated message for a core error code plus its detail; returns 1. */
 int cli_fail(const hw_error *err);
+
+/*
+ * Open the workspace named by the global options (or the default one).  Without
+ * WS_OPEN_CREATE it must exist and be initialised.  Prints the error and
+ * returns 1 on failure, else 0.
+ */
+struct hw_ws;
+int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
 
 /* Form tools (ui/cli_form.c): `form check FORM...`, `form scenario FORM STEPS`. */
 int cli_form_check(int argc, char **argv, const cli_globals *g);
@@ -39,14 +49,6 @@ int cli_merge(int argc, char **argv, const cli_globals *g);
 
 /* Publishing a form on central main for every device (ui/cli_sync.c; supervisors). */
 int cli_form_publish(int argc, char **argv, const cli_globals *g);
-
-/*
- * Open the workspace named by the global options (or the default one).  Without
- * WS_OPEN_CREATE it must exist and be initialised.  Prints the error and
- * returns 1 on failure, else 0.
- */
-struct hw_ws;
-int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
 
 /* Cases and settings (ui/cli_case.c). */
 int cli_init(int argc, char **argv, const cli_globals *g);

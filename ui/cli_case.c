@@ -8,35 +8,9 @@
 
 #include "cases.h"
 #include "cli.h"
+#include "forms.h"
 #include "i18n.h"
-#include "store.h"
 #include "workspace.h"
-
-int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
-{
-	hw_error err = { 0, "" };
-	char *dir = ws_default_dir(g->workspace);
-	int rc;
-
-	*out = NULL;
-	if (!dir)
-		return cli_error("%s", _("out of memory"));
-	rc = ws_open(out, dir, flags, &err);
-	if (rc == HW_ENOTFOUND) {
-		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
-		free(dir);
-		return 1;
-	}
-	free(dir);
-	if (rc < 0)
-		return cli_fail(&err);
-	if (!(flags & WS_OPEN_CREATE) && !ws_is_initialised(*out)) {
-		ws_free(*out);
-		*out = NULL;
-		return cli_error("%s", _("this workspace is not set up yet; run: homeward init"));
-	}
-	return 0;
-}
 
 int cli_init(int argc, char **argv, const cli_globals *g)
 {
@@ -233,7 +207,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at");
 	if (ctx.fmt == FMT_JSON)
 		putchar('[');
-	if (store_case_list(ws_store(ws), search, 0, list_row, &ctx, ws_err(ws)) < 0) {
+	if (case_search(ws, search, 0, list_row, &ctx) < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {
 		if (ctx.fmt == FMT_JSON)
@@ -322,11 +296,11 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	}
 	case_conflicts_free(cf, ncf);
 	printf("\n%s\n", _("Events:"));
-	store_case_events(ws_store(ws), id, show_event, NULL, ws_err(ws));
+	case_events(ws, id, show_event, NULL);
 	printf("\n%s\n", _("Submissions:"));
-	store_case_submissions(ws_store(ws), id, show_submission, NULL, ws_err(ws));
+	case_submissions(ws, id, show_submission, NULL);
 	printf("\n%s\n", _("Drafts:"));
-	store_drafts_of_case(ws_store(ws), id, show_draft, NULL, ws_err(ws));
+	forms_drafts_of_case(ws, id, show_draft, NULL);
 	store_case_row_clear(&r);
 	ws_free(ws);
 	return 0;
@@ -370,33 +344,50 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 	return st;
 }
 
-/* `case update ID FIELD VALUE` and `case resolve ID FIELD VALUE`. */
-static int case_field_command(int argc, char **argv, const cli_globals *g, int resolve)
+/* `case update ID FIELD VALUE [FIELD VALUE]...`: the changes go into one event. */
+int cli_case_update(int argc, char **argv, const cli_globals *g)
+{
+	char id[HW_UUID_LEN + 1];
+	case_change *ch = NULL;
+	size_t n = (size_t)(argc - 2) / 2;
+	hw_ws *ws = NULL;
+	int st, rc;
+
+	if (argc < 4 || argc % 2)
+		return cli_error("%s", _("usage: homeward case update ID FIELD VALUE [FIELD VALUE]..."));
+	if (!(ch = calloc(n, sizeof *ch)))
+		return cli_error("%s", _("out of memory"));
+	for (size_t i = 0; i < n; i++) {
+		ch[i].field = argv[2 + 2 * i];
+		ch[i].value = argv[3 + 2 * i];
+	}
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		goto cleanup;
+	rc = case_resolve_id(ws, argv[1], id);
+	if (rc == 0)
+		rc = case_update_fields(ws, id, ch, n, NULL);
+	st = rc < 0 ? cli_fail(ws_error(ws)) : 0;
+cleanup:
+	ws_free(ws);
+	free(ch);
+	return st;
+}
+
+/* `case resolve ID FIELD VALUE`. */
+int cli_case_resolve(int argc, char **argv, const cli_globals *g)
 {
 	char id[HW_UUID_LEN + 1];
 	hw_ws *ws = NULL;
 	int st, rc;
 
 	if (argc != 4)
-		return cli_error(resolve ? _("usage: homeward case resolve ID FIELD VALUE")
-				 : _("usage: homeward case update ID FIELD VALUE"));
+		return cli_error("%s", _("usage: homeward case resolve ID FIELD VALUE"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	rc = case_resolve_id(ws, argv[1], id);
 	if (rc == 0)
-		rc = resolve ? case_resolve(ws, id, argv[2], argv[3])
-			     : case_update(ws, id, argv[2], argv[3]);
+		rc = case_resolve(ws, id, argv[2], argv[3]);
 	st = rc < 0 ? cli_fail(ws_error(ws)) : 0;
 	ws_free(ws);
 	return st;
-}
-
-int cli_case_update(int argc, char **argv, const cli_globals *g)
-{
-	return case_field_command(argc, argv, g, 0);
-}
-
-int cli_case_resolve(int argc, char **argv, const cli_globals *g)
-{
-	return case_field_command(argc, argv, g, 1);
 }

@@ -15,47 +15,6 @@
 #include "tui.h"
 #include "workspace.h"
 
-int cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("homeward: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-/* A translated sentence for each error code a user can act on. */
-static const char *code_message(int code)
-{
-	switch (code) {
-	case HW_ENOTFOUND: return _("not found");
-	case HW_EEXISTS: return _("already exists");
-	case HW_ECONFLICT: return _("conflicting changes need a decision");
-	case HW_EBUSY: return _("the workspace is in use by another Homeward; try again in a moment");
-	case HW_EINVALID: return _("invalid input");
-	case HW_ECORRUPT: return _("damaged data (left untouched)");
-	case HW_ENOSPACE: return _("the disk is full; nothing was lost, free some space and try again");
-	case HW_EREJECTED: return _("the central repository refused the change");
-	case HW_ENETWORK: return _("cannot reach the central repository; your work is kept and will be sent next time");
-	case HW_EAUTH: return _("the central repository did not accept the credentials");
-	default: return _("error");
-	}
-}
-
-int cli_fail(const hw_error *err)
-{
-	if (!err->msg[0])
-		return cli_error("%s", code_message(err->code));
-	/* The detail already says what happened; the code adds what to do. */
-	if (err->code == HW_EBUSY || err->code == HW_ENOSPACE || err->code == HW_ENETWORK ||
-	    err->code == HW_ECORRUPT || err->code == HW_EREJECTED || err->code == HW_EAUTH)
-		return cli_error("%s (%s)", err->msg, code_message(err->code));
-	return cli_error("%s", err->msg);
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out, "%s", _(
@@ -71,8 +30,9 @@ static void usage(FILE *out)
 "                          open a case; prints its id\n"
 "  case list [--format table|tsv|json] [--search TEXT]\n"
 "  case show ID            details, conflicts, events, submissions, drafts\n"
-"  case update ID FIELD VALUE\n"
-"                          change a field (given_name, return_country, ...)\n"
+"  case update ID FIELD VALUE [FIELD VALUE]...\n"
+"                          change fields (given_name, return_country, ...)\n"
+"                          together, in one event\n"
 "  case resolve ID FIELD VALUE\n"
 "                          decide a conflict between concurrent edits\n"
 "  form list               installed forms\n"

@@ -14,7 +14,6 @@
 #include "event.h"
 #include "forms.h"
 #include "i18n.h"
-#include "store.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
@@ -217,15 +216,15 @@ static int load(case_view *c, tui *t)
 		forms_list(ws, add_form, NULL, c);
 
 	add_item(c, IT_FILL, _("Fill in a form..."), NULL);
-	store_drafts_of_case(ws_store(ws), c->id, add_draft, c, NULL);
+	forms_drafts_of_case(ws, c->id, add_draft, c);
 	add_item(c, IT_HEADER, _("Submitted forms"), NULL);
 	i = c->count;
-	store_case_submissions(ws_store(ws), c->id, add_submission, c, NULL);
+	case_submissions(ws, c->id, add_submission, c);
 	if (c->count == i)
 		add_item(c, IT_HEADER, _("  (none yet)"), NULL);
 	add_item(c, IT_HEADER, _("History"), NULL);
 	first_event = c->count;
-	store_case_events(ws_store(ws), c->id, add_event, c, NULL);
+	case_events(ws, c->id, add_event, c);
 	/* Newest first. */
 	for (i = 0; i < (c->count - first_event) / 2; i++) {
 		case_item tmp = c->items[first_event + i];

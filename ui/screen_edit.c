@@ -1,10 +1,10 @@
 /*
  * screen_edit.c: correcting the details of a case.  The fields start with
- * the case's current values; saving records one case.updated event for each
- * field whose value changed, and nothing for the others.
+ * the case's current values; saving records one case.updated event with the
+ * fields whose value changed, and nothing for the others.
  *
- * The updates of one save go into one store transaction: when the core
- * refuses a value (case_update names the field), none of the others is
+ * The core records the changes of one save together (case_update_fields):
+ * when it refuses a value, it names the field and none of the others is
  * recorded either, so what the counsellor sees on the screen is either all
  * saved or not saved at all.
  */
@@ -18,7 +18,6 @@
 #include "cases.h"
 #include "curses.h"
 #include "i18n.h"
-#include "store.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
@@ -160,8 +159,10 @@ static int save(edit_view *e, tui *t)
 {
 	hw_ws *ws = tui_ws(t);
 	char *val[CF_NFIELDS] = { NULL };
-	int changed[CF_NFIELDS] = { 0 };
-	int i, n = 0, rc = 0, failed_field = -1;
+	int changed[CF_NFIELDS] = { 0 }, field_of[CF_NFIELDS];
+	case_change ch[CF_NFIELDS];
+	int i, n = 0, rc = 0;
+	size_t bad = CF_NFIELDS;
 	const char *given, *family;
 
 	for (i = 0; i < CF_NFIELDS; i++) {
@@ -169,9 +170,13 @@ static int save(edit_view *e, tui *t)
 			rc = HW_ERROR;
 			goto cleanup;
 		}
-		n += changed[i];
+		if (changed[i]) {
+			ch[n].field = case_form_field_key(i);
+			ch[n].value = *val[i] ? val[i] : NULL;
+			field_of[n++] = i;
+		}
 	}
-	/* The core lets each name be cleared alone; a case keeps at least one. */
+	/* Said here too, so the mark goes on the name the counsellor emptied. */
 	given = changed[CF_GIVEN] ? val[CF_GIVEN] : e->orig[CF_GIVEN];
 	family = changed[CF_FAMILY] ? val[CF_FAMILY] : e->orig[CF_FAMILY];
 	if (!given[strspn(given, " ")] && !family[strspn(family, " ")]) {
@@ -184,18 +189,9 @@ static int save(edit_view *e, tui *t)
 		tui_message(t, ROLE_INFO, "%s", _("Nothing was changed."));
 		goto cleanup;
 	}
-	if ((rc = store_begin(ws_store(ws), ws_err(ws))) < 0)
-		goto cleanup;
-	for (i = 0; i < CF_NFIELDS && rc == 0; i++)
-		if (changed[i] && (rc = case_update(ws, e->id, case_form_field_key(i),
-						     *val[i] ? val[i] : NULL)) < 0)
-			failed_field = i;
-	if (rc < 0)
-		store_rollback(ws_store(ws));
-	else
-		rc = store_commit(ws_store(ws), ws_err(ws));
-	if (rc == HW_EINVALID && failed_field >= 0) {
-		e->form.bad = e->form.focus = failed_field;
+	rc = case_update_fields(ws, e->id, ch, (size_t)n, &bad);
+	if (rc == HW_EINVALID && bad < (size_t)n) {
+		e->form.bad = e->form.focus = field_of[bad];
 		rc = 0;
 		tui_message(t, ROLE_ERROR, "%s", _("Nothing was saved: correct the field marked below."));
 		goto cleanup;

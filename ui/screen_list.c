@@ -11,7 +11,6 @@
 #include "cases.h"
 #include "curses.h"
 #include "i18n.h"
-#include "store.h"
 #include "sync/sync.h"
 #include "text.h"
 #include "util.h"
@@ -139,8 +138,7 @@ static void reload(case_list *l, tui *t)
 	hw_now_iso(now);
 	memcpy(l->today, now, 10);
 	l->today[10] = 0;
-	rc = store_case_list(ws_store(tui_ws(t)), text_edit_str(&l->search), LIST_LIMIT,
-			     add_row, l, ws_err(tui_ws(t)));
+	rc = case_search(tui_ws(t), text_edit_str(&l->search), LIST_LIMIT, add_row, l);
 	if (rc < 0)
 		tui_error(t, rc);
 	l->truncated = l->count >= LIST_LIMIT;

@@ -22,7 +22,6 @@
 #include "colors.h"
 #include "curses.h"
 #include "i18n.h"
-#include "store.h"
 #include "text.h"
 #include "view.h"
 
@@ -437,7 +436,7 @@ static void draw_status(tui *t)
 	char buf[400], pending[128];
 	int n = 0;
 
-	if (store_pending_count(ws_store(t->ws), &n, NULL) < 0)
+	if (ws_pending_count(t->ws, &n) < 0)
 		snprintf(pending, sizeof pending, "%s", _("sync state unknown"));
 	else if (n == 0)
 		snprintf(pending, sizeof pending, "%s", _("all sent"));

@@ -1,0 +1,81 @@
+/*
+ * cli.c: what every command shares: one-line errors, the translated
+ * sentence for each core error code, and opening the workspace the global
+ * options name.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "workspace.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("homeward: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* A translated sentence for each error code a user can act on. */
+static const char *code_message(int code)
+{
+	switch (code) {
+	case HW_ENOTFOUND: return _("not found");
+	case HW_EEXISTS: return _("already exists");
+	case HW_ECONFLICT: return _("conflicting changes need a decision");
+	case HW_EBUSY: return _("the workspace is in use by another Homeward; try again in a moment");
+	case HW_EINVALID: return _("invalid input");
+	case HW_ECORRUPT: return _("damaged data (left untouched)");
+	case HW_ENOSPACE: return _("the disk is full; nothing was lost, free some space and try again");
+	case HW_EREJECTED: return _("the central repository refused the change");
+	case HW_ENETWORK: return _("cannot reach the central repository; your work is kept and will be sent next time");
+	case HW_EAUTH: return _("the central repository did not accept the credentials");
+	default: return _("error");
+	}
+}
+
+int cli_fail(const hw_error *err)
+{
+	if (!err->msg[0])
+		return cli_error("%s", code_message(err->code));
+	/* The detail already says what happened; the code adds what to do. */
+	if (err->code == HW_EBUSY || err->code == HW_ENOSPACE || err->code == HW_ENETWORK ||
+	    err->code == HW_ECORRUPT || err->code == HW_EREJECTED || err->code == HW_EAUTH)
+		return cli_error("%s (%s)", err->msg, code_message(err->code));
+	return cli_error("%s", err->msg);
+}
+
+int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
+{
+	hw_error err = { 0, "" };
+	char *dir = ws_default_dir(g->workspace);
+	int rc;
+
+	*out = NULL;
+	if (!dir)
+		return cli_error("%s", _("out of memory"));
+	rc = ws_open(out, dir, flags, &err);
+	if (rc == HW_ENOTFOUND) {
+		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
+		free(dir);
+		return 1;
+	}
+	free(dir);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (!(flags & WS_OPEN_CREATE) && !ws_is_initialised(*out)) {
+		ws_free(*out);
+		*out = NULL;
+		return cli_error("%s", _("this workspace is not set up yet; run: homeward init"));
+	}
+	return 0;
+}
