@@ -486,6 +486,13 @@ Test(xpath, control_functions)
 		{ "boolean-from-string('false')", "false" },
 		{ "boolean-from-string('yes')", "false" },
 		{ "boolean-from-string(/data/blank)", "false" },
+		/* Without case, as JavaRosa (docs/form-engine.md says why). */
+		{ "boolean-from-string('True')", "true" },
+		{ "boolean-from-string('TRUE')", "true" },
+		{ "boolean-from-string(' true')", "false" },
+		{ "boolean-from-string(1)", "true" },
+		{ "boolean-from-string(true())", "true" },
+		{ "boolean-from-string(0)", "false" },
 	};
 	RUN(t);
 }
@@ -555,6 +562,13 @@ Test(xpath, aggregate_functions)
 		{ "checklist(2, 3, /data/rep/w)", "true" },
 		{ "checklist(3, -1, /data/rep/w)", "false" },
 		{ "checklist(-1, 1, 'a', '', '')", "true" },
+		/* Each value counts by boolean(), as in JavaRosa: false() and 0 are false. */
+		{ "checklist(1, 1, true(), false())", "true" },
+		{ "checklist(1, 1, 1, 0)", "true" },
+		{ "checklist(2, -1, 1, 0, false(), '')", "false" },
+		{ "checklist(0, 0, 0 div 0, false())", "true" },
+		{ "checklist(2, 2, 'false', '0')", "true" },   /* non-empty strings are true */
+		{ "checklist(3, 3, /data/rep/q, 0)", "true" },
 		{ "weighted-checklist(3, -1, 'x', 2, '', 5, 'y', 1)", "true" },
 		{ "weighted-checklist(4, -1, 'x', 2, '', 5, 'y', 1)", "false" },
 		{ "weighted-checklist(3, 3, /data/rep/w, /data/rep/q)", "true" },
@@ -650,6 +664,18 @@ Test(xpath, date_functions)
 		{ "date(18262.9)", "2020-01-01" },
 		{ "date('2020-01-01')", "2020-01-01" },
 		{ "date('nonsense')", "" },
+		/* Month and day of one digit, as JavaRosa reads them. */
+		{ "date('2020-1-02')", "2020-01-02" },
+		{ "date('2020-01-2')", "2020-01-02" },
+		{ "date('2020-1-2')", "2020-01-02" },
+		{ "date('2020-1-2T10:00:00')", "2020-01-02" },
+		{ "format-date('2020-3-7', '%Y/%m/%d')", "2020/03/07" },
+		{ "decimal-date-time('1970-1-2')", "1" },
+		{ "date('2020-13-2')", "" },
+		{ "date('2020-2-30')", "" },
+		{ "date('2020--2')", "" },
+		{ "date('2020-001-02')", "" },
+		{ "date('20-1-2')", "" },
 		{ "date(/data/blank)", "" },
 		{ "date(/data/dob) + 1", "14747" },
 		{ "date('2020-01-01T23:30:00-05:00')", "2020-01-02" },  /* 04:30Z is 05:30 here */
@@ -691,6 +717,34 @@ Test(xpath, uuid_digest_regex)
 		{ "regex('', '^$')", "true" },
 		{ "digest('abc', 'SHA-256', 'hex')", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
 		{ "digest('abc', 'SHA-256')", "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=" },
+	};
+	RUN(t);
+}
+
+/* base64-decode(): base64 text to UTF-8 text; what is not base64 gives "". */
+Test(xpath, base64_decode)
+{
+	static const ecase t[] = {
+		{ "base64-decode('SGVsbG8=')", "Hello" },
+		{ "base64-decode('RGFzc2Vs')", "Dassel" },
+		{ "base64-decode('Zg==')", "f" },
+		{ "base64-decode('Zm8=')", "fo" },
+		{ "base64-decode('w6nDqMOx')", "\xc3\xa9\xc3\xa8\xc3\xb1" },          /* éèñ */
+		{ "base64-decode('8J+lsA==')", "\xf0\x9f\xa5\xb0" },                 /* an emoji */
+		{ "base64-decode('2YXYsdit2KjYpw==')", "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7" },
+		{ "base64-decode(' SGVs\nbG8= ')", "Hello" },                       /* whitespace is skipped */
+		{ "base64-decode('')", "" },
+		{ "base64-decode(/data/blank)", "" },
+		{ "base64-decode('a')", "" },
+		{ "base64-decode('SGVsbG8')", "" },           /* not a whole group */
+		{ "base64-decode('Zg=')", "" },
+		{ "base64-decode('====')", "" },
+		{ "base64-decode('Zg==Zg==')", "" },          /* digits after the padding */
+		{ "base64-decode('SGVs*bG8=')", "" },
+		{ "base64-decode('/w==')", "\xef\xbf\xbd" },            /* not UTF-8: U+FFFD */
+		{ "base64-decode('7aCA')", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },   /* a surrogate */
+		{ "base64-decode('AGEAYgBj')", "\xef\xbf\xbd" "a" "\xef\xbf\xbd" "b" "\xef\xbf\xbd" "c" },  /* NUL */
+		{ "string-length(base64-decode('w6nDqMOx'))", "3" },
 	};
 	RUN(t);
 }
@@ -781,7 +835,7 @@ Test(xpath, every_listed_function_compiles)
 		"boolean-from-string(1)", "checklist(1,2,3)", "weighted-checklist(1,2,3,4)",
 		"indexed-repeat(.,.,1)", "floor(1)", "ceiling(1)", "log(1)", "log10(1)", "exp(1)",
 		"exp10(1)", "sqrt(1)", "sin(1)", "cos(1)", "tan(1)", "asin(1)", "acos(1)", "atan(1)",
-		"atan2(1,2)", "pi()", "distance(.)", "area(.)", "random()", "current()", "instance('x')", "digest(1,2)",
+		"atan2(1,2)", "pi()", "distance(.)", "area(.)", "random()", "current()", "instance('x')", "digest(1,2)", "base64-decode(1)",
 		"name()", "name(.)", "local-name()", "local-name(.)",
 	};
 	size_t i;

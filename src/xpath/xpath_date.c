@@ -139,8 +139,16 @@ static int parse_time(xp_time *t, const char *s, size_t len, size_t *i)
 	return 0;
 }
 
-/* Parse a date, dateTime or time. */
-int xp_time_parse(xp_time *t, const char *s, size_t len)
+/* Read one or two digits at s[*i]; -1 if none. */
+static long digits_1_2(const char *s, size_t len, size_t *i)
+{
+	long v = digits(s, len, i, 2);
+
+	return v >= 0 ? v : digits(s, len, i, 1);
+}
+
+/* A date, dateTime or time; loose: month and day may have one digit. */
+static int time_parse(xp_time *t, const char *s, size_t len, int loose)
 {
 	size_t i = 0;
 	long y, m, d;
@@ -158,10 +166,10 @@ int xp_time_parse(xp_time *t, const char *s, size_t len)
 	y = digits(s, len, &i, 4);
 	if (y < 0 || i >= len || s[i++] != '-')
 		return -1;
-	m = digits(s, len, &i, 2);
+	m = loose ? digits_1_2(s, len, &i) : digits(s, len, &i, 2);
 	if (m < 1 || m > 12 || i >= len || s[i++] != '-')
 		return -1;
-	d = digits(s, len, &i, 2);
+	d = loose ? digits_1_2(s, len, &i) : digits(s, len, &i, 2);
 	if (d < 1 || (unsigned)d > month_days(y, (unsigned)m))
 		return -1;
 	t->has_date = 1;
@@ -174,6 +182,16 @@ int xp_time_parse(xp_time *t, const char *s, size_t len)
 	if (parse_time(t, s, len, &i) < 0 || i != len)
 		return -1;
 	return 0;
+}
+
+int xp_time_parse(xp_time *t, const char *s, size_t len)
+{
+	return time_parse(t, s, len, 0);
+}
+
+int xp_time_parse_loose(xp_time *t, const char *s, size_t len)
+{
+	return time_parse(t, s, len, 1);
 }
 
 /* Days since the epoch in UTC; a dateTime without an offset is taken as UTC. */
@@ -376,7 +394,7 @@ static int arg_time(xp_time *t, double *days_utc, const xp_node *call, size_t i,
 		goto cleanup;
 	}
 	s = xp_value_view(&v, &len, buf);
-	if (len && xp_time_parse(t, s, len) == 0) {
+	if (len && xp_time_parse_loose(t, s, len) == 0) {
 		*days_utc = xp_time_days(t);
 		res = 0;
 	} else if (len) {

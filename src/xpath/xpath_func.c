@@ -1098,35 +1098,39 @@ IMPL(fn_uuid)
 	return 0;
 }
 
-/* checklist(min, max, v...): how many values are true lies within [min, max] (-1: no bound). */
-typedef struct check_acc {
-	size_t count;
-} check_acc;
-
-static int check_item(const char *s, size_t len, void *payload)
-{
-	(void)s;
-	((check_acc *)payload)->count += len > 0;
-	return 0;
-}
-
 static int within(double count, double min, double max)
 {
 	return (min < 0 || count >= min) && (max < 0 || count <= max);
 }
 
+/*
+ * checklist(min, max, v...): how many values are true lies within [min, max]
+ * (-1: no bound).  Each value counts by XPath's boolean(), as in JavaRosa:
+ * false() and 0 are false, a non-empty string is true; a node-set argument
+ * counts each of its nodes that has a value.
+ */
 IMPL(fn_checklist)
 {
-	check_acc a = { 0 };
-	double min, max;
+	xpath_value v = XPATH_VALUE_INIT;
+	double min, max, count = 0;
+	size_t i, k;
 	int rc = xp_arg_number(&min, call, 0, cx);
 
 	if (rc == 0)
 		rc = xp_arg_number(&max, call, 1, cx);
+	for (i = 2; i < call->nargs && rc == 0; i++) {
+		if ((rc = arg(&v, call, i, cx)) < 0)
+			break;
+		if (v.type == XPATH_NODESET) {
+			for (k = 0; k < v.nnodes; k++)
+				count += v.nodes[k]->value_len > 0;
+		} else {
+			count += xpath_value_boolean(&v);
+		}
+	}
 	if (rc == 0)
-		rc = each_item(call, 2, cx, check_item, &a);
-	if (rc == 0)
-		xp_set_boolean(out, within((double)a.count, min, max));
+		xp_set_boolean(out, within(count, min, max));
+	xpath_value_free(&v);
 	return rc;
 }
 
@@ -1399,6 +1403,136 @@ cleanup:
 	return rc;
 }
 
+/* ---- base64-decode ----------------------------------------------------- */
+
+/* The value of base64 digit c, -1 for any other character. */
+static int b64_digit(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * Decode base64 text s into raw (room for len * 3 / 4 bytes); *n gets the
+ * byte count.  Whitespace is skipped; the digits must come in groups of
+ * four, padded with '=' at the very end.  -1 for anything else.
+ */
+static int b64_decode(unsigned char *raw, size_t *n, const char *s, size_t len)
+{
+	unsigned acc = 0;
+	size_t i, digits = 0, pad = 0, o = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int d;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad || (d = b64_digit(c)) < 0)
+			return -1;   /* a digit after padding, or not base64 */
+		acc = acc << 6 | (unsigned)d;
+		if (++digits % 4 == 0) {
+			raw[o++] = (unsigned char)(acc >> 16);
+			raw[o++] = (unsigned char)(acc >> 8);
+			raw[o++] = (unsigned char)acc;
+			acc = 0;
+		}
+	}
+	if ((digits + pad) % 4 != 0 || pad > 2 || (pad && pad != 4 - digits % 4))
+		return -1;
+	if (digits % 4 == 2) {
+		raw[o++] = (unsigned char)(acc >> 4);
+	} else if (digits % 4 == 3) {
+		raw[o++] = (unsigned char)(acc >> 10);
+		raw[o++] = (unsigned char)(acc >> 2);
+	}
+	*n = o;
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t want, k;
+	unsigned cp;
+
+	if (p[0] > 0 && p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		want = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		want = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		want = 4, cp = p[0] & 0x07u;
+	else
+		return 0;   /* NUL (XML cannot hold it), a continuation byte, or never valid */
+	if (n < want)
+		return 0;
+	for (k = 1; k < want; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3fu);
+	}
+	if ((want == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (want == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;   /* overlong, a surrogate, or beyond Unicode */
+	return want;
+}
+
+/*
+ * base64-decode(text): the bytes base64 text stands for, read as UTF-8
+ * (ODK's definition).  Text that is not base64 gives "", as in JavaRosa;
+ * bytes that are not UTF-8, and NUL, become U+FFFD.
+ */
+IMPL(fn_base64_decode)
+{
+	xpath_value v = XPATH_VALUE_INIT;
+	char buf[XPATH_NUMBER_MAX];
+	unsigned char *raw = NULL;
+	hw_buf b = HW_BUF_INIT;
+	size_t len = 0, n = 0, i, k;
+	const char *s;
+	char *str;
+	int rc = arg(&v, call, 0, cx);
+
+	if (rc < 0)
+		goto cleanup;
+	s = xp_value_view(&v, &len, buf);
+	if (!(raw = malloc(len / 4 * 3 + 3))) {
+		rc = oom(cx);
+		goto cleanup;
+	}
+	if (b64_decode(raw, &n, s, len) < 0)
+		n = 0;
+	for (i = 0; i < n && rc == 0; i += k) {
+		if ((k = utf8_seq(raw + i, n - i)) > 0) {
+			rc = hw_buf_add(&b, (const char *)raw + i, k);
+		} else {
+			rc = hw_buf_puts(&b, "\xef\xbf\xbd");
+			k = 1;
+		}
+	}
+	if (rc < 0 || !(str = hw_buf_detach(&b))) {
+		rc = oom(cx);
+		goto cleanup;
+	}
+	xp_set_string_owned(out, str, strlen(str));
+cleanup:
+	hw_buf_free(&b);
+	free(raw);
+	xpath_value_free(&v);
+	return rc;
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 static const xp_func funcs[] = {
@@ -1408,6 +1542,7 @@ static const xp_func funcs[] = {
 	{ "asin", 1, 1, fn_asin },
 	{ "atan", 1, 1, fn_atan },
 	{ "atan2", 2, 2, fn_atan2 },
+	{ "base64-decode", 1, 1, fn_base64_decode },
 	{ "boolean", 1, 1, fn_boolean },
 	{ "boolean-from-string", 1, 1, fn_boolean_from_string },
 	{ "ceiling", 1, 1, fn_ceiling },

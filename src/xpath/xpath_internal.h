@@ -168,6 +168,10 @@ typedef struct xp_time {
 /* Parse "YYYY-MM-DD", a dateTime, or a time ("HH:MM[:SS[.sss]][Z|+hh:mm]"); 0 or -1. */
 int xp_time_parse(xp_time *out, const char *s, size_t len);
 
+/* The same where JavaRosa reads a date given to a function (date(),
+ * format-date(), ...): month and day may have one digit ("2020-1-2"). */
+int xp_time_parse_loose(xp_time *out, const char *s, size_t len);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t xp_days_from_civil(int64_t y, unsigned m, unsigned d);
 void xp_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
