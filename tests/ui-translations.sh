@@ -1,13 +1,15 @@
 #!/bin/sh
 # Every string of the interface is translated, in every language of
 # locales/LINGUAS: nothing untranslated, nothing fuzzy, nothing missing from
-# the catalogues, and every source file with strings is in POTFILES.in.
+# the catalogues, and every source file with strings is in POTFILES.in.  Each
+# catalogue names its own language (the screen decides right-to-left layout
+# by it) and the build compiles it for the uninstalled program.
 src=${top_srcdir:-.}
 T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-po.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 langs=$(sed 's/#.*//' "$src/locales/LINGUAS")
 n=0
-echo "1..$(( $(echo $langs | wc -w) * 2 + 1 ))"
+echo "1..$(( $(echo $langs | wc -w) * 4 + 1 ))"
 
 # Source files using _() or N_() that POTFILES.in does not list.
 missing=$(cd "$src" && grep -lE '\b(N?_|P_)\("' ui/*.c 2>/dev/null | while read -r f; do
@@ -32,4 +34,12 @@ for l in $langs; do
 	n=$((n + 1))
 	if [ "$lack" -eq 0 ]; then echo "ok $n - $l has every string of the sources"
 	else echo "not ok $n - $l lacks $lack strings of the sources (run make -C locales update-po)"; fi
+	code=$(sed -n '/^msgid "ui-language-code"$/{n;s/^msgstr "\(.*\)"$/\1/p;}' "$po")
+	n=$((n + 1))
+	if [ "$code" = "$l" ]; then echo "ok $n - $l.po says it is $l (ui-language-code)"
+	else echo "not ok $n - $l.po translates ui-language-code as '$code', not '$l'"; fi
+	n=$((n + 1))
+	if grep -q "^share/locale/$l/LC_MESSAGES/homeward.mo:" "$src/ui/ui.mk"; then
+		echo "ok $n - ui/ui.mk compiles $l for the uninstalled program"
+	else echo "not ok $n - ui/ui.mk has no rule for share/locale/$l/LC_MESSAGES/homeward.mo"; fi
 done

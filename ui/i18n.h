@@ -16,7 +16,7 @@
 /* Set the locale from the environment and bind the "homeward" domain. */
 void ui_i18n_init(void);
 
-/* Switch the UI language at run time ("fr", "ar", "" for the environment's). */
+/* Switch the UI language at run time ("fr", "fa", "" for the environment's). */
 void ui_i18n_set_language(const char *code);
 
 /* The language code the UI currently speaks ("en" when untranslated). */

@@ -151,6 +151,7 @@ void ui_pick_ui_language(tui *t)
 		{ "Nederlands", "nl" },
 		{ "Fran\xc3\xa7" "ais", "fr" },
 		{ "\xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9", "ar" },
+		{ "\xd9\x81\xd8\xa7\xd8\xb1\xd8\xb3\xdb\x8c", "fa" },
 	};
 	ui_pick_args a;
 	const char *cur = ui_i18n_language();

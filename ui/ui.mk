@@ -19,7 +19,7 @@ tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
 # Screen tests: the real program driven through tmux.
 TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
-	tests/tui-arabic.sh tests/tui-resize.sh
+	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 
@@ -29,7 +29,8 @@ EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 UI_MO_FILES = \
 	share/locale/nl/LC_MESSAGES/homeward.mo \
 	share/locale/fr/LC_MESSAGES/homeward.mo \
-	share/locale/ar/LC_MESSAGES/homeward.mo
+	share/locale/ar/LC_MESSAGES/homeward.mo \
+	share/locale/fa/LC_MESSAGES/homeward.mo
 EXTRA_homeward_DEPENDENCIES = $(UI_MO_FILES)
 CLEANFILES += $(UI_MO_FILES)
 
@@ -41,3 +42,5 @@ share/locale/fr/LC_MESSAGES/homeward.mo: $(srcdir)/locales/fr.po
 	$(AM_V_GEN)$(MKDIR_P) share/locale/fr/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/fr.po
 share/locale/ar/LC_MESSAGES/homeward.mo: $(srcdir)/locales/ar.po
 	$(AM_V_GEN)$(MKDIR_P) share/locale/ar/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/ar.po
+share/locale/fa/LC_MESSAGES/homeward.mo: $(srcdir)/locales/fa.po
+	$(AM_V_GEN)$(MKDIR_P) share/locale/fa/LC_MESSAGES && $(MSGFMT) -c -o $@ $(srcdir)/locales/fa.po
