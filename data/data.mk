@@ -85,6 +85,7 @@ TESTS += tests/test_formi18n tests/form-translations.sh tests/form-scenarios.sh
 tests_test_formi18n_SOURCES = tests/test_formi18n.c
 tests_test_formi18n_CFLAGS = $(TEST_CFLAGS)
 tests_test_formi18n_LDADD = $(TEST_LIBS)
+tests_test_formi18n_LDFLAGS = $(WRAP_ALLOC)
 EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh
 AM_TESTS_ENVIRONMENT += \
 	HW_FORMS='$(HW_FORMS)'; export HW_FORMS; \

@@ -148,8 +148,42 @@ void hw_sha256_hex(const void *data, size_t len, char out[HW_SHA256_HEX + 1])
 		snprintf(out + 8 * i, 9, "%08x", h[i]);
 }
 
+/*
+ * What a buffer points at after an append failed.  Every later append fails
+ * at once and hw_buf_detach() returns NULL, so a caller may append many times
+ * and check once at the end (hw_buf_oom, hw_buf_check or the detached
+ * string): nothing built from a buffer can come out silently truncated.
+ * Readers of ptr meanwhile see an empty string, never freed memory.
+ */
+static char buf_oom[1];
+
+/* Drop the contents and make b sticky-failed; returns HW_ERROR. */
+static int buf_fail(hw_buf *b)
+{
+	if (b->ptr != buf_oom)
+		free(b->ptr);
+	buf_oom[0] = '\0';
+	b->ptr = buf_oom;
+	b->len = b->cap = 0;
+	return HW_ERROR;
+}
+
+int hw_buf_oom(const hw_buf *b)
+{
+	return b->ptr == buf_oom;
+}
+
+int hw_buf_check(const hw_buf *b, hw_error *err)
+{
+	return hw_buf_oom(b) ? hw_error_set(err, HW_ERROR, "out of memory") : 0;
+}
+
 int hw_buf_add(hw_buf *b, const void *data, size_t len)
 {
+	if (hw_buf_oom(b))
+		return HW_ERROR;
+	if (len > SIZE_MAX / 2 - b->len)
+		return buf_fail(b);
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		char *p;
@@ -158,7 +192,7 @@ int hw_buf_add(hw_buf *b, const void *data, size_t len)
 			cap *= 2;
 		p = realloc(b->ptr, cap);
 		if (!p)
-			return HW_ERROR;
+			return buf_fail(b);
 		b->ptr = p;
 		b->cap = cap;
 	}
@@ -178,36 +212,45 @@ int hw_buf_printf(hw_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char small[256];
-	int n;
+	char *big;
+	int n, rc;
 
+	if (hw_buf_oom(b))
+		return HW_ERROR;
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return HW_ERROR;
+		return buf_fail(b);
 	if ((size_t)n < sizeof(small))
 		return hw_buf_add(b, small, (size_t)n);
-	if (hw_buf_add(b, NULL, 0) < 0 || hw_buf_add(b, small, 0) < 0)
-		return HW_ERROR;
-	{
-		char *big = malloc((size_t)n + 1);
-		int rc;
+	big = malloc((size_t)n + 1);
+	if (!big)
+		return buf_fail(b);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	rc = hw_buf_add(b, big, (size_t)n);
+	free(big);
+	return rc;
+}
 
-		if (!big)
-			return HW_ERROR;
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		rc = hw_buf_add(b, big, (size_t)n);
-		free(big);
-		return rc;
+void hw_buf_truncate(hw_buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->ptr[len] = '\0';
 	}
 }
 
 char *hw_buf_detach(hw_buf *b)
 {
-	char *s = b->ptr ? b->ptr : strdup("");
+	char *s;
 
+	if (hw_buf_oom(b))
+		s = NULL;
+	else
+		s = b->ptr ? b->ptr : strdup("");
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 	return s;
@@ -215,7 +258,8 @@ char *hw_buf_detach(hw_buf *b)
 
 void hw_buf_free(hw_buf *b)
 {
-	free(b->ptr);
+	if (b->ptr != buf_oom)
+		free(b->ptr);
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 }

@@ -30,24 +30,41 @@ void hw_now_iso(char out[HW_TIME_LEN + 1]);
 /* SHA-256 of data as lower-case hex into out (HW_SHA256_HEX + 1 bytes). */
 void hw_sha256_hex(const void *data, size_t len, char out[HW_SHA256_HEX + 1]);
 
-/* A growable NUL-terminated byte string. */
+/*
+ * A growable NUL-terminated byte string.  Out of memory is sticky: once an
+ * append fails, the contents are dropped, every later append fails too and
+ * hw_buf_detach() returns NULL.  Append freely, then check once at the end,
+ * where the result is used (hw_buf_check, hw_buf_oom, or detach's NULL).
+ */
 typedef struct hw_buf {
-	char *ptr;    /* always NUL-terminated once anything was added; owned */
+	char *ptr;    /* NUL-terminated once anything was added ("" after a failure); owned */
 	size_t len;   /* bytes, without the NUL */
 	size_t cap;
 } hw_buf;
 
 #define HW_BUF_INIT { NULL, 0, 0 }
 
-/* Append len bytes / a string / printf output; return 0 or HW_ERROR (out of memory). */
+/* Append len bytes / a string / printf output; return 0 or HW_ERROR (out of memory, sticky). */
 int hw_buf_add(hw_buf *b, const void *data, size_t len);
 int hw_buf_puts(hw_buf *b, const char *s);
 int hw_buf_printf(hw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Take the string out (caller frees; "" if empty) and reset b. */
+/* True if an append to b failed since it was last freed or detached. */
+int hw_buf_oom(const hw_buf *b);
+
+/* 0, or HW_ERROR with "out of memory" in err if an append to b failed. */
+int hw_buf_check(const hw_buf *b, hw_error *err);
+
+/* Shorten b to len bytes (no-op if it is not longer). */
+void hw_buf_truncate(hw_buf *b, size_t len);
+
+/*
+ * Take the string out and reset b: caller frees; "" if nothing was added;
+ * NULL if an append failed (or out of memory now).
+ */
 char *hw_buf_detach(hw_buf *b);
 
-/* Free the contents; b may be reused. */
+/* Free the contents (and forget a failure); b may be reused. */
 void hw_buf_free(hw_buf *b);
 
 /* strdup that tolerates NULL. */

@@ -7,6 +7,7 @@ TESTS += tests/test_core
 tests_test_core_SOURCES = tests/test_core.c
 tests_test_core_CFLAGS = $(TEST_CFLAGS)
 tests_test_core_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+tests_test_core_LDFLAGS = $(WRAP_ALLOC)
 
 # Module boundaries (the core knows no screen; one module per library).
 TESTS += tests/boundaries.sh
@@ -18,6 +19,7 @@ TESTS += tests/test_fill
 tests_test_fill_SOURCES = tests/test_fill.c
 tests_test_fill_CFLAGS = $(TEST_CFLAGS)
 tests_test_fill_LDADD = $(TEST_LIBS)
+tests_test_fill_LDFLAGS = $(WRAP_ALLOC)
 EXTRA_DIST += tests/fill/intake.xml
 
 # The command line as scripts use it.

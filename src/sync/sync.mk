@@ -13,11 +13,13 @@ check_PROGRAMS += tests/test_repo
 TESTS += tests/test_repo
 tests_test_repo_CFLAGS = $(TEST_CFLAGS)
 tests_test_repo_LDADD = $(TEST_LIBS)
+tests_test_repo_LDFLAGS = $(WRAP_ALLOC)
 
 check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync
 tests_test_sync_CFLAGS = $(TEST_CFLAGS)
 tests_test_sync_LDADD = $(TEST_LIBS)
+tests_test_sync_LDFLAGS = $(WRAP_ALLOC)
 
 homeward_SOURCES += ui/cli_sync.c
 

@@ -17,6 +17,7 @@ TESTS += tests/test_xform tests/test_corpus.sh tests/test_scenarios.sh
 tests_test_xform_SOURCES = tests/test_xform.c
 tests_test_xform_CFLAGS = $(TEST_CFLAGS)
 tests_test_xform_LDADD = $(TEST_LIBS)
+tests_test_xform_LDFLAGS = $(WRAP_ALLOC)
 
 EXTRA_DIST += tests/test_corpus.sh tests/test_scenarios.sh \
 	tests/forms tests/scenarios fuzz/fuzz_xform.c fuzz/corpus

@@ -15,6 +15,7 @@ TESTS += tests/test_xpath
 tests_test_xpath_SOURCES = tests/test_xpath.c
 tests_test_xpath_CFLAGS = $(TEST_CFLAGS)
 tests_test_xpath_LDADD = $(TEST_LIBS)
+tests_test_xpath_LDFLAGS = $(WRAP_ALLOC)
 
 # Fuzzing the XPath engine (not part of make check): needs clang.
 # The engine's sources come from the libraries' own lists, so a file added
