@@ -278,6 +278,8 @@ static int add_setter(field_state *fs, size_t ev, const char *value)
 	fs->s = p;
 	fs->s[fs->n].ev = ev;
 	fs->s[fs->n].value = hw_strdup(value);
+	if (value && !fs->s[fs->n].value)
+		return HW_ERROR;
 	fs->n++;
 	return 0;
 }
@@ -308,8 +310,9 @@ static int event_setters(fold *f, size_t i, field_state *fields)
 	if (!strcmp(ev->type, EV_CASE_OPENED) || !strcmp(ev->type, EV_CASE_UPDATED)) {
 		rc = event_data_each(ev->data, add_data_setter, &c);
 	} else if (!strcmp(ev->type, EV_CASE_ASSIGNED)) {
-		event_data_get(&value, ev->data, "assigned_to");
-		rc = add_setter(&fields[F_ASSIGNED], i, value);
+		rc = event_data_get(&value, ev->data, "assigned_to");
+		if (rc == 0)
+			rc = add_setter(&fields[F_ASSIGNED], i, value);
 	} else if (!strcmp(ev->type, EV_CASE_CLOSED)) {
 		rc = add_setter(&fields[F_STATUS], i, "closed");
 	} else if (!strcmp(ev->type, EV_CASE_REOPENED)) {
@@ -317,9 +320,9 @@ static int event_setters(fold *f, size_t i, field_state *fields)
 	} else if (!strcmp(ev->type, EV_CONFLICT_RESOLVED)) {
 		int fi;
 
-		event_data_get(&field, ev->data, "field");
-		event_data_get(&value, ev->data, "value");
-		if (field && (fi = field_index(field)) >= 0)
+		if ((rc = event_data_get(&field, ev->data, "field")) == 0)
+			rc = event_data_get(&value, ev->data, "value");
+		if (rc == 0 && field && (fi = field_index(field)) >= 0)
 			rc = add_setter(&fields[fi], i, value);
 	}
 	free(field);
@@ -396,8 +399,13 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 		goto cleanup;
 	}
 	for (size_t k = 0; k < f.n; k++)
-		if ((rc = event_setters(&f, order[k], fields)) < 0)
+		if ((rc = event_setters(&f, order[k], fields)) < 0) {
+			if (rc == HW_EINVALID)
+				hw_error_set(ws_err(ws), rc, "case %s: an event's data is not an object", case_id);
+			else
+				hw_error_set(ws_err(ws), rc, "out of memory");
 			goto cleanup;
+		}
 
 	res->row.id = strdup(case_id);
 	res->row.status = strdup("open");

@@ -255,32 +255,40 @@ int event_new(hw_event **out, const char *case_id, const char *type,
 	return 0;
 }
 
-/* A JSON value as the string the fold stores (NULL for null/absent). */
-static char *value_string(json_t *v)
+/*
+ * A JSON value as the string the fold stores, in *out (NULL for null/absent;
+ * caller frees).  Returns 0 or HW_ERROR (out of memory): a value is never
+ * silently read as null or cut short.
+ */
+static int value_string(json_t *v, char **out)
 {
 	hw_buf b = HW_BUF_INIT;
 	char num[64];
 
+	*out = NULL;
 	if (!v || json_is_null(v))
-		return NULL;
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	if (json_is_integer(v)) {
+		return 0;
+	if (json_is_string(v)) {
+		*out = strdup(json_string_value(v));
+	} else if (json_is_integer(v)) {
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return strdup(num);
-	}
-	if (json_is_real(v)) {
+		*out = strdup(num);
+	} else if (json_is_real(v)) {
 		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		return strdup(num);
-	}
-	if (json_is_boolean(v))
-		return strdup(json_is_true(v) ? "true" : "false");
-	if (json_is_array(v)) {
+		*out = strdup(num);
+	} else if (json_is_boolean(v)) {
+		*out = strdup(json_is_true(v) ? "true" : "false");
+	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
 
 		json_array_foreach(v, i, e) {
-			char *s = value_string(e);
+			char *s;
+
+			if (value_string(e, &s) < 0) {
+				hw_buf_free(&b);
+				return HW_ERROR;
+			}
 			if (s) {
 				if (b.len)
 					hw_buf_puts(&b, " ");
@@ -288,24 +296,27 @@ static char *value_string(json_t *v)
 				free(s);
 			}
 		}
-		return hw_buf_detach(&b);
+		*out = hw_buf_detach(&b);
+	} else {
+		*out = json_dumps(v, CANON_FLAGS);
 	}
-	return json_dumps(v, CANON_FLAGS);
+	return *out ? 0 : HW_ERROR;
 }
 
 int event_data_get(char **out, const char *data_json, const char *key)
 {
 	json_error_t jerr;
 	json_t *root = json_loads(data_json ? data_json : "{}", 0, &jerr);
+	int rc;
 
 	*out = NULL;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return HW_EINVALID;
 	}
-	*out = value_string(json_object_get(root, key));
+	rc = value_string(json_object_get(root, key), out);
 	json_decref(root);
-	return 0;
+	return rc;
 }
 
 int event_data_each(const char *data_json,
@@ -322,7 +333,11 @@ int event_data_each(const char *data_json,
 		return HW_EINVALID;
 	}
 	json_object_foreach(root, key, v) {
-		char *s = value_string(v);
+		char *s;
+
+		rc = value_string(v, &s);
+		if (rc < 0)
+			break;
 		rc = cb(key, s, payload);
 		free(s);
 		if (rc)

@@ -63,11 +63,15 @@ void event_free(hw_event *ev);
 /*
  * Read one member of a JSON object text as a string: strings as they are,
  * numbers/booleans printed, arrays of strings joined with spaces.  *out is
- * NULL when absent or null.  Caller frees.
+ * NULL when absent or null.  Caller frees.  Returns 0, HW_EINVALID (not
+ * an object) or HW_ERROR (out of memory).
  */
 int event_data_get(char **out, const char *data_json, const char *key);
 
-/* Iterate the members of a JSON object text: cb(key, value-as-string-or-NULL). */
+/*
+ * Iterate the members of a JSON object text: cb(key, value-as-string-or-NULL).
+ * Returns 0, what cb returned if not 0, HW_EINVALID or HW_ERROR (out of memory).
+ */
 int event_data_each(const char *data_json,
 		    int (*cb)(const char *key, const char *value, void *payload),
 		    void *payload);

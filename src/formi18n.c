@@ -255,7 +255,12 @@ static int read_translation(formi18n_form *f, xmlNodePtr tr, int child, hw_error
 				continue;
 			form = xmlGetNoNsProp(v, (const xmlChar *)"form");
 			if (!form) {
-				*slot = value_text(v);
+				char *vt = value_text(v);
+
+				if (!vt)
+					return hw_error_set(err, HW_ERROR, "out of memory");
+				free(*slot);
+				*slot = vt;
 				if (child)
 					text->child_line = (int)xmlGetLineNo(t);
 				else
@@ -263,8 +268,8 @@ static int read_translation(formi18n_form *f, xmlNodePtr tr, int child, hw_error
 			}
 			xmlFree(form);
 		}
-		if (!*slot)
-			*slot = hw_strdup("");   /* only media: nothing to translate */
+		if (!*slot && !(*slot = hw_strdup("")))   /* only media: nothing to translate */
+			return hw_error_set(err, HW_ERROR, "out of memory");
 	}
 	return 0;
 }
@@ -415,7 +420,11 @@ int formi18n_form_load(formi18n_form **out, const char *path, hw_error *err)
 			if (!is_elem(tr, "translation"))
 				continue;
 			lang = attr(tr, "lang");
-			code = lang_code(lang ? lang : "");
+			if (!(code = lang_code(lang ? lang : ""))) {
+				free(lang);
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
 			is_en = strcmp(code, "en") == 0;
 			is_child = strcmp(code, "en-x-child") == 0;
 			if (!is_en && !is_child) {
@@ -1013,9 +1022,8 @@ int formi18n_po_write(char **out, const formi18n_catalog *cat, hw_error *err)
 		po_put(&b, "msgid", e->msgid);
 		po_put(&b, "msgstr", e->msgstr ? e->msgstr : "");
 	}
-	if (!b.ptr)
+	if (!(*out = hw_buf_detach(&b)))   /* a catalogue is written whole or not at all */
 		return hw_error_set(err, HW_ERROR, "out of memory");
-	*out = hw_buf_detach(&b);
 	return 0;
 }
 
@@ -1077,26 +1085,32 @@ char *formi18n_catalog_header(const formi18n_catalog *cat, const char *field)
 /* ------------------------------------------------------------------ */
 /* Coverage                                                             */
 
-/* The <output .../> tokens of s, sorted and joined, for comparison; caller frees. */
+/* The <output .../> tokens of s, sorted and joined, for comparison; caller frees; NULL: out of memory. */
 static char *markup_key(const char *s)
 {
 	char **tok = NULL;
 	size_t n = 0;
 	hw_buf b = HW_BUF_INIT;
+	int failed = 0;   /* a key that lost a token would compare wrongly */
 
-	for (const char *p = strstr(s, "<output"); p; p = strstr(p + 1, "<output")) {
+	for (const char *p = strstr(s, "<output"); p && !failed; p = strstr(p + 1, "<output")) {
 		const char *e = strstr(p, "/>");
 		char **nt;
 
 		if (!e)
 			break;
-		if (!(nt = realloc(tok, (n + 1) * sizeof(*tok))))
+		if (!(nt = realloc(tok, (n + 1) * sizeof(*tok)))) {
+			failed = 1;
 			break;
+		}
 		tok = nt;
 		hw_buf_add(&b, p, (size_t)(e + 2 - p));
-		tok[n++] = hw_buf_detach(&b);
+		if (!(tok[n] = hw_buf_detach(&b)))
+			failed = 1;
+		else
+			n++;
 	}
-	for (size_t i = 1; i < n; i++)
+	for (size_t i = 1; i < n && !failed; i++)
 		for (size_t j = i; j > 0 && strcmp(tok[j - 1], tok[j]) > 0; j--) {
 			char *t = tok[j];
 
@@ -1109,31 +1123,42 @@ static char *markup_key(const char *s)
 		free(tok[i]);
 	}
 	free(tok);
+	if (failed) {
+		hw_buf_free(&b);
+		return NULL;
+	}
 	return hw_buf_detach(&b);
 }
 
-/* 1 if the translation of tmpl entry t in po is usable, 0 missing, -1 fuzzy/outdated. */
+/*
+ * *state: 1 if the translation of tmpl entry t in po is usable, 0 missing,
+ * -1 fuzzy/outdated.  Returns 0 or HW_ERROR (out of memory).
+ */
 static int entry_state(const formi18n_entry *t, const formi18n_catalog *po,
-	const formi18n_entry **found)
+	const formi18n_entry **found, int *state)
 {
 	const formi18n_entry *e = formi18n_catalog_find(po, t->ctxt);
 	char *k1, *k2;
-	int same;
+	int rc = 0;
 
 	*found = NULL;
+	*state = 0;
 	if (!e || !e->msgstr || !*e->msgstr)
 		return 0;
+	*state = -1;
 	if (e->fuzzy || strcmp(e->msgid, t->msgid) != 0)
-		return -1;
+		return 0;
 	k1 = markup_key(t->msgid);
 	k2 = markup_key(e->msgstr);
-	same = k1 && k2 && strcmp(k1, k2) == 0;
+	if (!k1 || !k2)
+		rc = HW_ERROR;
+	else if (strcmp(k1, k2) == 0) {
+		*state = 1;
+		*found = e;
+	}
 	free(k1);
 	free(k2);
-	if (!same)
-		return -1;
-	*found = e;
-	return 1;
+	return rc;
 }
 
 /* Append a copy of s to a NULL-free list of n strings. */
@@ -1164,7 +1189,10 @@ int formi18n_coverage_compute(formi18n_coverage *out, const formi18n_catalog *tm
 			&& strcmp(t->ctxt + cl - strlen(FORMI18N_CHILD_SUFFIX), FORMI18N_CHILD_SUFFIX) == 0;
 		out->total++;
 		out->child_total += child;
-		st = entry_state(t, po, &e);
+		if (entry_state(t, po, &e, &st) < 0) {
+			formi18n_coverage_clear(out);
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		}
 		if (st > 0) {
 			out->translated++;
 			out->child_translated += child;
@@ -1294,6 +1322,11 @@ static xmlNodePtr parse_output(xmlDocPtr doc, xmlNsPtr ns, const char *s, size_t
 			nm = hw_buf_detach(&b);
 		}
 		val = attr_unescape(p + 2, (size_t)(q - p - 2));
+		if (!nm || !val) {
+			free(nm);
+			free(val);
+			break;
+		}
 		xmlNewProp(el, (const xmlChar *)nm, (const xmlChar *)val);
 		free(nm);
 		free(val);
@@ -1355,7 +1388,7 @@ static xmlNodePtr english_text(xmlNodePtr itext, const char *id)
 			continue;
 		lang = attr(tr, "lang");
 		code = lang_code(lang ? lang : "");
-		en = strcmp(code, "en") == 0;
+		en = code && strcmp(code, "en") == 0;
 		free(lang);
 		free(code);
 		if (!en)
@@ -1462,10 +1495,13 @@ int formi18n_merge(char **out, size_t *out_len, formi18n_coverage *coverage,
 		for (int child = 0; child < 2; child++) {
 			char *name = formi18n_language_name(code, child, po);
 
+			if (!name)
+				goto oom;
 			for (size_t i = 0; i < n; i++) {
 				const formi18n_text *t = &form->texts[i];
 				const formi18n_entry *e = NULL, *ec = NULL;
 				const formi18n_entry *tp, *tc;
+				int st, bad = 0;
 
 				if (!l) {
 					texts[i] = child && t->child && *t->child ? t->child
@@ -1476,11 +1512,16 @@ int formi18n_merge(char **out, size_t *out_len, formi18n_coverage *coverage,
 				tp = formi18n_catalog_find(tmpl, ctx.ptr);
 				hw_buf_puts(&ctx, FORMI18N_CHILD_SUFFIX);
 				tc = formi18n_catalog_find(tmpl, ctx.ptr);
+				bad = hw_buf_oom(&ctx);   /* else a lost lookup would fall back to English */
 				hw_buf_free(&ctx);
 				if (tp)
-					entry_state(tp, po, &e);
+					bad |= entry_state(tp, po, &e, &st) < 0;
 				if (tc)
-					entry_state(tc, po, &ec);
+					bad |= entry_state(tc, po, &ec, &st) < 0;
+				if (bad) {
+					free(name);
+					goto oom;
+				}
 				if (!child)
 					texts[i] = e ? e->msgstr : (t->en ? t->en : t->child);
 				else if (ec)

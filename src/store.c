@@ -816,7 +816,10 @@ int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *
 				 : db_fail(st, err, rc, "reading a case");
 }
 
-/* Turn free text into an FTS5 query: every word a quoted prefix, all required. */
+/*
+ * Turn free text into an FTS5 query: every word a quoted prefix, all
+ * required; "" when there is no word, NULL when out of memory.
+ */
 static char *fts_query(const char *search)
 {
 	hw_buf b = HW_BUF_INIT;
@@ -837,7 +840,7 @@ static char *fts_query(const char *search)
 		}
 		hw_buf_puts(&b, "\"*");
 	}
-	return b.len ? hw_buf_detach(&b) : (hw_buf_free(&b), NULL);
+	return hw_buf_detach(&b);
 }
 
 int store_case_list(hw_store *st, const char *search, int limit,
@@ -848,6 +851,12 @@ int store_case_list(hw_store *st, const char *search, int limit,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
+	if (search && !q)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (q && !*q) {
+		free(q);
+		q = NULL;
+	}
 	if (q)
 		rc = sqlite3_prepare_v2(st->db,
 			"SELECT " CASE_COLUMNS " FROM case_fts f JOIN cases c ON c.id = f.id "

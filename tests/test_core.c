@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "cases.h"
+#include "failalloc.h"
 #include "event.h"
 #include "store.h"
 #include "util.h"
@@ -81,6 +82,71 @@ Test(util, uuid_is_v4_and_valid)
 	cr_assert_str_neq(a, b);
 	cr_assert_not(hw_uuid_valid("0ffcbe7b-82d7-4896-ab8e-CBB001dfc396"));
 	cr_assert_not(hw_uuid_valid("0ffcbe7b-82d7-4896-ab8e"));
+}
+
+/*
+ * Out of memory in a growable string is sticky: once an append fails, later
+ * appends fail too and the one check at the end (hw_buf_check, or detach's
+ * NULL) catches it.  The buffer never comes back holding the text around a
+ * hole.
+ */
+Test(util, buf_out_of_memory_is_sticky_and_caught_at_the_end)
+{
+	hw_buf b = HW_BUF_INIT;
+	hw_error err = { 0, "" };
+	char big[200];
+
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(hw_buf_puts(&b, "head "), 0);
+	failalloc_fail_nth(1);
+	cr_expect_lt(hw_buf_puts(&b, big), 0, "the append that needed memory failed");
+	failalloc_fail_nth(0);
+	cr_expect_lt(hw_buf_puts(&b, " tail"), 0, "a later append must fail too");
+	cr_expect_lt(hw_buf_printf(&b, "%d", 42), 0);
+	cr_expect(hw_buf_oom(&b));
+	cr_expect_eq(hw_buf_check(&b, &err), HW_ERROR);
+	cr_expect_str_eq(err.msg, "out of memory");
+	cr_expect_str_eq(b.ptr, "", "readers see nothing, not the text around the hole");
+	cr_expect_null(hw_buf_detach(&b), "detach says the text is not whole");
+	/* Detached (or freed), the buffer starts afresh. */
+	cr_assert_eq(hw_buf_puts(&b, "again"), 0);
+	cr_expect_eq(hw_buf_check(&b, &err), 0);
+	{
+		char *s = hw_buf_detach(&b);
+
+		cr_assert_not_null(s);
+		cr_expect_str_eq(s, "again");
+		free(s);
+	}
+	/* A printf longer than the small stack buffer fails the same way. */
+	failalloc_fail_nth(1);
+	cr_expect_lt(hw_buf_printf(&b, "%s", big), 0);
+	failalloc_fail_nth(0);
+	cr_expect_lt(hw_buf_puts(&b, "x"), 0);
+	hw_buf_free(&b);
+	cr_expect(!hw_buf_oom(&b), "freeing forgets the failure");
+}
+
+/* An event's values are read whole or not at all: no array member dropped. */
+Test(event, data_values_are_whole_or_an_error)
+{
+	const char *json = "{\"languages\":[\"fa\",\"ps\",\"en\"],\"name\":\"Amina\"}";
+	unsigned long n;
+
+	for (n = 1; n < 40; n++) {
+		char *v = NULL;
+		int rc;
+
+		failalloc_fail_nth(n);
+		rc = event_data_get(&v, json, "languages");
+		failalloc_fail_nth(0);
+		if (rc == 0)
+			cr_expect_str_eq(v ? v : "(null)", "fa ps en", "allocation %lu", n);
+		else
+			cr_expect_null(v);
+		free(v);
+	}
 }
 
 Test(event, canonical_json_sorted_and_round_trips)

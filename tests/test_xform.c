@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "failalloc.h"
 #include "xform/xform.h"
 
 #define HEAD \
@@ -525,6 +526,52 @@ Test(xform_validate, messages_in_the_current_language_and_kinds_in_nav)
 	cr_expect_eq(nav->items[1].required, 1);
 	cr_expect_eq(nav->items[2].kind, XFORM_TRIGGER);
 	xform_nav_free(nav);
+	xform_session_free(s);
+	xform_free(f);
+}
+
+/*
+ * A submission is whole or an error: with each allocation in turn made to
+ * fail, xform_submission either reports "out of memory" and gives nothing,
+ * or gives exactly the document it gives with memory to spare.  (A buffer
+ * that dropped a failed append and carried on would return a cut document.)
+ */
+Test(xform_submit, out_of_memory_never_gives_a_cut_document)
+{
+	xform *f = load_ok(SUB_FORM);
+	xform_session *s = start(f, 0);
+	hw_error err = { 0, "" };
+	char *want = NULL, *got = NULL, answer[600];
+	size_t wantlen = 0, gotlen = 0;
+	unsigned long n, failed = 0;
+
+	memset(answer, 'x', sizeof(answer) - 1);
+	answer[sizeof(answer) - 1] = '\0';
+	memcpy(answer + 100, "a & b < c", 9);
+	cr_assert_eq(xform_answer(s, "/d/a", "yes", &err), 0, "%s", err.msg);
+	cr_assert_eq(xform_answer(s, "/d/g/b", answer, &err), 0, "%s", err.msg);
+	cr_assert_eq(xform_submission(&want, &wantlen, s, &err), 0, "%s", err.msg);
+	for (n = 1; n < 200; n++) {
+		int rc;
+
+		err.code = 0;
+		err.msg[0] = '\0';
+		failalloc_fail_nth(n);
+		rc = xform_submission(&got, &gotlen, s, &err);
+		failalloc_fail_nth(0);
+		if (rc < 0) {
+			cr_expect_null(got, "allocation %lu: an error and a document", n);
+			cr_expect(strstr(err.msg, "out of memory") != NULL, "allocation %lu: %s", n, err.msg);
+			failed++;
+		} else {
+			cr_assert_eq(gotlen, wantlen, "allocation %lu: %zu bytes, not %zu", n, gotlen, wantlen);
+			cr_assert_str_eq(got, want, "allocation %lu", n);
+		}
+		free(got);
+		got = NULL;
+	}
+	cr_expect_gt(failed, 2, "the buffer grew %lu times only", failed);
+	free(want);
 	xform_session_free(s);
 	xform_free(f);
 }

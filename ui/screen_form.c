@@ -487,7 +487,7 @@ static int choose(form_view *f, tui *t, fq *q, xform_nav_item *it)
 		return after_change(f, t, q, fill_answer(f->fill, q->path, v));
 	/* A multiple choice: toggle v in the space-separated list. */
 	vals = strdup(it->value);
-	for (tok = strtok_r(vals, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+	for (tok = vals ? strtok_r(vals, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save)) {
 		if (strcmp(tok, v) == 0) {
 			found = 1;
 			continue;
@@ -496,9 +496,12 @@ static int choose(form_view *f, tui *t, fq *q, xform_nav_item *it)
 	}
 	if (!found)
 		hw_buf_printf(&b, "%s%s", b.len ? " " : "", v);
+	out = vals ? hw_buf_detach(&b) : (hw_buf_free(&b), NULL);
 	free(vals);
-	out = hw_buf_detach(&b);
-	rc = *out ? fill_answer(f->fill, q->path, out) : fill_clear(f->fill, q->path);
+	if (!out)   /* never save a list that lost a choice on the way */
+		rc = hw_error_set(ws_err(tui_ws(t)), HW_ERROR, "out of memory");
+	else
+		rc = *out ? fill_answer(f->fill, q->path, out) : fill_clear(f->fill, q->path);
 	free(out);
 	return after_change(f, t, q, rc);
 }
@@ -536,8 +539,9 @@ static void jump_list(form_view *f, tui *t)
 		}
 		texts[p] = hw_buf_detach(&b);
 		values[p] = malloc(16);
-		if (values[p])
-			snprintf(values[p], 16, "%d", p);
+		if (!texts[p] || !values[p])
+			goto out;   /* no list rather than a list with holes */
+		snprintf(values[p], 16, "%d", p);
 		items[p].label = texts[p];
 		items[p].value = values[p];
 	}
@@ -804,7 +808,7 @@ static void draw_review(form_view *f, tui *t, int top, int rows, int cols)
 			char *shown = shown_answer(it);
 
 			ui_put(t, y, 5 + half, cols - 6 - half,
-			       shown && *shown ? shown : _("(no answer)"),
+			       shown ? (*shown ? shown : _("(no answer)")) : it->value,
 			       p == f->rsel ? role : (it->value[0] ? ROLE_INFO : ROLE_DIM), 0);
 			free(shown);
 		}

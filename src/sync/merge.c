@@ -349,7 +349,7 @@ static int merge_once(run *r, merge_result *res)
 	co.message = message;
 	co.parents = (const char *const *)m.parents;
 	co.nparents = m.nparents;
-	if (!message || !email) {
+	if (!message || !email || hw_buf_oom(&m.names)) {
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}

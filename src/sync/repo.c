@@ -627,9 +627,7 @@ static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to
 		const char *name = git_tree_entry_name(eb);
 		const git_tree_entry *ea = a ? git_tree_entry_byname(a, name) : NULL;
 
-		d->path.len = mark;
-		if (d->path.ptr)
-			d->path.ptr[mark] = '\0';
+		hw_buf_truncate(&d->path, mark);
 		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
 			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
 			goto cleanup;
@@ -657,9 +655,7 @@ static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to
 
 		if (b && git_tree_entry_byname(b, name))
 			continue;
-		d->path.len = mark;
-		if (d->path.ptr)
-			d->path.ptr[mark] = '\0';
+		hw_buf_truncate(&d->path, mark);
 		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
 			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
 			goto cleanup;
@@ -669,9 +665,7 @@ static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to
 	}
 
 cleanup:
-	d->path.len = mark;
-	if (d->path.ptr)
-		d->path.ptr[mark] = '\0';
+	hw_buf_truncate(&d->path, mark);
 	git_tree_free(a);
 	git_tree_free(b);
 	return rc;
@@ -922,6 +916,11 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	rc = git_remote_push(remote, &specs, &po);
 	if (rc < 0) {
 		rc = remote_fail(&c, rc, "pushing to", url, err);
+		goto cleanup;
+	}
+	if (hw_buf_oom(&c.rejected)) {
+		/* A refusal we could not write down is still a refusal. */
+		rc = hw_error_set(err, HW_EREJECTED, "%s refused a reference (out of memory naming it)", url);
 		goto cleanup;
 	}
 	if (c.rejected.len) {

@@ -616,6 +616,7 @@ typedef struct sub_meta {
 	char *form_id, *form_version, *sha256;
 	char at[HW_TIME_LEN + 1];
 	int found;
+	hw_error *err;
 } sub_meta;
 
 /* Look for the form.submitted event naming meta->instance_id. */
@@ -626,17 +627,23 @@ static int find_submitted(const char *json, void *payload)
 	char *instance = NULL;
 	int hit = 0;
 
-	if (event_parse(&ev, json, strlen(json), NULL) < 0)
-		return 0;
-	if (strcmp(ev->type, EV_FORM_SUBMITTED) == 0 &&
-	    event_data_get(&instance, ev->data, "instance_id") == 0 && instance &&
+	if ((hit = event_parse(&ev, json, strlen(json), NULL)) < 0)
+		hit = hit == HW_EINVALID ? 0 : hit;   /* skip what is not an event */
+	else if (strcmp(ev->type, EV_FORM_SUBMITTED) == 0 &&
+	    (hit = event_data_get(&instance, ev->data, "instance_id")) == 0 && instance &&
 	    strcmp(instance, m->instance_id) == 0) {
-		event_data_get(&m->form_id, ev->data, "form_id");
-		event_data_get(&m->form_version, ev->data, "form_version");
-		event_data_get(&m->sha256, ev->data, "sha256");
-		memcpy(m->at, ev->at, sizeof(m->at));
-		m->found = hit = 1;
+		/* All three, or an error: a missing sha256 would skip the file's check. */
+		if ((hit = event_data_get(&m->form_id, ev->data, "form_id")) == 0 &&
+		    (hit = event_data_get(&m->form_version, ev->data, "form_version")) == 0)
+			hit = event_data_get(&m->sha256, ev->data, "sha256");
+		if (hit == 0) {
+			memcpy(m->at, ev->at, sizeof(m->at));
+			m->found = hit = 1;
+		}
 	}
+	if (hit < 0)
+		hit = hw_error_set(m->err, hit, "reading the event of submission %s: %s",
+				   m->instance_id, hit == HW_ERROR ? "out of memory" : "bad data");
 	free(instance);
 	event_free(ev);
 	return hit;
@@ -674,6 +681,7 @@ static int import_submission(run *r, const char *path, const char *xml, size_t l
 	if (!(instance = strndup(name, strlen(name) - 4)))
 		return HW_ERROR;
 	m.instance_id = instance;
+	m.err = r->err;
 	rc = store_case_events(r->st, case_id, find_submitted, &m, r->err);
 	if (rc < 0)
 		goto cleanup;
@@ -784,11 +792,8 @@ static char *replace_all(const char *s, const char *from, const char *to)
 		hw_buf_puts(&b, to);
 		s = p + n;
 	}
-	if (hw_buf_puts(&b, s) < 0) {
-		hw_buf_free(&b);
-		return NULL;
-	}
-	return hw_buf_detach(&b);
+	hw_buf_puts(&b, s);
+	return hw_buf_detach(&b);   /* NULL if any append failed */
 }
 
 /*

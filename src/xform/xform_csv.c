@@ -98,7 +98,19 @@ void xf_map_free(xf_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Split one CSV record starting at *p (RFC 4180 quotes); advances *p. */
+static void free_fields(char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; f && i < n; i++)
+		free(f[i]);
+	free(f);
+}
+
+/*
+ * Split one CSV record starting at *p (RFC 4180 quotes); advances *p.
+ * Returns 0 or HW_ERROR (out of memory; nothing to free).
+ */
 static int csv_record(char ***fields, size_t *n, const char **p)
 {
 	const char *s = *p;
@@ -132,10 +144,15 @@ static int csv_record(char ***fields, size_t *n, const char **p)
 		{
 			char **nf = realloc(f, (cnt + 1) * sizeof(char *));
 
-			if (!nf)
-				break;
+			if (!nf || !(nf[cnt] = hw_buf_detach(&cur))) {
+				free_fields(nf ? nf : f, cnt);
+				hw_buf_free(&cur);
+				*fields = NULL;
+				*n = 0;
+				return HW_ERROR;
+			}
 			f = nf;
-			f[cnt++] = hw_buf_detach(&cur);
+			cnt++;
 		}
 		if (*s == ',') {
 			s++;
@@ -154,14 +171,6 @@ static int csv_record(char ***fields, size_t *n, const char **p)
 	return 0;
 }
 
-static void free_fields(char **f, size_t n)
-{
-	size_t i;
-
-	for (i = 0; f && i < n; i++)
-		free(f[i]);
-	free(f);
-}
 
 /* True if s is a usable XML element name. */
 static int name_ok(const char *s)
@@ -187,7 +196,8 @@ int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen)
 	snprintf(msg, msglen, "out of memory");
 	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
 		p += 3;
-	csv_record(&head, &nhead, &p);
+	if (csv_record(&head, &nhead, &p) < 0)
+		goto cleanup;
 	for (i = 0; i < nhead; i++) {
 		if (!name_ok(head[i])) {
 			snprintf(msg, msglen, "bad column name '%s'", head[i]);
@@ -202,7 +212,8 @@ int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen)
 		goto cleanup;
 	}
 	while (*p) {
-		csv_record(&row, &nrow, &p);
+		if (csv_record(&row, &nrow, &p) < 0)
+			goto cleanup;
 		if (nrow == 1 && row[0][0] == '\0') {
 			free_fields(row, nrow);
 			row = NULL;

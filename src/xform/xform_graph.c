@@ -258,7 +258,7 @@ int xf_graph_build(xform *f, hw_error *err)
 			hw_buf_printf(&msg, "%s -> ", vs[path[i - 1]].def->path);
 		hw_buf_puts(&msg, vs[path[plen - 1]].def->path);
 		rc = hw_error_set(err, HW_EINVALID, "%s:%d: %s", f->path, vs[path[plen - 1]].line,
-				  msg.ptr);
+				  hw_buf_oom(&msg) ? "a cycle (out of memory naming it)" : msg.ptr);
 		hw_buf_free(&msg);
 		goto cleanup;
 	}

@@ -218,6 +218,7 @@ int xf_required(const xnode *n);
 void xf_ctx(xform_session *s, xpath_ctx *ctx, xnode *node);
 const char *xf_lend(xform_session *s, char *str);
 xnode *xf_resolve(xform_session *s, xnode *context, const xf_def *def);
+/* 1 if node's choices offer value now, 0 if not, HW_ERROR when out of memory. */
 int xf_itemset_offers(xform_session *s, xnode *node, const char *value);
 int xf_finalise(xform_session *s);
 int xf_session_edit_doc(xform_session **out, const xform *form, const xnode *sub,

@@ -114,7 +114,7 @@ static char *trim_dup(const char *s, size_t len)
 	return strndup(s, len);
 }
 
-/* The direct text of an element, trimmed (malloc'd). */
+/* The direct text of an element, trimmed (malloc'd; NULL when out of memory). */
 static char *text_of(const xmlNode *n)
 {
 	hw_buf b = HW_BUF_INIT;
@@ -124,7 +124,7 @@ static char *text_of(const xmlNode *n)
 	for (c = n->children; c; c = c->next)
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
 			hw_buf_puts(&b, (const char *)c->content);
-	r = trim_dup(b.ptr ? b.ptr : "", b.len);
+	r = hw_buf_oom(&b) ? NULL : trim_dup(b.ptr ? b.ptr : "", b.len);
 	hw_buf_free(&b);
 	return r;
 }
@@ -164,10 +164,10 @@ char *xf_local_path(const char *path)
 	return hw_buf_detach(&b);
 }
 
-/* Resolve ref against base into a normalised absolute local path (malloc'd). */
+/* Resolve ref against base into a normalised absolute local path (malloc'd; NULL: out of memory). */
 static char *resolve_ref(const char *base, const char *ref)
 {
-	char *joined, *local, *out, *p, *save = NULL, *tok;
+	char *joined, *local, *out = NULL, *p, *save = NULL, *tok;
 	char **steps = NULL;
 	size_t n = 0, i;
 	hw_buf b = HW_BUF_INIT;
@@ -182,9 +182,10 @@ static char *resolve_ref(const char *base, const char *ref)
 		hw_buf_printf(&j, "%s/%s", base ? base : "", ref);
 		joined = hw_buf_detach(&j);
 	}
-	local = xf_local_path(joined);
+	local = joined ? xf_local_path(joined) : NULL;
 	free(joined);
-	steps = calloc(strlen(local) + 1, sizeof(char *));
+	if (!local || !(steps = calloc(strlen(local) + 1, sizeof(char *))))
+		goto cleanup;
 	for (tok = strtok_r(local, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
 		if (strcmp(tok, ".") == 0)
 			continue;
@@ -200,7 +201,8 @@ static char *resolve_ref(const char *base, const char *ref)
 	}
 	for (i = 0; i < n; i++)
 		hw_buf_printf(&b, "/%s", steps[i]);
-	out = b.len ? hw_buf_detach(&b) : strdup("/");
+	out = n ? hw_buf_detach(&b) : strdup("/");
+cleanup:
 	hw_buf_free(&b);
 	free(steps);
 	free(local);
@@ -263,7 +265,10 @@ static int parse_text(loader *ld, xf_text *t, const xmlNode *el)
 		xf_seg seg = { NULL, NULL };
 
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
-			seg.text = strdup((const char *)c->content);
+			if (!(seg.text = strdup((const char *)c->content))) {
+				rc = hw_error_set(ld->err, HW_ERROR, "out of memory");
+				break;
+			}
 			hw_buf_puts(&flat, seg.text);
 		} else if (is_el(c, "output")) {
 			char *v = attr(c, "value");
@@ -307,11 +312,8 @@ static int parse_text(loader *ld, xf_text *t, const xmlNode *el)
 		while (l && isspace((unsigned char)s[l - 1]))
 			s[--l] = '\0';
 	}
-	{
-		char *ft = trim_dup(flat.ptr ? flat.ptr : "", flat.len);
-
-		t->flat = ft;
-	}
+	if (rc == 0 && (hw_buf_oom(&flat) || !(t->flat = trim_dup(flat.ptr ? flat.ptr : "", flat.len))))
+		rc = hw_error_set(ld->err, HW_ERROR, "out of memory");
 	hw_buf_free(&flat);
 	return rc;
 }
@@ -427,7 +429,7 @@ static int xml_to_xnode(xnode **out, const xmlNode *el)
 		hw_buf_printf(&name, "%s:%s", el->ns->prefix, lname(el));
 	else
 		hw_buf_puts(&name, lname(el));
-	if (xnode_new_element(&n, name.ptr) < 0)
+	if (hw_buf_oom(&name) || xnode_new_element(&n, name.ptr) < 0)
 		goto cleanup;
 	for (a = el->properties; a; a = a->next) {
 		char *v = (char *)xmlNodeGetContent((xmlNode *)a);
@@ -437,7 +439,7 @@ static int xml_to_xnode(xnode **out, const xmlNode *el)
 			hw_buf_printf(&an, "%s:%s", a->ns->prefix, (const char *)a->name);
 		else
 			hw_buf_puts(&an, (const char *)a->name);
-		rc = xnode_set_attr(NULL, n, an.ptr, v ? v : "");
+		rc = hw_buf_oom(&an) ? HW_ERROR : xnode_set_attr(NULL, n, an.ptr, v ? v : "");
 		hw_buf_free(&an);
 		xmlFree(v);
 		if (rc < 0)
@@ -458,7 +460,7 @@ static int xml_to_xnode(xnode **out, const xmlNode *el)
 	if (!has_children) {
 		char *t = text_of(el);
 
-		rc = xnode_set_value(n, t);
+		rc = t ? xnode_set_value(n, t) : HW_ERROR;
 		free(t);
 		if (rc < 0)
 			goto cleanup;
@@ -629,7 +631,8 @@ static xf_def *def_for(xform *f, xf_def *parent, const xnode *n)
 	xf_def *d, **nd;
 	int i;
 
-	hw_buf_printf(&b, "%s/%s", parent ? parent->path : "", n->local);
+	if (hw_buf_printf(&b, "%s/%s", parent ? parent->path : "", n->local) < 0)
+		return NULL;
 	if ((i = xf_map_get(&f->def_map, b.ptr)) >= 0) {
 		hw_buf_free(&b);
 		return f->defs[i];
@@ -724,6 +727,8 @@ static int parse_bind(loader *ld, const xmlNode *b)
 	}
 	path = resolve_ref(f->ndefs ? f->defs[0]->path : "", (char *)ns);
 	xmlFree(ns);
+	if (!path)
+		return HW_ERROR;
 	if (!(d = xf_def_by_path(f, path))) {
 		problem(ld, XFORM_WARNING, line, "bind for %s: no such node in the instance", path);
 		free(path);
@@ -942,6 +947,10 @@ static int parse_setvalue(loader *ld, const xmlNode *el, const char *base, xf_de
 		a->target = resolve_ref(base, ref);
 	else if (bind && xf_map_get(&f->bind_ids, bind) >= 0)
 		a->target = strdup(f->defs[xf_map_get(&f->bind_ids, bind)]->path);
+	if (!a->target && (ref || (bind && xf_map_get(&f->bind_ids, bind) >= 0))) {
+		rc = HW_ERROR;   /* out of memory, not a missing target */
+		goto drop;
+	}
 	if (!a->target || !(a->tdef = xf_def_by_path(f, a->target))) {
 		problem(ld, XFORM_WARNING, line, "setvalue without a target node ignored");
 		goto drop;
@@ -953,20 +962,26 @@ static int parse_setvalue(loader *ld, const xmlNode *el, const char *base, xf_de
 	if ((val = attr(el, "value"))) {
 		rc = compile(ld, &a->value, val, line, "setvalue");
 		xmlFree(val);
-	} else {
-		a->literal = text_of(el);
+	} else if (!(a->literal = text_of(el))) {
+		rc = HW_ERROR;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = action_add(f, a)) < 0)
 		goto drop;
+	/*
+	 * The form owns a from here.  An action that cannot be listed where it
+	 * runs would be silently dropped: out of memory fails the load instead.
+	 */
 	if ((a->events & XF_EV_CHANGED) && owner) {
 		xf_action **n = realloc(owner->changed, (owner->nchanged + 1) * sizeof(*n));
 
-		if (n) {
+		if (!n)
+			rc = HW_ERROR;
+		else {
 			owner->changed = n;
 			n[owner->nchanged++] = a;
 		}
 	}
-	if (a->events & XF_EV_NEW_REPEAT) {
+	if (rc == 0 && (a->events & XF_EV_NEW_REPEAT)) {
 		/* The action belongs to the nearest repeat at or above its target. */
 		xf_def *r = a->tdef;
 
@@ -975,7 +990,9 @@ static int parse_setvalue(loader *ld, const xmlNode *el, const char *base, xf_de
 		if (r) {
 			xf_action **n = realloc(r->new_repeat, (r->nnew_repeat + 1) * sizeof(*n));
 
-			if (n) {
+			if (!n)
+				rc = HW_ERROR;
+			else {
 				r->new_repeat = n;
 				n[r->nnew_repeat++] = a;
 			}
@@ -984,7 +1001,7 @@ static int parse_setvalue(loader *ld, const xmlNode *el, const char *base, xf_de
 	xmlFree(ev);
 	xmlFree(ref);
 	xmlFree(bind);
-	return action_add(f, a);
+	return rc;
 drop:
 	xmlFree(ev);
 	xmlFree(ref);
@@ -1038,6 +1055,8 @@ static int parse_choices(loader *ld, xf_ctrl *c, const xmlNode *el)
 			memset(&ni[c->nitems], 0, sizeof(*ni));
 			ni[c->nitems].value = v ? text_of(v) : strdup("");
 			rc = parse_label(ld, &ni[c->nitems].label, child_el(k, "label"));
+			if (!ni[c->nitems].value)
+				rc = HW_ERROR;
 			c->nitems++;
 		} else if (is_el(k, "itemset")) {
 			char *ns = attr(k, "nodeset"), *vr;
@@ -1086,7 +1105,7 @@ static int parse_control(loader *ld, xf_ctrl *parent, const xmlNode *el, const c
 	c->line = line;
 	c->vertex = -1;
 	c->element = strdup(lname(el));
-	if (ctrl_add(parent, c) < 0) {
+	if (!c->element || ctrl_add(parent, c) < 0) {
 		free(c->element);
 		free(c);
 		return HW_ERROR;
@@ -1097,12 +1116,19 @@ static int parse_control(loader *ld, xf_ctrl *parent, const xmlNode *el, const c
 		c->ref = resolve_ref(base, ref);
 	else if (bind && xf_map_get(&f->bind_ids, bind) >= 0)
 		c->ref = strdup(f->defs[xf_map_get(&f->bind_ids, bind)]->path);
+	if (!c->ref && (ref || (bind && xf_map_get(&f->bind_ids, bind) >= 0))) {
+		xmlFree(ref);
+		xmlFree(bind);
+		return HW_ERROR;   /* out of memory: not a control without a node */
+	}
 	xmlFree(ref);
 	xmlFree(bind);
 	if ((app = attr(el, "appearance"))) {
 		c->appearance = strdup(app);
 		c->field_list = c->kind == XFORM_GROUP && strstr(app, "field-list") != NULL;
 		xmlFree(app);
+		if (!c->appearance)
+			return HW_ERROR;
 	}
 	if (c->ref) {
 		c->def = xf_def_by_path(f, c->ref);
@@ -1360,7 +1386,8 @@ static int load_doc(loader *ld, xmlDoc *doc)
 	if (!model)
 		return problem(ld, XFORM_ERROR, line_of(html), "no <model> in <head>");
 	if ((title = child_el(head, "title")))
-		f->title = text_of(title);
+		if (!(f->title = text_of(title)))
+			return HW_ERROR;
 	/* Instances: the first without an id (or the first at all) is primary. */
 	for (k = model->children; k; k = k->next) {
 		char *id;

@@ -189,9 +189,13 @@ static int nav_fill(xform_nav_item *it, xform_session *s, const xf_ctrl *c, xnod
 	if ((c->kind == XFORM_SELECT1 || c->kind == XFORM_SELECT) && n) {
 		xform_choice_list *l = NULL;
 
-		if (xf_choices(&l, s, c, n) == 0) {
+		int rc = xf_choices(&l, s, c, n);
+
+		if (rc == 0) {
 			it->choices = *l;
 			free(l);
+		} else if (rc != HW_EINVALID) {
+			return HW_ERROR;   /* out of memory: not an empty list of choices */
 		}
 	}
 	return it->label && it->hint && it->appearance && it->value && it->constraint_msg &&
@@ -229,12 +233,16 @@ static int nav_ctrl(xform_nav *nav, xform_session *s, const xf_ctrl *c, xnode *c
 		if (parent) {
 			char *pp = NULL;
 
-			free(it->path);
-			xnode_path(&pp, parent, XNODE_PATH_INDEXED);
 			hw_buf b = HW_BUF_INIT;
-			hw_buf_printf(&b, "%s/%s", pp && strcmp(pp, "/") ? pp : "", c->def->local);
-			it->path = hw_buf_detach(&b);
+
+			free(it->path);
+			it->path = NULL;
+			if (xnode_path(&pp, parent, XNODE_PATH_INDEXED) < 0)
+				return HW_ERROR;
+			hw_buf_printf(&b, "%s/%s", strcmp(pp, "/") ? pp : "", c->def->local);
 			free(pp);
+			if (!(it->path = hw_buf_detach(&b)))
+				return HW_ERROR;
 			it->relevant = rel && xf_relevant(parent);
 		}
 		it->can_add = it->can_remove = !c->def->jr_count && !c->def->noaddremove;

@@ -154,7 +154,10 @@ static void step(run *r, xform_session *s, int line, char **t, size_t n)
 		} else {
 			for (i = 0; i < l->count; i++)
 				hw_buf_printf(&got, "%s%s", i ? " " : "", l->items[i].value);
-			expect_str(r, line, "choices", want.ptr ? want.ptr : "", got.ptr ? got.ptr : "");
+			if (hw_buf_oom(&want) || hw_buf_oom(&got))   /* never pass on two empty lists */
+				report(r, line, 0, "choices", "out of memory");
+			else
+				expect_str(r, line, "choices", want.ptr ? want.ptr : "", got.ptr ? got.ptr : "");
 		}
 		xform_choice_list_free(l);
 		hw_buf_free(&want);
@@ -202,7 +205,7 @@ static void step(run *r, xform_session *s, int line, char **t, size_t n)
 				char *want = xf_local_path(t[1]);
 
 				/* "/data/rep/q" and "/data/rep[1]/q" name the same node. */
-				if (!strcmp(want, lp))
+				if (want && lp && !strcmp(want, lp))
 					found = 1;
 				else {
 					xnode *a = NULL, *b = NULL;

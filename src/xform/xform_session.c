@@ -335,8 +335,8 @@ static int prune_choices(xform_session *s, xnode *node, const xf_ctrl *c)
 
 	if (!*v)
 		return 0;
-	if (xf_choices(&list, s, c, node) < 0)
-		return 0;   /* an itemset that fails to evaluate offers nothing new: keep the answer */
+	if ((rc = xf_choices(&list, s, c, node)) < 0)   /* an itemset that fails to evaluate */
+		return rc == HW_EINVALID ? 0 : rc;         /* offers nothing new: keep the answer */
 	while (*p) {
 		const char *q;
 		size_t i;
@@ -360,7 +360,7 @@ static int prune_choices(xform_session *s, xnode *node, const xf_ctrl *c)
 			break;
 		p = q;
 	}
-	rc = set_value(node, keep.ptr ? keep.ptr : "");
+	rc = hw_buf_oom(&keep) ? HW_ERROR : set_value(node, keep.ptr ? keep.ptr : "");
 	hw_buf_free(&keep);
 	xform_choice_list_free(list);
 	return rc;
@@ -771,6 +771,7 @@ static int preloads(xform_session *s)
 		char *v = NULL;
 		xnode **nodes = NULL;
 		size_t n = 0;
+		int rc = 0;
 
 		if (!d->preload)
 			continue;
@@ -783,19 +784,25 @@ static int preloads(xform_session *s)
 		else if (!strcmp(d->preload, "property") && !strcmp(p, "username"))
 			v = strdup(s->username ? s->username : "");
 		else if (!strcmp(d->preload, "uid")) {
-			hw_uuid(uuid);
 			hw_buf b = HW_BUF_INIT;
 
+			if (hw_uuid(uuid) < 0)
+				return HW_ERROR;
 			hw_buf_printf(&b, "uuid:%s", uuid);
-			v = hw_buf_detach(&b);
+			if (!(v = hw_buf_detach(&b)))
+				return HW_ERROR;
+		} else {
+			continue;   /* a preload this engine does not fill */
 		}
 		if (!v)
-			continue;
-		if (xf_nodes_of(s, d, &nodes, &n) == 0)
-			for (j = 0; j < n; j++)
-				xnode_set_value(nodes[j], v);
+			return HW_ERROR;
+		rc = xf_nodes_of(s, d, &nodes, &n);
+		for (j = 0; rc == 0 && j < n; j++)
+			rc = xnode_set_value(nodes[j], v);
 		free(nodes);
 		free(v);
+		if (rc < 0)
+			return HW_ERROR;
 	}
 	return 0;
 }
@@ -815,7 +822,7 @@ static int ensure_instance_id(xform_session *s, int force)
 	if (hw_uuid(uuid) < 0)
 		return HW_ERROR;
 	hw_buf_printf(&b, "uuid:%s", uuid);
-	rc = xnode_set_value(iid, b.ptr);
+	rc = hw_buf_oom(&b) ? HW_ERROR : xnode_set_value(iid, b.ptr);
 	hw_buf_free(&b);
 	return rc;
 }
@@ -1007,10 +1014,18 @@ int xform_answer(xform_session *s, const char *path, const char *value, hw_error
 		/* Each value must be on offer now; multi-select values are space-separated. */
 		char *copy = strdup(v), *tok, *save = NULL;
 		hw_buf norm = HW_BUF_INIT;
-		int count = 0;
+		int count = 0, offered;
 
+		if (!copy) {
+			free(v);
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		}
 		for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			if (!xf_itemset_offers(s, n, tok)) {
+			if ((offered = xf_itemset_offers(s, n, tok)) < 0) {
+				rc = hw_error_set(err, offered, "out of memory");
+				break;
+			}
+			if (!offered) {
 				rc = hw_error_set(err, HW_EINVALID, "'%s' is not a choice of %s", tok, path);
 				break;
 			}
@@ -1028,7 +1043,8 @@ int xform_answer(xform_session *s, const char *path, const char *value, hw_error
 			return rc;
 		}
 		free(v);
-		v = hw_buf_detach(&norm);
+		if (!(v = hw_buf_detach(&norm)))
+			return hw_error_set(err, HW_ERROR, "out of memory");
 	}
 	rc = set_value(n, v);
 	free(v);
@@ -1079,7 +1095,10 @@ static int repeat_parent(xnode **parent, xf_def **rd, xform_session *s, const ch
 		if (br)
 			*br = '\0';
 		hw_buf_printf(&b, "%s/%s", ((xf_nstate *)n->data)->def->path, step);
-		generic = hw_buf_detach(&b);
+		if (!(generic = hw_buf_detach(&b))) {
+			free(lp);
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		}
 	}
 	d = xf_def_by_path(s->form, generic);
 	free(generic);

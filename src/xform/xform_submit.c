@@ -125,9 +125,10 @@ int xform_submission(char **out, size_t *len, xform_session *s, hw_error *err)
 	hw_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	write_node(&b, root, 1, mask);
 	hw_buf_puts(&b, "\n");
-	if (!b.ptr) {
+	/* One check for every append above: a document is whole or not at all. */
+	if (hw_buf_check(&b, err) < 0) {
 		hw_buf_free(&b);
-		return hw_error_set(err, HW_ERROR, "out of memory");
+		return HW_ERROR;
 	}
 	if (len)
 		*len = b.len;

@@ -58,57 +58,67 @@ int xf_env_itext(const char **out, const char *id, void *payload)
 	return 0;
 }
 
+/*
+ * Append the value of an output to b: an expression that fails at run time
+ * shows nothing, but running out of memory is an error (HW_ERROR).
+ */
+static int render_expr(hw_buf *b, xform_session *s, const xpath_expr *e, xnode *ctx_node)
+{
+	xpath_ctx ctx;
+	char *v = NULL;
+	int rc;
+
+	xf_ctx(s, &ctx, ctx_node);
+	rc = xpath_eval_string(&v, e, &ctx, &s->scratch);
+	if (rc == 0)
+		rc = hw_buf_puts(b, v);
+	free(v);
+	return rc == HW_EINVALID ? 0 : rc;
+}
+
 /* Render a text, evaluating its outputs with ctx as context node. */
 static int render_text(hw_buf *b, xform_session *s, const xf_text *t, xnode *ctx_node)
 {
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < t->nsegs; i++) {
-		if (t->segs[i].text) {
-			hw_buf_puts(b, t->segs[i].text);
-		} else if (t->segs[i].expr) {
-			xpath_ctx ctx;
-			char *v = NULL;
-
-			xf_ctx(s, &ctx, ctx_node);
-			if (xpath_eval_string(&v, t->segs[i].expr, &ctx, &s->scratch) == 0)
-				hw_buf_puts(b, v);
-			free(v);
-		}
+	for (i = 0; i < t->nsegs && rc == 0; i++) {
+		if (t->segs[i].text)
+			rc = hw_buf_puts(b, t->segs[i].text);
+		else if (t->segs[i].expr)
+			rc = render_expr(b, s, t->segs[i].expr, ctx_node);
 	}
-	return 0;
+	return rc;
 }
 
 int xf_label_render(char **out, xform_session *s, const xf_label *l, xnode *ctx_node)
 {
 	hw_buf b = HW_BUF_INIT;
+	int rc = 0;
 
 	*out = NULL;
 	switch (l->kind) {
 	case XF_L_LITERAL:
-		render_text(&b, s, &l->lit, ctx_node);
+		rc = render_text(&b, s, &l->lit, ctx_node);
 		break;
 	case XF_L_ITEXT: {
 		const xf_text *t = xf_itext(s, l->itext_id);
 
 		if (t)
-			render_text(&b, s, t, ctx_node);
+			rc = render_text(&b, s, t, ctx_node);
 		else
-			hw_buf_puts(&b, l->itext_id);   /* a missing text shows its id */
+			rc = hw_buf_puts(&b, l->itext_id);   /* a missing text shows its id */
 		break;
 	}
-	case XF_L_EXPR: {
-		xpath_ctx ctx;
-		char *v = NULL;
-
-		xf_ctx(s, &ctx, ctx_node);
-		if (xpath_eval_string(&v, l->expr, &ctx, &s->scratch) == 0)
-			hw_buf_puts(&b, v);
-		free(v);
+	case XF_L_EXPR:
+		rc = render_expr(&b, s, l->expr, ctx_node);
 		break;
-	}
 	default:
 		break;
+	}
+	if (rc < 0) {
+		hw_buf_free(&b);
+		return HW_ERROR;
 	}
 	*out = hw_buf_detach(&b);
 	return *out ? 0 : HW_ERROR;
@@ -133,6 +143,8 @@ static int choice_add(xform_choice_list *l, char *value, char *label)
 {
 	xform_choice *n = realloc(l->items, (l->count + 1) * sizeof(*n));
 
+	if (n)
+		l->items = n;   /* the old block may be gone even if value or label is missing */
 	if (!n || !value || !label) {
 		free(value);
 		free(label);
@@ -176,11 +188,19 @@ int xf_choices(xform_choice_list **out, xform_session *s, const xf_ctrl *c, xnod
 			ic.current = node;
 			ic.position = i + 1;
 			ic.size = set.nnodes;
-			if (xpath_eval_string(&value, c->iset_value, &ic, &s->scratch) < 0)
+			/* A value or label that fails to evaluate is ""; out of memory is an error. */
+			if ((rc = xpath_eval_string(&value, c->iset_value, &ic, &s->scratch)) == HW_EINVALID)
 				value = strdup("");
+			if (rc == HW_ERROR)
+				break;
 			if (c->iset_label.expr) {
-				if (xpath_eval_string(&label, c->iset_label.expr, &ic, &s->scratch) < 0)
+				if ((rc = xpath_eval_string(&label, c->iset_label.expr, &ic, &s->scratch)) ==
+				    HW_EINVALID)
 					label = strdup("");
+				if (rc == HW_ERROR) {
+					free(value);
+					break;
+				}
 			} else {
 				label = strdup(value ? value : "");
 			}
@@ -203,10 +223,12 @@ int xf_itemset_offers(xform_session *s, xnode *node, const char *value)
 	size_t i;
 	int found = 0;
 
+	int rc;
+
 	if (!st || !st->def || !st->def->ctrl)
 		return 1;
-	if (xf_choices(&l, s, st->def->ctrl, node) < 0)
-		return 0;
+	if ((rc = xf_choices(&l, s, st->def->ctrl, node)) < 0)
+		return rc == HW_EINVALID ? 0 : rc;
 	for (i = 0; i < l->count && !found; i++)
 		found = strcmp(l->items[i].value, value) == 0;
 	xform_choice_list_free(l);
