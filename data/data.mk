@@ -81,12 +81,13 @@ update-form-po: homeward$(EXEEXT)
 
 # Tests: the module; every shipped catalogue complete; every scenario file.
 check_PROGRAMS += tests/test_formi18n
-TESTS += tests/test_formi18n tests/form-translations.sh tests/form-scenarios.sh
+TESTS += tests/test_formi18n tests/form-translations.sh tests/form-scenarios.sh \
+	tests/form-check.sh
 tests_test_formi18n_SOURCES = tests/test_formi18n.c
 tests_test_formi18n_CFLAGS = $(TEST_CFLAGS)
 tests_test_formi18n_LDADD = $(TEST_LIBS)
 tests_test_formi18n_LDFLAGS = $(WRAP_ALLOC)
-EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh
+EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh tests/form-check.sh
 AM_TESTS_ENVIRONMENT += \
 	HW_FORMS='$(HW_FORMS)'; export HW_FORMS; \
 	HW_CHILD_FORMS='$(HW_CHILD_FORMS)'; export HW_CHILD_FORMS; \

@@ -721,6 +721,60 @@ Test(xpath, uuid_digest_regex)
 	RUN(t);
 }
 
+/* Collect what xpath_portability() reports: constructs joined by ";", first position. */
+typedef struct port_seen {
+	char text[512];
+	size_t first_pos;
+} port_seen;
+
+static void port_collect(const xpath_nonportable *np, void *payload)
+{
+	port_seen *p = payload;
+	size_t l = strlen(p->text);
+
+	cr_assert(np->engines[0] && np->alternative[0]);
+	if (!p->first_pos)
+		p->first_pos = np->pos;
+	snprintf(p->text + l, sizeof(p->text) - l, "%s%s", l ? ";" : "", np->construct);
+}
+
+/* What only Homeward evaluates is found, once per kind; what every ODK engine has is not. */
+Test(xpath, portability)
+{
+	static const struct { const char *expr; size_t count; const char *first; size_t pos; } t[] = {
+		{ "sum(/data/a[. != ''] | /data/b[. != ''] | /data/c)", 1, "the node-set union '|'", 22 },
+		{ "count(/data/rep/q | /data/x) + floor(2.5)", 2, "the node-set union '|'", 19 },
+		{ "ceiling(1.2) + floor(1.2) + floor(3)", 2, "ceiling()", 1 },
+		{ "substring('abc', 2)", 1, "substring()", 1 },
+		{ "last() + string-length(name(/data))", 2, "last()", 1 },
+		{ "number() + string-length(string())", 1, "number() or string() without an argument", 1 },
+		{ "(/data/a | /data/b)[1]", 2, "a predicate or path after an expression other than", 10 },
+		{ "/data/rep/ancestor::data", 1, "an axis other than child, parent, self and attribute", 1 },
+		{ "if(/data/a != '', number(/data/a), 0) + if(/data/b != '', 1, 0)", 0, "", 0 },
+		{ "count-non-empty(/data/rep/q) + sum(/data/rep/q[. != ''])", 0, "", 0 },
+		{ "instance('cities')/root/item[state = current()/../state]/name", 0, "", 0 },
+		{ "substr(/data/name, 0, 3) = 'Mar' and int(1.5) = 1 and round(2.5) = 3", 0, "", 0 },
+		{ "//rep/q = ../q and ./@id = 'x' and position(..) = 1", 0, "", 0 },
+		{ "base64-decode('YQ==') = 'a' and string-length(.) = 0 and normalize-space() = ''", 0, "", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		xpath_expr *e = NULL;
+		hw_error err = { 0, "" };
+		port_seen seen = { "", 0 };
+		size_t n;
+
+		cr_assert_eq(xpath_compile(&e, t[i].expr, &err), 0, "%s: %s", t[i].expr, err.msg);
+		n = xpath_portability(e, port_collect, &seen);
+		cr_expect_eq(n, t[i].count, "%s: %zu found (%s), want %zu", t[i].expr, n, seen.text, t[i].count);
+		cr_expect(strncmp(seen.text, t[i].first, strlen(t[i].first)) == 0,
+			  "%s: found \"%s\", want \"%s\" first", t[i].expr, seen.text, t[i].first);
+		cr_expect_eq(seen.first_pos, t[i].pos, "%s: at %zu, want %zu", t[i].expr, seen.first_pos, t[i].pos);
+		xpath_expr_free(e);
+	}
+}
+
 /* base64-decode(): base64 text to UTF-8 text; what is not base64 gives "". */
 Test(xpath, base64_decode)
 {

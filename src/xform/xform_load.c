@@ -241,16 +241,37 @@ void xf_label_free(xf_label *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Compile src, reporting an error at line with what it belongs to. */
+/* Where a non-portable construct was found, for the warning. */
+typedef struct port_site {
+	loader *ld;
+	int line;
+	const char *what;
+} port_site;
+
+/* Warn about a construct other ODK engines cannot evaluate, with what to write instead. */
+static void port_warn(const xpath_nonportable *np, void *payload)
+{
+	const port_site *ps = payload;
+
+	problem(ps->ld, XFORM_WARNING, ps->line,
+		"%s: %s (character %zu) works only in Homeward, not in %s; portable: %s",
+		ps->what, np->construct, np->pos, np->engines, np->alternative);
+}
+
+/* Compile src, reporting an error at line with what it belongs to, and
+ * warning about constructs that other ODK engines cannot evaluate. */
 static int compile(loader *ld, xpath_expr **out, const char *src, int line, const char *what)
 {
 	hw_error e = { 0, "" };
+	port_site ps = { ld, line, what };
 
 	*out = NULL;
 	if (!src)
 		return 0;
 	if (xpath_compile(out, src, &e) < 0)
 		return problem(ld, XFORM_ERROR, line, "%s \"%s\": %s", what, src, e.msg);
+	if (ld->opts && ld->opts->diag)
+		xpath_portability(*out, port_warn, &ps);
 	return 0;
 }
 

@@ -195,4 +195,23 @@ int xpath_refs_collect(xpath_refs *refs, const xpath_expr *e, const char *contex
 /* Free the entries and reset refs to XPATH_REFS_INIT; NULL is fine. */
 void xpath_refs_free(xpath_refs *refs);
 
+/*
+ * A construct that only Homeward evaluates: JavaRosa (ODK Collect) or ODK
+ * Web Forms refuse it.  The strings are static English.
+ */
+typedef struct xpath_nonportable {
+	const char *construct;    /* "the node-set union '|'", "floor()" */
+	const char *engines;      /* which ODK engines cannot evaluate it */
+	const char *alternative;  /* what to write instead */
+	size_t pos;               /* 1-based character position in the source */
+} xpath_nonportable;
+
+typedef void (*xpath_nonportable_fn)(const xpath_nonportable *np, void *payload);
+
+/*
+ * Call fn (may be NULL) for each kind of non-portable construct in e, once
+ * per kind, at its first place; returns how many kinds were found.
+ */
+size_t xpath_portability(const xpath_expr *e, xpath_nonportable_fn fn, void *payload);
+
 #endif

@@ -5,7 +5,8 @@
 noinst_LIBRARIES += src/xpath/libxpath.a
 XPATH_C = src/xpath/xnode.c \
 	src/xpath/xpath_parse.c src/xpath/xpath_eval.c src/xpath/xpath_func.c \
-	src/xpath/xpath_date.c src/xpath/xpath_refs.c src/xpath/xpath_geo.c
+	src/xpath/xpath_date.c src/xpath/xpath_refs.c src/xpath/xpath_port.c \
+	src/xpath/xpath_geo.c
 XPATH_H = src/xpath/xnode.h src/xpath/xpath.h src/xpath/xpath_internal.h
 src_xpath_libxpath_a_SOURCES = $(XPATH_C) $(XPATH_H)
 src_xpath_libxpath_a_CFLAGS = $(AM_CFLAGS) $(PCRE2_CFLAGS)
