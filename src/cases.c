@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "providers.h"
 #include "util.h"
 
 const char *const case_field_names[] = {
@@ -27,6 +28,15 @@ const char *const case_field_names[] = {
 #define NFIELDS 11
 #define F_STATUS 9
 #define F_ASSIGNED 10
+/* Fields the fold tracks beyond the case fields: the decision (a field, so
+ * concurrent different decisions are a conflict like any field's). */
+#define F_DECISION NFIELDS
+#define NSLOTS (NFIELDS + 1)
+
+const char *const case_stages[] = {
+	"identified", "counselling", "decided", "pre-departure", "departed", "arrived",
+	"follow-up", "closed", "reopened", NULL
+};
 
 /* Index of a field name, or -1. */
 static int field_index(const char *name)
@@ -294,8 +304,8 @@ static int add_data_setter(const char *key, const char *value, void *payload)
 	setter_ctx *c = payload;
 	int fi = field_index(key);
 
-	if (fi < 0 || fi == F_STATUS)
-		return 0;
+	if (fi < 0 || fi == F_STATUS || fi == F_ASSIGNED)
+		return 0;   /* derived from case-work events, never set as fields */
 	return add_setter(&c->fields[fi], c->ev, value);
 }
 
@@ -309,20 +319,18 @@ static int event_setters(fold *f, size_t i, field_state *fields)
 
 	if (!strcmp(ev->type, EV_CASE_OPENED) || !strcmp(ev->type, EV_CASE_UPDATED)) {
 		rc = event_data_each(ev->data, add_data_setter, &c);
-	} else if (!strcmp(ev->type, EV_CASE_ASSIGNED)) {
-		rc = event_data_get(&value, ev->data, "assigned_to");
+	} else if (!strcmp(ev->type, EV_CASE_DECIDED)) {
+		rc = event_data_get(&value, ev->data, "decision");
 		if (rc == 0)
-			rc = add_setter(&fields[F_ASSIGNED], i, value);
-	} else if (!strcmp(ev->type, EV_CASE_CLOSED)) {
-		rc = add_setter(&fields[F_STATUS], i, "closed");
-	} else if (!strcmp(ev->type, EV_CASE_REOPENED)) {
-		rc = add_setter(&fields[F_STATUS], i, "open");
+			rc = add_setter(&fields[F_DECISION], i, value);
 	} else if (!strcmp(ev->type, EV_CONFLICT_RESOLVED)) {
 		int fi;
 
 		if ((rc = event_data_get(&field, ev->data, "field")) == 0)
 			rc = event_data_get(&value, ev->data, "value");
-		if (rc == 0 && field && (fi = field_index(field)) >= 0)
+		if (rc == 0 && field && !strcmp(field, "decision"))
+			rc = add_setter(&fields[F_DECISION], i, value);
+		else if (rc == 0 && field && (fi = field_index(field)) >= 0 && fi != F_STATUS && fi != F_ASSIGNED)
 			rc = add_setter(&fields[fi], i, value);
 	}
 	free(field);
@@ -370,7 +378,398 @@ static int heads_conflict(field_state *fs, const size_t *heads, size_t nh)
 	return 0;
 }
 
+
+/* --- case work: stage, milestones, assignees, consents, referrals -------- */
+
+/* Replace *slot with a copy of v (NULL clears it). */
+static void set_str(char **slot, const char *v)
+{
+	char *c = hw_strdup(v);
+
+	free(*slot);
+	*slot = c;
+}
+
+/* A member of an event's data (caller frees; NULL when absent). */
+static char *dget(const hw_event *ev, const char *key)
+{
+	char *v = NULL;
+
+	event_data_get(&v, ev->data, key);
+	return v;
+}
+
+/* The date part of an event time. */
+static void ev_day(const hw_event *ev, char out[11])
+{
+	memcpy(out, ev->at, 10);
+	out[10] = '\0';
+}
+
+/* What the milestones say, when nothing closed or settled the stage. */
+static const char *derive_stage(const store_case_work *w, int has_form, int predeparture)
+{
+	if (w->follow_up_on)
+		return "follow-up";
+	if (w->arrived_on)
+		return "arrived";
+	if (w->departed_on)
+		return "departed";
+	if (w->decision && !strcmp(w->decision, "return") && (predeparture || w->departure_planned))
+		return "pre-departure";
+	if (w->decision)
+		return "decided";
+	return has_form ? "counselling" : "identified";
+}
+
+/* True if an event of this type can move the stage. */
+static int is_stage_event(const hw_event *ev)
+{
+	char *field;
+	int yes;
+
+	if (!strcmp(ev->type, EV_FORM_SUBMITTED) || !strcmp(ev->type, EV_CASE_DECIDED) ||
+	    !strcmp(ev->type, EV_CASE_DEPARTED) || !strcmp(ev->type, EV_CASE_ARRIVED) ||
+	    !strcmp(ev->type, EV_CASE_CLOSED) || !strcmp(ev->type, EV_CASE_REOPENED))
+		return 1;
+	if (strcmp(ev->type, EV_CONFLICT_RESOLVED))
+		return 0;
+	field = dget(ev, "field");
+	yes = field && !strcmp(field, "stage");
+	free(field);
+	return yes;
+}
+
+static store_assignee *find_assignee(store_case_work *w, const char *person)
+{
+	for (size_t i = 0; person && i < w->nassignees; i++)
+		if (!strcmp(w->assignees[i].person, person))
+			return &w->assignees[i];
+	return NULL;
+}
+
+static void drop_assignee(store_case_work *w, const char *person)
+{
+	store_assignee *a = find_assignee(w, person);
+	size_t i;
+
+	if (!a)
+		return;
+	i = (size_t)(a - w->assignees);
+	free(a->person); free(a->role); free(a->organisation); free(a->since); free(a->note);
+	memmove(a, a + 1, (w->nassignees - i - 1) * sizeof(*a));
+	w->nassignees--;
+}
+
+/* Append a zeroed element to a growable array (NULL when out of memory). */
+static void *grow_one(void **arr, size_t *n, size_t size)
+{
+	char *p = realloc(*arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+static store_consent *find_consent(store_case_work *w, const char *purpose, const char *recipient)
+{
+	for (size_t i = 0; i < w->nconsents; i++)
+		if (!strcmp(w->consents[i].purpose, purpose) &&
+		    !strcmp(w->consents[i].recipient, recipient ? recipient : ""))
+			return &w->consents[i];
+	return NULL;
+}
+
+/* A JSON list member as words joined by spaces (caller frees; NULL when absent). */
+#define dwords dget
+
+/*
+ * Apply event ev to the case work w in causal order.  *has_form and
+ * *predeparture carry what the stage needs beyond w.
+ */
+static int work_apply(store_case_work *w, const hw_event *ev, int *has_form, int *predeparture)
+{
+	char day[11], *a = NULL, *b = NULL, *c = NULL;
+	int stage_set = 0, rc = 0;
+
+	ev_day(ev, day);
+	if (!strcmp(ev->type, EV_CASE_OPENED)) {
+		if (!find_assignee(w, ev->device)) {
+			store_assignee *x = grow_one((void **)&w->assignees, &w->nassignees, sizeof(*x));
+			if (!x)
+				return HW_ERROR;
+			x->person = strdup(ev->device);
+			x->role = strdup("counsellor");
+			x->since = strdup(day);
+		}
+	} else if (!strcmp(ev->type, EV_FORM_SUBMITTED)) {
+		*has_form = 1;
+		a = dget(ev, "milestone");
+		if (a && !strcmp(a, "pre_departure")) {
+			*predeparture = 1;
+			if ((b = dget(ev, "departure_date")))
+				set_str(&w->departure_planned, b);
+			free(b);
+			b = NULL;
+			if (!w->departed_on && (b = dget(ev, "return_type")))
+				set_str(&w->return_type, b);
+		} else if (a && !strcmp(a, "follow_up")) {
+			if (!w->follow_up_on)
+				set_str(&w->follow_up_on, day);
+			if ((b = dget(ev, "follow_up_round")))
+				set_str(&w->follow_up_round, b);
+			free(b);
+			b = NULL;
+			if (!w->arrived_on && (b = dget(ev, "arrival_date")))
+				set_str(&w->arrived_on, b);
+		}
+	} else if (!strcmp(ev->type, EV_CASE_DECIDED)) {
+		store_decision *d = grow_one((void **)&w->decisions, &w->ndecisions, sizeof(*d));
+
+		if (!d)
+			return HW_ERROR;
+		d->event_id = strdup(ev->id);
+		d->decision = dget(ev, "decision");
+		d->date = dget(ev, "date");
+		d->author = strdup(ev->author);
+		d->at = strdup(ev->at);
+		set_str(&w->decision, d->decision);
+		set_str(&w->decision_date, d->date);
+	} else if (!strcmp(ev->type, EV_CASE_DEPARTED)) {
+		free(w->departed_on);
+		w->departed_on = dget(ev, "date");
+		free(w->return_type);
+		w->return_type = dget(ev, "return_type");
+		free(w->assistance);
+		w->assistance = dwords(ev, "assistance");
+		a = dget(ev, "assistance_granted");
+		w->assistance_granted = a && !strcmp(a, "true");
+	} else if (!strcmp(ev->type, EV_CASE_ARRIVED)) {
+		free(w->arrived_on);
+		w->arrived_on = dget(ev, "date");
+		free(w->arrival_confirmed_by);
+		w->arrival_confirmed_by = dget(ev, "confirmed_by");
+	} else if (!strcmp(ev->type, EV_CASE_CLOSED)) {
+		set_str(&w->closed_on, day);
+		free(w->close_reason);
+		w->close_reason = dget(ev, "reason");
+		free(w->close_note);
+		w->close_note = dget(ev, "note");
+		set_str(&w->stage, "closed");
+		stage_set = 1;
+	} else if (!strcmp(ev->type, EV_CASE_REOPENED)) {
+		set_str(&w->reopened_on, day);
+		set_str(&w->stage, "reopened");
+		stage_set = 1;
+	} else if (!strcmp(ev->type, EV_CONFLICT_RESOLVED)) {
+		a = dget(ev, "field");
+		b = dget(ev, "value");
+		if (a && !strcmp(a, "stage") && b && event_word_in(b, case_stages)) {
+			set_str(&w->stage, b);
+			stage_set = 1;
+		} else if (a && !strcmp(a, "decision") && b) {
+			set_str(&w->decision, b);
+		}
+	} else if (!strcmp(ev->type, EV_CASE_ASSIGNED)) {
+		store_assignee *x;
+		size_t k = 0;
+
+		a = dget(ev, "assignee");
+		c = dget(ev, "unassign");
+		/* unassign is a list of ids without spaces, joined with spaces here */
+		for (char *p = c, *tok; p && (tok = strsep(&p, " ")) != NULL; k++)
+			if (*tok)
+				drop_assignee(w, tok);
+		if (!(x = find_assignee(w, a))) {
+			if (!(x = grow_one((void **)&w->assignees, &w->nassignees, sizeof(*x))))
+				rc = HW_ERROR;
+			else
+				x->person = a, a = NULL;
+		}
+		if (x) {
+			free(x->role);
+			x->role = dget(ev, "role");
+			free(x->organisation);
+			x->organisation = dget(ev, "organisation");
+			free(x->note);
+			x->note = dget(ev, "note");
+			set_str(&x->since, day);
+		}
+	} else if (!strcmp(ev->type, EV_CONSENT_RECORDED)) {
+		store_consent *x;
+
+		a = dget(ev, "purpose");
+		b = dget(ev, "recipient");
+		if (!(x = find_consent(w, a, b))) {
+			if (!(x = grow_one((void **)&w->consents, &w->nconsents, sizeof(*x)))) {
+				rc = HW_ERROR;
+				goto cleanup;
+			}
+			x->purpose = a, a = NULL;
+			x->recipient = b ? b : strdup(""), b = NULL;
+		}
+		c = dget(ev, "granted");
+		x->granted = c && !strcmp(c, "true");
+		free(x->date); x->date = dget(ev, "date");
+		free(x->present); x->present = dwords(ev, "present");
+		free(x->language); x->language = dget(ev, "language");
+		free(x->override_reason); x->override_reason = dget(ev, "override_reason");
+		set_str(&x->recorded_by, ev->device);
+		set_str(&x->withdrawn_on, NULL);
+	} else if (!strcmp(ev->type, EV_CONSENT_WITHDRAWN)) {
+		store_consent *x;
+
+		a = dget(ev, "purpose");
+		b = dget(ev, "recipient");
+		if ((x = find_consent(w, a, b)) != NULL) {
+			free(x->withdrawn_on);
+			x->withdrawn_on = dget(ev, "date");
+		}
+	} else if (!strcmp(ev->type, EV_REFERRAL_SENT)) {
+		store_referral *r = grow_one((void **)&w->referrals, &w->nreferrals, sizeof(*r));
+
+		if (!r)
+			return HW_ERROR;
+		r->id = strdup(ev->id);
+		r->case_id = strdup(ev->case_id);
+		r->provider = dget(ev, "provider");
+		r->kinds = dwords(ev, "kinds");
+		r->submissions = dwords(ev, "submissions");
+		r->urgency = dget(ev, "urgency");
+		if (!r->urgency)
+			r->urgency = strdup("normal");
+		r->note = dget(ev, "note");
+		r->sent_at = strdup(ev->at);
+		r->sent_by = strdup(ev->device);
+		r->status = strdup("sent");
+		r->status_at = strdup(ev->at);
+	} else if (!strcmp(ev->type, EV_REFERRAL_UPDATED)) {
+		a = dget(ev, "referral");
+		for (size_t i = 0; a && i < w->nreferrals; i++) {
+			store_referral *r = &w->referrals[i];
+
+			if (strcmp(r->id, a))
+				continue;
+			free(r->status); r->status = dget(ev, "status");
+			set_str(&r->status_at, ev->at);
+			free(r->status_note); r->status_note = dget(ev, "note");
+			set_str(&r->status_by, ev->device);
+		}
+	}
+	/* A closed case stays closed until it is reopened or a person settles its stage. */
+	if (rc == 0 && !stage_set && is_stage_event(ev) && (!w->stage || strcmp(w->stage, "closed")))
+		set_str(&w->stage, derive_stage(w, *has_form, *predeparture));
+cleanup:
+	free(a);
+	free(b);
+	free(c);
+	return rc;
+}
+
+/*
+ * Fold the case work over the events in order that are in subset (NULL for
+ * all) into w (cleared first).
+ */
+static int work_fold(fold *f, const size_t *order, const unsigned char *subset, store_case_work *w)
+{
+	int has_form = 0, predeparture = 0, rc = 0;
+
+	memset(w, 0, sizeof(*w));
+	w->stage = strdup("identified");
+	for (size_t k = 0; rc == 0 && k < f->n; k++) {
+		size_t i = order[k];
+
+		if (subset && !(subset[i / 8] & (1u << (i % 8))))
+			continue;
+		rc = work_apply(w, f->evs[i].ev, &has_form, &predeparture);
+	}
+	return rc;
+}
+
+/*
+ * Concurrent stage changes: the stage events no other stage event has seen
+ * are the heads; when their stages (each as its device saw it) differ and
+ * one of them closed or reopened the case, that is a conflict for a person
+ * to settle (a conflict.resolved of "stage").  Progress recorded on two
+ * devices (a decision here, an arrival there) merges without one.
+ */
+static int stage_conflict(fold *f, const size_t *order, case_conflict **out)
+{
+	size_t n = f->n, bytes = (n + 7) / 8, *heads = calloc(n ? n : 1, sizeof(size_t)), nh = 0;
+	unsigned char *mask = calloc(bytes ? bytes : 1, 1);
+	char **views = calloc(n ? n : 1, sizeof(char *));
+	int rc = 0, differ = 0, closing = 0;
+	size_t latest = 0;
+
+	*out = NULL;
+	if (!heads || !mask || !views) {
+		rc = HW_ERROR;
+		goto cleanup;
+	}
+	for (size_t a = 0; a < n; a++) {
+		int seen = 0;
+
+		if (!is_stage_event(f->evs[a].ev))
+			continue;
+		for (size_t b = 0; b < n && !seen; b++)
+			seen = b != a && is_stage_event(f->evs[b].ev) && ANC(f, b, a);
+		if (!seen)
+			heads[nh++] = a;
+	}
+	if (nh < 2)
+		goto cleanup;
+	/* Heads in a deterministic order: by time, then id. */
+	for (size_t x = 1; x < nh; x++)
+		for (size_t y = x; y > 0 && ev_before(f->evs[heads[y]].ev, f->evs[heads[y - 1]].ev); y--) {
+			size_t t = heads[y];
+			heads[y] = heads[y - 1];
+			heads[y - 1] = t;
+		}
+	for (size_t h = 0; h < nh; h++) {
+		store_case_work w;
+
+		memcpy(mask, f->evs[heads[h]].anc, bytes);
+		mask[heads[h] / 8] |= (unsigned char)(1u << (heads[h] % 8));
+		if ((rc = work_fold(f, order, mask, &w)) < 0) {
+			store_case_work_clear(&w);
+			goto cleanup;
+		}
+		views[h] = w.stage;
+		w.stage = NULL;
+		store_case_work_clear(&w);
+		if (h && strcmp(views[h], views[0]))
+			differ = 1;
+		if (!strcmp(views[h], "closed") || !strcmp(views[h], "reopened"))
+			closing = 1;
+		latest = h;
+	}
+	if (differ && closing) {
+		case_conflict *c = calloc(1, sizeof(*c));
+
+		if (!c || !(c->values = calloc(nh, sizeof(char *)))) {
+			free(c);
+			rc = HW_ERROR;
+			goto cleanup;
+		}
+		c->field = strdup("stage");
+		for (size_t h = 0; h < nh; h++)
+			c->values[c->nvalues++] = strdup(views[h]);
+		c->provisional = strdup(views[latest]);
+		*out = c;
+	}
+cleanup:
+	for (size_t h = 0; views && h < nh; h++)
+		free(views[h]);
+	free(views);
+	free(heads);
+	free(mask);
+	return rc;
+}
+
 typedef struct fold_result {
+	store_case_work work;
 	store_case_row row;
 	case_conflict *conflicts;
 	size_t nconflicts;
@@ -380,8 +779,9 @@ typedef struct fold_result {
 static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 {
 	fold f = { NULL, 0, 0, ws_err(ws) };
-	field_state fields[NFIELDS];
+	field_state fields[NSLOTS];
 	size_t *order = NULL, *heads = NULL;
+	case_conflict *stage_cf = NULL;
 	char day[11];
 	int rc;
 
@@ -419,7 +819,12 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 			res->row.updated_at = strdup(ev->at);
 		}
 	}
-	for (int fi = 0; fi < NFIELDS; fi++) {
+	if ((rc = work_fold(&f, order, NULL, &res->work)) < 0 ||
+	    (rc = stage_conflict(&f, order, &stage_cf)) < 0) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (int fi = 0; fi < NSLOTS; fi++) {
 		size_t nh, winner;
 		char *v, **slot = NULL;
 
@@ -436,7 +841,7 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 			}
 			res->conflicts = p;
 			c = &p[res->nconflicts++];
-			c->field = strdup(case_field_names[fi]);
+			c->field = strdup(fi == F_DECISION ? "decision" : case_field_names[fi]);
 			c->values = calloc(nh, sizeof(char *));
 			c->nvalues = 0;
 			c->provisional = hw_strdup(v);
@@ -456,8 +861,7 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 		case 6: slot = &res->row.return_country; break;
 		case 7: slot = &res->row.language; break;
 		case 8: slot = &res->row.vulnerability; break;
-		case F_STATUS: slot = &res->row.status; break;
-		case F_ASSIGNED: slot = &res->row.assigned_to; break;
+		case F_DECISION: slot = &res->work.decision; break;
 		}
 		if (slot) {
 			free(*slot);
@@ -466,14 +870,44 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 			free(v);
 		}
 	}
-	if (!res->row.status)
-		res->row.status = strdup("open");
+	if (stage_cf) {
+		/* The stage in conflict: show the provisional one, flagged. */
+		case_conflict *p = realloc(res->conflicts, (res->nconflicts + 1) * sizeof(*p));
+
+		if (!p) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		res->conflicts = p;
+		p[res->nconflicts++] = *stage_cf;
+		set_str(&res->work.stage, stage_cf->provisional);
+		free(stage_cf);
+		stage_cf = NULL;
+	}
+	/* The decision shown is the field's (latest of concurrent ones); its date goes with it. */
+	for (size_t d = res->work.ndecisions; d-- > 0;)
+		if (res->work.decision && !strcmp(res->work.decisions[d].decision, res->work.decision)) {
+			set_str(&res->work.decision_date, res->work.decisions[d].date);
+			break;
+		}
+	free(res->row.status);
+	res->row.status = strdup(!strcmp(res->work.stage, "closed") ? "closed" : "open");
+	{
+		hw_buf b = HW_BUF_INIT;
+
+		for (size_t i = 0; i < res->work.nassignees; i++)
+			hw_buf_printf(&b, "%s%s", i ? " " : "", res->work.assignees[i].person);
+		free(res->row.assigned_to);
+		res->row.assigned_to = b.len ? hw_buf_detach(&b) : NULL;
+		hw_buf_free(&b);
+	}
 	res->row.conflicts = (int)res->nconflicts;
 	today(day);
 	res->row.minor = case_is_minor(res->row.birth_date, res->row.birth_year, day);
 	rc = 0;
 cleanup:
-	for (int fi = 0; fi < NFIELDS; fi++) {
+	case_conflicts_free(stage_cf, stage_cf ? 1 : 0);
+	for (int fi = 0; fi < NSLOTS; fi++) {
 		for (size_t s = 0; s < fields[fi].n; s++)
 			free(fields[fi].s[s].value);
 		free(fields[fi].s);
@@ -486,6 +920,7 @@ cleanup:
 
 static void fold_result_free(fold_result *r)
 {
+	store_case_work_clear(&r->work);
 	store_case_row_clear(&r->row);
 	case_conflicts_free(r->conflicts, r->nconflicts);
 }
@@ -497,6 +932,8 @@ int case_refold(hw_ws *ws, const char *case_id)
 
 	if (rc == 0)
 		rc = store_case_put(ws_store(ws), &r.row, ws_err(ws));
+	if (rc == 0)
+		rc = store_case_work_put(ws_store(ws), case_id, &r.work, ws_err(ws));
 	fold_result_free(&r);
 	return rc;
 }
@@ -786,10 +1223,18 @@ int case_resolve(hw_ws *ws, const char *case_id, const char *field, const char *
 	char *data;
 	int rc;
 
-	if (field_index(field) < 0)
+	if (!strcmp(field, "stage")) {
+		if (!value || !event_word_in(value, case_stages))
+			return hw_error_set(ws_err(ws), HW_EINVALID, "stage \"%s\" is not a stage", value ? value : "");
+	} else if (!strcmp(field, "decision")) {
+		if (!value || !event_word_in(value, event_decisions))
+			return hw_error_set(ws_err(ws), HW_EINVALID, "decision \"%s\" is not a decision",
+					    value ? value : "");
+	} else if (field_index(field) < 0) {
 		return hw_error_set(ws_err(ws), HW_EINVALID, "\"%s\" is not a case field", field);
-	if ((rc = field_check(ws_err(ws), field, value)) < 0)
+	} else if ((rc = field_check(ws_err(ws), field, value)) < 0) {
 		return rc;
+	}
 	data = event_data_build(kv);
 	rc = record(ws, case_id, EV_CONFLICT_RESOLVED, data, 1, NULL);
 	free(data);
@@ -897,4 +1342,694 @@ int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1])
 		return hw_error_set(ws_err(ws), HW_EINVALID, "case id %s is ambiguous (%d cases)", prefix, c.n);
 	memcpy(out_id, c.found, HW_UUID_LEN + 1);
 	return 0;
+}
+
+/* --- recording case work ------------------------------------------------- */
+
+int case_work_get(hw_ws *ws, const char *case_id, store_case_work *out)
+{
+	return store_case_work_get(ws_store(ws), case_id, out, ws_err(ws));
+}
+
+/* A JSON object built member by member (values escaped). */
+static void jb_key(hw_buf *b, const char *key)
+{
+	hw_buf_puts(b, b->len ? "," : "{");
+	hw_buf_printf(b, "\"%s\":", key);
+}
+
+static void jb_escape(hw_buf *b, const char *v)
+{
+	hw_buf_puts(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			hw_buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			hw_buf_printf(b, "\\u%04x", *p);
+		else
+			hw_buf_add(b, p, 1);
+	}
+	hw_buf_puts(b, "\"");
+}
+
+static void jb_str(hw_buf *b, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	jb_key(b, key);
+	jb_escape(b, v);
+}
+
+static void jb_bool(hw_buf *b, const char *key, int v)
+{
+	jb_key(b, key);
+	hw_buf_puts(b, v ? "true" : "false");
+}
+
+/* A comma-separated list as a JSON list of its non-empty items (nothing when empty). */
+static void jb_list(hw_buf *b, const char *key, const char *csv)
+{
+	const char *p = csv;
+	int n = 0;
+
+	if (!csv || !*csv)
+		return;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len) {
+			char *item = strndup(p, len);
+
+			if (!n++) {
+				jb_key(b, key);
+				hw_buf_puts(b, "[");
+			} else {
+				hw_buf_puts(b, ",");
+			}
+			jb_escape(b, item ? item : "");
+			free(item);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (n)
+		hw_buf_puts(b, "]");
+}
+
+static char *jb_done(hw_buf *b)
+{
+	hw_buf_puts(b, b->len ? "}" : "{}");
+	return hw_buf_detach(b);
+}
+
+/* "a, b or c" from a vocabulary, for messages. */
+static void vocab_text(char *out, size_t size, const char *const *list)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; list[i] && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", list[i]);
+}
+
+static int word_check(hw_ws *ws, const char *field, const char *v, const char *const *list)
+{
+	char words[400];
+
+	if (v && event_word_in(v, list))
+		return 0;
+	vocab_text(words, sizeof(words), list);
+	return hw_error_set(ws_err(ws), HW_EINVALID, "%s \"%s\" is not one of: %s", field,
+			    v ? v : "", words);
+}
+
+/* Every item of a comma-separated list in the vocabulary (an empty list is fine unless required). */
+static int list_check(hw_ws *ws, const char *field, const char *csv, const char *const *list,
+		      int required)
+{
+	const char *p = csv;
+	char item[201], words[400];
+	int n = 0;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (len) {
+			snprintf(item, sizeof(item), "%.*s", (int)(len > 200 ? 200 : len), p);
+			if (!event_word_in(item, list)) {
+				vocab_text(words, sizeof(words), list);
+				return hw_error_set(ws_err(ws), HW_EINVALID, "%s \"%s\" is not one of: %s",
+						    field, item, words);
+			}
+			n++;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (required && !n)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s: give at least one", field);
+	return 0;
+}
+
+/* A date given (or today when NULL): a real date, not in the future. */
+static int date_check(hw_ws *ws, const char *field, const char *given, char out[11])
+{
+	char day[11];
+
+	today(day);
+	if (!given) {
+		memcpy(out, day, 11);
+		return 0;
+	}
+	if (!event_date_valid(given))
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s \"%s\" is not a date (YYYY-MM-DD)",
+				    field, given);
+	if (strcmp(given, day) > 0)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s %s is in the future (today is %s)",
+				    field, given, day);
+	memcpy(out, given, 11);
+	return 0;
+}
+
+/* Free text: at most 2000 bytes, no control characters but newline and tab. */
+static int text_check(hw_ws *ws, const char *field, const char *v, int required)
+{
+	if (!v || !*v)
+		return required ? hw_error_set(ws_err(ws), HW_EINVALID, "%s is required", field) : 0;
+	if (strlen(v) > 2000)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s is too long (at most 2000 bytes)", field);
+	for (const char *p = v; *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return hw_error_set(ws_err(ws), HW_EINVALID, "%s contains control characters", field);
+	return 0;
+}
+
+/* A person, organisation or provider id: 1..200 bytes without spaces or control characters. */
+static int ident_check(hw_ws *ws, const char *field, const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	if (n == 0 || n > 200)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s \"%s\" is empty or too long", field,
+				    v ? v : "");
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == ',')
+			return hw_error_set(ws_err(ws), HW_EINVALID,
+					    "%s \"%s\" must be one word (no spaces or commas)", field, v);
+	return 0;
+}
+
+/* A name on one line (an organisation): 1..200 bytes, no control characters. */
+static int line_check(hw_ws *ws, const char *field, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 200)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s \"%s\" is empty or too long", field, v);
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return hw_error_set(ws_err(ws), HW_EINVALID, "%s contains control characters", field);
+	return 0;
+}
+
+/* The case's current work and row; refuses a closed case or a stage in conflict when asked. */
+enum { NEED_OPEN = 1, NEED_SETTLED = 2 };
+
+static int case_state(hw_ws *ws, const char *case_id, unsigned need, store_case_row *row,
+		      store_case_work *w)
+{
+	case_conflict *cf = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(row, 0, sizeof(*row));
+	memset(w, 0, sizeof(*w));
+	if ((rc = case_get(ws, case_id, row)) < 0 || (rc = case_work_get(ws, case_id, w)) < 0)
+		return rc;
+	if ((need & NEED_OPEN) && !strcmp(w->stage, "closed"))
+		return hw_error_set(ws_err(ws), HW_EINVALID,
+				    "case %.8s is closed (reopen it first: homeward case reopen ID --reason TEXT)",
+				    case_id);
+	if ((need & NEED_SETTLED) && row->conflicts) {
+		if ((rc = case_conflicts(ws, case_id, &cf, &n)) < 0)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(cf[i].field, "stage") || !strcmp(cf[i].field, "decision")) {
+				rc = hw_error_set(ws_err(ws), HW_ECONFLICT,
+						  "the case's %s was changed on two devices at once; decide it first "
+						  "(homeward case resolve ID %s VALUE)", cf[i].field, cf[i].field);
+				break;
+			}
+		case_conflicts_free(cf, n);
+	}
+	return rc;
+}
+
+/* Record a built event (data freed here). */
+static int record_built(hw_ws *ws, const char *case_id, const char *type, char *data,
+			char out_id[HW_UUID_LEN + 1])
+{
+	int rc = data ? record(ws, case_id, type, data, 1, out_id)
+		      : hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+
+	free(data);
+	return rc;
+}
+
+int case_decide(hw_ws *ws, const char *case_id, const char *decision, const char *date,
+		const char *note)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	char day[11];
+	int rc;
+
+	if ((rc = word_check(ws, "decision", decision, event_decisions)) < 0 ||
+	    (rc = date_check(ws, "decision date", date, day)) < 0 ||
+	    (rc = text_check(ws, "note", note, 0)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_OPEN | NEED_SETTLED, &row, &w)) < 0)
+		goto cleanup;
+	if (w.departed_on && strcmp(day, w.departed_on) > 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "decision date %s is after the departure on %s",
+				  day, w.departed_on);
+		goto cleanup;
+	}
+	jb_str(&b, "decision", decision);
+	jb_str(&b, "date", day);
+	jb_str(&b, "note", note && *note ? note : NULL);
+	rc = record_built(ws, case_id, EV_CASE_DECIDED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int case_depart(hw_ws *ws, const char *case_id, const char *date, const char *return_type,
+		const char *assistance)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	char day[11];
+	int rc;
+
+	if (!date)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "departure date is required (--date YYYY-MM-DD)");
+	if ((rc = date_check(ws, "departure date", date, day)) < 0 ||
+	    (rc = word_check(ws, "type of return", return_type, event_return_types)) < 0 ||
+	    (rc = list_check(ws, "assistance", assistance, event_assistance_kinds, 0)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_OPEN | NEED_SETTLED, &row, &w)) < 0)
+		goto cleanup;
+	/* A forced return follows no decision of the person's; a voluntary one does. */
+	if (strcmp(return_type, "forced") && (!w.decision || strcmp(w.decision, "return"))) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "departure: the decision is %s%s%s, not return (record it first: homeward case decide ID return)",
+				  w.decision ? "\"" : "", w.decision ? w.decision : "not recorded yet",
+				  w.decision ? "\"" : "");
+		goto cleanup;
+	}
+	if (w.decision_date && strcmp(day, w.decision_date) < 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "departure date %s is before the decision on %s",
+				  day, w.decision_date);
+		goto cleanup;
+	}
+	if (w.arrived_on && strcmp(day, w.arrived_on) > 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "departure date %s is after the arrival on %s",
+				  day, w.arrived_on);
+		goto cleanup;
+	}
+	jb_str(&b, "date", day);
+	jb_str(&b, "return_type", return_type);
+	jb_bool(&b, "assistance_granted", assistance && strspn(assistance, ",") != strlen(assistance));
+	jb_list(&b, "assistance", assistance);
+	rc = record_built(ws, case_id, EV_CASE_DEPARTED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int case_arrive(hw_ws *ws, const char *case_id, const char *date)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	char day[11];
+	int rc;
+
+	if (!date)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "arrival date is required (--date YYYY-MM-DD)");
+	if ((rc = date_check(ws, "arrival date", date, day)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_OPEN | NEED_SETTLED, &row, &w)) < 0)
+		goto cleanup;
+	if (!w.departed_on) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "arrival: case %.8s has no departure recorded (homeward case depart ID ...)", case_id);
+		goto cleanup;
+	}
+	if (strcmp(day, w.departed_on) < 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "arrival date %s is before the departure on %s",
+				  day, w.departed_on);
+		goto cleanup;
+	}
+	jb_str(&b, "date", day);
+	jb_str(&b, "confirmed_by", ws_device_id(ws));
+	rc = record_built(ws, case_id, EV_CASE_ARRIVED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int case_assign(hw_ws *ws, const char *case_id, const char *person, const char *role,
+		const char *organisation, const char *note, const char *unassign)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	int rc;
+
+	if ((rc = ident_check(ws, "person", person)) < 0 ||
+	    (rc = word_check(ws, "role", role, event_roles)) < 0 ||
+	    (organisation && (rc = line_check(ws, "organisation", organisation)) < 0) ||
+	    (rc = text_check(ws, "note", note, 0)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, 0, &row, &w)) < 0)
+		goto cleanup;
+	/* Until the team has a roster, the people known are the devices seen in events. */
+	if (strcmp(person, ws_device_id(ws)) && !store_device_known(ws_store(ws), person)) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "person \"%s\" is not known here (a person is named by the device id they work on, "
+				  "as seen in synced events)", person);
+		goto cleanup;
+	}
+	for (const char *p = unassign; p && *p;) {
+		size_t len = strcspn(p, ",");
+		int found = 0;
+
+		for (size_t i = 0; i < w.nassignees && len; i++)
+			found |= strlen(w.assignees[i].person) == len && !strncmp(w.assignees[i].person, p, len);
+		if (len && !found) {
+			rc = hw_error_set(ws_err(ws), HW_EINVALID, "unassign: \"%.*s\" is not assigned to case %.8s",
+					  (int)len, p, case_id);
+			goto cleanup;
+		}
+		if (len == strlen(person) && !strncmp(p, person, len)) {
+			rc = hw_error_set(ws_err(ws), HW_EINVALID, "unassign: \"%s\" cannot be assigned and unassigned at once",
+					  person);
+			goto cleanup;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	jb_str(&b, "assignee", person);
+	jb_str(&b, "role", role);
+	jb_str(&b, "organisation", organisation);
+	jb_str(&b, "note", note && *note ? note : NULL);
+	jb_list(&b, "unassign", unassign);
+	rc = record_built(ws, case_id, EV_CASE_ASSIGNED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int case_close_with_reason(hw_ws *ws, const char *case_id, const char *reason, const char *note)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	int rc;
+
+	if ((rc = word_check(ws, "reason", reason, event_close_reasons)) < 0 ||
+	    (rc = text_check(ws, "note", note, !strcmp(reason, "other"))) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_SETTLED, &row, &w)) < 0)
+		goto cleanup;
+	if (!strcmp(w.stage, "closed")) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "case %.8s is already closed", case_id);
+		goto cleanup;
+	}
+	jb_str(&b, "reason", reason);
+	jb_str(&b, "note", note && *note ? note : NULL);
+	rc = record_built(ws, case_id, EV_CASE_CLOSED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int case_reopen(hw_ws *ws, const char *case_id, const char *reason)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	int rc;
+
+	if ((rc = text_check(ws, "reason", reason, 1)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_SETTLED, &row, &w)) < 0)
+		goto cleanup;
+	if (strcmp(w.stage, "closed")) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "case %.8s is not closed (its stage is %s)",
+				  case_id, w.stage);
+		goto cleanup;
+	}
+	jb_str(&b, "reason", reason);
+	rc = record_built(ws, case_id, EV_CASE_REOPENED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+/* True if the comma- or space-separated list holds word. */
+static int list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ", ");
+
+		if (len == n && !strncmp(p, word, n))
+			return 1;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* A provider id known to providers.csv (the name for messages). */
+static int provider_check(hw_ws *ws, const char *field, const char *id)
+{
+	hw_provider_list *l = NULL;
+	int rc;
+
+	if ((rc = ident_check(ws, field, id)) < 0 || (rc = providers_load(ws, &l)) < 0)
+		return rc;
+	if (!providers_find(l, id))
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "%s \"%s\" is not a known provider (see: homeward provider list)", field, id);
+	providers_free(l);
+	return rc;
+}
+
+int consent_record(hw_ws *ws, const char *case_id, const char *purpose, int granted,
+		   const char *recipient, const char *present, const char *language,
+		   const char *override_reason)
+{
+	store_case_row row;
+	store_case_work w;
+	hw_buf b = HW_BUF_INIT;
+	char day[11];
+	int rc;
+
+	if ((rc = word_check(ws, "purpose", purpose, event_purposes)) < 0 ||
+	    (rc = list_check(ws, "present", present, event_present, 0)) < 0 ||
+	    (rc = text_check(ws, "override reason", override_reason, 0)) < 0)
+		return rc;
+	if (!strcmp(purpose, "share_with_provider") && !recipient)
+		return hw_error_set(ws_err(ws), HW_EINVALID,
+				    "purpose share_with_provider needs the recipient (--recipient PROVIDER)");
+	if (recipient && !strcmp(purpose, "share_with_provider") &&
+	    (rc = provider_check(ws, "recipient", recipient)) < 0)
+		return rc;
+	if (recipient && (rc = ident_check(ws, "recipient", recipient)) < 0)
+		return rc;
+	if (language) {
+		size_t n = strspn(language, "abcdefghijklmnopqrstuvwxyz");
+		if (n < 2 || n > 3 || (language[n] && language[n] != '-'))
+			return hw_error_set(ws_err(ws), HW_EINVALID,
+					    "language \"%s\" is not a language code (e.g. ar, fa, fr)", language);
+	}
+	if ((rc = case_state(ws, case_id, 0, &row, &w)) < 0)
+		goto cleanup;
+	/* A child's consent counts with a guardian present, or for the child's best interests. */
+	if (row.minor && granted && !list_has(present, "guardian") &&
+	    (!override_reason || !*override_reason)) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "consent for a minor: present does not include guardian; record the guardian's "
+				  "presence or the override reason (best interests of the child)");
+		goto cleanup;
+	}
+	today(day);
+	jb_str(&b, "purpose", purpose);
+	jb_bool(&b, "granted", granted);
+	jb_str(&b, "recipient", recipient);
+	jb_str(&b, "language", language ? language : row.language);
+	jb_list(&b, "present", present);
+	jb_str(&b, "date", day);
+	jb_str(&b, "override_reason", override_reason && *override_reason ? override_reason : NULL);
+	rc = record_built(ws, case_id, EV_CONSENT_RECORDED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+/* The consent standing for purpose and recipient (NULL when none). */
+static const store_consent *consent_of(const store_case_work *w, const char *purpose,
+				       const char *recipient)
+{
+	for (size_t i = 0; i < w->nconsents; i++)
+		if (!strcmp(w->consents[i].purpose, purpose) &&
+		    !strcmp(w->consents[i].recipient, recipient ? recipient : ""))
+			return &w->consents[i];
+	return NULL;
+}
+
+int consent_withdraw(hw_ws *ws, const char *case_id, const char *purpose, const char *recipient)
+{
+	store_case_row row;
+	store_case_work w;
+	const store_consent *c;
+	hw_buf b = HW_BUF_INIT;
+	char day[11];
+	int rc;
+
+	if ((rc = word_check(ws, "purpose", purpose, event_purposes)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, 0, &row, &w)) < 0)
+		goto cleanup;
+	c = consent_of(&w, purpose, recipient);
+	if (!c || !c->granted || c->withdrawn_on) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "purpose %s%s%s has no granted consent to withdraw on case %.8s", purpose,
+				  recipient ? " for " : "", recipient ? recipient : "", case_id);
+		goto cleanup;
+	}
+	today(day);
+	jb_str(&b, "purpose", purpose);
+	jb_str(&b, "recipient", recipient);
+	jb_str(&b, "date", day);
+	rc = record_built(ws, case_id, EV_CONSENT_WITHDRAWN, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+typedef struct sub_find {
+	const char *id;     /* without "uuid:" */
+	int found;
+} sub_find;
+
+static int sub_find_cb(const store_submission *s, void *payload)
+{
+	sub_find *f = payload;
+	const char *id = strncmp(s->instance_id, "uuid:", 5) ? s->instance_id : s->instance_id + 5;
+
+	if (!strcmp(id, f->id))
+		f->found = 1;
+	return 0;
+}
+
+int referral_send(hw_ws *ws, const char *case_id, const char *provider, const char *kinds,
+		  const char *submissions, const char *urgency, const char *note,
+		  char out_id[HW_UUID_LEN + 1])
+{
+	store_case_row row;
+	store_case_work w;
+	const store_consent *c;
+	hw_buf b = HW_BUF_INIT, subs = HW_BUF_INIT;
+	int rc;
+
+	if ((rc = provider_check(ws, "provider", provider)) < 0 ||
+	    (rc = list_check(ws, "kinds", kinds, event_assistance_kinds, 1)) < 0 ||
+	    (urgency && (rc = word_check(ws, "urgency", urgency, event_urgencies)) < 0) ||
+	    (rc = text_check(ws, "note", note, 0)) < 0)
+		return rc;
+	if ((rc = case_state(ws, case_id, NEED_OPEN, &row, &w)) < 0)
+		goto cleanup;
+	/* The submissions that travel with it: this case's, named with or without "uuid:". */
+	for (const char *p = submissions; p && *p;) {
+		size_t len = strcspn(p, ",");
+		char *item = strndup(p, len);
+		sub_find f = { NULL, 0 };
+
+		if (!item) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		f.id = strncmp(item, "uuid:", 5) ? item : item + 5;
+		if (len && (rc = store_case_submissions(ws_store(ws), case_id, sub_find_cb, &f, ws_err(ws))) == 0 &&
+		    !f.found)
+			rc = hw_error_set(ws_err(ws), HW_EINVALID,
+					  "submission \"%s\" is not a submission of case %.8s", item, case_id);
+		if (len && rc == 0)
+			hw_buf_printf(&subs, "%suuid:%s", subs.len ? "," : "", f.id);
+		free(item);
+		if (rc < 0)
+			goto cleanup;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	c = consent_of(&w, "share_with_provider", provider);
+	if (!c || !c->granted || c->withdrawn_on) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "referral to %s needs a granted consent share_with_provider for %s (%s)",
+				  provider, provider, !c ? "none is recorded" : !c->granted ? "it was refused"
+				  : "it was withdrawn");
+		goto cleanup;
+	}
+	if (row.minor && !list_has(c->present, "guardian") && !c->override_reason) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "referral to %s: the case is a minor and the consent was given without a guardian "
+				  "present or an override reason; record the consent again", provider);
+		goto cleanup;
+	}
+	jb_str(&b, "provider", provider);
+	jb_list(&b, "kinds", kinds);
+	jb_list(&b, "submissions", subs.len ? subs.ptr : NULL);
+	jb_str(&b, "urgency", urgency);
+	jb_str(&b, "note", note && *note ? note : NULL);
+	rc = record_built(ws, case_id, EV_REFERRAL_SENT, jb_done(&b), out_id);
+cleanup:
+	hw_buf_free(&b);
+	hw_buf_free(&subs);
+	store_case_row_clear(&row);
+	store_case_work_clear(&w);
+	return rc;
+}
+
+int referral_update(hw_ws *ws, const char *referral_id, const char *status, const char *note)
+{
+	store_referral r;
+	hw_buf b = HW_BUF_INIT;
+	int rc;
+
+	if ((rc = word_check(ws, "status", status, event_referral_statuses)) < 0 ||
+	    (rc = text_check(ws, "note", note, !strcmp(status, "declined"))) < 0)
+		return rc;
+	if ((rc = store_referral_find(ws_store(ws), referral_id, &r, ws_err(ws))) < 0)
+		return rc;
+	if (!strcmp(r.status, "closed")) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "referral %.8s is closed", r.id);
+		goto cleanup;
+	}
+	jb_str(&b, "referral", r.id);
+	jb_str(&b, "status", status);
+	jb_str(&b, "note", note && *note ? note : NULL);
+	rc = record_built(ws, r.case_id, EV_REFERRAL_UPDATED, jb_done(&b), NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_referral_clear(&r);
+	return rc;
 }

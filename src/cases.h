@@ -111,6 +111,52 @@ typedef struct case_conflict {
 int case_conflicts(hw_ws *ws, const char *case_id, case_conflict **out, size_t *n);
 void case_conflicts_free(case_conflict *c, size_t n);
 
+/* --- case work (docs/case-work.md) ---------------------------------------- */
+
+/* The stages, in their usual order, then closed and reopened (NULL-terminated). */
+extern const char *const case_stages[];
+
+/* What the fold derived for a case: stage, milestones, assignees, consents, referrals. */
+int case_work_get(hw_ws *ws, const char *case_id, store_case_work *out);
+
+/*
+ * Record case work.  Each validates its input first and records nothing on
+ * bad input: HW_EINVALID with a one-line message naming the field and the
+ * value (an unknown decision, a date in the future or before an earlier
+ * milestone, a departure before a decision to return, a referral without
+ * the consent it needs, an unknown provider or submission).  Dates are
+ * YYYY-MM-DD; "today" comes from the clock (HOMEWARD_NOW in tests).
+ * Lists are comma-separated.
+ */
+int case_decide(hw_ws *ws, const char *case_id, const char *decision, const char *date,
+		const char *note);
+int case_depart(hw_ws *ws, const char *case_id, const char *date, const char *return_type,
+		const char *assistance);
+int case_arrive(hw_ws *ws, const char *case_id, const char *date);
+int case_assign(hw_ws *ws, const char *case_id, const char *person, const char *role,
+		const char *organisation, const char *note, const char *unassign);
+int case_close_with_reason(hw_ws *ws, const char *case_id, const char *reason, const char *note);
+int case_reopen(hw_ws *ws, const char *case_id, const char *reason);
+
+/* Consent for a purpose (and recipient, for sharing); minors need present=guardian or an override. */
+int consent_record(hw_ws *ws, const char *case_id, const char *purpose, int granted,
+		   const char *recipient, const char *present, const char *language,
+		   const char *override_reason);
+int consent_withdraw(hw_ws *ws, const char *case_id, const char *purpose, const char *recipient);
+
+/*
+ * Refer a case to a provider (an id of providers.csv) for kinds of
+ * assistance, with the submissions that travel with it; needs a granted,
+ * not withdrawn share_with_provider consent for that provider.  out_id (may
+ * be NULL) receives the referral's id.
+ */
+int referral_send(hw_ws *ws, const char *case_id, const char *provider, const char *kinds,
+		  const char *submissions, const char *urgency, const char *note,
+		  char out_id[HW_UUID_LEN + 1]);
+
+/* Record a referral's new status (the id or a unique prefix of at least 4 characters). */
+int referral_update(hw_ws *ws, const char *referral_id, const char *status, const char *note);
+
 /* True if a person born on birth_date (or in birth_year) is under 18 on today (YYYY-MM-DD). */
 int case_is_minor(const char *birth_date, int birth_year, const char *today);
 

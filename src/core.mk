@@ -9,6 +9,8 @@ src_libhomeward_a_SOURCES += \
 	src/workspace.c src/workspace.h \
 	src/cases.c src/cases.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
+# Case work: reintegration providers (docs/case-work.md).
+src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
 homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c

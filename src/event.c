@@ -10,8 +10,66 @@
 static const char *const known_types[] = {
 	EV_CASE_OPENED, EV_CASE_UPDATED, EV_CASE_ASSIGNED, EV_CONSENT_RECORDED,
 	EV_FORM_SUBMITTED, EV_REFERRAL_SENT, EV_CASE_CLOSED, EV_CASE_REOPENED,
-	EV_CONFLICT_RESOLVED, NULL
+	EV_CONFLICT_RESOLVED, EV_CASE_DECIDED, EV_CASE_DEPARTED, EV_CASE_ARRIVED,
+	EV_CONSENT_WITHDRAWN, EV_REFERRAL_UPDATED, NULL
 };
+
+const char *const event_decisions[] = {
+	"return", "stay_in_procedure", "undecided", "withdrawn", NULL
+};
+const char *const event_return_types[] = {
+	"assisted_voluntary", "independent_voluntary", "forced", NULL
+};
+const char *const event_close_reasons[] = {
+	"reintegration_completed", "lost_contact", "declined_assistance",
+	"transferred_out", "deceased", "other", NULL
+};
+const char *const event_roles[] = { "counsellor", "field_officer", "supervisor", NULL };
+const char *const event_purposes[] = {
+	"counselling", "data_processing", "share_with_provider", "health_data",
+	"contact_family", NULL
+};
+const char *const event_present[] = {
+	"guardian", "interpreter", "legal_representative", "social_worker", "family_member", NULL
+};
+const char *const event_referral_statuses[] = {
+	"accepted", "declined", "in_progress", "service_delivered", "closed", NULL
+};
+static const char *const form_milestones[] = { "pre_departure", "follow_up", NULL };
+const char *const event_urgencies[] = { "normal", "urgent", NULL };
+/* The kinds of docs/assistance-inventory.md. */
+const char *const event_assistance_kinds[] = {
+	"cash", "in_kind", "business", "housing", "employment", "training", "education",
+	"medical", "psychosocial", "legal", "family", "travel", "reception", NULL
+};
+
+int event_word_in(const char *word, const char *const *list)
+{
+	for (size_t i = 0; word && list[i]; i++)
+		if (strcmp(word, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int event_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 0;
+	return 1;
+}
 
 /* Canonical form: sorted keys, compact, UTF-8 as is. */
 #define CANON_FLAGS (JSON_SORT_KEYS | JSON_COMPACT)
@@ -49,6 +107,287 @@ static int ident_valid(const char *s, size_t max)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
 	return 1;
+}
+
+/* --- the schemas of event data ----------------------------------------- */
+
+enum {
+	M_TEXT = 1,    /* free text: at most 2000 bytes, no control characters but tab and newline */
+	M_IDENT,       /* a short name or id: 1..200 bytes, no control characters */
+	M_DATE,        /* YYYY-MM-DD */
+	M_WORD,        /* one word of the member's vocabulary */
+	M_WORDS,       /* a list of distinct words of the vocabulary */
+	M_IDENTS,      /* a list of distinct identifiers */
+	M_BOOL,
+	M_UUID,        /* an event id */
+	M_LANG,        /* a language code: ar, fa, en-GB */
+	M_ANY,         /* not checked here */
+};
+
+typedef struct member_schema {
+	const char *name;
+	int kind;
+	int required;
+	const char *const *vocab;
+} member_schema;
+
+typedef struct event_schema {
+	const char *type;
+	member_schema members[12];
+} event_schema;
+
+static const event_schema schemas[] = {
+	{ EV_CASE_DECIDED, {
+		{ "decision", M_WORD, 1, event_decisions },
+		{ "date", M_DATE, 1, NULL },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_CASE_DEPARTED, {
+		{ "date", M_DATE, 1, NULL },
+		{ "return_type", M_WORD, 1, event_return_types },
+		{ "assistance_granted", M_BOOL, 1, NULL },
+		{ "assistance", M_WORDS, 0, event_assistance_kinds } } },
+	{ EV_CASE_ARRIVED, {
+		{ "date", M_DATE, 1, NULL },
+		{ "confirmed_by", M_IDENT, 1, NULL } } },
+	{ EV_CASE_CLOSED, {
+		{ "reason", M_WORD, 1, event_close_reasons },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_CASE_REOPENED, {
+		{ "reason", M_TEXT, 1, NULL } } },
+	{ EV_CASE_ASSIGNED, {
+		{ "assignee", M_IDENT, 1, NULL },
+		{ "role", M_WORD, 1, event_roles },
+		{ "organisation", M_IDENT, 0, NULL },
+		{ "note", M_TEXT, 0, NULL },
+		{ "unassign", M_IDENTS, 0, NULL } } },
+	{ EV_CONSENT_RECORDED, {
+		{ "purpose", M_WORD, 1, event_purposes },
+		{ "granted", M_BOOL, 1, NULL },
+		{ "recipient", M_IDENT, 0, NULL },
+		{ "language", M_LANG, 0, NULL },
+		{ "present", M_WORDS, 0, event_present },
+		{ "date", M_DATE, 1, NULL },
+		{ "override_reason", M_TEXT, 0, NULL } } },
+	{ EV_CONSENT_WITHDRAWN, {
+		{ "purpose", M_WORD, 1, event_purposes },
+		{ "recipient", M_IDENT, 0, NULL },
+		{ "date", M_DATE, 1, NULL } } },
+	{ EV_REFERRAL_SENT, {
+		{ "provider", M_IDENT, 1, NULL },
+		{ "kinds", M_WORDS, 1, event_assistance_kinds },
+		{ "submissions", M_IDENTS, 0, NULL },
+		{ "urgency", M_WORD, 0, event_urgencies },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_REFERRAL_UPDATED, {
+		{ "referral", M_UUID, 1, NULL },
+		{ "status", M_WORD, 1, event_referral_statuses },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_FORM_SUBMITTED, {
+		{ "form_id", M_IDENT, 1, NULL },
+		{ "form_version", M_ANY, 1, NULL },
+		{ "instance_id", M_IDENT, 1, NULL },
+		{ "sha256", M_ANY, 1, NULL },
+		{ "deprecated_id", M_IDENT, 0, NULL },
+		{ "departure_date", M_DATE, 0, NULL },
+		{ "return_type", M_WORD, 0, event_return_types },
+		{ "follow_up_round", M_IDENT, 0, NULL },
+		{ "arrival_date", M_DATE, 0, NULL },
+		{ "milestone", M_WORD, 0, form_milestones } } },
+};
+
+/* A string free of control characters (tab and newline allowed in text). */
+static int clean_string(const char *s, size_t min, size_t max, int text)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && !(text && (c == '\n' || c == '\t'))) || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+static int lang_valid(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+
+	if (n < 2 || n > 3)
+		return 0;
+	for (s += n; *s; s++)
+		if (!(*s == '-' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Check one member's value; 0 or HW_EINVALID naming it. */
+static int check_member(const char *type, const member_schema *m, json_t *v, hw_error *err)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	size_t i, j;
+	json_t *e;
+
+	switch (m->kind) {
+	case M_ANY:
+		return 0;
+	case M_BOOL:
+		if (json_is_boolean(v))
+			return 0;
+		return hw_error_set(err, HW_EINVALID, "%s: %s must be true or false", type, m->name);
+	case M_WORDS:
+	case M_IDENTS:
+		if (!json_is_array(v))
+			return hw_error_set(err, HW_EINVALID, "%s: %s must be a list", type, m->name);
+		if (m->required && json_array_size(v) == 0)
+			return hw_error_set(err, HW_EINVALID, "%s: %s must not be empty", type, m->name);
+		json_array_foreach(v, i, e) {
+			const char *w = json_is_string(e) ? json_string_value(e) : NULL;
+
+			if (!w || !clean_string(w, 1, 200, 0) ||
+			    (m->kind == M_WORDS && !event_word_in(w, m->vocab)))
+				return hw_error_set(err, HW_EINVALID, "%s: %s \"%.60s\" is not allowed",
+						    type, m->name, w ? w : "(not a string)");
+			for (j = 0; j < i; j++)
+				if (!strcmp(w, json_string_value(json_array_get(v, j))))
+					return hw_error_set(err, HW_EINVALID, "%s: %s lists \"%.60s\" twice",
+							    type, m->name, w);
+		}
+		return 0;
+	default:
+		break;
+	}
+	if (!s)
+		return hw_error_set(err, HW_EINVALID, "%s: %s must be a string", type, m->name);
+	switch (m->kind) {
+	case M_TEXT:
+		if (!clean_string(s, m->required ? 1 : 0, 2000, 1))
+			return hw_error_set(err, HW_EINVALID, "%s: %s is empty, too long or has control characters",
+					    type, m->name);
+		return 0;
+	case M_IDENT:
+		if (!clean_string(s, 1, 200, 0))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.60s\" is empty, too long or malformed",
+					    type, m->name, s);
+		return 0;
+	case M_DATE:
+		if (!event_date_valid(s))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not a date (YYYY-MM-DD)",
+					    type, m->name, s);
+		return 0;
+	case M_WORD:
+		if (!event_word_in(s, m->vocab))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.60s\" is not one of the known values",
+					    type, m->name, s);
+		return 0;
+	case M_UUID:
+		if (!hw_uuid_valid(s))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not an id", type, m->name, s);
+		return 0;
+	case M_LANG:
+		if (!lang_valid(s))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not a language code",
+					    type, m->name, s);
+		return 0;
+	}
+	return 0;
+}
+
+/* strcmp where NULL equals nothing. */
+static int hw_strcmp0(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) : 1;
+}
+
+/* A string member, or NULL. */
+static const char *str_member(json_t *data, const char *key)
+{
+	json_t *v = json_object_get(data, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Rules across members (required members are known to be there). */
+static int check_rules(const char *type, json_t *data, hw_error *err)
+{
+	const char *s;
+	json_t *v;
+
+#define STR(k) str_member(data, k)
+	if (!strcmp(type, EV_CASE_DEPARTED)) {
+		v = json_object_get(data, "assistance");
+		if (v && json_array_size(v) && !json_is_true(json_object_get(data, "assistance_granted")))
+			return hw_error_set(err, HW_EINVALID,
+					    "%s: assistance is listed but assistance_granted is false", type);
+	} else if (!strcmp(type, EV_CASE_CLOSED)) {
+		s = STR("note");
+		if (!hw_strcmp0(STR("reason"), "other") && (!s || !*s))
+			return hw_error_set(err, HW_EINVALID, "%s: the reason \"other\" needs a note", type);
+	} else if (!strcmp(type, EV_CASE_ASSIGNED)) {
+		size_t i;
+
+		json_array_foreach(json_object_get(data, "unassign"), i, v)
+			if (!hw_strcmp0(json_string_value(v), STR("assignee")))
+				return hw_error_set(err, HW_EINVALID, "%s: %s is both assigned and unassigned",
+						    type, STR("assignee"));
+	} else if (!strcmp(type, EV_CONSENT_RECORDED) || !strcmp(type, EV_CONSENT_WITHDRAWN)) {
+		if (!hw_strcmp0(STR("purpose"), "share_with_provider") && !STR("recipient"))
+			return hw_error_set(err, HW_EINVALID,
+					    "%s: sharing with a provider needs the recipient", type);
+	} else if (!strcmp(type, EV_REFERRAL_UPDATED)) {
+		s = STR("note");
+		if (!hw_strcmp0(STR("status"), "declined") && (!s || !*s))
+			return hw_error_set(err, HW_EINVALID, "%s: a declined referral needs the reason as a note",
+					    type);
+	}
+#undef STR
+	return 0;
+}
+
+static int check_data(const char *type, json_t *data, hw_error *err)
+{
+	const event_schema *sc = NULL;
+	const char *key;
+	json_t *v;
+
+	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++)
+		if (!strcmp(schemas[i].type, type))
+			sc = &schemas[i];
+	if (!sc)
+		return 0;   /* case.opened, case.updated, conflict.resolved: checked by their modules */
+	json_object_foreach(data, key, v) {
+		const member_schema *m = NULL;
+		int rc;
+
+		for (size_t k = 0; k < 12 && sc->members[k].name; k++)
+			if (!strcmp(sc->members[k].name, key))
+				m = &sc->members[k];
+		if (!m)
+			return hw_error_set(err, HW_EINVALID, "%s: unknown member \"%.60s\"", type, key);
+		if ((rc = check_member(type, m, v, err)) < 0)
+			return rc;
+	}
+	for (size_t k = 0; k < 12 && sc->members[k].name; k++)
+		if (sc->members[k].required && !json_object_get(data, sc->members[k].name))
+			return hw_error_set(err, HW_EINVALID, "%s: %s is missing", type, sc->members[k].name);
+	return check_rules(type, data, err);
+}
+
+int event_check_data(const char *type, const char *data_json, hw_error *err)
+{
+	json_error_t jerr;
+	json_t *data = json_loads(data_json ? data_json : "{}", JSON_REJECT_DUPLICATES, &jerr);
+	int rc;
+
+	if (!json_is_object(data)) {
+		json_decref(data);
+		return hw_error_set(err, HW_EINVALID, "%s: data is not a JSON object", type);
+	}
+	rc = check_data(type, data, err);
+	json_decref(data);
+	return rc;
 }
 
 void event_free(hw_event *ev)
@@ -154,6 +493,8 @@ int event_parse(hw_event **out, const char *json, size_t len, hw_error *err)
 		hw_error_set(err, HW_EINVALID, "event member \"data\" is missing or not an object");
 		goto cleanup;
 	}
+	if (check_data(ev->type, data, err) < 0)
+		goto cleanup;
 	ev->data = json_dumps(data, CANON_FLAGS);
 	if (json_object_size(root) != 8) {
 		hw_error_set(err, HW_EINVALID, "event has unknown members");
@@ -244,6 +585,15 @@ int event_new(hw_event **out, const char *case_id, const char *type,
 		json_decref(data);
 		event_free(ev);
 		return hw_error_set(err, HW_EINVALID, "event data is not a JSON object");
+	}
+	{
+		int rc = check_data(type, data, err);
+
+		if (rc < 0) {
+			json_decref(data);
+			event_free(ev);
+			return rc;
+		}
 	}
 	ev->data = json_dumps(data, CANON_FLAGS);
 	json_decref(data);

@@ -22,6 +22,32 @@
 #define EV_CASE_CLOSED "case.closed"
 #define EV_CASE_REOPENED "case.reopened"
 #define EV_CONFLICT_RESOLVED "conflict.resolved"
+#define EV_CASE_DECIDED "case.decided"
+#define EV_CASE_DEPARTED "case.departed"
+#define EV_CASE_ARRIVED "case.arrived"
+#define EV_CONSENT_WITHDRAWN "consent.withdrawn"
+#define EV_REFERRAL_UPDATED "referral.updated"
+
+/*
+ * The closed vocabularies of case work (docs/case-work.md), each a
+ * NULL-terminated list: what the event validation accepts and what front
+ * ends offer.
+ */
+extern const char *const event_decisions[];      /* return, stay_in_procedure, ... */
+extern const char *const event_return_types[];   /* assisted_voluntary, ... */
+extern const char *const event_close_reasons[];  /* reintegration_completed, ... */
+extern const char *const event_roles[];          /* counsellor, field_officer, supervisor */
+extern const char *const event_purposes[];       /* counselling, data_processing, ... */
+extern const char *const event_present[];        /* guardian, interpreter, ... */
+extern const char *const event_referral_statuses[]; /* accepted, declined, ... */
+extern const char *const event_urgencies[];      /* normal, urgent */
+extern const char *const event_assistance_kinds[]; /* the inventory's kind codes */
+
+/* True if word is in the NULL-terminated list. */
+int event_word_in(const char *word, const char *const *list);
+
+/* True if s is a calendar date YYYY-MM-DD. */
+int event_date_valid(const char *s);
 
 typedef struct hw_event {
 	char id[HW_UUID_LEN + 1];
@@ -39,8 +65,19 @@ typedef struct hw_event {
 int event_type_known(const char *type);
 
 /*
+ * Check the "data" of an event of the given type against its schema
+ * (docs/case-work.md): required members present, values of the right type
+ * and vocabulary, no unknown members.  The one place where event contents
+ * are validated: event_parse (import, merge, fold) and event_new (local
+ * recording) both call it.  HW_EINVALID with a message naming the member
+ * and the value.
+ */
+int event_check_data(const char *type, const char *data_json, hw_error *err);
+
+/*
  * Parse and validate event JSON: all members present with the right types,
- * ids are UUIDs, time is ISO UTC, type known, data an object.  On success
+ * ids are UUIDs, time is ISO UTC, type known, data an object that passes
+ * event_check_data.  On success
  * *out is a new event (caller frees with event_free).
  */
 int event_parse(hw_event **out, const char *json, size_t len, hw_error *err);

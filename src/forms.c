@@ -404,11 +404,149 @@ int fill_set_language(hw_fill *f, const char *code)
 	return rc;
 }
 
+/*
+ * The form contract (docs/case-work.md): nodes with these names carry case
+ * work.  A node's value counts when it is relevant and answered; a node
+ * outside the body (a calculate) counts by its value.  Caller frees.
+ */
+static char *contract_value(hw_fill *f, const xform_nav *nav, const char *name)
+{
+	size_t n = strlen(name);
+	char expr[160], *v = NULL;
+
+	for (size_t i = 0; nav && i < nav->count; i++) {
+		const char *p = nav->items[i].path;
+		size_t len = strlen(p);
+
+		if (len > n && p[len - n - 1] == '/' && !strcmp(p + len - n, name))
+			return nav->items[i].relevant && *nav->items[i].value ? strdup(nav->items[i].value) : NULL;
+	}
+	snprintf(expr, sizeof(expr), "normalize-space((//%s)[1])", name);
+	if (xform_eval(&v, f->session, expr, NULL) < 0 || !*v) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The form.submitted data: what identifies the submission, and the milestones the form records. */
+static char *submitted_data(hw_fill *f, const xform_nav *nav, const store_submission *sub)
+{
+	const char *kv[24];
+	char *dep = contract_value(f, nav, "deprecatedID"), *vals[5] = { NULL };
+	char *count = NULL, *data;
+	size_t k = 0;
+
+	kv[k++] = "form_id"; kv[k++] = sub->form_id;
+	kv[k++] = "form_version"; kv[k++] = sub->form_version;
+	kv[k++] = "instance_id"; kv[k++] = sub->instance_id;
+	kv[k++] = "sha256"; kv[k++] = sub->sha256;
+	if (dep) {
+		kv[k++] = "deprecated_id"; kv[k++] = dep;
+	}
+	if (xform_eval(&count, f->session, "count(//departure_date)", NULL) == 0 && strcmp(count, "0")) {
+		kv[k++] = "milestone"; kv[k++] = "pre_departure";
+		if ((vals[0] = contract_value(f, nav, "departure_date")) && event_date_valid(vals[0])) {
+			kv[k++] = "departure_date"; kv[k++] = vals[0];
+		}
+		if ((vals[1] = contract_value(f, nav, "return_type")) &&
+		    event_word_in(vals[1], event_return_types)) {
+			kv[k++] = "return_type"; kv[k++] = vals[1];
+		}
+	} else if ((vals[2] = contract_value(f, nav, "visit_round")) ||
+		   (vals[2] = contract_value(f, nav, "follow_up_round"))) {
+		kv[k++] = "milestone"; kv[k++] = "follow_up";
+		kv[k++] = "follow_up_round"; kv[k++] = vals[2];
+		if ((vals[3] = contract_value(f, nav, "arrival_date")) && event_date_valid(vals[3])) {
+			kv[k++] = "arrival_date"; kv[k++] = vals[3];
+		}
+	}
+	kv[k] = NULL;
+	data = event_data_build(kv);
+	free(dep);
+	free(count);
+	for (int i = 0; i < 5; i++)
+		free(vals[i]);
+	return data;
+}
+
+/* One consent the form answered yes or no: a consent.recorded event. */
+static int record_consent(hw_fill *f, const xform_nav *nav, const char *node, const char *purpose,
+			  const char *recipient, const char *present)
+{
+	char *answer = contract_value(f, nav, node), *data = NULL, now[HW_TIME_LEN + 1];
+	hw_buf b = HW_BUF_INIT;
+	int rc = 0;
+
+	if (!answer || (strcmp(answer, "yes") && strcmp(answer, "no")) ||
+	    (!strcmp(purpose, "share_with_provider") && !recipient)) {
+		free(answer);
+		return 0;
+	}
+	hw_now_iso(now);
+	now[10] = '\0';
+	{
+		const char *kv[] = { "purpose", purpose, "date", now, recipient ? "recipient" : NULL, recipient, NULL };
+		data = event_data_build(kv);
+	}
+	/* granted and present are not strings: splice them into the object. */
+	if (data) {
+		data[strlen(data) - 1] = '\0';
+		hw_buf_printf(&b, "%s,\"granted\":%s", data, strcmp(answer, "yes") ? "false" : "true");
+		if (present && *present) {
+			hw_buf_puts(&b, ",\"present\":[");
+			for (const char *p = present; *p;) {
+				size_t len = strcspn(p, " ");
+				hw_buf_printf(&b, "%s\"%.*s\"", p == present ? "" : ",", (int)len, p);
+				p += len;
+				while (*p == ' ')
+					p++;
+			}
+			hw_buf_puts(&b, "]");
+		}
+		hw_buf_puts(&b, "}");
+		rc = case_record(f->ws, f->case_id, EV_CONSENT_RECORDED, b.ptr, NULL);
+	}
+	hw_buf_free(&b);
+	free(data);
+	free(answer);
+	return rc;
+}
+
+/* The consents a first-contact or pre-departure form records (docs/case-work.md). */
+static int record_consents(hw_fill *f, const xform_nav *nav)
+{
+	char *guardian = contract_value(f, nav, "guardian_present"),
+	     *guardian2 = contract_value(f, nav, "consent_guardian"),
+	     *interpreter = contract_value(f, nav, "interpreter_present"),
+	     *recipient = contract_value(f, nav, "consent_recipient");
+	char present[64] = "";
+	int rc;
+
+	if (!recipient)
+		recipient = contract_value(f, nav, "provider_name");
+	if ((guardian && !strcmp(guardian, "yes")) || (guardian2 && !strcmp(guardian2, "yes")))
+		strcat(present, "guardian");
+	if (interpreter && !strcmp(interpreter, "yes"))
+		strcat(present, *present ? " interpreter" : "interpreter");
+	if ((rc = record_consent(f, nav, "consent_counselling", "counselling", NULL, present)) == 0 &&
+	    (rc = record_consent(f, nav, "consent_data", "data_processing", NULL, present)) == 0 &&
+	    (rc = record_consent(f, nav, "consent_share", "share_with_provider", recipient, present)) == 0 &&
+	    (rc = record_consent(f, nav, "consent_health", "health_data", recipient, present)) == 0)
+		rc = record_consent(f, nav, "consent_family", "contact_family", NULL, present);
+	free(guardian);
+	free(guardian2);
+	free(interpreter);
+	free(recipient);
+	return rc;
+}
+
 int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failures)
 {
 	hw_ws *ws = f->ws;
 	hw_store *st = ws_store(ws);
 	xform_failure_list *fl = NULL;
+	xform_nav *nav = NULL;
 	store_submission sub;
 	char *xml = NULL, *data = NULL, *flags = NULL, *count = NULL;
 	char sha[HW_SHA256_HEX + 1], now[HW_TIME_LEN + 1];
@@ -446,15 +584,18 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 				  sub.form_id);
 		goto cleanup;
 	}
-	{
-		const char *kv[] = { "form_id", sub.form_id, "form_version", sub.form_version,
-				     "instance_id", sub.instance_id, "sha256", sha, NULL };
-		data = event_data_build(kv);
+	if ((rc = xform_nav_build(&nav, f->session, ws_err(ws))) < 0)
+		goto cleanup;
+	data = submitted_data(f, nav, &sub);
+	if (!data) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
 	}
 	if ((rc = store_begin(st, ws_err(ws))) < 0)
 		goto cleanup;
 	if ((rc = store_submission_put(st, &sub, xml, len, STORE_LOCAL, NULL, ws_err(ws))) < 0 ||
-	    (rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0)
+	    (rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0 ||
+	    (rc = record_consents(f, nav)) < 0)
 		goto rollback;
 	/* A screening form's result becomes the case's vulnerability flags. */
 	if (xform_eval(&count, f->session, "count(//vulnerability_flags)", NULL) == 0 &&
@@ -474,6 +615,7 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 rollback:
 	store_rollback(st);
 cleanup:
+	xform_nav_free(nav);
 	xform_failure_list_free(fl);
 	free(xml);
 	free(data);

@@ -81,6 +81,43 @@ static const char *const migrations[] = {
 	"DROP INDEX submissions_pending;"
 	"CREATE INDEX events_state ON events (state, seq);"
 	"CREATE INDEX submissions_state ON submissions (state);",
+	/*
+	 * 2 -> 3: case work (docs/case-work.md).  What the fold derives from
+	 * the case-work events lives beside the case row.  Cases folded before
+	 * get what their events already say: a submitted form means
+	 * counselling, the one who opened a case is its counsellor.
+	 */
+	"CREATE TABLE case_work ("
+	"  case_id TEXT PRIMARY KEY, stage TEXT NOT NULL,"
+	"  decision TEXT, decision_date TEXT, departure_planned TEXT, departed_on TEXT,"
+	"  return_type TEXT, assistance TEXT, assistance_granted INTEGER NOT NULL DEFAULT 0,"
+	"  arrived_on TEXT, arrival_confirmed_by TEXT, follow_up_on TEXT, follow_up_round TEXT,"
+	"  closed_on TEXT, close_reason TEXT, close_note TEXT, reopened_on TEXT);"
+	"CREATE INDEX case_work_stage ON case_work (stage);"
+	"CREATE TABLE case_assignees ("
+	"  case_id TEXT NOT NULL, person TEXT NOT NULL, role TEXT NOT NULL,"
+	"  organisation TEXT, since TEXT, note TEXT, PRIMARY KEY (case_id, person));"
+	"CREATE INDEX case_assignees_person ON case_assignees (person);"
+	"CREATE TABLE case_consents ("
+	"  case_id TEXT NOT NULL, purpose TEXT NOT NULL, recipient TEXT NOT NULL,"
+	"  granted INTEGER NOT NULL, date TEXT, present TEXT, language TEXT,"
+	"  override_reason TEXT, recorded_by TEXT, withdrawn_on TEXT,"
+	"  PRIMARY KEY (case_id, purpose, recipient));"
+	"CREATE TABLE case_decisions ("
+	"  case_id TEXT NOT NULL, seq INTEGER NOT NULL, event_id TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, date TEXT, author TEXT, at TEXT, PRIMARY KEY (case_id, seq));"
+	"CREATE TABLE referrals ("
+	"  id TEXT PRIMARY KEY, case_id TEXT NOT NULL, provider TEXT NOT NULL, kinds TEXT,"
+	"  submissions TEXT, urgency TEXT, note TEXT, sent_at TEXT, sent_by TEXT,"
+	"  status TEXT NOT NULL, status_at TEXT, status_note TEXT, status_by TEXT);"
+	"CREATE INDEX referrals_case ON referrals (case_id);"
+	"CREATE INDEX referrals_status ON referrals (status, status_at);"
+	"INSERT INTO case_work (case_id, stage) SELECT id, CASE"
+	"  WHEN status = 'closed' THEN 'closed'"
+	"  WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = cases.id AND e.type = 'form.submitted')"
+	"  THEN 'counselling' ELSE 'identified' END FROM cases;"
+	"INSERT OR IGNORE INTO case_assignees (case_id, person, role, since)"
+	"  SELECT case_id, device, 'counsellor', substr(at, 1, 10) FROM events WHERE type = 'case.opened';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1029,4 +1066,416 @@ int store_drafts_of_case(hw_store *st, const char *case_id,
 
 	return each_row(st, "SELECT id, form_id, updated_at FROM drafts WHERE case_id = ? "
 			"ORDER BY updated_at DESC", case_id, draft_row, &u, err, "reading drafts");
+}
+
+/* --- case work ------------------------------------------------------------ */
+
+void store_referral_clear(store_referral *r)
+{
+	if (!r)
+		return;
+	free(r->id); free(r->case_id); free(r->provider); free(r->kinds); free(r->submissions);
+	free(r->urgency); free(r->note); free(r->sent_at); free(r->sent_by); free(r->status);
+	free(r->status_at); free(r->status_note); free(r->status_by);
+	memset(r, 0, sizeof(*r));
+}
+
+void store_case_work_clear(store_case_work *w)
+{
+	if (!w)
+		return;
+	free(w->stage); free(w->decision); free(w->decision_date); free(w->departure_planned);
+	free(w->departed_on); free(w->return_type); free(w->assistance); free(w->arrived_on);
+	free(w->arrival_confirmed_by); free(w->follow_up_on); free(w->follow_up_round);
+	free(w->closed_on); free(w->close_reason); free(w->close_note); free(w->reopened_on);
+	for (size_t i = 0; i < w->nassignees; i++) {
+		store_assignee *a = &w->assignees[i];
+		free(a->person); free(a->role); free(a->organisation); free(a->since); free(a->note);
+	}
+	free(w->assignees);
+	for (size_t i = 0; i < w->nconsents; i++) {
+		store_consent *c = &w->consents[i];
+		free(c->purpose); free(c->recipient); free(c->date); free(c->present); free(c->language);
+		free(c->override_reason); free(c->recorded_by); free(c->withdrawn_on);
+	}
+	free(w->consents);
+	for (size_t i = 0; i < w->nreferrals; i++)
+		store_referral_clear(&w->referrals[i]);
+	free(w->referrals);
+	for (size_t i = 0; i < w->ndecisions; i++) {
+		store_decision *d = &w->decisions[i];
+		free(d->event_id); free(d->decision); free(d->date); free(d->author); free(d->at);
+	}
+	free(w->decisions);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Run a cached statement bound to case_id only. */
+static int exec_case(hw_store *st, const char *sql, const char *case_id, hw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, case_id);
+	return step_done(st, s, err, "saving case work");
+}
+
+int store_case_work_put(hw_store *st, const char *case_id, const store_case_work *w, hw_error *err)
+{
+	static const char del_work[] = "DELETE FROM case_work WHERE case_id = ?";
+	static const char del_assignees[] = "DELETE FROM case_assignees WHERE case_id = ?";
+	static const char del_consents[] = "DELETE FROM case_consents WHERE case_id = ?";
+	static const char del_decisions[] = "DELETE FROM case_decisions WHERE case_id = ?";
+	static const char del_referrals[] = "DELETE FROM referrals WHERE case_id = ?";
+	static const char ins_work[] =
+		"INSERT INTO case_work (case_id, stage, decision, decision_date, departure_planned, "
+		"departed_on, return_type, assistance, assistance_granted, arrived_on, "
+		"arrival_confirmed_by, follow_up_on, follow_up_round, closed_on, close_reason, "
+		"close_note, reopened_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char ins_assignee[] =
+		"INSERT OR REPLACE INTO case_assignees (case_id, person, role, organisation, since, note) "
+		"VALUES (?, ?, ?, ?, ?, ?)";
+	static const char ins_consent[] =
+		"INSERT OR REPLACE INTO case_consents (case_id, purpose, recipient, granted, date, present, "
+		"language, override_reason, recorded_by, withdrawn_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	static const char ins_decision[] =
+		"INSERT INTO case_decisions (case_id, seq, event_id, decision, date, author, at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?)";
+	static const char ins_referral[] =
+		"INSERT OR REPLACE INTO referrals (id, case_id, provider, kinds, submissions, urgency, note, "
+		"sent_at, sent_by, status, status_at, status_note, status_by) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *s;
+	int rc, own;
+
+	if ((rc = tx_begin(st, &own, err)) < 0)
+		return rc;
+	if ((rc = exec_case(st, del_work, case_id, err)) < 0 ||
+	    (rc = exec_case(st, del_assignees, case_id, err)) < 0 ||
+	    (rc = exec_case(st, del_consents, case_id, err)) < 0 ||
+	    (rc = exec_case(st, del_decisions, case_id, err)) < 0 ||
+	    (rc = exec_case(st, del_referrals, case_id, err)) < 0)
+		goto done;
+	if (!(s = stmt(st, ins_work, err))) {
+		rc = err ? err->code : HW_ERROR;
+		goto done;
+	}
+	bind_text(s, 1, case_id);
+	bind_text(s, 2, w->stage ? w->stage : "identified");
+	bind_text(s, 3, w->decision);
+	bind_text(s, 4, w->decision_date);
+	bind_text(s, 5, w->departure_planned);
+	bind_text(s, 6, w->departed_on);
+	bind_text(s, 7, w->return_type);
+	bind_text(s, 8, w->assistance);
+	sqlite3_bind_int(s, 9, w->assistance_granted);
+	bind_text(s, 10, w->arrived_on);
+	bind_text(s, 11, w->arrival_confirmed_by);
+	bind_text(s, 12, w->follow_up_on);
+	bind_text(s, 13, w->follow_up_round);
+	bind_text(s, 14, w->closed_on);
+	bind_text(s, 15, w->close_reason);
+	bind_text(s, 16, w->close_note);
+	bind_text(s, 17, w->reopened_on);
+	if ((rc = step_done(st, s, err, "saving case work")) < 0)
+		goto done;
+	for (size_t i = 0; i < w->nassignees; i++) {
+		const store_assignee *a = &w->assignees[i];
+
+		if (!(s = stmt(st, ins_assignee, err))) {
+			rc = err ? err->code : HW_ERROR;
+			goto done;
+		}
+		bind_text(s, 1, case_id);
+		bind_text(s, 2, a->person);
+		bind_text(s, 3, a->role);
+		bind_text(s, 4, a->organisation);
+		bind_text(s, 5, a->since);
+		bind_text(s, 6, a->note);
+		if ((rc = step_done(st, s, err, "saving case work")) < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < w->nconsents; i++) {
+		const store_consent *c = &w->consents[i];
+
+		if (!(s = stmt(st, ins_consent, err))) {
+			rc = err ? err->code : HW_ERROR;
+			goto done;
+		}
+		bind_text(s, 1, case_id);
+		bind_text(s, 2, c->purpose);
+		bind_text(s, 3, c->recipient ? c->recipient : "");
+		sqlite3_bind_int(s, 4, c->granted);
+		bind_text(s, 5, c->date);
+		bind_text(s, 6, c->present);
+		bind_text(s, 7, c->language);
+		bind_text(s, 8, c->override_reason);
+		bind_text(s, 9, c->recorded_by);
+		bind_text(s, 10, c->withdrawn_on);
+		if ((rc = step_done(st, s, err, "saving case work")) < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < w->ndecisions; i++) {
+		const store_decision *d = &w->decisions[i];
+
+		if (!(s = stmt(st, ins_decision, err))) {
+			rc = err ? err->code : HW_ERROR;
+			goto done;
+		}
+		bind_text(s, 1, case_id);
+		sqlite3_bind_int(s, 2, (int)i + 1);
+		bind_text(s, 3, d->event_id);
+		bind_text(s, 4, d->decision);
+		bind_text(s, 5, d->date);
+		bind_text(s, 6, d->author);
+		bind_text(s, 7, d->at);
+		if ((rc = step_done(st, s, err, "saving case work")) < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < w->nreferrals; i++) {
+		const store_referral *r = &w->referrals[i];
+
+		if (!(s = stmt(st, ins_referral, err))) {
+			rc = err ? err->code : HW_ERROR;
+			goto done;
+		}
+		bind_text(s, 1, r->id);
+		bind_text(s, 2, case_id);
+		bind_text(s, 3, r->provider);
+		bind_text(s, 4, r->kinds);
+		bind_text(s, 5, r->submissions);
+		bind_text(s, 6, r->urgency);
+		bind_text(s, 7, r->note);
+		bind_text(s, 8, r->sent_at);
+		bind_text(s, 9, r->sent_by);
+		bind_text(s, 10, r->status);
+		bind_text(s, 11, r->status_at);
+		bind_text(s, 12, r->status_note);
+		bind_text(s, 13, r->status_by);
+		if ((rc = step_done(st, s, err, "saving case work")) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	return tx_end(st, own, rc, err);
+}
+
+/* Append one zeroed element to a growable array; NULL when out of memory. */
+static void *grow(void **arr, size_t *n, size_t size)
+{
+	char *p = realloc(*arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+static int work_row(sqlite3_stmt *s, void *ctx)
+{
+	store_case_work *w = ctx;
+
+	free(w->stage);
+	w->stage = col_dup(s, 0);
+	w->decision = col_dup(s, 1);
+	w->decision_date = col_dup(s, 2);
+	w->departure_planned = col_dup(s, 3);
+	w->departed_on = col_dup(s, 4);
+	w->return_type = col_dup(s, 5);
+	w->assistance = col_dup(s, 6);
+	w->assistance_granted = sqlite3_column_int(s, 7);
+	w->arrived_on = col_dup(s, 8);
+	w->arrival_confirmed_by = col_dup(s, 9);
+	w->follow_up_on = col_dup(s, 10);
+	w->follow_up_round = col_dup(s, 11);
+	w->closed_on = col_dup(s, 12);
+	w->close_reason = col_dup(s, 13);
+	w->close_note = col_dup(s, 14);
+	w->reopened_on = col_dup(s, 15);
+	return 0;
+}
+
+static int assignee_row(sqlite3_stmt *s, void *ctx)
+{
+	store_case_work *w = ctx;
+	store_assignee *a = grow((void **)&w->assignees, &w->nassignees, sizeof(*a));
+
+	if (!a)
+		return HW_ERROR;
+	a->person = col_dup(s, 0);
+	a->role = col_dup(s, 1);
+	a->organisation = col_dup(s, 2);
+	a->since = col_dup(s, 3);
+	a->note = col_dup(s, 4);
+	return 0;
+}
+
+static int consent_row(sqlite3_stmt *s, void *ctx)
+{
+	store_case_work *w = ctx;
+	store_consent *c = grow((void **)&w->consents, &w->nconsents, sizeof(*c));
+
+	if (!c)
+		return HW_ERROR;
+	c->purpose = col_dup(s, 0);
+	c->recipient = col_dup(s, 1);
+	c->granted = sqlite3_column_int(s, 2);
+	c->date = col_dup(s, 3);
+	c->present = col_dup(s, 4);
+	c->language = col_dup(s, 5);
+	c->override_reason = col_dup(s, 6);
+	c->recorded_by = col_dup(s, 7);
+	c->withdrawn_on = col_dup(s, 8);
+	return 0;
+}
+
+static int decision_row(sqlite3_stmt *s, void *ctx)
+{
+	store_case_work *w = ctx;
+	store_decision *d = grow((void **)&w->decisions, &w->ndecisions, sizeof(*d));
+
+	if (!d)
+		return HW_ERROR;
+	d->event_id = col_dup(s, 0);
+	d->decision = col_dup(s, 1);
+	d->date = col_dup(s, 2);
+	d->author = col_dup(s, 3);
+	d->at = col_dup(s, 4);
+	return 0;
+}
+
+#define REFERRAL_COLUMNS "id, case_id, provider, kinds, submissions, urgency, note, sent_at, " \
+	"sent_by, status, status_at, status_note, status_by"
+
+/* Fill r from a row of REFERRAL_COLUMNS (strings borrowed when borrow is set). */
+static void referral_from_row(sqlite3_stmt *s, store_referral *r, int borrow)
+{
+#define TXT(i) (borrow ? (char *)sqlite3_column_text(s, i) : col_dup(s, i))
+	r->id = TXT(0);
+	r->case_id = TXT(1);
+	r->provider = TXT(2);
+	r->kinds = TXT(3);
+	r->submissions = TXT(4);
+	r->urgency = TXT(5);
+	r->note = TXT(6);
+	r->sent_at = TXT(7);
+	r->sent_by = TXT(8);
+	r->status = TXT(9);
+	r->status_at = TXT(10);
+	r->status_note = TXT(11);
+	r->status_by = TXT(12);
+#undef TXT
+}
+
+static int referral_row(sqlite3_stmt *s, void *ctx)
+{
+	store_case_work *w = ctx;
+	store_referral *r = grow((void **)&w->referrals, &w->nreferrals, sizeof(*r));
+
+	if (!r)
+		return HW_ERROR;
+	referral_from_row(s, r, 0);
+	return 0;
+}
+
+int store_case_work_get(hw_store *st, const char *case_id, store_case_work *w, hw_error *err)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if ((rc = each_row(st, "SELECT stage, decision, decision_date, departure_planned, departed_on, "
+			   "return_type, assistance, assistance_granted, arrived_on, arrival_confirmed_by, "
+			   "follow_up_on, follow_up_round, closed_on, close_reason, close_note, reopened_on "
+			   "FROM case_work WHERE case_id = ?", case_id, work_row, w, err,
+			   "reading case work")) < 0 ||
+	    (rc = each_row(st, "SELECT person, role, organisation, since, note FROM case_assignees "
+			   "WHERE case_id = ? ORDER BY since, person", case_id, assignee_row, w, err,
+			   "reading case work")) < 0 ||
+	    (rc = each_row(st, "SELECT purpose, recipient, granted, date, present, language, "
+			   "override_reason, recorded_by, withdrawn_on FROM case_consents "
+			   "WHERE case_id = ? ORDER BY purpose, recipient", case_id, consent_row, w, err,
+			   "reading case work")) < 0 ||
+	    (rc = each_row(st, "SELECT event_id, decision, date, author, at FROM case_decisions "
+			   "WHERE case_id = ? ORDER BY seq", case_id, decision_row, w, err,
+			   "reading case work")) < 0 ||
+	    (rc = each_row(st, "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE case_id = ? "
+			   "ORDER BY sent_at, id", case_id, referral_row, w, err, "reading case work")) < 0) {
+		store_case_work_clear(w);
+		return rc;
+	}
+	if (!w->stage)
+		w->stage = strdup("identified");
+	return 0;
+}
+
+int store_referrals(hw_store *st, const char *status,
+		    int (*cb)(const store_referral *r, void *payload), void *payload, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db,
+		"SELECT " REFERRAL_COLUMNS " FROM referrals WHERE ?1 IS NULL OR status = ?1 "
+		"ORDER BY coalesce(status_at, sent_at), id", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "listing referrals");
+	bind_text(s, 1, status);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_referral r;
+		int stop;
+
+		referral_from_row(s, &r, 1);
+		if ((stop = cb(&r, payload)) != 0) {
+			sqlite3_finalize(s);
+			return stop;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "listing referrals");
+}
+
+int store_referral_find(hw_store *st, const char *prefix, store_referral *out, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(prefix) < 4 || strspn(prefix, "0123456789abcdef-") != strlen(prefix))
+		return hw_error_set(err, HW_ENOTFOUND, "no referral %s", prefix);
+	rc = sqlite3_prepare_v2(st->db, "SELECT " REFERRAL_COLUMNS " FROM referrals "
+				"WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "reading a referral");
+	bind_text(s, 1, prefix);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == 0)
+			referral_from_row(s, out, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_referral_clear(out);
+		return db_fail(st, err, rc, "reading a referral");
+	}
+	if (n == 0)
+		return hw_error_set(err, HW_ENOTFOUND, "no referral %s", prefix);
+	if (n > 1) {
+		store_referral_clear(out);
+		return hw_error_set(err, HW_EINVALID, "referral id %s is ambiguous", prefix);
+	}
+	return 0;
+}
+
+int store_device_known(hw_store *st, const char *device)
+{
+	static const char sql[] = "SELECT 1 FROM events WHERE device = ? LIMIT 1";
+	sqlite3_stmt *s = stmt(st, sql, NULL);
+	int rc;
+
+	if (!s)
+		return 0;
+	bind_text(s, 1, device);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW;
 }

@@ -118,6 +118,76 @@ int store_case_list(hw_store *st, const char *search, int limit,
 		    int (*cb)(const store_case_row *r, void *payload),
 		    void *payload, hw_error *err);
 
+/*
+ * Case work, derived by the fold (src/cases.c) and stored beside the case
+ * row: the stage and its milestones, the decisions (all of them, latest
+ * last), the assignees, the consents as they stand per purpose and
+ * recipient, and the referrals with their current status.
+ */
+typedef struct store_assignee {
+	char *person, *role, *organisation, *since, *note;
+} store_assignee;
+
+typedef struct store_consent {
+	char *purpose;
+	char *recipient;        /* "" when the purpose has none */
+	int granted;
+	char *date, *present, *language, *override_reason, *recorded_by;
+	char *withdrawn_on;     /* NULL while it stands */
+} store_consent;
+
+typedef struct store_referral {
+	char *id;               /* the id of its referral.sent event */
+	char *case_id, *provider, *kinds, *submissions, *urgency, *note;
+	char *sent_at, *sent_by;
+	char *status;           /* sent | accepted | declined | in_progress | service_delivered | closed */
+	char *status_at, *status_note, *status_by;
+} store_referral;
+
+typedef struct store_decision {
+	char *event_id, *decision, *date, *author, *at;
+} store_decision;
+
+typedef struct store_case_work {
+	char *stage;
+	char *decision, *decision_date;
+	char *departure_planned, *departed_on, *return_type, *assistance;
+	int assistance_granted;
+	char *arrived_on, *arrival_confirmed_by;
+	char *follow_up_on, *follow_up_round;
+	char *closed_on, *close_reason, *close_note, *reopened_on;
+	store_assignee *assignees;
+	size_t nassignees;
+	store_consent *consents;
+	size_t nconsents;
+	store_referral *referrals;
+	size_t nreferrals;
+	store_decision *decisions;
+	size_t ndecisions;
+} store_case_work;
+
+void store_case_work_clear(store_case_work *w);
+void store_referral_clear(store_referral *r);
+
+/* Replace what is stored for the case with w (one transaction). */
+int store_case_work_put(hw_store *st, const char *case_id, const store_case_work *w, hw_error *err);
+
+/* Read it back (w is cleared first; a case never folded has stage "identified"). */
+int store_case_work_get(hw_store *st, const char *case_id, store_case_work *w, hw_error *err);
+
+/*
+ * Referrals of every case, waiting longest first (by the time of their last
+ * status); status NULL for all.  cb gets a borrowed referral.
+ */
+int store_referrals(hw_store *st, const char *status,
+		    int (*cb)(const store_referral *r, void *payload), void *payload, hw_error *err);
+
+/* True if some event here was made on this device (a person the team knows). */
+int store_device_known(hw_store *st, const char *device);
+
+/* The referral whose id starts with prefix (unique); out is cleared first. */
+int store_referral_find(hw_store *st, const char *prefix, store_referral *out, hw_error *err);
+
 /* Drafts: a form being filled for a case; every operation is kept. */
 int store_draft_find(hw_store *st, const char *case_id, const char *form_id,
 		     char **draft_id, hw_error *err);

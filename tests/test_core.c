@@ -531,6 +531,8 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	/* Turn it back into a schema 1 database, as the first release made them. */
 	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(raw,
+		"DROP TABLE case_work; DROP TABLE case_assignees; DROP TABLE case_consents;"
+		"DROP TABLE case_decisions; DROP TABLE referrals;"
 		"DROP INDEX events_state; DROP INDEX submissions_state;"
 		"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
 		"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
@@ -543,7 +545,8 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 3);
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
 	sqlite3_close(raw);

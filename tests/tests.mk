@@ -9,6 +9,13 @@ tests_test_core_CFLAGS = $(TEST_CFLAGS)
 tests_test_core_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 tests_test_core_LDFLAGS = $(WRAP_ALLOC)
 
+# Case work: event schemas, the stage fold, consent and referrals.
+check_PROGRAMS += tests/test_casework
+TESTS += tests/test_casework
+tests_test_casework_SOURCES = tests/test_casework.c
+tests_test_casework_CFLAGS = $(TEST_CFLAGS)
+tests_test_casework_LDADD = $(TEST_LIBS)
+
 # Module boundaries (the core knows no screen; one module per library).
 TESTS += tests/boundaries.sh
 EXTRA_DIST += tests/boundaries.sh
