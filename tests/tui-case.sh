@@ -41,8 +41,9 @@ check "the search finds the other case" wait_for "Omar Other"
 check "the search leaves out what does not match" not_on_screen "Amina Testcase"
 keys Escape
 type_text "Testc"
-check "the search finds the case made on the screen" wait_for "Amina Testcase"
-check "and only that one" not_on_screen "Omar Other"
+check "the search finds the case made on the screen" wait_line "Search:" "Testc"
+check "and only that one" wait_gone "Omar Other"
+check "the case found is listed" wait_for "Amina Testcase"
 type_text "zzz"
 check "a search without matches says so" wait_for "No case matches"
 

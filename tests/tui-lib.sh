@@ -46,28 +46,45 @@ start() {
 	wait_for "Homeward"
 }
 
-keys() { T send-keys "$@"; sleep 0.15; }
-type_text() { T send-keys -l "$1"; sleep 0.15; }
+# Keys go to the program at once; tests then wait for what they do.  No
+# fixed sleeps: every wait polls the screen until a deadline, generous
+# because the machine may be busy with parallel builds.
+keys() { T send-keys "$@"; }
+type_text() { T send-keys -l "$1"; }
 
-# wait_for TEXT [SECONDS]: until TEXT (fixed string) is on the screen.
-wait_for() {
-	i=0
-	while [ $i -lt $(( ${2:-5} * 10 )) ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
+# poll COMMAND...: run COMMAND until it succeeds, for at most $deadline
+# seconds (20 unless set); false when it never did.
+deadline=${TUI_DEADLINE:-20}
+poll() {
+	_end=$(( $(date +%s) + deadline ))
+	while :; do
+		"$@" && return 0
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.05
 	done
-	return 1
 }
 
-# not_on_screen TEXT: TEXT is nowhere on the screen.
-not_on_screen() { ! screen | grep -qF -- "$1"; }
+# on_screen TEXT: TEXT (a fixed string) is on the screen now.
+on_screen() { screen | grep -qF -- "$1"; }
 
-# line_has A B: a line of the screen holds both A and B.
+# not_on_screen TEXT: TEXT is nowhere on the screen now.
+not_on_screen() { ! on_screen "$1"; }
+
+# wait_for TEXT: until TEXT is on the screen.
+wait_for() { poll on_screen "$1"; }
+
+# wait_gone TEXT: until TEXT has left the screen.
+wait_gone() { poll not_on_screen "$1"; }
+
+# line_has A B: a line of the screen holds both A and B (now).
 line_has() { screen | grep -F -- "$1" | grep -qF -- "$2"; }
 
-# gone: the program has ended (its tmux session closed).
-gone() { sleep 0.3; ! T has-session 2>/dev/null; }
+# wait_line A B: until a line of the screen holds both A and B.
+wait_line() { poll line_has "$1" "$2"; }
+
+# gone: until the program has ended (its tmux session closed).
+no_session() { ! T has-session 2>/dev/null; }
+gone() { poll no_session; }
 
 # The line of the screen that contains TEXT.
 line_with() { screen | grep -F -- "$1" | head -n 1; }

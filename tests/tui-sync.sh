@@ -1,0 +1,57 @@
+#!/bin/sh
+# Screen test: F5 syncs with a folder remote (a bare repository, as on a
+# USB stick): what was recorded here is sent and what another device sent
+# arrives in the list.  A remote folder that is not there (a USB stick not
+# mounted) is named as such, in a message that wraps instead of being cut,
+# with the key bar still shown.
+. "${top_srcdir:-.}/tests/tui-lib.sh"
+: "${GIT_BIN:=git}"
+
+hw() { w=$1; shift; "$HOMEWARD" --workspace "$w" "$@"; }
+
+remote="$work/usb/homeward.git"
+mkdir -p "$work/usb"
+"$GIT_BIN" init -q --bare "$remote"
+other="$work/other"
+{
+	hw "$ws" init --device-id here --name Tester --role counsellor --remote "$remote" &&
+	hw "$ws" case add --given-name Samir --family-name Sent --birth-date 1988-08-08 \
+		--nationality TN --return-country TN --language ar &&
+	hw "$other" init --device-id there --name Other --role counsellor --remote "$remote" &&
+	hw "$other" case add --given-name Rima --family-name Received --birth-date 1990-09-09 \
+		--nationality TN --return-country TN --language ar &&
+	hw "$other" sync &&
+	hw "$work/sup" init --device-id sup --name Sam --role supervisor --remote "$remote" &&
+	hw "$work/sup" merge
+} >"$work/setup.log" 2>&1
+check "the other device's case is on main" test $? = 0
+
+start
+wait_for "Samir Sent"
+check "the case made here waits for sync" wait_for "1 change waits for sync"
+check "the other device's case is not here yet" not_on_screen "Rima Received"
+keys F5
+check "F5 syncs: one sent, one received" wait_for "Sync done: 1 sent, 1 received."
+check "the received case is listed" wait_for "Rima Received"
+check "nothing waits for sync any more" wait_for "all sent"
+check "the remote has this device's branch" \
+	"$GIT_BIN" --git-dir="$remote" rev-parse --verify -q refs/heads/devices/here
+keys F10
+gone
+
+# The USB stick is not mounted: its folder is gone.
+hw "$ws" config set sync.remote "$work/usb-not-mounted/a-long-folder-name-for-the-central-repository/homeward.git" >/dev/null
+start
+wait_for "Samir Sent"
+keys F5
+check "a missing folder is named as such" wait_for "does not exist (is the USB"
+check "the message wraps instead of being cut" wait_for "stick mounted?)"
+check "it is not libgit2's wording" not_on_screen "unsupported URL protocol"
+check "the key bar is still shown" line_has "F10 Quit" "F5 Sync"
+# The message's lines joined again (each starts one column in).
+joined() { screen | sed 's/^ //; s/ *$//' | tr -d '\n'; }
+check "the folder is named in full" \
+	sh -c 'printf "%s" "$1" | grep -qF "a-long-folder-name-for-the-central-repository/homeward.git does not exist"' - "$(joined)"
+keys F10
+gone
+finish
