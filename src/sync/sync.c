@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cases.h"
@@ -224,6 +225,25 @@ int sync_device_id_ok(const char *id)
 	return p[-1] != '.';
 }
 
+/*
+ * A remote that is a folder (a USB stick, a shared drive) and is not
+ * there: HW_ENOTFOUND naming the folder, instead of what libgit2 says about
+ * a path it cannot open ("unsupported URL protocol").
+ */
+static int check_folder_remote(run *r)
+{
+	const char *path = NULL;
+	struct stat st;
+
+	if (r->remote[0] == '/' || !strncmp(r->remote, "./", 2) || !strncmp(r->remote, "../", 3))
+		path = r->remote;
+	else if (!strncmp(r->remote, "file://", 7))
+		path = r->remote + 7;
+	if (!path || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	return hw_error_set(r->err, HW_ENOTFOUND, "the folder %s does not exist", path);
+}
+
 /* Prepare a run: the remote, the device id and the repository. */
 int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 {
@@ -259,6 +279,8 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	}
 	if (!r->remote)
 		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	if ((rc = check_folder_remote(r)) < 0)
+		return rc;
 	snprintf(r->device_ref, sizeof(r->device_ref), "%s%s", DEVICE_REF_PREFIX, r->device);
 	snprintf(r->tracking_ref, sizeof(r->tracking_ref), "%s%s", SYNC_REMOTE_DEVICES, r->device);
 

@@ -100,7 +100,8 @@ typedef struct sync_result {
  * installed one and the form loads; a published form that does not load is
  * listed in out->forms with the loader's message and not installed.  opts may be NULL, out may be NULL.  Errors (detail in ws_err):
  * HW_EINVALID when no remote is configured or the workspace has no device
- * id, HW_ENETWORK, HW_EAUTH, HW_EREJECTED (the server refused the push),
+ * id, HW_ENOTFOUND when the remote is a folder (a path or file:// URL) that
+ * does not exist, HW_ENETWORK, HW_EAUTH, HW_EREJECTED (the server refused the push),
  * HW_ECONFLICT (the remote's device branch has commits this workspace does
  * not: the device id is used twice).  What was done before a failure stays
  * done; the next run carries on.
