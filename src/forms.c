@@ -134,7 +134,58 @@ struct hw_fill {
 	int resumed;
 	xform *form;
 	xform_session *session;
+	/* Text typed but not accepted as an answer (fill_keep_typed), by path. */
+	char **typed_paths, **typed_texts;
+	size_t ntyped;
 };
+
+/* Forget the typed text of path (all of it when path is NULL). */
+static void typed_drop(hw_fill *f, const char *path)
+{
+	size_t i = 0;
+
+	while (i < f->ntyped) {
+		if (path && strcmp(f->typed_paths[i], path) != 0) {
+			i++;
+			continue;
+		}
+		free(f->typed_paths[i]);
+		free(f->typed_texts[i]);
+		f->ntyped--;
+		f->typed_paths[i] = f->typed_paths[f->ntyped];
+		f->typed_texts[i] = f->typed_texts[f->ntyped];
+	}
+	if (f->ntyped == 0) {
+		free(f->typed_paths);
+		free(f->typed_texts);
+		f->typed_paths = f->typed_texts = NULL;
+	}
+}
+
+/* Remember text typed for path (replacing what was); 0 or HW_ERROR. */
+static int typed_set(hw_fill *f, const char *path, const char *text)
+{
+	char **paths, **texts, *p, *t;
+
+	typed_drop(f, path);
+	p = strdup(path);
+	t = strdup(text ? text : "");
+	paths = realloc(f->typed_paths, (f->ntyped + 1) * sizeof(*paths));
+	if (paths)
+		f->typed_paths = paths;
+	texts = paths ? realloc(f->typed_texts, (f->ntyped + 1) * sizeof(*texts)) : NULL;
+	if (texts)
+		f->typed_texts = texts;
+	if (!p || !t || !paths || !texts) {
+		free(p);
+		free(t);
+		return HW_ERROR;
+	}
+	f->typed_paths[f->ntyped] = p;
+	f->typed_texts[f->ntyped] = t;
+	f->ntyped++;
+	return 0;
+}
 
 /* Map a stored op name to the engine's. */
 static int op_kind(const char *op)
@@ -162,6 +213,10 @@ static int replay_one(const char *op, const char *path, const char *value, void 
 	replay_ctx *c = payload;
 	xform_op o = { op_kind(op), path, value };
 
+	if (!strcmp(op, "typed") && typed_set(c->f, path, value) < 0)
+		return HW_ERROR;
+	if (o.kind == XFORM_OP_ANSWER || o.kind == XFORM_OP_CLEAR)
+		typed_drop(c->f, path);
 	if (o.kind)
 		xform_replay(c->f->session, &o, 1, NULL, NULL);
 	c->count++;
@@ -232,6 +287,7 @@ static int build_session(hw_fill *f)
 
 	xform_session_free(f->session);
 	f->session = NULL;
+	typed_drop(f, NULL);
 	o.language = f->lang;
 	o.minor = f->minor;
 	o.deviceid = ws_device_id(f->ws);
@@ -307,6 +363,7 @@ void fill_free(hw_fill *f)
 	free(f->lang);
 	free(f->prefill_country);
 	free(f->prefill_age);
+	typed_drop(f, NULL);
 	free(f);
 }
 
@@ -370,8 +427,32 @@ static int change(hw_fill *f, int kind, const char *op, const char *path, const 
 		hw_error keep = *ws_err(f->ws);
 		build_session(f);
 		*ws_err(f->ws) = keep;
+		return rc;
 	}
+	if (kind == XFORM_OP_ANSWER || kind == XFORM_OP_CLEAR)
+		typed_drop(f, path);
 	return rc;
+}
+
+int fill_keep_typed(hw_fill *f, const char *path, const char *text)
+{
+	int rc;
+
+	if ((rc = save_op(f, "typed", path, text ? text : "")) < 0)
+		return rc;
+	if (typed_set(f, path, text) < 0)
+		return hw_error_set(ws_err(f->ws), HW_ERROR, "out of memory");
+	return 0;
+}
+
+const char *fill_typed(const hw_fill *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; path && i < f->ntyped; i++)
+		if (!strcmp(f->typed_paths[i], path))
+			return f->typed_texts[i];
+	return NULL;
 }
 
 int fill_answer(hw_fill *f, const char *path, const char *value)

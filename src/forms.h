@@ -77,6 +77,18 @@ int fill_repeat_remove(hw_fill *f, const char *path);
 int fill_set_language(hw_fill *f, const char *code);
 
 /*
+ * Keep text typed for path that is not (yet) an answer: the form refused
+ * it, or the counsellor left before it was given.  It is saved durably in
+ * the draft as a "typed" operation, changes nothing in the instance, and
+ * comes back through fill_typed() until an answer to or a clearing of path
+ * replaces it.  Returns 0 or a negative code.
+ */
+int fill_keep_typed(hw_fill *f, const char *path, const char *text);
+
+/* The text kept for path by fill_keep_typed (borrowed; NULL when none). */
+const char *fill_typed(const hw_fill *f, const char *path);
+
+/*
  * Validate, then store the submission and a form.submitted event and remove
  * the draft, all in one transaction.  When the instance fails validation,
  * HW_EINVALID and *failures (if not NULL) lists why (caller frees).  A form

@@ -977,7 +977,13 @@ int store_draft_op(hw_store *st, const char *draft_id, const char *op,
 	 * earlier path means), so a draft stays as small as its answers.
 	 */
 	static const char compact[] =
-		"DELETE FROM draft_ops WHERE draft_id = ?1 AND path = ?2 AND op IN ('answer', 'clear') "
+		"DELETE FROM draft_ops WHERE draft_id = ?1 AND path = ?2 "
+		"AND op IN ('answer', 'clear', 'typed') "
+		"AND seq > (SELECT coalesce(max(seq), 0) FROM draft_ops WHERE draft_id = ?1 "
+		"AND op IN ('add-repeat', 'remove-repeat'))";
+	/* Typed text replaces earlier typed text only: the answer before it stands. */
+	static const char compact_typed[] =
+		"DELETE FROM draft_ops WHERE draft_id = ?1 AND path = ?2 AND op = 'typed' "
 		"AND seq > (SELECT coalesce(max(seq), 0) FROM draft_ops WHERE draft_id = ?1 "
 		"AND op IN ('add-repeat', 'remove-repeat'))";
 	static const char ins[] =
@@ -990,8 +996,8 @@ int store_draft_op(hw_store *st, const char *draft_id, const char *op,
 
 	if ((rc = tx_begin(st, &own, err)) < 0)
 		return rc;
-	if (strcmp(op, "answer") == 0 || strcmp(op, "clear") == 0) {
-		if (!(s = stmt(st, compact, err))) {
+	if (strcmp(op, "answer") == 0 || strcmp(op, "clear") == 0 || strcmp(op, "typed") == 0) {
+		if (!(s = stmt(st, strcmp(op, "typed") == 0 ? compact_typed : compact, err))) {
 			rc = err ? err->code : HW_ERROR;
 			goto done;
 		}

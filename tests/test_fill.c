@@ -94,6 +94,45 @@ Test(fill, answers_are_kept_as_a_draft_and_resumed)
 	free(dir);
 }
 
+Test(fill, text_typed_but_refused_is_kept_until_an_answer_replaces_it)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir = new_workspace(id, "1990-05-05");
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_answer(f, "/intake/age", "41"), 0);
+	cr_assert_null(fill_typed(f, "/intake/age"));
+	cr_assert_eq(fill_keep_typed(f, "/intake/age", "forty"), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_keep_typed(f, "/intake/age", "forty two"), 0);
+	cr_assert_str_eq(fill_typed(f, "/intake/age"), "forty two");
+	fill_free(f);
+	ws_free(ws);
+
+	/* Resumed: the answer before stands, the typed text comes back beside it. */
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert(fill_resumed(f));
+	cr_assert_str_eq(value(f, "/intake/age"), "41");
+	cr_assert_not_null(fill_typed(f, "/intake/age"));
+	cr_assert_str_eq(fill_typed(f, "/intake/age"), "forty two");
+	cr_assert_null(fill_typed(f, "/intake/name"));
+	/* An answer replaces it, now and after resuming. */
+	cr_assert_eq(fill_answer(f, "/intake/age", "42"), 0);
+	cr_assert_null(fill_typed(f, "/intake/age"));
+	fill_free(f);
+	ws_free(ws);
+
+	ws = open_ws(dir);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert_str_eq(value(f, "/intake/age"), "42");
+	cr_assert_null(fill_typed(f, "/intake/age"));
+	fill_free(f);
+	ws_free(ws);
+	free(dir);
+}
+
 /*
  * The child answers one question at a time and reports each answer once the
  * call returned; the parent kills it with SIGKILL at a chosen point.
