@@ -57,7 +57,15 @@ keys F8
 check "the review lists the first entry" line_has "Name of the member" "Ali"
 check "the review lists the second entry" line_has "Name of the member" "Sara"
 keys F2
-check "the complete form is finalised" wait_for "Form finalised and saved"
+check "finalising asks first" wait_for "Finalise this form now?"
+check "the key bar stays under the question" line_has "F2 Finalise" "Esc Close"
+keys Escape
+check "any other key than Enter does not finalise" wait_for "Not finalised: the answers can still be changed"
+check "and the review stays" wait_for "Review: check every answer"
+keys F2
+wait_for "Finalise this form now?"
+keys Enter
+check "Enter finalises the complete form" wait_for "Form finalised and saved"
 check "the case lists the submission" wait_for "Members test  uuid:"
 keys F10
 check "the program quits" gone

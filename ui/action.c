@@ -57,7 +57,14 @@ static const ui_binding global_bindings[] = {
 	{ 0, ACT_NONE },
 };
 
-const ui_keymap ui_keymap_global = { "global", global_bindings };
+const ui_keymap ui_keymap_global = { "global", global_bindings, NULL };
+
+const ui_note ui_notes_global[] = {
+	/* TRANSLATORS: help line: Esc, then a digit, does what F1 ... F10 do. */
+	{ N_("Esc 1 ... Esc 0"), N_("Same as F1 ... F10 (Esc 0 quits)") },
+	{ N_("Ctrl-C"), N_("Quit; what is typed is kept") },
+	{ NULL, NULL },
+};
 
 enum ui_action ui_action_for_key(const ui_keymap *km, int key)
 {

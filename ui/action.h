@@ -69,11 +69,24 @@ typedef struct ui_binding {
 	enum ui_action action;
 } ui_binding;
 
+/*
+ * A line of help for what is not one key ("typing", "1 ... 9"): both
+ * texts N_(), shown translated.
+ */
+typedef struct ui_note {
+	const char *keys;
+	const char *help;
+} ui_note;
+
 /* A screen's keymap: its bindings, ended by { 0, ACT_NONE }. */
 typedef struct ui_keymap {
 	const char *name;            /* "case-list", "form", ... */
 	const ui_binding *bindings;
+	const ui_note *notes;        /* help lines, ended by { NULL, NULL }; may be NULL */
 } ui_keymap;
+
+/* Help lines for every screen (Esc-digit keys, Ctrl-C), ended by { NULL, NULL }. */
+extern const ui_note ui_notes_global[];
 
 /* Bindings valid on every screen (help, quit, language, redraw). */
 extern const ui_keymap ui_keymap_global;

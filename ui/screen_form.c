@@ -65,17 +65,23 @@ static const ui_binding form_bindings[] = {
 	{ UI_KEY_ESC, ACT_BACK },
 	{ 0, ACT_NONE },
 };
-static const ui_keymap form_keymap = { "form", form_bindings };
+static const ui_note form_notes[] = {
+	{ N_("Typing"), N_("Answer a text question") },
+	/* TRANSLATORS: help line: the digits 1 to 9 pick a numbered choice. */
+	{ N_("1 ... 9"), N_("Pick the choice with that number") },
+	{ NULL, NULL },
+};
+static const ui_keymap form_keymap = { "form", form_bindings, form_notes };
 
 static const ui_hint form_hints[] = {
 	/* TRANSLATORS: key hints on the bottom row, after the key name;
 	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_PREV_QUESTION, N_("Prev") },
 	{ ACT_NEXT_QUESTION, N_("Next") },
+	{ ACT_REVIEW, N_("Review") },
 	{ ACT_JUMP, N_("Jump") },
 	{ ACT_FORM_LANGUAGE, N_("Form lang") },
 	{ ACT_BILINGUAL, N_("Bilingual") },
-	{ ACT_REVIEW, N_("Review") },
 	{ ACT_BACK, N_("Close") },
 	{ ACT_NONE, NULL },
 };
@@ -216,8 +222,15 @@ static void load_page(form_view *f)
 		}
 		for (k = 0; k < f->nq; k++) {
 			xform_nav_item *it = item_of(f, f->q[k].path);
+			const char *typed = fill_typed(f->fill, f->q[k].path);
 
 			text_edit_set(&f->q[k].edit, it ? it->value : "");
+			/* Text kept when the form was left with it unsaved. */
+			if (typed && it && strcmp(typed, it->value) != 0) {
+				text_edit_set(&f->q[k].edit, typed);
+				free(f->q[k].error);
+				f->q[k].error = strdup(_("Typed before the form was closed, not saved as the answer yet: press Enter to save it."));
+			}
 			for (j = 0; j < nold; j++) {
 				if (old[j].path && strcmp(old[j].path, f->q[k].path) == 0) {
 					text_edit_set(&f->q[k].edit, text_edit_str(&old[j].edit));
@@ -421,6 +434,38 @@ static int commit_page(form_view *f, tui *t)
 	return bad ? HW_EINVALID : 0;
 }
 
+/*
+ * Leaving the form (Esc, F10, Ctrl-C, a signal): keep every typed answer of
+ * the page, as an answer when the form takes it, else as typed text that
+ * comes back the next time.  Nothing is redrawn.
+ */
+static void keep_page(form_view *f, tui *t)
+{
+	int k, rc;
+
+	for (k = 0; k < f->nq; k++) {
+		fq *q = &f->q[k];
+		xform_nav_item *it = item_of(f, q->path);
+		const char *typed = text_edit_str(&q->edit);
+
+		if (!it || it->kind != XFORM_INPUT || it->readonly)
+			continue;
+		if (strcmp(typed, it->value) == 0 && !fill_typed(f->fill, q->path))
+			continue;
+		rc = *typed ? fill_answer(f->fill, q->path, typed) : fill_clear(f->fill, q->path);
+		if (rc == HW_EINVALID)
+			rc = fill_keep_typed(f->fill, q->path, typed);
+		if (rc < 0)
+			tui_error(t, rc);
+	}
+}
+
+static void form_keep(ui_view *v, tui *t)
+{
+	if (v->data)
+		keep_page(v->data, t);
+}
+
 /* Required and constraint problems of the questions of this page, shown under them. */
 static int check_page(form_view *f, tui *t)
 {
@@ -605,6 +650,39 @@ static void form_language(form_view *f, tui *t)
 	free(items);
 }
 
+/* Show why the form cannot be finalised: the answers marked in the review. */
+static void show_failures(form_view *f, tui *t, xform_failure_list *fl)
+{
+	xform_failure_list_free(f->failures);
+	f->failures = fl;
+	go_page(f, f->npages);
+	tui_message(t, ROLE_ERROR, P_("Not finalised: %zu answer needs attention (marked below).",
+				      "Not finalised: %zu answers need attention (marked below).",
+				      fl->count), fl->count);
+}
+
+static void finalise_answered(tui *t, int yes, void *payload);
+
+/*
+ * F2 on the review: answers that need attention are shown at once;
+ * otherwise finalising, which cannot be undone, is asked first.
+ */
+static int ask_finalise(form_view *f, tui *t)
+{
+	xform_failure_list *fl = NULL;
+
+	if (commit_page(f, t) < 0)
+		return UI_HANDLED | UI_REDRAW;
+	if (xform_validate(&fl, fill_session(f->fill), ws_err(tui_ws(t))) == 0 && fl->count) {
+		show_failures(f, t, fl);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	xform_failure_list_free(fl);
+	tui_confirm(t, _("Finalise this form now? It cannot be changed afterwards. "
+			 "Enter: finalise, any other key: not yet."), finalise_answered, f);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int finalise(form_view *f, tui *t)
 {
 	char *iid = NULL;
@@ -615,12 +693,7 @@ static int finalise(form_view *f, tui *t)
 		return UI_HANDLED | UI_REDRAW;
 	rc = fill_finalise(f->fill, &iid, &fl);
 	if (rc == HW_EINVALID && fl) {
-		xform_failure_list_free(f->failures);
-		f->failures = fl;
-		go_page(f, f->npages);
-		tui_message(t, ROLE_ERROR, P_("Not finalised: %zu answer needs attention (marked below).",
-					      "Not finalised: %zu answers need attention (marked below).",
-					      fl->count), fl->count);
+		show_failures(f, t, fl);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (rc < 0) {
@@ -631,6 +704,16 @@ static int finalise(form_view *f, tui *t)
 	tui_pop(t);
 	tui_message(t, ROLE_INFO, "%s", _("Form finalised and saved; it will be sent at the next sync."));
 	return UI_HANDLED;
+}
+
+static void finalise_answered(tui *t, int yes, void *payload)
+{
+	form_view *f = payload;
+
+	if (yes)
+		finalise(f, t);
+	else
+		tui_message(t, ROLE_INFO, "%s", _("Not finalised: the answers can still be changed."));
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -706,8 +789,15 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 				}
 				snprintf(mark, sizeof mark, "[%s]", chosen ? "x" : " ");
 			}
-			ui_put(t, y, 3, 4, mark, focused && i == q->cursor ? ROLE_SELECTED : ROLE_NORMAL, 0);
-			ui_put(t, y, 7, cols - 8, it->choices.items[i].label,
+			/* Digits pick the first nine choices of the focused question. */
+			if (focused && i < 9 && !it->readonly) {
+				char num[4];
+
+				snprintf(num, sizeof num, "%d", i + 1);
+				ui_put(t, y, 3, 2, num, ROLE_KEYS, 0);
+			}
+			ui_put(t, y, 5, 4, mark, focused && i == q->cursor ? ROLE_SELECTED : ROLE_NORMAL, 0);
+			ui_put(t, y, 9, cols - 10, it->choices.items[i].label,
 			       focused && i == q->cursor ? ROLE_SELECTED : ROLE_NORMAL, 0);
 			y++;
 		}
@@ -871,7 +961,7 @@ static int form_key(ui_view *v, tui *t, int key, enum ui_action act)
 			go_page(f, f->npages - 1);
 			return UI_HANDLED | UI_REDRAW;
 		case ACT_FINALISE:
-			return finalise(f, t);
+			return ask_finalise(f, t);
 		default:
 			break;
 		}
@@ -1001,8 +1091,7 @@ static int form_key(ui_view *v, tui *t, int key, enum ui_action act)
 		tui_message(t, ROLE_INFO, "%s", _("Finalise from the review (F8)."));
 		return UI_HANDLED;
 	case ACT_BACK:
-		if (commit_page(f, t) < 0)
-			return UI_HANDLED | UI_REDRAW;
+		keep_page(f, t);
 		tui_pop(t);
 		tui_message(t, ROLE_INFO, "%s", _("The draft is kept: resume it from the case."));
 		return UI_HANDLED;
@@ -1037,4 +1126,5 @@ static void form_resume(ui_view *v, tui *t)
 
 const ui_view_ops ui_screen_form = {
 	"form", &form_keymap, form_open, form_draw, form_key, NULL, form_resume, form_close,
+	form_keep,
 };

@@ -1,4 +1,8 @@
-/* screen_help.c: the keys of a screen, generated from its keymap and the action table. */
+/*
+ * screen_help.c: the keys of a screen, generated from its keymap and the
+ * action table, then the screen's notes ("typing": search) and the notes
+ * every screen shares (Esc-digit, Ctrl-C).
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -9,10 +13,17 @@
 #include "text.h"
 #include "view.h"
 
+/* One line of help: a key (or a binding's key) and what it does. */
+typedef struct help_line {
+	int key;              /* a binding's key; 0 for a note */
+	const char *keys;     /* a note's keys (N_) */
+	const char *help;     /* N_ */
+} help_line;
+
 typedef struct help {
-	const ui_keymap *km;
-	int top, rows;
+	help_line *lines;
 	int count;
+	int top, rows;
 } help;
 
 static const ui_binding help_bindings[] = {
@@ -25,42 +36,56 @@ static const ui_binding help_bindings[] = {
 	{ '\r', ACT_BACK },
 	{ 0, ACT_NONE },
 };
-static const ui_keymap help_keymap = { "help", help_bindings };
+static const ui_keymap help_keymap = { "help", help_bindings, NULL };
 
 static const ui_hint help_hints[] = {
 	{ ACT_BACK, N_("Back") },
 	{ ACT_NONE, NULL },
 };
 
-/* Call fn for each binding of the screen, then the global ones it does not override. */
-static int each_binding(const ui_keymap *km, void (*fn)(const ui_binding *b, int i, void *p), void *p)
+/* Append a line (the array has room for every binding and note). */
+static void add(help *h, int key, const char *keys, const char *text)
 {
-	const ui_binding *b;
-	int n = 0;
-
-	if (km)
-		for (b = km->bindings; b->key; b++)
-			fn(b, n++, p);
-	for (b = ui_keymap_global.bindings; b->key; b++)
-		if (!km || ui_action_for_key(km, b->key) == b->action)
-			if (!km || ui_key_for_action(km, b->action) == b->key)
-				fn(b, n++, p);
-	return n;
+	h->lines[h->count].key = key;
+	h->lines[h->count].keys = keys;
+	h->lines[h->count].help = text;
+	h->count++;
 }
 
-static void count_one(const ui_binding *b, int i, void *p)
-{
-	(void)b, (void)i, (void)p;
-}
-
+/* The screen's bindings, the global ones it does not override, then the notes. */
 static int help_open(ui_view *v, tui *t, void *arg)
 {
+	const ui_keymap *km = arg;
+	const ui_binding *b;
+	const ui_note *n;
 	help *h = calloc(1, sizeof *h);
+	size_t room = 0;
 
 	if (!h)
 		return HW_ERROR;
-	h->km = arg;
-	h->count = each_binding(h->km, count_one, NULL);
+	for (b = km ? km->bindings : NULL; b && b->key; b++)
+		room++;
+	for (b = ui_keymap_global.bindings; b->key; b++)
+		room++;
+	for (n = km ? km->notes : NULL; n && n->keys; n++)
+		room++;
+	for (n = ui_notes_global; n->keys; n++)
+		room++;
+	h->lines = calloc(room + 1, sizeof *h->lines);
+	if (!h->lines) {
+		free(h);
+		return HW_ERROR;
+	}
+	for (b = km ? km->bindings : NULL; b && b->key; b++)
+		add(h, b->key, NULL, ui_action_get(b->action)->help);
+	for (b = ui_keymap_global.bindings; b->key; b++)
+		if (!km || (ui_action_for_key(km, b->key) == b->action &&
+			    ui_key_for_action(km, b->action) == b->key))
+			add(h, b->key, NULL, ui_action_get(b->action)->help);
+	for (n = km ? km->notes : NULL; n && n->keys; n++)
+		add(h, 0, n->keys, n->help);
+	for (n = ui_notes_global; n->keys; n++)
+		add(h, 0, n->keys, n->help);
 	v->data = h;
 	return 0;
 }
@@ -76,32 +101,20 @@ static void help_resize(ui_view *v, tui *t, int rows, int cols)
 		h->top = 0;
 }
 
-typedef struct draw_ctx {
-	tui *t;
-	help *h;
-	int y0, rows, cols;
-} draw_ctx;
-
-static void draw_one(const ui_binding *b, int i, void *p)
-{
-	draw_ctx *d = p;
-	int y = d->y0 + i - d->h->top;
-
-	if (i < d->h->top || y >= d->y0 + d->rows)
-		return;
-	ui_put(d->t, y, 2, 12, ui_key_name(b->key), ROLE_KEYS, 0);
-	ui_put(d->t, y, 15, d->cols - 16, _(ui_action_get(b->action)->help), ROLE_NORMAL, 1);
-}
-
 static void help_draw(ui_view *v, tui *t, int top, int rows, int cols)
 {
 	help *h = v->data;
-	draw_ctx d = { t, h, top + 2, rows - 2, cols };
+	int i, y;
 
 	tui_set_title(t, _("Help"));
 	tui_set_hints(t, &help_keymap, help_hints);
 	ui_put(t, top, 1, cols - 2, _("Keys of this screen"), ROLE_HEADER, 1);
-	each_binding(h->km, draw_one, &d);
+	for (i = h->top, y = top + 2; i < h->count && y < top + rows; i++, y++) {
+		help_line *l = &h->lines[i];
+
+		ui_put(t, y, 2, 15, l->key ? ui_key_name(l->key) : _(l->keys), ROLE_KEYS, 0);
+		ui_put(t, y, 18, cols - 19, _(l->help), ROLE_NORMAL, 1);
+	}
 }
 
 static int help_key(ui_view *v, tui *t, int key, enum ui_action act)
@@ -121,7 +134,11 @@ static int help_key(ui_view *v, tui *t, int key, enum ui_action act)
 
 static void help_close(ui_view *v, tui *t)
 {
-	free(v->data);
+	help *h = v->data;
+
+	if (h)
+		free(h->lines);
+	free(h);
 }
 
 const ui_view_ops ui_screen_help = {

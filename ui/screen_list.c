@@ -48,7 +48,13 @@ static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_F(5)), ACT_SYNC },
 	{ 0, ACT_NONE },
 };
-static const ui_keymap list_keymap = { "case-list", list_bindings };
+static const ui_note list_notes[] = {
+	/* TRANSLATORS: help line: typing letters on the case list searches. */
+	{ N_("Typing"), N_("Search the cases: names, id, countries") },
+	{ N_("Esc"), N_("Clear the search") },
+	{ NULL, NULL },
+};
+static const ui_keymap list_keymap = { "case-list", list_bindings, list_notes };
 
 static const ui_hint list_hints[] = {
 	/* TRANSLATORS: key hints on the bottom row, after the key name;
@@ -283,6 +289,22 @@ static void list_sync(tui *t)
 	if (rc == HW_EINVALID) {
 		tui_message(t, ROLE_ERROR, "%s (%s)", _("Sync is not set up for this workspace."),
 			    ws_error(ws)->msg);
+		return;
+	}
+	if (rc == HW_ENOTFOUND) {
+		/* The remote is a folder that is not there: most often a USB
+		 * stick that is not mounted. */
+		char *remote = NULL;
+		const char *folder;
+
+		ws_get(ws, WS_REMOTE, &remote);
+		folder = remote ? remote : "";
+		if (strncmp(folder, "file://", 7) == 0)
+			folder += 7;
+		/* TRANSLATORS: %s is a folder such as /media/usb/homeward.git. */
+		tui_message(t, ROLE_ERROR, _("Sync: the folder %s does not exist (is the USB stick mounted?)"),
+			    folder);
+		free(remote);
 		return;
 	}
 	if (rc < 0) {

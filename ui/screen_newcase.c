@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "case_form.h"
 #include "cases.h"
@@ -19,6 +20,14 @@ typedef struct newcase {
 	char detail[HW_ERROR_MAX];
 } newcase;
 
+/*
+ * A new case left half-filled when the program ended (F10, Ctrl-C, a
+ * signal): its fields, separated by US (0x1f), which no typed text holds.
+ * The next new-case form starts from it.
+ */
+#define KEPT_SETTING "ui.new_case_kept"
+#define KEPT_SEP '\x1f'
+
 static const ui_keymap newcase_keymap = { "new-case", case_form_bindings };
 
 static const ui_hint newcase_hints[] = {
@@ -29,7 +38,40 @@ static const ui_hint newcase_hints[] = {
 	{ ACT_NONE, NULL },
 };
 
-/* Start an empty form. */
+/* True when nothing is typed or chosen. */
+static int is_empty(const case_form *f)
+{
+	int i;
+
+	for (i = 0; i < CF_NFIELDS; i++)
+		if (i != CF_SEX && text_edit_str(&f->edit[i])[0])
+			return 0;
+	return f->sex == 0;
+}
+
+/* Fill the form from a kept new case; 1 if there was one. */
+static int restore_kept(newcase *n, tui *t)
+{
+	hw_ws *ws = tui_ws(t);
+	char *kept = NULL, *p, *sep;
+	int i;
+
+	if (ws_get(ws, KEPT_SETTING, &kept) < 0 || !kept || !*kept) {
+		free(kept);
+		return 0;
+	}
+	for (i = 0, p = kept; i < CF_NFIELDS && p; i++, p = sep ? sep + 1 : NULL) {
+		sep = strchr(p, KEPT_SEP);
+		if (sep)
+			*sep = 0;
+		case_form_set(&n->form, i, p);
+	}
+	free(kept);
+	n->form.focus = 0;
+	return 1;
+}
+
+/* Start an empty form, or the one left half-filled last time. */
 static int newcase_open(ui_view *v, tui *t, void *arg)
 {
 	newcase *n = calloc(1, sizeof *n);
@@ -38,7 +80,55 @@ static int newcase_open(ui_view *v, tui *t, void *arg)
 		return HW_ERROR;
 	case_form_init(&n->form);
 	v->data = n;
+	if (restore_kept(n, t))
+		tui_message(t, ROLE_INFO, "%s",
+			    _("The new case typed before the program closed is back: save it with F2."));
 	return 0;
+}
+
+/* The program is ending: keep a half-filled new case for the next time. */
+static void newcase_keep(ui_view *v, tui *t)
+{
+	newcase *n = v->data;
+	hw_buf b = HW_BUF_INIT;
+	char *kept;
+	int i, rc;
+
+	if (!n || is_empty(&n->form))
+		return;
+	for (i = 0; i < CF_NFIELDS; i++) {
+		char *val = i == CF_SEX ? case_form_value(&n->form, i)
+				       : strdup(text_edit_str(&n->form.edit[i]));
+
+		hw_buf_printf(&b, "%s%c", val ? val : "", KEPT_SEP);
+		free(val);
+	}
+	kept = hw_buf_detach(&b);
+	rc = kept ? ws_set(tui_ws(t), KEPT_SETTING, kept) : HW_ERROR;
+	if (rc < 0)
+		tui_error(t, rc);
+	free(kept);
+}
+
+/* The kept new case is saved or thrown away: forget it. */
+static void forget_kept(tui *t)
+{
+	char *kept = NULL;
+
+	if (ws_get(tui_ws(t), KEPT_SETTING, &kept) == 0 && kept)
+		ws_set(tui_ws(t), KEPT_SETTING, NULL);
+	free(kept);
+}
+
+/* Esc on a half-filled new case: leave it only when the counsellor says so. */
+static void leave_answered(tui *t, int yes, void *payload)
+{
+	(void)payload;
+	if (!yes)
+		return;
+	forget_kept(t);
+	tui_pop(t);
+	tui_message(t, ROLE_INFO, "%s", _("The new case was not saved."));
 }
 
 /* Free the form. */
@@ -112,6 +202,7 @@ static int save(newcase *n, tui *t)
 		tui_error(t, rc);
 		return UI_HANDLED | UI_REDRAW;
 	}
+	forget_kept(t);
 	tui_pop(t);
 	tui_message(t, ROLE_INFO, "%s", _("Case saved."));
 	tui_push(t, &ui_screen_case, id);
@@ -136,7 +227,13 @@ static int newcase_key(ui_view *v, tui *t, int key, enum ui_action act)
 	case ACT_SAVE:
 		return save(n, t);
 	case ACT_BACK:
-		return UI_CLOSE;
+		if (is_empty(f)) {
+			forget_kept(t);
+			return UI_CLOSE;
+		}
+		tui_confirm(t, _("Leave without saving this new case? Enter: leave and lose it, "
+				 "any other key: go on typing."), leave_answered, NULL);
+		return UI_HANDLED | UI_REDRAW;
 	case ACT_NONE:
 		break;
 	default:
@@ -147,5 +244,5 @@ static int newcase_key(ui_view *v, tui *t, int key, enum ui_action act)
 
 const ui_view_ops ui_screen_newcase = {
 	"new-case", &newcase_keymap, newcase_open, newcase_draw, newcase_key, NULL, NULL,
-	newcase_close,
+	newcase_close, newcase_keep,
 };

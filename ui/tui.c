@@ -5,8 +5,9 @@
  * The terminal must be left sane whatever happens: endwin() runs from an
  * atexit handler, from the handler of fatal signals (before re-raising
  * them), and on the normal way out.  SIGINT, SIGTERM and SIGHUP only set a
- * flag that the loop checks, since every answer is already saved when it is
- * given: quitting at any key press loses nothing.
+ * flag that the loop checks; the loop then lets every open view keep what
+ * was typed and not yet saved (its keep operation) before it ends, exactly
+ * as F10 does, so quitting at any key press loses nothing.
  */
 #include "config.h"
 #include "tui.h"
@@ -25,8 +26,11 @@
 #include "text.h"
 #include "view.h"
 
-#define MSG_MAX 512
+#define MSG_MAX 1536
 #define HINTS_MAX 16
+#define MSG_ROWS_MAX 4       /* a long message wraps over at most this many rows */
+#define ESC_WAIT_MS 500      /* Esc then a digit within this time is a function key */
+#define SEQ_WAIT_MS 50       /* the bytes of one key sequence arrive together */
 
 struct tui {
 	hw_ws *ws;
@@ -44,6 +48,11 @@ struct tui {
 	int cursor_y, cursor_x;  /* where a focused field wants the cursor; -1 none */
 	int quit;
 	int closing;             /* leaving: views below are not resumed */
+	int pending_key;         /* a key read ahead after an Esc, 0 none */
+	/* A question waiting for Enter (yes) or another key (no). */
+	char question[MSG_MAX];
+	void (*answered)(tui *t, int yes, void *payload);
+	void *answered_payload;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -123,6 +132,15 @@ void tui_message(tui *t, enum ui_role role, const char *fmt, ...)
 	vsnprintf(t->message, sizeof t->message, fmt, ap);
 	va_end(ap);
 	t->message_role = role;
+}
+
+void tui_confirm(tui *t, const char *question,
+		 void (*answered)(tui *t, int yes, void *payload), void *payload)
+{
+	snprintf(t->question, sizeof t->question, "%s", question);
+	t->answered = answered;
+	t->answered_payload = payload;
+	t->message[0] = 0;
 }
 
 const char *tui_error_text(int code)
@@ -401,32 +419,90 @@ static void draw_title(tui *t)
 	}
 }
 
-/* The message row: the pending message, else the key hints of the screen. */
+/*
+ * The message above the key bar: a question waiting for an answer, else
+ * the pending message.  A long one wraps upwards over the bottom of the
+ * body (at most MSG_ROWS_MAX rows) instead of being cut, and never covers
+ * the key bar.
+ */
 static void draw_message(tui *t)
 {
-	int y = LINES - 2, x = 0, i, kw, lw;
-	const char *key, *label;
+	const char *text = t->question[0] ? t->question : t->message;
+	enum ui_role role = t->question[0] ? ROLE_HEADER : t->message_role;
+	int rows, y, max = MSG_ROWS_MAX;
 
-	ui_blank(y, 0, COLS, ROLE_NORMAL);
-	if (t->message[0]) {
-		ui_put(t, y, 0, COLS, t->message, t->message_role, 1);
+	if (max > LINES - 4)
+		max = LINES - 4;
+	if (max < 1)
+		max = 1;
+	if (LINES < 4)
 		return;
+	ui_blank(LINES - 3, 0, COLS, ROLE_NORMAL);
+	if (!text[0])
+		return;
+	rows = ui_put_block(t, 0, 1, COLS - 2, max, text, role, 1);
+	if (rows < 1)
+		rows = 1;
+	y = LINES - 2 - rows;
+	if (y < 1)
+		y = 1;
+	for (int i = y; i < LINES - 2; i++)
+		ui_blank(i, 0, COLS, ROLE_NORMAL);
+	ui_put_block(t, y, 1, COLS - 2, max, text, role, 0);
+}
+
+/* A hint that stays on the key bar when the others do not fit: the ways out and help. */
+static int hint_kept(enum ui_action a)
+{
+	return a == ACT_QUIT || a == ACT_HELP || a == ACT_BACK;
+}
+
+/*
+ * The key bar: "F2 New case  F5 Sync ..." with the keys of the screen.  In
+ * a language with long words the gaps shrink to one column, then hints are
+ * left out from the end (screens list the least needed last), but never
+ * Quit, Help or Back, so every language fits 80 columns with the way out
+ * shown.
+ */
+static void draw_keys(tui *t)
+{
+	char keys[HINTS_MAX][32];
+	const char *labels[HINTS_MAX];
+	int w[HINTS_MAX], shown[HINTS_MAX];
+	int y = LINES - 2, x = 0, i, total = 0, gap = 2, count = 0;
+
+	if (y < 1)
+		return;
+	ui_blank(y, 0, COLS, ROLE_NORMAL);
+	for (i = 0; i < t->nhints; i++) {
+		snprintf(keys[i], sizeof keys[i], "%s", ui_key_of(t->hint_map, t->hints[i].action));
+		labels[i] = _(t->hints[i].label);
+		w[i] = text_width(keys[i]) + 1 + text_width(labels[i]);
+		shown[i] = keys[i][0] != 0;
+		if (shown[i]) {
+			total += w[i];
+			count++;
+		}
+	}
+	if (total + gap * (count - 1) > COLS)
+		gap = 1;
+	for (i = t->nhints - 1; i >= 0 && count > 0 && total + gap * (count - 1) > COLS; i--) {
+		if (!shown[i] || hint_kept(t->hints[i].action))
+			continue;
+		shown[i] = 0;
+		total -= w[i];
+		count--;
 	}
 	for (i = 0; i < t->nhints; i++) {
-		char keybuf[32];
+		int kw = text_width(keys[i]);
 
-		key = ui_key_of(t->hint_map, t->hints[i].action);
-		if (!*key)
+		if (!shown[i] || x >= COLS)
 			continue;
-		snprintf(keybuf, sizeof keybuf, "%s", key);
-		label = _(t->hints[i].label);
-		kw = text_width(keybuf);
-		lw = text_width(label);
-		if (x + kw + 1 + lw > COLS)
-			break;
-		ui_put(t, y, x, kw, keybuf, ROLE_KEYS, 0);
-		ui_put(t, y, x + kw + 1, lw, label, ROLE_NORMAL, 0);
-		x += kw + 1 + lw + 2;
+		ui_put(t, y, x, kw, keys[i], ROLE_KEYS, 0);
+		if (x + kw + 1 < COLS)
+			ui_put(t, y, x + kw + 1, COLS - x - kw - 1 < w[i] - kw - 1 ? COLS - x - kw - 1
+			       : w[i] - kw - 1, labels[i], ROLE_NORMAL, 0);
+		x += w[i] + gap;
 	}
 }
 
@@ -464,6 +540,7 @@ static void draw_all(tui *t)
 		t->top->ops->draw(t->top, t, 1, t->rows, t->cols);
 	draw_title(t);
 	draw_message(t);
+	draw_keys(t);
 	draw_status(t);
 	if (t->cursor_y >= 0) {
 		move(t->cursor_y, t->cursor_x);
@@ -479,7 +556,7 @@ static void relayout(tui *t)
 {
 	ui_view *v;
 
-	t->rows = LINES - 3;
+	t->rows = LINES - 4;
 	t->cols = COLS;
 	if (t->rows < 0)
 		t->rows = 0;
@@ -488,17 +565,118 @@ static void relayout(tui *t)
 			v->ops->resize(v, t, t->rows, t->cols);
 }
 
-/* Read one key as a code point or UI_KEY_FN(code); 0 on no key. */
-static int read_key(void)
+/*
+ * One key from curses as a code point or UI_KEY_FN(code), waiting at most
+ * wait_ms milliseconds (-1: until a key comes); 0 when none came.
+ */
+static int get_key(tui *t, int wait_ms)
 {
 	wint_t wc;
-	int r = get_wch(&wc);
+	int r, key;
 
+	if (t->pending_key) {
+		key = t->pending_key;
+		t->pending_key = 0;
+		return key;
+	}
+	timeout(wait_ms);
+	r = get_wch(&wc);
+	timeout(-1);
 	if (r == KEY_CODE_YES)
 		return UI_KEY_FN((int)wc);
 	if (r == OK)
 		return (int)wc;
 	return 0;
+}
+
+/* The function key n (1..12) as a key. */
+static int fkey(int n)
+{
+	return UI_KEY_FN(KEY_F(n));
+}
+
+/*
+ * The rest of an escape sequence the terminal's description does not know
+ * (a terminal set up as vt100 that sends ESC [ 2 1 ~ for F10), after ESC
+ * and intro ('[' or 'O').  Returns the key it stands for, or 0 to ignore
+ * it: an unknown sequence must not arrive as Esc and a few typed letters.
+ */
+static int read_sequence(tui *t, int intro)
+{
+	/* ESC [ n ~ as sent by xterm, the Linux console and vt220s. */
+	static const struct { int n, key; } tilde[] = {
+		{ 1, KEY_HOME }, { 2, KEY_IC }, { 3, KEY_DC }, { 4, KEY_END },
+		{ 5, KEY_PPAGE }, { 6, KEY_NPAGE }, { 7, KEY_HOME }, { 8, KEY_END },
+		{ 11, KEY_F(1) }, { 12, KEY_F(2) }, { 13, KEY_F(3) }, { 14, KEY_F(4) },
+		{ 15, KEY_F(5) }, { 17, KEY_F(6) }, { 18, KEY_F(7) }, { 19, KEY_F(8) },
+		{ 20, KEY_F(9) }, { 21, KEY_F(10) }, { 23, KEY_F(11) }, { 24, KEY_F(12) },
+	};
+	/* The final letters of ESC O x and ESC [ x. */
+	static const char letters[] = "PQRStuvlwxABCDHFZ";
+	static const int letter_keys[] = {
+		KEY_F(1), KEY_F(2), KEY_F(3), KEY_F(4), KEY_F(5), KEY_F(6), KEY_F(7),
+		KEY_F(8), KEY_F(9), KEY_F(10), KEY_UP, KEY_DOWN, KEY_RIGHT, KEY_LEFT,
+		KEY_HOME, KEY_END, KEY_BTAB,
+	};
+	char params[16];
+	int len = 0, c, n;
+	const char *hit;
+	size_t i;
+
+	c = get_key(t, SEQ_WAIT_MS);
+	if (c == 0) {
+		/* Esc, then the key '[' or 'O' typed by hand. */
+		t->pending_key = intro;
+		return UI_KEY_ESC;
+	}
+	/* The Linux console: ESC [ [ A .. E for F1 .. F5. */
+	if (intro == '[' && c == '[') {
+		c = get_key(t, SEQ_WAIT_MS);
+		return c >= 'A' && c <= 'E' ? fkey(c - 'A' + 1) : 0;
+	}
+	/* Parameters (digits and ';'), then one final character. */
+	while (c >= '0' && c <= ';' && len < (int)sizeof params - 1) {
+		params[len++] = (char)c;
+		c = get_key(t, SEQ_WAIT_MS);
+	}
+	params[len] = 0;
+	if (c == '~' && intro == '[') {
+		n = atoi(params);
+		for (i = 0; i < sizeof tilde / sizeof tilde[0]; i++)
+			if (tilde[i].n == n)
+				return UI_KEY_FN(tilde[i].key);
+		return 0;
+	}
+	if (c > 0 && c < 128 && (hit = strchr(letters, c)) != NULL) {
+		/* ESC [ x is a cursor key; ESC [ P .. S (with modifiers) and ESC O x are F-keys too. */
+		if (intro == '[' && strchr("tuvlwx", c))
+			return 0;
+		return UI_KEY_FN(letter_keys[hit - letters]);
+	}
+	return 0;
+}
+
+/*
+ * Read one key.  An Esc followed within ESC_WAIT_MS by a digit is a
+ * function key (Esc 1 = F1 ... Esc 0 = F10), for terminals without them;
+ * by '[' or 'O', a sequence curses did not recognise; by anything else,
+ * Esc on its own, and the other key comes next.
+ */
+static int read_key(tui *t)
+{
+	int key = get_key(t, -1), next;
+
+	if (key != UI_KEY_ESC)
+		return key;
+	next = get_key(t, ESC_WAIT_MS);
+	if (next == 0)
+		return UI_KEY_ESC;
+	if (next >= '0' && next <= '9')
+		return fkey(next == '0' ? 10 : next - '0');
+	if (next == '[' || next == 'O')
+		return read_sequence(t, next);
+	t->pending_key = next;
+	return UI_KEY_ESC;
 }
 
 /* Handle a key press: the view first, then what every screen knows. */
@@ -544,10 +722,27 @@ static void dispatch(tui *t, int key)
 	}
 }
 
+/* The answer to a pending question: Enter is yes, any other key no. */
+static void answer(tui *t, int key)
+{
+	void (*answered)(tui *, int, void *) = t->answered;
+	void *payload = t->answered_payload;
+
+	t->question[0] = 0;
+	t->answered = NULL;
+	t->answered_payload = NULL;
+	if (key == UI_KEY_FN(KEY_ENTER) || key == '\n')
+		key = '\r';
+	if (answered)
+		answered(t, key == '\r', payload);
+}
+
 int tui_run(hw_ws *ws, const tui_opts *opts)
 {
 	tui t;
 	char *lang = NULL;
+	const char *env_lang;
+	ui_view *v;
 	int key;
 
 	memset(&t, 0, sizeof t);
@@ -559,8 +754,13 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 		return 1;
 	}
 	read_settings(&t);
-	/* A language chosen in the program wins over the environment. */
-	if (ws_get(ws, WS_UI_LANGUAGE, &lang) == 0 && lang && *lang)
+	/*
+	 * A language chosen in the program wins over the environment's locale,
+	 * but LANGUAGE given at start is a choice for this run and wins over
+	 * it (F9 still changes and saves it).
+	 */
+	env_lang = getenv("LANGUAGE");
+	if (!(env_lang && *env_lang) && ws_get(ws, WS_UI_LANGUAGE, &lang) == 0 && lang && *lang)
 		ui_i18n_set_language(lang);
 	free(lang);
 
@@ -587,7 +787,7 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 	}
 	while (!t.quit && !stop_requested && t.top) {
 		draw_all(&t);
-		key = read_key();
+		key = read_key(&t);
 		if (stop_requested)
 			break;
 		if (key == UI_KEY_FN(KEY_RESIZE)) {
@@ -597,11 +797,26 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 		if (key == 0)
 			continue;
 		t.message[0] = 0;
+		t.message_role = ROLE_NORMAL;
+		if (t.question[0]) {
+			answer(&t, key);
+			continue;
+		}
 		dispatch(&t, key);
 	}
+	/* F10, Ctrl-C or a signal: what is typed and not saved is kept first. */
 	t.closing = 1;
+	t.message[0] = 0;
+	for (v = t.top; v; v = v->below)
+		if (v->ops->keep)
+			v->ops->keep(v, &t);
 	while (t.top)
 		tui_pop(&t);
 	restore_terminal();
+	/* Keeping failed (a full disk): the screen is gone, so say it here. */
+	if (t.message[0] && t.message_role == ROLE_ERROR) {
+		fprintf(stderr, "homeward: %s\n", t.message);
+		return 1;
+	}
 	return 0;
 }

@@ -19,7 +19,8 @@ tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
 # Screen tests: the real program driven through tmux.
 TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
-	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh
+	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh tests/tui-keys.sh \
+	tests/tui-keep.sh tests/tui-sync.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 

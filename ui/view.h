@@ -7,7 +7,9 @@
  *
  *   row 0              title bar (program, screen title, demo marker)
  *   rows 1 .. h        the body, drawn by the view on top of the stack
- *   row LINES - 2      a message (error, confirmation) or the key hints
+ *   row LINES - 3      a message (error, confirmation, question); a long
+ *                      one wraps upwards over the bottom rows of the body
+ *   row LINES - 2      the key hints, always shown
  *   row LINES - 1      the status line (waiting for sync, counsellor, role)
  *
  * A view never calls refresh() or getch(): the main loop reads keys, maps
@@ -50,6 +52,12 @@ typedef struct ui_view_ops {
 	void (*resume)(ui_view *v, tui *t);
 	/* Free v->data (may be NULL). */
 	void (*close)(ui_view *v, tui *t);
+	/*
+	 * The program is ending (F10, Ctrl-C, SIGTERM, SIGHUP): keep what was
+	 * typed and not yet saved (may be NULL).  Called for every view on the
+	 * stack, top first, before they are closed; nothing is drawn after.
+	 */
+	void (*keep)(ui_view *v, tui *t);
 } ui_view_ops;
 
 struct ui_view {
@@ -74,9 +82,17 @@ int tui_cols(tui *t);
 /* Layout flags for text (TEXT_BIDI | TEXT_SHAPE unless ui.bidi=off). */
 unsigned tui_text_flags(tui *t);
 
-/* Show a one-line message until the next key (printf-style, already translated). */
+/* Show a message until the next key (printf-style, already translated); a long one wraps. */
 void tui_message(tui *t, enum ui_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Ask a yes/no question on the message row (already translated; say which
+ * keys answer).  The next key answers it: Enter is yes, any other key is
+ * no; answered(t, yes, payload) is called with the view still open.
+ */
+void tui_confirm(tui *t, const char *question,
+		 void (*answered)(tui *t, int yes, void *payload), void *payload);
 
 /* Show a progress message at once (during a long call, e.g. a sync). */
 void tui_progress(tui *t, const char *text);
