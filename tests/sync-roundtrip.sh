@@ -31,7 +31,7 @@ check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 
-echo "1..19"
+echo "1..20"
 
 # Forms travel as submissions once the form engine is in the program.
 forms=no
@@ -95,8 +95,19 @@ round_trip() {
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 round_trip "$tmp/central.git" "" folder
 
-# --- a sync cut after the commit: the remote is gone when it pushes ---
+# --- a remote folder that is not there (a USB stick not mounted) ---
+hw A config set sync.remote "$tmp/not-mounted/central.git" >/dev/null
+if hw A sync >"$tmp/out" 2>&1; then
+	not_ok "a sync to a folder that is not there fails"
+else
+	grep -q "the folder $tmp/not-mounted/central.git does not exist" "$tmp/out" &&
+		ok "a sync to a folder that is not there fails and names the folder" ||
+		not_ok "a sync to a folder that is not there fails and names the folder"
+fi
+
+# --- a sync cut after the commit: the repository is gone when it pushes ---
 second=$(new_case A Mensah)
+mkdir -p "$tmp/gone.git"
 hw A config set sync.remote "$tmp/gone.git" >/dev/null
 if hw A sync >"$tmp/out" 2>&1; then
 	not_ok "a sync that cannot reach the remote fails"

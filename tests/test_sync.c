@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cases.h"
@@ -271,16 +272,21 @@ Test(sync, an_unreachable_remote_keeps_everything_for_later)
 	int pending;
 
 	open_case(a, "Asante", id);
+	/* A folder that is not there (a USB stick not mounted) is named as such. */
 	snprintf(bad, sizeof(bad), "%s/not-there.git", tmp);
 	cr_assert_eq(ws_set(a, WS_REMOTE, bad), 0);
-	cr_assert_eq(sync_run(a, NULL, &res), HW_ENETWORK, "%s", ws_error(a)->msg);
+	cr_assert_eq(sync_run(a, NULL, &res), HW_ENOTFOUND, "%s", ws_error(a)->msg);
+	cr_assert(strstr(ws_error(a)->msg, "the folder ") && strstr(ws_error(a)->msg, "not-there.git does not exist"),
+		  "%s", ws_error(a)->msg);
 	cr_assert_eq(store_pending_count(ws_store(a), &pending, NULL), 0);
 	cr_assert_eq(pending, 1);
 
-	/* The first sync could not even fetch; now commit, then lose the remote before the push. */
+	/* The first sync did nothing; now commit, then lose the repository before the push. */
 	cr_assert_eq(ws_set(a, WS_REMOTE, central), 0);
 	do_sync(a);
 	cr_assert_eq(case_update(a, id, "language", "tw"), 0);
+	snprintf(bad, sizeof(bad), "%s/emptied.git", tmp);
+	cr_assert_eq(mkdir(bad, 0700), 0);
 	cr_assert_eq(ws_set(a, WS_REMOTE, bad), 0);
 	cr_assert_eq(sync_run(a, NULL, &res), HW_ENETWORK, "%s", ws_error(a)->msg);
 	cr_assert_eq(store_pending_count(ws_store(a), &pending, NULL), 0);
