@@ -1,8 +1,9 @@
 /*
  * fuzz_xpath.c: libFuzzer target for the XPath engine.  Every input is
- * compiled; what compiles has its references listed and is evaluated over
- * a small instance with a repeat and a secondary instance, so the
- * evaluator and the function library are exercised as well as the parser.
+ * compiled; what compiles has its references listed, is checked for
+ * portability and is evaluated over a small instance with a repeat and a
+ * secondary instance, so the evaluator and the function library are
+ * exercised as well as the parser.
  *
  * Build and run: make fuzz-xpath && ./fuzz/fuzz_xpath -max_total_time=600
  */
@@ -109,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xpath_compile(&e, src, &err) == 0) {
 		xpath_refs_collect(&refs, e, "/data/rep/q", &err);
 		xpath_refs_free(&refs);
+		xpath_portability(e, NULL, NULL);
 		xnode_find(&node, doc, "/data/rep[2]/q", NULL);
 		ctx.node = node;
 		ctx.root = doc;
