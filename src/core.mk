@@ -7,7 +7,8 @@ src_libhomeward_a_SOURCES += \
 	src/event.c src/event.h \
 	src/store.c src/store.h \
 	src/workspace.c src/workspace.h \
-	src/cases.c src/cases.h
+	src/cases.c src/cases.h \
+	src/fold.c src/fold.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
 # Case work: reintegration providers (docs/case-work.md).
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h

@@ -16,6 +16,13 @@ tests_test_casework_SOURCES = tests/test_casework.c
 tests_test_casework_CFLAGS = $(TEST_CFLAGS)
 tests_test_casework_LDADD = $(TEST_LIBS)
 
+# Folding text for search: every class of the table.
+check_PROGRAMS += tests/test_fold
+TESTS += tests/test_fold
+tests_test_fold_SOURCES = tests/test_fold.c
+tests_test_fold_CFLAGS = $(TEST_CFLAGS)
+tests_test_fold_LDADD = $(TEST_LIBS)
+
 # Module boundaries (the core knows no screen; one module per library).
 TESTS += tests/boundaries.sh
 EXTRA_DIST += tests/boundaries.sh
