@@ -1292,28 +1292,11 @@ int case_submissions(hw_ws *ws, const char *case_id,
 	return store_case_submissions(ws_store(ws), case_id, cb, payload, ws_err(ws));
 }
 
-typedef struct prefix_ctx {
-	const char *prefix;
-	char found[HW_UUID_LEN + 1];
-	int n;
-} prefix_ctx;
-
-static int prefix_cb(const store_case_row *r, void *payload)
-{
-	prefix_ctx *c = payload;
-
-	if (strncmp(r->id, c->prefix, strlen(c->prefix)) == 0) {
-		if (c->n++ == 0)
-			snprintf(c->found, sizeof(c->found), "%s", r->id);
-	}
-	return 0;
-}
-
 int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1])
 {
-	prefix_ctx c = { prefix, "", 0 };
+	char found[HW_UUID_LEN + 1];
 	store_case_row r;
-	int rc;
+	int rc, n = 0;
 
 	if (hw_uuid_valid(prefix)) {
 		if ((rc = store_case_get(ws_store(ws), prefix, &r, ws_err(ws))) < 0)
@@ -1325,22 +1308,21 @@ int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1])
 	if (strlen(prefix) < 4)
 		return hw_error_set(ws_err(ws), HW_EINVALID,
 				    "case id \"%s\" is too short (give at least 4 characters)", prefix);
-	/*
-	 * The search index holds the id's groups as words, so the first group of
-	 * the prefix narrows the scan to the few cases that can match.
-	 */
 	{
-		char first[HW_UUID_LEN + 1];
+		char lower[HW_UUID_LEN + 1];
+		size_t i;
 
-		snprintf(first, sizeof(first), "%.*s", (int)strcspn(prefix, "-"), prefix);
-		if ((rc = store_case_list(ws_store(ws), first, 0, prefix_cb, &c, ws_err(ws))) < 0)
+		for (i = 0; prefix[i] && i < HW_UUID_LEN; i++)
+			lower[i] = (char)tolower((unsigned char)prefix[i]);
+		lower[i] = '\0';
+		if ((rc = store_case_id_prefix(ws_store(ws), lower, found, &n, ws_err(ws))) < 0)
 			return rc;
 	}
-	if (c.n == 0)
+	if (n == 0)
 		return hw_error_set(ws_err(ws), HW_ENOTFOUND, "no case %s", prefix);
-	if (c.n > 1)
-		return hw_error_set(ws_err(ws), HW_EINVALID, "case id %s is ambiguous (%d cases)", prefix, c.n);
-	memcpy(out_id, c.found, HW_UUID_LEN + 1);
+	if (n > 1)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "case id %s is ambiguous (several cases start with it)", prefix);
+	memcpy(out_id, found, HW_UUID_LEN + 1);
 	return 0;
 }
 
@@ -2032,4 +2014,15 @@ cleanup:
 	hw_buf_free(&b);
 	store_referral_clear(&r);
 	return rc;
+}
+
+int case_query(hw_ws *ws, const store_case_query *q,
+	       int (*cb)(const store_case_row *r, void *payload), void *payload)
+{
+	return store_case_query_each(ws_store(ws), q, cb, payload, ws_err(ws));
+}
+
+int case_count(hw_ws *ws, const char *search, int *matches, int *total)
+{
+	return store_case_count(ws_store(ws), search, matches, total, ws_err(ws));
 }

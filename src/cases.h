@@ -77,10 +77,10 @@ int case_refold(hw_ws *ws, const char *case_id);
 int case_get(hw_ws *ws, const char *case_id, store_case_row *out);
 
 /*
- * Cases matching search (NULL or "" for all; words matched as prefixes of
- * names, ids, countries), most recently updated first, at most limit (0 =
- * no limit).  cb gets a borrowed row; a non-zero return from it stops the
- * walk and is returned.
+ * Cases matching search (NULL or "" for all; see store_case_query for how
+ * words match), most recently updated first, at most limit (0 = no limit).
+ * cb gets a borrowed row; a non-zero return from it stops the walk and is
+ * returned.
  */
 int case_search(hw_ws *ws, const char *search, int limit,
 	      int (*cb)(const store_case_row *r, void *payload), void *payload);
@@ -95,6 +95,16 @@ int case_submissions(hw_ws *ws, const char *case_id,
 
 /* Resolve a unique prefix of a case id (at least 4 characters) to the full id. */
 int case_resolve_id(hw_ws *ws, const char *prefix, char out_id[HW_UUID_LEN + 1]);
+
+/*
+ * The cases of q (search, order, limit: see store_case_query) in order:
+ * cb gets a borrowed row; a non-zero return stops the listing and is returned.
+ */
+int case_query(hw_ws *ws, const store_case_query *q,
+	       int (*cb)(const store_case_row *r, void *payload), void *payload);
+
+/* How many cases match search (NULL or "" for all), and how many there are. */
+int case_count(hw_ws *ws, const char *search, int *matches, int *total);
 
 /* A conflict: the field and the competing values (in a deterministic order). */
 typedef struct case_conflict {

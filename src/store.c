@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fold.h"
+
 #define STMT_CACHE 48
 
 struct hw_store {
@@ -118,8 +120,60 @@ static const char *const migrations[] = {
 	"  THEN 'counselling' ELSE 'identified' END FROM cases;"
 	"INSERT OR IGNORE INTO case_assignees (case_id, person, role, since)"
 	"  SELECT case_id, device, 'counsellor', substr(at, 1, 10) FROM events WHERE type = 'case.opened';",
+	/*
+	 * 3 -> 4: search that ignores case and diacritics and finds text inside
+	 * words, with an index one case can be updated in without a scan.  The
+	 * cases table gets an INTEGER PRIMARY KEY (n), a rowid that VACUUM never
+	 * renumbers, which keys an external-content trigram index; search holds
+	 * the folded text it indexes (src/fold.c), sort_name the folded name the
+	 * list is sorted by.  Triggers keep the index in step, deleting a case's
+	 * old entry by its key.  The fold is C: hw_case_search() and
+	 * hw_case_name() are registered on every connection (store_open).
+	 */
+	"CREATE TABLE cases_v4 ("
+	"  n INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  given_name TEXT, family_name TEXT, birth_date TEXT, birth_year INTEGER,"
+	"  sex TEXT, nationality TEXT, return_country TEXT, language TEXT,"
+	"  minor INTEGER NOT NULL DEFAULT 0, vulnerability TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'open', assigned_to TEXT,"
+	"  conflicts INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at TEXT, updated_at TEXT, nevents INTEGER NOT NULL DEFAULT 0,"
+	"  search TEXT NOT NULL DEFAULT '', sort_name TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO cases_v4 (id, given_name, family_name, birth_date, birth_year, sex,"
+	"  nationality, return_country, language, minor, vulnerability, status, assigned_to,"
+	"  conflicts, opened_at, updated_at, nevents, search, sort_name)"
+	"  SELECT id, given_name, family_name, birth_date, birth_year, sex,"
+	"  nationality, return_country, language, minor, vulnerability, status, assigned_to,"
+	"  conflicts, opened_at, updated_at, nevents,"
+	"  hw_case_search(id, given_name, family_name, nationality, return_country,"
+	"                 birth_date, vulnerability),"
+	"  hw_case_name(given_name, family_name)"
+	"  FROM cases ORDER BY opened_at, id;"
+	"DROP TABLE cases;"
+	"ALTER TABLE cases_v4 RENAME TO cases;"
+	"CREATE INDEX cases_updated ON cases (updated_at);"
+	"CREATE INDEX cases_name ON cases (sort_name);"
+	"DROP TABLE case_fts;"
+	"CREATE VIRTUAL TABLE case_fts USING fts5 (search, content = 'cases',"
+	"  content_rowid = 'n', tokenize = 'trigram');"
+	"INSERT INTO case_fts (case_fts) VALUES ('rebuild');"
+	"CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN"
+	"  INSERT INTO case_fts (rowid, search) VALUES (new.n, new.search);"
+	"END;"
+	"CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN"
+	"  INSERT INTO case_fts (case_fts, rowid, search) VALUES ('delete', old.n, old.search);"
+	"END;"
+	"CREATE TRIGGER cases_search_update AFTER UPDATE OF search ON cases"
+	"  WHEN old.search IS NOT new.search BEGIN"
+	"  INSERT INTO case_fts (case_fts, rowid, search) VALUES ('delete', old.n, old.search);"
+	"  INSERT INTO case_fts (rowid, search) VALUES (new.n, new.search);"
+	"END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static void sql_case_search(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+static void sql_case_name(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* Map an SQLite result code to ours, copying its message into err. */
 static int db_fail(hw_store *st, hw_error *err, int src, const char *what)
@@ -312,6 +366,20 @@ static int migrate(hw_store *st, hw_error *err)
 		if ((rc = exec(st, pragma, err, "upgrading the database")) < 0)
 			goto fail;
 	}
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(st, err, rc, "upgrading the database");
+		goto fail;
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		rc = rc == SQLITE_ROW
+			? hw_error_set(err, HW_ECORRUPT, "upgrading the database would break references "
+				       "between its tables; it was left as it was")
+			: db_fail(st, err, rc, "upgrading the database");
+		goto fail;
+	}
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
@@ -394,10 +462,25 @@ int store_open(hw_store **out, const char *path, int create, hw_error *err)
 	if (exists && (rc = integrity_check(st, path, err)) < 0)
 		goto fail;
 	if ((rc = exec(st, "PRAGMA journal_mode=WAL", err, "setting up the database")) < 0 ||
-	    (rc = exec(st, "PRAGMA synchronous=FULL", err, "setting up the database")) < 0 ||
-	    (rc = exec(st, "PRAGMA foreign_keys=ON", err, "setting up the database")) < 0)
+	    (rc = exec(st, "PRAGMA synchronous=FULL", err, "setting up the database")) < 0)
 		goto fail;
-	if ((rc = migrate(st, err)) < 0)
+	/* The fold, for migrations that rebuild the search index. */
+	if ((rc = sqlite3_create_function(st->db, "hw_case_search", 7,
+					  SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					  sql_case_search, NULL, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_create_function(st->db, "hw_case_name", 2,
+					  SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					  sql_case_name, NULL, NULL)) != SQLITE_OK) {
+		rc = db_fail(st, err, rc, "setting up the database");
+		goto fail;
+	}
+	/*
+	 * Migrations run before foreign keys are on: a step that rebuilds a
+	 * table (drop, rename) would otherwise trip them; migrate() checks the
+	 * keys itself before it commits.
+	 */
+	if ((rc = migrate(st, err)) < 0 ||
+	    (rc = exec(st, "PRAGMA foreign_keys=ON", err, "setting up the database")) < 0)
 		goto fail;
 	/*
 	 * HOMEWARD_MAX_DB_GROWTH=N lets the file grow by at most N pages: it
@@ -768,28 +851,98 @@ static void case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
 #undef TXT
 }
 
+/*
+ * What the search index holds for a case, folded (src/fold.c): the first
+ * group of its id (as the command line shows it), the names, the countries,
+ * the birth date and the vulnerability flags.  Caller frees; NULL when out
+ * of memory.
+ */
+static char *case_search_text(const char *id, const char *given, const char *family,
+			      const char *nationality, const char *return_country,
+			      const char *birth_date, const char *vulnerability)
+{
+	hw_buf b = HW_BUF_INIT;
+	char *folded = NULL;
+
+#define S(v) ((v) ? (v) : "")
+	if (hw_buf_printf(&b, "%.*s %s %s %s %s %s %s", (int)strcspn(S(id), "-"), S(id),
+			  S(given), S(family), S(nationality), S(return_country), S(birth_date),
+			  S(vulnerability)) == 0)
+		folded = fold_text(b.ptr);
+	hw_buf_free(&b);
+	return folded;
+}
+
+/* The folded name the list sorts by: given name, then family name. */
+static char *case_sort_name(const char *given, const char *family)
+{
+	hw_buf b = HW_BUF_INIT;
+	char *folded = NULL;
+
+	if (hw_buf_printf(&b, "%s %s", S(given), S(family)) == 0)
+		folded = fold_text(b.ptr);
+	hw_buf_free(&b);
+	return folded;
+#undef S
+}
+
+/* SQL hw_case_search(id, given, family, nationality, return, birth, flags). */
+static void sql_case_search(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *a[7] = { NULL };
+	char *t;
+
+	for (int i = 0; i < argc && i < 7; i++)
+		a[i] = (const char *)sqlite3_value_text(argv[i]);
+	if (!(t = case_search_text(a[0], a[1], a[2], a[3], a[4], a[5], a[6])))
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, t, -1, free);
+}
+
+/* SQL hw_case_name(given, family). */
+static void sql_case_name(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *t;
+
+	(void)argc;
+	t = case_sort_name((const char *)sqlite3_value_text(argv[0]),
+			   (const char *)sqlite3_value_text(argv[1]));
+	if (!t)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, t, -1, free);
+}
+
 int store_case_put(hw_store *st, const store_case_row *r, hw_error *err)
 {
+	/*
+	 * The triggers of the cases table (schema 3) replace the case's entry
+	 * in the search index, by its key, when search changes.
+	 */
 	static const char up[] =
 		"INSERT INTO cases (id, given_name, family_name, birth_date, birth_year, sex, "
 		"nationality, return_country, language, minor, vulnerability, status, assigned_to, "
-		"conflicts, opened_at, updated_at, nevents) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+		"conflicts, opened_at, updated_at, nevents, search, sort_name) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+		"?18, ?19) "
 		"ON CONFLICT (id) DO UPDATE SET given_name = ?2, family_name = ?3, birth_date = ?4, "
 		"birth_year = ?5, sex = ?6, nationality = ?7, return_country = ?8, language = ?9, "
 		"minor = ?10, vulnerability = ?11, status = ?12, assigned_to = ?13, conflicts = ?14, "
-		"opened_at = ?15, updated_at = ?16, nevents = ?17";
-	static const char fdel[] = "DELETE FROM case_fts WHERE id = ?";
-	static const char fins[] = "INSERT INTO case_fts (id, body) VALUES (?, ?)";
+		"opened_at = ?15, updated_at = ?16, nevents = ?17, search = ?18, sort_name = ?19";
+	char *search = case_search_text(r->id, r->given_name, r->family_name, r->nationality,
+					r->return_country, r->birth_date, r->vulnerability);
+	char *name = case_sort_name(r->given_name, r->family_name);
 	sqlite3_stmt *s;
-	char body[2048];
-	int rc, own;
+	int rc;
 
-	if ((rc = tx_begin(st, &own, err)) < 0)
-		return rc;
+	if (!search || !name) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
 	if (!(s = stmt(st, up, err))) {
 		rc = err ? err->code : HW_ERROR;
-		goto done;
+		goto cleanup;
 	}
 	bind_text(s, 1, r->id);
 	bind_text(s, 2, r->given_name);
@@ -808,28 +961,14 @@ int store_case_put(hw_store *st, const store_case_row *r, hw_error *err)
 	bind_text(s, 15, r->opened_at);
 	bind_text(s, 16, r->updated_at);
 	sqlite3_bind_int(s, 17, r->nevents);
-	if ((rc = step_done(st, s, err, "saving a case")) < 0)
-		goto done;
-	if (!(s = stmt(st, fdel, err))) {
-		rc = err ? err->code : HW_ERROR;
-		goto done;
-	}
-	bind_text(s, 1, r->id);
-	if ((rc = step_done(st, s, err, "indexing a case")) < 0)
-		goto done;
-	snprintf(body, sizeof(body), "%s %s %s %s %s %s %s",
-		 r->id, r->given_name ? r->given_name : "", r->family_name ? r->family_name : "",
-		 r->nationality ? r->nationality : "", r->return_country ? r->return_country : "",
-		 r->birth_date ? r->birth_date : "", r->vulnerability ? r->vulnerability : "");
-	if (!(s = stmt(st, fins, err))) {
-		rc = err ? err->code : HW_ERROR;
-		goto done;
-	}
-	bind_text(s, 1, r->id);
-	bind_text(s, 2, body);
-	rc = step_done(st, s, err, "indexing a case");
-done:
-	return tx_end(st, own, rc, err);
+	bind_text(s, 18, search);
+	bind_text(s, 19, name);
+	/* One statement (with its triggers) is atomic: no transaction of its own. */
+	rc = step_done(st, s, err, "saving a case");
+cleanup:
+	free(search);
+	free(name);
+	return rc;
 }
 
 int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *err)
@@ -853,77 +992,225 @@ int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *
 				 : db_fail(st, err, rc, "reading a case");
 }
 
-/*
- * Turn free text into an FTS5 query: every word a quoted prefix, all
- * required; "" when there is no word, NULL when out of memory.
- */
-static char *fts_query(const char *search)
+int store_case_id_prefix(hw_store *st, const char *prefix, char out[HW_UUID_LEN + 1],
+			 int *count, hw_error *err)
 {
-	hw_buf b = HW_BUF_INIT;
-	const char *p = search;
+	/* Ids are lower-case hex and '-', all below '~': a range of the id index. */
+	static const char sql[] = "SELECT id FROM cases WHERE id >= ?1 AND id < ?1 || '~' "
+				  "ORDER BY id LIMIT 2";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
 
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '-' || *p == '"' || *p == '\'')
-			p++;
-		if (!*p)
-			break;
-		if (b.len)
-			hw_buf_puts(&b, " AND ");
-		hw_buf_puts(&b, "\"");
-		while (*p && *p != ' ' && *p != '\t' && *p != '-') {
-			if (*p != '"')
-				hw_buf_add(&b, p, 1);
-			p++;
+	*count = 0;
+	out[0] = '\0';
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, prefix);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((*count)++ == 0)
+			snprintf(out, HW_UUID_LEN + 1, "%s", TEXT(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "finding a case");
+}
+
+/*
+ * The search as SQL: words of three characters or more go to the trigram
+ * index (each a quoted FTS5 string, so nothing the user types is read as
+ * query syntax); shorter ones, which a trigram index cannot look up, must
+ * start a word of the folded text.
+ */
+typedef struct search_sql {
+	char *match;          /* FTS5 query, or NULL */
+	char **prefixes;      /* " " + word, for instr() on " " + search */
+	size_t nprefixes;
+} search_sql;
+
+static void search_sql_free(search_sql *q)
+{
+	free(q->match);
+	for (size_t i = 0; i < q->nprefixes; i++)
+		free(q->prefixes[i]);
+	free(q->prefixes);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Characters (not bytes) in the n bytes at s. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
+static int search_sql_build(search_sql *q, const char *search)
+{
+	char *folded = fold_text(search);
+	hw_buf m = HW_BUF_INIT;
+	const char *p;
+	int rc = 0;
+
+	memset(q, 0, sizeof(*q));
+	if (!folded)
+		return HW_ERROR;
+	for (p = folded; *p; ) {
+		size_t n = strcspn(p, " ");
+
+		if (utf8_chars(p, n) >= 3) {
+			/* A quoted string: its only special character is '"', doubled. */
+			rc |= hw_buf_puts(&m, m.len ? " \"" : "\"");
+			for (size_t i = 0; i < n; i++)
+				rc |= hw_buf_add(&m, p[i] == '"' ? "\"\"" : p + i, p[i] == '"' ? 2 : 1);
+			rc |= hw_buf_puts(&m, "\"");
+		} else {
+			char **grown = realloc(q->prefixes, (q->nprefixes + 1) * sizeof(*grown));
+			char *w = grown ? malloc(n + 2) : NULL;
+
+			if (grown)
+				q->prefixes = grown;
+			if (!w) {
+				rc = HW_ERROR;
+				break;
+			}
+			w[0] = ' ';
+			memcpy(w + 1, p, n);
+			w[n + 1] = '\0';
+			q->prefixes[q->nprefixes++] = w;
 		}
-		hw_buf_puts(&b, "\"*");
+		p += n;
+		while (*p == ' ')
+			p++;
 	}
-	return hw_buf_detach(&b);
+	free(folded);
+	if (rc == 0 && m.len && !(q->match = hw_buf_detach(&m)))
+		rc = HW_ERROR;
+	hw_buf_free(&m);
+	if (rc < 0) {
+		search_sql_free(q);
+		return HW_ERROR;
+	}
+	return 0;
+}
+
+/* The orders of STORE_SORT_*: ties always end with the id, so lists are stable. */
+static const char *const sort_sql[] = {
+	[STORE_SORT_CHANGED] = "c.updated_at DESC, c.id",
+	[STORE_SORT_NAME] = "c.sort_name = '', c.sort_name, c.id",
+	/* Youngest first; an estimated year counts as the middle of the year. */
+	[STORE_SORT_AGE] = "coalesce(c.birth_date, CASE WHEN c.birth_year > 0 THEN "
+			   "c.birth_year || '-07-01' END) IS NULL, coalesce(c.birth_date, "
+			   "CASE WHEN c.birth_year > 0 THEN c.birth_year || '-07-01' END) DESC, "
+			   "c.sort_name, c.id",
+	/* Along the way a case goes (docs/case-work.md); closed cases last. */
+	[STORE_SORT_STAGE] = "CASE coalesce(w.stage, 'identified') WHEN 'identified' THEN 0 "
+			     "WHEN 'counselling' THEN 1 WHEN 'decided' THEN 2 "
+			     "WHEN 'pre-departure' THEN 3 WHEN 'departed' THEN 4 WHEN 'arrived' THEN 5 "
+			     "WHEN 'follow-up' THEN 6 WHEN 'reopened' THEN 7 WHEN 'closed' THEN 9 "
+			     "ELSE 8 END, c.updated_at DESC, c.id",
+};
+
+/*
+ * Prepare "SELECT what FROM ... WHERE <search> [ORDER BY ...]" for q and
+ * bind it; parameter ?1 is left for the caller (the limit).
+ */
+static int search_prepare(hw_store *st, const char *what, const search_sql *q, int sort,
+			  sqlite3_stmt **out, hw_error *err)
+{
+	hw_buf sql = HW_BUF_INIT;
+	int rc = 0, param = 2;
+
+	*out = NULL;
+	rc |= hw_buf_printf(&sql, "SELECT %s FROM ", what);
+	rc |= hw_buf_puts(&sql, q->match ? "case_fts f JOIN cases c ON c.n = f.rowid" : "cases c");
+	if (sort == STORE_SORT_STAGE)
+		rc |= hw_buf_puts(&sql, " LEFT JOIN case_work w ON w.case_id = c.id");
+	rc |= hw_buf_puts(&sql, q->match ? " WHERE case_fts MATCH ?2" : " WHERE 1");
+	if (q->match)
+		param++;
+	for (size_t i = 0; i < q->nprefixes; i++)
+		rc |= hw_buf_printf(&sql, " AND instr(' ' || c.search, ?%d) > 0", param++);
+	if (sort >= 0)
+		rc |= hw_buf_printf(&sql, " ORDER BY %s LIMIT ?1", sort_sql[sort]);
+	if (rc < 0) {
+		hw_buf_free(&sql);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	rc = sqlite3_prepare_v2(st->db, sql.ptr, -1, out, NULL);
+	hw_buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "searching cases");
+	param = 2;
+	if (q->match)
+		bind_text(*out, param++, q->match);
+	for (size_t i = 0; i < q->nprefixes; i++)
+		bind_text(*out, param++, q->prefixes[i]);
+	return 0;
+}
+
+int store_case_query_each(hw_store *st, const store_case_query *query,
+			  int (*cb)(const store_case_row *r, void *payload),
+			  void *payload, hw_error *err)
+{
+	search_sql q;
+	sqlite3_stmt *s = NULL;
+	int rc, sort = query->sort;
+
+	if (sort < 0 || sort >= (int)(sizeof(sort_sql) / sizeof(sort_sql[0])))
+		return hw_error_set(err, HW_EINVALID, "unknown order %d", sort);
+	if (search_sql_build(&q, query->search) < 0)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if ((rc = search_prepare(st, CASE_COLUMNS, &q, sort, &s, err)) < 0)
+		goto cleanup;
+	sqlite3_bind_int(s, 1, query->limit > 0 ? query->limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_case_row r;
+
+		case_from_row(s, &r, 1);
+		if ((rc = cb(&r, payload)) != 0)
+			goto cleanup;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "listing cases");
+cleanup:
+	sqlite3_finalize(s);
+	search_sql_free(&q);
+	return rc;
 }
 
 int store_case_list(hw_store *st, const char *search, int limit,
 		    int (*cb)(const store_case_row *r, void *payload),
 		    void *payload, hw_error *err)
 {
-	char *q = search ? fts_query(search) : NULL;
+	store_case_query q = STORE_CASE_QUERY_INIT;
+
+	q.search = search;
+	q.limit = limit;
+	return store_case_query_each(st, &q, cb, payload, err);
+}
+
+int store_case_count(hw_store *st, const char *search, int *matches, int *total,
+		     hw_error *err)
+{
+	search_sql q;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (search && !q)
+	*matches = *total = 0;
+	if (search_sql_build(&q, search) < 0)
 		return hw_error_set(err, HW_ERROR, "out of memory");
-	if (q && !*q) {
-		free(q);
-		q = NULL;
+	if ((rc = search_prepare(st, "count(*), (SELECT count(*) FROM cases)", &q, -1, &s, err)) < 0)
+		goto cleanup;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*matches = sqlite3_column_int(s, 0);
+		*total = sqlite3_column_int(s, 1);
+		rc = 0;
+	} else {
+		rc = db_fail(st, err, rc, "counting cases");
 	}
-	if (q)
-		rc = sqlite3_prepare_v2(st->db,
-			"SELECT " CASE_COLUMNS " FROM case_fts f JOIN cases c ON c.id = f.id "
-			"WHERE case_fts MATCH ?1 ORDER BY c.updated_at DESC, c.id LIMIT ?2", -1, &s, NULL);
-	else
-		rc = sqlite3_prepare_v2(st->db,
-			"SELECT " CASE_COLUMNS " FROM cases c "
-			"ORDER BY c.updated_at DESC, c.id LIMIT ?2", -1, &s, NULL);
-	if (rc != SQLITE_OK) {
-		free(q);
-		return db_fail(st, err, rc, "listing cases");
-	}
-	if (q)
-		bind_text(s, 1, q);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		store_case_row r;
-		int stop;
-
-		case_from_row(s, &r, 1);
-		stop = cb(&r, payload);
-		if (stop) {
-			sqlite3_finalize(s);
-			free(q);
-			return stop;
-		}
-	}
+cleanup:
 	sqlite3_finalize(s);
-	free(q);
-	return rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "listing cases");
+	search_sql_free(&q);
+	return rc;
 }
 
 int store_draft_find(hw_store *st, const char *case_id, const char *form_id,

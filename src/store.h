@@ -5,7 +5,8 @@
  *
  * Tables (see src/store.c for the schema and migrations): settings, events
  * (every event, with its sync state), cases (the fold of the events),
- * case_fts (search), submissions, drafts and draft_ops.
+ * case_fts (the trigram search index over cases.search), submissions,
+ * drafts and draft_ops.
  */
 #ifndef HW_STORE_H
 #define HW_STORE_H
@@ -110,10 +111,46 @@ int store_case_put(hw_store *st, const store_case_row *r, hw_error *err);
 int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *err);
 
 /*
- * Cases matching search (NULL or "" for all; words matched as prefixes of
- * names, ids, countries), most recently updated first, at most limit (0 =
- * no limit).  cb gets a borrowed row.
+ * The full id of the case whose id starts with prefix (lower-case hex):
+ * *count is 0 (none, out is ""), 1 (out is the id) or 2 (more than one).
  */
+int store_case_id_prefix(hw_store *st, const char *prefix, char out[HW_UUID_LEN + 1],
+			 int *count, hw_error *err);
+
+/* Orders of the case list. */
+enum {
+	STORE_SORT_CHANGED = 0,  /* last change first */
+	STORE_SORT_NAME,         /* by name (folded: case and accents ignored) */
+	STORE_SORT_AGE,          /* youngest first; unknown ages last */
+	STORE_SORT_STAGE,        /* by stage, in the order a case goes through them
+				    (closed last), then by last change */
+};
+
+/*
+ * Which cases to list.  search: NULL or "" for all; else every word must
+ * occur in a case's first id group, names, countries, birth date or
+ * vulnerability flags, folded as src/fold.h says (Øster is found by "oster",
+ * الأحمد by "احمد").  Words of three characters or more match anywhere,
+ * also inside a word; shorter ones match the start of a word.  Nothing in
+ * search is query syntax: quotes, operators and brackets are plain text.
+ */
+typedef struct store_case_query {
+	const char *search;
+	int sort;            /* STORE_SORT_* */
+	int limit;           /* at most this many rows; 0 = all */
+} store_case_query;
+
+#define STORE_CASE_QUERY_INIT { NULL, STORE_SORT_CHANGED, 0 }
+
+/*
+ * Call cb with each case of q in its order (a borrowed row); a non-zero
+ * return from cb stops the listing and is returned.
+ */
+int store_case_query_each(hw_store *st, const store_case_query *q,
+			  int (*cb)(const store_case_row *r, void *payload),
+			  void *payload, hw_error *err);
+
+/* As store_case_query_each with the default order. */
 int store_case_list(hw_store *st, const char *search, int limit,
 		    int (*cb)(const store_case_row *r, void *payload),
 		    void *payload, hw_error *err);
@@ -187,6 +224,10 @@ int store_device_known(hw_store *st, const char *device);
 
 /* The referral whose id starts with prefix (unique); out is cleared first. */
 int store_referral_find(hw_store *st, const char *prefix, store_referral *out, hw_error *err);
+
+/* How many cases match search (as in store_case_query), and how many there are. */
+int store_case_count(hw_store *st, const char *search, int *matches, int *total,
+		     hw_error *err);
 
 /* Drafts: a form being filled for a case; every operation is kept. */
 int store_draft_find(hw_store *st, const char *case_id, const char *form_id,

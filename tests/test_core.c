@@ -545,7 +545,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 3);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
@@ -570,4 +570,191 @@ Test(store, a_database_from_a_newer_program_is_refused)
 	cr_assert(strstr(err.msg, "newer") != NULL, "%s", err.msg);
 	free(db);
 	free(dir);
+}
+
+static int count_row(const store_case_row *r, void *payload)
+{
+	(void)r;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* How many cases a search finds. */
+static int found(hw_ws *ws, const char *search)
+{
+	store_case_query q = STORE_CASE_QUERY_INIT;
+	int n = 0;
+
+	q.search = search;
+	cr_assert_eq(case_query(ws, &q, count_row, &n), 0, "%s", ws_error(ws)->msg);
+	return n;
+}
+
+/*
+ * A workspace made with schema 3 (a unicode61 index keyed
+ * by an unindexed id column, which every update scanned) is upgraded: the
+ * cases keep their data and drafts, and the new index finds them.
+ */
+Test(store, a_schema_3_workspace_gets_the_folded_search_index)
+{
+	char *wsdir = NULL, *db, *draft = NULL;
+	char a[HW_UUID_LEN + 1], b[HW_UUID_LEN + 1];
+	case_fields f = CASE_FIELDS_INIT;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+
+	f.given_name = "Øster";
+	f.family_name = "Berg";
+	cr_assert_eq(case_open(ws, &f, a), 0);
+	f.given_name = "Nadia";
+	f.family_name = "الأحمد";
+	cr_assert_eq(case_open(ws, &f, b), 0);
+	cr_assert_eq(store_draft_create(ws_store(ws), "d1", b, "intake", "ar", NULL), 0);
+	ws_free(ws);
+
+	/* Back to schema 3, exactly as its migrations left a database. */
+	db = hw_path_join(wsdir, "homeward.db");
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw,
+		"DROP TABLE case_fts;"
+		"CREATE TABLE cases_v2 ("
+		"  id TEXT PRIMARY KEY,"
+		"  given_name TEXT, family_name TEXT, birth_date TEXT, birth_year INTEGER,"
+		"  sex TEXT, nationality TEXT, return_country TEXT, language TEXT,"
+		"  minor INTEGER NOT NULL DEFAULT 0, vulnerability TEXT,"
+		"  status TEXT NOT NULL DEFAULT 'open', assigned_to TEXT,"
+		"  conflicts INTEGER NOT NULL DEFAULT 0,"
+		"  opened_at TEXT, updated_at TEXT, nevents INTEGER NOT NULL DEFAULT 0);"
+		"INSERT INTO cases_v2 SELECT id, given_name, family_name, birth_date, birth_year, sex,"
+		"  nationality, return_country, language, minor, vulnerability, status, assigned_to,"
+		"  conflicts, opened_at, updated_at, nevents FROM cases;"
+		"DROP TABLE cases;"
+		"ALTER TABLE cases_v2 RENAME TO cases;"
+		"CREATE INDEX cases_updated ON cases (updated_at);"
+		"CREATE VIRTUAL TABLE case_fts USING fts5 (id UNINDEXED, body,"
+		"  tokenize = 'unicode61 remove_diacritics 2');"
+		"INSERT INTO case_fts SELECT id, id || ' ' || coalesce(given_name, '') || ' ' ||"
+		"  coalesce(family_name, '') FROM cases;"
+		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	/* The old index cannot find either name the way a counsellor types it. */
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"oster\"'"), 0);
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH "
+			     "'\"\xd8\xa7\xd8\xad\xd9\x85\xd8\xaf\"'"), 0);
+	sqlite3_close(raw);
+
+	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(found(ws, "oster"), 1);
+	cr_assert_eq(found(ws, "احمد"), 1);
+	cr_assert_eq(found(ws, NULL), 2);
+	cr_assert_eq(store_draft_find(ws_store(ws), b, "intake", &draft, NULL), 0);
+	cr_assert_str_eq(draft, "d1");
+	free(draft);
+	/* An update replaces the case's entry: the old name is no longer found. */
+	cr_assert_eq(case_update(ws, a, "given_name", "Åse"), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(found(ws, "oster"), 0);
+	cr_assert_eq(found(ws, "ase berg"), 1);
+	ws_free(ws);
+
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
+	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
+				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	sqlite3_close(raw);
+	free(db);
+	free(wsdir);
+}
+
+Test(store, search_words_are_text_never_query_syntax)
+{
+	hw_ws *ws = new_ws("dev1", NULL);
+	char id[HW_UUID_LEN + 1];
+	case_fields f = CASE_FIELDS_INIT;
+	static const char *const hostile[] = {
+		"\"", "\"\"", "a\"b", "AND", "x OR y", "NOT z", "NEAR(a b)", "ahm*", "^ahmad",
+		"(ahmad", "ahmad)", "{given_name}: ahmad", "search:ahmad", "-ahmad", "+", "'",
+		"%", "_", "\\", "a'b'c", "\xff\xfe", NULL,
+	};
+
+	f.given_name = "Ahmad";
+	f.family_name = "Jensen";
+	cr_assert_eq(case_open(ws, &f, id), 0);
+	for (int i = 0; hostile[i]; i++) {
+		store_case_query q = STORE_CASE_QUERY_INIT;
+		int n = 0, m, t;
+
+		q.search = hostile[i];
+		cr_assert_eq(case_query(ws, &q, count_row, &n), 0,
+			     "search %s: %s", hostile[i], ws_error(ws)->msg);
+		cr_assert_eq(case_count(ws, hostile[i], &m, &t), 0, "count %s", hostile[i]);
+		cr_assert_eq(m, n, "count %s", hostile[i]);
+	}
+	/* Operators and brackets are separators: the words around them still count. */
+	cr_assert_eq(found(ws, "ahm*"), 1);
+	cr_assert_eq(found(ws, "(ahmad)"), 1);
+	cr_assert_eq(found(ws, "ahmad AND nobody"), 0);
+	/* '%' and '_' are not wildcards: "n_" would match Jensen as a LIKE pattern. */
+	cr_assert_eq(found(ws, "n_"), 0);
+	cr_assert_eq(found(ws, "j%"), 1);
+	ws_free(ws);
+}
+
+Test(store, counts_and_orders_of_the_case_list)
+{
+	hw_ws *ws = new_ws("dev1", NULL);
+	static const char *const people[][3] = {
+		{ "Zainab", "Ølund", "2010-03-01" },
+		{ "ahmad", "Nilsen", "1980-01-01" },
+		{ "Émile", "Aalto", NULL },
+		{ "Bashir", "Noor", "2001-12-31" },
+	};
+	char ids[4][HW_UUID_LEN + 1], order[5] = "";
+	store_case_query q = STORE_CASE_QUERY_INIT;
+	int matches, total;
+
+	for (int i = 0; i < 4; i++) {
+		case_fields f = CASE_FIELDS_INIT;
+
+		f.given_name = people[i][0];
+		f.family_name = people[i][1];
+		f.birth_date = people[i][2];
+		cr_assert_eq(case_open(ws, &f, ids[i]), 0, "%s", ws_error(ws)->msg);
+	}
+	cr_assert_eq(case_count(ws, NULL, &matches, &total), 0);
+	cr_assert_eq(matches, 4);
+	cr_assert_eq(total, 4);
+	/* Nilsen and Noor: words that start with n (ids, in hex, never do). */
+	cr_assert_eq(case_count(ws, "n", &matches, &total), 0);
+	cr_assert_eq(matches, 2);
+	cr_assert_eq(total, 4);
+
+	{
+		int letter(const store_case_row *r, void *p)
+		{
+			char *o = p;
+			size_t n = strlen(o);
+
+			o[n] = (char)('0' + (strcmp(r->given_name, "Zainab") == 0 ? 0
+				: strcmp(r->given_name, "ahmad") == 0 ? 1
+				: strcmp(r->given_name, "Émile") == 0 ? 2 : 3));
+			o[n + 1] = '\0';
+			return 0;
+		}
+		q.sort = STORE_SORT_NAME;
+		cr_assert_eq(case_query(ws, &q, letter, order), 0);
+		cr_assert_str_eq(order, "1320");    /* ahmad, Bashir, Émile, Zainab: case and accents ignored */
+		order[0] = '\0';
+		q.sort = STORE_SORT_AGE;
+		cr_assert_eq(case_query(ws, &q, letter, order), 0);
+		cr_assert_str_eq(order, "0312");    /* youngest first, no birth date last */
+		order[0] = '\0';
+		q.sort = STORE_SORT_CHANGED;
+		cr_assert_eq(case_query(ws, &q, letter, order), 0);
+		cr_assert_eq(strlen(order), 4);
+		order[0] = '\0';
+		q.sort = 99;
+		cr_assert_eq(case_query(ws, &q, letter, order), HW_EINVALID);
+	}
+	ws_free(ws);
 }

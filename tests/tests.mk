@@ -40,6 +40,10 @@ EXTRA_DIST += tests/fill/intake.xml
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh
 
+# Search: folding, words inside words, short words, hostile query text.
+TESTS += tests/search.sh
+EXTRA_DIST += tests/search.sh
+
 # The interface is completely translated.
 TESTS += tests/ui-translations.sh
 EXTRA_DIST += tests/ui-translations.sh

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Search through the command line: case, diacritics and Arabic spelling
+# variants are ignored, words match inside words, short words match the
+# start of a word, and nothing typed is read as query syntax.
+set -u
+HW=${HOMEWARD:-./homeward}
+T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-search.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=1; fi
+}
+W="$HW --workspace $T/ws"
+$W init --device-id laptop-1 --name Tester --role counsellor >/dev/null
+add() { $W case add --given-name "$1" --family-name "$2" >/dev/null; }
+add "Øster" "Hansen"
+add "Nadia" "الأحمد"
+add "Ahmad" "Karimi"
+add "José" "Müller"
+add "علی" "کریمی"
+add "فاطمة" "مصطفى"
+
+# The given names of the cases a search finds, sorted, on one line.
+names() { $W case list --format tsv --search "$1" | tail -n +2 | cut -f2 | sort | tr '\n' ' '; }
+# The search exits 0 (never a query error).
+searches() { $W case list --format tsv --search "$1" >/dev/null 2>"$T/err" && [ ! -s "$T/err" ]; }
+
+ok "oster finds Øster" '[ "$(names oster)" = "Øster " ]'
+ok "ØSTER finds Øster too" '[ "$(names ØSTER)" = "Øster " ]'
+ok "احمد finds الأحمد (alef with hamza, inside the word)" '[ "$(names احمد)" = "Nadia " ]'
+ok "أحمد finds it as well" '[ "$(names أحمد)" = "Nadia " ]'
+ok "ahmad and Ahmad find the same case" '[ "$(names ahmad)" = "Ahmad " ] && [ "$(names Ahmad)" = "Ahmad " ]'
+ok "jose finds José, muller finds Müller" '[ "$(names jose)" = "José " ] && [ "$(names muller)" = "José " ]'
+ok "a word is found inside a word (ster, rimi)" '[ "$(names ster)" = "Øster " ] && [ "$(names rimi)" = "Ahmad " ] && [ "$(names ریم)" = "علی " ]'
+ok "Persian yeh and kaf meet the Arabic letters (علي, كريمي)" '[ "$(names علي)" = "علی " ] && [ "$(names كريمي)" = "علی " ]'
+ok "taa marbuta and alef maksura do not matter (فاطمه مصطفي)" '[ "$(names "فاطمه مصطفي")" = "فاطمة " ]'
+ok "every word must match" '[ "$(names "ahmad karimi")" = "Ahmad " ] && [ "$(names "ahmad hansen")" = "" ]'
+ok "a two-letter word matches the start of a word" '[ "$(names ha)" = "Øster " ]'
+ok "a two-letter word does not match inside a word" '[ "$(names st)" = "" ]'
+ok "a one-letter word works too" '[ "$(names k)" = "Ahmad " ]'
+ok "a two-letter Arabic word (ال) matches the start of الأحمد" '[ "$(names ال)" = "Nadia " ]'
+for q in '"' '"ahmad' 'ahmad"' 'a"b' 'AND' 'ahmad OR' 'NOT' 'NEAR(' 'ahm*' '*' '^' '(' ')' \
+	'{given}:' 'col:x' '-' "'" '%' '_' '\' ';' 'ahmad AND (hansen OR x)'; do
+	ok "the search text $q is plain text, not an error" 'searches "$q"'
+done
+ok "quotes and operators around a word still find it" '[ "$(names "\"ahmad\"")" = "Ahmad " ] && [ "$(names "(ahmad)")" = "Ahmad " ] && [ "$(names "ahm*")" = "Ahmad " ]'
+ok "an operator word is a word, not an operator" '[ "$(names "ahmad OR hansen")" = "" ]'
+echo "1..$n"
+exit $failed
