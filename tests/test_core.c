@@ -752,6 +752,19 @@ Test(store, counts_and_orders_of_the_case_list)
 		q.sort = STORE_SORT_CHANGED;
 		cr_assert_eq(case_query(ws, &q, letter, order), 0);
 		cr_assert_eq(strlen(order), 4);
+		/* By stage: a decided case after the identified ones, a closed case last. */
+		cr_assert_eq(case_close_with_reason(ws, ids[1], "lost_contact", NULL), 0, "%s", ws_error(ws)->msg);
+		cr_assert_eq(case_decide(ws, ids[3], "return", NULL, NULL), 0, "%s", ws_error(ws)->msg);
+		order[0] = '\0';
+		q.sort = STORE_SORT_STAGE;
+		cr_assert_eq(case_query(ws, &q, letter, order), 0);
+		cr_assert(order[2] == '3' && order[3] == '1', "%s", order);
+		/* A search keeps the order. */
+		order[0] = '\0';
+		q.search = "n";
+		cr_assert_eq(case_query(ws, &q, letter, order), 0);
+		cr_assert_str_eq(order, "31");
+		q.search = NULL;
 		order[0] = '\0';
 		q.sort = 99;
 		cr_assert_eq(case_query(ws, &q, letter, order), HW_EINVALID);
