@@ -9,6 +9,12 @@
 HW_FORMS = first-contact vulnerability-screening needs-assessment
 HW_FORMS += child-best-interests pre-departure reintegration-follow-up
 
+# Data files the forms read (data/forms/ID.csv) whose texts are translated
+# like the forms: locales/forms/ID/{ID.pot,nl.po,...}.  The build adds a
+# column per translated column and language (label_fr, description_fr, ...);
+# see docs/assistance-inventory.md.
+HW_FORM_CSVS = assistance
+
 # Forms that speak to a child: they must have child wording (en-x-child).
 HW_CHILD_FORMS = first-contact needs-assessment child-best-interests
 
@@ -16,7 +22,7 @@ HW_CHILD_FORMS = first-contact needs-assessment child-best-interests
 HW_FORM_LANGS = nl fr ar fa
 
 # Form translation: the core module and its command.
-src_libhomeward_a_SOURCES += src/formi18n.c src/formi18n.h
+src_libhomeward_a_SOURCES += src/formi18n.c src/formi18n.h src/formi18n_csv.c
 homeward_SOURCES += ui/cli_i18n.c
 
 # Sources, catalogues and scenario files travel whole with the tarball.
@@ -40,6 +46,10 @@ $(HW_FORMS_STAMP): homeward$(EXEEXT) $(srcdir)/data/forms/*.[cx][sm][vl] \
 	for c in $(srcdir)/data/forms/*.csv; do \
 	  test ! -f "$$c" || cp "$$c" share/forms/ || exit 1; \
 	done && \
+	for f in $(HW_FORM_CSVS); do \
+	  ./homeward$(EXEEXT) form i18n merge $(srcdir)/data/forms/$$f.csv \
+	    $(srcdir)/locales/forms/$$f --langs "$$langs" -o share/forms/$$f.csv || exit 1; \
+	done && \
 	touch $@
 
 install-data-local: $(HW_FORMS_STAMP)
@@ -62,11 +72,12 @@ clean-local:
 # translator checks it.  Writes to the source tree.
 HW_MSGINIT = msginit
 update-form-po: homeward$(EXEEXT)
-	@for f in $(HW_FORMS); do \
+	@for f in $(HW_FORMS) $(HW_FORM_CSVS); do \
 	  d=$(srcdir)/locales/forms/$$f; \
+	  src=data/forms/$$f.xml; test -f $(srcdir)/$$src || src=data/forms/$$f.csv; \
 	  $(MKDIR_P) $$d || exit 1; \
 	  (cd $(srcdir) && $(abs_top_builddir)/homeward$(EXEEXT) form i18n extract \
-	    data/forms/$$f.xml -o locales/forms/$$f/$$f.pot) || exit 1; \
+	    $$src -o locales/forms/$$f/$$f.pot) || exit 1; \
 	  for l in $(HW_FORM_LANGS); do \
 	    if test -f $$d/$$l.po; then \
 	      echo "msgmerge $$d/$$l.po"; \
@@ -87,8 +98,14 @@ tests_test_formi18n_SOURCES = tests/test_formi18n.c
 tests_test_formi18n_CFLAGS = $(TEST_CFLAGS)
 tests_test_formi18n_LDADD = $(TEST_LIBS)
 tests_test_formi18n_LDFLAGS = $(WRAP_ALLOC)
+check_PROGRAMS += tests/test_csv
+TESTS += tests/test_csv
+tests_test_csv_SOURCES = tests/test_csv.c
+tests_test_csv_CFLAGS = $(TEST_CFLAGS)
+tests_test_csv_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh tests/form-check.sh
 AM_TESTS_ENVIRONMENT += \
 	HW_FORMS='$(HW_FORMS)'; export HW_FORMS; \
+	HW_FORM_CSVS='$(HW_FORM_CSVS)'; export HW_FORM_CSVS; \
 	HW_CHILD_FORMS='$(HW_CHILD_FORMS)'; export HW_CHILD_FORMS; \
 	HW_FORM_LANGS='$(HW_FORM_LANGS)'; export HW_FORM_LANGS;

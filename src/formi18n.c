@@ -540,6 +540,45 @@ static void entry_clear(formi18n_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+int formi18n_catalog_new(formi18n_catalog **out, const char *header, const char *comments,
+	hw_error *err)
+{
+	formi18n_catalog *cat = calloc(1, sizeof(*cat));
+
+	*out = NULL;
+	if (!cat)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	cat->header = hw_strdup(header);
+	cat->header_comments = hw_strdup(comments);
+	cat->header_fuzzy = header != NULL;
+	if ((header && !cat->header) || (comments && !cat->header_comments)) {
+		formi18n_catalog_free(cat);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	*out = cat;
+	return 0;
+}
+
+int formi18n_catalog_add(formi18n_catalog *cat, const formi18n_entry *e, hw_error *err)
+{
+	formi18n_entry c;
+
+	memset(&c, 0, sizeof(c));
+	c.ctxt = hw_strdup(e->ctxt);
+	c.msgid = hw_strdup(e->msgid ? e->msgid : "");
+	c.msgstr = hw_strdup(e->msgstr ? e->msgstr : "");
+	c.comments = hw_strdup(e->comments);
+	c.refs = hw_strdup(e->refs);
+	c.fuzzy = e->fuzzy;
+	c.line = e->line;
+	if ((e->ctxt && !c.ctxt) || !c.msgid || !c.msgstr || (e->comments && !c.comments)
+		|| (e->refs && !c.refs) || cat_add(cat, &c) < 0) {
+		entry_clear(&c);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	return 0;
+}
+
 /* The translator's comment for a text. */
 static char *text_comment(const formi18n_text *t, int child)
 {

@@ -106,6 +106,17 @@ int formi18n_po_load(formi18n_catalog **out, const char *path, hw_error *err);
 /* Serialise a catalogue as PO text into *out (caller frees). */
 int formi18n_po_write(char **out, const formi18n_catalog *cat, hw_error *err);
 
+/*
+ * A new catalogue without entries; header is the msgstr of the header entry
+ * (NULL: none; a template's header is marked fuzzy) and comments the
+ * translator comments above it (NULL: none).  Caller frees.
+ */
+int formi18n_catalog_new(formi18n_catalog **out, const char *header, const char *comments,
+	hw_error *err);
+
+/* Append a copy of entry e. */
+int formi18n_catalog_add(formi18n_catalog *cat, const formi18n_entry *e, hw_error *err);
+
 /* Free a catalogue; NULL is fine. */
 void formi18n_catalog_free(formi18n_catalog *cat);
 
@@ -171,5 +182,39 @@ int formi18n_merge(char **out, size_t *out_len, formi18n_coverage *coverage,
  * Caller frees.
  */
 char *formi18n_language_name(const char *code, int child, const formi18n_catalog *po);
+
+/*
+ * Data files (formi18n_csv.c).  A CSV file read as a secondary instance
+ * (the assistance inventory) is translated like a form: one catalogue per
+ * file and language, msgctxt "<name>:<column>" where name is the row's
+ * `name` column ("cash_grant:label").  Rows that share a name and a text
+ * share one entry; a row whose text differs from the first row of its name
+ * gets "<name>/<country>:<column>" (the row's line without a country
+ * column).  The merge appends a column "<column>_<lang>" for each
+ * translated column and language, after the existing ones.
+ */
+
+/* The columns translated when none are named. */
+#define FORMI18N_CSV_COLUMNS "label,description"
+
+/*
+ * The template of table t: one entry per distinct text of the columns cols
+ * (ncols of them; a column the table lacks is skipped).  id names the file
+ * in the header ("assistance"); ref_path is written in "#:" references.
+ * HW_EINVALID when the table has no `name` column.  Caller frees *out.
+ */
+struct hw_csv;
+int formi18n_catalog_from_csv(formi18n_catalog **out, const struct hw_csv *t, const char *id,
+	const char *ref_path, const char *const *cols, size_t ncols, hw_error *err);
+
+/*
+ * Add the translated columns of langs to table t (changed in place): for
+ * each column of cols and each language, "<column>_<lang>" holding the
+ * translation, or the English text where it is missing or fuzzy.  coverage
+ * as for formi18n_merge.  HW_EEXISTS when t already has such a column.
+ */
+int formi18n_merge_csv(struct hw_csv *t, formi18n_coverage *coverage, const char *id,
+	const char *const *cols, size_t ncols, const formi18n_lang *langs, size_t nlangs,
+	hw_error *err);
 
 #endif

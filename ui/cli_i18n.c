@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "csv.h"
 #include "formi18n.h"
 #include "i18n.h"
 #include "util.h"
@@ -23,7 +24,9 @@ static int usage(FILE *fp, int status)
 {
 	fputs(_("Usage: homeward form i18n extract FORM.xml [-o FILE.pot]\n"
 		"       homeward form i18n merge FORM.xml PODIR -o OUT.xml [--langs nl,fr,...]\n"
-		"       homeward form i18n coverage [--require LANGS] [--child-forms IDS] PODIR...\n"),
+		"       homeward form i18n coverage [--require LANGS] [--child-forms IDS] PODIR...\n"
+		"A data file (FILE.csv) is extracted and merged like a form; --columns\n"
+		"names its translated columns (default: label,description).\n"),
 		fp);
 	return status;
 }
@@ -157,12 +160,53 @@ static int write_out(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+/* True if path names a CSV data file rather than a form. */
+static int is_csv(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && strcmp(path + n - 4, ".csv") == 0;
+}
+
+/* The id of a data file: its name without folder and ".csv"; caller frees. */
+static char *csv_id(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	hw_buf b = HW_BUF_INIT;
+
+	hw_buf_add(&b, base, strlen(base) - (is_csv(base) ? 4 : 0));
+	return hw_buf_detach(&b);
+}
+
+/* The template of a data file, as PO text into *text (caller frees). */
+static int csv_template(char **text, const char *path, const char *ref, const wordlist *cols,
+	hw_error *err)
+{
+	hw_csv *t = NULL;
+	formi18n_catalog *cat = NULL;
+	char *id = csv_id(path);
+	int rc;
+
+	*text = NULL;
+	if (!id)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if ((rc = hw_csv_load(&t, path, err)) == 0
+		&& (rc = formi18n_catalog_from_csv(&cat, t, id, ref ? ref : path,
+			(const char *const *)cols->w, cols->n, err)) == 0)
+		rc = formi18n_po_write(text, cat, err);
+	formi18n_catalog_free(cat);
+	hw_csv_free(t);
+	free(id);
+	return rc;
+}
+
 /* `extract FORM.xml [-o FILE.pot] [--ref NAME]`. */
 static int cmd_extract(int argc, char **argv)
 {
 	const char *form_path = NULL, *out_path = NULL, *ref = NULL;
 	formi18n_form *form = NULL;
 	formi18n_catalog *cat = NULL;
+	wordlist cols = { NULL, 0 };
 	char *text = NULL;
 	hw_error err = { 0, "" };
 	int status = 1;
@@ -172,16 +216,29 @@ static int cmd_extract(int argc, char **argv)
 			out_path = argv[++i];
 		else if (strcmp(argv[i], "--ref") == 0 && i + 1 < argc)
 			ref = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1])
-			return usage(stderr, 2);
-		else if (!form_path)
+		else if (strcmp(argv[i], "--columns") == 0 && i + 1 < argc) {
+			if (words_add(&cols, argv[++i]) < 0) {
+				status = cli_error(_("out of memory"));
+				goto cleanup;
+			}
+		} else if ((argv[i][0] == '-' && argv[i][1]) || form_path) {
+			status = usage(stderr, 2);
+			goto cleanup;
+		} else
 			form_path = argv[i];
-		else
-			return usage(stderr, 2);
 	}
-	if (!form_path)
-		return usage(stderr, 2);
-	if (formi18n_form_load(&form, form_path, &err) < 0
+	if (!form_path) {
+		status = usage(stderr, 2);
+		goto cleanup;
+	}
+	if (is_csv(form_path)) {
+		if ((!cols.n && words_add(&cols, FORMI18N_CSV_COLUMNS) < 0
+			&& hw_error_set(&err, HW_ERROR, "out of memory") < 0)
+			|| csv_template(&text, form_path, ref, &cols, &err) < 0) {
+			status = cli_fail(&err);
+			goto cleanup;
+		}
+	} else if (formi18n_form_load(&form, form_path, &err) < 0
 		|| formi18n_catalog_from_form(&cat, form, ref, &err) < 0
 		|| formi18n_po_write(&text, cat, &err) < 0) {
 		status = cli_fail(&err);
@@ -192,6 +249,7 @@ cleanup:
 	free(text);
 	formi18n_catalog_free(cat);
 	formi18n_form_free(form);
+	words_free(&cols);
 	return status;
 }
 
@@ -199,8 +257,10 @@ cleanup:
 static int cmd_merge(int argc, char **argv)
 {
 	const char *form_path = NULL, *podir = NULL, *out_path = NULL;
-	wordlist langs = { NULL, 0 };
+	wordlist langs = { NULL, 0 }, cols = { NULL, 0 };
 	formi18n_form *form = NULL;
+	hw_csv *table = NULL;
+	char *id = NULL;
 	formi18n_catalog **pos = NULL;
 	formi18n_lang *ml = NULL;
 	formi18n_coverage *cov = NULL;
@@ -215,6 +275,9 @@ static int cmd_merge(int argc, char **argv)
 		} else if (strcmp(argv[i], "--langs") == 0 && i + 1 < argc) {
 			have_langs = 1;
 			if (words_add(&langs, argv[++i]) < 0)
+				goto oom;
+		} else if (strcmp(argv[i], "--columns") == 0 && i + 1 < argc) {
+			if (words_add(&cols, argv[++i]) < 0)
 				goto oom;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			status = usage(stderr, 2);
@@ -234,10 +297,15 @@ static int cmd_merge(int argc, char **argv)
 	}
 	if (!have_langs && po_langs(&langs, podir) < 0)
 		goto oom;
-	if (formi18n_form_load(&form, form_path, &err) < 0) {
+	if (!cols.n && words_add(&cols, FORMI18N_CSV_COLUMNS) < 0)
+		goto oom;
+	if (is_csv(form_path) ? hw_csv_load(&table, form_path, &err) < 0
+		: formi18n_form_load(&form, form_path, &err) < 0) {
 		status = cli_fail(&err);
 		goto cleanup;
 	}
+	if (!(id = form ? hw_strdup(formi18n_form_id(form)) : csv_id(form_path)))
+		goto oom;
 	pos = calloc(langs.n + 1, sizeof(*pos));
 	ml = calloc(langs.n + 1, sizeof(*ml));
 	cov = calloc(langs.n + 1, sizeof(*cov));
@@ -262,17 +330,21 @@ static int cmd_merge(int argc, char **argv)
 		ml[l].code = langs.w[l];
 		ml[l].po = pos[l];
 	}
-	if (formi18n_merge(&xml, &xml_len, cov, form, ml, langs.n, &err) < 0) {
+	if (table ? formi18n_merge_csv(table, cov, id, (const char *const *)cols.w, cols.n,
+			ml, langs.n, &err) < 0 || hw_csv_write(&xml, table, &err) < 0
+		: formi18n_merge(&xml, &xml_len, cov, form, ml, langs.n, &err) < 0) {
 		status = cli_fail(&err);
 		goto cleanup;
 	}
+	if (table)
+		xml_len = strlen(xml);
 	for (size_t l = 0; l < langs.n; l++) {
 		size_t bad = cov[l].missing + cov[l].fuzzy;
 
 		if (!bad)
 			continue;
 		fprintf(stderr, _("homeward: warning: %s: %s: %zu of %zu texts not translated, "
-			"English used\n"), formi18n_form_id(form), langs.w[l], bad, cov[l].total);
+			"English used\n"), id, langs.w[l], bad, cov[l].total);
 		if (cov[l].missing)
 			print_ids(_("missing"), cov[l].missing_ids, cov[l].missing);
 		if (cov[l].fuzzy)
@@ -293,8 +365,11 @@ cleanup:
 	free(ml);
 	free(cov);
 	free(xml);
+	free(id);
 	formi18n_form_free(form);
+	hw_csv_free(table);
 	words_free(&langs);
+	words_free(&cols);
 	return status;
 }
 

@@ -108,6 +108,7 @@ typedef struct xf_ctrl {
 	size_t nitems;
 	xpath_expr *itemset, *iset_value;
 	xf_label iset_label;
+	char *iset_label_col; /* label ref that names one column ("label"), or NULL */
 	int vertex;          /* itemset vertex or -1 */
 	struct xf_ctrl **children;
 	size_t nchildren;

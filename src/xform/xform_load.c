@@ -1059,6 +1059,17 @@ static int kind_of(const char *name)
 	return 0;
 }
 
+/* True if s is a plain element name (a CSV column such as "label"). */
+static int column_name(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '.'))
+			return 0;
+	return 1;
+}
+
 /* Items and itemset of a select. */
 static int parse_choices(loader *ld, xf_ctrl *c, const xmlNode *el)
 {
@@ -1105,6 +1116,9 @@ static int parse_choices(loader *ld, xf_ctrl *c, const xmlNode *el)
 
 				c->iset_label.kind = XF_L_EXPR;
 				rc = compile(ld, &c->iset_label.expr, lr ? lr : ".", line_of(l), "itemset label");
+				/* A label read from one column may have translated columns. */
+				if (rc == 0 && lr && column_name(lr) && !(c->iset_label_col = strdup(lr)))
+					rc = HW_ERROR;
 				xmlFree(lr);
 			}
 		}
@@ -1319,6 +1333,7 @@ static void free_ctrl(xf_ctrl *c)
 	xf_label_free(&c->label);
 	xf_label_free(&c->hint);
 	xf_label_free(&c->iset_label);
+	free(c->iset_label_col);
 	xpath_expr_free(c->itemset);
 	xpath_expr_free(c->iset_value);
 	free(c);

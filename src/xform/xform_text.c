@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,35 @@ static int choice_add(xform_choice_list *l, char *value, char *label)
 	return 0;
 }
 
+/*
+ * An itemset label read from one column ("label") of a secondary instance
+ * is shown from the column "label_<lang>" of the same item when it has one
+ * that is not empty: the build adds such columns to the translated data
+ * files (docs/assistance-inventory.md).  For a child variant the plain
+ * language's column serves.  NULL when the label is read as written.
+ */
+static const char *column_in_language(const xform_session *s, const xf_ctrl *c, const xnode *item)
+{
+	const xform *f = s->form;
+	char name[160];
+	const xnode *cell;
+	int k;
+
+	if (!c->iset_label_col || s->lang < 0)
+		return NULL;
+	for (k = s->lang; k >= 0; k = f->langs[k].base) {
+		const char *code = f->langs[k].code;
+
+		if (!code || snprintf(name, sizeof name, "%s_%s", c->iset_label_col, code) >= (int)sizeof name)
+			continue;
+		if ((cell = xnode_child(item, name)) && xnode_value(cell) && *xnode_value(cell))
+			return xnode_value(cell);
+		if (f->langs[k].base == k)
+			break;
+	}
+	return NULL;
+}
+
 int xf_choices(xform_choice_list **out, xform_session *s, const xf_ctrl *c, xnode *node)
 {
 	xform_choice_list *l = calloc(1, sizeof(*l));
@@ -194,7 +224,11 @@ int xf_choices(xform_choice_list **out, xform_session *s, const xf_ctrl *c, xnod
 			if (rc == HW_ERROR)
 				break;
 			if (c->iset_label.expr) {
-				if ((rc = xpath_eval_string(&label, c->iset_label.expr, &ic, &s->scratch)) ==
+				const char *tr = column_in_language(s, c, set.nodes[i]);
+
+				if (tr)
+					label = strdup(tr);
+				else if ((rc = xpath_eval_string(&label, c->iset_label.expr, &ic, &s->scratch)) ==
 				    HW_EINVALID)
 					label = strdup("");
 				if (rc == HW_ERROR) {
