@@ -103,6 +103,7 @@ TESTS += tests/test_csv
 tests_test_csv_SOURCES = tests/test_csv.c
 tests_test_csv_CFLAGS = $(TEST_CFLAGS)
 tests_test_csv_LDADD = $(TEST_LIBS)
+tests_test_csv_LDFLAGS = $(WRAP_ALLOC)
 EXTRA_DIST += tests/form-translations.sh tests/form-scenarios.sh tests/form-check.sh
 AM_TESTS_ENVIRONMENT += \
 	HW_FORMS='$(HW_FORMS)'; export HW_FORMS; \

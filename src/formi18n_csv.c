@@ -115,8 +115,11 @@ int formi18n_catalog_from_csv(formi18n_catalog **out, const hw_csv *t, const cha
 
 				if (strcmp(hw_csv_get(t, q, name_col), hw_csv_get(t, r, name_col)) != 0)
 					continue;
-				if (!(cq = ctxt_of(t, q, c, name_col, country_col)))
+				if (!(cq = ctxt_of(t, q, c, name_col, country_col))) {
+					hw_buf_free(&refs);
+					hw_buf_free(&countries);
 					goto oom;
+				}
 				if (strcmp(cq, e.ctxt) == 0 && country_col >= 0)
 					hw_buf_printf(&countries, "%s%s", countries.len ? ", " : "",
 						hw_csv_get(t, q, country_col));
@@ -126,7 +129,7 @@ int formi18n_catalog_from_csv(formi18n_catalog **out, const hw_csv *t, const cha
 			e.msgid = (char *)hw_csv_get(t, r, c);
 			e.msgstr = (char *)"";
 			e.refs = hw_buf_detach(&refs);
-			e.comments = countries.ptr ? comment_of(t, r, c, countries.ptr) : NULL;
+			e.comments = hw_buf_oom(&countries) ? NULL : comment_of(t, r, c, countries.ptr);
 			hw_buf_free(&countries);
 			rc = e.refs && e.comments ? formi18n_catalog_add(cat, &e, err) : HW_ERROR;
 			free(e.ctxt);
@@ -185,6 +188,10 @@ int formi18n_merge_csv(hw_csv *t, formi18n_coverage *coverage, const char *id,
 				const formi18n_entry *e = ctxt ? formi18n_catalog_find(langs[l].po, ctxt) : NULL;
 
 				free(ctxt);
+				if (*en && !ctxt) {
+					rc = hw_error_set(err, HW_ERROR, "out of memory");
+					goto cleanup;
+				}
 				values[r] = e && !e->fuzzy && e->msgstr && *e->msgstr
 					&& strcmp(e->msgid, en) == 0 ? e->msgstr : en;
 			}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "failalloc.h"
 #include "formi18n.h"
 
 static hw_csv *parse_ok(const char *text)
@@ -131,4 +132,51 @@ Test(csv, a_table_without_names_cannot_be_translated)
 	cr_assert_eq(formi18n_catalog_from_csv(&tmpl, t, "inv", "inv.csv", cols, 1, &err), HW_EINVALID);
 	cr_assert_null(tmpl);
 	hw_csv_free(t);
+}
+
+/* Every allocation of parse, template, merge and write may fail: each ends in HW_ERROR, no crash. */
+Test(csv, out_of_memory_at_every_allocation)
+{
+	static const char *TEXT = "name,label,country\ncash,\"Cash, now\",AF\ncash,Money,SN\n";
+	static const char *PO = "msgctxt \"cash:label\"\nmsgid \"Cash, now\"\nmsgstr \"Argent\"\n";
+	const char *cols[] = { "label" };
+	unsigned long n;
+
+	for (n = 1; n < 2000; n++) {
+		hw_csv *t = NULL;
+		formi18n_catalog *po = NULL, *tmpl = NULL;
+		formi18n_lang fr = { "fr", NULL };
+		hw_error err = { 0, "" };
+		char *out = NULL;
+		int rc;
+
+		failalloc_fail_nth(n);
+		rc = hw_csv_parse(&t, "t.csv", TEXT, strlen(TEXT), &err);
+		if (rc == 0)
+			rc = formi18n_po_parse(&po, "fr.po", PO, strlen(PO), &err);
+		fr.po = po;
+		if (rc == 0)
+			rc = formi18n_catalog_from_csv(&tmpl, t, "inv", "inv.csv", cols, 1, &err);
+		if (rc == 0)
+			rc = formi18n_merge_csv(t, NULL, "inv", cols, 1, &fr, 1, &err);
+		if (rc == 0)
+			rc = hw_csv_write(&out, t, &err);
+		cr_assert(rc == 0 || rc == HW_ERROR, "n=%lu: rc %d (%s)", n, rc, err.msg);
+		cr_assert(rc != 0 || failalloc_failures() == 0, "n=%lu: a failed allocation went unnoticed", n);
+		if (rc == 0) {
+			cr_assert_str_eq(out, "name,label,country,label_fr\ncash,\"Cash, now\",AF,Argent\n"
+				"cash,Money,SN,Money\n");
+			free(out);
+			formi18n_catalog_free(tmpl);
+			formi18n_catalog_free(po);
+			hw_csv_free(t);
+			break;
+		}
+		free(out);
+		formi18n_catalog_free(tmpl);
+		formi18n_catalog_free(po);
+		hw_csv_free(t);
+	}
+	failalloc_fail_nth(0);
+	cr_assert_lt(n, 2000);
 }
