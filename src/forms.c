@@ -292,6 +292,7 @@ static int build_session(hw_fill *f)
 	o.minor = f->minor;
 	o.deviceid = ws_device_id(f->ws);
 	o.username = ws_author(f->ws);
+	o.now = hw_clock_fixed();
 	if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
 		return rc;
 	prefill(f);

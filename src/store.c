@@ -436,10 +436,10 @@ static long page_count(hw_store *st)
 	return n;
 }
 
-int store_open(hw_store **out, const char *path, int create, hw_error *err)
+int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 {
 	hw_store *st = calloc(1, sizeof(*st));
-	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, create = (oflags & STORE_CREATE) != 0;
 	int exists = access(path, F_OK) == 0;
 
 	*out = NULL;
@@ -482,23 +482,21 @@ int store_open(hw_store **out, const char *path, int create, hw_error *err)
 	if ((rc = migrate(st, err)) < 0 ||
 	    (rc = exec(st, "PRAGMA foreign_keys=ON", err, "setting up the database")) < 0)
 		goto fail;
-	/*
-	 * HOMEWARD_MAX_DB_GROWTH=N lets the file grow by at most N pages: it
-	 * makes a full disk reproducible, so tests can show that nothing already
-	 * saved is lost when the next write fails.
-	 */
-	if (getenv("HOMEWARD_MAX_DB_GROWTH")) {
-		char pragma[96];
-
-		snprintf(pragma, sizeof(pragma),
-			 "PRAGMA max_page_count = %ld", page_count(st) + atol(getenv("HOMEWARD_MAX_DB_GROWTH")));
-		exec(st, pragma, NULL, "");
-	}
 	*out = st;
 	return 0;
 fail:
 	store_free(st);
 	return rc;
+}
+
+int store_cap_growth(hw_store *st, long pages, hw_error *err)
+{
+	char pragma[96];
+
+	if (pages < 0)
+		return 0;
+	snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %ld", page_count(st) + pages);
+	return exec(st, pragma, err, "capping the database's growth");
 }
 
 void store_free(hw_store *st)

@@ -26,8 +26,19 @@ enum {
 	STORE_IMPORTED = 3,  /* came from the remote */
 };
 
-/* Open the database file (creating it when create is set), migrate, check. */
-int store_open(hw_store **out, const char *path, int create, hw_error *err);
+enum {
+	STORE_CREATE = 1 << 0,    /* create the file if it is missing */
+};
+
+/* Open the database file (flags: STORE_*), migrate, check. */
+int store_open(hw_store **out, const char *path, unsigned flags, hw_error *err);
+
+/*
+ * Let the file grow by at most pages pages from now on (< 0: no cap): makes a
+ * full disk reproducible, so tests can show that nothing already saved is
+ * lost when the next write fails.
+ */
+int store_cap_growth(hw_store *st, long pages, hw_error *err);
 void store_free(hw_store *st);
 
 /* Settings. */

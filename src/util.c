@@ -74,15 +74,42 @@ void hw_time_iso(time_t t, char out[HW_TIME_LEN + 1])
 	strftime(out, HW_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int hw_time_parse(const char *s, time_t *out)
+{
+	char back[HW_TIME_LEN + 1];
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	if (!s || strlen(s) != HW_TIME_LEN || !(end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) || *end)
+		return HW_EINVALID;
+	*out = timegm(&tm);
+	/* strptime takes 2026-02-31 and single digits: only the exact form round-trips. */
+	hw_time_iso(*out, back);
+	return strcmp(back, s) == 0 ? 0 : HW_EINVALID;
+}
+
+/* Set by the front end at start, before any other thread exists. */
+static time_t fixed_clock;
+
+void hw_clock_fix(time_t t)
+{
+	fixed_clock = t;
+}
+
+time_t hw_clock_fixed(void)
+{
+	return fixed_clock;
+}
+
+time_t hw_clock_now(void)
+{
+	return fixed_clock ? fixed_clock : time(NULL);
+}
+
 void hw_now_iso(char out[HW_TIME_LEN + 1])
 {
-	const char *fixed = getenv("HOMEWARD_NOW");
-
-	if (fixed && strlen(fixed) == HW_TIME_LEN) {
-		memcpy(out, fixed, HW_TIME_LEN + 1);
-		return;
-	}
-	hw_time_iso(time(NULL), out);
+	hw_time_iso(hw_clock_now(), out);
 }
 
 /* SHA-256 as specified in FIPS 180-4. */

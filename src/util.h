@@ -24,7 +24,27 @@ int hw_uuid_valid(const char *s);
 /* Format t as UTC ISO 8601 with seconds and "Z" into out (HW_TIME_LEN + 1). */
 void hw_time_iso(time_t t, char out[HW_TIME_LEN + 1]);
 
-/* The current time as above; honours $HOMEWARD_NOW (ISO) for tests. */
+/*
+ * Parse a UTC time written as hw_time_iso writes it ("2026-11-29T10:42:07Z",
+ * nothing else) into *out; HW_EINVALID if it is not one.
+ */
+int hw_time_parse(const char *s, time_t *out);
+
+/*
+ * The clock of the whole library: the system's, unless the front end fixed
+ * it (tests and demonstrations replay a given moment).  The core reads no
+ * environment; a front end that offers a fixed clock parses it once and
+ * calls hw_clock_fix before anything else.  0 gives back the system clock.
+ */
+void hw_clock_fix(time_t t);
+
+/* The fixed time, or 0 when the system clock runs. */
+time_t hw_clock_fixed(void);
+
+/* The current time: the fixed one, else the system's. */
+time_t hw_clock_now(void);
+
+/* The current time (hw_clock_now) formatted as by hw_time_iso. */
 void hw_now_iso(char out[HW_TIME_LEN + 1]);
 
 /* SHA-256 of data as lower-case hex into out (HW_SHA256_HEX + 1 bytes). */

@@ -18,30 +18,9 @@ struct hw_ws {
 	hw_store *store;
 	char *device_id;      /* cached settings, "" until init */
 	char *author;
+	char *datadir;        /* the front end's, or NULL */
 	hw_error err;
 };
-
-char *ws_default_dir(const char *dir)
-{
-	const char *env;
-	char *base, *p;
-
-	if (dir && *dir)
-		return strdup(dir);
-	env = getenv("HOMEWARD_WORKSPACE");
-	if (env && *env)
-		return strdup(env);
-	env = getenv("XDG_DATA_HOME");
-	if (env && *env)
-		return hw_path_join(env, "homeward");
-	env = getenv("HOME");
-	base = hw_path_join(env && *env ? env : ".", ".local/share");
-	if (!base)
-		return NULL;
-	p = hw_path_join(base, "homeward");
-	free(base);
-	return p;
-}
 
 /* Re-read the cached settings. */
 static void load_identity(hw_ws *ws)
@@ -57,13 +36,30 @@ static void load_identity(hw_ws *ws)
 
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
 {
+	ws_options o = WS_OPTIONS_INIT;
+
+	o.flags = flags;
+	return ws_open_ext(out, dir, &o, err);
+}
+
+int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err)
+{
+	static const ws_options defaults = WS_OPTIONS_INIT;
 	hw_ws *ws = calloc(1, sizeof(*ws));
+	unsigned flags;
 	char *db = NULL;
 	int rc;
 
 	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	flags = opts->flags;
 	if (!ws)
 		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (opts->datadir && !(ws->datadir = strdup(opts->datadir))) {
+		free(ws);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
 	ws->dir = strdup(dir);
 	ws->repo_dir = hw_path_join(dir, "repo.git");
 	ws->forms_dir = hw_path_join(dir, "forms");
@@ -83,11 +79,11 @@ int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
 	}
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
-	rc = store_open(&ws->store, db, (flags & WS_OPEN_CREATE) != 0, err);
+	rc = store_open(&ws->store, db, (flags & WS_OPEN_CREATE) ? STORE_CREATE : 0, err);
 	if (rc == HW_ENOTFOUND)
 		hw_error_set(err, HW_ENOTFOUND,
 			     "%s is not a Homeward workspace (create one with: homeward init)", dir);
-	if (rc < 0)
+	if (rc < 0 || (rc = store_cap_growth(ws->store, opts->max_db_growth, err)) < 0)
 		goto fail;
 	load_identity(ws);
 	free(db);
@@ -107,6 +103,7 @@ void ws_free(hw_ws *ws)
 	free(ws->dir);
 	free(ws->repo_dir);
 	free(ws->forms_dir);
+	free(ws->datadir);
 	free(ws->device_id);
 	free(ws->author);
 	free(ws);
@@ -192,7 +189,8 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 	if ((rc = store_commit(st, &ws->err)) < 0)
 		return rc;
 	load_identity(ws);
-	datadir = ws_data_dir();
+	if (!(datadir = ws->datadir ? strdup(ws->datadir) : ws_data_dir()))
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
 	rc = ws_install_forms(ws, datadir);
 	free(datadir);
 	return rc;
@@ -200,12 +198,9 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 
 char *ws_data_dir(void)
 {
-	const char *env = getenv("HOMEWARD_DATADIR");
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	if (env && *env)
-		return strdup(env);
 	/* Run from a build tree: share/ beside the program holds the built forms. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
 	if (n > 0) {

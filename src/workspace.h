@@ -28,17 +28,23 @@ enum {
 };
 
 /*
- * Resolve the workspace folder: dir if given, else $HOMEWARD_WORKSPACE,
- * else $XDG_DATA_HOME/homeward, else ~/.local/share/homeward.  Caller frees.
- */
-char *ws_default_dir(const char *dir);
-
-/*
  * Open (and with WS_OPEN_CREATE create) the workspace at dir.  Runs the
  * database migrations and a quick integrity check: a damaged database is
  * HW_ECORRUPT and is left untouched.  On failure *out is NULL and err says why.
  */
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err);
+
+/* How to open a workspace, beyond its folder: what a front end sets up once. */
+typedef struct ws_options {
+	unsigned flags;          /* WS_OPEN_* */
+	long max_db_growth;      /* pages the database may grow by (tests fill the disk); < 0: no cap */
+	const char *datadir;     /* where ws_init finds the shipped forms; NULL: ws_data_dir() */
+} ws_options;
+
+#define WS_OPTIONS_INIT { 0, -1, NULL }
+
+/* ws_open with options (opts may be NULL: the defaults). */
+int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err);
 
 /* Close and free; NULL is fine. */
 void ws_free(hw_ws *ws);
@@ -56,9 +62,9 @@ const char *ws_forms_dir(const hw_ws *ws);
 hw_store *ws_store(hw_ws *ws);
 
 /*
- * Initialise settings: device id, counsellor name, role and optional remote.
- * Creates the bare repository folder path setting and installs the shipped
- * forms from datadir (may be NULL: ws_data_dir()).
+ * Initialise settings: device id, counsellor name, role and optional remote
+ * (may be NULL), and install the shipped forms from the datadir the
+ * workspace was opened with (ws_options; else ws_data_dir()).
  */
 int ws_init(hw_ws *ws, const char *device_id, const char *name,
 	    const char *role, const char *remote);
@@ -78,8 +84,8 @@ const char *ws_device_id(hw_ws *ws);
 const char *ws_author(hw_ws *ws);
 
 /*
- * Where the shipped data (forms/) is: $HOMEWARD_DATADIR, else share/ beside
- * the running program (a build tree), else the installed PKGDATADIR.
+ * Where the shipped data (forms/) is when the front end names none: share/
+ * beside the running program (a build tree), else the installed PKGDATADIR.
  * Returns a new string.
  */
 char *ws_data_dir(void);

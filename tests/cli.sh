@@ -6,7 +6,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..25"
+echo "1..43"
 
 W="$HW --workspace $T/ws"
 ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
@@ -43,6 +43,30 @@ ok "a case keeps one of its names" '[ $st -eq 1 ] && grep -q "given name or a fa
 ok "config set and get a setting" '$W config set sync.remote /media/usb/central.git && [ "$($W config get sync.remote)" = /media/usb/central.git ]'
 ok "config refuses settings that are not settable" '! $W config set device.id other 2>/dev/null'
 ok "HOMEWARD_WORKSPACE picks the workspace" '[ "$(HOMEWARD_WORKSPACE=$T/ws $HW config get counsellor.name)" = "Amina K." ]'
+
+# Usage errors: status 2, found before any workspace is opened (this one does not exist).
+for cmd in "case show" "case list extra" "case add extra" "case update $ID family_name" \
+	   "case resolve $ID x" "form list extra" "form submit $ID" "form check" "config get" "init"; do
+	$HW --workspace "$T/none" $cmd >/dev/null 2>"$T/err"; st=$?
+	ok "usage error: $cmd exits 2 before opening a workspace" \
+		'[ $st -eq 2 ] && grep -q "usage" "$T/err" && ! grep -q "workspace" "$T/err" && [ ! -e "$T/none" ]'
+done
+# Runtime errors: status 1, one line, no usage text.
+$HW --workspace "$T/none" case list >"$T/out" 2>"$T/err"; st=$?
+ok "a missing workspace is a runtime error: status 1, one line" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && ! grep -qi "usage" "$T/err"'
+$W case list --format xml >"$T/out" 2>"$T/err"; st=$?
+ok "a wrong value for a known option: status 1, one line, no usage" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && ! grep -qi "usage" "$T/err" && grep -q xml "$T/err"'
+HOMEWARD_NOW=yesterday $W case list >"$T/out" 2>"$T/err"; st=$?
+ok "a malformed HOMEWARD_NOW is a runtime error naming it" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q "HOMEWARD_NOW" "$T/err" && [ ! -s "$T/out" ]'
+HOMEWARD_NOW=2026-02-31T10:00:00Z $W case list >/dev/null 2>"$T/err"; st=$?
+ok "HOMEWARD_NOW on a day that does not exist is refused too" '[ $st -eq 1 ] && grep -q "HOMEWARD_NOW" "$T/err"'
+HOMEWARD_MAX_DB_GROWTH=lots $W case list >"$T/out" 2>"$T/err"; st=$?
+ok "a malformed HOMEWARD_MAX_DB_GROWTH is a runtime error naming it" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q "HOMEWARD_MAX_DB_GROWTH" "$T/err"'
+NID=$(HOMEWARD_NOW=2026-11-29T10:00:00Z $W case add --given-name Now --family-name Fixed --birth-date 2008-11-30 --nationality NG --return-country NG --language en)
+ok "HOMEWARD_NOW fixes the time of what is recorded" '$W case show $NID | grep -q "^Opened *2026-11-29T10:00:00Z"'
+ok "and the day a minor is counted on (17 until 30 November 2026)" 'HOMEWARD_NOW=2026-11-29T10:00:00Z $W case list --format tsv | grep -q "	Now	Fixed	2008-11-30	1	"'
+# An empty value is the same as none.
+ok "an empty HOMEWARD_NOW is no fixed clock" 'HOMEWARD_NOW= $W case list >/dev/null'
 
 # A damaged database is reported and left exactly as it was.
 cp "$T/ws/homeward.db" "$T/before.db"

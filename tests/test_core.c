@@ -149,6 +149,26 @@ Test(event, data_values_are_whole_or_an_error)
 	}
 }
 
+Test(util, a_fixed_clock_is_parsed_strictly_and_used_everywhere)
+{
+	char iso[HW_TIME_LEN + 1];
+	time_t t = 1;
+
+	cr_assert_eq(hw_time_parse("2026-11-29T10:00:00Z", &t), 0);
+	cr_assert_eq(t, 1795946400);
+	cr_assert_eq(hw_time_parse("2026-02-31T10:00:00Z", &t), HW_EINVALID, "no 31 February");
+	cr_assert_eq(hw_time_parse("2026-11-29", &t), HW_EINVALID);
+	cr_assert_eq(hw_time_parse("2026-11-29T10:00:00+01:00", &t), HW_EINVALID);
+	cr_assert_eq(hw_time_parse("2026-11-29T10:00:00Zx", &t), HW_EINVALID);
+	cr_assert_eq(hw_time_parse("", &t), HW_EINVALID);
+	hw_clock_fix(1795946400);
+	hw_now_iso(iso);
+	cr_assert_str_eq(iso, "2026-11-29T10:00:00Z");
+	hw_clock_fix(0);
+	hw_now_iso(iso);
+	cr_assert_str_neq(iso, "2026-11-29T10:00:00Z");
+}
+
 Test(event, canonical_json_sorted_and_round_trips)
 {
 	hw_event *ev = NULL, *back = NULL;
@@ -361,11 +381,11 @@ Test(cases, concurrent_edits_become_a_visible_conflict_then_resolve)
 	open_case(a, id, "1990-01-01");
 	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
 	/* Both devices change the country of return without seeing each other. */
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	hw_clock_fix(1795946400);  /* 2026-11-29T10:00:00Z */
 	cr_assert_eq(case_update(a, id, "return_country", "GH"), 0);
-	setenv("HOMEWARD_NOW", "2026-11-29T11:00:00Z", 1);
+	hw_clock_fix(1795950000);  /* an hour later */
 	cr_assert_eq(case_update(b, id, "return_country", "SN"), 0);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	store_case_events(ws_store(a), id, copy_event, &to_b, NULL);
 	store_case_events(ws_store(b), id, copy_event, &to_a, NULL);
 	/* Both sides show the same provisional value, flagged. */

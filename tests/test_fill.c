@@ -289,11 +289,16 @@ Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
 	hw_ws *ws;
 	hw_fill *f = NULL;
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	time_t now;
+
+	cr_assert_eq(hw_time_parse("2026-11-29T10:00:00Z", &now), 0);
+	hw_clock_fix(now);
 	dir = new_workspace(id, "1990-11-30");
 	ws = open_ws(dir);
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
 	cr_assert_str_eq(value(f, "/intake/age"), "35");  /* 36 tomorrow */
+	/* The form's today() runs on the same fixed clock as the case's age. */
+	cr_assert_str_eq(value(f, "/intake/opened_on"), "2026-11-29");
 	cr_assert_eq(fill_answer(f, "/intake/age", "37"), 0);
 	fill_free(f);
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
@@ -301,7 +306,7 @@ Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
 	fill_free(f);
 	ws_free(ws);
 	free(dir);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 }
 
 Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
@@ -313,9 +318,12 @@ Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
 	int saved = 0, rc = 0;
 	const char *v;
 
+	ws_options o = WS_OPTIONS_INIT;
+	hw_error err = { 0, "" };
+
 	/* The database may grow by a few pages only: the disk fills up. */
-	setenv("HOMEWARD_MAX_DB_GROWTH", "8", 1);
-	ws = open_ws(dir);
+	o.max_db_growth = 8;
+	cr_assert_eq(ws_open_ext(&ws, dir, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
 	/* Ever longer answers, so freed space cannot be reused for the next. */
 	for (saved = 0; saved < 60; saved++) {
@@ -336,7 +344,6 @@ Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
 	cr_assert(strncmp(v, stamp, strlen(stamp)) == 0, "the screen shows %.12s, not the saved %s", v, stamp);
 	fill_free(f);
 	ws_free(ws);
-	unsetenv("HOMEWARD_MAX_DB_GROWTH");
 
 	/* Space again: everything acknowledged before is there. */
 	ws = open_ws(dir);

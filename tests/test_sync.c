@@ -587,33 +587,38 @@ Test(sync, merge_retries_when_main_moves)
 	ws_free(s2);
 }
 
-Test(sync, default_credentials_come_from_the_environment_and_give_up)
+Test(sync, default_credentials_come_from_the_front_end_and_give_up)
 {
+	sync_secrets sec = SYNC_SECRETS_INIT;
 	repo_cred c;
 
 	memset(&c, 0, sizeof(c));
-	unsetenv("HOMEWARD_GIT_TOKEN");
-	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 1, NULL), -1,
+	/* The environment is the front end's business, never the core's. */
+	setenv("HOMEWARD_GIT_TOKEN", "from-the-environment", 1);
+	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 1, &sec), -1,
 		     "without a token there is nothing to offer");
-	setenv("HOMEWARD_GIT_TOKEN", "s3cret", 1);
-	setenv("HOMEWARD_GIT_USERNAME", "field7", 1);
-	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 1, NULL), 0);
+	unsetenv("HOMEWARD_GIT_TOKEN");
+	sec.token = "s3cret";
+	sec.username = "field7";
+	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 1, &sec), 0);
 	cr_assert_eq(c.kind, REPO_CRED_USERPASS);
 	cr_assert_str_eq(c.username, "field7");
 	cr_assert_str_eq(c.secret, "s3cret");
-	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 2, NULL), -1,
+	cr_assert_eq(sync_credentials_default(&c, "https://h/r.git", NULL, REPO_CRED_USERPASS, 2, &sec), -1,
 		     "a refused token is not offered again");
 	memset(&c, 0, sizeof(c));
-	setenv("HOME", "/home/field", 1);
-	unsetenv("HOMEWARD_SSH_KEY");
-	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 1, NULL), 0);
+	sec.home = "/home/field";
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 1, &sec), 0);
 	cr_assert_eq(c.kind, REPO_CRED_SSH_AGENT);
-	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, NULL), 0);
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), 0);
 	cr_assert_eq(c.kind, REPO_CRED_SSH_KEY);
 	cr_assert_str_eq(c.private_key, "/home/field/.ssh/id_ed25519");
-	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 3, NULL), -1);
-	unsetenv("HOMEWARD_GIT_TOKEN");
-	unsetenv("HOMEWARD_GIT_USERNAME");
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 3, &sec), -1);
+	sec.ssh_key = "/media/usb/key";
+	sec.ssh_passphrase = "words";
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), 0);
+	cr_assert_str_eq(c.private_key, "/media/usb/key");
+	cr_assert_str_eq(c.secret, "words");
 }
 
 /* ------------------------------------------------------------ published forms */

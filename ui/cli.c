@@ -8,9 +8,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "util.h"
 #include "workspace.h"
 
 int cli_error(const char *fmt, ...)
@@ -54,16 +56,50 @@ int cli_fail(const hw_error *err)
 	return cli_error("%s", err->msg);
 }
 
+int cli_usage(const char *message)
+{
+	cli_error("%s", message);
+	return 2;
+}
+
+char *cli_workspace_dir(const cli_globals *g)
+{
+	char *base, *p;
+
+	if (g->workspace && *g->workspace)
+		return strdup(g->workspace);
+	if (g->data_home && *g->data_home)
+		return hw_path_join(g->data_home, "homeward");
+	base = hw_path_join(g->home && *g->home ? g->home : ".", ".local/share");
+	if (!base)
+		return NULL;
+	p = hw_path_join(base, "homeward");
+	free(base);
+	return p;
+}
+
+void cli_ws_options(ws_options *o, const cli_globals *g, unsigned flags)
+{
+	ws_options init = WS_OPTIONS_INIT;
+
+	*o = init;
+	o->flags = flags;
+	o->max_db_growth = g->max_db_growth;
+	o->datadir = g->datadir;
+}
+
 int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 {
 	hw_error err = { 0, "" };
-	char *dir = ws_default_dir(g->workspace);
+	char *dir = cli_workspace_dir(g);
+	ws_options o;
 	int rc;
 
 	*out = NULL;
 	if (!dir)
 		return cli_error("%s", _("out of memory"));
-	rc = ws_open(out, dir, flags, &err);
+	cli_ws_options(&o, g, flags);
+	rc = ws_open_ext(out, dir, &o, &err);
 	if (rc == HW_ENOTFOUND) {
 		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
 		free(dir);

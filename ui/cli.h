@@ -7,13 +7,27 @@
 #ifndef HW_UI_CLI_H
 #define HW_UI_CLI_H
 
-#include "error.h"
+#include <time.h>
 
-/* Options given before the command. */
+#include "error.h"
+#include "sync/sync.h"
+
+/*
+ * Options given before the command, and what the environment says: main.c
+ * reads both once, before any command runs (the core reads no environment).
+ */
 typedef struct cli_globals {
-	const char *workspace;   /* --workspace DIR, or NULL */
+	const char *workspace;   /* --workspace DIR, else $HOMEWARD_WORKSPACE, or NULL */
 	int demo;                /* --demo */
+	const char *data_home;   /* $XDG_DATA_HOME, or NULL */
+	const char *home;        /* $HOME, or NULL */
+	const char *datadir;     /* $HOMEWARD_DATADIR: the shipped forms, or NULL */
+	time_t now;              /* $HOMEWARD_NOW: a fixed clock, or 0 */
+	long max_db_growth;      /* $HOMEWARD_MAX_DB_GROWTH: pages, or -1: no cap */
+	sync_secrets secrets;    /* $HOMEWARD_GIT_USERNAME, _TOKEN, _SSH_KEY, _SSH_PASSPHRASE */
 } cli_globals;
+
+#define CLI_GLOBALS_INIT { NULL, 0, NULL, NULL, NULL, 0, -1, SYNC_SECRETS_INIT }
 
 typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
 
@@ -22,16 +36,30 @@ typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
 /* Print "homeward: MESSAGE" on stderr (printf-style); returns 1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Print "homeward: MESSAGE" for a command used the wrong way; returns 2. */
+int cli_usage(const char *message);
+
 /* Print a translated message for a core error code plus its detail; returns 1. */
 int cli_fail(const hw_error *err);
 
 /*
- * Open the workspace named by the global options (or the default one).  Without
- * WS_OPEN_CREATE it must exist and be initialised.  Prints the error and
- * returns 1 on failure, else 0.
+ * The workspace folder the global options name: --workspace or
+ * $HOMEWARD_WORKSPACE, else $XDG_DATA_HOME/homeward, else
+ * ~/.local/share/homeward.  Caller frees; NULL when out of memory.
+ */
+char *cli_workspace_dir(const cli_globals *g);
+
+/*
+ * Open the workspace named by the global options (or the default one), with
+ * the options they carry.  Without WS_OPEN_CREATE it must exist and be
+ * initialised.  Prints the error and returns 1 on failure, else 0.
  */
 struct hw_ws;
 int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
+
+/* Fill o with flags and the workspace options g carries (database growth, datadir). */
+struct ws_options;
+void cli_ws_options(struct ws_options *o, const cli_globals *g, unsigned flags);
 
 /* Form tools (ui/cli_form.c): `form check FORM...`, `form scenario FORM STEPS`. */
 int cli_form_check(int argc, char **argv, const cli_globals *g);
@@ -64,6 +92,6 @@ int cli_form_list(int argc, char **argv, const cli_globals *g);
 int cli_form_submit(int argc, char **argv, const cli_globals *g);
 
 /* The demo workspace (ui/demo.c): a fresh one with a central repository and cases. */
-int cli_demo_prepare(char **out_dir);
+int cli_demo_prepare(const cli_globals *g, char **out_dir);
 
 #endif

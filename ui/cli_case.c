@@ -32,11 +32,11 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 		case 'n': name = optarg; break;
 		case 'r': role = optarg; break;
 		case 'R': remote = optarg; break;
-		default: return cli_error("%s", _("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+		default: return cli_usage(_("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
 		}
 	}
 	if (!device || !name || optind != argc)
-		return cli_error("%s", _("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+		return cli_usage(_("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
 	if ((st = cli_open_workspace(&ws, g, WS_OPEN_CREATE)) != 0)
 		return st;
 	if (ws_init(ws, device, name, role, remote) < 0) {
@@ -81,11 +81,13 @@ int cli_case_add(int argc, char **argv, const cli_globals *g)
 		case 'l': f.language = optarg; break;
 		case 'v': f.vulnerability = optarg; break;
 		default:
-			return cli_error("%s", _("usage: homeward case add --given-name G --family-name F --birth-date YYYY-MM-DD --nationality CC --return-country CC --language CODE"));
+			return cli_usage(_("usage: homeward case add --given-name G --family-name F --birth-date YYYY-MM-DD --nationality CC --return-country CC --language CODE"));
 		}
 	}
-	if (optind != argc)
-		return cli_error(_("unexpected argument: %s"), argv[optind]);
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(_("usage: homeward case add --given-name G --family-name F --birth-date YYYY-MM-DD --nationality CC --return-country CC --language CODE"));
+	}
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	if (case_open(ws, &f, id) < 0) {
@@ -198,8 +200,12 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 			else return cli_error(_("unknown format \"%s\" (table, tsv or json)"), optarg);
 			break;
 		case 's': search = optarg; break;
-		default: return cli_error("%s", _("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
+		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
 		}
+	}
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
 	}
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
@@ -258,7 +264,7 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	int st;
 
 	if (argc != 2)
-		return cli_error("%s", _("usage: homeward case show ID"));
+		return cli_usage(_("usage: homeward case show ID"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	if (case_resolve_id(ws, argv[1], id) < 0 || case_get(ws, id, &r) < 0) {
@@ -319,7 +325,7 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 
 	if (argc < 3 || (strcmp(argv[1], "get") && strcmp(argv[1], "set")) ||
 	    (!strcmp(argv[1], "get") && argc != 3) || (!strcmp(argv[1], "set") && argc != 4))
-		return cli_error("%s", _("usage: homeward config get|set KEY [VALUE]"));
+		return cli_usage(_("usage: homeward config get|set KEY [VALUE]"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	if (!strcmp(argv[1], "get")) {
@@ -354,7 +360,7 @@ int cli_case_update(int argc, char **argv, const cli_globals *g)
 	int st, rc;
 
 	if (argc < 4 || argc % 2)
-		return cli_error("%s", _("usage: homeward case update ID FIELD VALUE [FIELD VALUE]..."));
+		return cli_usage(_("usage: homeward case update ID FIELD VALUE [FIELD VALUE]..."));
 	if (!(ch = calloc(n, sizeof *ch)))
 		return cli_error("%s", _("out of memory"));
 	for (size_t i = 0; i < n; i++) {
@@ -381,7 +387,7 @@ int cli_case_resolve(int argc, char **argv, const cli_globals *g)
 	int st, rc;
 
 	if (argc != 4)
-		return cli_error("%s", _("usage: homeward case resolve ID FIELD VALUE"));
+		return cli_usage(_("usage: homeward case resolve ID FIELD VALUE"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	rc = case_resolve_id(ws, argv[1], id);

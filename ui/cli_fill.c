@@ -32,7 +32,7 @@ int cli_form_list(int argc, char **argv, const cli_globals *g)
 
 	(void)argv;
 	if (argc != 1)
-		return cli_error("%s", _("usage: homeward form list"));
+		return cli_usage(_("usage: homeward form list"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	forms_list(ws, list_one, list_bad, NULL);
@@ -124,7 +124,7 @@ int cli_form_submit(int argc, char **argv, const cli_globals *g)
 	int st;
 
 	if (argc != 4)
-		return cli_error("%s", _("usage: homeward form submit CASE_ID FORM_ID ANSWERS"));
+		return cli_usage(_("usage: homeward form submit CASE_ID FORM_ID ANSWERS"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	if (case_resolve_id(ws, argv[1], id) < 0 || fill_open(&f, ws, id, argv[2], NULL) < 0) {

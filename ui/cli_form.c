@@ -56,7 +56,7 @@ int cli_form_check(int argc, char **argv, const cli_globals *g)
 
 	(void)g;
 	if (argc < 2)
-		return cli_error("%s", _("usage: homeward form check FORM..."));
+		return cli_usage(_("usage: homeward form check FORM..."));
 	for (i = 1; i < argc; i++) {
 		xform_load_options opts = XFORM_LOAD_OPTIONS_INIT;
 		check_counts counts = { 0 };
@@ -91,7 +91,7 @@ int cli_form_scenario(int argc, char **argv, const cli_globals *g)
 
 	(void)g;
 	if (argc != 3)
-		return cli_error("%s", _("usage: homeward form scenario FORM STEPS"));
+		return cli_usage(_("usage: homeward form scenario FORM STEPS"));
 	if (xform_scenario_run(&sum, argv[1], argv[2], on_result, NULL, &err) < 0)
 		return cli_fail(&err);
 	printf(_("%d passed, %d failed\n"), sum.passed, sum.failed);

@@ -23,6 +23,7 @@
 typedef struct cli_progress {
 	const char *remote;
 	int quiet;
+	const sync_secrets *secrets;  /* the front end's, for the default credentials */
 } cli_progress;
 
 /* True for git's own transfer counters, which say nothing to a counsellor. */
@@ -141,11 +142,11 @@ static int copy_str(char *dst, size_t size, const char *src)
 static int on_credentials(repo_cred *out, const char *url, const char *user, unsigned allowed,
 			  int attempt, void *payload)
 {
-	const char *token = getenv("HOMEWARD_GIT_TOKEN");
+	const cli_progress *cp = payload;
+	const char *token = cp->secrets ? cp->secrets->token : NULL;
 
-	(void)payload;
 	if (!(allowed & REPO_CRED_USERPASS) || (token && *token))
-		return sync_credentials_default(out, url, user, allowed, attempt, NULL);
+		return sync_credentials_default(out, url, user, allowed, attempt, (void *)cp->secrets);
 	if (attempt > 2)
 		return -1;
 	out->kind = REPO_CRED_USERPASS;
@@ -246,7 +247,9 @@ static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **sh
 	o->remote = remote;
 	o->progress = on_progress;
 	o->credentials = on_credentials;
+	o->secrets = &g->secrets;
 	o->payload = cp;
+	cp->secrets = &g->secrets;
 	return 0;
 }
 
@@ -254,7 +257,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_result res;
-	cli_progress cp = { NULL, 0 };
+	cli_progress cp = { NULL, 0, NULL };
 	const char *remote = NULL;
 	char *shown = NULL, sent[160], received[160];
 	hw_ws *ws = NULL;
@@ -290,7 +293,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	merge_result res;
-	cli_progress cp = { NULL, 0 };
+	cli_progress cp = { NULL, 0, NULL };
 	const char *remote = NULL;
 	char *shown = NULL, merged[160], received[160];
 	hw_ws *ws = NULL;
@@ -347,7 +350,7 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 	const char *usage = _("Usage: homeward form publish FORM.xml [--remote URL] [--quiet]");
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_publish_result res;
-	cli_progress cp = { NULL, 0 };
+	cli_progress cp = { NULL, 0, NULL };
 	const char *remote = NULL;
 	char *shown = NULL;
 	hw_ws *ws = NULL;

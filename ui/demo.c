@@ -25,13 +25,14 @@ static const case_fields demo_cases[] = {
 	{ "Elene", "Placeholder", "1997-11-21", NULL, "female", "GE", "GE", "en", "pregnant" },
 };
 
-int cli_demo_prepare(char **out_dir)
+int cli_demo_prepare(const cli_globals *g, char **out_dir)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *base = NULL, *ws_dir = NULL, *central = NULL;
 	hw_error err = { 0, "" };
 	hw_repo *repo = NULL;
 	hw_ws *ws = NULL;
+	ws_options o;
 	char id[HW_UUID_LEN + 1];
 	int st = 1;
 
@@ -47,7 +48,8 @@ int cli_demo_prepare(char **out_dir)
 		st = cli_fail(&err);
 		goto done;
 	}
-	if (ws_open(&ws, ws_dir, WS_OPEN_CREATE, &err) < 0) {
+	cli_ws_options(&o, g, WS_OPEN_CREATE);
+	if (ws_open_ext(&ws, ws_dir, &o, &err) < 0) {
 		st = cli_fail(&err);
 		goto done;
 	}

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "tui.h"
+#include "util.h"
 #include "workspace.h"
 
 static void usage(FILE *out)
@@ -80,6 +81,50 @@ static const command commands[] = {
 	{ NULL, "config", cli_config },
 };
 
+/* An environment variable, or NULL when it is unset or empty. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/*
+ * Read what the environment says into g, once, before any command runs: the
+ * core never reads it.  A value that cannot be used is a runtime error: one
+ * line, status 1.
+ */
+static int read_environment(cli_globals *g)
+{
+	const char *v;
+	char *end;
+	long n;
+
+	if (!g->workspace)
+		g->workspace = env("HOMEWARD_WORKSPACE");
+	g->data_home = env("XDG_DATA_HOME");
+	g->home = env("HOME");
+	g->datadir = env("HOMEWARD_DATADIR");
+	g->secrets.username = env("HOMEWARD_GIT_USERNAME");
+	g->secrets.token = env("HOMEWARD_GIT_TOKEN");
+	g->secrets.ssh_key = env("HOMEWARD_SSH_KEY");
+	g->secrets.ssh_passphrase = env("HOMEWARD_SSH_PASSPHRASE");
+	g->secrets.home = g->home;
+	/* A fixed clock, so that tests and demonstrations replay a given moment. */
+	if ((v = env("HOMEWARD_NOW")) && hw_time_parse(v, &g->now) < 0)
+		return cli_error(_("HOMEWARD_NOW=%s is not a UTC time written like 2026-11-29T10:42:07Z"), v);
+	/* A cap on the database's growth, so that tests can fill the disk. */
+	if ((v = env("HOMEWARD_MAX_DB_GROWTH"))) {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || n < 0)
+			return cli_error(_("HOMEWARD_MAX_DB_GROWTH=%s is not a number of database pages"), v);
+		g->max_db_growth = n;
+	}
+	hw_clock_fix(g->now);
+	return 0;
+}
+
 /* Open the TUI on the workspace (a fresh demo one with --demo). */
 static int run_tui(cli_globals *g)
 {
@@ -88,8 +133,9 @@ static int run_tui(cli_globals *g)
 	hw_ws *ws = NULL;
 	int st;
 
+	opts.secrets = &g->secrets;
 	if (g->demo) {
-		if ((st = cli_demo_prepare(&demo_dir)) != 0)
+		if ((st = cli_demo_prepare(g, &demo_dir)) != 0)
 			return st;
 		g->workspace = demo_dir;
 		opts.demo = 1;
@@ -114,7 +160,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	cli_globals g = { NULL, 0 };
+	cli_globals g = CLI_GLOBALS_INIT;
 	int c;
 
 	ui_i18n_init();
@@ -130,6 +176,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (read_environment(&g) != 0)
+		return 1;
 	if (argc == 0)
 		return run_tui(&g);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

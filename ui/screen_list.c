@@ -284,6 +284,7 @@ static void list_sync(tui *t)
 	memset(&r, 0, sizeof r);
 	o.progress = sync_progress_shown;
 	o.payload = t;
+	o.secrets = tui_secrets(t);
 	tui_progress(t, _("Sync: starting..."));
 	rc = sync_run(ws, &o, &r);
 	if (rc == HW_EINVALID) {

@@ -99,6 +99,11 @@ static void install_signals(void)
 	sigaction(SIGILL, &sa, NULL);
 }
 
+const struct sync_secrets *tui_secrets(tui *t)
+{
+	return t->opts.secrets;
+}
+
 hw_ws *tui_ws(tui *t)
 {
 	return t->ws;

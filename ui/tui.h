@@ -9,9 +9,10 @@
 
 typedef struct tui_opts {
 	int demo;          /* opened on a fresh demo workspace: say so in the title */
+	const struct sync_secrets *secrets;  /* credentials a sync may use; may be NULL */
 } tui_opts;
 
-#define TUI_OPTS_INIT { 0 }
+#define TUI_OPTS_INIT { 0, NULL }
 
 /* Run the TUI on an open, initialised workspace; returns the exit status. */
 int tui_run(hw_ws *ws, const tui_opts *opts);

@@ -69,6 +69,9 @@ struct ui_view {
 /* The open workspace (borrowed). */
 hw_ws *tui_ws(tui *t);
 
+/* The credentials the front end was given for syncing (borrowed; may be NULL). */
+const struct sync_secrets *tui_secrets(tui *t);
+
 /* Open a view on top; returns 0 or the code open() returned. */
 int tui_push(tui *t, const ui_view_ops *ops, void *arg);
 

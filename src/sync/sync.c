@@ -148,11 +148,13 @@ static int copy_str(char *dst, size_t size, const char *src)
 int sync_credentials_default(repo_cred *out, const char *url, const char *user,
 			     unsigned allowed, int attempt, void *payload)
 {
+	static const sync_secrets none = SYNC_SECRETS_INIT;
+	const sync_secrets *sec = payload ? payload : &none;
+
 	(void)url;
-	(void)payload;
 	if (allowed & REPO_CRED_USERPASS) {
-		const char *name = getenv("HOMEWARD_GIT_USERNAME");
-		const char *token = getenv("HOMEWARD_GIT_TOKEN");
+		const char *name = sec->username;
+		const char *token = sec->token;
 
 		/* A token refused once will be refused again: give up. */
 		if (attempt > 1 || !token || !*token)
@@ -165,9 +167,9 @@ int sync_credentials_default(repo_cred *out, const char *url, const char *user,
 		return 0;
 	}
 	if (allowed & REPO_CRED_SSH_KEY) {
-		const char *key = getenv("HOMEWARD_SSH_KEY");
-		const char *home = getenv("HOME");
-		const char *pass = getenv("HOMEWARD_SSH_PASSPHRASE");
+		const char *key = sec->ssh_key;
+		const char *home = sec->home;
+		const char *pass = sec->ssh_passphrase;
 
 		if (user)
 			copy_str(out->username, sizeof(out->username), user);
@@ -199,7 +201,8 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 	run *r = payload;
 
 	if (!r->opts->credentials)
-		return sync_credentials_default(out, url, user, allowed, attempt, NULL);
+		return sync_credentials_default(out, url, user, allowed, attempt,
+						(void *)r->opts->secrets);
 	return r->opts->credentials(out, url, user, allowed, attempt, r->opts->payload);
 }
 

@@ -51,6 +51,21 @@ typedef struct sync_progress {
 typedef int (*sync_progress_cb)(const sync_progress *p, void *payload);
 
 /* Options of sync_run and merge_run. */
+/*
+ * What sync_credentials_default can offer without asking anyone; the front
+ * end fills it (from its environment, a settings file, ...).  Every field
+ * may be NULL.
+ */
+typedef struct sync_secrets {
+	const char *username;        /* https: user name (else the URL's, else "git") */
+	const char *token;           /* https: password or token */
+	const char *ssh_key;         /* ssh: private key file (else ~/.ssh/id_ed25519) */
+	const char *ssh_passphrase;  /* ssh: the key's passphrase */
+	const char *home;            /* the home folder, for ~/.ssh */
+} sync_secrets;
+
+#define SYNC_SECRETS_INIT { NULL, NULL, NULL, NULL, NULL }
+
 typedef struct sync_opts {
 	const char *remote;            /* NULL: the workspace's sync.remote setting */
 	sync_progress_cb progress;     /* may be NULL */
@@ -59,9 +74,10 @@ typedef struct sync_opts {
 	int max_retries;               /* merge: pushes of main retried at most (0: 5) */
 	int stop_after;                /* testing: stop with HW_ERROR right after this
 					  SYNC_STEP_*, as if the run had been cut there */
+	const sync_secrets *secrets;   /* for the default credentials; may be NULL */
 } sync_opts;
 
-#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL }
 
 /* Longest form id and version a sync or a publish handles (as file names). */
 #define SYNC_FORM_NAME_MAX 200
@@ -176,10 +192,11 @@ int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
 
 /*
  * Credentials without asking anyone, for front ends that cannot prompt and
- * as the default: https takes $HOMEWARD_GIT_USERNAME and $HOMEWARD_GIT_TOKEN;
- * ssh tries the agent, then the key in $HOMEWARD_SSH_KEY or
- * ~/.ssh/id_ed25519 (passphrase in $HOMEWARD_SSH_PASSPHRASE).  Returns 0
- * with *out filled, or -1 when it has nothing (more) to offer.
+ * as the default; payload is a const sync_secrets * (or NULL: nothing but
+ * the ssh agent).  https takes its username and token; ssh tries the agent,
+ * then its ssh_key or ~/.ssh/id_ed25519 under its home (with its
+ * ssh_passphrase).  Returns 0 with *out filled, or -1 when it has nothing
+ * (more) to offer.
  */
 int sync_credentials_default(repo_cred *out, const char *url, const char *user,
 			     unsigned allowed, int attempt, void *payload);

@@ -204,12 +204,13 @@ double xp_time_days(const xp_time *t)
 	return (double)t->days + ms / MS_PER_DAY;
 }
 
-/* The clock from the environment, $HOMEWARD_NOW, or the system. */
+/*
+ * The clock: the caller's (xpath_env.now, which is how a fixed clock comes
+ * in; the engine reads no environment), else the system's.
+ */
 void xp_now(const xp_cx *cx, double *secs, int *offset_min)
 {
 	const xpath_env *env = cx->st->ctx->env;
-	const char *fixed;
-	xp_time t;
 	struct timeval tv;
 	struct tm lt;
 	time_t now;
@@ -217,12 +218,6 @@ void xp_now(const xp_cx *cx, double *secs, int *offset_min)
 	*offset_min = 0;
 	if (env && env->now && env->now(secs, offset_min, env->payload) == 0)
 		return;
-	fixed = getenv("HOMEWARD_NOW");
-	if (fixed && xp_time_parse(&t, fixed, strlen(fixed)) == 0 && t.has_date) {
-		*secs = xp_time_days(&t) * 86400.0;
-		*offset_min = t.has_tz ? t.tz_minutes : 0;
-		return;
-	}
 	gettimeofday(&tv, NULL);
 	*secs = (double)tv.tv_sec + tv.tv_usec / 1e6;
 	now = tv.tv_sec;
