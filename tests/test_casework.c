@@ -12,6 +12,15 @@
 #include "util.h"
 #include "workspace.h"
 
+/* Fix the library's clock, as the program does for $HOMEWARD_NOW. */
+static void fix_clock(const char *iso)
+{
+	time_t t;
+
+	cr_assert_eq(hw_time_parse(iso, &t), 0, "%s", iso);
+	hw_clock_fix(t);
+}
+
 static char *tmpdir(void)
 {
 	const char *base = getenv("HOMEWARD_TEST_TMP");
@@ -123,7 +132,7 @@ Test(casework, every_stage_transition_from_events)
 	store_case_row r;
 	store_case_work w;
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	fix_clock("2026-11-29T10:00:00Z");
 	open_case(ws, id, "1990-01-01");
 	ASSERT_STAGE(ws, id, "identified");
 	submitted(ws, id, "");
@@ -161,7 +170,7 @@ Test(casework, every_stage_transition_from_events)
 	cr_assert_eq(w.nassignees, 1);
 	cr_assert_str_eq(w.assignees[0].role, "counsellor");
 	store_case_work_clear(&w);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(ws);
 }
 
@@ -171,7 +180,7 @@ Test(casework, later_decisions_supersede_and_history_keeps_all)
 	char id[HW_UUID_LEN + 1];
 	store_case_work w;
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	fix_clock("2026-11-29T10:00:00Z");
 	open_case(ws, id, "1990-01-01");
 	OK(case_decide(ws, id, "return", "2026-11-01", NULL), ws);
 	submitted(ws, id, ",\"milestone\":\"pre_departure\"");
@@ -188,7 +197,7 @@ Test(casework, later_decisions_supersede_and_history_keeps_all)
 	/* A departure needs a decision to return. */
 	cr_assert_eq(case_depart(ws, id, "2026-11-25", "assisted_voluntary", NULL), HW_EINVALID);
 	cr_assert(strstr(ws_error(ws)->msg, "stay_in_procedure"), "%s", ws_error(ws)->msg);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(ws);
 }
 
@@ -198,7 +207,7 @@ Test(casework, dates_are_checked_against_milestones_and_today)
 	char id[HW_UUID_LEN + 1];
 	int before;
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	fix_clock("2026-11-29T10:00:00Z");
 	open_case(ws, id, "1990-01-01");
 	cr_assert_eq(case_decide(ws, id, "maybe", NULL, NULL), HW_EINVALID);
 	cr_assert(strstr(ws_error(ws)->msg, "decision \"maybe\""), "%s", ws_error(ws)->msg);
@@ -229,7 +238,7 @@ Test(casework, dates_are_checked_against_milestones_and_today)
 	cr_assert_eq(case_close_with_reason(ws, id, "bored", NULL), HW_EINVALID);
 	cr_assert_eq(case_close_with_reason(ws, id, "other", NULL), HW_EINVALID);
 	cr_assert_eq(case_reopen(ws, id, "why"), HW_EINVALID);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(ws);
 }
 
@@ -242,15 +251,15 @@ Test(casework, concurrent_close_and_arrival_are_a_conflict_a_person_decides)
 	store_case_row ra, rb;
 	char *sa, *sb;
 
-	setenv("HOMEWARD_NOW", "2026-11-20T10:00:00Z", 1);
+	fix_clock("2026-11-20T10:00:00Z");
 	open_case(a, id, "1990-01-01");
 	OK(case_decide(a, id, "return", "2026-11-01", NULL), a);
 	OK(case_depart(a, id, "2026-11-10", "assisted_voluntary", NULL), a);
 	sync_case(a, b, id);
 	/* A closes (lost contact) while B, unaware, records the arrival. */
-	setenv("HOMEWARD_NOW", "2026-11-21T10:00:00Z", 1);
+	fix_clock("2026-11-21T10:00:00Z");
 	OK(case_close_with_reason(a, id, "lost_contact", NULL), a);
-	setenv("HOMEWARD_NOW", "2026-11-22T10:00:00Z", 1);
+	fix_clock("2026-11-22T10:00:00Z");
 	OK(case_arrive(b, id, "2026-11-11"), b);
 	sync_case(a, b, id);
 	sync_case(b, a, id);
@@ -283,7 +292,7 @@ Test(casework, concurrent_close_and_arrival_are_a_conflict_a_person_decides)
 	store_case_row_clear(&rb);
 	ASSERT_STAGE(b, id, "arrived");
 	cr_assert_eq(case_resolve(a, id, "stage", "gone"), HW_EINVALID);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(a);
 	ws_free(b);
 }
@@ -294,7 +303,7 @@ Test(casework, concurrent_progress_merges_without_a_conflict)
 	char id[HW_UUID_LEN + 1];
 	store_case_row r;
 
-	setenv("HOMEWARD_NOW", "2026-11-20T10:00:00Z", 1);
+	fix_clock("2026-11-20T10:00:00Z");
 	open_case(a, id, "1990-01-01");
 	sync_case(a, b, id);
 	OK(case_decide(a, id, "return", "2026-11-01", NULL), a);
@@ -306,7 +315,7 @@ Test(casework, concurrent_progress_merges_without_a_conflict)
 	store_case_row_clear(&r);
 	ASSERT_STAGE(a, id, "decided");
 	ASSERT_STAGE(b, id, "decided");
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(a);
 	ws_free(b);
 }
@@ -319,7 +328,7 @@ Test(casework, the_same_stage_whatever_order_events_arrive_in)
 	store_case_work wc, wd;
 	int imported;
 
-	setenv("HOMEWARD_NOW", "2026-11-20T10:00:00Z", 1);
+	fix_clock("2026-11-20T10:00:00Z");
 	open_case(a, id, "1990-01-01");
 	submitted(a, id, "");
 	OK(case_decide(a, id, "return", "2026-11-01", NULL), a);
@@ -349,7 +358,7 @@ Test(casework, the_same_stage_whatever_order_events_arrive_in)
 	for (size_t i = 0; i < keep.n; i++)
 		free(keep.jsons[i]);
 	free(keep.jsons);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(a);
 	ws_free(c);
 	ws_free(d);
@@ -390,7 +399,7 @@ Test(casework, a_referral_needs_the_consent_for_that_provider)
 	char id[HW_UUID_LEN + 1], ref[HW_UUID_LEN + 1];
 	store_case_work w;
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	fix_clock("2026-11-29T10:00:00Z");
 	open_case(ws, id, "1990-01-01");
 	/* None recorded. */
 	cr_assert_eq(referral_send(ws, id, "ng-lagos", "cash", NULL, NULL, NULL, ref), HW_EINVALID);
@@ -434,7 +443,7 @@ Test(casework, a_referral_needs_the_consent_for_that_provider)
 	store_case_work_clear(&w);
 	OK(referral_update(ws, ref, "closed", NULL), ws);
 	cr_assert_eq(referral_update(ws, ref, "in_progress", NULL), HW_EINVALID);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(ws);
 }
 
@@ -443,7 +452,7 @@ Test(casework, a_minor_needs_a_guardian_or_an_override)
 	hw_ws *ws = new_ws("dev-a");
 	char id[HW_UUID_LEN + 1], ref[HW_UUID_LEN + 1];
 
-	setenv("HOMEWARD_NOW", "2026-11-29T10:00:00Z", 1);
+	fix_clock("2026-11-29T10:00:00Z");
 	open_case(ws, id, "2012-03-01");
 	cr_assert_eq(consent_record(ws, id, "share_with_provider", 1, "ng-lagos", "interpreter", NULL, NULL),
 		     HW_EINVALID);
@@ -455,7 +464,7 @@ Test(casework, a_minor_needs_a_guardian_or_an_override)
 	OK(consent_record(ws, id, "share_with_provider", 1, "ng-benin", NULL, NULL,
 			  "no guardian reachable; shelter is in the child's best interests"), ws);
 	OK(referral_send(ws, id, "ng-benin", "housing", NULL, NULL, NULL, ref), ws);
-	unsetenv("HOMEWARD_NOW");
+	hw_clock_fix(0);
 	ws_free(ws);
 }
 
