@@ -3,6 +3,7 @@
 #include "forms.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,32 +17,60 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.xml file names of the forms folder, sorted (caller frees). */
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * The *.xml file names of the forms folder, sorted (caller frees each and
+ * the array).  No folder is no forms; a folder that cannot be read, or
+ * running out of memory, is an error (never a shorter list).
+ */
 static int form_files(hw_ws *ws, char ***out, size_t *n)
 {
 	DIR *d = opendir(ws_forms_dir(ws));
 	struct dirent *e;
 	char **names = NULL;
+	size_t count = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
+		return errno == ENOENT ? 0 : hw_error_set(ws_err(ws), HW_ERROR, "cannot read the folder %s: %s",
+							  ws_forms_dir(ws), strerror(errno));
+	errno = 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		char **p;
 
 		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0)
 			continue;
-		p = realloc(names, (*n + 1) * sizeof(char *));
-		if (!p)
+		if (!(p = realloc(names, (count + 1) * sizeof(char *)))) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
 			break;
+		}
 		names = p;
-		names[(*n)++] = hw_path_join(ws_forms_dir(ws), e->d_name);
+		if (!(names[count] = hw_path_join(ws_forms_dir(ws), e->d_name)))
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		else
+			count++;
+		errno = 0;
 	}
+	if (rc == 0 && errno)
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "cannot read the folder %s: %s",
+				  ws_forms_dir(ws), strerror(errno));
 	closedir(d);
-	qsort(names, *n, sizeof(char *), name_cmp);
+	if (rc < 0) {
+		free_names(names, count);
+		return rc;
+	}
+	qsort(names, count, sizeof(char *), name_cmp);
 	*out = names;
+	*n = count;
 	return 0;
 }
 
@@ -51,9 +80,10 @@ int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
 {
 	char **files;
 	size_t n;
-	int rc = 0;
+	int rc;
 
-	form_files(ws, &files, &n);
+	if ((rc = form_files(ws, &files, &n)) < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		xform *form = NULL;
 		hw_error err = { 0, "" };
@@ -74,6 +104,7 @@ int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
 typedef struct find_ctx {
 	const char *id;
 	char *path;
+	hw_error *err;
 } find_ctx;
 
 static int find_cb(const forms_entry *f, void *payload)
@@ -82,7 +113,7 @@ static int find_cb(const forms_entry *f, void *payload)
 
 	if (strcmp(f->id, c->id) == 0) {
 		c->path = strdup(f->path);
-		return 1;
+		return c->path ? 1 : hw_error_set(c->err, HW_ERROR, "out of memory");
 	}
 	return 0;
 }
@@ -97,9 +128,10 @@ int forms_drafts_of_case(hw_ws *ws, const char *case_id,
 
 int forms_find(hw_ws *ws, const char *form_id, char **path)
 {
-	find_ctx c = { form_id, NULL };
+	find_ctx c = { form_id, NULL, ws_err(ws) };
 	char *name, *direct;
 	size_t n = strlen(form_id);
+	int rc;
 
 	*path = NULL;
 	/* The usual case: the file is named after the form id. */
@@ -114,7 +146,8 @@ int forms_find(hw_ws *ws, const char *form_id, char **path)
 		return 0;
 	}
 	free(direct);
-	forms_list(ws, find_cb, NULL, &c);
+	if ((rc = forms_list(ws, find_cb, NULL, &c)) < 0)
+		return rc;
 	if (!c.path)
 		return hw_error_set(ws_err(ws), HW_ENOTFOUND,
 				    "no form \"%s\" is installed (see: homeward form list)", form_id);
@@ -205,21 +238,30 @@ typedef struct replay_ctx {
 
 /*
  * Apply one stored op.  An op the form no longer accepts (the form was
- * updated since) is skipped; it stays in the draft store, so nothing typed
- * is ever thrown away.
+ * updated since: no such question, a value it refuses) is skipped; it
+ * stays in the draft store, so nothing typed is ever thrown away.  Any
+ * other failure (out of memory) stops the replay with an error: a session
+ * silently missing an answer could be finalised without it.
  */
 static int replay_one(const char *op, const char *path, const char *value, void *payload)
 {
 	replay_ctx *c = payload;
 	xform_op o = { op_kind(op), path, value };
+	hw_error e = { 0, "" };
+	int rc = 0;
 
 	if (!strcmp(op, "typed") && typed_set(c->f, path, value) < 0)
 		return HW_ERROR;
 	if (o.kind == XFORM_OP_ANSWER || o.kind == XFORM_OP_CLEAR)
 		typed_drop(c->f, path);
 	if (o.kind)
-		xform_replay(c->f->session, &o, 1, NULL, NULL);
+		rc = xform_replay(c->f->session, &o, 1, NULL, &e);
 	c->count++;
+	if (rc == HW_EINVALID || rc == HW_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return hw_error_set(ws_err(c->f->ws), rc, "resuming the draft, step %d (%s %s): %s",
+				    c->count, op, path, e.msg[0] ? e.msg : "failed");
 	return 0;
 }
 
@@ -230,52 +272,58 @@ static int replay_one(const char *op, const char *path, const char *value, void 
  * draft is replayed, so an answer the counsellor gave wins, and it is not
  * stored, so a corrected case flows into drafts still open.
  */
-static void prefill_one(hw_fill *f, const char *root, const char *name, const char *value)
+/* A refusal by the form is no error here; running out of memory is. */
+static int prefill_one(hw_fill *f, const char *root, const char *name, const char *value)
 {
 	char path[300];
 	const char *cur = NULL;
+	hw_error *err = ws_err(f->ws);
+	int rc;
 
 	if (!value || !*value)
-		return;
+		return 0;
 	snprintf(path, sizeof(path), "/%s/%s", root, name);
-	if (xform_value(&cur, f->session, path, NULL) < 0 || *cur)
-		return;
-	if (xform_answer(f->session, path, value, NULL) < 0 && !strcmp(name, "return_country"))
-		xform_answer(f->session, path, "other", NULL);
+	if ((rc = xform_value(&cur, f->session, path, NULL)) < 0 || *cur)
+		return rc == HW_ERROR ? hw_error_set(err, rc, "out of memory") : 0;
+	rc = xform_answer(f->session, path, value, err);
+	if (rc == HW_EINVALID && !strcmp(name, "return_country"))
+		rc = xform_answer(f->session, path, "other", err);
+	return rc == HW_EINVALID || rc == HW_ENOTFOUND ? 0 : rc;
 }
 
-static void prefill(hw_fill *f)
+static int prefill(hw_fill *f)
 {
 	xform_nav *nav = NULL;
 	char root[200];
+	int rc;
 
 	/* The root element's name, from the first control's path. */
-	if (xform_nav_build(&nav, f->session, NULL) < 0 || nav->count == 0 ||
+	if ((rc = xform_nav_build(&nav, f->session, ws_err(f->ws))) < 0 || nav->count == 0 ||
 	    sscanf(nav->items[0].path, "/%199[^/[]", root) != 1) {
 		xform_nav_free(nav);
-		return;
+		return rc < 0 ? rc : 0;
 	}
 	xform_nav_free(nav);
-	prefill_one(f, root, "return_country", f->prefill_country);
-	prefill_one(f, root, "age", f->prefill_age);
+	if ((rc = prefill_one(f, root, "return_country", f->prefill_country)) < 0)
+		return rc;
+	return prefill_one(f, root, "age", f->prefill_age);
 }
 
-/* Age in whole years on today's date, "" when the birth date is unknown. */
-static char *age_of(const char *birth_date)
+/* Age in whole years on today's date into buf, "" when the birth date is unknown. */
+static void age_of(const char *birth_date, char buf[16])
 {
-	char now[HW_TIME_LEN + 1], buf[16];
+	char now[HW_TIME_LEN + 1];
 	int by, bm, bd, ty, tm, td, age;
 
+	buf[0] = '\0';
 	if (!birth_date || sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3)
-		return NULL;
+		return;
 	hw_now_iso(now);
 	if (sscanf(now, "%d-%d-%d", &ty, &tm, &td) != 3)
-		return NULL;
+		return;
 	age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
-	if (age < 0)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%d", age);
-	return strdup(buf);
+	if (age >= 0)
+		snprintf(buf, 16, "%d", age);
 }
 
 /* (Re)build the session from the form and the stored ops. */
@@ -295,7 +343,8 @@ static int build_session(hw_fill *f)
 	o.now = hw_clock_fixed();
 	if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
 		return rc;
-	prefill(f);
+	if ((rc = prefill(f)) < 0)
+		return rc;
 	if (f->draft_id &&
 	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, replay_one, &c, ws_err(f->ws))) < 0)
 		return rc;
@@ -321,6 +370,7 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 {
 	hw_fill *f = calloc(1, sizeof(*f));
 	store_case_row row;
+	char age[16];
 	int rc;
 
 	*out = NULL;
@@ -332,8 +382,13 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 		goto fail;
 	snprintf(f->case_id, sizeof(f->case_id), "%s", case_id);
 	f->minor = row.minor;
+	age_of(row.birth_date, age);
 	f->prefill_country = hw_strdup(row.return_country);
-	f->prefill_age = age_of(row.birth_date);
+	f->prefill_age = *age ? strdup(age) : NULL;
+	if ((row.return_country && !f->prefill_country) || (*age && !f->prefill_age)) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto fail;
+	}
 	if ((rc = forms_find(ws, form_id, &f->form_path)) < 0)
 		goto fail;
 	if ((rc = xform_load(&f->form, f->form_path, ws_err(ws))) < 0)
@@ -376,31 +431,40 @@ int fill_resumed(const hw_fill *f) { return f->resumed; }
 static int save_op(hw_fill *f, const char *op, const char *path, const char *value)
 {
 	hw_store *st = ws_store(f->ws);
-	char id[HW_UUID_LEN + 1];
+	char id[HW_UUID_LEN + 1], *copy = NULL;
 	int rc;
 
-	if ((rc = store_begin(st, ws_err(f->ws))) < 0)
+	/*
+	 * The new draft's id is copied before anything is written: once the
+	 * draft is committed, not knowing its id would start a second draft
+	 * with the next answer.
+	 */
+	if (!f->draft_id && (hw_uuid(id) < 0 || !(copy = strdup(id))))
+		return hw_error_set(ws_err(f->ws), HW_ERROR, "cannot make a draft id (out of memory)");
+	if ((rc = store_begin(st, ws_err(f->ws))) < 0) {
+		free(copy);
 		return rc;
+	}
 	if (!f->draft_id) {
-		if (hw_uuid(id) < 0) {
-			store_rollback(st);
-			return hw_error_set(ws_err(f->ws), HW_ERROR, "cannot make a draft id");
-		}
 		if ((rc = store_draft_create(st, id, f->case_id, xform_id(f->form),
 					     xform_language(f->session), ws_err(f->ws))) < 0) {
 			store_rollback(st);
+			free(copy);
 			return rc;
 		}
 	}
 	if ((rc = store_draft_op(st, f->draft_id ? f->draft_id : id, op, path, value,
 				 ws_err(f->ws))) < 0) {
 		store_rollback(st);
+		free(copy);
 		return rc;
 	}
-	if ((rc = store_commit(st, ws_err(f->ws))) < 0)
+	if ((rc = store_commit(st, ws_err(f->ws))) < 0) {
+		free(copy);
 		return rc;
+	}
 	if (!f->draft_id)
-		f->draft_id = strdup(id);
+		f->draft_id = copy;
 	return 0;
 }
 

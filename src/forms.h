@@ -25,7 +25,9 @@ typedef struct forms_entry {
 /*
  * Call cb for every form in the workspace's forms/ folder that loads, in
  * file-name order.  Forms that do not load are reported through bad (may be
- * NULL) with the loader's message.
+ * NULL) with the loader's message.  Returns 0, what cb returned if not 0,
+ * or an error (the folder cannot be read, out of memory) with detail in
+ * the workspace's error slot: never a shorter list.
  */
 int forms_list(hw_ws *ws, int (*cb)(const forms_entry *f, void *payload),
 	       void (*bad)(const char *path, const char *message, void *payload),

@@ -240,11 +240,24 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* A column as a new string (NULL stays NULL). */
+/* A copy of column i, NULL for SQL NULL (and when out of memory: see col_copy). */
 static char *col_dup(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t ? strdup((const char *)t) : NULL;
+}
+
+/*
+ * Copy column i into *out (NULL for SQL NULL).  Returns 0, or HW_ERROR when
+ * out of memory: a value is never read as NULL because it could not be copied.
+ */
+static int col_copy(sqlite3_stmt *s, int i, char **out)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	*out = t ? strdup((const char *)t) : NULL;
+	return t && !*out ? HW_ERROR : 0;
 }
 
 /* Run a statement that returns no rows. */
@@ -521,9 +534,9 @@ int store_setting_get(hw_store *st, const char *key, char **out, hw_error *err)
 	bind_text(s, 1, key);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*out = col_dup(s, 0);
+		rc = col_copy(s, 0, out);
 		sqlite3_reset(s);
-		return 0;
+		return rc < 0 ? hw_error_set(err, rc, "out of memory") : 0;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -825,10 +838,27 @@ void store_case_row_clear(store_case_row *r)
 	"c.nationality, c.return_country, c.language, c.minor, c.vulnerability, c.status, " \
 	"c.assigned_to, c.conflicts, c.opened_at, c.updated_at, c.nevents"
 
-/* Fill r from a row of CASE_COLUMNS (strings borrowed when borrow is set). */
-static void case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
+/* A text column, borrowed or copied; a copy that failed makes *bad true. */
+static char *case_text(sqlite3_stmt *s, int i, int borrow, int *bad)
 {
-#define TXT(i) (borrow ? (char *)sqlite3_column_text(s, i) : col_dup(s, i))
+	char *v;
+
+	if (borrow)
+		return (char *)sqlite3_column_text(s, i);
+	*bad |= col_copy(s, i, &v) < 0;
+	return v;
+}
+
+/*
+ * Fill r from a row of CASE_COLUMNS (strings borrowed when borrow is set).
+ * Returns 0, or HW_ERROR when a copy failed (r then holds what it holds:
+ * clear it with store_case_row_clear).
+ */
+static int case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
+{
+	int bad = 0;
+
+#define TXT(i) case_text(s, i, borrow, &bad)
 	r->id = TXT(0);
 	r->given_name = TXT(1);
 	r->family_name = TXT(2);
@@ -847,6 +877,7 @@ static void case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
 	r->updated_at = TXT(15);
 	r->nevents = sqlite3_column_int(s, 16);
 #undef TXT
+	return bad ? HW_ERROR : 0;
 }
 
 /*
@@ -981,8 +1012,12 @@ int store_case_get(hw_store *st, const char *id, store_case_row *out, hw_error *
 	bind_text(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		case_from_row(s, out, 0);
+		rc = case_from_row(s, out, 0);
 		sqlite3_reset(s);
+		if (rc < 0) {
+			store_case_row_clear(out);
+			return hw_error_set(err, rc, "out of memory");
+		}
 		return 0;
 	}
 	sqlite3_reset(s);
@@ -1225,8 +1260,10 @@ int store_draft_find(hw_store *st, const char *case_id, const char *form_id,
 	bind_text(s, 1, case_id);
 	bind_text(s, 2, form_id);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*draft_id = col_dup(s, 0);
+	if (rc == SQLITE_ROW && col_copy(s, 0, draft_id) < 0) {
+		sqlite3_reset(s);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;

@@ -6,8 +6,11 @@
 #include "failalloc.h"
 
 #include <errno.h>
+#include <execinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -24,6 +27,7 @@ char *__wrap_strndup(const char *s, size_t n);
 static unsigned long every;   /* HOMEWARD_TEST_FAILALLOC: every Nth fails; 0: off */
 static unsigned long nth;     /* failalloc_fail_nth: this one fails, once */
 static unsigned long count, failures;
+static int trace;             /* HOMEWARD_TEST_FAILALLOC_TRACE: backtrace of each failure */
 
 __attribute__((constructor)) static void failalloc_init(void)
 {
@@ -31,6 +35,18 @@ __attribute__((constructor)) static void failalloc_init(void)
 
 	if (s && *s)
 		every = strtoul(s, NULL, 10);
+	s = getenv("HOMEWARD_TEST_FAILALLOC_TRACE");
+	trace = s && *s;
+}
+
+/* Where an allocation was made to fail, on stderr (addresses: see addr2line). */
+static void trace_failure(void)
+{
+	void *frames[16];
+	int n = backtrace(frames, 16);
+
+	dprintf(2, "failalloc: allocation %lu fails\n", count);
+	backtrace_symbols_fd(frames, n, 2);
 }
 
 /*
@@ -43,6 +59,8 @@ static int fail_now(void)
 	count++;
 	if ((nth && count == nth) || (every && count % every == 0)) {
 		failures++;
+		if (trace)
+			trace_failure();
 		errno = ENOMEM;
 		return 1;
 	}

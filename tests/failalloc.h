@@ -11,6 +11,9 @@
  *    unit test this way for a range of N);
  *  - failalloc_fail_nth(n) from a test: the nth allocation from now fails,
  *    once, so a test can walk n = 1, 2, ... through a whole operation.
+ *
+ * HOMEWARD_TEST_FAILALLOC_TRACE=1 prints a backtrace of each failed
+ * allocation on stderr (addr2line -f -e PROGRAM ADDRESS names the lines).
  */
 #ifndef HW_TEST_FAILALLOC_H
 #define HW_TEST_FAILALLOC_H

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "cases.h"
 #include "failalloc.h"
+#include "forms.h"
 #include "event.h"
 #include "store.h"
 #include "util.h"
@@ -790,4 +792,96 @@ Test(store, counts_and_orders_of_the_case_list)
 		cr_assert_eq(case_query(ws, &q, letter, order), HW_EINVALID);
 	}
 	ws_free(ws);
+}
+
+static int count_form(const forms_entry *f, void *payload)
+{
+	(void)f;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* A forms folder that cannot be read is an error, not an empty list. */
+Test(forms, a_forms_folder_that_cannot_be_read_is_an_error)
+{
+	char *dir = NULL;
+	hw_ws *ws = new_ws("dev1", &dir);
+	int n = 0;
+	FILE *f;
+
+	cr_assert_eq(forms_list(ws, count_form, NULL, &n), 0, "%s", ws_error(ws)->msg);
+	/* A file where the folder should be (as root, permissions would not stop the reading). */
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ws_forms_dir(ws));
+		cr_assert_eq(system(cmd), 0);
+	}
+	cr_assert_not_null(f = fopen(ws_forms_dir(ws), "w"));
+	fclose(f);
+	n = 0;
+	cr_expect_lt(forms_list(ws, count_form, NULL, &n), 0, "listed %d forms", n);
+	cr_expect(strstr(ws_error(ws)->msg, "cannot read the folder") != NULL, "%s", ws_error(ws)->msg);
+	{
+		char *path = NULL;
+
+		cr_expect_lt(forms_find(ws, "no-such-form", &path), 0);
+		cr_expect(strstr(ws_error(ws)->msg, "cannot read the folder") != NULL,
+			  "not \"no such form\": %s", ws_error(ws)->msg);
+		free(path);
+	}
+	ws_free(ws);
+	free(dir);
+}
+
+/* Run the program; its exit status, stderr in err (first line). */
+static int run_program(const char *args, char *err, size_t errlen, int *errlines)
+{
+	const char *prog = getenv("HOMEWARD");
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+	char cmd[8192], errfile[4096], line[1024];
+	FILE *f;
+	int st;
+
+	snprintf(errfile, sizeof(errfile), "%s/stderr.txt", base && *base ? base : "/tmp");
+	snprintf(cmd, sizeof(cmd), "'%s' %s >/dev/null 2>'%s'", prog ? prog : TOP_BUILDDIR "/homeward",
+		 args, errfile);
+	st = system(cmd);
+	err[0] = '\0';
+	*errlines = 0;
+	cr_assert_not_null(f = fopen(errfile, "r"));
+	while (fgets(line, sizeof(line), f)) {
+		if (!*errlines)
+			snprintf(err, errlen, "%s", line);
+		(*errlines)++;
+	}
+	fclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * case show reads the case, then its conflicts, events, submissions and
+ * drafts; when one of those reads fails (here: a table is gone), the
+ * command fails with one line on stderr instead of listing nothing.
+ */
+Test(cli, case_show_fails_when_a_later_read_fails)
+{
+	char id[HW_UUID_LEN + 1], *dir = NULL, *db, args[8192], err[1024];
+	hw_ws *ws = new_ws("dev1", &dir);
+	sqlite3 *raw = NULL;
+	int lines;
+
+	open_case(ws, id, "1990-01-01");
+	ws_free(ws);
+	snprintf(args, sizeof(args), "--workspace '%s' case show %s", dir, id);
+	cr_assert_eq(run_program(args, err, sizeof(err), &lines), 0, "%s", err);
+	db = hw_path_join(dir, "homeward.db");
+	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(raw, "DROP TABLE drafts", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	cr_expect_eq(run_program(args, err, sizeof(err), &lines), 1, "exit status");
+	cr_expect_eq(lines, 1, "one line on stderr: %s", err);
+	cr_expect(strstr(err, "drafts") != NULL, "%s", err);
+	free(db);
+	free(dir);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "failalloc.h"
 #include "forms.h"
 #include "store.h"
 #include "util.h"
@@ -354,5 +355,103 @@ Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
 	fill_free(f);
 	ws_free(ws);
 	free(big);
+	free(dir);
+}
+
+static int count_op(const char *op, const char *path, const char *value, void *payload)
+{
+	(void)op;
+	(void)path;
+	(void)value;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* Give the draft of the intake form four answers; returns the draft's id (caller frees). */
+static char *four_answers(const char *dir, const char *id)
+{
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+	char *draft = NULL;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_answer(f, "/intake/name", "Amina"), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_answer(f, "/intake/consent", "no"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/why", "needs time to think"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/age", "41"), 0);
+	fill_free(f);
+	cr_assert_eq(store_draft_find(ws_store(ws), id, "intake", &draft, NULL), 0);
+	ws_free(ws);
+	return draft;
+}
+
+/*
+ * An answer the form no longer takes (the form changed since) is skipped on
+ * resume and kept in the draft; the others are all there.
+ */
+Test(fill, an_answer_the_form_no_longer_takes_is_skipped_on_resume_and_kept)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir = new_workspace(id, "1990-05-05"), *draft = four_answers(dir, id);
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+	int n = 0;
+
+	cr_assert_eq(store_draft_op(ws_store(ws), draft, "answer", "/intake/removed", "x", NULL), 0);
+	cr_assert_eq(store_draft_op(ws_store(ws), draft, "answer", "/intake/next_date", "soon", NULL), 0);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	cr_expect_str_eq(value(f, "/intake/name"), "Amina");
+	cr_expect_str_eq(value(f, "/intake/why"), "needs time to think");
+	cr_expect_str_eq(value(f, "/intake/age"), "41");
+	cr_expect_str_eq(value(f, "/intake/next_date"), "");
+	fill_free(f);
+	cr_assert_eq(store_draft_ops(ws_store(ws), draft, count_op, &n, NULL), 0);
+	cr_expect_eq(n, 6, "the skipped answers stay in the draft (%d operations)", n);
+	ws_free(ws);
+	free(draft);
+	free(dir);
+}
+
+/*
+ * Resuming a draft when memory runs out at any single allocation: either
+ * fill_open fails and says why, or every answer is back.  Never a session
+ * silently missing an answer (which could then be finalised without it).
+ */
+Test(fill, a_draft_resumes_whole_or_fails_saying_why)
+{
+	char id[HW_UUID_LEN + 1];
+	char *dir = new_workspace(id, "1990-05-05"), *draft = four_answers(dir, id);
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+	unsigned long n, total, failed = 0;
+
+	failalloc_fail_nth(0);
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	total = failalloc_count();
+	fill_free(f);
+	f = NULL;
+	for (n = 1; n <= total; n++) {
+		int rc;
+
+		hw_error_clear(ws_err(ws));
+		failalloc_fail_nth(n);
+		rc = fill_open(&f, ws, id, "intake", NULL);
+		failalloc_fail_nth(0);
+		if (rc < 0) {
+			cr_expect_null(f);
+			cr_expect_neq(ws_error(ws)->msg[0], '\0', "allocation %lu: a failure without a reason", n);
+			failed++;
+			continue;
+		}
+		cr_expect_str_eq(value(f, "/intake/name"), "Amina", "allocation %lu", n);
+		cr_expect_str_eq(value(f, "/intake/consent"), "no", "allocation %lu", n);
+		cr_expect_str_eq(value(f, "/intake/why"), "needs time to think", "allocation %lu", n);
+		cr_expect_str_eq(value(f, "/intake/age"), "41", "allocation %lu", n);
+		fill_free(f);
+		f = NULL;
+	}
+	cr_expect_gt(failed, total / 2, "only %lu of %lu failures were reported", failed, total);
+	ws_free(ws);
+	free(draft);
 	free(dir);
 }

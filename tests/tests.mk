@@ -51,3 +51,7 @@ EXTRA_DIST += tests/ui-translations.sh
 # Correcting a case and deciding a conflict on the screen.
 TESTS += tests/tui-edit.sh
 EXTRA_DIST += tests/tui-edit.sh
+
+# What cannot be read is said on the screen, not silently left out.
+TESTS += tests/tui-errors.sh
+EXTRA_DIST += tests/tui-errors.sh

@@ -291,7 +291,10 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	ROW(_("Opened"), r.opened_at);
 	ROW(_("Last change"), r.updated_at);
 #undef ROW
-	if (case_conflicts(ws, id, &cf, &ncf) == 0 && ncf) {
+	/* Every list below is read whole or the command fails: never a silent gap. */
+	if (case_conflicts(ws, id, &cf, &ncf) < 0)
+		goto fail;
+	if (ncf) {
 		printf("\n%s\n", _("Conflicts (concurrent edits to decide):"));
 		for (size_t i = 0; i < ncf; i++) {
 			printf("  %s:", cf[i].field);
@@ -300,16 +303,25 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 			printf(_(" (shown: \"%s\")\n"), cf[i].provisional ? cf[i].provisional : "");
 		}
 	}
-	case_conflicts_free(cf, ncf);
 	printf("\n%s\n", _("Events:"));
-	case_events(ws, id, show_event, NULL);
+	if (case_events(ws, id, show_event, NULL) < 0)
+		goto fail;
 	printf("\n%s\n", _("Submissions:"));
-	case_submissions(ws, id, show_submission, NULL);
+	if (case_submissions(ws, id, show_submission, NULL) < 0)
+		goto fail;
 	printf("\n%s\n", _("Drafts:"));
-	forms_drafts_of_case(ws, id, show_draft, NULL);
+	if (forms_drafts_of_case(ws, id, show_draft, NULL) < 0)
+		goto fail;
+	st = 0;
+	goto cleanup;
+fail:
+	fflush(stdout);
+	st = cli_fail(ws_error(ws));
+cleanup:
+	case_conflicts_free(cf, ncf);
 	store_case_row_clear(&r);
 	ws_free(ws);
-	return 0;
+	return st;
 }
 
 /* Settings a user may change, and what they mean. */

@@ -35,9 +35,9 @@ int cli_form_list(int argc, char **argv, const cli_globals *g)
 		return cli_usage(_("usage: homeward form list"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
-	forms_list(ws, list_one, list_bad, NULL);
+	st = forms_list(ws, list_one, list_bad, NULL) < 0 ? cli_fail(ws_error(ws)) : 0;
 	ws_free(ws);
-	return 0;
+	return st;
 }
 
 /*

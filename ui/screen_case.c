@@ -92,17 +92,24 @@ static void items_free(case_view *c)
 	c->count = 0;
 }
 
-static void add_item(case_view *c, enum item_kind kind, const char *text, const char *form_id)
+/* Add a line to the list; HW_ERROR when out of memory (the list would have a gap). */
+static int add_item(case_view *c, enum item_kind kind, const char *text, const char *form_id)
 {
 	case_item *grown = realloc(c->items, (size_t)(c->count + 1) * sizeof *grown);
 
 	if (!grown)
-		return;
+		return HW_ERROR;
 	c->items = grown;
 	grown[c->count].kind = kind;
 	grown[c->count].text = strdup(text);
 	grown[c->count].form_id = form_id ? strdup(form_id) : NULL;
+	if (!grown[c->count].text || (form_id && !grown[c->count].form_id)) {
+		free(grown[c->count].text);
+		free(grown[c->count].form_id);
+		return HW_ERROR;
+	}
 	c->count++;
+	return 0;
 }
 
 /* The title of an installed form, or its id. */
@@ -131,6 +138,11 @@ static int add_form(const forms_entry *f, void *payload)
 	c->form_titles = titles;
 	ids[c->nforms] = strdup(f->id);
 	titles[c->nforms] = strdup(f->title ? f->title : "");
+	if (!ids[c->nforms] || !titles[c->nforms]) {
+		free(ids[c->nforms]);
+		free(titles[c->nforms]);
+		return HW_ERROR;
+	}
 	c->nforms++;
 	return 0;
 }
@@ -150,8 +162,7 @@ static int add_draft(const char *draft_id, const char *form_id, const char *upda
 
 	short_time(when, updated_at);
 	snprintf(buf, sizeof buf, _("Draft: %s (last answer %s)"), form_title(c, form_id), when);
-	add_item(c, IT_DRAFT, buf, form_id);
-	return 0;
+	return add_item(c, IT_DRAFT, buf, form_id);
 }
 
 static int add_submission(const store_submission *s, void *payload)
@@ -161,8 +172,7 @@ static int add_submission(const store_submission *s, void *payload)
 
 	short_time(when, s->created_at);
 	snprintf(buf, sizeof buf, "%s  %s  %s", when, form_title(c, s->form_id), s->instance_id);
-	add_item(c, IT_SUBMISSION, buf, NULL);
-	return 0;
+	return add_item(c, IT_SUBMISSION, buf, NULL);
 }
 
 /* A translated name of an event type. */
@@ -185,23 +195,41 @@ static int add_event(const char *json, void *payload)
 	case_view *c = payload;
 	hw_event *ev = NULL;
 	char buf[512], when[17], *name;
+	int rc;
 
-	if (event_parse(&ev, json, strlen(json), NULL) < 0)
-		return 0;
+	if ((rc = event_parse(&ev, json, strlen(json), NULL)) < 0)
+		return rc == HW_EINVALID ? 0 : rc;
 	short_time(when, ev->at);
 	/* Pad by columns, not bytes: translated names are not ASCII. */
 	name = text_pad(event_name(ev->type), 20);
 	snprintf(buf, sizeof buf, "%s  %s %s", when, name ? name : ev->type, ev->author ? ev->author : "");
 	free(name);
-	add_item(c, IT_EVENT, buf, NULL);
+	rc = add_item(c, IT_EVENT, buf, NULL);
 	event_free(ev);
-	return 0;
+	return rc;
 }
 
-/* (Re)read the case and everything listed under it. */
+/* Keep the first failure (code and detail) of a series of calls in *first. */
+static void note_failure(hw_ws *ws, int rc, hw_error *first)
+{
+	if (rc >= 0 || first->code)
+		return;
+	*first = *ws_error(ws);
+	if (!first->msg[0])   /* a callback's own failure: out of memory */
+		hw_error_set(first, rc, "out of memory");
+	first->code = rc;
+}
+
+/*
+ * (Re)read the case and everything listed under it.  Every call reports
+ * into the workspace's error slot; a list that cannot be read is left out
+ * and the first failure is returned (with its detail back in the slot), so
+ * the screen says so instead of showing a list with a silent gap.
+ */
 static int load(case_view *c, tui *t)
 {
 	hw_ws *ws = tui_ws(t);
+	hw_error first = { 0, "" };
 	int rc, i, first_event;
 
 	items_free(c);
@@ -209,22 +237,22 @@ static int load(case_view *c, tui *t)
 	case_conflicts_free(c->conflicts, c->nconflicts);
 	c->conflicts = NULL;
 	c->nconflicts = 0;
+	hw_error_clear(ws_err(ws));
 	if ((rc = case_get(ws, c->id, &c->row)) < 0)
 		return rc;
-	case_conflicts(ws, c->id, &c->conflicts, &c->nconflicts);
+	note_failure(ws, case_conflicts(ws, c->id, &c->conflicts, &c->nconflicts), &first);
 	if (!c->form_ids)
-		forms_list(ws, add_form, NULL, c);
-
-	add_item(c, IT_FILL, _("Fill in a form..."), NULL);
-	forms_drafts_of_case(ws, c->id, add_draft, c);
-	add_item(c, IT_HEADER, _("Submitted forms"), NULL);
+		note_failure(ws, forms_list(ws, add_form, NULL, c), &first);
+	note_failure(ws, add_item(c, IT_FILL, _("Fill in a form..."), NULL), &first);
+	note_failure(ws, forms_drafts_of_case(ws, c->id, add_draft, c), &first);
+	note_failure(ws, add_item(c, IT_HEADER, _("Submitted forms"), NULL), &first);
 	i = c->count;
-	case_submissions(ws, c->id, add_submission, c);
-	if (c->count == i)
-		add_item(c, IT_HEADER, _("  (none yet)"), NULL);
-	add_item(c, IT_HEADER, _("History"), NULL);
+	note_failure(ws, rc = case_submissions(ws, c->id, add_submission, c), &first);
+	if (c->count == i && rc == 0)
+		note_failure(ws, add_item(c, IT_HEADER, _("  (none yet)"), NULL), &first);
+	note_failure(ws, add_item(c, IT_HEADER, _("History"), NULL), &first);
 	first_event = c->count;
-	case_events(ws, c->id, add_event, c);
+	note_failure(ws, case_events(ws, c->id, add_event, c), &first);
 	/* Newest first. */
 	for (i = 0; i < (c->count - first_event) / 2; i++) {
 		case_item tmp = c->items[first_event + i];
@@ -233,6 +261,10 @@ static int load(case_view *c, tui *t)
 		c->items[c->count - 1 - i] = tmp;
 	}
 	ui_list_clamp(&c->sel, &c->top, c->count, c->visible);
+	if (first.code) {
+		*ws_err(ws) = first;
+		return first.code;
+	}
 	return 0;
 }
 
@@ -266,17 +298,22 @@ static int case_open_view(ui_view *v, tui *t, void *arg)
 	snprintf(c->id, sizeof c->id, "%s", (const char *)arg);
 	c->visible = 10;
 	if ((rc = load(c, t)) < 0) {
-		case_close(v, t);
-		v->data = NULL;
-		return rc;
+		if (!c->row.id) {   /* no case to show */
+			case_close(v, t);
+			v->data = NULL;
+			return rc;
+		}
+		tui_error(t, rc);   /* the case, and a message saying what could not be read */
 	}
 	return 0;
 }
 
 static void case_resume(ui_view *v, tui *t)
 {
-	if (load(v->data, t) < 0)
-		tui_error(t, ws_error(tui_ws(t))->code);
+	int rc = load(v->data, t);
+
+	if (rc < 0)
+		tui_error(t, rc);
 }
 
 /* The details of a case on one line: sex and age, countries, language, status. */

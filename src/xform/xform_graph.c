@@ -64,7 +64,10 @@ static int collect(const xform *f, xf_vertex *v, const xpath_expr *e, const char
 
 		if (refs.refs[i].instance)
 			continue;   /* secondary instances never change */
-		lp = xf_local_path(refs.refs[i].path);
+		if (!(lp = xf_local_path(refs.refs[i].path))) {
+			rc = HW_ERROR;   /* not a dependency silently left out */
+			break;
+		}
 		if ((d = xf_def_by_path(f, lp)))
 			rc = add_read(v, d, refs.refs[i].subtree);
 		free(lp);

@@ -851,9 +851,12 @@ static int parse_itext(loader *ld, const xmlNode *itext)
 
 			if (!is_el(t, "text") || !(id = attr(t, "id")))
 				continue;
-			if (xf_map_get(&f->itext_ids, id) < 0)
-				xf_map_put(&f->itext_ids, id, (int)f->nitext++);
+			if (xf_map_get(&f->itext_ids, id) < 0 &&
+			    xf_map_put(&f->itext_ids, id, (int)f->nitext++) < 0)
+				rc = HW_ERROR;
 			xmlFree(id);
+			if (rc < 0)
+				return rc;
 		}
 	}
 	for (tr = itext->children; tr && rc == 0; tr = tr->next) {
@@ -877,11 +880,13 @@ static int parse_itext(loader *ld, const xmlNode *itext)
 		L->child = L->base = -1;
 		L->texts = calloc(f->nitext ? f->nitext : 1, sizeof(xf_text *));
 		xmlFree(name);
+		f->nlangs++;   /* counted first, so the form frees what was made */
+		if (!L->name || !L->code || !L->texts)
+			return HW_ERROR;
 		if ((def = attr(tr, "default"))) {
-			f->default_lang = (int)f->nlangs;
+			f->default_lang = (int)f->nlangs - 1;
 			xmlFree(def);
 		}
-		f->nlangs++;
 		for (t = tr->children; t && rc == 0; t = t->next) {
 			char *id;
 			const xmlNode *val;
@@ -1381,7 +1386,7 @@ void xform_free(xform *f)
 	free(f->actions);
 	free_ctrl(f->body);
 	for (i = 0; i < f->nlangs; i++) {
-		for (j = 0; j < f->nitext; j++) {
+		for (j = 0; f->langs[i].texts && j < f->nitext; j++) {
 			xf_text_free(f->langs[i].texts[j]);
 			free(f->langs[i].texts[j]);
 		}
@@ -1452,7 +1457,7 @@ static int load_doc(loader *ld, xmlDoc *doc)
 	root = xnode_document_element(f->primary);
 	f->id = strdup(xnode_attr(root, "id") ? xnode_value(xnode_attr(root, "id")) : "");
 	f->version = strdup(xnode_attr(root, "version") ? xnode_value(xnode_attr(root, "version")) : "");
-	if (make_defs(f, NULL, root) < 0)
+	if (!f->id || !f->version || make_defs(f, NULL, root) < 0)
 		return hw_error_set(ld->err, HW_ERROR, "out of memory");
 	if ((k = child_el(model, "itext")) && (rc = parse_itext(ld, k)) < 0)
 		return rc;

@@ -263,9 +263,12 @@ int xf_node_at(xnode **out, xform_session *s, const char *path, hw_error *err)
 	*out = NULL;
 	if (!path || path[0] != '/')
 		return hw_error_set(err, HW_EINVALID, "'%s' is not an absolute path", path ? path : "");
-	lp = xf_local_path(path);
+	if (!(lp = xf_local_path(path)))
+		return hw_error_set(err, HW_ERROR, "out of memory");
 	rc = xnode_find(out, s->doc, lp, NULL);
 	free(lp);
+	if (rc == HW_ERROR)
+		return hw_error_set(err, rc, "out of memory");
 	if (rc < 0 || !*out)
 		return hw_error_set(err, rc == HW_EINVALID ? HW_EINVALID : HW_ENOTFOUND,
 				    "no node %s in the instance", path);
@@ -1077,6 +1080,8 @@ static int repeat_parent(xnode **parent, xf_def **rd, xform_session *s, const ch
 	char *generic;
 	int rc;
 
+	if (!lp)
+		return hw_error_set(err, HW_ERROR, "out of memory");
 	slash = strrchr(lp, '/');
 	if (!slash || slash == lp) {
 		free(lp);
