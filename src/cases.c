@@ -12,6 +12,7 @@
 #include "cases.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,19 +96,68 @@ int case_is_minor(const char *birth_date, int birth_year, const char *day)
 	return 0;
 }
 
+/*
+ * Check that v is well-formed UTF-8 holding no control character (C0, DEL,
+ * C1) and no bidirectional override or isolate (U+202A-U+202E,
+ * U+2066-U+2069), which could make a name print as something else.
+ * Returns NULL or what is wrong.
+ */
+static const char *text_problem(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		uint32_t cp;
+		size_t n, i;
+
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return "contains control characters";
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 2;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 3;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 4;
+			cp = *p & 0x07;
+		} else {
+			return "is not valid UTF-8";
+		}
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return "is not valid UTF-8";
+		if (cp >= 0x80 && cp <= 0x9f)
+			return "contains control characters";
+		if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+			return "contains a text direction override";
+		p += n;
+	}
+	return NULL;
+}
+
 /* Check one field's value; returns 0 or HW_EINVALID with a message naming it. */
 static int field_check(hw_error *err, const char *field, const char *v)
 {
 	int y, m, d;
 	char day[11];
+	const char *problem;
 
 	if (!v)
 		return 0;
 	if (strlen(v) > 500)
 		return hw_error_set(err, HW_EINVALID, "%s is too long", field);
-	for (const char *p = v; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return hw_error_set(err, HW_EINVALID, "%s contains control characters", field);
+	if ((problem = text_problem(v)) != NULL)
+		return hw_error_set(err, HW_EINVALID, "%s %s", field, problem);
 	if (strcmp(field, "birth_date") == 0) {
 		if (parse_date(v, &y, &m, &d) < 0)
 			return hw_error_set(err, HW_EINVALID,
@@ -1217,55 +1267,174 @@ int case_record(hw_ws *ws, const char *case_id, const char *type, const char *da
 	return record(ws, case_id, type, data_json, 1, out_event_id);
 }
 
+/* What a conflict.resolved may settle, recorded here or imported. */
+static int resolve_check(hw_error *err, const char *field, const char *value)
+{
+	if (!strcmp(field, "stage")) {
+		if (!value || !event_word_in(value, case_stages))
+			return hw_error_set(err, HW_EINVALID, "stage \"%.60s\" is not a stage",
+					    value ? value : "");
+	} else if (!strcmp(field, "decision")) {
+		if (!value || !event_word_in(value, event_decisions))
+			return hw_error_set(err, HW_EINVALID, "decision \"%.60s\" is not a decision",
+					    value ? value : "");
+	} else if (field_index(field) < 0) {
+		return hw_error_set(err, HW_EINVALID, "\"%.60s\" is not a case field", field);
+	} else {
+		return field_check(err, field, value);
+	}
+	return 0;
+}
+
 int case_resolve(hw_ws *ws, const char *case_id, const char *field, const char *value)
 {
 	const char *kv[] = { "field", field, "value", value, NULL };
 	char *data;
 	int rc;
 
-	if (!strcmp(field, "stage")) {
-		if (!value || !event_word_in(value, case_stages))
-			return hw_error_set(ws_err(ws), HW_EINVALID, "stage \"%s\" is not a stage", value ? value : "");
-	} else if (!strcmp(field, "decision")) {
-		if (!value || !event_word_in(value, event_decisions))
-			return hw_error_set(ws_err(ws), HW_EINVALID, "decision \"%s\" is not a decision",
-					    value ? value : "");
-	} else if (field_index(field) < 0) {
-		return hw_error_set(ws_err(ws), HW_EINVALID, "\"%s\" is not a case field", field);
-	} else if ((rc = field_check(ws_err(ws), field, value)) < 0) {
+	if ((rc = resolve_check(ws_err(ws), field, value)) < 0)
 		return rc;
-	}
 	data = event_data_build(kv);
 	rc = record(ws, case_id, EV_CONFLICT_RESOLVED, data, 1, NULL);
 	free(data);
 	return rc;
 }
 
-int case_import_event(hw_ws *ws, const char *json, size_t len, int *imported)
+/* Check one member of a case.opened or case.updated event's data. */
+static int check_case_member(const char *key, const char *value, void *payload)
+{
+	hw_error *err = payload;
+	int fi = field_index(key);
+
+	/* Only what case_open and case_update record: status and assignment have their events. */
+	if (fi < 0 || fi == F_STATUS || fi == F_ASSIGNED)
+		return hw_error_set(err, HW_EINVALID, "\"%.60s\" is not a case field", key);
+	return field_check(err, key, value);
+}
+
+/* The most an event's time may lie ahead of this device's clock. */
+#define FUTURE_TOLERANCE (24 * 3600)
+
+int case_check_event(const hw_event *ev, hw_error *err)
+{
+	char limit[HW_TIME_LEN + 1], now[HW_TIME_LEN + 1];
+	struct tm tm;
+	int rc = 0;
+
+	/* An event far in the future would win every provisional value. */
+	hw_now_iso(now);
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(now, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		hw_time_iso(timegm(&tm) + FUTURE_TOLERANCE, limit);
+		if (strcmp(ev->at, limit) > 0)
+			return hw_error_set(err, HW_EINVALID,
+					    "the event is dated %s, in the future", ev->at);
+	}
+	if (!strcmp(ev->type, EV_CASE_OPENED) || !strcmp(ev->type, EV_CASE_UPDATED)) {
+		char *given = NULL, *family = NULL;
+
+		rc = event_data_each(ev->data, check_case_member, err);
+		if (rc > 0 || (rc < 0 && (!err || !err->code)))
+			rc = hw_error_set(err, HW_EINVALID, "the event's data is not a JSON object");
+		if (rc == 0 && !strcmp(ev->type, EV_CASE_OPENED)) {
+			event_data_get(&given, ev->data, "given_name");
+			event_data_get(&family, ev->data, "family_name");
+			if ((!given || !*given) && (!family || !*family))
+				rc = hw_error_set(err, HW_EINVALID,
+						  "a case needs a given name or a family name");
+		}
+		free(given);
+		free(family);
+	} else if (!strcmp(ev->type, EV_CONFLICT_RESOLVED)) {
+		char *field = NULL, *value = NULL;
+
+		event_data_get(&field, ev->data, "field");
+		event_data_get(&value, ev->data, "value");
+		rc = resolve_check(err, field ? field : "", value);
+		free(field);
+		free(value);
+	}
+	return rc;
+}
+
+/*
+ * Parse, check and store an imported event without folding; *imported
+ * tells whether it was new.  A known id with other content is HW_ECONFLICT.
+ */
+static int import_one(hw_ws *ws, const char *json, size_t len, const char *expect_case,
+		      const char *expect_id, int *imported, char case_id[HW_UUID_LEN + 1])
 {
 	hw_event *ev = NULL;
-	char *canon = NULL;
+	char *canon = NULL, *stored = NULL;
+	int rc, ins = 0;
+
+	*imported = 0;
+	if ((rc = event_parse(&ev, json, len, ws_err(ws))) < 0)
+		return rc;
+	if (expect_id && strcmp(ev->id, expect_id) != 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "the event's id %s is not its file name",
+				  ev->id);
+		goto cleanup;
+	}
+	if (expect_case && strcmp(ev->case_id, expect_case) != 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "the event's case %s is not its folder",
+				  ev->case_id);
+		goto cleanup;
+	}
+	if ((rc = case_check_event(ev, ws_err(ws))) < 0 ||
+	    (rc = event_to_json(&canon, ev, ws_err(ws))) < 0 ||
+	    (rc = store_event_put(ws_store(ws), ev, canon, STORE_IMPORTED, &ins, ws_err(ws))) < 0)
+		goto cleanup;
+	if (!ins) {
+		/* Known: the same event again is fine, another one with its id is not. */
+		if ((rc = store_event_json(ws_store(ws), ev->id, &stored, ws_err(ws))) < 0)
+			goto cleanup;
+		if (strcmp(stored, canon) != 0) {
+			rc = hw_error_set(ws_err(ws), HW_ECONFLICT,
+					  "the event id %s is already used by another event", ev->id);
+			goto cleanup;
+		}
+	}
+	*imported = ins;
+	if (case_id)
+		memcpy(case_id, ev->case_id, HW_UUID_LEN + 1);
+cleanup:
+	free(stored);
+	free(canon);
+	event_free(ev);
+	return rc;
+}
+
+int case_import_event(hw_ws *ws, const char *json, size_t len, int *imported)
+{
+	char case_id[HW_UUID_LEN + 1];
 	int rc, ins = 0;
 
 	if (imported)
 		*imported = 0;
-	if ((rc = event_parse(&ev, json, len, ws_err(ws))) < 0)
-		return rc;
-	if ((rc = event_to_json(&canon, ev, ws_err(ws))) < 0)
-		goto cleanup;
 	if ((rc = store_begin(ws_store(ws), ws_err(ws))) < 0)
-		goto cleanup;
-	if ((rc = store_event_put(ws_store(ws), ev, canon, STORE_IMPORTED, &ins, ws_err(ws))) < 0 ||
-	    (ins && (rc = case_refold(ws, ev->case_id)) < 0)) {
+		return rc;
+	if ((rc = import_one(ws, json, len, NULL, NULL, &ins, case_id)) < 0 ||
+	    (ins && (rc = case_refold(ws, case_id)) < 0)) {
 		store_rollback(ws_store(ws));
-		goto cleanup;
+		return rc;
 	}
 	rc = store_commit(ws_store(ws), ws_err(ws));
 	if (rc == 0 && imported)
 		*imported = ins;
-cleanup:
-	free(canon);
-	event_free(ev);
+	return rc;
+}
+
+int case_import_event_unfolded(hw_ws *ws, const char *json, size_t len, const char *expect_case,
+			       const char *expect_id, int *imported, char case_id[HW_UUID_LEN + 1])
+{
+	int ins = 0, rc = import_one(ws, json, len, expect_case, expect_id, &ins, case_id);
+
+	if (imported)
+		*imported = rc == 0 && ins;
 	return rc;
 }
 

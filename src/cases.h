@@ -7,6 +7,7 @@
 #define HW_CASES_H
 
 #include "error.h"
+#include "event.h"
 #include "store.h"
 #include "workspace.h"
 
@@ -69,6 +70,25 @@ int case_resolve(hw_ws *ws, const char *case_id, const char *field, const char *
  * (a known id is skipped, *imported = 0) and the case re-folded.
  */
 int case_import_event(hw_ws *ws, const char *json, size_t len, int *imported);
+
+/*
+ * Import within the caller's transaction without folding, for a batch: the
+ * caller folds each touched case once (case_refold) before committing.
+ * expect_case and expect_id (may be NULL) are what the file's path says;
+ * an event that says otherwise is HW_EINVALID.  A known id with other
+ * content is HW_ECONFLICT (never silently dropped); case_id receives the
+ * event's case.
+ */
+int case_import_event_unfolded(hw_ws *ws, const char *json, size_t len, const char *expect_case,
+			       const char *expect_id, int *imported, char case_id[HW_UUID_LEN + 1]);
+
+/*
+ * The checks an event from elsewhere passes beyond event_parse, the same as
+ * for events recorded here: case fields as case_open and case_update check
+ * them (dates, country codes, lengths, no control characters, bidi
+ * overrides or invalid UTF-8), and a time at most a day ahead of the clock.
+ */
+int case_check_event(const hw_event *ev, hw_error *err);
 
 /* Re-fold one case from its events and store the result. */
 int case_refold(hw_ws *ws, const char *case_id);

@@ -641,6 +641,32 @@ int store_event_exists(hw_store *st, const char *id)
 	return found;
 }
 
+int store_event_json(hw_store *st, const char *id, char **json, hw_error *err)
+{
+	static const char sql[] = "SELECT json FROM events WHERE id = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc = 0;
+
+	*json = NULL;
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, id);
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
+		if (!(*json = hw_strdup((const char *)sqlite3_column_text(s, 0))))
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+		break;
+	case SQLITE_DONE:
+		rc = hw_error_set(err, HW_ENOTFOUND, "no event %s", id);
+		break;
+	default:
+		rc = hw_error_set(err, HW_ERROR, "reading an event: %s", sqlite3_errmsg(st->db));
+		break;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 static int event_row(sqlite3_stmt *s, void *ctx)
 {
 	user_cb *u = ctx;

@@ -64,6 +64,12 @@ int store_event_put(hw_store *st, const hw_event *ev, const char *json,
 /* True if the event id is known. */
 int store_event_exists(hw_store *st, const char *id);
 
+/*
+ * The stored JSON of an event (caller frees); HW_ENOTFOUND when the id is
+ * not known.
+ */
+int store_event_json(hw_store *st, const char *id, char **json, hw_error *err);
+
 /* All events of a case in recording order: cb(json) for each. */
 int store_case_events(hw_store *st, const char *case_id,
 		      int (*cb)(const char *json, void *payload), void *payload,

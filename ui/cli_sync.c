@@ -230,6 +230,22 @@ static void print_forms(const sync_result *res)
 		printf(P_("and %zu more form\n", "and %zu more forms\n", more), more);
 }
 
+/* The files of main an import left out: how many, then which and why (stderr). */
+static void print_skips(const sync_result *res)
+{
+	size_t i;
+
+	if (!res->skipped)
+		return;
+	fprintf(stderr, P_("homeward: %zu file on the central repository is damaged or was changed, and was left out\n",
+			   "homeward: %zu files on the central repository are damaged or were changed, and were left out\n",
+			   res->skipped), res->skipped);
+	for (i = 0; i < res->nskips; i++)
+		/* TRANSLATORS: a file of the central repository, and why it was not imported. */
+		fprintf(stderr, _("homeward: left out %s: %s\n"), res->skips[i].path,
+			res->skips[i].reason);
+}
+
 /*
  * Open the workspace and set up the options of a run against remote (NULL:
  * the configured one): progress and credentials on this terminal.  *shown
@@ -278,10 +294,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 		       counts(received, sizeof(received), res.events_received,
 			      res.submissions_received));
 		print_forms(&res);
-		if (res.skipped)
-			fprintf(stderr, P_("homeward: %zu file on the central repository is damaged or was changed, and was left out\n",
-					   "homeward: %zu files on the central repository are damaged or were changed, and were left out\n",
-					   res.skipped), res.skipped);
+		print_skips(&res);
 		st = 0;
 	}
 	free(shown);
@@ -326,6 +339,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		       counts(received, sizeof(received), res.sync.events_received,
 			      res.sync.submissions_received));
 		print_forms(&res.sync);
+		print_skips(&res.sync);
 		if (res.retries)
 			printf(P_("(main moved during the merge; redone %d time)\n",
 				  "(main moved during the merge; redone %d times)\n", res.retries),

@@ -6,18 +6,99 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases.h"
 #include "event.h"
+#include "store.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
 #include "sync_int.h"
 #include "util.h"
 #include "workspace.h"
 
-#define MAX_FILE_SIZE (16u * 1024 * 1024)   /* larger files in a bundle are refused */
 #define MAX_REPORTED 20                     /* offending files listed per branch */
+
+/*
+ * A table of UUID keys (event ids, case ids), each with a blob id or a
+ * count: open addressing, grown at half full.
+ */
+typedef struct id_slot {
+	char key[HW_UUID_LEN + 1];    /* "" when free */
+	char blob[REPO_OID_HEX + 1];
+	size_t count;
+} id_slot;
+
+typedef struct id_table {
+	id_slot *slots;
+	size_t cap, n;
+} id_table;
+
+static void id_table_free(id_table *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* FNV-1a of a key. */
+static size_t id_hash(const char *k)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211u;
+	return h;
+}
+
+/* The slot of key: the one holding it, or the free one where it would go. */
+static id_slot *id_find(const id_table *t, const char *key)
+{
+	size_t i;
+
+	if (!t->cap)
+		return NULL;
+	for (i = id_hash(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1))
+		if (!t->slots[i].key[0] || strcmp(t->slots[i].key, key) == 0)
+			return &t->slots[i];
+}
+
+/* The entry of key, NULL when absent. */
+static id_slot *id_get(const id_table *t, const char *key)
+{
+	id_slot *s = id_find(t, key);
+
+	return s && s->key[0] ? s : NULL;
+}
+
+/* The entry of key, added (count 0, no blob) when absent; NULL when out of memory. */
+static id_slot *id_put(id_table *t, const char *key)
+{
+	id_slot *s;
+
+	if (2 * (t->n + 1) > t->cap) {
+		id_table bigger = { NULL, t->cap ? t->cap * 2 : 256, 0 };
+		size_t i;
+
+		if (!(bigger.slots = calloc(bigger.cap, sizeof(id_slot))))
+			return NULL;
+		for (i = 0; i < t->cap; i++)
+			if (t->slots[i].key[0]) {
+				*id_find(&bigger, t->slots[i].key) = t->slots[i];
+				bigger.n++;
+			}
+		free(t->slots);
+		*t = bigger;
+	}
+	s = id_find(t, key);
+	if (!s->key[0]) {
+		memset(s, 0, sizeof(*s));
+		snprintf(s->key, sizeof(s->key), "%s", key);
+		t->n++;
+	}
+	return s;
+}
 
 /* A device branch under validation. */
 typedef struct branch_ctx {
@@ -26,6 +107,10 @@ typedef struct branch_ctx {
 	const char *device;
 	file_list accepted;
 	int bad;                /* offending files found */
+	id_table *merged;       /* event ids added to main by this merge: blob */
+	id_table ids;           /* event ids of this branch: blob */
+	id_table per_case;      /* events of this branch per case: count */
+	size_t files;           /* files of the commit being read */
 } branch_ctx;
 
 /* Record why a branch is refused (path may be ""). */
@@ -64,16 +149,47 @@ static int uuid_n(const char *s, size_t n)
 	return hw_uuid_valid(tmp);
 }
 
+/*
+ * Whether an event id is free for this content: not known to main (as
+ * imported into this workspace), to an earlier branch of this merge or to
+ * this branch with other content.  NULL or why not (caller frees).
+ */
+static char *check_event_id(branch_ctx *b, const hw_event *ev, const char *blob)
+{
+	id_slot *s = id_get(b->merged, ev->id);
+	char *stored = NULL, *canon = NULL, *why = NULL;
+	hw_error e = { 0, "" };
+	int rc;
+
+	if (!s)
+		s = id_get(&b->ids, ev->id);
+	if (s && strcmp(s->blob, blob) != 0)
+		return sync_fmt("the event id %s is already used by another file", ev->id);
+	rc = store_event_json(ws_store(b->r->ws), ev->id, &stored, &e);
+	if (rc == HW_ENOTFOUND)
+		return NULL;
+	if (rc < 0)
+		return sync_fmt("the event id %s could not be checked: %s", ev->id, e.msg);
+	if (event_to_json(&canon, ev, &e) < 0 || strcmp(canon, stored) != 0)
+		why = sync_fmt("the event id %s is already used by another event on main", ev->id);
+	free(stored);
+	free(canon);
+	return why;
+}
+
 /* Check an event file of a device branch; returns NULL or why not (caller frees). */
 static char *check_event(branch_ctx *b, const char *case_id, const char *name,
-			 const char *json, size_t len)
+			 const char *json, size_t len, const char *blob)
 {
 	hw_event *ev = NULL;
 	hw_error e = { 0, "" };
 	char *why = NULL;
+	id_slot *count;
 
-	if (event_parse(&ev, json, len, &e) < 0)
+	if (event_parse(&ev, json, len, &e) < 0 || case_check_event(ev, &e) < 0) {
+		event_free(ev);
 		return sync_fmt("not a valid event: %s", e.msg);
+	}
 	if (strncmp(ev->id, name, HW_UUID_LEN) != 0)
 		why = sync_fmt("the event's id %s is not its file name", ev->id);
 	else if (strcmp(ev->case_id, case_id) != 0)
@@ -81,6 +197,19 @@ static char *check_event(branch_ctx *b, const char *case_id, const char *name,
 	else if (!ev->device || strcmp(ev->device, b->device) != 0)
 		why = sync_fmt("the event was made on device \"%s\", not on this branch's device",
 			       ev->device ? ev->device : "");
+	else
+		why = check_event_id(b, ev, blob);
+	if (!why) {
+		id_slot *s = id_put(&b->ids, ev->id);
+
+		if (!(count = id_put(&b->per_case, case_id)) || !s)
+			why = sync_fmt("out of memory");
+		else if (++count->count > SYNC_MAX_CASE_EVENTS)
+			why = sync_fmt("more than %d new events in one case, the limit of one merge",
+				       SYNC_MAX_CASE_EVENTS);
+		else
+			snprintf(s->blob, sizeof(s->blob), "%s", blob);
+	}
 	event_free(ev);
 	return why;
 }
@@ -124,7 +253,17 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 	size_t len = 0, nlen;
 	int is_event, rc = 0;
 
-	if (kind == REPO_MODIFIED)
+	if (++b->files > SYNC_MAX_COMMIT_FILES) {
+		/* Stop reading this commit: the branch is refused whole. */
+		why = sync_fmt("a commit adds more than %d files, the limit", SYNC_MAX_COMMIT_FILES);
+		rc = why ? reject(b->res, b->device, "", why) : HW_ERROR;
+		free(why);
+		b->bad++;
+		return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 1;
+	}
+	if (kind == REPO_BAD_ENTRY)
+		why = sync_fmt("%s", blob);
+	else if (kind == REPO_MODIFIED)
 		why = sync_fmt("an existing file was changed: only additions are accepted");
 	else if (kind == REPO_DELETED)
 		why = sync_fmt("a file was deleted: only additions are accepted");
@@ -173,12 +312,17 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 					: "a submission file must be named uuid:<instance id>.xml");
 		goto refuse;
 	}
+	/* The size from the object's header: a huge file is never read. */
+	if ((rc = repo_blob_size(&len, b->r->repo, blob, b->r->err)) < 0)
+		return rc;
+	if (len > REPO_MAX_FILE_SIZE) {
+		why = sync_fmt("the file is larger than %u bytes", REPO_MAX_FILE_SIZE);
+		goto refuse;
+	}
 	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
 		return rc;
-	if (len > MAX_FILE_SIZE)
-		why = sync_fmt("the file is larger than %u bytes", MAX_FILE_SIZE);
-	else if (is_event)
-		why = check_event(b, case_id, name, content, len);
+	if (is_event)
+		why = check_event(b, case_id, name, content, len, blob);
 	else
 		why = check_submission(name, nlen - 4, content, len);
 	free(content);
@@ -203,10 +347,36 @@ refuse:
 	return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
 }
 
+/*
+ * Validate one commit of a device branch against its parent: device
+ * branches are linear, so a commit with several parents is refused; every
+ * commit is read, so a file added and deleted again is seen.
+ */
+static int branch_commit(const char *commit, const char *parent, unsigned nparents,
+			 void *payload)
+{
+	branch_ctx *b = payload;
+	char *why;
+	int rc;
+
+	if (nparents > 1) {
+		why = sync_fmt("commit %.12s has %u parents: a device branch has no merge commits",
+			       commit, nparents);
+		rc = why ? reject(b->res, b->device, "", why) : HW_ERROR;
+		free(why);
+		b->bad++;
+		return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
+	}
+	b->files = 0;
+	rc = repo_diff(b->r->repo, parent, commit, branch_collect, b, b->r->err);
+	return rc > 0 ? 0 : rc;
+}
+
 /* The state of one merge attempt. */
 typedef struct merge_ctx {
 	run *r;
 	merge_result *res;
+	id_table merged;                /* event ids added by this attempt: blob */
 	char main[REPO_OID_HEX + 1];    /* central main, "" when there is none */
 	char tree[REPO_OID_HEX + 1];    /* main's tree with the accepted files, "" when empty */
 	char **parents;                 /* device tips merged */
@@ -227,6 +397,14 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	b.r = r;
 	b.res = m->res;
 	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
+	b.merged = &m->merged;
+	if (!sync_device_id_ok(b.device)) {
+		/* Never a branch of ours: refs/heads/devices/a/b and the like. */
+		m->res->devices++;
+		rc = reject(m->res, b.device, "", "not a device branch: a device id has no '/' "
+			    "and is letters, digits, '.', '_' and '-'");
+		return rc < 0 ? hw_error_set(r->err, HW_ERROR, "out of memory") : 0;
+	}
 
 	/* What is new: everything since the branch last met main. */
 	if (m->main[0]) {
@@ -244,7 +422,17 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device,
 				       strlen(b.device))) < 0)
 		return rc;
-	rc = repo_diff(r->repo, base[0] ? base : NULL, tip, branch_collect, &b, r->err);
+	/* Every commit that main does not have, not only the tip's tree. */
+	rc = repo_walk(r->repo, tip, m->main[0] ? m->main : NULL, REPO_MAX_WALK, branch_commit,
+		       &b, r->err);
+	if (rc == HW_EINVALID) {
+		rc = reject(m->res, b.device, "", r->err->msg);
+		hw_error_clear(r->err);
+		if (rc < 0)
+			goto cleanup;
+		b.bad++;
+		rc = 0;
+	}
 	if (rc < 0)
 		goto cleanup;
 	if (b.bad) {
@@ -284,6 +472,21 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 		m->nparents++;
 	}
 	memcpy(m->tree, tree, sizeof(tree));
+	{
+		size_t i;
+
+		for (i = 0; i < b.ids.cap; i++) {
+			id_slot *s;
+
+			if (!b.ids.slots[i].key[0])
+				continue;
+			if (!(s = id_put(&m->merged, b.ids.slots[i].key))) {
+				rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			memcpy(s->blob, b.ids.slots[i].blob, sizeof(s->blob));
+		}
+	}
 	hw_buf_printf(&m->names, "%s%s", m->names.len ? ", " : "", b.device);
 	m->res->devices_merged++;
 	m->res->events_merged += b.accepted.nevents;
@@ -291,6 +494,8 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 
 cleanup:
 	sync_list_free(&b.accepted);
+	id_table_free(&b.ids);
+	id_table_free(&b.per_case);
 	return rc;
 }
 
@@ -378,6 +583,7 @@ cleanup:
 		free(m.parents[i]);
 	free(m.parents);
 	hw_buf_free(&m.names);
+	id_table_free(&m.merged);
 	free(message);
 	free(email);
 	return rc;
@@ -403,6 +609,12 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
 			goto cleanup;
 		if (attempt == 0 && (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
+			goto cleanup;
+		/*
+		 * Import main first: an event id is unique in the whole
+		 * repository, and this workspace's store is what knows main's ids.
+		 */
+		if ((rc = sync_step_import(&r, &res.sync)) < 0)
 			goto cleanup;
 		rc = merge_once(&r, &res);
 		if (rc != REPO_ENONFASTFORWARD || attempt >= max)

@@ -285,6 +285,12 @@ int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_err
 		*len = 0;
 	if ((rc = oid_parse(&oid, blob, err)) < 0)
 		return rc;
+	/* The size from the object's header, before a byte of it is inflated. */
+	if ((rc = repo_blob_size(&size, r, blob, err)) < 0)
+		return rc;
+	if (size > REPO_MAX_FILE_SIZE)
+		return hw_error_set(err, HW_EINVALID, "the file is larger than %u bytes (%zu)",
+				    REPO_MAX_FILE_SIZE, size);
 	if ((rc = git_blob_lookup(&b, r->git, &oid)) < 0)
 		return repo_fail(err, rc, "reading a blob");
 	size = (size_t)git_blob_rawsize(b);
@@ -314,15 +320,17 @@ static int cmp_ent(const void *a, const void *b)
 	return strcmp(((const struct tree_ent *)a)->path, ((const struct tree_ent *)b)->path);
 }
 
-/* True if path is relative, has no empty, "." or ".." component. */
+/* True if path is relative, within the limits, has no empty, "." or ".." component. */
 static int path_ok(const char *path)
 {
 	const char *p = path, *slash;
-	size_t len;
+	size_t len, depth = 0;
 
-	if (!*path || *path == '/')
+	if (!*path || *path == '/' || strlen(path) > REPO_MAX_PATH)
 		return 0;
 	for (;;) {
+		if (++depth > REPO_MAX_DEPTH)
+			return 0;
 		slash = strchr(p, '/');
 		len = slash ? (size_t)(slash - p) : strlen(p);
 		if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
@@ -576,105 +584,198 @@ int repo_commit_files(char out[REPO_OID_HEX + 1], int *created, hw_repo *r,
 	return 0;
 }
 
-/* State of one tree comparison: the path so far and where to report. */
+/*
+ * One folder of an iterative tree comparison: the two trees (either may be
+ * NULL), where the walk is in them, and the length of the folder's path.
+ */
+struct diff_frame {
+	git_tree *a, *b;
+	size_t i;          /* next entry: of b in phase 0, of a in phase 1 */
+	int phase;
+	size_t len;        /* bytes of this folder's path in diff_ctx.path */
+};
+
+/* State of one tree comparison: the path, the stack of folders, where to report. */
 struct diff_ctx {
 	git_repository *git;
 	hw_buf path;
+	struct diff_frame *stack;
+	size_t depth, cap;
 	repo_diff_cb cb;
 	void *payload;
 	hw_error *err;
 };
 
-static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to);
-
-/* Report a whole subtree (or file) as added or deleted. */
-static int diff_one_side(struct diff_ctx *d, const git_tree_entry *e, int kind)
+/* Cut the path back to len bytes. */
+static void path_cut(struct diff_ctx *d, size_t len)
 {
-	char hex[REPO_OID_HEX + 1];
-
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		return kind == REPO_ADDED ? diff_trees(d, NULL, git_tree_entry_id(e))
-					  : diff_trees(d, git_tree_entry_id(e), NULL);
-	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return 0; /* submodules never appear in our repositories */
-	oid_hex(hex, git_tree_entry_id(e));
-	return d->cb(kind, d->path.ptr, hex, d->payload);
+	hw_buf_truncate(&d->path, len);
 }
 
 /*
- * Compare two trees (either may be NULL) under the current path.  Entries
+ * Report an entry the layout can never hold (a gitlink, a link, an odd
+ * mode, a path beyond the limits) under the current folder; the path shown
+ * is cut to what is reasonable to print.
+ */
+static int diff_bad(struct diff_ctx *d, const char *name, const char *why)
+{
+	char shown[300];
+	const char *dir = d->path.ptr ? d->path.ptr : "";
+
+	if (d->path.len + 1 + strlen(name) >= sizeof(shown))
+		snprintf(shown, sizeof(shown), "%.200s...", dir);
+	else
+		snprintf(shown, sizeof(shown), "%s%s%s", dir, d->path.len ? "/" : "", name);
+	return d->cb(REPO_BAD_ENTRY, shown, why, d->payload);
+}
+
+/* Enter a folder pair: look both trees up and push a frame. */
+static int diff_push(struct diff_ctx *d, const git_oid *from, const git_oid *to)
+{
+	struct diff_frame *f;
+	int rc;
+
+	if (d->depth == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct diff_frame *grown = realloc(d->stack, cap * sizeof(*grown));
+
+		if (!grown)
+			return hw_error_set(d->err, HW_ERROR, "out of memory");
+		d->stack = grown;
+		d->cap = cap;
+	}
+	f = &d->stack[d->depth];
+	memset(f, 0, sizeof(*f));
+	f->len = d->path.len;
+	if (from && (rc = git_tree_lookup(&f->a, d->git, from)) < 0)
+		return repo_fail(d->err, rc, "reading a tree");
+	if (to && (rc = git_tree_lookup(&f->b, d->git, to)) < 0) {
+		git_tree_free(f->a);
+		return repo_fail(d->err, rc, "reading a tree");
+	}
+	d->depth++;
+	return 0;
+}
+
+/* Leave the innermost folder. */
+static void diff_pop(struct diff_ctx *d)
+{
+	struct diff_frame *f = &d->stack[--d->depth];
+
+	git_tree_free(f->a);
+	git_tree_free(f->b);
+	path_cut(d, f->len);
+}
+
+/* What an entry is to the layout: 't' folder, 'f' plain file, else why it is refused. */
+static const char *entry_kind(const git_tree_entry *e)
+{
+	git_filemode_t mode = git_tree_entry_filemode(e);
+
+	switch (git_tree_entry_type(e)) {
+	case GIT_OBJECT_TREE:
+		return "t";
+	case GIT_OBJECT_BLOB:
+		if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+			return "f";
+		return "not a plain file (a symbolic link or an odd mode)";
+	case GIT_OBJECT_COMMIT:
+		return "a gitlink (submodule) entry, which the layout never holds";
+	default:
+		return "an entry of an unknown kind";
+	}
+}
+
+/*
+ * One entry of the current folder: only in b (REPO_ADDED), only in a
+ * (REPO_DELETED) or in both with other ids (0).  Files are reported,
+ * folders pushed, and anything else reported as REPO_BAD_ENTRY, all after
+ * the limits are checked and before anything below is read.
+ */
+static int diff_entry(struct diff_ctx *d, const char *name, const git_tree_entry *ea,
+		      const git_tree_entry *eb, int kind)
+{
+	const git_tree_entry *e = kind == REPO_DELETED ? ea : eb;
+	const char *ka = ea ? entry_kind(ea) : "", *kb = eb ? entry_kind(eb) : "";
+	const char *ke = kind == REPO_DELETED ? ka : kb;
+	char hex[REPO_OID_HEX + 1];
+	int folder;
+
+	if (d->path.len + 1 + strlen(name) > REPO_MAX_PATH)
+		return diff_bad(d, name, "the path is longer than the limit");
+	if (strlen(ke) > 1)
+		return diff_bad(d, name, ke);
+	if (!kind && strlen(ka) > 1)
+		return diff_bad(d, name, ka);
+	folder = kind ? ke[0] == 't' : (ka[0] == 't' && kb[0] == 't');
+	if (folder && d->depth >= REPO_MAX_DEPTH)
+		return diff_bad(d, name, "the path is deeper than the limit");
+	if ((d->path.len && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0)
+		return hw_error_set(d->err, HW_ERROR, "out of memory");
+	if (folder) {
+		if (kind == REPO_ADDED)
+			return diff_push(d, NULL, git_tree_entry_id(eb));
+		if (kind == REPO_DELETED)
+			return diff_push(d, git_tree_entry_id(ea), NULL);
+		return diff_push(d, git_tree_entry_id(ea), git_tree_entry_id(eb));
+	}
+	/* A file, or a file that became a folder or back. */
+	oid_hex(hex, git_tree_entry_id(e));
+	return d->cb(kind ? kind : REPO_MODIFIED, d->path.ptr, hex, d->payload);
+}
+
+/*
+ * Compare two trees (either may be NULL) with an explicit stack, so a
+ * hostile depth costs at most the limit and never the C stack.  Entries
  * with the same id on both sides are skipped without being opened.
  */
 static int diff_trees(struct diff_ctx *d, const git_oid *from, const git_oid *to)
 {
-	git_tree *a = NULL, *b = NULL;
-	size_t i, na, nb, mark = d->path.len;
-	int rc = 0;
+	int rc;
 
-	if (from && (rc = git_tree_lookup(&a, d->git, from)) < 0) {
-		rc = repo_fail(d->err, rc, "reading a tree");
-		goto cleanup;
-	}
-	if (to && (rc = git_tree_lookup(&b, d->git, to)) < 0) {
-		rc = repo_fail(d->err, rc, "reading a tree");
-		goto cleanup;
-	}
-	na = a ? git_tree_entrycount(a) : 0;
-	nb = b ? git_tree_entrycount(b) : 0;
+	if (hw_buf_puts(&d->path, "") < 0)
+		return hw_error_set(d->err, HW_ERROR, "out of memory");
+	if ((rc = diff_push(d, from, to)) < 0)
+		return rc;
+	while (d->depth > 0) {
+		struct diff_frame *f = &d->stack[d->depth - 1];
+		const git_tree_entry *ea, *eb;
+		const char *name;
 
-	for (i = 0; i < nb; i++) {
-		const git_tree_entry *eb = git_tree_entry_byindex(b, i);
-		const char *name = git_tree_entry_name(eb);
-		const git_tree_entry *ea = a ? git_tree_entry_byname(a, name) : NULL;
-
-		hw_buf_truncate(&d->path, mark);
-		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
-			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
-			goto cleanup;
+		path_cut(d, f->len);
+		if (f->phase == 0 && f->i >= (f->b ? git_tree_entrycount(f->b) : 0)) {
+			f->phase = 1;
+			f->i = 0;
 		}
-		if (!ea) {
-			rc = diff_one_side(d, eb, REPO_ADDED);
-		} else if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-			   git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb)) {
-			rc = 0;
-		} else if (git_tree_entry_type(ea) == GIT_OBJECT_TREE &&
-			   git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
-			rc = diff_trees(d, git_tree_entry_id(ea), git_tree_entry_id(eb));
+		if (f->phase == 1 && f->i >= (f->a ? git_tree_entrycount(f->a) : 0)) {
+			diff_pop(d);
+			continue;
+		}
+		if (f->phase == 0) {
+			eb = git_tree_entry_byindex(f->b, f->i++);
+			name = git_tree_entry_name(eb);
+			ea = f->a ? git_tree_entry_byname(f->a, name) : NULL;
+			if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+				continue;
+			rc = diff_entry(d, name, ea, eb, ea ? 0 : REPO_ADDED);
 		} else {
-			char hex[REPO_OID_HEX + 1];
-
-			oid_hex(hex, git_tree_entry_id(eb));
-			rc = d->cb(REPO_MODIFIED, d->path.ptr, hex, d->payload);
+			ea = git_tree_entry_byindex(f->a, f->i++);
+			name = git_tree_entry_name(ea);
+			if (f->b && git_tree_entry_byname(f->b, name))
+				continue;
+			rc = diff_entry(d, name, ea, NULL, REPO_DELETED);
 		}
 		if (rc != 0)
-			goto cleanup;
+			return rc;
 	}
-	for (i = 0; i < na; i++) {
-		const git_tree_entry *ea = git_tree_entry_byindex(a, i);
-		const char *name = git_tree_entry_name(ea);
-
-		if (b && git_tree_entry_byname(b, name))
-			continue;
-		hw_buf_truncate(&d->path, mark);
-		if ((mark && hw_buf_puts(&d->path, "/") < 0) || hw_buf_puts(&d->path, name) < 0) {
-			rc = hw_error_set(d->err, HW_ERROR, "out of memory");
-			goto cleanup;
-		}
-		if ((rc = diff_one_side(d, ea, REPO_DELETED)) != 0)
-			goto cleanup;
-	}
-
-cleanup:
-	hw_buf_truncate(&d->path, mark);
-	git_tree_free(a);
-	git_tree_free(b);
-	return rc;
+	return 0;
 }
 
 int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, void *payload,
 	      hw_error *err)
 {
-	struct diff_ctx d = { r->git, HW_BUF_INIT, cb, payload, err };
+	struct diff_ctx d = { r->git, HW_BUF_INIT, NULL, 0, 0, cb, payload, err };
 	char ta[REPO_OID_HEX + 1], tb[REPO_OID_HEX + 1];
 	git_oid oa, ob;
 	int rc;
@@ -689,8 +790,116 @@ int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, voi
 	if (from && git_oid_equal(&oa, &ob))
 		return 0;
 	rc = diff_trees(&d, from ? &oa : NULL, &ob);
+	while (d.depth > 0)
+		diff_pop(&d);
+	free(d.stack);
 	hw_buf_free(&d.path);
 	return rc;
+}
+
+int repo_walk(hw_repo *r, const char *tip, const char *hide, size_t max, repo_walk_cb cb,
+	      void *payload, hw_error *err)
+{
+	git_revwalk *w = NULL;
+	git_commit *c = NULL;
+	git_oid oid, *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if ((rc = oid_parse(&oid, tip, err)) < 0)
+		return rc;
+	if ((rc = git_revwalk_new(&w, r->git)) < 0) {
+		rc = repo_fail(err, rc, "walking the history");
+		goto cleanup;
+	}
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL);
+	if ((rc = git_revwalk_push(w, &oid)) < 0) {
+		rc = repo_fail(err, rc, "walking the history");
+		goto cleanup;
+	}
+	if (hide) {
+		git_oid h;
+
+		if ((rc = oid_parse(&h, hide, err)) < 0)
+			goto cleanup;
+		if ((rc = git_revwalk_hide(w, &h)) < 0) {
+			rc = repo_fail(err, rc, "walking the history");
+			goto cleanup;
+		}
+	}
+	/* Collect first (newest first), then report oldest first; stop at max. */
+	while ((rc = git_revwalk_next(&oid, w)) == 0) {
+		if (n == max) {
+			rc = hw_error_set(err, HW_EINVALID,
+					  "the branch has more than %zu new commits, the limit of one walk",
+					  max);
+			goto cleanup;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			git_oid *grown = realloc(ids, ncap * sizeof(*grown));
+
+			if (!grown) {
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			ids = grown;
+			cap = ncap;
+		}
+		git_oid_cpy(&ids[n++], &oid);
+	}
+	if (rc != GIT_ITEROVER) {
+		rc = repo_fail(err, rc, "walking the history");
+		goto cleanup;
+	}
+	rc = 0;
+	for (i = n; i-- > 0;) {
+		char hex[REPO_OID_HEX + 1], parent[REPO_OID_HEX + 1];
+		unsigned np;
+
+		if ((rc = git_commit_lookup(&c, r->git, &ids[i])) < 0) {
+			rc = repo_fail(err, rc, "reading a commit");
+			goto cleanup;
+		}
+		np = git_commit_parentcount(c);
+		oid_hex(hex, &ids[i]);
+		if (np)
+			oid_hex(parent, git_commit_parent_id(c, 0));
+		git_commit_free(c);
+		c = NULL;
+		if ((rc = cb(hex, np ? parent : NULL, np, payload)) != 0)
+			goto cleanup;
+	}
+
+cleanup:
+	git_commit_free(c);
+	free(ids);
+	git_revwalk_free(w);
+	return rc;
+}
+
+int repo_blob_size(size_t *out, hw_repo *r, const char *blob, hw_error *err)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	git_oid oid;
+	size_t size;
+	int rc;
+
+	*out = 0;
+	if ((rc = oid_parse(&oid, blob, err)) < 0)
+		return rc;
+	if ((rc = git_repository_odb(&odb, r->git)) < 0)
+		return repo_fail(err, rc, "opening the object database");
+	/* The header only: the size without inflating the content. */
+	rc = git_odb_read_header(&size, &type, odb, &oid);
+	git_odb_free(odb);
+	if (rc < 0)
+		return repo_fail(err, rc, "reading a blob's size");
+	if (type != GIT_OBJECT_BLOB)
+		return hw_error_set(err, HW_EINVALID, "%s is not a file's content", blob);
+	*out = size;
+	return 0;
 }
 
 /* What the remote callbacks share during one push or fetch. */

@@ -31,6 +31,16 @@ enum { REPO_ENONFASTFORWARD = -20 };
 typedef struct hw_repo hw_repo;
 
 /*
+ * Limits on what is read from a repository, enforced before reading (see
+ * docs/sync.md).  Our own layout needs a depth of 5 and paths of about 120
+ * bytes; files are events and submissions of a few kilobytes.
+ */
+#define REPO_MAX_DEPTH 32                        /* folders in a path */
+#define REPO_MAX_PATH 1024                       /* bytes of a path */
+#define REPO_MAX_FILE_SIZE (16u * 1024 * 1024)   /* bytes of one file */
+#define REPO_MAX_WALK 100000                     /* commits of one branch walk */
+
+/*
  * Open the bare repository at path; with create, make it (and its parent
  * folders) first when missing, bare, with HEAD on "main".  The first call
  * also initialises libgit2 and turns on fsync of the git folder.  On success
@@ -80,8 +90,15 @@ int repo_merge_base(char out[REPO_OID_HEX + 1], hw_repo *r, const char *a, const
 int repo_blob_write(char out[REPO_OID_HEX + 1], hw_repo *r, const void *data, size_t len,
 		    hw_error *err);
 
-/* Read a blob: *out is a NUL-terminated copy (caller frees), *len its size (may be NULL). */
+/*
+ * Read a blob: *out is a NUL-terminated copy (caller frees), *len its size
+ * (may be NULL).  A blob larger than REPO_MAX_FILE_SIZE is HW_EINVALID,
+ * found from the object's header before its content is read.
+ */
 int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_error *err);
+
+/* The size of a blob from its header, without reading its content. */
+int repo_blob_size(size_t *out, hw_repo *r, const char *blob, hw_error *err);
 
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {
@@ -139,6 +156,7 @@ enum {
 	REPO_ADDED = 1,
 	REPO_MODIFIED = 2,   /* other content, or a file became a folder or back */
 	REPO_DELETED = 3,
+	REPO_BAD_ENTRY = 4,  /* a gitlink, link or odd mode, or a path beyond the limits */
 };
 
 /*
@@ -146,11 +164,28 @@ enum {
  * cb(kind, path, blob, payload) for each file that differs, blob being the
  * new content's id (the old one for REPO_DELETED).  Folders that are the
  * same object on both sides are skipped without being read, so the cost
- * follows what changed.  A non-zero return from cb stops and is returned.
+ * follows what changed.  The walk is iterative: a folder deeper than
+ * REPO_MAX_DEPTH or a path longer than REPO_MAX_PATH is not read but
+ * reported as REPO_BAD_ENTRY, as are entries that are no plain file
+ * (gitlinks, links); for REPO_BAD_ENTRY, path may be cut short and blob is
+ * an English reason instead of an id.  A non-zero return from cb stops and
+ * is returned.
  */
 typedef int (*repo_diff_cb)(int kind, const char *path, const char *blob, void *payload);
 int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, void *payload,
 	      hw_error *err);
+
+/*
+ * Call cb(commit, first parent or NULL, number of parents, payload) for
+ * every commit reachable from tip and not from hide (NULL: none), oldest
+ * first (parents before children).  More than max commits is HW_EINVALID,
+ * found before any is reported.  A non-zero return from cb stops and is
+ * returned.
+ */
+typedef int (*repo_walk_cb)(const char *commit, const char *parent, unsigned nparents,
+			    void *payload);
+int repo_walk(hw_repo *r, const char *tip, const char *hide, size_t max, repo_walk_cb cb,
+	      void *payload, hw_error *err);
 
 /* Progress of a transfer, for the progress callback. */
 enum {

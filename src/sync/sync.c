@@ -537,6 +537,7 @@ typedef struct import_ctx {
 	file_list forms;         /* forms/<id>/<version>.xml */
 	file_list form_files;    /* forms/<id>/<version>/<name> */
 	size_t changed;          /* files of main modified or deleted: never imported */
+	sync_result *res;        /* where skipped files are noted */
 } import_ctx;
 
 /* Free what an import_ctx holds. */
@@ -597,6 +598,23 @@ static int split_form_path(const char *path, char id[SYNC_FORM_NAME_MAX + 1],
 	return kind;
 }
 
+/* Note a file of main left out, and why, in the sync result. */
+static void note_skip(sync_result *res, const char *path, const char *reason)
+{
+	res->skipped++;
+	if (res->nskips < SYNC_MAX_SKIP_NOTES) {
+		sync_skip_note *n = &res->skips[res->nskips++];
+
+		size_t lp = strnlen(path, sizeof(n->path) - 1);
+		size_t lr = strnlen(reason, sizeof(n->reason) - 1);
+
+		memcpy(n->path, path, lp);
+		n->path[lp] = '\0';
+		memcpy(n->reason, reason, lr);
+		n->reason[lr] = '\0';
+	}
+}
+
 /* Keep the added files of the layout; everything else is not ours to import. */
 static int import_collect(int kind, const char *path, const char *blob, void *payload)
 {
@@ -605,6 +623,11 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 	char id[SYNC_FORM_NAME_MAX + 1], version[SYNC_FORM_NAME_MAX + 1];
 	file_list *l;
 
+	if (kind == REPO_BAD_ENTRY) {
+		/* Never read: reported, and everything else still imports. */
+		note_skip(c->res, path, blob);
+		return 0;
+	}
 	if (strncmp(path, "forms/", 6) == 0) {
 		int what = split_form_path(path, id, version, NULL);
 
@@ -1016,6 +1039,53 @@ cleanup:
 	return rc;
 }
 
+/* The cases an import batch added events to, each folded once at the batch's end. */
+typedef struct touched_cases {
+	char (*ids)[HW_UUID_LEN + 1];
+	size_t n, cap;
+} touched_cases;
+
+/* Note a case as touched (repeats are folded away in touched_fold). */
+static int touched_add(touched_cases *t, const char *case_id)
+{
+	if (t->n && strcmp(t->ids[t->n - 1], case_id) == 0)
+		return 0;   /* events of a case come together: the common repeat */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char (*grown)[HW_UUID_LEN + 1] = realloc(t->ids, cap * sizeof(*grown));
+
+		if (!grown)
+			return HW_ERROR;
+		t->ids = grown;
+		t->cap = cap;
+	}
+	memcpy(t->ids[t->n++], case_id, HW_UUID_LEN + 1);
+	return 0;
+}
+
+static int cmp_case_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Fold each touched case once, inside the batch's transaction, and forget them. */
+static int touched_fold(run *r, touched_cases *t)
+{
+	size_t i;
+	int rc;
+
+	if (t->n > 1)
+		qsort(t->ids, t->n, sizeof(*t->ids), cmp_case_id);
+	for (i = 0; i < t->n; i++) {
+		if (i > 0 && strcmp(t->ids[i], t->ids[i - 1]) == 0)
+			continue;
+		if ((rc = case_refold(r->ws, t->ids[i])) < 0)
+			return rc;
+	}
+	t->n = 0;
+	return 0;
+}
+
 /*
  * Step (c): import every event and submission that main gained since the
  * last import, and install the forms it gained, then record main's commit,
@@ -1026,10 +1096,12 @@ int sync_step_import(run *r, sync_result *res)
 	char tip[REPO_OID_HEX + 1];
 	char *last = NULL;
 	import_ctx c;
+	touched_cases touched = { NULL, 0, 0 };
 	size_t i, done = 0, total;
 	int rc, in_tx = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.res = res;
 	r->step = SYNC_STEP_IMPORT;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -1053,6 +1125,9 @@ int sync_step_import(run *r, sync_result *res)
 		/* The last import is not in this repository (it was replaced): start over. */
 		import_ctx_free(&c);
 		memset(&c, 0, sizeof(c));
+		c.res = res;
+		res->skipped = 0;
+		res->nskips = 0;
 		hw_error_clear(r->err);
 		rc = repo_diff(r->repo, NULL, tip, import_collect, &c, r->err);
 	}
@@ -1069,7 +1144,8 @@ int sync_step_import(run *r, sync_result *res)
 	for (i = 0; i < total; i++) {
 		int is_event = i < c.events.n;
 		const repo_file *f = is_event ? &c.events.items[i] : &c.submissions.items[i - c.events.n];
-		char *content = NULL;
+		char *content = NULL, case_id[HW_UUID_LEN + 1], event_id[HW_UUID_LEN + 1];
+		const char *name;
 		size_t len = 0;
 		int added = 0;
 
@@ -1078,16 +1154,28 @@ int sync_step_import(run *r, sync_result *res)
 				goto cleanup;
 			in_tx = 1;
 		}
-		if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) < 0)
-			goto cleanup;
-		if (is_event)
-			rc = case_import_event(r->ws, content, len, &added);
-		else
-			rc = import_submission(r, f->path, content, len, &added);
+		if (is_event && (!split_case_path(f->path, case_id, &name) ||
+				 strlen(name) != HW_UUID_LEN + 5)) {
+			rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
+		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0) {
+			if (is_event) {
+				memcpy(event_id, name, HW_UUID_LEN);
+				event_id[HW_UUID_LEN] = '\0';
+				rc = case_import_event_unfolded(r->ws, content, len, case_id, event_id,
+								&added, case_id);
+				if (rc == 0 && added && (rc = touched_add(&touched, case_id)) < 0)
+					rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+			} else {
+				rc = import_submission(r, f->path, content, len, &added);
+				if (rc == HW_EINVALID && !r->err->code)
+					hw_error_set(r->err, HW_EINVALID,
+						     "the submission is not the file its event describes");
+			}
+		}
 		free(content);
-		if (rc == HW_EINVALID) {
-			/* Merge validates what goes on main; count what slipped through. */
-			res->skipped++;
+		if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
+			/* Merge validates what goes on main; report what slipped through. */
+			note_skip(res, f->path, r->err->msg);
 			hw_error_clear(r->err);
 			rc = 0;
 		}
@@ -1098,6 +1186,9 @@ int sync_step_import(run *r, sync_result *res)
 		else if (added)
 			res->submissions_received++;
 		if (++done % IMPORT_BATCH == 0) {
+			/* Each case touched by the batch is folded once, not once per event. */
+			if ((rc = touched_fold(r, &touched)) < 0)
+				goto cleanup;
 			in_tx = 0;
 			if ((rc = store_commit(r->st, r->err)) < 0)
 				goto cleanup;
@@ -1107,6 +1198,8 @@ int sync_step_import(run *r, sync_result *res)
 		}
 	}
 	if (in_tx) {
+		if ((rc = touched_fold(r, &touched)) < 0)
+			goto cleanup;
 		in_tx = 0;
 		if ((rc = store_commit(r->st, r->err)) < 0)
 			goto cleanup;
@@ -1134,6 +1227,7 @@ cleanup:
 	if (in_tx)
 		store_rollback(r->st);
 	free(last);
+	free(touched.ids);
 	import_ctx_free(&c);
 	return rc;
 }

@@ -91,6 +91,21 @@ typedef struct sync_form_note {
 
 /* Notes kept in a sync_result (the counts go on beyond it). */
 #define SYNC_MAX_FORM_NOTES 8
+#define SYNC_MAX_SKIP_NOTES 8
+
+/*
+ * Limits on what a merge takes from one device branch, besides those of
+ * the repository module (depth, path length, file size, commits per walk):
+ * see docs/sync.md.  A branch beyond them is refused whole.
+ */
+#define SYNC_MAX_COMMIT_FILES 500000   /* files added by one commit */
+#define SYNC_MAX_CASE_EVENTS 20000     /* new events in one case */
+
+/* A file of main that an import left out, and why. */
+typedef struct sync_skip_note {
+	char path[300];               /* cut short when longer */
+	char reason[300];             /* English sentence */
+} sync_skip_note;
 
 /* What a sync did. */
 typedef struct sync_result {
@@ -105,6 +120,8 @@ typedef struct sync_result {
 	size_t forms_broken;           /* published forms that do not load: not installed */
 	sync_form_note forms[SYNC_MAX_FORM_NOTES];  /* the first of both, in order */
 	size_t nforms;                 /* notes in forms[] */
+	sync_skip_note skips[SYNC_MAX_SKIP_NOTES];  /* the first files skipped, and why */
+	size_t nskips;                 /* notes in skips[] */
 } sync_result;
 
 /*

@@ -37,3 +37,9 @@ bench-sync: bench/bench_sync
 .PHONY: bench-sync
 
 EXTRA_DIST += docs/sync.md
+
+# Hostile device branches and a hostile main, built as an attacker would.
+check_PROGRAMS += tests/test_hostile
+TESTS += tests/test_hostile
+tests_test_hostile_CFLAGS = $(TEST_CFLAGS)
+tests_test_hostile_LDADD = $(TEST_LIBS)
