@@ -317,6 +317,42 @@ Test(xform_text, texts_in_another_language_change_nothing)
 	xform_free(f);
 }
 
+#define ITEMSET_LANG_FORM HEAD \
+	"<itext>\n" \
+	"<translation lang=\"English (en)\" default=\"\"><text id=\"q\"><value>Offer</value></text></translation>\n" \
+	"<translation lang=\"Dari (prs)\"><text id=\"q\"><value>Komak</value></text></translation>\n" \
+	"</itext>\n" \
+	"<instance><d id=\"i\"><o/></d></instance>\n" \
+	"<instance id=\"offers\"><root>" \
+	"<item><name>cash</name><label>Cash grant</label><label_prs>Komak naqdi</label_prs></item>" \
+	"<item><name>job</name><label>Job training</label><label_prs></label_prs></item>" \
+	"</root></instance>\n" \
+	"</model></h:head><h:body><select1 ref=\"/d/o\"><label ref=\"jr:itext('q')\"/>" \
+	"<itemset nodeset=\"instance('offers')/root/item\"><value ref=\"name\"/><label ref=\"label\"/></itemset>" \
+	"</select1></h:body></h:html>\n"
+
+/* The bilingual view of a list read from a data file: its translated column, without switching. */
+Test(xform_text, itemset_choices_in_another_language)
+{
+	xform *f = load_ok(ITEMSET_LANG_FORM);
+	xform_session *s = start(f, 0);
+	xform_choice_list *cl = NULL;
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(xform_choices_lang(&cl, s, "/d/o", "prs", &err), 0, "%s", err.msg);
+	cr_assert_eq(cl->count, 2);
+	cr_expect_str_eq(cl->items[0].value, "cash");
+	cr_expect_str_eq(cl->items[0].label, "Komak naqdi");
+	cr_expect_str_eq(cl->items[1].label, "Job training");   /* no translation: as written */
+	xform_choice_list_free(cl);
+	cr_assert_eq(xform_choices(&cl, s, "/d/o", &err), 0, "%s", err.msg);
+	cr_expect_str_eq(cl->items[0].label, "Cash grant");
+	xform_choice_list_free(cl);
+	cr_expect_str_eq(xform_language(s), "en");
+	xform_session_free(s);
+	xform_free(f);
+}
+
 #define TYPES_FORM HEAD \
 	"<instance><d id=\"t\"><i/><n/><dt/><tm/><dtm/><s/></d></instance>\n" \
 	"<bind nodeset=\"/d/i\" type=\"int\"/><bind nodeset=\"/d/n\" type=\"decimal\"/>" \
