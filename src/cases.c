@@ -2195,3 +2195,16 @@ int case_count(hw_ws *ws, const char *search, int *matches, int *total)
 {
 	return store_case_count(ws_store(ws), search, matches, total, ws_err(ws));
 }
+
+int case_referrals(hw_ws *ws, const char *status,
+		   int (*cb)(const store_referral *r, void *payload), void *payload)
+{
+	if (status && strcmp(status, "sent") && !event_word_in(status, event_referral_statuses))
+		return word_check(ws, "status", status, event_referral_statuses);
+	return store_referrals(ws_store(ws), status, cb, payload, ws_err(ws));
+}
+
+int referral_get(hw_ws *ws, const char *referral_id, store_referral *out)
+{
+	return store_referral_find(ws_store(ws), referral_id, out, ws_err(ws));
+}

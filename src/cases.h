@@ -184,6 +184,13 @@ int referral_send(hw_ws *ws, const char *case_id, const char *provider, const ch
 		  const char *submissions, const char *urgency, const char *note,
 		  char out_id[HW_UUID_LEN + 1]);
 
+/* Referrals of every case, waiting longest first; status NULL for all (cb gets borrowed ones). */
+int case_referrals(hw_ws *ws, const char *status,
+		   int (*cb)(const store_referral *r, void *payload), void *payload);
+
+/* The referral with this id or unique prefix (out is cleared first; free with store_referral_clear). */
+int referral_get(hw_ws *ws, const char *referral_id, store_referral *out);
+
 /* Record a referral's new status (the id or a unique prefix of at least 4 characters). */
 int referral_update(hw_ws *ws, const char *referral_id, const char *status, const char *note);
 

@@ -15,4 +15,4 @@ src_libhomeward_a_SOURCES += src/csv.c src/csv.h
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
-homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c
+homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c ui/cli_work.c

@@ -781,3 +781,164 @@ int fill_discard(hw_fill *f)
 	}
 	return rc;
 }
+
+/* --- reading a submission back ------------------------------------------- */
+
+void submission_view_free(submission_view *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->count; i++) {
+		free(v->items[i].path);
+		free(v->items[i].label);
+		free(v->items[i].value);
+		free(v->items[i].display);
+	}
+	free(v->items);
+	free(v->instance_id); free(v->case_id); free(v->form_id); free(v->form_version);
+	free(v->form_title); free(v->created_at); free(v->language); free(v->xml);
+	free(v);
+}
+
+char *forms_title(hw_ws *ws, const char *form_id)
+{
+	char *path = NULL, *title = NULL;
+	xform *form = NULL;
+	hw_error err = { 0, "" };
+
+	(void)err;
+	if (forms_find(ws, form_id, &path) == 0 && xform_load(&form, path, NULL) == 0)
+		title = hw_strdup(xform_title(form));
+	xform_free(form);
+	free(path);
+	return title;
+}
+
+/* The answer as shown: choice labels for selects, else the value. */
+static char *display_value(const xform_nav_item *it)
+{
+	hw_buf b = HW_BUF_INIT;
+	const char *p = it->value;
+
+	if (it->kind != XFORM_SELECT1 && it->kind != XFORM_SELECT)
+		return strdup(it->value);
+	while (*p) {
+		size_t len = strcspn(p, " ");
+		const char *label = NULL;
+
+		for (size_t c = 0; c < it->choices.count; c++)
+			if (strlen(it->choices.items[c].value) == len &&
+			    !strncmp(it->choices.items[c].value, p, len))
+				label = it->choices.items[c].label;
+		if (len) {
+			if (b.len)
+				hw_buf_puts(&b, it->kind == XFORM_SELECT ? "; " : " ");
+			if (label && *label)
+				hw_buf_puts(&b, label);
+			else
+				hw_buf_add(&b, p, len);
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return hw_buf_detach(&b);
+}
+
+int submission_read(hw_ws *ws, const char *instance_id, const char *lang, submission_view **out)
+{
+	xform_session_options o = XFORM_SESSION_OPTIONS_INIT;
+	submission_view *v = calloc(1, sizeof(*v));
+	store_submission sub;
+	xform_session *session = NULL;
+	xform_nav *nav = NULL;
+	xform *form = NULL;
+	char *full = NULL, *path = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(&sub, 0, sizeof(sub));
+	if (!v)
+		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	full = malloc(strlen(instance_id) + 6);
+	if (!full) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	sprintf(full, "%s%s", strncmp(instance_id, "uuid:", 5) ? "uuid:" : "", instance_id);
+	if ((rc = store_submission_get(ws_store(ws), full, &sub, ws_err(ws))) < 0 &&
+	    (rc != HW_ENOTFOUND ||
+	     (rc = store_submission_get(ws_store(ws), instance_id, &sub, ws_err(ws))) < 0)) {
+		if (rc == HW_ENOTFOUND)
+			hw_error_set(ws_err(ws), HW_ENOTFOUND, "instance id \"%s\" is not a submission here",
+				     instance_id);
+		goto cleanup;
+	}
+	if ((rc = store_submission_get_xml(ws_store(ws), sub.instance_id, &v->xml, &v->xml_len,
+					   ws_err(ws))) < 0)
+		goto cleanup;
+	v->instance_id = sub.instance_id; sub.instance_id = NULL;
+	v->case_id = sub.case_id; sub.case_id = NULL;
+	v->form_id = sub.form_id; sub.form_id = NULL;
+	v->form_version = sub.form_version; sub.form_version = NULL;
+	v->created_at = sub.created_at; sub.created_at = NULL;
+	if ((rc = forms_find(ws, v->form_id, &path)) < 0 ||
+	    (rc = xform_load(&form, path, ws_err(ws))) < 0)
+		goto cleanup;
+	v->form_title = hw_strdup(xform_title(form));
+	if (lang) {
+		int known = 0;
+
+		for (size_t i = 0; i < xform_language_count(form); i++)
+			known |= !strcmp(xform_language_code(form, i), lang);
+		if (!known) {
+			rc = hw_error_set(ws_err(ws), HW_EINVALID,
+					  "language \"%s\" is not one of the form's languages", lang);
+			goto cleanup;
+		}
+	}
+	o.language = lang;
+	if ((rc = xform_session_edit(&session, form, v->xml, v->xml_len, &o, ws_err(ws))) < 0 ||
+	    (rc = xform_nav_build(&nav, session, ws_err(ws))) < 0)
+		goto cleanup;
+	v->language = hw_strdup(xform_language(session));
+	v->items = calloc(nav->count ? nav->count : 1, sizeof(*v->items));
+	if (!v->items) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nav->count; i++) {
+		const xform_nav_item *it = &nav->items[i];
+		submission_item *x;
+
+		/* Notes and buttons are not answers; what is not relevant was not asked. */
+		if (!it->relevant || it->kind == XFORM_NOTE || it->kind == XFORM_TRIGGER ||
+		    it->kind == XFORM_UNSUPPORTED || (it->kind == XFORM_REPEAT))
+			continue;
+		x = &v->items[v->count++];
+		x->kind = it->kind == XFORM_GROUP && it->repeat_instance ? XFORM_REPEAT : it->kind;
+		x->depth = it->depth;
+		x->repeat_index = it->repeat_instance;
+		x->path = hw_strdup(it->path);
+		x->label = hw_strdup(it->label);
+		x->value = hw_strdup(it->value);
+		x->display = it->kind == XFORM_GROUP ? strdup("") : display_value(it);
+		if (!x->path || !x->label || !x->value || !x->display) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+	}
+	*out = v;
+	v = NULL;
+	rc = 0;
+cleanup:
+	free(sub.instance_id); free(sub.case_id); free(sub.form_id); free(sub.form_version);
+	free(sub.created_at); free(sub.sha256);
+	xform_nav_free(nav);
+	xform_session_free(session);
+	xform_free(form);
+	free(path);
+	free(full);
+	submission_view_free(v);
+	return rc;
+}

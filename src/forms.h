@@ -102,4 +102,39 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 /* Throw the draft away. */
 int fill_discard(hw_fill *f);
 
+/* --- reading a submission back ----------------------------------------- */
+
+/* One line of a submission as read back: a group, a repeat instance or a question. */
+typedef struct submission_item {
+	int kind;            /* XFORM_GROUP, XFORM_REPEAT (an instance), else a question */
+	int depth;           /* nesting: 0 at the top */
+	int repeat_index;    /* 1-based for a repeat instance, else 0 */
+	char *path;          /* instance path */
+	char *label;         /* in the language asked for */
+	char *value;         /* the stored value */
+	char *display;       /* the answer as the form shows it (choice labels); "" when unanswered */
+} submission_item;
+
+typedef struct submission_view {
+	char *instance_id, *case_id, *form_id, *form_version, *form_title, *created_at;
+	char *language;      /* the language of the labels */
+	char *xml;           /* the submission as stored */
+	size_t xml_len;
+	submission_item *items;
+	size_t count;
+} submission_view;
+
+/*
+ * Read a stored submission (instance id with or without "uuid:") through its
+ * installed form: every relevant question with its answer, labels in lang
+ * (NULL: the form's default), repeats as numbered groups.  A submission
+ * whose form is not installed is HW_ENOTFOUND naming the form; an unknown
+ * language is HW_EINVALID naming it.
+ */
+int submission_read(hw_ws *ws, const char *instance_id, const char *lang, submission_view **out);
+void submission_view_free(submission_view *v);
+
+/* The title of the installed form (caller frees; NULL when it is not installed). */
+char *forms_title(hw_ws *ws, const char *form_id);
+
 #endif

@@ -1833,3 +1833,39 @@ int store_device_known(hw_store *st, const char *device)
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW;
 }
+
+void store_submission_clear(store_submission *s)
+{
+	if (!s)
+		return;
+	free(s->instance_id); free(s->case_id); free(s->form_id); free(s->form_version);
+	free(s->created_at); free(s->sha256);
+	memset(s, 0, sizeof(*s));
+}
+
+int store_submission_get(hw_store *st, const char *instance_id, store_submission *out, hw_error *err)
+{
+	static const char sql[] = "SELECT instance_id, case_id, form_id, form_version, created_at, sha256 "
+				  "FROM submissions WHERE instance_id = ?";
+	sqlite3_stmt *s = stmt(st, sql, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	bind_text(s, 1, instance_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->instance_id = col_dup(s, 0);
+		out->case_id = col_dup(s, 1);
+		out->form_id = col_dup(s, 2);
+		out->form_version = col_dup(s, 3);
+		out->created_at = col_dup(s, 4);
+		out->sha256 = col_dup(s, 5);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? hw_error_set(err, HW_ENOTFOUND, "no submission %s", instance_id)
+				 : db_fail(st, err, rc, "reading a submission");
+}

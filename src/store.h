@@ -102,6 +102,9 @@ int store_submission_put(hw_store *st, const store_submission *s, const char *xm
 			 size_t len, int state, int *inserted, hw_error *err);
 int store_submission_get_xml(hw_store *st, const char *instance_id, char **xml,
 			     size_t *len, hw_error *err);
+/* The submission's bookkeeping (out's strings are new; free with store_submission_clear). */
+int store_submission_get(hw_store *st, const char *instance_id, store_submission *out, hw_error *err);
+void store_submission_clear(store_submission *s);
 int store_case_submissions(hw_store *st, const char *case_id,
 			   int (*cb)(const store_submission *s, void *payload),
 			   void *payload, hw_error *err);

@@ -44,6 +44,10 @@ EXTRA_DIST += tests/cli.sh
 TESTS += tests/search.sh
 EXTRA_DIST += tests/search.sh
 
+# Case work on the command line: every command and every refusal.
+TESTS += tests/cli-casework.sh
+EXTRA_DIST += tests/cli-casework.sh
+
 # The interface is completely translated.
 TESTS += tests/ui-translations.sh
 EXTRA_DIST += tests/ui-translations.sh

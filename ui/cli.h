@@ -87,6 +87,21 @@ int cli_config(int argc, char **argv, const cli_globals *g);
 int cli_case_update(int argc, char **argv, const cli_globals *g);
 int cli_case_resolve(int argc, char **argv, const cli_globals *g);
 
+/* Case work (ui/cli_work.c, docs/case-work.md). */
+int cli_case_decide(int argc, char **argv, const cli_globals *g);
+int cli_case_depart(int argc, char **argv, const cli_globals *g);
+int cli_case_arrive(int argc, char **argv, const cli_globals *g);
+int cli_case_assign(int argc, char **argv, const cli_globals *g);
+int cli_case_close(int argc, char **argv, const cli_globals *g);
+int cli_case_reopen(int argc, char **argv, const cli_globals *g);
+int cli_consent_record(int argc, char **argv, const cli_globals *g);
+int cli_consent_withdraw(int argc, char **argv, const cli_globals *g);
+int cli_referral_send(int argc, char **argv, const cli_globals *g);
+int cli_referral_update(int argc, char **argv, const cli_globals *g);
+int cli_referral_list(int argc, char **argv, const cli_globals *g);
+int cli_provider_list(int argc, char **argv, const cli_globals *g);
+int cli_submission_show(int argc, char **argv, const cli_globals *g);
+
 /* Filling forms from the command line (ui/cli_fill.c): `form list`, `form submit`. */
 int cli_form_list(int argc, char **argv, const cli_globals *g);
 int cli_form_submit(int argc, char **argv, const cli_globals *g);

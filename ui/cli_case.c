@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cases.h"
+#include "event.h"
+#include "providers.h"
 #include "cli.h"
 #include "forms.h"
 #include "i18n.h"
@@ -128,12 +131,46 @@ enum { FMT_TABLE, FMT_TSV, FMT_JSON };
 typedef struct list_ctx {
 	int fmt;
 	int n;
+	hw_ws *ws;
+	const char *stage, *assigned, *country;   /* filters, NULL for any */
 } list_ctx;
+
+/* True if the space-separated list holds word. */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && !strncmp(p, word, n))
+			return 1;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
 
 static int list_row(const store_case_row *r, void *payload)
 {
 	list_ctx *c = payload;
-	char name[256];
+	char name[256], *stage = NULL;
+	store_case_work w;
+
+	if (c->country && (!r->return_country || strcasecmp(r->return_country, c->country)))
+		return 0;
+	if (c->assigned && !has_word(r->assigned_to, c->assigned))
+		return 0;
+	if (case_work_get(c->ws, r->id, &w) == 0) {
+		stage = w.stage;
+		w.stage = NULL;
+		store_case_work_clear(&w);
+	}
+	if (c->stage && (!stage || strcmp(stage, c->stage))) {
+		free(stage);
+		return 0;
+	}
 
 	switch (c->fmt) {
 	case FMT_TSV:
@@ -148,7 +185,9 @@ static int list_row(const store_case_row *r, void *payload)
 		tsv_cell(r->vulnerability); putchar('\t');
 		tsv_cell(r->status); putchar('\t');
 		printf("%d\t", r->conflicts);
-		tsv_cell(r->updated_at); putchar('\n');
+		tsv_cell(r->updated_at); putchar('\t');
+		tsv_cell(stage); putchar('\t');
+		tsv_cell(r->assigned_to); putchar('\n');
 		break;
 	case FMT_JSON:
 		printf("%s{\"id\":", c->n ? ",\n " : "");
@@ -164,16 +203,19 @@ static int list_row(const store_case_row *r, void *payload)
 		printf(",\"status\":"); json_str(r->status);
 		printf(",\"conflicts\":%d", r->conflicts);
 		printf(",\"updated_at\":"); json_str(r->updated_at);
+		printf(",\"stage\":"); json_str(stage);
+		printf(",\"assigned_to\":"); json_str(r->assigned_to);
 		putchar('}');
 		break;
 	default:
 		snprintf(name, sizeof(name), "%s %s", r->given_name ? r->given_name : "",
 			 r->family_name ? r->family_name : "");
-		printf("%.8s  %-28.28s %-10s %-5s %2s -> %-2s  %-6s%s\n", r->id, name,
+		printf("%.8s  %-28.28s %-10s %-5s %2s -> %-2s  %-13s%s\n", r->id, name,
 		       r->birth_date ? r->birth_date : "", r->minor ? _("minor") : "",
 		       r->nationality ? r->nationality : "", r->return_country ? r->return_country : "",
-		       r->status ? r->status : "", r->conflicts ? _("  CONFLICT") : "");
+		       stage ? stage : "", r->conflicts ? _("  CONFLICT") : "");
 	}
+	free(stage);
 	c->n++;
 	return 0;
 }
@@ -183,9 +225,12 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "search", required_argument, NULL, 's' },
+		{ "stage", required_argument, NULL, 'S' },
+		{ "assigned", required_argument, NULL, 'a' },
+		{ "return-country", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	list_ctx ctx = { FMT_TABLE, 0 };
+	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL };
 	const char *search = NULL;
 	hw_ws *ws = NULL;
 	int c, st;
@@ -200,17 +245,31 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 			else return cli_error(_("unknown format \"%s\" (table, tsv or json)"), optarg);
 			break;
 		case 's': search = optarg; break;
-		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
+		case 'S':
+			ctx.stage = optarg;
+			if (!event_word_in(optarg, case_stages))
+				return cli_error(_("stage \"%s\" is not one of: identified, counselling, decided, pre-departure, departed, arrived, follow-up, closed, reopened"), optarg);
+			break;
+		case 'a': ctx.assigned = optarg; break;
+		case 'r':
+			ctx.country = optarg;
+			if (strlen(optarg) != 2)
+				return cli_error(_("country \"%s\" is not a two-letter country code (ISO 3166, e.g. NG)"), optarg);
+			break;
+		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC]"));
 		}
 	}
 	if (optind != argc) {
 		cli_error(_("unexpected argument: %s"), argv[optind]);
-		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT]"));
+		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC]"));
 	}
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
+	ctx.ws = ws;
+	if (ctx.assigned && !strcmp(ctx.assigned, "me"))
+		ctx.assigned = ws_device_id(ws);
 	if (ctx.fmt == FMT_TSV)
-		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at");
+		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at\tstage\tassigned_to");
 	if (ctx.fmt == FMT_JSON)
 		putchar('[');
 	if (case_search(ws, search, 0, list_row, &ctx) < 0) {
@@ -219,7 +278,8 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		if (ctx.fmt == FMT_JSON)
 			puts("]");
 		else if (ctx.fmt == FMT_TABLE && ctx.n == 0)
-			puts(search ? _("No case matches.") : _("No cases yet."));
+			puts(search || ctx.stage || ctx.assigned || ctx.country ? _("No case matches.")
+								   : _("No cases yet."));
 		st = 0;
 	}
 	ws_free(ws);
@@ -238,12 +298,120 @@ static int show_event(const char *json, void *payload)
 	return 0;
 }
 
+/* What the form.submitted events say about the submissions: author and corrections. */
+typedef struct sub_info {
+	char *instance, *author, *deprecates;
+} sub_info;
+
+typedef struct show_ctx {
+	hw_ws *ws;
+	sub_info *subs;
+	size_t nsubs;
+} show_ctx;
+
+static int collect_submitted(const char *json, void *payload)
+{
+	show_ctx *c = payload;
+	hw_event *ev = NULL;
+	sub_info *p;
+
+	if (event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	if (!strcmp(ev->type, EV_FORM_SUBMITTED) &&
+	    (p = realloc(c->subs, (c->nsubs + 1) * sizeof(*p))) != NULL) {
+		c->subs = p;
+		p = &c->subs[c->nsubs++];
+		memset(p, 0, sizeof(*p));
+		event_data_get(&p->instance, ev->data, "instance_id");
+		event_data_get(&p->deprecates, ev->data, "deprecated_id");
+		p->author = strdup(ev->author);
+	}
+	event_free(ev);
+	return 0;
+}
+
 static int show_submission(const store_submission *s, void *payload)
 {
-	(void)payload;
-	printf("  %s  %s %s  %s\n", s->created_at, s->form_id, s->form_version ? s->form_version : "",
+	show_ctx *c = payload;
+	const char *author = "", *corrected_by = NULL;
+	char *title = forms_title(c->ws, s->form_id);
+
+	for (size_t i = 0; i < c->nsubs; i++) {
+		if (c->subs[i].instance && !strcmp(c->subs[i].instance, s->instance_id))
+			author = c->subs[i].author;
+		if (c->subs[i].deprecates && !strcmp(c->subs[i].deprecates, s->instance_id))
+			corrected_by = c->subs[i].instance;
+	}
+	printf("  %.10s  %-32.32s %-16.16s %s\n", s->created_at, title ? title : s->form_id, author,
 	       s->instance_id);
+	if (corrected_by)
+		printf(_("            (corrected by %s)\n"), corrected_by);
+	free(title);
 	return 0;
+}
+
+/* Stage, milestones, decisions, assignees, consents and referrals. */
+static void show_work(hw_ws *ws, const char *id)
+{
+	store_case_work w;
+	hw_provider_list *pl = NULL;
+
+	if (case_work_get(ws, id, &w) < 0)
+		return;
+	providers_load(ws, &pl);
+#define ROW(label, v) printf("%-22s %s\n", label, (v) ? (v) : "")
+	ROW(_("Stage"), w.stage);
+	if (w.decision) {
+		printf("%-22s %s (%s)\n", _("Decision"), w.decision, w.decision_date ? w.decision_date : "");
+		for (size_t i = 0; w.ndecisions > 1 && i + 1 < w.ndecisions; i++)
+			printf(_("%-22s earlier: %s (%s, by %s)\n"), "", w.decisions[i].decision,
+			       w.decisions[i].date ? w.decisions[i].date : "", w.decisions[i].author);
+	}
+	if (w.departure_planned && !w.departed_on)
+		ROW(_("Departure planned"), w.departure_planned);
+	if (w.departed_on) {
+		printf("%-22s %s (%s)\n", _("Departed"), w.departed_on, w.return_type ? w.return_type : "");
+		if (w.assistance_granted)
+			printf(_("%-22s assistance granted: %s\n"), "", w.assistance ? w.assistance : "");
+	}
+	if (w.arrived_on)
+		printf(_("%-22s %s (confirmed by %s)\n"), _("Arrived"), w.arrived_on,
+		       w.arrival_confirmed_by ? w.arrival_confirmed_by : "");
+	if (w.follow_up_on)
+		printf(_("%-22s %s (round %s)\n"), _("First follow-up"), w.follow_up_on,
+		       w.follow_up_round ? w.follow_up_round : "");
+	if (w.closed_on)
+		printf("%-22s %s (%s%s%s)\n", _("Closed"), w.closed_on, w.close_reason ? w.close_reason : "",
+		       w.close_note ? ": " : "", w.close_note ? w.close_note : "");
+	if (w.reopened_on)
+		ROW(_("Reopened"), w.reopened_on);
+#undef ROW
+	printf("\n%s\n", _("Assigned to:"));
+	for (size_t i = 0; i < w.nassignees; i++)
+		printf("  %-20s %-14s %s%s%s\n", w.assignees[i].person, w.assignees[i].role,
+		       w.assignees[i].organisation ? w.assignees[i].organisation : "",
+		       w.assignees[i].note ? "  " : "", w.assignees[i].note ? w.assignees[i].note : "");
+	printf("\n%s\n", _("Consents:"));
+	for (size_t i = 0; i < w.nconsents; i++) {
+		const store_consent *c = &w.consents[i];
+
+		printf("  %-20s %-24s %-8s %s%s%s\n", c->purpose, c->recipient,
+		       c->withdrawn_on ? _("withdrawn") : c->granted ? _("granted") : _("refused"),
+		       c->withdrawn_on ? c->withdrawn_on : c->date ? c->date : "",
+		       c->present ? "  " : "", c->present ? c->present : "");
+	}
+	printf("\n%s\n", _("Referrals:"));
+	for (size_t i = 0; i < w.nreferrals; i++) {
+		const store_referral *r = &w.referrals[i];
+		const hw_provider *p = providers_find(pl, r->provider);
+
+		printf("  %.8s  %s (%s)  %s %.10s  %s\n", r->id, p ? p->name : r->provider, r->provider,
+		       r->status, r->status_at ? r->status_at : "", r->kinds ? r->kinds : "");
+		if (r->status_note)
+			printf("            %s\n", r->status_note);
+	}
+	providers_free(pl);
+	store_case_work_clear(&w);
 }
 
 static int show_draft(const char *id, const char *form_id, const char *updated_at, void *payload)
@@ -261,6 +429,7 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	case_conflict *cf = NULL;
 	size_t ncf = 0;
 	hw_ws *ws = NULL;
+	show_ctx sc = { NULL, NULL, 0 };
 	int st;
 
 	if (argc != 2)
@@ -272,6 +441,7 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 		ws_free(ws);
 		return st;
 	}
+	sc.ws = ws;
 #define ROW(label, v) printf("%-22s %s\n", label, (v) ? (v) : "")
 	ROW(_("Case"), r.id);
 	ROW(_("Given name"), r.given_name);
@@ -287,10 +457,10 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	ROW(_("Preferred language"), r.language);
 	ROW(_("Vulnerabilities"), r.vulnerability);
 	ROW(_("Status"), r.status);
-	ROW(_("Assigned to"), r.assigned_to);
 	ROW(_("Opened"), r.opened_at);
 	ROW(_("Last change"), r.updated_at);
 #undef ROW
+	show_work(ws, id);
 	/* Every list below is read whole or the command fails: never a silent gap. */
 	if (case_conflicts(ws, id, &cf, &ncf) < 0)
 		goto fail;
@@ -307,7 +477,8 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	if (case_events(ws, id, show_event, NULL) < 0)
 		goto fail;
 	printf("\n%s\n", _("Submissions:"));
-	if (case_submissions(ws, id, show_submission, NULL) < 0)
+	if (case_events(ws, id, collect_submitted, &sc) < 0 ||
+	    case_submissions(ws, id, show_submission, &sc) < 0)
 		goto fail;
 	printf("\n%s\n", _("Drafts:"));
 	if (forms_drafts_of_case(ws, id, show_draft, NULL) < 0)
@@ -318,6 +489,12 @@ fail:
 	fflush(stdout);
 	st = cli_fail(ws_error(ws));
 cleanup:
+	for (size_t i = 0; i < sc.nsubs; i++) {
+		free(sc.subs[i].instance);
+		free(sc.subs[i].author);
+		free(sc.subs[i].deprecates);
+	}
+	free(sc.subs);
 	case_conflicts_free(cf, ncf);
 	store_case_row_clear(&r);
 	ws_free(ws);

@@ -29,13 +29,37 @@ static void usage(FILE *out)
 "  case add --given-name G --family-name F --birth-date YYYY-MM-DD\n"
 "           --nationality CC --return-country CC --language CODE\n"
 "                          open a case; prints its id\n"
-"  case list [--format table|tsv|json] [--search TEXT]\n"
-"  case show ID            details, conflicts, events, submissions, drafts\n"
+"  case list [--format table|tsv|json] [--search TEXT] [--stage STAGE]\n"
+"            [--assigned PERSON|me] [--return-country CC]\n"
+"  case show ID            details, stage and milestones, decision, assignees,\n"
+"                          consents, referrals, conflicts, events, submissions\n"
 "  case update ID FIELD VALUE [FIELD VALUE]...\n"
 "                          change fields (given_name, return_country, ...)\n"
 "                          together, in one event\n"
 "  case resolve ID FIELD VALUE\n"
 "                          decide a conflict between concurrent edits\n"
+"                          (FIELD may be stage or decision)\n"
+"  case decide ID DECISION [--date D] [--note TEXT]\n"
+"                          return, stay_in_procedure, undecided or withdrawn\n"
+"  case depart ID --date D --type TYPE [--assistance KIND,...]\n"
+"                          assisted_voluntary, independent_voluntary or forced\n"
+"  case arrive ID --date D\n"
+"  case assign ID PERSON --role ROLE [--org ORG] [--note TEXT] [--unassign PERSON]\n"
+"                          counsellor, field_officer or supervisor; a transfer\n"
+"                          assigns and unassigns in one step\n"
+"  case close ID --reason REASON [--note TEXT]\n"
+"  case reopen ID --reason TEXT\n"
+"  consent record ID --purpose P --granted|--refused [--recipient ORG]\n"
+"                 [--present WHO,...] [--language CODE] [--override REASON]\n"
+"  consent withdraw ID --purpose P [--recipient ORG]\n"
+"  referral send ID --provider ORG --kinds KIND,... [--submission INSTANCE,...]\n"
+"                [--urgent] [--note TEXT]   prints the referral id\n"
+"  referral update REFERRAL_ID --status STATUS [--note TEXT]\n"
+"  referral list [--status STATUS] [--format table|tsv|json]\n"
+"                          waiting longest first\n"
+"  provider list [--country CC] [--format table|tsv|json]\n"
+"  submission show INSTANCE_ID [--lang CODE] [--format text|json|xml]\n"
+"                          a submitted form, question by question\n"
 "  form list               installed forms\n"
 "  form submit CASE_ID FORM_ID ANSWERS\n"
 "                          fill a form from a file of `answer PATH VALUE` lines\n"
@@ -70,6 +94,19 @@ static const command commands[] = {
 	{ "case", "show", cli_case_show },
 	{ "case", "update", cli_case_update },
 	{ "case", "resolve", cli_case_resolve },
+	{ "case", "decide", cli_case_decide },
+	{ "case", "depart", cli_case_depart },
+	{ "case", "arrive", cli_case_arrive },
+	{ "case", "assign", cli_case_assign },
+	{ "case", "close", cli_case_close },
+	{ "case", "reopen", cli_case_reopen },
+	{ "consent", "record", cli_consent_record },
+	{ "consent", "withdraw", cli_consent_withdraw },
+	{ "referral", "send", cli_referral_send },
+	{ "referral", "update", cli_referral_update },
+	{ "referral", "list", cli_referral_list },
+	{ "provider", "list", cli_provider_list },
+	{ "submission", "show", cli_submission_show },
 	{ "form", "list", cli_form_list },
 	{ "form", "submit", cli_form_submit },
 	{ "form", "check", cli_form_check },
