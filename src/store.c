@@ -8,18 +8,25 @@
 #include "config.h"
 #include "store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fold.h"
+#include "util.h"
 
 #define STMT_CACHE 48
 
 struct hw_store {
 	sqlite3 *db;
+	char *path;
+	unsigned flags;                  /* STORE_* */
+	int checked;                     /* quick_check ran when this handle opened */
+	time_t checked_at;               /* when the last quick_check passed */
 	int in_tx;                       /* nesting depth of store_begin */
 	int failed;                      /* an inner level rolled back */
 	struct {
@@ -414,6 +421,13 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 				    path, sqlite3_errmsg(st->db));
 	}
 	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN ||
+				 (rc & 0xff) == SQLITE_PERM)) {
+		/* Not damage: this process may not read (or share) the file. */
+		hw_error_set(err, HW_ERROR, "cannot read %s (%s)", path, sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return HW_ERROR;
+	}
 	if (rc != SQLITE_ROW) {
 		int code = (rc & 0xff) == SQLITE_BUSY ? HW_EBUSY : HW_ECORRUPT;
 
@@ -449,22 +463,212 @@ static long page_count(hw_store *st)
 	return n;
 }
 
+/*
+ * The integrity check costs time in proportion to the database, so it does
+ * not run on every open.  A marker beside the file (DB-check), written when
+ * the last connection closes cleanly and removed by every read-write open,
+ * holds when the check last passed and the file's identity (inode, size,
+ * modification and change times) at that close.  The check runs when:
+ *
+ *   - there is no marker: the last session did not close (a crash, a power
+ *     cut, or another process has the database open right now);
+ *   - a -wal file with content exists: the same, seen from SQLite's side;
+ *   - the file is not the one that was closed: something else wrote it;
+ *   - the last check is a day old or more.
+ *
+ * So a damaged file is still found before anything writes to it, and a
+ * clean, unchanged file opens without reading every page.
+ */
+#define CHECK_EVERY (24 * 60 * 60)
+
+typedef struct check_mark {
+	long long checked_at, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+} check_mark;
+
+static char *sibling(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), m = strlen(suffix);
+	char *p = malloc(n + m + 1);
+
+	if (p) {
+		memcpy(p, path, n);
+		memcpy(p + n, suffix, m + 1);
+	}
+	return p;
+}
+
+static int mark_of_file(const char *path, check_mark *m)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return -1;
+	m->ino = (long long)sb.st_ino;
+	m->size = (long long)sb.st_size;
+	m->mtime_s = (long long)sb.st_mtim.tv_sec;
+	m->mtime_ns = (long long)sb.st_mtim.tv_nsec;
+	m->ctime_s = (long long)sb.st_ctim.tv_sec;
+	m->ctime_ns = (long long)sb.st_ctim.tv_nsec;
+	return 0;
+}
+
+/* Read the marker of path; -1 if there is none or it does not parse. */
+static int mark_read(const char *path, check_mark *m)
+{
+	char *name = sibling(path, "-check"), line[256];
+	FILE *f = name ? fopen(name, "r") : NULL;
+	int ok = 0;
+
+	if (f) {
+		ok = fgets(line, sizeof line, f) &&
+		     sscanf(line, "homeward-check 1 %lld %lld %lld %lld %lld %lld %lld",
+			    &m->checked_at, &m->ino, &m->size, &m->mtime_s, &m->mtime_ns,
+			    &m->ctime_s, &m->ctime_ns) == 7;
+		fclose(f);
+	}
+	free(name);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Write the marker after a clean close.  Not synced: a marker lost in a
+ * crash only makes the next open check, which is the safe side.
+ */
+static void mark_write(const char *path, time_t checked_at)
+{
+	char *name = sibling(path, "-check"), *tmp = sibling(path, "-check.tmp");
+	check_mark m;
+	FILE *f;
+
+	if (name && tmp && mark_of_file(path, &m) == 0 && (f = fopen(tmp, "w"))) {
+		int ok = fprintf(f, "homeward-check 1 %lld %lld %lld %lld %lld %lld %lld\n",
+				 (long long)checked_at, m.ino, m.size, m.mtime_s, m.mtime_ns,
+				 m.ctime_s, m.ctime_ns) > 0;
+
+		if (fclose(f) == 0 && ok)
+			rename(tmp, name);
+		else
+			unlink(tmp);
+	}
+	free(name);
+	free(tmp);
+}
+
+/* True if path must be checked before use; *last gets when it was last checked. */
+static int needs_check(const char *path, time_t *last)
+{
+	char *wal = sibling(path, "-wal");
+	check_mark was, now;
+	struct stat sb;
+	/*
+	 * An empty -wal is left by read-only sessions (they cannot remove it)
+	 * and by readers: no write went through it.
+	 */
+	int wal_exists = wal && stat(wal, &sb) == 0 && sb.st_size > 0;
+
+	free(wal);
+	*last = 0;
+	if (!wal || wal_exists || mark_read(path, &was) < 0 || mark_of_file(path, &now) < 0)
+		return 1;
+	*last = (time_t)was.checked_at;
+	return was.ino != now.ino || was.size != now.size || was.mtime_s != now.mtime_s ||
+	       was.mtime_ns != now.mtime_ns || was.ctime_s != now.ctime_s ||
+	       was.ctime_ns != now.ctime_ns || hw_clock_now() - *last >= CHECK_EVERY ||
+	       hw_clock_now() < *last;
+}
+
+/* The database is in use from here on: a crash now must lead to a check. */
+static void mark_remove(const char *path)
+{
+	char *name = sibling(path, "-check");
+
+	if (name)
+		unlink(name);
+	free(name);
+}
+
+/*
+ * True if a read-only connection to path could not set up WAL sharing: no
+ * -shm file, a folder this process cannot write, and no pending write.
+ */
+static int cannot_share(const char *path)
+{
+	char *shm = sibling(path, "-shm"), *wal = sibling(path, "-wal"), *dir = strdup(path), *slash;
+	struct stat sb;
+	int r = 0;
+
+	if (shm && wal && dir && access(shm, F_OK) != 0 &&
+	    !(stat(wal, &sb) == 0 && sb.st_size > 0)) {
+		slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		r = access(slash ? dir : ".", W_OK) != 0;
+	}
+	free(shm);
+	free(wal);
+	free(dir);
+	return r;
+}
+
+/* The newest schema's database can be read by this program without writing. */
+static int schema_current(hw_store *st, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL), version;
+
+	if (rc != SQLITE_OK || (rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_fail(st, err, rc, "reading the schema version");
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version != SCHEMA_VERSION)
+		return hw_error_set(err, HW_EINVALID,
+				    "the database has schema %d, this Homeward needs %d: open it once with write access to upgrade it",
+				    version, SCHEMA_VERSION);
+	return 0;
+}
+
 int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 {
 	hw_store *st = calloc(1, sizeof(*st));
-	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, create = (oflags & STORE_CREATE) != 0;
-	int exists = access(path, F_OK) == 0;
+	int rc, flags = SQLITE_OPEN_NOMUTEX, create = (oflags & STORE_CREATE) != 0;
+	int readonly = (oflags & STORE_READONLY) != 0;
+	int exists = access(path, F_OK) == 0, check = 0;
+	time_t last = 0;
 
 	*out = NULL;
-	if (!st)
-		return hw_error_set(err, HW_ERROR, "out of memory");
-	if (!exists && !create) {
+	if (!st || !(st->path = strdup(path))) {
 		free(st);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	st->flags = oflags;
+	if (!exists && (!create || readonly)) {
+		store_free(st);
 		return hw_error_set(err, HW_ENOTFOUND, "no database at %s", path);
 	}
+	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!exists)
 		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (exists)
+		check = needs_check(path, &last);
+	if (exists && !readonly && access(path, W_OK) != 0) {
+		rc = hw_error_set(err, HW_ERROR, "%s cannot be written (%s)", path, strerror(errno));
+		goto fail;
+	}
+	if (readonly && exists && cannot_share(path)) {
+		/*
+		 * Reading a WAL database needs a -shm file beside it.  Where
+		 * this process can create none, and no write is pending in a
+		 * -wal, nobody can be changing the file: read it as immutable.
+		 */
+		char *uri = sqlite3_mprintf("file:%s?immutable=1", path);
+
+		rc = uri ? sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+		sqlite3_free(uri);
+	} else {
+		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		rc = db_fail(st, err, rc, path);
 		goto fail;
@@ -472,11 +676,25 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
 	/* Check before any write, so a damaged file stays exactly as it was. */
-	if (exists && (rc = integrity_check(st, path, err)) < 0)
-		goto fail;
-	if ((rc = exec(st, "PRAGMA journal_mode=WAL", err, "setting up the database")) < 0 ||
-	    (rc = exec(st, "PRAGMA synchronous=FULL", err, "setting up the database")) < 0)
-		goto fail;
+	if (check) {
+		if ((rc = integrity_check(st, path, err)) < 0)
+			goto fail;
+		st->checked = 1;
+		last = hw_clock_now();
+	} else if (!exists) {
+		last = hw_clock_now();
+	}
+	st->checked_at = last;
+	if (readonly) {
+		/* Nothing to set up that would write: the file must be current. */
+		if ((rc = schema_current(st, err)) < 0)
+			goto fail;
+	} else {
+		mark_remove(path);
+		if ((rc = exec(st, "PRAGMA journal_mode=WAL", err, "setting up the database")) < 0 ||
+		    (rc = exec(st, "PRAGMA synchronous=FULL", err, "setting up the database")) < 0)
+			goto fail;
+	}
 	/* The fold, for migrations that rebuild the search index. */
 	if ((rc = sqlite3_create_function(st->db, "hw_case_search", 7,
 					  SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
@@ -492,14 +710,21 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 	 * table (drop, rename) would otherwise trip them; migrate() checks the
 	 * keys itself before it commits.
 	 */
-	if ((rc = migrate(st, err)) < 0 ||
+	if ((!readonly && (rc = migrate(st, err)) < 0) ||
 	    (rc = exec(st, "PRAGMA foreign_keys=ON", err, "setting up the database")) < 0)
 		goto fail;
 	*out = st;
 	return 0;
 fail:
+	/* A file that failed its check is left exactly as it was, marker and all. */
+	st->flags |= STORE_READONLY;
 	store_free(st);
 	return rc;
+}
+
+int store_checked_on_open(const hw_store *st)
+{
+	return st->checked;
 }
 
 int store_cap_growth(hw_store *st, long pages, hw_error *err)
@@ -514,11 +739,24 @@ int store_cap_growth(hw_store *st, long pages, hw_error *err)
 
 void store_free(hw_store *st)
 {
+	char *wal;
+
 	if (!st)
 		return;
 	for (int i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(st->cache[i].stmt);
-	sqlite3_close(st->db);
+	/*
+	 * The last connection to close checkpoints and removes the -wal file:
+	 * then the close was clean and nobody else has the file open, and the
+	 * marker lets the next open skip the check.
+	 */
+	if (sqlite3_close(st->db) == SQLITE_OK && st->db && !(st->flags & STORE_READONLY) &&
+	    (wal = sibling(st->path, "-wal"))) {
+		if (access(wal, F_OK) != 0)
+			mark_write(st->path, st->checked_at);
+		free(wal);
+	}
+	free(st->path);
 	free(st);
 }
 

@@ -28,10 +28,22 @@ enum {
 
 enum {
 	STORE_CREATE = 1 << 0,    /* create the file if it is missing */
+	STORE_READONLY = 1 << 1,  /* only read: no migration, nothing written */
 };
 
-/* Open the database file (flags: STORE_*), migrate, check. */
+/*
+ * Open the database file (flags: STORE_*), migrate, and check its integrity
+ * (PRAGMA quick_check) when it may be damaged: on the first open after a
+ * session that did not close cleanly, when the file changed since the last
+ * clean close, and at least once a day (a marker file beside it, PATH-check,
+ * says when the check last passed).  A damaged file is HW_ECORRUPT and is
+ * left exactly as it was.  Read-only, a database of an older schema is
+ * HW_EINVALID (upgrading would write).
+ */
 int store_open(hw_store **out, const char *path, unsigned flags, hw_error *err);
+
+/* True if opening st ran the integrity check (tests and benchmarks). */
+int store_checked_on_open(const hw_store *st);
 
 /*
  * Let the file grow by at most pages pages from now on (< 0: no cap): makes a

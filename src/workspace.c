@@ -77,13 +77,19 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 		if ((rc = hw_mkdir_p(dir, err)) < 0)
 			goto fail;
 	}
+	if ((flags & WS_OPEN_READONLY) && (flags & WS_OPEN_CREATE)) {
+		rc = hw_error_set(err, HW_EINVALID, "a workspace cannot be created read-only");
+		goto fail;
+	}
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
-	rc = store_open(&ws->store, db, (flags & WS_OPEN_CREATE) ? STORE_CREATE : 0, err);
+	rc = store_open(&ws->store, db, ((flags & WS_OPEN_CREATE) ? STORE_CREATE : 0) |
+				       ((flags & WS_OPEN_READONLY) ? STORE_READONLY : 0), err);
 	if (rc == HW_ENOTFOUND)
 		hw_error_set(err, HW_ENOTFOUND,
 			     "%s is not a Homeward workspace (create one with: homeward init)", dir);
-	if (rc < 0 || (rc = store_cap_growth(ws->store, opts->max_db_growth, err)) < 0)
+	if (rc < 0 || (!(flags & WS_OPEN_READONLY) &&
+		       (rc = store_cap_growth(ws->store, opts->max_db_growth, err)) < 0))
 		goto fail;
 	load_identity(ws);
 	free(db);

@@ -24,13 +24,15 @@ typedef struct hw_store hw_store;
 
 enum {
 	WS_OPEN_CREATE = 1 << 0,   /* create the folder and database if missing */
-	WS_OPEN_READONLY = 1 << 1,
+	WS_OPEN_READONLY = 1 << 1, /* only read: works on files the user cannot write;
+				      every call that would write fails */
 };
 
 /*
  * Open (and with WS_OPEN_CREATE create) the workspace at dir.  Runs the
- * database migrations and a quick integrity check: a damaged database is
- * HW_ECORRUPT and is left untouched.  On failure *out is NULL and err says why.
+ * database migrations and, when the database may be damaged, an integrity
+ * check (store_open says when): a damaged database is HW_ECORRUPT and is
+ * left untouched.  On failure *out is NULL and err says why.
  */
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err);
 

@@ -6,7 +6,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..43"
+echo "1..48"
 
 W="$HW --workspace $T/ws"
 ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
@@ -67,6 +67,20 @@ ok "HOMEWARD_NOW fixes the time of what is recorded" '$W case show $NID | grep -
 ok "and the day a minor is counted on (17 until 30 November 2026)" 'HOMEWARD_NOW=2026-11-29T10:00:00Z $W case list --format tsv | grep -q "	Now	Fixed	2008-11-30	1	"'
 # An empty value is the same as none.
 ok "an empty HOMEWARD_NOW is no fixed clock" 'HOMEWARD_NOW= $W case list >/dev/null'
+
+# Reading needs no write access: on a workspace whose files the user cannot
+# write (as root, run as nobody), listing and showing work; changing fails.
+cp -R "$T/ws" "$T/ro"
+chmod -R a+rX,a-w "$T/ro"; chmod a+rx "$T"
+if [ "$(id -u)" = 0 ]; then R="setpriv --reuid=65534 --regid=65534 --clear-groups $HW --workspace $T/ro"
+else R="$HW --workspace $T/ro"; fi
+ok "case list works on a read-only workspace" '$R case list --format tsv 2>"$T/err" | grep -q "	Yusuf	"'
+ok "case show works on a read-only workspace" '$R case show $ID 2>"$T/err" | grep -q "Given name *Yusuf"'
+ok "form list works on a read-only workspace" '$R form list 2>"$T/err" | grep -q "first-contact"'
+ok "config get works on a read-only workspace" '[ "$($R config get counsellor.name 2>"$T/err")" = "Amina K." ]'
+$R case update $ID given_name Other >/dev/null 2>"$T/err"; st=$?
+ok "a change on a read-only workspace fails in one line, naming the file" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q "homeward.db" "$T/err"'
+chmod -R u+w "$T/ro"
 
 # A damaged database is reported and left exactly as it was.
 cp "$T/ws/homeward.db" "$T/before.db"

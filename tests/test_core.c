@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <sqlite3.h>
 
@@ -252,6 +253,63 @@ static char *slurp(const char *path, size_t *len)
 
 	cr_assert_eq(hw_read_file(path, &data, len, NULL), 0);
 	return data;
+}
+
+/* Open the workspace at dir and say whether the open ran the integrity check. */
+static int open_checks(const char *dir)
+{
+	hw_error err = { 0, "" };
+	hw_ws *ws = NULL;
+	int checked;
+
+	cr_assert_eq(ws_open(&ws, dir, 0, &err), 0, "%s", err.msg);
+	checked = store_checked_on_open(ws_store(ws));
+	ws_free(ws);
+	return checked;
+}
+
+Test(store, the_integrity_check_runs_after_an_unclean_shutdown_or_a_day)
+{
+	char *wsdir = NULL, *db;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	char id[HW_UUID_LEN + 1];
+	pid_t pid;
+	int status;
+
+	open_case(ws, id, "1990-01-01");
+	ws_free(ws);
+	cr_assert_not(open_checks(wsdir), "a clean close, a check today: no check");
+	cr_assert_not(open_checks(wsdir), "still none on the next open");
+
+	/* A process that records a case and dies without closing anything. */
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		hw_error err = { 0, "" };
+		hw_ws *w = NULL;
+
+		if (ws_open(&w, wsdir, 0, &err) < 0)
+			_exit(2);
+		open_case(w, id, "1991-01-01");
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert(open_checks(wsdir), "the first open after an unclean shutdown checks");
+	cr_assert_not(open_checks(wsdir), "and, closed cleanly again, the next does not");
+
+	/* Something else writes the file (same size): checked. */
+	db = hw_path_join(wsdir, "homeward.db");
+	cr_assert_eq(utime(db, NULL), 0);
+	cr_assert(open_checks(wsdir), "a file changed since the clean close is checked");
+
+	/* A day later it is checked anyway, once. */
+	hw_clock_fix(hw_clock_now() + 25 * 60 * 60);
+	cr_assert(open_checks(wsdir), "a check a day old runs again");
+	cr_assert_not(open_checks(wsdir));
+	hw_clock_fix(0);
+	free(db);
+	free(wsdir);
 }
 
 Test(store, damaged_database_is_reported_and_left_untouched)

@@ -263,7 +263,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		cli_error(_("unexpected argument: %s"), argv[optind]);
 		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC]"));
 	}
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
 		return st;
 	ctx.ws = ws;
 	if (ctx.assigned && !strcmp(ctx.assigned, "me"))
@@ -434,7 +434,7 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 
 	if (argc != 2)
 		return cli_usage(_("usage: homeward case show ID"));
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
 		return st;
 	if (case_resolve_id(ws, argv[1], id) < 0 || case_get(ws, id, &r) < 0) {
 		st = cli_fail(ws_error(ws));
@@ -515,7 +515,7 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 	if (argc < 3 || (strcmp(argv[1], "get") && strcmp(argv[1], "set")) ||
 	    (!strcmp(argv[1], "get") && argc != 3) || (!strcmp(argv[1], "set") && argc != 4))
 		return cli_usage(_("usage: homeward config get|set KEY [VALUE]"));
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = cli_open_workspace(&ws, g, strcmp(argv[1], "get") ? 0 : WS_OPEN_READONLY)) != 0)
 		return st;
 	if (!strcmp(argv[1], "get")) {
 		if (ws_get(ws, argv[2], &v) < 0)

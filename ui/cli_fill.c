@@ -33,7 +33,7 @@ int cli_form_list(int argc, char **argv, const cli_globals *g)
 	(void)argv;
 	if (argc != 1)
 		return cli_usage(_("usage: homeward form list"));
-	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
 		return st;
 	st = forms_list(ws, list_one, list_bad, NULL) < 0 ? cli_fail(ws_error(ws)) : 0;
 	ws_free(ws);
