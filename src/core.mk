@@ -10,7 +10,7 @@ src_libhomeward_a_SOURCES += \
 	src/cases.c src/cases.h \
 	src/fold.c src/fold.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
-src_libhomeward_a_SOURCES += src/csv.c src/csv.h
+src_libhomeward_a_SOURCES += src/csv.c src/csv.h src/assist.c src/assist.h
 # Case work: reintegration providers (docs/case-work.md).
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 

@@ -2,16 +2,20 @@
  * test_csv.c: the CSV tables of the data files: quoting, line ends, a byte
  * order mark, and the hostile cases (an unclosed quote, a row longer than
  * the header, a NUL byte, duplicate columns) refused with the line; the
- * translated columns of a data file added from catalogues.
+ * translated columns of a data file added from catalogues; the assistance
+ * inventory read for one country in one language.
  */
 #include <criterion/criterion.h>
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "assist.h"
 #include "csv.h"
 #include "failalloc.h"
 #include "formi18n.h"
+#include "util.h"
 
 static hw_csv *parse_ok(const char *text)
 {
@@ -179,4 +183,76 @@ Test(csv, out_of_memory_at_every_allocation)
 	}
 	failalloc_fail_nth(0);
 	cr_assert_lt(n, 2000);
+}
+
+/* Write text to a fresh file in a temporary folder; caller frees the path. */
+static char *temp_file(const char *text)
+{
+	char dir[] = "/tmp/homeward-assist.XXXXXX", *path;
+	hw_error err = { 0, "" };
+
+	cr_assert_not_null(mkdtemp(dir));
+	path = hw_path_join(dir, "assistance.csv");
+	cr_assert_eq(hw_write_file_atomic(path, text, strlen(text), &err), 0, "%s", err.msg);
+	return path;
+}
+
+static void remove_temp(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	unlink(path);
+	*slash = '\0';
+	rmdir(path);
+	free(path);
+}
+
+Test(assist, one_country_in_one_language)
+{
+	char *path = temp_file("name,label,country,kind,minors_only,description,max_amount_eur,"
+		"label_fr,description_fr\n"
+		"cash,Cash,AF,cash,no,Paid after arrival.,600,Argent,\n"
+		"school,School,AF,education,yes,For children.,,\"École, frais\",Pour les enfants.\n"
+		"cash,Cash,NG,cash,no,Paid in naira.,500,Argent,Payé en naira.\n");
+	assist_list *l = NULL;
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(assist_load_file(path, "af", "fr", &l, &err), 0, "%s", err.msg);
+	cr_assert_eq(l->count, 2, "the country is compared without case");
+	cr_assert_str_eq(l->items[0].label, "Argent");
+	cr_assert_str_eq(l->items[0].description, "Paid after arrival.", "an empty translation shows English");
+	cr_assert_str_eq(l->items[0].max_amount, "600");
+	cr_assert_eq(l->items[0].minors_only, 0);
+	cr_assert_str_eq(l->items[1].label, "École, frais");
+	cr_assert_eq(l->items[1].minors_only, 1);
+	cr_assert_eq(l->items[1].line, 3);
+	assist_free(l);
+
+	cr_assert_eq(assist_load_file(path, "NG", "fa", &l, &err), 0, "%s", err.msg);
+	cr_assert_eq(l->count, 1);
+	cr_assert_str_eq(l->items[0].label, "Cash", "a language without columns shows English");
+	assist_free(l);
+	cr_assert_eq(assist_load_file(path, "PK", "en", &l, &err), 0);
+	cr_assert_eq(l->count, 0, "a country without rows offers nothing");
+	assist_free(l);
+	remove_temp(path);
+}
+
+Test(assist, a_broken_inventory_names_the_line)
+{
+	char *path = temp_file("name,label,country,kind,minors_only,description\n"
+		"cash,Cash,AF,cash,no,Fine.\n"
+		"bus,Bus,AF,travel,sometimes,Bad.\n");
+	char *nokind = temp_file("name,label,country,minors_only,description\ncash,Cash,AF,no,x\n");
+	assist_list *l = NULL;
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(assist_load_file(path, "AF", "en", &l, &err), HW_EINVALID);
+	cr_assert_null(l);
+	cr_assert(strstr(err.msg, "assistance.csv:3: minors_only is 'sometimes'"), "%s", err.msg);
+	cr_assert_eq(assist_load_file(nokind, "AF", "en", &l, &err), HW_EINVALID);
+	cr_assert(strstr(err.msg, "no column 'kind'"), "%s", err.msg);
+	cr_assert_eq(assist_load_file("/nonexistent/assistance.csv", "AF", "en", &l, &err), HW_ENOTFOUND);
+	remove_temp(path);
+	remove_temp(nokind);
 }

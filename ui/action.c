@@ -42,6 +42,8 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_TOGGLE, "toggle", N_("Select or unselect the choice") },
 	{ ACT_EDIT_CASE, "edit-case", N_("Correct the details of this case") },
 	{ ACT_DECIDE_CONFLICT, "decide-conflict", N_("Decide which of two devices' edits of a field is right") },
+	{ ACT_ASSISTANCE, "assistance", N_("Show the assistance offered in the case's country of return") },
+	{ ACT_FILTER_KIND, "filter-kind", N_("Show one kind of assistance only, or all") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

@@ -49,6 +49,7 @@ static const ui_binding case_bindings[] = {
 	{ 'r', ACT_RESUME },
 	{ 'e', ACT_EDIT_CASE },
 	{ 'd', ACT_DECIDE_CONFLICT },
+	{ 'a', ACT_ASSISTANCE },
 	{ UI_KEY_ESC, ACT_BACK },
 	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
 	{ 0, ACT_NONE },
@@ -61,6 +62,7 @@ static const ui_hint case_hints[] = {
 	{ ACT_FILL_FORM, N_("Fill a form") },
 	{ ACT_RESUME, N_("Resume draft") },
 	{ ACT_EDIT_CASE, N_("Edit") },
+	{ ACT_ASSISTANCE, N_("Assistance") },
 	{ ACT_BACK, N_("Back") },
 	{ ACT_HELP, N_("Help") },
 	{ ACT_QUIT, N_("Quit") },
@@ -537,6 +539,13 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED;
 	case ACT_DECIDE_CONFLICT:
 		decide_conflict(c, t);
+		return UI_HANDLED;
+	case ACT_ASSISTANCE:
+		if (!c->row.return_country || !*c->row.return_country)
+			tui_message(t, ROLE_INFO, "%s",
+				    _("This case has no country of return yet: add it with Edit."));
+		else if ((i = tui_push(t, &ui_screen_assist, c->row.return_country)) < 0)
+			tui_error(t, i);
 		return UI_HANDLED;
 	case ACT_BACK:
 		return UI_CLOSE;

@@ -7,7 +7,7 @@ homeward_SOURCES += \
 	ui/action.c ui/action.h ui/view.h ui/tui.c ui/tui.h \
 	ui/screen_list.c ui/screen_newcase.c ui/screen_case.c \
 	ui/screen_form.c ui/screen_pick.c ui/screen_help.c \
-	ui/screen_edit.c ui/screen_decide.c \
+	ui/screen_edit.c ui/screen_decide.c ui/screen_assist.c \
 	ui/case_form.c ui/case_form.h
 
 # The text layout module is pure: its unit test needs fribidi, not curses.
@@ -19,7 +19,8 @@ tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
 # Screen tests: the real program driven through tmux.
 TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
-	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh tests/tui-keys.sh \
+	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
+	tests/tui-assistance.sh tests/tui-keys.sh \
 	tests/tui-keep.sh tests/tui-sync.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)

@@ -200,6 +200,11 @@ typedef struct ui_decide_arg {
 extern const ui_view_ops ui_screen_decide;
 /* The translated name of a case field ("Country of return"); the name itself if unknown. */
 const char *ui_case_field_label(const char *field);
+/*
+ * The assistance inventory for one country of return (arg: the country
+ * code, a string, copied), in the language of the program.
+ */
+extern const ui_view_ops ui_screen_assist;
 /* The help of the view below (arg: the keymap of that screen). */
 extern const ui_view_ops ui_screen_help;
 
