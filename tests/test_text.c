@@ -1,6 +1,7 @@
 /* test_text.c: column widths, truncation, wrapping and bidi layout (ui/text.c). */
 #include <criterion/criterion.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,5 +268,70 @@ Test(text, edit_view_scrolls_to_the_cursor)
 	cr_expect_str_eq(v, " " AR_SALAM_REV);
 	cr_expect_eq(col, 0);
 	free(v);
+	text_edit_free(&e);
+}
+
+/* The text of line i of a wrapped string (static buffer). */
+static const char *wline(const char *s, const text_span *l, size_t i)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof buf, "%.*s", (int)(l[i].end - l[i].start), s + l[i].start);
+	return buf;
+}
+
+Test(text, wrap_spans_break_at_words_newlines_and_long_words)
+{
+	const char *s = "the family lives\n\nnear the harbour of Annaba-Seraidi-Mountains\n";
+	text_span *l = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(text_wrap(s, 10, &l, &n), 0);
+	cr_assert_eq(n, 9, "%zu lines", n);
+	cr_expect_str_eq(wline(s, l, 0), "the family");
+	cr_expect_str_eq(wline(s, l, 1), "lives");
+	cr_expect_str_eq(wline(s, l, 2), "");
+	cr_expect_str_eq(wline(s, l, 3), "near the");
+	cr_expect_str_eq(wline(s, l, 4), "harbour of");
+	cr_expect_str_eq(wline(s, l, 5), "Annaba-Ser");
+	cr_expect_str_eq(wline(s, l, 6), "aidi-Mount");
+	cr_expect_str_eq(wline(s, l, 7), "ains");
+	/* ... and after the final newline an empty line for the cursor. */
+	cr_expect_eq(l[n - 1].start, strlen(s));
+	cr_expect_eq(text_wrap_line(l, n, 0), 0);
+	cr_expect_eq(text_wrap_line(l, n, 11), 1);   /* "lives" */
+	cr_expect_eq(text_wrap_line(l, n, strlen(s)), n - 1);
+	free(l);
+}
+
+Test(text, wrap_spans_measure_columns_not_bytes)
+{
+	/* Four Arabic words of five letters: two a line in 11 columns. */
+	const char *s = AR_HELLO " " AR_HELLO " " AR_HELLO " " AR_HELLO;
+	text_span *l = NULL;
+	size_t n = 0, i;
+
+	cr_assert_eq(text_wrap(s, 11, &l, &n), 0);
+	cr_assert_eq(n, 2);
+	for (i = 0; i < n; i++)
+		cr_expect_eq(text_width(wline(s, l, i)), 11);
+	free(l);
+}
+
+Test(text, edit_moves_between_wrapped_lines_keeping_the_column)
+{
+	text_edit e = TEXT_EDIT_INIT;
+
+	text_edit_set(&e, "first line\nab\nthird line");
+	e.cursor = 8;                       /* "first li|ne" */
+	cr_assert(text_edit_vertical(&e, 20, 1));
+	cr_expect_eq(e.cursor, 13);         /* the end of the shorter "ab" */
+	cr_assert(text_edit_vertical(&e, 20, 1));
+	cr_expect_eq(e.cursor, 16);         /* column 2 of "third line" */
+	cr_expect_not(text_edit_vertical(&e, 20, 1), "no line below the last");
+	cr_assert(text_edit_vertical(&e, 20, -1));
+	cr_assert(text_edit_vertical(&e, 20, -1));
+	cr_expect_eq(e.cursor, 2);
+	cr_expect_not(text_edit_vertical(&e, 20, -1), "no line above the first");
 	text_edit_free(&e);
 }

@@ -28,6 +28,8 @@ typedef struct fq {
 	text_edit edit;    /* typed answers */
 	int cursor;        /* selects: the highlighted choice */
 	char *error;       /* shown under it; NULL when fine */
+	char *error2;      /* the same in the counsellor's language (bilingual); NULL when none */
+	int top_line;      /* multi-line answers: the first line shown */
 } fq;
 
 typedef struct form_view {
@@ -102,6 +104,17 @@ static int is_question(int kind)
 	       kind == XFORM_TRIGGER || kind == XFORM_NOTE || kind == XFORM_UNSUPPORTED;
 }
 
+/*
+ * A text answered in a multi-line editor: a string question with
+ * appearance "multiline", or one whose text already has line breaks.
+ */
+static int is_multiline(const xform_nav_item *it, const fq *q)
+{
+	return it->kind == XFORM_INPUT && !it->readonly && it->type == XFORM_T_STRING &&
+	       (strstr(it->appearance, "multiline") || strchr(it->value, '\n') ||
+		(q && strchr(text_edit_str(&q->edit), '\n')));
+}
+
 static int is_field_list(const xform_nav_item *it)
 {
 	return it->kind == XFORM_GROUP && strstr(it->appearance, "field-list") != NULL;
@@ -115,6 +128,7 @@ static void page_free(form_view *f)
 		free(f->q[i].path);
 		text_edit_free(&f->q[i].edit);
 		free(f->q[i].error);
+		free(f->q[i].error2);
 	}
 	free(f->q);
 	f->q = NULL;
@@ -238,6 +252,8 @@ static void load_page(form_view *f)
 					f->q[k].cursor = old[j].cursor;
 					f->q[k].error = old[j].error;
 					old[j].error = NULL;
+					f->q[k].error2 = old[j].error2;
+					old[j].error2 = NULL;
 				}
 			}
 			/* A select starts on its chosen value. */
@@ -251,6 +267,7 @@ static void load_page(form_view *f)
 		free(old[j].path);
 		text_edit_free(&old[j].edit);
 		free(old[j].error);
+		free(old[j].error2);
 	}
 	free(old);
 	if (f->focus >= f->nq)
@@ -292,6 +309,43 @@ static int rebuild(form_view *f, tui *t)
 	free(keep);
 	load_page(f);
 	return 0;
+}
+
+/* True when the counsellor's language is shown beside the returnee's. */
+static int showing_second(form_view *f)
+{
+	const char *cur = xform_language(fill_session(f->fill));
+
+	return f->bilingual && f->ui_code && cur && strcmp(cur, f->ui_code) != 0;
+}
+
+/*
+ * A text of the question at path (enum xform_text_kind) in the counsellor's
+ * language, when bilingual and it says something else than shown (caller
+ * frees; NULL otherwise).  Read without switching the session's language:
+ * drawing changes nothing.
+ */
+static char *second_text(form_view *f, const char *path, int which, const char *shown)
+{
+	char *text = NULL;
+
+	if (!showing_second(f) ||
+	    xform_text_lang(&text, fill_session(f->fill), path, which, f->ui_code, NULL) < 0)
+		return NULL;
+	if (!*text || (shown && strcmp(text, shown) == 0)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Set the error of q (and its counsellor-language version, taken, may be NULL). */
+static void set_error(fq *q, const char *error, char *error2)
+{
+	free(q->error);
+	free(q->error2);
+	q->error = error ? strdup(error) : NULL;
+	q->error2 = error2;
 }
 
 /* The form language that matches the UI language, if the form has it. */
@@ -374,14 +428,20 @@ static int after_change(form_view *f, tui *t, fq *q, int rc)
 		const char *msg = ws_error(ws)->msg, *colon;
 		size_t len;
 
+		xform_nav_item *it = item_of(f, q->path);
+		char *text;
+
 		/* The engine's sentence, without the replay's "replaying step N: ". */
 		if (strncmp(msg, "replaying step", 14) == 0 && (colon = strstr(msg, ": ")) != NULL)
 			msg = colon + 2;
-		free(q->error);
 		len = strlen(msg) + 256;
-		q->error = malloc(len);
-		if (q->error)
-			snprintf(q->error, len, "%s %s", _("Not accepted:"), msg);
+		text = malloc(len);
+		if (text)
+			snprintf(text, len, "%s %s", _("Not accepted:"), msg);
+		/* The form's own message for a broken constraint, in the counsellor's language too. */
+		set_error(q, text, it && it->constraint_msg[0] && strstr(msg, it->constraint_msg)
+			  ? second_text(f, q->path, XFORM_TEXT_CONSTRAINT, it->constraint_msg) : NULL);
+		free(text);
 		free(path);
 		return UI_HANDLED | UI_REDRAW;
 	}
@@ -390,10 +450,8 @@ static int after_change(form_view *f, tui *t, fq *q, int rc)
 		free(path);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (q) {
-		free(q->error);
-		q->error = NULL;
-	}
+	if (q)
+		set_error(q, NULL, NULL);
 	if (rebuild(f, t) < 0)
 		tui_error(t, ws_error(ws)->code);
 	else
@@ -479,10 +537,12 @@ static int check_page(form_view *f, tui *t)
 		for (i = 0; i < fl->count; i++) {
 			if (strcmp(fl->items[i].path, f->q[k].path) != 0)
 				continue;
-			free(f->q[k].error);
-			f->q[k].error = strdup(fl->items[i].kind == XFORM_FAIL_REQUIRED
-					       ? _("This question needs an answer.")
-					       : fl->items[i].message);
+			if (fl->items[i].kind == XFORM_FAIL_REQUIRED)
+				set_error(&f->q[k], _("This question needs an answer."), NULL);
+			else
+				set_error(&f->q[k], fl->items[i].message,
+					  second_text(f, f->q[k].path, XFORM_TEXT_CONSTRAINT,
+						      fl->items[i].message));
 			if (!bad)
 				f->focus = k;
 			bad = 1;
@@ -718,27 +778,29 @@ static void finalise_answered(tui *t, int yes, void *payload)
 
 /* ------------------------------------------------------------ drawing */
 
-/* The question's label in the UI language, when bilingual and different.
- * Read without switching the session's language: drawing changes nothing. */
-static char *second_label(form_view *f, const char *path)
+/*
+ * A choice's label as "returnee text / counsellor text" when the second
+ * list has the choice at i labelled differently (caller frees; NULL when
+ * the label alone will do).
+ */
+static char *both_labels(const char *label, const xform_choice_list *second, size_t i)
 {
-	xform_session *s = fill_session(f->fill);
-	const char *cur = xform_language(s);
-	char *label = NULL;
+	hw_buf b = HW_BUF_INIT;
 
-	if (!f->bilingual || !f->ui_code || !cur || strcmp(cur, f->ui_code) == 0)
+	if (!second || i >= second->count || !second->items[i].label[0] ||
+	    strcmp(second->items[i].label, label) == 0)
 		return NULL;
-	if (xform_label_lang(&label, s, path, f->ui_code, NULL) < 0)
-		return NULL;
-	return label;
+	hw_buf_printf(&b, "%s / %s", label, second->items[i].label);
+	return hw_buf_detach(&b);
 }
 
 /* Draw one question from row y; returns the rows used. */
 static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bottom, int cols)
 {
 	xform_nav_item *it = item_of(f, q->path);
+	xform_choice_list *second_choices = NULL;
 	int y0 = y, i, room;
-	char *second;
+	char *second, *choice;
 	char mark[8];
 
 	if (!it)
@@ -747,27 +809,46 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 			  focused ? ROLE_HEADER : ROLE_NORMAL, 0);
 	if (it->required && y > y0)
 		ui_put(t, y0, 0, 1, "*", ROLE_ERROR, 0);
-	second = second_label(f, q->path);
-	if (second && *second && strcmp(second, it->label) != 0 && y < bottom)
+	second = second_text(f, q->path, XFORM_TEXT_LABEL, it->label);
+	if (second && y < bottom)
 		y += ui_put_block(t, y, 3, cols - 4, bottom - y, second, ROLE_DIM, 0);
 	free(second);
 	if (it->hint[0] && y < bottom)
 		y += ui_put_block(t, y, 3, cols - 4, 3, it->hint, ROLE_HINT, 0);
+	second = it->hint[0] ? second_text(f, q->path, XFORM_TEXT_HINT, it->hint) : NULL;
+	if (second && y < bottom)
+		y += ui_put_block(t, y, 3, cols - 4, 3, second, ROLE_DIM, 0);
+	free(second);
 	if (y >= bottom)
 		return y - y0;
 	switch (it->kind) {
 	case XFORM_INPUT:
 		if (it->readonly) {
-			ui_put(t, y++, 3, cols - 4, it->value, ROLE_NORMAL, 0);
+			/* A long value (a note, a calculated text) wraps. */
+			y += ui_put_block(t, y, 3, cols - 4, bottom - y, it->value, ROLE_NORMAL, 0);
 			break;
 		}
 		ui_put(t, y, 1, 2, ">", focused ? ROLE_KEYS : ROLE_DIM, 0);
+		if (is_multiline(it, q)) {
+			/* Up to 8 rows, fewer on a small screen; room kept for the advice. */
+			room = bottom - y - 2 - (q->error ? 1 : 0);
+			room = room > 8 ? 8 : room < 1 ? 1 : room;
+			ui_put_editor(t, y, 3, cols - 6, room, &q->edit, &q->top_line, focused);
+			y += room;
+			if (focused && y < bottom)
+				ui_put(t, y++, 3, cols - 4,
+				       _("Enter starts a new line; Tab or PgDn goes on."), ROLE_DIM, 0);
+			break;
+		}
 		ui_put_field(t, y++, 3, cols - 6 < 50 ? cols - 6 : 50, &q->edit, focused);
 		if (it->type == XFORM_T_DATE && y < bottom)
 			ui_put(t, y++, 3, cols - 4, _("Write the date as YYYY-MM-DD."), ROLE_DIM, 0);
 		break;
 	case XFORM_SELECT1:
 	case XFORM_SELECT:
+		if (showing_second(f))
+			xform_choices_lang(&second_choices, fill_session(f->fill), q->path,
+					   f->ui_code, NULL);
 		room = bottom - y - (q->error ? 1 : 0);
 		/* A long list scrolls so that the highlighted choice shows. */
 		i = focused && q->cursor >= room ? q->cursor - room + 1 : 0;
@@ -797,10 +878,14 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 				ui_put(t, y, 3, 2, num, ROLE_KEYS, 0);
 			}
 			ui_put(t, y, 5, 4, mark, focused && i == q->cursor ? ROLE_SELECTED : ROLE_NORMAL, 0);
-			ui_put(t, y, 9, cols - 10, it->choices.items[i].label,
+			choice = both_labels(it->choices.items[i].label, second_choices, (size_t)i);
+			ui_put(t, y, 9, cols - 10, choice ? choice : it->choices.items[i].label,
 			       focused && i == q->cursor ? ROLE_SELECTED : ROLE_NORMAL, 0);
+			free(choice);
 			y++;
 		}
+		xform_choice_list_free(second_choices);
+		second_choices = NULL;
 		if (it->choices.count == 0)
 			ui_put(t, y++, 3, cols - 4, _("(no choices apply)"), ROLE_DIM, 0);
 		break;
@@ -822,6 +907,8 @@ static int draw_question(form_view *f, tui *t, fq *q, int focused, int y, int bo
 	}
 	if (q->error && y < bottom)
 		y += ui_put_block(t, y, 3, cols - 4, bottom - y, q->error, ROLE_ERROR, 0);
+	if (q->error && q->error2 && y < bottom)
+		y += ui_put_block(t, y, 3, cols - 4, bottom - y, q->error2, ROLE_ERROR, 0);
 	return y - y0;
 }
 
@@ -841,10 +928,10 @@ static void draw_repeat(form_view *f, tui *t, xform_nav_item *it, int y, int col
 }
 
 /* The answer as shown: choice labels for selects, the value otherwise (caller frees). */
-static char *shown_answer(const xform_nav_item *it)
+static char *shown_answer(const xform_nav_item *it, const xform_choice_list *second)
 {
 	hw_buf b = HW_BUF_INIT;
-	char *vals, *tok, *save;
+	char *vals, *tok, *save, *both;
 	size_t i;
 
 	if (it->kind != XFORM_SELECT1 && it->kind != XFORM_SELECT)
@@ -853,10 +940,14 @@ static char *shown_answer(const xform_nav_item *it)
 	for (tok = vals ? strtok_r(vals, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save)) {
 		const char *label = tok;
 
+		both = NULL;
 		for (i = 0; i < it->choices.count; i++)
-			if (strcmp(it->choices.items[i].value, tok) == 0)
+			if (strcmp(it->choices.items[i].value, tok) == 0) {
 				label = it->choices.items[i].label;
-		hw_buf_printf(&b, "%s%s", b.len ? ", " : "", label);
+				both = both_labels(label, second, i);
+			}
+		hw_buf_printf(&b, "%s%s", b.len ? ", " : "", both ? both : label);
+		free(both);
 	}
 	free(vals);
 	return hw_buf_detach(&b);
@@ -874,35 +965,89 @@ static const char *failure_of(form_view *f, const char *path)
 	return NULL;
 }
 
+/*
+ * One entry of the review from row y, not below bottom: its number, its
+ * label wrapped in the left half (the counsellor's beneath it when
+ * bilingual), the answer or the problem wrapped in the right half.
+ * Returns the rows it takes; with skip set only measures.
+ */
+static int review_entry(form_view *f, tui *t, int p, int y, int bottom, int cols, int skip)
+{
+	xform_nav_item *it = &f->nav->items[page_item(f, p)];
+	const char *bad = failure_of(f, it->path);
+	int half = (cols - 4) / 2, sel = p == f->rsel, left, right = 0, rows;
+	enum ui_role role = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	xform_choice_list *second_choices = NULL;
+	char *second = NULL, *shown = NULL;
+	const char *answer = NULL;
+	enum ui_role arole = role;
+	char num[16];
+
+	if (is_question(it->kind) || it->kind == XFORM_GROUP)
+		second = second_text(f, it->path, XFORM_TEXT_LABEL, it->label);
+	if (bad) {
+		answer = bad;
+		arole = sel ? role : ROLE_ERROR;
+	} else if (is_question(it->kind) && it->kind != XFORM_NOTE) {
+		if ((it->kind == XFORM_SELECT1 || it->kind == XFORM_SELECT) && showing_second(f))
+			xform_choices_lang(&second_choices, fill_session(f->fill), it->path,
+					   f->ui_code, NULL);
+		shown = shown_answer(it, second_choices);
+		answer = shown ? (*shown ? shown : _("(no answer)")) : it->value;
+		arole = sel ? role : (it->value[0] ? ROLE_INFO : ROLE_DIM);
+	}
+	/* Measure first, so the selected entry is highlighted on all its rows. */
+	left = ui_put_block(t, y, 5, half - 1, 0, it->label, role, 1) +
+	       (second ? ui_put_block(t, y, 7, half - 3, 0, second, role, 1) : 0);
+	if (answer)
+		right = ui_put_block(t, y, 5 + half, cols - 6 - half, 0, answer, arole, 1);
+	rows = left > right ? left : right;
+	if (rows < 1)
+		rows = 1;
+	if (!skip) {
+		int i, ly;
+
+		for (i = 0; i < rows && y + i < bottom; i++)
+			ui_blank(y + i, 0, cols, role);
+		snprintf(num, sizeof num, "%d.", p + 1);
+		ui_put(t, y, 1, 4, num, role, 0);
+		ly = y + ui_put_block(t, y, 5, half - 1, bottom - y, it->label, role, 0);
+		if (second && ly < bottom)
+			ui_put_block(t, ly, 7, half - 3, bottom - ly, second, sel ? role : ROLE_DIM, 0);
+		if (answer)
+			ui_put_block(t, y, 5 + half, cols - 6 - half, bottom - y, answer, arole, 0);
+	}
+	xform_choice_list_free(second_choices);
+	free(second);
+	free(shown);
+	return rows;
+}
+
+/* The review: every page's label and answer, wrapped, the selected one kept in view. */
 static void draw_review(form_view *f, tui *t, int top, int rows, int cols)
 {
-	int y = top + 1, p, half = (cols - 4) / 2;
+	int y = top + 1, p, used, bottom = top + rows;
 
 	ui_put(t, top, 1, cols - 2, _("Review: check every answer, then press F2 to finalise."),
 	       ROLE_HEADER, 1);
-	f->rvisible = rows - 2;
-	ui_list_clamp(&f->rsel, &f->rtop, f->npages, f->rvisible);
-	for (p = f->rtop; p < f->npages && y < top + rows; p++, y++) {
-		xform_nav_item *it = &f->nav->items[page_item(f, p)];
-		const char *bad = failure_of(f, it->path);
-		enum ui_role role = p == f->rsel ? ROLE_SELECTED : ROLE_NORMAL;
-		char num[16];
-
-		ui_blank(y, 0, cols, role);
-		snprintf(num, sizeof num, "%d.", p + 1);
-		ui_put(t, y, 1, 4, num, role, 0);
-		ui_put(t, y, 5, half - 1, it->label, role, 0);
-		if (bad)
-			ui_put(t, y, 5 + half, cols - 6 - half, bad, p == f->rsel ? role : ROLE_ERROR, 0);
-		else if (is_question(it->kind) && it->kind != XFORM_NOTE) {
-			char *shown = shown_answer(it);
-
-			ui_put(t, y, 5 + half, cols - 6 - half,
-			       shown ? (*shown ? shown : _("(no answer)")) : it->value,
-			       p == f->rsel ? role : (it->value[0] ? ROLE_INFO : ROLE_DIM), 0);
-			free(shown);
-		}
+	if (f->rsel >= f->npages)
+		f->rsel = f->npages - 1;
+	if (f->rsel < 0)
+		f->rsel = 0;
+	if (f->rtop > f->rsel)
+		f->rtop = f->rsel;
+	/* Scroll down until the selected entry fits below the first one shown. */
+	for (;;) {
+		for (used = 0, p = f->rtop; p <= f->rsel && p < f->npages; p++)
+			used += review_entry(f, t, p, y, bottom, cols, 1);
+		if (used <= rows - 1 || f->rtop >= f->rsel)
+			break;
+		f->rtop++;
 	}
+	for (p = f->rtop, f->rvisible = 0; p < f->npages && y < bottom; p++, f->rvisible++)
+		y += review_entry(f, t, p, y, bottom, cols, 0);
+	if (f->rvisible < 1)
+		f->rvisible = 1;
 }
 
 static void form_draw(ui_view *v, tui *t, int top, int rows, int cols)
@@ -985,6 +1130,9 @@ static int form_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED | UI_REDRAW;
 	case ACT_UP:
 	case ACT_DOWN:
+		if (typing && is_multiline(it, q) &&
+		    text_edit_vertical(&q->edit, tui_cols(t) - 7, act == ACT_DOWN ? 1 : -1))
+			return UI_HANDLED | UI_REDRAW;
 		if (it && (it->kind == XFORM_SELECT1 || it->kind == XFORM_SELECT) &&
 		    (act == ACT_DOWN ? (size_t)q->cursor + 1 < it->choices.count : q->cursor > 0)) {
 			q->cursor += act == ACT_DOWN ? 1 : -1;
@@ -1010,6 +1158,10 @@ static int form_key(ui_view *v, tui *t, int key, enum ui_action act)
 	case ACT_OPEN:
 		if (f->pages[f->page] < 0)
 			return next_page(f, t);
+		if (typing && is_multiline(it, q)) {
+			text_edit_insert(&q->edit, '\n');
+			return UI_HANDLED | UI_REDRAW;
+		}
 		if (it && it->kind == XFORM_SELECT1) {
 			if (it->choices.count && strcmp(it->value, it->choices.items[q->cursor].value) != 0) {
 				choose(f, t, q, it);

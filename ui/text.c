@@ -739,3 +739,143 @@ int text_edit_view(const text_edit *e, int cols, unsigned flags, char **out, int
 	*cursor_col = col;
 	return 0;
 }
+
+/* ------------------------------------------------------------ wrapped editing */
+
+/* Append the span [start, end) to a growing list; 0 or -1. */
+static int span_add(text_span **v, size_t *n, size_t *cap, size_t start, size_t end)
+{
+	text_span *grown;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		grown = realloc(*v, *cap * sizeof *grown);
+		if (!grown)
+			return -1;
+		*v = grown;
+	}
+	(*v)[*n].start = start;
+	(*v)[*n].end = end;
+	(*n)++;
+	return 0;
+}
+
+int text_wrap(const char *s, int cols, text_span **out, size_t *count)
+{
+	size_t n = strlen(s), pos = 0, pend, i, k, end, next, brk, nlines = 0, cap = 0;
+	text_span *v = NULL;
+	uint32_t cp;
+	int col, w;
+
+	*out = NULL;
+	*count = 0;
+	if (cols < 1)
+		cols = 1;
+	for (;;) {
+		const char *nl = memchr(s + pos, '\n', n - pos);
+
+		pend = nl ? (size_t)(nl - s) : n;
+		if (pos == pend && span_add(&v, &nlines, &cap, pos, pos) < 0)
+			goto fail;
+		while (pos < pend) {
+			/* Greedy: take characters while they fit, remember the last space. */
+			col = 0;
+			brk = (size_t)-1;
+			for (i = pos; i < pend; i += k) {
+				k = text_decode(s + i, pend - i, &cp);
+				w = text_char_width(cp);
+				if (col + w > cols)
+					break;
+				col += w;
+				if (cp == ' ')
+					brk = i;
+			}
+			if (i >= pend) {
+				end = next = pend;
+			} else if (s[i] == ' ') {
+				end = next = i;
+			} else if (brk != (size_t)-1 && brk > pos) {
+				end = next = brk;
+			} else {
+				/* A word longer than the line (or a character wider). */
+				end = next = i > pos ? i : pos + text_decode(s + pos, pend - pos, &cp);
+			}
+			if (span_add(&v, &nlines, &cap, pos, end) < 0)
+				goto fail;
+			pos = next;
+			while (pos < pend && s[pos] == ' ' && end < pend)
+				pos++;
+		}
+		if (!nl)
+			break;
+		pos = pend + 1;
+		/* The line after a final newline, where the cursor goes next. */
+		if (pos == n) {
+			if (span_add(&v, &nlines, &cap, n, n) < 0)
+				goto fail;
+			break;
+		}
+	}
+	*out = v;
+	*count = nlines;
+	return 0;
+fail:
+	free(v);
+	return -1;
+}
+
+size_t text_wrap_line(const text_span *lines, size_t count, size_t off)
+{
+	size_t i = 0;
+
+	while (i + 1 < count && lines[i + 1].start <= off)
+		i++;
+	return i;
+}
+
+/* Columns of the bytes [a, b) of s. */
+static int bytes_width(const char *s, size_t a, size_t b)
+{
+	uint32_t cp;
+	size_t k;
+	int w = 0;
+
+	while (a < b && (k = text_decode(s + a, b - a, &cp)) > 0) {
+		w += text_char_width(cp);
+		a += k;
+	}
+	return w;
+}
+
+int text_edit_vertical(text_edit *e, int cols, int dir)
+{
+	const char *s = text_edit_str(e);
+	text_span *lines = NULL;
+	size_t count = 0, cur, to, len;
+	char *piece;
+	int col;
+
+	if (text_wrap(s, cols, &lines, &count) < 0)
+		return 0;
+	cur = text_wrap_line(lines, count, e->cursor);
+	if ((dir < 0 && cur == 0) || (dir > 0 && cur + 1 >= count)) {
+		free(lines);
+		return 0;
+	}
+	col = bytes_width(s, lines[cur].start,
+			  e->cursor < lines[cur].end ? e->cursor : lines[cur].end);
+	to = dir < 0 ? cur - 1 : cur + 1;
+	len = lines[to].end - lines[to].start;
+	piece = strndup(s + lines[to].start, len);
+	if (!piece) {
+		free(lines);
+		return 0;
+	}
+	e->cursor = lines[to].start + text_fit(piece, col, NULL);
+	/* Keep combining marks with their base. */
+	if (e->cursor > lines[to].start && e->cursor < e->len)
+		e->cursor = prev_cluster(e->buf, e->len, next_cluster(e->buf, e->len, e->cursor));
+	free(piece);
+	free(lines);
+	return 1;
+}

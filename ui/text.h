@@ -119,6 +119,30 @@ void text_edit_end(text_edit *e);
 const char *text_edit_str(const text_edit *e);
 void text_edit_free(text_edit *e);
 
+/* A line of wrapped text: the bytes [start, end) of the string. */
+typedef struct text_span {
+	size_t start, end;
+} text_span;
+
+/*
+ * Split s into lines at most cols columns wide, in logical order: at each
+ * newline, then between words (spaces at a break belong to no line; a word
+ * longer than a line is cut between characters).  An empty paragraph, and
+ * the end after a final newline, are empty lines, so every byte offset of s
+ * has a line.  *out gets *count >= 1 spans (caller frees).  Returns 0 or -1.
+ */
+int text_wrap(const char *s, int cols, text_span **out, size_t *count);
+
+/* The line of a wrapped text that holds byte offset off (where its cursor shows). */
+size_t text_wrap_line(const text_span *lines, size_t count, size_t off);
+
+/*
+ * Move the cursor of a text wrapped as in a box cols wide to the line above
+ * (dir < 0) or below, at the same column or the end of a shorter line.
+ * Returns 1 if it moved, 0 when there is no such line (or no memory).
+ */
+int text_edit_vertical(text_edit *e, int cols, int dir);
+
 /*
  * The visible part of an edited line in a box cols wide: *out gets the
  * visual-order text to draw (caller frees), *cursor_col the column of the

@@ -319,6 +319,56 @@ void ui_put_field(tui *t, int y, int x, int width, const text_edit *e, int focus
 	}
 }
 
+void ui_put_editor(tui *t, int y, int x, int width, int rows, const text_edit *e,
+		   int *top, int focused)
+{
+	const char *s = text_edit_str(e);
+	enum ui_role role = focused ? ROLE_SELECTED : ROLE_INPUT;
+	text_span *lines = NULL;
+	size_t count = 0, cur, i;
+	int r;
+
+	if (width < 2 || rows < 1)
+		return;
+	for (r = 0; r < rows; r++)
+		ui_blank(y + r, x, width, role);
+	/* One column stays free for the cursor after the last character. */
+	if (text_wrap(s, width - 1, &lines, &count) < 0)
+		return;
+	cur = text_wrap_line(lines, count, e->cursor);
+	if (*top > (int)cur)
+		*top = (int)cur;
+	if ((int)cur >= *top + rows)
+		*top = (int)cur - rows + 1;
+	if (*top < 0)
+		*top = 0;
+	for (i = (size_t)*top, r = 0; i < count && r < rows; i++, r++) {
+		text_edit line = TEXT_EDIT_INIT;
+		char *piece = strndup(s + lines[i].start, lines[i].end - lines[i].start);
+		char *vis = NULL;
+		int col = 0;
+
+		if (!piece || text_edit_set(&line, piece) < 0) {
+			free(piece);
+			break;
+		}
+		if (i == cur)
+			line.cursor = e->cursor - lines[i].start < line.len
+				      ? e->cursor - lines[i].start : line.len;
+		if (text_edit_view(&line, width, t->text_flags, &vis, &col) == 0) {
+			put_raw(y + r, x, vis, ui_attr(role));
+			free(vis);
+		}
+		if (focused && i == cur) {
+			t->cursor_y = y + r;
+			t->cursor_x = x + (col < width ? col : width - 1);
+		}
+		text_edit_free(&line);
+		free(piece);
+	}
+	free(lines);
+}
+
 void ui_list_clamp(int *sel, int *top, int count, int rows)
 {
 	if (rows < 1)

@@ -147,6 +147,15 @@ void ui_blank(int y, int x, int width, enum ui_role role);
 void ui_put_field(tui *t, int y, int x, int width, const text_edit *e, int focused);
 
 /*
+ * Draw a multi-line editor in a box of rows x width from (y, x): the text
+ * word-wrapped (by columns, each line laid out right to left when it is
+ * so), scrolled so that the cursor's line shows (*top is the first line
+ * shown, kept between calls), and, when focused, the terminal cursor in it.
+ */
+void ui_put_editor(tui *t, int y, int x, int width, int rows, const text_edit *e,
+		   int *top, int focused);
+
+/*
  * Move the selection *sel of a list of count items shown rows at a time,
  * keeping it visible (*top is the first shown).  Returns 1 if act was a
  * movement (up, down, pages, first, last), else 0.
