@@ -710,12 +710,32 @@ static void form_language(form_view *f, tui *t)
 	free(items);
 }
 
+/* The failure message for a path from the last finalise attempt, or NULL. */
+static const char *failure_of(form_view *f, const char *path)
+{
+	size_t i;
+
+	for (i = 0; f->failures && i < f->failures->count; i++)
+		if (strcmp(f->failures->items[i].path, path) == 0)
+			return f->failures->items[i].kind == XFORM_FAIL_REQUIRED
+			       ? _("needs an answer") : f->failures->items[i].message;
+	return NULL;
+}
+
 /* Show why the form cannot be finalised: the answers marked in the review. */
 static void show_failures(form_view *f, tui *t, xform_failure_list *fl)
 {
+	int p;
+
 	xform_failure_list_free(f->failures);
 	f->failures = fl;
 	go_page(f, f->npages);
+	/* The first answer that needs attention is selected, so it shows. */
+	for (p = 0; p < f->npages; p++)
+		if (failure_of(f, f->nav->items[page_item(f, p)].path)) {
+			f->rsel = p;
+			break;
+		}
 	tui_message(t, ROLE_ERROR, P_("Not finalised: %zu answer needs attention (marked below).",
 				      "Not finalised: %zu answers need attention (marked below).",
 				      fl->count), fl->count);
@@ -953,17 +973,6 @@ static char *shown_answer(const xform_nav_item *it, const xform_choice_list *sec
 	return hw_buf_detach(&b);
 }
 
-/* The failure message for a path from the last finalise attempt, or NULL. */
-static const char *failure_of(form_view *f, const char *path)
-{
-	size_t i;
-
-	for (i = 0; f->failures && i < f->failures->count; i++)
-		if (strcmp(f->failures->items[i].path, path) == 0)
-			return f->failures->items[i].kind == XFORM_FAIL_REQUIRED
-			       ? _("needs an answer") : f->failures->items[i].message;
-	return NULL;
-}
 
 /*
  * One entry of the review from row y, not below bottom: its number, its
@@ -996,9 +1005,12 @@ static int review_entry(form_view *f, tui *t, int p, int y, int bottom, int cols
 		answer = shown ? (*shown ? shown : _("(no answer)")) : it->value;
 		arole = sel ? role : (it->value[0] ? ROLE_INFO : ROLE_DIM);
 	}
-	/* Measure first, so the selected entry is highlighted on all its rows. */
-	left = ui_put_block(t, y, 5, half - 1, 0, it->label, role, 1) +
-	       (second ? ui_put_block(t, y, 7, half - 3, 0, second, role, 1) : 0);
+	/*
+	 * Measure first, so the selected entry is highlighted on all its rows.
+	 * Labels (long notes) take two rows at most; answers are never cut.
+	 */
+	left = ui_put_block(t, y, 5, half - 1, 2, it->label, role, 1) +
+	       (second ? ui_put_block(t, y, 7, half - 3, 2, second, role, 1) : 0);
 	if (answer)
 		right = ui_put_block(t, y, 5 + half, cols - 6 - half, 0, answer, arole, 1);
 	rows = left > right ? left : right;
@@ -1011,9 +1023,11 @@ static int review_entry(form_view *f, tui *t, int p, int y, int bottom, int cols
 			ui_blank(y + i, 0, cols, role);
 		snprintf(num, sizeof num, "%d.", p + 1);
 		ui_put(t, y, 1, 4, num, role, 0);
-		ly = y + ui_put_block(t, y, 5, half - 1, bottom - y, it->label, role, 0);
+		ly = y + ui_put_block(t, y, 5, half - 1, bottom - y < 2 ? bottom - y : 2, it->label,
+				      role, 0);
 		if (second && ly < bottom)
-			ui_put_block(t, ly, 7, half - 3, bottom - ly, second, sel ? role : ROLE_DIM, 0);
+			ui_put_block(t, ly, 7, half - 3, bottom - ly < 2 ? bottom - ly : 2, second,
+				     sel ? role : ROLE_DIM, 0);
 		if (answer)
 			ui_put_block(t, y, 5 + half, cols - 6 - half, bottom - y, answer, arole, 0);
 	}
