@@ -48,6 +48,10 @@ EXTRA_DIST += tests/search.sh
 TESTS += tests/cli-casework.sh
 EXTRA_DIST += tests/cli-casework.sh
 
+# Case work between devices: counsellor, supervisor, field officer over git.
+TESTS += tests/casework-roundtrip.sh
+EXTRA_DIST += tests/casework-roundtrip.sh
+
 # The interface is completely translated.
 TESTS += tests/ui-translations.sh
 EXTRA_DIST += tests/ui-translations.sh
