@@ -940,6 +940,10 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 			set_str(&res->work.decision_date, res->work.decisions[d].date);
 			break;
 		}
+	if (!res->work.stage) {   /* the fold could not copy it */
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
 	free(res->row.status);
 	res->row.status = strdup(!strcmp(res->work.stage, "closed") ? "closed" : "open");
 	{
@@ -947,6 +951,10 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 
 		for (size_t i = 0; i < res->work.nassignees; i++)
 			hw_buf_printf(&b, "%s%s", i ? " " : "", res->work.assignees[i].person);
+		if (hw_buf_oom(&b)) {   /* not a case assigned to no one */
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
 		free(res->row.assigned_to);
 		res->row.assigned_to = b.len ? hw_buf_detach(&b) : NULL;
 		hw_buf_free(&b);

@@ -396,7 +396,7 @@ void event_free(hw_event *ev)
 		return;
 	free(ev->author);
 	free(ev->device);
-	for (size_t i = 0; i < ev->nparents; i++)
+	for (size_t i = 0; ev->parents && i < ev->nparents; i++)
 		free(ev->parents[i]);
 	free(ev->parents);
 	free(ev->data);
@@ -579,7 +579,10 @@ int event_new(hw_event **out, const char *case_id, const char *type,
 	ev->parents = calloc(nparents ? nparents : 1, sizeof(char *));
 	ev->nparents = nparents;
 	for (size_t i = 0; ev->parents && i < nparents; i++)
-		ev->parents[i] = strdup(parents[i]);
+		if (!(ev->parents[i] = strdup(parents[i]))) {
+			event_free(ev);
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		}
 	data = json_loads(data_json ? data_json : "{}", 0, &jerr);
 	if (!json_is_object(data)) {
 		json_decref(data);

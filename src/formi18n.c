@@ -213,9 +213,11 @@ static formi18n_text *form_add(formi18n_form *f, const char *id)
 		f->texts = n;
 		f->cap = cap;
 	}
-	t = &f->texts[f->ntexts++];
+	t = &f->texts[f->ntexts];
 	memset(t, 0, sizeof(*t));
-	t->id = hw_strdup(id);
+	if (!(t->id = hw_strdup(id)))
+		return NULL;
+	f->ntexts++;
 	return t;
 }
 

@@ -417,10 +417,14 @@ int hw_read_file(const char *path, char **out, size_t *len, hw_error *err)
 
 char *hw_path_join(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 2);
+	size_t la, lb;
+	char *p;
 
-	if (!p)
+	if (!a || !b)   /* a part that could not be made: so can the whole */
+		return NULL;
+	la = strlen(a);
+	lb = strlen(b);
+	if (!(p = malloc(la + lb + 2)))
 		return NULL;
 	memcpy(p, a, la);
 	if (la && a[la - 1] != '/')

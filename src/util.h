@@ -103,7 +103,7 @@ int hw_write_file_atomic(const char *path, const void *data, size_t len, hw_erro
 /* Read a whole file; *out is NUL-terminated, caller frees; *len may be NULL. */
 int hw_read_file(const char *path, char **out, size_t *len, hw_error *err);
 
-/* Join two path parts with '/' into a new string (caller frees). */
+/* Join two path parts with '/' into a new string (caller frees; NULL if a part is NULL). */
 char *hw_path_join(const char *a, const char *b);
 
 /* True if path exists. */

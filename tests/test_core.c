@@ -26,6 +26,7 @@ static char *tmpdir(void)
 	const char *base = getenv("HOMEWARD_TEST_TMP");
 	char *p = hw_path_join(base && *base ? base : "/tmp", "wsXXXXXX");
 
+	cr_assert_not_null(p);
 	cr_assert_not_null(mkdtemp(p));
 	return p;
 }
@@ -37,6 +38,7 @@ static hw_ws *new_ws(const char *device, char **dir_out)
 	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws");
 	hw_ws *ws = NULL;
 
+	cr_assert_not_null(wsdir);
 	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, device, "Tester", "counsellor", NULL), 0, "%s", ws_error(ws)->msg);
 	if (dir_out)
@@ -352,6 +354,7 @@ Test(store, a_file_that_is_not_a_database_is_refused)
 	hw_ws *ws = NULL;
 	hw_error err = { 0, "" };
 
+	cr_assert_not_null(db);
 	hw_mkdir_p(wsdir, NULL);
 	cr_assert_eq(hw_write_file_atomic(db, "hello, this is text\n", 20, NULL), 0);
 	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), HW_ECORRUPT, "%d %s", err.code, err.msg);

@@ -30,12 +30,15 @@ static char *new_workspace(char case_id[HW_UUID_LEN + 1], const char *birth)
 	hw_ws *ws = NULL;
 	size_t len;
 
+	cr_assert_not_null(dir);
 	cr_assert_not_null(mkdtemp(dir));
 	ws_dir = hw_path_join(dir, "ws");
+	cr_assert_not_null(ws_dir);
 	cr_assert_eq(ws_open(&ws, ws_dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, "dev1", "Tester", "counsellor", NULL), 0);
 	cr_assert_eq(hw_read_file(FORM, &data, &len, NULL), 0);
 	to = hw_path_join(ws_forms_dir(ws), "intake.xml");
+	cr_assert_not_null(to);
 	cr_assert_eq(hw_write_file_atomic(to, data, len, NULL), 0);
 	f.given_name = "Test";
 	f.family_name = "Person";

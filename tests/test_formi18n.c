@@ -109,7 +109,10 @@ static char *write_tmp(const char *name, const char *text)
 {
 	const char *dir = getenv("HOMEWARD_TEST_TMP");
 	char *path = hw_path_join(dir ? dir : "/tmp", name);
-	FILE *fp = fopen(path, "w");
+	FILE *fp;
+
+	cr_assert_not_null(path);
+	fp = fopen(path, "w");
 
 	cr_assert_not_null(fp, "cannot write %s", path);
 	fputs(text, fp);
@@ -301,6 +304,7 @@ Test(formi18n, bad_forms_name_file_and_line)
 	/* A third language in a source form is refused: translations come from PO files. */
 	p = strstr(FORM, "English, for children (en-x-child)");
 	other = malloc(strlen(FORM) + 16);
+	cr_assert_not_null(other);
 	sprintf(other, "%.*sFrançais (fr)%s", (int)(p - FORM), FORM,
 		p + strlen("English, for children (en-x-child)"));
 	path = write_tmp("three.xml", other);

@@ -63,3 +63,17 @@ EXTRA_DIST += tests/tui-edit.sh
 # What cannot be read is said on the screen, not silently left out.
 TESTS += tests/tui-errors.sh
 EXTRA_DIST += tests/tui-errors.sh
+
+# The unit tests with every Nth allocation failing (docs/testing.md).
+OOM_FIRST = 2
+OOM_LAST = 150
+OOM_UNIT_TESTS = tests/test_core tests/test_fill tests/test_xform tests/test_xpath \
+	tests/test_formi18n tests/test_repo tests/test_sync
+.PHONY: check-oom
+check-oom: $(OOM_UNIT_TESTS)
+	$(SHELL) $(srcdir)/tests/check-oom.sh $(OOM_FIRST) $(OOM_LAST) $(OOM_UNIT_TESTS)
+EXTRA_DIST += tests/check-oom.sh docs/testing.md
+
+# A short sample of it in make check: it must not crash.
+TESTS += tests/oom-sample.sh
+EXTRA_DIST += tests/oom-sample.sh

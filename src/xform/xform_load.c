@@ -1508,6 +1508,10 @@ int xform_load_ext(xform **out, const char *path, const xform_load_options *opts
 
 		ld.f->dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : strdup(".");
 	}
+	if (!ld.f->path || !ld.f->dir) {
+		rc = hw_error_set(err, HW_ERROR, "%s: out of memory", path);
+		goto cleanup;
+	}
 	if ((rc = hw_read_file(path, &data, &len, err)) < 0) {
 		if (opts && opts->diag)
 			opts->diag(path, 0, XFORM_ERROR, err ? err->msg : "cannot read", opts->payload);
