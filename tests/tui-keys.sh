@@ -35,6 +35,24 @@ check "the message does not hide the key bar" keybar_has "Échap Fermer"
 keys F10
 check "F10 quits" gone
 
+# Every language: the quit key on the case list and the case view, the way
+# out of a form.
+for lang in nl ar fa; do
+	start LANGUAGE=$lang
+	wait_for "Nadia"
+	check "$lang: the case list's key bar shows F10" poll keybar_has "F10 "
+	check "$lang: and F1" keybar_has "F1 "
+	keys Enter
+	check "$lang: the case view's key bar shows F10" poll keybar_has "F10 "
+	keys f
+	wait_for "First contact"
+	keys Down Enter
+	check "$lang: the form's key bar shows Esc" poll keybar_has "Esc "
+	check "$lang: and F8" keybar_has "F8 "
+	keys F10
+	gone
+done
+
 # ------------------------------------------------------------ the language of a run
 "$HOMEWARD" --workspace "$ws" config set ui.language ar >/dev/null
 start LANGUAGE=fr
