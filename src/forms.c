@@ -167,6 +167,8 @@ struct hw_fill {
 	int resumed;
 	xform *form;
 	xform_session *session;
+	char *base_xml;         /* a correction: the submission it corrects, else NULL */
+	size_t base_len;
 	/* Text typed but not accepted as an answer (fill_keep_typed), by path. */
 	char **typed_paths, **typed_texts;
 	size_t ntyped;
@@ -326,6 +328,18 @@ static void age_of(const char *birth_date, char buf[16])
 		snprintf(buf, 16, "%d", age);
 }
 
+/* The "correct" op of a draft: load the submission it corrects. */
+static int find_correct(const char *op, const char *path, const char *value, void *payload)
+{
+	hw_fill *f = payload;
+
+	(void)path;
+	if (strcmp(op, "correct") || !value || f->base_xml)
+		return 0;
+	return store_submission_get_xml(ws_store(f->ws), value, &f->base_xml, &f->base_len,
+					ws_err(f->ws)) < 0 ? HW_ENOTFOUND : 0;
+}
+
 /* (Re)build the session from the form and the stored ops. */
 static int build_session(hw_fill *f)
 {
@@ -341,10 +355,21 @@ static int build_session(hw_fill *f)
 	o.deviceid = ws_device_id(f->ws);
 	o.username = ws_author(f->ws);
 	o.now = hw_clock_fixed();
-	if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
+	/* A draft that corrects a submission starts from it (its first op names it). */
+	if (f->draft_id && !f->base_xml &&
+	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, find_correct, f, ws_err(f->ws))) < 0)
 		return rc;
-	if ((rc = prefill(f)) < 0)
-		return rc;
+	if (f->base_xml) {
+		/* A correction: a new instance whose meta/deprecatedID names the old one. */
+		if ((rc = xform_session_edit(&f->session, f->form, f->base_xml, f->base_len, &o,
+					     ws_err(f->ws))) < 0)
+			return rc;
+	} else {
+		if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
+			return rc;
+		if ((rc = prefill(f)) < 0)
+			return rc;
+	}
 	if (f->draft_id &&
 	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, replay_one, &c, ws_err(f->ws))) < 0)
 		return rc;
@@ -420,11 +445,13 @@ void fill_free(hw_fill *f)
 	free(f->prefill_country);
 	free(f->prefill_age);
 	typed_drop(f, NULL);
+	free(f->base_xml);
 	free(f);
 }
 
 xform_session *fill_session(hw_fill *f) { return f->session; }
 const xform *fill_form(hw_fill *f) { return f->form; }
+const char *fill_case_id(const hw_fill *f) { return f->case_id; }
 int fill_resumed(const hw_fill *f) { return f->resumed; }
 
 /* Save one op durably, creating the draft on the first change. */
@@ -518,6 +545,60 @@ const char *fill_typed(const hw_fill *f, const char *path)
 		if (!strcmp(f->typed_paths[i], path))
 			return f->typed_texts[i];
 	return NULL;
+}
+
+int fill_open_correction(hw_fill **out, hw_ws *ws, const char *instance_id, const char *lang)
+{
+	store_submission sub;
+	char *full = NULL, *xml = NULL;
+	size_t len = 0;
+	hw_fill *f = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(&sub, 0, sizeof(sub));
+	full = malloc(strlen(instance_id) + 6);
+	if (!full)
+		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	sprintf(full, "%s%s", strncmp(instance_id, "uuid:", 5) ? "uuid:" : "", instance_id);
+	if ((rc = store_submission_get(ws_store(ws), full, &sub, ws_err(ws))) < 0) {
+		if (rc == HW_ENOTFOUND)
+			hw_error_set(ws_err(ws), HW_ENOTFOUND, "instance id \"%s\" is not a submission here",
+				     instance_id);
+		goto cleanup;
+	}
+	if ((rc = store_submission_get_xml(ws_store(ws), sub.instance_id, &xml, &len, ws_err(ws))) < 0 ||
+	    (rc = fill_open(&f, ws, sub.case_id, sub.form_id, lang)) < 0)
+		goto cleanup;
+	if (f->base_xml && strcmp(f->base_xml, xml)) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "a correction of another %s submission is in progress for this case; finalise or discard it first",
+				  sub.form_id);
+		goto cleanup;
+	}
+	if (!f->base_xml && f->draft_id) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "a draft of %s is in progress for this case; finalise or discard it first",
+				  sub.form_id);
+		goto cleanup;
+	}
+	if (!f->base_xml) {
+		f->base_xml = xml;
+		f->base_len = len;
+		xml = NULL;
+		if ((rc = build_session(f)) < 0 ||
+		    (rc = save_op(f, "correct", "/", sub.instance_id)) < 0)
+			goto cleanup;
+	}
+	*out = f;
+	f = NULL;
+cleanup:
+	fill_free(f);
+	free(xml);
+	free(full);
+	free(sub.instance_id); free(sub.case_id); free(sub.form_id); free(sub.form_version);
+	free(sub.created_at); free(sub.sha256);
+	return rc;
 }
 
 int fill_answer(hw_fill *f, const char *path, const char *value)

@@ -56,11 +56,23 @@ typedef struct hw_fill hw_fill;
 int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id,
 	      const char *lang);
 
+/*
+ * Open a correction of a finalised submission (instance id with or without
+ * "uuid:"): a new instance of its form with its answers, whose
+ * meta/deprecatedID names it (the ODK convention).  The correction is a
+ * draft like any other and is resumed as a correction.  A draft of that
+ * form already in progress for the case is HW_EINVALID.
+ */
+int fill_open_correction(hw_fill **out, hw_ws *ws, const char *instance_id, const char *lang);
+
 /* Close (the draft stays); NULL is fine. */
 void fill_free(hw_fill *f);
 
 /* The engine session (borrowed): read it freely, change it only through fill_*. */
 xform_session *fill_session(hw_fill *f);
+
+/* The case being filled for (borrowed). */
+const char *fill_case_id(const hw_fill *f);
 
 /* The form (borrowed). */
 const xform *fill_form(hw_fill *f);

@@ -26,7 +26,7 @@ bad() {
 	ok "$desc" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q -- "$expect" "$T/err" && [ "$before" = "$after" ] && [ ! -s "$T/out" ]'
 }
 
-echo "1..59"
+echo "1..63"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 CHILD=$($W case add --given-name Lina --family-name Demo --birth-date 2014-06-01 --nationality AF --return-country AF --language fa)
@@ -108,5 +108,15 @@ bad "reopening an open case is refused" 'is not closed' $W case reopen $ID --rea
 ok "case close closes the case" '$W case close $ID --reason lost_contact --note "phone off since December" && $W case show $ID >"$T/show" && grep -q "^Stage  *closed" "$T/show" && grep -q "^Status  *closed" "$T/show"'
 bad "a closed case takes no milestone" 'is closed' $W case arrive $ID --date 2026-11-22
 ok "case reopen reopens it" '$W case reopen $ID --reason "contact again through the family" && $W case show $ID | grep -q "^Stage  *reopened"'
+
+# --- reading a submission back, and correcting it ---
+printf 'answer /data/age 35\nanswer /data/return_country NG\nanswer /data/summary "First summary."\n' >"$T/na"
+INST=$($W form submit $ID needs-assessment "$T/na" 2>"$T/err")
+ok "submission show lists each question with its answer" '$W submission show ${INST#uuid:} >"$T/show" && grep -q "^How old are you?" "$T/show" && grep -q "^  35$" "$T/show" && grep -q "^  First summary.$" "$T/show"'
+bad "submission show of an unknown instance names it" 'instance id "nothing-here"' $W submission show nothing-here
+printf 'answer /data/summary "Corrected summary."\n' >"$T/fix"
+FIX=$($W form submit $ID needs-assessment "$T/fix" --corrects $INST 2>"$T/err")
+ok "a correction is a new instance naming the old one" '[ -n "$FIX" ] && [ "$FIX" != "$INST" ] && $W submission show $FIX --format xml | grep -q "<deprecatedID>$INST</deprecatedID>" && $W submission show $FIX | grep -q "^  Corrected summary.$" && $W submission show $FIX | grep -q "^  35$"'
+ok "the case keeps the older submission, marked as corrected" '$W case show $ID | grep -q "(corrected by $FIX)"'
 
 exit $failed

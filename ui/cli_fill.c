@@ -123,12 +123,20 @@ int cli_form_submit(int argc, char **argv, const cli_globals *g)
 	hw_ws *ws = NULL;
 	int st;
 
-	if (argc != 4)
-		return cli_usage(_("usage: homeward form submit CASE_ID FORM_ID ANSWERS"));
+	/* --corrects INSTANCE: a new instance that corrects a finalised one. */
+	if (argc != 4 && !(argc == 6 && !strcmp(argv[4], "--corrects")))
+		return cli_usage(_("usage: homeward form submit CASE_ID FORM_ID ANSWERS [--corrects INSTANCE]"));
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
-	if (case_resolve_id(ws, argv[1], id) < 0 || fill_open(&f, ws, id, argv[2], NULL) < 0) {
+	if (case_resolve_id(ws, argv[1], id) < 0 ||
+	    (argc == 6 ? fill_open_correction(&f, ws, argv[5], NULL) : fill_open(&f, ws, id, argv[2], NULL)) < 0) {
 		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	if (argc == 6 && (strcmp(fill_case_id(f), id) || strcmp(xform_id(fill_form(f)), argv[2]))) {
+		st = cli_error(_("instance %s is a %s submission of case %.8s, not of %s for this case"),
+			       argv[5], xform_id(fill_form(f)), fill_case_id(f), argv[2]);
+		fill_discard(f);   /* the correction just started: leave nothing behind */
 		goto done;
 	}
 	/* Answers are kept as a draft as they are applied: a failure leaves it to resume. */

@@ -61,7 +61,7 @@ static void usage(FILE *out)
 "  submission show INSTANCE_ID [--lang CODE] [--format text|json|xml]\n"
 "                          a submitted form, question by question\n"
 "  form list               installed forms\n"
-"  form submit CASE_ID FORM_ID ANSWERS\n"
+"  form submit CASE_ID FORM_ID ANSWERS [--corrects INSTANCE]\n"
 "                          fill a form from a file of `answer PATH VALUE` lines\n"
 "                          and finalise it; prints the instance id\n"
 "  form check FORM...      report problems in XForms (FILE:LINE: error: ...)\n"
