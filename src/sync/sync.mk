@@ -43,3 +43,22 @@ check_PROGRAMS += tests/test_hostile
 TESTS += tests/test_hostile
 tests_test_hostile_CFLAGS = $(TEST_CFLAGS)
 tests_test_hostile_LDADD = $(TEST_LIBS)
+
+# The merge validator and the importer under libFuzzer with AddressSanitizer
+# and UBSan (clang); not part of make check.  FUZZ_IMPORT_TIME seconds
+# (default 1200); new inputs go to fuzz/corpus-import-run.
+FUZZ_IMPORT_TIME = 1200
+# Every source of the core and its libraries (globbed, so a new file is picked up).
+fuzz/fuzz_import: fuzz/fuzz_import.c $(HW_LIBS)
+	@mkdir -p fuzz
+	cd $(srcdir) && $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(abs_top_srcdir)/src -I$(abs_top_builddir) $(AM_CPPFLAGS) $(CORE_CFLAGS) \
+		-o $(abs_top_builddir)/$@ fuzz/fuzz_import.c src/*.c src/sync/*.c \
+		src/xform/*.c src/xpath/*.c $(CORE_LIBS)
+fuzz-import: fuzz/fuzz_import
+	mkdir -p fuzz/corpus-import-run
+	./fuzz/fuzz_import -max_total_time=$(FUZZ_IMPORT_TIME) -max_len=8192 -timeout=30 \
+		-rss_limit_mb=2048 fuzz/corpus-import-run $(srcdir)/fuzz/corpus-import
+.PHONY: fuzz-import
+CLEANFILES += fuzz/fuzz_import
+EXTRA_DIST += fuzz/fuzz_import.c fuzz/corpus-import
