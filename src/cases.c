@@ -96,55 +96,6 @@ int case_is_minor(const char *birth_date, int birth_year, const char *day)
 	return 0;
 }
 
-/*
- * Check that v is well-formed UTF-8 holding no control character (C0, DEL,
- * C1) and no bidirectional override or isolate (U+202A-U+202E,
- * U+2066-U+2069), which could make a name print as something else.
- * Returns NULL or what is wrong.
- */
-static const char *text_problem(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	while (*p) {
-		uint32_t cp;
-		size_t n, i;
-
-		if (*p < 0x80) {
-			if (*p < 0x20 || *p == 0x7f)
-				return "contains control characters";
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			n = 2;
-			cp = *p & 0x1f;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			n = 3;
-			cp = *p & 0x0f;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			n = 4;
-			cp = *p & 0x07;
-		} else {
-			return "is not valid UTF-8";
-		}
-		for (i = 1; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return "is not valid UTF-8";
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return "is not valid UTF-8";
-		if (cp >= 0x80 && cp <= 0x9f)
-			return "contains control characters";
-		if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-			return "contains a text direction override";
-		p += n;
-	}
-	return NULL;
-}
-
 /* Check one field's value; returns 0 or HW_EINVALID with a message naming it. */
 static int field_check(hw_error *err, const char *field, const char *v)
 {
@@ -156,7 +107,7 @@ static int field_check(hw_error *err, const char *field, const char *v)
 		return 0;
 	if (strlen(v) > 500)
 		return hw_error_set(err, HW_EINVALID, "%s is too long", field);
-	if ((problem = text_problem(v)) != NULL)
+	if ((problem = hw_text_problem(v)) != NULL)
 		return hw_error_set(err, HW_EINVALID, "%s %s", field, problem);
 	if (strcmp(field, "birth_date") == 0) {
 		if (parse_date(v, &y, &m, &d) < 0)

@@ -439,3 +439,52 @@ int hw_exists(const char *path)
 
 	return stat(path, &st) == 0;
 }
+
+/*
+ * Check that v is well-formed UTF-8 holding no control character (C0, DEL,
+ * C1) and no bidirectional override or isolate (U+202A-U+202E,
+ * U+2066-U+2069), which could make a name print as something else.
+ * Returns NULL or what is wrong.
+ */
+const char *hw_text_problem(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		uint32_t cp;
+		size_t n, i;
+
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				return "contains control characters";
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 2;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 3;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 4;
+			cp = *p & 0x07;
+		} else {
+			return "is not valid UTF-8";
+		}
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return "is not valid UTF-8";
+		if (cp >= 0x80 && cp <= 0x9f)
+			return "contains control characters";
+		if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+			return "contains a text direction override";
+		p += n;
+	}
+	return NULL;
+}

@@ -87,6 +87,14 @@ char *hw_buf_detach(hw_buf *b);
 /* Free the contents (and forget a failure); b may be reused. */
 void hw_buf_free(hw_buf *b);
 
+/*
+ * NULL when s is well-formed UTF-8 without control characters (C0, DEL,
+ * C1) or bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069); else what is wrong ("is not valid UTF-8", ...), to
+ * follow the name of the field in a message.
+ */
+const char *hw_text_problem(const char *s);
+
 /* strdup that tolerates NULL. */
 char *hw_strdup(const char *s);
 

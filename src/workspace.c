@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -83,6 +84,17 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 	}
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
+	{
+		struct stat sb;
+
+		/* An emptied database is a loss to report, never a new workspace to write over. */
+		if (stat(db, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+			rc = hw_error_set(err, HW_ECORRUPT,
+					  "%s is empty (0 bytes): restore it from a backup, or move it "
+					  "away to start a new workspace", db);
+			goto fail;
+		}
+	}
 	rc = store_open(&ws->store, db, ((flags & WS_OPEN_CREATE) ? STORE_CREATE : 0) |
 				       ((flags & WS_OPEN_READONLY) ? STORE_READONLY : 0), err);
 	if (rc == HW_ENOTFOUND)
@@ -177,6 +189,12 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 				    device_id);
 	if (!name || !*name)
 		return hw_error_set(&ws->err, HW_EINVALID, "the counsellor name is empty");
+	/* The name signs every event: what events refuse is refused here, at once. */
+	if (strlen(name) > 200)
+		return hw_error_set(&ws->err, HW_EINVALID, "the counsellor name is too long");
+	if (hw_text_problem(name))
+		return hw_error_set(&ws->err, HW_EINVALID, "the counsellor name %s",
+				    hw_text_problem(name));
 	if (strcmp(role, "counsellor") != 0 && strcmp(role, "supervisor") != 0)
 		return hw_error_set(&ws->err, HW_EINVALID,
 				    "role must be counsellor or supervisor, not \"%s\"", role);

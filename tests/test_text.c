@@ -335,3 +335,57 @@ Test(text, edit_moves_between_wrapped_lines_keeping_the_column)
 	cr_expect_not(text_edit_vertical(&e, 20, -1), "no line above the first");
 	text_edit_free(&e);
 }
+
+/* True if s holds a byte a terminal acts on: C0 but newline and tab, DEL, or ESC. */
+static int has_raw_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+Test(text, sanitize_makes_escape_sequences_visible_and_inert)
+{
+	/* A window title (ESC ] 0 ; ... BEL) and a screen clear (ESC [ 2 J) in a name. */
+	const char name[] = "Amina\x1b]0;owned\x07\x1b[2JK.";
+	char *s = text_sanitize(name, strlen(name), 0, NULL);
+
+	cr_assert_not_null(s);
+	cr_assert(!has_raw_control(s), "%s", s);
+	cr_assert_str_eq(s, "Amina\xe2\x90\x9b]0;owned\xe2\x90\x87\xe2\x90\x9b[2JK.");
+	free(s);
+}
+
+Test(text, sanitize_replaces_c1_bidi_overrides_and_invalid_utf8)
+{
+	/* U+0085 (C1), U+202E (right-to-left override), U+2066 (isolate), a lone 0xff, an overlong '/'. */
+	const char in[] = "a\xc2\x85" "b\xe2\x80\xae" "c\xe2\x81\xa6" "d\xff" "e\xc0\xaf" "f";
+	char *s = text_sanitize(in, strlen(in), 0, NULL);
+
+	cr_assert_not_null(s);
+	cr_assert_str_eq(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd"
+			    "e\xef\xbf\xbd\xef\xbf\xbd" "f");
+	free(s);
+	/* Ordinary text of every script passes untouched, newlines only when asked. */
+	s = text_sanitize("Āmina أمينة\nx\ty", strlen("Āmina أمينة\nx\ty"), TEXT_KEEP_LINES, NULL);
+	cr_assert_str_eq(s, "Āmina أمينة\nx\ty");
+	free(s);
+	s = text_sanitize("x\ny", 3, 0, NULL);
+	cr_assert_str_eq(s, "x\xe2\x90\x8ay");
+	free(s);
+}
+
+Test(text, sanitize_keeps_a_character_cut_between_two_writes)
+{
+	size_t used = 0;
+	char *s = text_sanitize("ab\xd8", 3, TEXT_PARTIAL, &used);
+
+	cr_assert_str_eq(s, "ab");
+	cr_assert_eq(used, 2);
+	free(s);
+	s = text_sanitize("ab\xd8", 3, 0, &used);
+	cr_assert_str_eq(s, "ab\xef\xbf\xbd");
+	cr_assert_eq(used, 3);
+	free(s);
+}

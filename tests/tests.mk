@@ -38,6 +38,10 @@ EXTRA_DIST += tests/fill/intake.xml
 
 # The command line as scripts use it.
 TESTS += tests/cli.sh
+
+# Hostile text and damaged workspaces through the real program.
+TESTS += tests/hostile-cli.sh
+EXTRA_DIST += tests/hostile-cli.sh
 EXTRA_DIST += tests/cli.sh
 
 # Search: folding, words inside words, short words, hostile query text.

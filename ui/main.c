@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
+#include "text.h"
 #include "tui.h"
 #include "util.h"
 #include "workspace.h"
@@ -188,6 +190,68 @@ static int run_tui(cli_globals *g)
 	return st;
 }
 
+/* A standard stream whose text passes through text_sanitize on its way to fd. */
+typedef struct clean_stream {
+	int fd;
+	char pending[4];    /* the start of a character cut by the last write */
+	size_t npending;
+} clean_stream;
+
+static ssize_t clean_write(void *cookie, const char *buf, size_t size)
+{
+	clean_stream *c = cookie;
+	char *joined = malloc(c->npending + size + 1), *out = NULL;
+	size_t n = c->npending + size, used = 0, done = 0, len;
+
+	if (!joined)
+		return -1;
+	memcpy(joined, c->pending, c->npending);
+	memcpy(joined + c->npending, buf, size);
+	if (!(out = text_sanitize(joined, n, TEXT_KEEP_LINES | TEXT_PARTIAL, &used))) {
+		free(joined);
+		return -1;
+	}
+	len = strlen(out);
+	while (done < len) {
+		ssize_t w = write(c->fd, out + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	c->npending = n - used < sizeof(c->pending) ? n - used : 0;
+	memcpy(c->pending, joined + used, c->npending);
+	free(out);
+	free(joined);
+	return done < len ? -1 : (ssize_t)size;
+}
+
+/*
+ * Every line the commands print carries names and messages from cases,
+ * other devices and the central repository: stdout and stderr pass through
+ * text_sanitize, so an escape sequence in a name prints as text and does
+ * nothing to the terminal.
+ */
+static void sanitize_output(void)
+{
+	static clean_stream out = { STDOUT_FILENO, "", 0 }, err = { STDERR_FILENO, "", 0 };
+	cookie_io_functions_t io = { NULL, clean_write, NULL, NULL };
+	FILE *o, *e;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((o = fopencookie(&out, "w", io)) != NULL) {
+		setvbuf(o, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+		stdout = o;
+	}
+	if ((e = fopencookie(&err, "w", io)) != NULL) {
+		setvbuf(e, NULL, _IONBF, 0);
+		stderr = e;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -217,6 +281,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (argc == 0)
 		return run_tui(&g);
+	sanitize_output();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		const command *cmd = &commands[i];
 

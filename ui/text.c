@@ -89,6 +89,82 @@ size_t text_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
+/* The length of a well-formed UTF-8 character at s (n bytes), 0 if malformed, -1 if cut short. */
+static int utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t k, i;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		k = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		k = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		k = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < k; i++) {
+		if (i >= n)
+			return -1;
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return (int)k;
+}
+
+char *text_sanitize(const char *str, size_t len, unsigned flags, size_t *used)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *out = malloc(len * 3 + 1), *o = out;   /* a byte becomes at most 3 */
+	size_t i = 0;
+
+	if (!out)
+		return NULL;
+	while (i < len) {
+		uint32_t cp = 0;
+		int k = utf8_len(s + i, len - i, &cp);
+
+		if (k < 0 && (flags & TEXT_PARTIAL))
+			break;   /* the rest of this character comes with the next call */
+		if (k <= 0) {
+			o += text_encode(0xfffd, o);
+			i++;
+			continue;
+		}
+		if ((cp == '\n' || cp == '\t') && (flags & TEXT_KEEP_LINES))
+			*o++ = (char)cp;
+		else if (cp < 0x20)
+			o += text_encode(0x2400 + cp, o);
+		else if (cp == 0x7f)
+			o += text_encode(0x2421, o);
+		else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+			 (cp >= 0x2066 && cp <= 0x2069))
+			o += text_encode(0xfffd, o);
+		else {
+			memcpy(o, s + i, (size_t)k);
+			o += k;
+		}
+		i += (size_t)k;
+	}
+	*o = '\0';
+	if (used)
+		*used = i;
+	return out;
+}
+
 /* True if cp is drawn as itself (not replaced by '?'). */
 static int printable(uint32_t cp)
 {

@@ -23,6 +23,27 @@ size_t text_decode(const char *s, size_t n, uint32_t *cp);
 /* Encode cp as UTF-8 into out (4 bytes room); returns the bytes written. */
 size_t text_encode(uint32_t cp, char out[4]);
 
+/* text_sanitize flags. */
+enum {
+	TEXT_KEEP_LINES = 1 << 0,   /* keep newline and tab (whole outputs, not single fields) */
+};
+
+/*
+ * The one gate for text from cases, other devices and the central
+ * repository on its way to a terminal: a copy of s (len bytes) in which
+ * every character a terminal would act on is replaced by a visible
+ * placeholder, so an escape sequence prints as text and does nothing.
+ * Control characters C0 and DEL become their control pictures (ESC is
+ * U+241B, BEL U+2407), C1 controls, bidirectional overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069) and invalid UTF-8 become U+FFFD.
+ * *used (may be NULL) receives the bytes consumed: with TEXT_PARTIAL, an
+ * incomplete character at the end is left for the next call.  Caller
+ * frees; NULL when out of memory.
+ */
+char *text_sanitize(const char *s, size_t len, unsigned flags, size_t *used);
+
+enum { TEXT_PARTIAL = 1 << 1 };
+
 /* Columns of one character: 0 for combining marks, 2 for wide ones; a
  * control or unprintable character counts 1 (it is shown as '?'). */
 int text_char_width(uint32_t cp);

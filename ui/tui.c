@@ -268,17 +268,20 @@ static void put_raw(int y, int x, const char *s, int attr)
 
 void ui_put(tui *t, int y, int x, int width, const char *s, enum ui_role role, int align_rtl)
 {
-	char *cell;
+	char *cell, *clean;
 
 	if (width <= 0 || y < 0 || y >= LINES)
 		return;
 	if (x + width > COLS)
 		width = COLS - x;
-	cell = text_cell(s ? s : "", width, t->text_flags, align_rtl);
+	/* Text from cases and other devices: nothing reaches the terminal unfiltered. */
+	clean = text_sanitize(s ? s : "", s ? strlen(s) : 0, 0, NULL);
+	cell = clean ? text_cell(clean, width, t->text_flags, align_rtl) : NULL;
 	if (cell) {
 		put_raw(y, x, cell, ui_attr(role));
 		free(cell);
 	}
+	free(clean);
 }
 
 int ui_put_block(tui *t, int y, int x, int width, int max_rows, const char *s,
@@ -288,9 +291,16 @@ int ui_put_block(tui *t, int y, int x, int width, int max_rows, const char *s,
 	size_t i;
 	int used = 0;
 
+	char *clean;
+	int rc;
+
 	if (width <= 0)
 		return 0;
-	if (text_layout(&b, s ? s : "", width, t->text_flags) < 0)
+	if (!(clean = text_sanitize(s ? s : "", s ? strlen(s) : 0, TEXT_KEEP_LINES, NULL)))
+		return 0;
+	rc = text_layout(&b, clean, width, t->text_flags);
+	free(clean);
+	if (rc < 0)
 		return 0;
 	for (i = 0; i < b.count; i++) {
 		if (max_rows > 0 && used >= max_rows)
@@ -310,7 +320,11 @@ void ui_put_field(tui *t, int y, int x, int width, const text_edit *e, int focus
 
 	ui_blank(y, x, width, focused ? ROLE_SELECTED : ROLE_INPUT);
 	if (text_edit_view(e, width, t->text_flags, &vis, &col) == 0) {
-		put_raw(y, x, vis, ui_attr(focused ? ROLE_SELECTED : ROLE_INPUT));
+		char *clean = text_sanitize(vis, strlen(vis), 0, NULL);
+
+		if (clean)
+			put_raw(y, x, clean, ui_attr(focused ? ROLE_SELECTED : ROLE_INPUT));
+		free(clean);
 		free(vis);
 	}
 	if (focused) {
