@@ -61,6 +61,16 @@ check "the description is French" wait_for "Billets et frais de voyage jusqu’�
 keys F10
 check "the program quits again" gone
 
+# In Persian, right to left: "کمک نقدی ادغام مجدد" in visual order, joined,
+# with its kind "نقدی" on the same line.
+start LANGUAGE=fa
+keys Enter
+keys a
+check "in Persian the labels are Persian" wait_for "ﺩﺪﺠﻣ ﻡﺎﻏﺩﺍ ﯼﺪﻘﻧ ﮏﻤﮐ"
+check "and the kinds too" wait_line "ﺩﺪﺠﻣ ﻡﺎﻏﺩﺍ ﯼﺪﻘﻧ ﮏﻤﮐ" "ﯼﺪﻘﻧ"
+keys F10
+check "the program quits in Persian" gone
+
 # A case without a country of return cannot show any.
 "$HOMEWARD" --workspace "$ws" case add --given-name Zara --family-name Nowhere \
 	--birth-date 1985-01-01 --nationality IQ --language ar >/dev/null
