@@ -523,8 +523,10 @@ static int work_apply(store_case_work *w, const hw_event *ev, int *has_form, int
 				set_str(&w->follow_up_round, b);
 			free(b);
 			b = NULL;
-			if (!w->arrived_on && (b = dget(ev, "arrival_date")))
+			if (!w->arrived_on && (b = dget(ev, "arrival_date"))) {
 				set_str(&w->arrived_on, b);
+				set_str(&w->arrival_confirmed_by, ev->device);
+			}
 		}
 	} else if (!strcmp(ev->type, EV_CASE_DECIDED)) {
 		store_decision *d = grow_one((void **)&w->decisions, &w->ndecisions, sizeof(*d));

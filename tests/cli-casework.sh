@@ -26,7 +26,7 @@ bad() {
 	ok "$desc" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q -- "$expect" "$T/err" && [ "$before" = "$after" ] && [ ! -s "$T/out" ]'
 }
 
-echo "1..63"
+echo "1..65"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 CHILD=$($W case add --given-name Lina --family-name Demo --birth-date 2014-06-01 --nationality AF --return-country AF --language fa)
@@ -118,5 +118,30 @@ printf 'answer /data/summary "Corrected summary."\n' >"$T/fix"
 FIX=$($W form submit $ID needs-assessment "$T/fix" --corrects $INST 2>"$T/err")
 ok "a correction is a new instance naming the old one" '[ -n "$FIX" ] && [ "$FIX" != "$INST" ] && $W submission show $FIX --format xml | grep -q "<deprecatedID>$INST</deprecatedID>" && $W submission show $FIX | grep -q "^  Corrected summary.$" && $W submission show $FIX | grep -q "^  35$"'
 ok "the case keeps the older submission, marked as corrected" '$W case show $ID | grep -q "(corrected by $FIX)"'
+
+# --- the form contract: consents and milestones recorded by finalised forms ---
+FC=$($W case add --given-name Ama --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
+cat >"$T/fc" <<'EOF'
+answer /data/session_date 2026-11-29
+answer /data/interpreter_present yes
+answer /data/interpreter_language ar
+answer /data/preferred_language en
+answer /data/age 36
+answer /data/consent_counselling yes
+answer /data/consent_data no
+answer /data/next_appointment 2026-12-05
+EOF
+ok "a first contact records its consents, with the interpreter present" '$W form submit $FC first-contact "$T/fc" >/dev/null && $W case show $FC >"$T/show" && grep -q "^  counselling  *granted  *2026-11-29  interpreter" "$T/show" && grep -q "^  data_processing  *refused" "$T/show" && grep -q "^Stage  *counselling" "$T/show"'
+cat >"$T/fu" <<'EOF'
+answer /data/return_country NG
+answer /data/visit/visit_round m3
+answer /data/visit/arrival_date 2026-08-11
+answer /data/visit/visit_date 2026-11-12
+answer /data/visit/visit_mode phone
+answer /data/visit/reached no
+answer /data/visit/not_reached other
+answer /data/support/assistance_received none
+EOF
+ok "a follow-up form gives the arrival date, the round and the follow-up stage" '$W case decide $FC return --date 2026-08-01 && $W case depart $FC --date 2026-08-10 --type assisted_voluntary && $W form submit $FC reintegration-follow-up "$T/fu" >/dev/null && $W case show $FC >"$T/show" && grep -q "^Stage  *follow-up" "$T/show" && grep -q "^Arrived  *2026-08-11 (confirmed by laptop-1)" "$T/show" && grep -q "(round m3)" "$T/show"'
 
 exit $failed
