@@ -141,6 +141,13 @@ wait_for "Relecture"
 keys Home Enter
 check "the saved text comes back with its line breaks" \
 	poll sh -c "'$TMUX_BIN' -L '$sock' capture-pane -p | grep -q '^   Line two\\.'"
+# A right-to-left line of the editor starts at the box's right edge (column
+# 77), in visual order and joined: "salam" typed as seen, lam-alef, meem.
+keys C-k
+wait_gone "Line two."
+type_text "سلام"
+rtl_at_right() { test "$(printf '%s' "$(line_with "ﻡﻼﺳ" | sed 's/ *$//')" | wc -m)" -eq 77; }
+check "a right-to-left line is right-aligned in the editor" poll rtl_at_right
 keys F10
 gone
 finish

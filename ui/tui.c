@@ -370,7 +370,14 @@ void ui_put_editor(tui *t, int y, int x, int width, int rows, const text_edit *e
 			line.cursor = e->cursor - lines[i].start < line.len
 				      ? e->cursor - lines[i].start : line.len;
 		if (text_edit_view(&line, width, t->text_flags, &vis, &col) == 0) {
-			put_raw(y + r, x, vis, ui_attr(role));
+			/* A right-to-left line starts at the right edge of the box. */
+			int shift = (t->text_flags & TEXT_BIDI) && text_is_rtl(piece)
+				    ? width - text_width(vis) : 0;
+
+			if (shift < 0)
+				shift = 0;
+			put_raw(y + r, x + shift, vis, ui_attr(role));
+			col += shift;
 			free(vis);
 		}
 		if (focused && i == cur) {
