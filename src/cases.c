@@ -993,7 +993,9 @@ static int push_str(char ***arr, size_t *n, const char *s)
 	if (!p)
 		return HW_ERROR;
 	*arr = p;
-	p[(*n)++] = strdup(s);
+	if (!(p[*n] = strdup(s)))
+		return HW_ERROR;
+	(*n)++;
 	return 0;
 }
 
@@ -1001,14 +1003,19 @@ static int heads_collect(const char *json, void *payload)
 {
 	heads_ctx *h = payload;
 	hw_event *ev;
+	int rc;
 
-	if (event_parse(&ev, json, strlen(json), NULL) < 0)
-		return 0;   /* only valid events are ever stored */
-	push_str(&h->ids, &h->nids, ev->id);
-	for (size_t i = 0; i < ev->nparents; i++)
-		push_str(&h->parents, &h->nparents, ev->parents[i]);
+	/*
+	 * Only valid events are ever stored; anything else (out of memory) is an
+	 * error: a head left out would give the next event the wrong parents.
+	 */
+	if ((rc = event_parse(&ev, json, strlen(json), NULL)) < 0)
+		return rc == HW_EINVALID ? 0 : rc;
+	rc = push_str(&h->ids, &h->nids, ev->id);
+	for (size_t i = 0; rc == 0 && i < ev->nparents; i++)
+		rc = push_str(&h->parents, &h->nparents, ev->parents[i]);
 	event_free(ev);
-	return 0;
+	return rc;
 }
 
 /* The latest events of a case as this device knows them: ids no event names as parent. */
@@ -1024,8 +1031,10 @@ static int case_heads(hw_ws *ws, const char *case_id, char ***out, size_t *n)
 		for (size_t p = 0; p < h.nparents && !named; p++)
 			named = strcmp(h.ids[i], h.parents[p]) == 0;
 		if (!named)
-			push_str(out, n, h.ids[i]);
+			rc = push_str(out, n, h.ids[i]);
 	}
+	if (rc == HW_ERROR && !ws_error(ws)->msg[0])
+		hw_error_set(ws_err(ws), rc, "out of memory");
 	for (size_t i = 0; i < h.nids; i++)
 		free(h.ids[i]);
 	for (size_t i = 0; i < h.nparents; i++)

@@ -486,7 +486,10 @@ int event_parse(hw_event **out, const char *json, size_t len, hw_error *err)
 			hw_error_set(err, HW_EINVALID, "event parent %zu is not an event id", i + 1);
 			goto cleanup;
 		}
-		ev->parents[i] = strdup(json_string_value(v));
+		if (!(ev->parents[i] = strdup(json_string_value(v)))) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
 	}
 	data = json_object_get(root, "data");
 	if (!json_is_object(data)) {

@@ -232,6 +232,8 @@ static int read_translation(formi18n_form *f, xmlNodePtr tr, int child, hw_error
 		if (!is_elem(t, "text"))
 			continue;
 		id = attr(t, "id");
+		if (!id && xmlHasProp(t, (const xmlChar *)"id"))   /* there, but not copied */
+			return hw_error_set(err, HW_ERROR, "out of memory");
 		if (!id || !*id) {
 			free(id);
 			return hw_error_set(err, HW_EINVALID, "%s:%ld: <text> without id",

@@ -290,10 +290,18 @@ Test(store, the_integrity_check_runs_after_an_unclean_shutdown_or_a_day)
 		hw_error err = { 0, "" };
 		hw_ws *w = NULL;
 
+		case_fields cf = CASE_FIELDS_INIT;
+
+		/* No assertions in the child: only the test's own process may report. */
 		if (ws_open(&w, wsdir, 0, &err) < 0)
 			_exit(2);
-		open_case(w, id, "1991-01-01");
-		_exit(0);
+		cf.given_name = "Amina";
+		cf.family_name = "Example";
+		cf.birth_date = "1991-01-01";
+		cf.nationality = "ng";
+		cf.return_country = "NG";
+		cf.language = "en";
+		_exit(case_open(w, &cf, id) < 0 ? 3 : 0);
 	}
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -73,6 +73,7 @@ static char *event_path(int c, int e)
 {
 	char *p = malloc(200);
 
+	cr_assert_not_null(p);
 	snprintf(p, 200, "cases/%02x/%02x%06d-0000-4000-8000-000000000000/events/%08d-0000-4000-8000-%012d.json",
 		 c % 256, c % 256, c, e, c);
 	return p;
