@@ -16,3 +16,14 @@ src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
 homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c ui/cli_work.c
+
+# Benchmark of opening a workspace (built on demand, never run by make check):
+# `make bench-open` (100k cases; docs/architecture.md has the figures).
+EXTRA_PROGRAMS += bench/bench_open
+CLEANFILES += bench/bench_open
+bench_bench_open_SOURCES = bench/bench_open.c
+bench_bench_open_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_open_LDADD = $(HW_LIBS) $(CORE_LIBS)
+bench-open: bench/bench_open
+	./bench/bench_open
+.PHONY: bench-open

@@ -23,7 +23,7 @@ EXTRA_DIST += tests/test_corpus.sh tests/test_scenarios.sh \
 	tests/forms tests/scenarios fuzz/fuzz_xform.c fuzz/corpus
 
 # Benchmarks print figures; they are not timed tests.
-EXTRA_PROGRAMS = bench/bench_forms
+EXTRA_PROGRAMS += bench/bench_forms
 CLEANFILES += bench/bench_forms
 bench_bench_forms_SOURCES = bench/bench_forms.c
 bench_bench_forms_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
