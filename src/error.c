@@ -55,20 +55,49 @@ void hw_error_clear(hw_error *err)
 	}
 }
 
+/* Marks a string for the interface's catalogue; the front end translates it. */
+#define N_(s) s
+
+/*
+ * The one table of what each code means: a short English name for details
+ * and logs, and the sentence a user reads (translated by the front end, so
+ * the command line and the screen say the same thing).
+ */
+static const struct {
+	int code;
+	const char *name;
+	const char *text;
+} codes[] = {
+	{ HW_OK, "ok", N_("done") },
+	{ HW_ENOTFOUND, "not found", N_("not found") },
+	{ HW_EEXISTS, "already exists", N_("already exists") },
+	{ HW_ECONFLICT, "conflict", N_("conflicting changes need a decision") },
+	{ HW_EBUSY, "in use", N_("the workspace is in use by another Homeward; try again in a moment") },
+	{ HW_EINVALID, "invalid input", N_("invalid input") },
+	{ HW_ECORRUPT, "damaged data", N_("damaged data (left untouched)") },
+	{ HW_ENOSPACE, "disk full", N_("the disk is full; nothing was lost, free some space and try again") },
+	{ HW_EREJECTED, "rejected by the remote", N_("the central repository refused the change") },
+	{ HW_ENETWORK, "network error", N_("cannot reach the central repository; your work is kept and will be sent next time") },
+	{ HW_EAUTH, "authentication failed", N_("the central repository did not accept the credentials") },
+	{ HW_ERROR, "error", N_("error") },
+};
+
+/* The row of code; unknown codes get the generic one (the last). */
+static size_t row(int code)
+{
+	size_t i, n = sizeof(codes) / sizeof(codes[0]);
+
+	for (i = 0; i < n - 1 && codes[i].code != code; i++)
+		;
+	return i;
+}
+
 const char *hw_error_name(int code)
 {
-	switch (code) {
-	case HW_OK: return "ok";
-	case HW_ENOTFOUND: return "not found";
-	case HW_EEXISTS: return "already exists";
-	case HW_ECONFLICT: return "conflict";
-	case HW_EBUSY: return "in use";
-	case HW_EINVALID: return "invalid input";
-	case HW_ECORRUPT: return "damaged data";
-	case HW_ENOSPACE: return "disk full";
-	case HW_EREJECTED: return "rejected by the remote";
-	case HW_ENETWORK: return "network error";
-	case HW_EAUTH: return "authentication failed";
-	default: return "error";
-	}
+	return codes[row(code)].name;
+}
+
+const char *hw_error_text(int code)
+{
+	return codes[row(code)].text;
 }

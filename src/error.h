@@ -50,4 +50,10 @@ void hw_error_clear(hw_error *err);
 /* A short English name for a code ("not found"), never NULL. */
 const char *hw_error_name(int code);
 
+/*
+ * The sentence a user reads for a code, in English, never NULL; front ends
+ * pass it through gettext (src/error.c is in the interface's catalogue).
+ */
+const char *hw_error_text(int code);
+
 #endif

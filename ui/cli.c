@@ -27,22 +27,10 @@ int cli_error(const char *fmt, ...)
 	return 1;
 }
 
-/* A translated sentence for each error code a user can act on. */
+/* A translated sentence for each error code (the one table, src/error.c). */
 static const char *code_message(int code)
 {
-	switch (code) {
-	case HW_ENOTFOUND: return _("not found");
-	case HW_EEXISTS: return _("already exists");
-	case HW_ECONFLICT: return _("conflicting changes need a decision");
-	case HW_EBUSY: return _("the workspace is in use by another Homeward; try again in a moment");
-	case HW_EINVALID: return _("invalid input");
-	case HW_ECORRUPT: return _("damaged data (left untouched)");
-	case HW_ENOSPACE: return _("the disk is full; nothing was lost, free some space and try again");
-	case HW_EREJECTED: return _("the central repository refused the change");
-	case HW_ENETWORK: return _("cannot reach the central repository; your work is kept and will be sent next time");
-	case HW_EAUTH: return _("the central repository did not accept the credentials");
-	default: return _("error");
-	}
+	return _(hw_error_text(code));
 }
 
 int cli_fail(const hw_error *err)

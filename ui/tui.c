@@ -150,19 +150,8 @@ void tui_confirm(tui *t, const char *question,
 
 const char *tui_error_text(int code)
 {
-	switch (code) {
-	case HW_ENOTFOUND: return _("Not found.");
-	case HW_EEXISTS: return _("It is already there.");
-	case HW_ECONFLICT: return _("Someone else changed this too: a decision is needed.");
-	case HW_EBUSY: return _("The workspace is in use by another Homeward.");
-	case HW_EINVALID: return _("That is not valid.");
-	case HW_ECORRUPT: return _("The data is damaged; nothing was changed.");
-	case HW_ENOSPACE: return _("The disk is full: free some space, nothing typed is lost.");
-	case HW_EREJECTED: return _("The server refused the cases sent.");
-	case HW_ENETWORK: return _("The server cannot be reached; try again later.");
-	case HW_EAUTH: return _("The server did not accept the credentials.");
-	default: return _("Something went wrong.");
-	}
+	/* The same words as the command line: one table, src/error.c. */
+	return _(hw_error_text(code));
 }
 
 void tui_error(tui *t, int code)
