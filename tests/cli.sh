@@ -6,7 +6,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..48"
+echo "1..55"
 
 W="$HW --workspace $T/ws"
 ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
@@ -81,6 +81,38 @@ ok "config get works on a read-only workspace" '[ "$($R config get counsellor.na
 $R case update $ID given_name Other >/dev/null 2>"$T/err"; st=$?
 ok "a change on a read-only workspace fails in one line, naming the file" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q "homeward.db" "$T/err"'
 chmod -R u+w "$T/ro"
+
+# form check on broken forms: status 1, and FILE:LINE: error: the problem.
+form_head() { printf '%s\n' '<?xml version="1.0"?>' \
+	'<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">' \
+	'<h:head><h:title>Broken</h:title><model>' '<instance><data id="broken" version="1">' \
+	'<a/><b/>' '</data></instance>'; }
+form_tail() { printf '%s\n' '</model></h:head>' '<h:body><input ref="/data/a"><label>A</label></input></h:body>' '</h:html>'; }
+{ form_head; echo '<bind nodeset="/data/a" type="int"/>'
+  echo '<bind nodeset="/data/b" type="int" calculate="/data/a + * 2"/>'; form_tail; } >"$T/xpath.xml"
+{ form_head; echo '<bind nodeset="/data/a" type="int" calculate="/data/b + 1"/>'
+  echo '<bind nodeset="/data/b" type="int" calculate="/data/a + 1"/>'; form_tail; } >"$T/cycle.xml"
+{ form_head; echo '<bind nodeset="/data/a" type="int"/>'; echo '</model></h:head>'
+  echo '<h:body><input ref="/data/a"><label>A</label></input>'
+  echo '<input ref="/data/gone"><label>B</label></input></h:body></h:html>'; } >"$T/ref.xml"
+{ form_head; echo '<bind nodeset="/data/a" type="int"/>'; echo '</model></h:head>'
+  echo '<h:body><input ref="/data/a"><label>A</label></input>'; echo '</h:html>'; } >"$T/xml.xml"
+{ form_head; echo '<bind nodeset="/data/a" type="int"/>'; form_tail; } >"$T/good.xml"
+fc() { $HW form check "$@" >"$T/out" 2>"$T/err"; st=$?; }
+fc "$T/xpath.xml"
+ok "form check: an XPath syntax error names file, line 8 and the expression" '[ $st -eq 1 ] && grep -q "^$T/xpath.xml:8: error: calculate of /data/b .*unexpected" "$T/out"'
+fc "$T/cycle.xml"
+ok "form check: a cycle of calculations is named with its path" '[ $st -eq 1 ] && grep -q "^$T/cycle.xml:[0-9]*: error: cycle: /data/[ab] -> /data/[ab] -> /data/[ab]" "$T/out"'
+fc "$T/ref.xml"
+ok "form check: a control bound to no node names it, on its line (10)" '[ $st -eq 1 ] && grep -q "^$T/ref.xml:10: error: .*/data/gone.*not in the instance" "$T/out"'
+fc "$T/xml.xml"
+ok "form check: XML that is not well-formed is an error with a line" '[ $st -eq 1 ] && grep -q "^$T/xml.xml:[1-9][0-9]*: error: XML" "$T/out"'
+fc "$T/missing.xml"
+ok "form check: a file that is not there is named" '[ $st -eq 1 ] && grep -q "^$T/missing.xml:0: error: .*No such file" "$T/out"'
+fc "$T/good.xml"
+ok "form check: a good form passes silently" '[ $st -eq 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]'
+fc "$T/good.xml" "$T/xpath.xml" "$T/cycle.xml"
+ok "form check: every form is checked, the status says one failed" '[ $st -eq 1 ] && [ $(grep -c ": error: " "$T/out") -eq 2 ] && ! grep -q good.xml "$T/out"'
 
 # A damaged database is reported and left exactly as it was.
 cp "$T/ws/homeward.db" "$T/before.db"

@@ -21,7 +21,8 @@ tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
 	tests/tui-assistance.sh tests/tui-keys.sh \
-	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh
+	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
+	tests/tui-demo.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 
