@@ -68,7 +68,8 @@ static int form_files(hw_ws *ws, char ***out, size_t *n)
 		free_names(names, count);
 		return rc;
 	}
-	qsort(names, count, sizeof(char *), name_cmp);
+	if (count)
+		qsort(names, count, sizeof(char *), name_cmp);
 	*out = names;
 	*n = count;
 	return 0;

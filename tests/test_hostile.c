@@ -607,3 +607,32 @@ Test(hostile, two_thousand_chained_events_in_one_case_merge_and_sync_quickly)
 	ws_free(b);
 	ws_free(s);
 }
+
+Test(hostile, an_invalid_ref_on_the_remote_is_named_with_how_to_remove_it)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	char id[HW_UUID_LEN + 1], tip[41], path[4400];
+	hw_repo *r = NULL;
+	hw_error err;
+	sync_result res;
+	FILE *f;
+
+	open_case(a, "Okafor", id);
+	do_sync(a);
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/dev-a", &err), 0);
+	repo_free(r);
+	/* What a hostile push left in packed-refs; git itself never writes such a name. */
+	snprintf(path, sizeof(path), "%s/packed-refs", central);
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fprintf(f, "%s refs/heads/devices/../main\n", tip);
+	fclose(f);
+
+	open_case(a, "Mensah", id);
+	cr_assert_lt(sync_run(a, NULL, &res), 0);
+	cr_assert_eq(ws_error(a)->code, HW_ECORRUPT, "%s", ws_error(a)->msg);
+	cr_assert(strstr(ws_error(a)->msg, "refs/heads/devices/../main"), "%s", ws_error(a)->msg);
+	cr_assert(strstr(ws_error(a)->msg, "packed-refs"), "%s", ws_error(a)->msg);
+	ws_free(a);
+}

@@ -1082,14 +1082,49 @@ static void remote_callbacks(git_remote_callbacks *cbs, struct remote_ctx *c)
 	cbs->payload = c;
 }
 
+/*
+ * A reference name from a libgit2 message ("... reference name 'NAME' is
+ * not valid"), cut to 200 bytes with everything but printable ASCII shown
+ * as '?', into out; 0 when the message is not about a bad name.
+ */
+static int bad_ref_name(const char *msg, char out[256])
+{
+	const char *p = strstr(msg, "reference name '"), *q;
+	size_t n, i;
+
+	if (!p || !strstr(msg, "is not valid"))
+		return 0;
+	p += strlen("reference name '");
+	if (!(q = strstr(p, "' is not valid")))
+		return 0;
+	n = (size_t)(q - p) < 200 ? (size_t)(q - p) : 200;
+	for (i = 0; i < n; i++)
+		out[i] = p[i] > 0x20 && p[i] < 0x7f ? p[i] : '?';
+	out[n] = '\0';
+	return 1;
+}
+
 /* Turn a failed remote operation into our code, with libgit2's words. */
 static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, const char *url,
 		       hw_error *err)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+	char name[256];
 	int code = HW_ENETWORK;
 
+	if (bad_ref_name(msg, name))
+		/*
+		 * The remote was reached; one of its refs has a name git forbids
+		 * (refs/heads/devices/../main in packed-refs), and the transport
+		 * cannot list the refs while it is there.
+		 */
+		return hw_error_set(err, HW_ECORRUPT,
+				    "%s %s: the central repository holds a reference whose name is "
+				    "not valid, %s, and its refs cannot be listed while it is there; "
+				    "remove it on the server: delete its line from the repository's "
+				    "packed-refs file (or the file of that name under refs/)",
+				    what, url, name);
 	if (c->cancelled)
 		return hw_error_set(err, HW_ERROR, "%s %s: cancelled", what, url);
 	if (gitcode == GIT_ENONFASTFORWARD)
