@@ -14,13 +14,13 @@ ok() {
 }
 W="$HW --workspace $T/ws"
 $W init --device-id laptop-1 --name Tester --role counsellor >/dev/null
-add() { $W case add --given-name "$1" --family-name "$2" >/dev/null; }
+add() { $W case add --given-name "$1" --family-name "$2" --birth-date "${3:-1990-04-01}" >/dev/null; }
 add "Øster" "Hansen"
 add "Nadia" "الأحمد"
 add "Ahmad" "Karimi"
 add "José" "Müller"
 add "علی" "کریمی"
-add "فاطمة" "مصطفى"
+add "فاطمة" "مصطفى" 2012-05-05
 
 # The given names of the cases a search finds, sorted, on one line.
 names() { $W case list --format tsv --search "$1" | tail -n +2 | cut -f2 | sort | tr '\n' ' '; }
@@ -47,5 +47,33 @@ for q in '"' '"ahmad' 'ahmad"' 'a"b' 'AND' 'ahmad OR' 'NOT' 'NEAR(' 'ahm*' '*' '
 done
 ok "quotes and operators around a word still find it" '[ "$(names "\"ahmad\"")" = "Ahmad " ] && [ "$(names "(ahmad)")" = "Ahmad " ] && [ "$(names "ahm*")" = "Ahmad " ]'
 ok "an operator word is a word, not an operator" '[ "$(names "ahmad OR hansen")" = "" ]'
+
+# The table pads by columns, not bytes: the birth date starts in the same
+# column on every line, whatever script the name is in, and a long name is
+# cut between characters, never inside one.
+add "عبد الرحمن بن محمد بن عبد الله" "الأحمدي"
+add "Émilie-Éléonore" "Ødegård-Ærøskøbing-Lövenskiöld"
+$W case list >"$T/table"
+cols() {
+	while IFS= read -r line; do
+		prefix=${line%%[12][09][0-9][0-9]-[01][0-9]-[0-3][0-9]*}
+		printf '%s' "$prefix" | wc -L
+	done <"$T/table" | sort -u | wc -l
+}
+ok "the table lists every case" '[ $(wc -l <"$T/table") -eq 8 ]'
+ok "the birth date is in one column on every line (Arabic, accented, long names)" '[ "$(cols)" -eq 1 ]'
+ok "the table is valid UTF-8 (no character cut)" 'iconv -f UTF-8 -t UTF-8 "$T/table" >/dev/null 2>&1'
+ok "a name too long for its column ends with …" '[ $(grep -c "…" "$T/table") -eq 2 ]'
+
+# --sort: name, age, stage, changed.
+sorted() { $W case list --format tsv --sort "$1" | tail -n +2 | cut -f2 | head -n 3 | tr '\n' ' '; }
+ok "--sort name ignores case and accents" '[ "$(sorted name)" = "Ahmad Émilie-Éléonore José " ]'
+ok "--sort age puts the youngest first" '[ "$(sorted age | cut -d" " -f1)" = "فاطمة" ]'
+ok "--sort changed puts the latest change first" '[ "$(sorted changed | cut -d" " -f1)" = "Émilie-Éléonore" ]'
+ok "--sort stage lists every case" '[ $($W case list --format tsv --sort stage | wc -l) -eq 9 ]'
+ok "--sort with a search sorts the matches" '[ "$($W case list --format tsv --search احمد --sort name | tail -n +2 | cut -f2 | tr "\n" " ")" = "Nadia عبد الرحمن بن محمد بن عبد الله " ]'
+$W case list --sort size >"$T/out" 2>"$T/err"; st=$?
+ok "an unknown order is refused in one line naming the orders" '[ $st -eq 1 ] && [ ! -s "$T/out" ] && grep -q "name, age, stage or changed" "$T/err" && [ $(wc -l <"$T/err") -eq 1 ]'
+ok "--help shows --sort" '$HW --help | grep -q -- "--sort name|age|stage|changed"'
 echo "1..$n"
 exit $failed

@@ -44,6 +44,7 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_DECIDE_CONFLICT, "decide-conflict", N_("Decide which of two devices' edits of a field is right") },
 	{ ACT_ASSISTANCE, "assistance", N_("Show the assistance offered in the case's country of return") },
 	{ ACT_FILTER_KIND, "filter-kind", N_("Show one kind of assistance only, or all") },
+	{ ACT_SORT, "sort", N_("Sort the list by last change, name, age or stage (each press the next)") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "forms.h"
 #include "i18n.h"
+#include "text.h"
 #include "workspace.h"
 
 int cli_init(int argc, char **argv, const cli_globals *g)
@@ -133,7 +134,11 @@ typedef struct list_ctx {
 	int n;
 	hw_ws *ws;
 	const char *stage, *assigned, *country;   /* filters, NULL for any */
+	int minor_cols;                           /* columns of the translated "minor" */
 } list_ctx;
+
+/* Columns of the name in the table (names longer are cut, with "…"). */
+#define NAME_COLS 28
 
 /* True if the space-separated list holds word. */
 static int has_word(const char *list, const char *word)
@@ -207,13 +212,30 @@ static int list_row(const store_case_row *r, void *payload)
 		printf(",\"assigned_to\":"); json_str(r->assigned_to);
 		putchar('}');
 		break;
-	default:
+	default: {
+		/* Padded by columns, not bytes: Arabic and accented names align. */
+		char *cname, *cminor, *cstage;
+
 		snprintf(name, sizeof(name), "%s %s", r->given_name ? r->given_name : "",
 			 r->family_name ? r->family_name : "");
-		printf("%.8s  %-28.28s %-10s %-5s %2s -> %-2s  %-13s%s\n", r->id, name,
-		       r->birth_date ? r->birth_date : "", r->minor ? _("minor") : "",
-		       r->nationality ? r->nationality : "", r->return_country ? r->return_country : "",
-		       stage ? stage : "", r->conflicts ? _("  CONFLICT") : "");
+		cname = text_pad(name, NAME_COLS);
+		/* TRANSLATORS: marks a minor in `case list`. */
+		cminor = text_pad(r->minor ? _("minor") : "", c->minor_cols);
+		cstage = text_pad(stage ? stage : "", 13);
+		if (cname && cminor && cstage)
+			printf("%.8s  %s %-10s %s %2s -> %-2s  %s%s\n", r->id, cname,
+			       r->birth_date ? r->birth_date : "", cminor,
+			       r->nationality ? r->nationality : "",
+			       r->return_country ? r->return_country : "", cstage,
+			       r->conflicts ? _("  CONFLICT") : "");
+		free(cname);
+		free(cminor);
+		free(cstage);
+		if (!cname || !cminor || !cstage) {
+			free(stage);
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		}
+	}
 	}
 	free(stage);
 	c->n++;
@@ -228,12 +250,19 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		{ "stage", required_argument, NULL, 'S' },
 		{ "assigned", required_argument, NULL, 'a' },
 		{ "return-country", required_argument, NULL, 'r' },
+		{ "sort", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL };
+	static const struct { const char *name; int sort; } sorts[] = {
+		{ "changed", STORE_SORT_CHANGED }, { "name", STORE_SORT_NAME },
+		{ "age", STORE_SORT_AGE }, { "stage", STORE_SORT_STAGE },
+	};
+	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, 5 };
+	store_case_query q = STORE_CASE_QUERY_INIT;
 	const char *search = NULL;
 	hw_ws *ws = NULL;
 	int c, st;
+	size_t i;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -256,13 +285,24 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 			if (strlen(optarg) != 2)
 				return cli_error(_("country \"%s\" is not a two-letter country code (ISO 3166, e.g. NG)"), optarg);
 			break;
-		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC]"));
+		case 'o':
+			for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+				if (!strcmp(optarg, sorts[i].name))
+					break;
+			if (i == sizeof(sorts) / sizeof(sorts[0]))
+				return cli_error(_("unknown order \"%s\" (name, age, stage or changed)"), optarg);
+			q.sort = sorts[i].sort;
+			break;
+		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--sort name|age|stage|changed]"));
 		}
 	}
 	if (optind != argc) {
 		cli_error(_("unexpected argument: %s"), argv[optind]);
-		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC]"));
+		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--sort name|age|stage|changed]"));
 	}
+	q.search = search;
+	if (text_width(_("minor")) > ctx.minor_cols)
+		ctx.minor_cols = text_width(_("minor"));
 	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
 		return st;
 	ctx.ws = ws;
@@ -272,7 +312,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at\tstage\tassigned_to");
 	if (ctx.fmt == FMT_JSON)
 		putchar('[');
-	if (case_search(ws, search, 0, list_row, &ctx) < 0) {
+	if (case_query(ws, &q, list_row, &ctx) < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {
 		if (ctx.fmt == FMT_JSON)

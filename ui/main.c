@@ -33,6 +33,7 @@ static void usage(FILE *out)
 "                          open a case; prints its id\n"
 "  case list [--format table|tsv|json] [--search TEXT] [--stage STAGE]\n"
 "            [--assigned PERSON|me] [--return-country CC]\n"
+"            [--sort name|age|stage|changed]\n"
 "  case show ID            details, stage and milestones, decision, assignees,\n"
 "                          consents, referrals, conflicts, events, submissions\n"
 "  case update ID FIELD VALUE [FIELD VALUE]...\n"

@@ -34,8 +34,23 @@ typedef struct case_list {
 	list_row *rows;
 	int count, sel, top, visible;
 	int truncated;              /* more matches than LIST_LIMIT */
+	int matches, total;         /* cases the search finds, cases there are */
+	int order;                  /* index into list_orders */
 	char today[11];
 } case_list;
+
+/* The orders the sort key goes through, and how the title names each. */
+static const struct {
+	int sort;
+	const char *label;
+} list_orders[] = {
+	/* TRANSLATORS: the order of the case list, shown in the title bar. */
+	{ STORE_SORT_CHANGED, N_("sorted by last change") },
+	{ STORE_SORT_NAME, N_("sorted by name") },
+	{ STORE_SORT_AGE, N_("sorted by age") },
+	{ STORE_SORT_STAGE, N_("sorted by stage") },
+};
+#define NORDERS ((int)(sizeof(list_orders) / sizeof(list_orders[0])))
 
 static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_UP), ACT_UP },
@@ -46,6 +61,8 @@ static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_F(2)), ACT_NEW_CASE },
 	{ UI_KEY_CTRL('n'), ACT_NEW_CASE },
 	{ UI_KEY_FN(KEY_F(5)), ACT_SYNC },
+	{ UI_KEY_FN(KEY_F(6)), ACT_SORT },
+	{ UI_KEY_CTRL('o'), ACT_SORT },
 	{ 0, ACT_NONE },
 };
 static const ui_note list_notes[] = {
@@ -136,6 +153,7 @@ static void reload(case_list *l, tui *t)
 {
 	char keep[HW_UUID_LEN + 1] = "";
 	char now[HW_TIME_LEN + 1];
+	store_case_query q = STORE_CASE_QUERY_INIT;
 	int rc, i;
 
 	if (l->sel < l->count)
@@ -144,7 +162,12 @@ static void reload(case_list *l, tui *t)
 	hw_now_iso(now);
 	memcpy(l->today, now, 10);
 	l->today[10] = 0;
-	rc = case_search(tui_ws(t), text_edit_str(&l->search), LIST_LIMIT, add_row, l);
+	q.search = text_edit_str(&l->search);
+	q.sort = list_orders[l->order].sort;
+	q.limit = LIST_LIMIT;
+	rc = case_query(tui_ws(t), &q, add_row, l);
+	if (rc >= 0)
+		rc = case_count(tui_ws(t), q.search, &l->matches, &l->total);
 	if (rc < 0)
 		tui_error(t, rc);
 	l->truncated = l->count >= LIST_LIMIT;
@@ -194,6 +217,24 @@ static void list_resume(ui_view *v, tui *t)
 /* Column widths: the name takes what the others leave. */
 enum { W_AGE = 10, W_COUNTRIES = 10, W_STATUS = 9, W_CONFLICT = 9 };
 
+/* The title: how many cases (match), in which order, and the key that changes it. */
+static void set_title(case_list *l, tui *t)
+{
+	char count[128], title[400];
+	const char *key = ui_key_name(ui_key_for_action(&list_keymap, ACT_SORT));
+
+	if (text_edit_str(&l->search)[0])
+		/* TRANSLATORS: in the title bar while searching: matches, all cases. */
+		snprintf(count, sizeof count, P_("%d of %d matches", "%d of %d match", l->matches),
+			 l->matches, l->total);
+	else
+		/* TRANSLATORS: in the title bar: how many cases the workspace holds. */
+		snprintf(count, sizeof count, P_("%d case", "%d cases", l->total), l->total);
+	snprintf(title, sizeof title, "%s \xc2\xb7 %s \xc2\xb7 %s (%s)", _("Cases"), count,
+		 _(list_orders[l->order].label), key);
+	tui_set_title(t, title);
+}
+
 static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 {
 	case_list *l = v->data;
@@ -201,7 +242,7 @@ static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	const char *label = _("Search:");
 	int lw = text_width(label) + 1, wname, x, i, y;
 
-	tui_set_title(t, _("Cases"));
+	set_title(l, t);
 	tui_set_hints(t, &list_keymap, list_hints);
 	ui_put(t, top, 1, lw, label, ROLE_HEADER, 0);
 	ui_put_field(t, top, 1 + lw, cols - lw - 2, &l->search, 1);
@@ -361,6 +402,10 @@ static int list_key(ui_view *v, tui *t, int key, enum ui_action act)
 		list_sync(t);
 		reload(l, t);
 		return UI_HANDLED;
+	case ACT_SORT:
+		l->order = (l->order + 1) % NORDERS;
+		reload(l, t);
+		return UI_HANDLED | UI_REDRAW;
 	case ACT_NONE:
 		break;
 	default:

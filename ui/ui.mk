@@ -18,7 +18,7 @@ tests_test_text_CFLAGS = $(TEST_CFLAGS) $(FRIBIDI_CFLAGS)
 tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
 # Screen tests: the real program driven through tmux.
-TUI_TESTS = tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
+TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
 	tests/tui-assistance.sh tests/tui-keys.sh \
 	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
