@@ -611,17 +611,19 @@ static int cannot_share(const char *path)
 }
 
 /* The newest schema's database can be read by this program without writing. */
-static int schema_current(hw_store *st, hw_error *err)
+static int schema_current(hw_store *st, int *older, hw_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL), version;
 
+	*older = 0;
 	if (rc != SQLITE_OK || (rc = sqlite3_step(s)) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return db_fail(st, err, rc, "reading the schema version");
 	}
 	version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
+	*older = version < SCHEMA_VERSION;
 	if (version != SCHEMA_VERSION)
 		return hw_error_set(err, HW_EINVALID,
 				    "the database has schema %d, this Homeward needs %d: open it once with write access to upgrade it",
@@ -686,9 +688,26 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 	}
 	st->checked_at = last;
 	if (readonly) {
+		int older;
+
 		/* Nothing to set up that would write: the file must be current. */
-		if ((rc = schema_current(st, err)) < 0)
-			goto fail;
+		if ((rc = schema_current(st, &older, err)) < 0) {
+			hw_store *rw = NULL;
+
+			/*
+			 * The first command after an upgrade of the program is
+			 * often a read (case list): where the user may write the
+			 * file, upgrade it once, then read it as asked.
+			 */
+			if (!older || access(path, W_OK) != 0)
+				goto fail;
+			st->flags |= STORE_READONLY;
+			store_free(st);
+			if ((rc = store_open(&rw, path, oflags & ~STORE_READONLY, err)) < 0)
+				return rc;
+			store_free(rw);
+			return store_open(out, path, oflags, err);
+		}
 	} else {
 		mark_remove(path);
 		if ((rc = exec(st, "PRAGMA journal_mode=WAL", err, "setting up the database")) < 0 ||
