@@ -20,6 +20,8 @@ struct hw_ws {
 	char *device_id;      /* cached settings, "" until init */
 	char *author;
 	char *datadir;        /* the front end's, or NULL */
+	char *keys_path;
+	hw_keys *keys;        /* unlocked device keys, or NULL */
 	hw_error err;
 };
 
@@ -64,8 +66,9 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 	ws->dir = strdup(dir);
 	ws->repo_dir = hw_path_join(dir, "repo.git");
 	ws->forms_dir = hw_path_join(dir, "forms");
+	ws->keys_path = hw_path_join(dir, "keys");
 	db = hw_path_join(dir, "homeward.db");
-	if (!ws->dir || !ws->repo_dir || !ws->forms_dir || !db) {
+	if (!ws->dir || !ws->repo_dir || !ws->forms_dir || !ws->keys_path || !db) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
 		goto fail;
 	}
@@ -124,6 +127,8 @@ void ws_free(hw_ws *ws)
 	free(ws->datadir);
 	free(ws->device_id);
 	free(ws->author);
+	free(ws->keys_path);
+	keys_free(ws->keys);
 	free(ws);
 }
 
@@ -158,6 +163,53 @@ int ws_set(hw_ws *ws, const char *key, const char *value)
 int ws_is_initialised(hw_ws *ws)
 {
 	return ws->device_id && *ws->device_id;
+}
+
+int ws_has_keys(hw_ws *ws)
+{
+	return hw_exists(ws->keys_path);
+}
+
+int ws_make_keys(hw_ws *ws, const hw_secret *pass)
+{
+	hw_keys *k = NULL;
+	int rc;
+
+	if (ws_has_keys(ws))
+		return hw_error_set(&ws->err, HW_EEXISTS, "this workspace has its device keys already");
+	if (!pass || secret_len(pass) == 0)
+		return hw_error_set(&ws->err, HW_EINVALID, "the passphrase is empty");
+	/* Nobody else on this machine reads the workspace. */
+	if (chmod(ws->dir, 0700) < 0)
+		return hw_error_set(&ws->err, HW_ERROR, "cannot protect %s", ws->dir);
+	if ((rc = keys_generate(&k, &ws->err)) < 0)
+		return rc;
+	if ((rc = keys_save(k, ws->keys_path, pass, &ws->err)) < 0) {
+		keys_free(k);
+		return rc;
+	}
+	keys_free(ws->keys);
+	ws->keys = k;
+	return 0;
+}
+
+int ws_unlock(hw_ws *ws, const hw_secret *pass)
+{
+	hw_keys *k = NULL;
+	int rc;
+
+	if (!pass)
+		return hw_error_set(&ws->err, HW_EINVALID, "no passphrase");
+	if ((rc = keys_load(&k, ws->keys_path, pass, &ws->err)) < 0)
+		return rc;
+	keys_free(ws->keys);
+	ws->keys = k;
+	return 0;
+}
+
+const hw_keys *ws_keys(hw_ws *ws)
+{
+	return ws->keys;
 }
 
 /* A device id: letters, digits, '-', '_', '.'; it names a git branch. */

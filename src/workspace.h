@@ -5,10 +5,13 @@
  *   homeward.db   SQLite (cases, drafts, events, sync bookkeeping, settings)
  *   repo.git/     bare git repository of events and submissions
  *   forms/        installed forms
+ *   keys          this device's key pairs, private halves sealed under the
+ *                 person's passphrase (docs/security.md)
  */
 #ifndef HW_WORKSPACE_H
 #define HW_WORKSPACE_H
 
+#include "crypto.h"
 #include "error.h"
 
 typedef struct hw_ws hw_ws;
@@ -77,6 +80,25 @@ int ws_is_initialised(hw_ws *ws);
 /* Get a setting (caller frees *out; HW_ENOTFOUND if unset) or set one. */
 int ws_get(hw_ws *ws, const char *key, char **out);
 int ws_set(hw_ws *ws, const char *key, const char *value);
+
+/* True when the workspace has its device keys (locked or not). */
+int ws_has_keys(hw_ws *ws);
+
+/*
+ * Make this device's key pairs and store them sealed under pass (mode
+ * 0600; the workspace folder becomes 0700).  HW_EEXISTS when it has keys
+ * already: keys are never replaced.  The new keys stay unlocked.
+ */
+int ws_make_keys(hw_ws *ws, const hw_secret *pass);
+
+/*
+ * Open the device keys with pass, for this handle's lifetime.  A wrong
+ * passphrase is HW_EAUTH and changes nothing; no keys is HW_ENOTFOUND.
+ */
+int ws_unlock(hw_ws *ws, const hw_secret *pass);
+
+/* The unlocked keys (borrowed), or NULL while locked. */
+const hw_keys *ws_keys(hw_ws *ws);
 
 /* How many events and submissions wait to be sent by the next sync. */
 int ws_pending_count(hw_ws *ws, int *out);

@@ -7,6 +7,9 @@ HW=${HOMEWARD:-./homeward}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
 T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cw.XXXXXX")
+printf 'casework test passphrase\n' >"$T/passphrase"
+exec 9<"$T/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 trap 'rm -rf "$T"' EXIT
 HOMEWARD_NOW=2026-11-29T10:00:00Z; export HOMEWARD_NOW
 n=0

@@ -4,6 +4,10 @@ set -u
 HW=${HOMEWARD:-./homeward}
 T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# The passphrase of the device keys, read by every command from descriptor 9.
+printf 'cli test passphrase\n' >"$T/passphrase"
+exec 9<"$T/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 echo "1..55"

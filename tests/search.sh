@@ -5,6 +5,9 @@
 set -u
 HW=${HOMEWARD:-./homeward}
 T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-search.XXXXXX")
+printf 'search test passphrase\n' >"$T/passphrase"
+exec 9<"$T/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 trap 'rm -rf "$T"' EXIT
 n=0
 failed=0

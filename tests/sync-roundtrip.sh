@@ -21,6 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
+# The passphrase of every device's keys, read by each command from descriptor 9.
+printf 'sync test passphrase\n' >"$tmp/passphrase"
+exec 9<"$tmp/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 
 n=0
 failed=0

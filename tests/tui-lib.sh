@@ -15,6 +15,10 @@ fi
 sock="hw-$(basename "$0" .sh)-$$"
 work=$(mktemp -d "${TMPDIR:-/tmp}/homeward-tui.XXXXXX")
 ws="$work/ws"
+# The passphrase of the device keys, read by every command from descriptor 9.
+printf 'screen test passphrase\n' >"$work/passphrase"
+exec 9<"$work/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 failed=0
 
@@ -42,7 +46,7 @@ make_workspace() {
 # start [ENV=VALUE...]: run the program on the workspace at 80x24.
 start() {
 	T new-session -d -x "${COLS:-80}" -y "${ROWS:-24}" \
-		"exec env $* '$HOMEWARD' --workspace '$ws'"
+		"exec env $* '$HOMEWARD' --workspace '$ws' 9<'$work/passphrase'"
 	wait_for "Homeward"
 }
 

@@ -5,12 +5,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "crypto.h"
 #include "i18n.h"
 #include "util.h"
 #include "workspace.h"
@@ -101,5 +107,131 @@ int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 		*out = NULL;
 		return cli_error("%s", _("this workspace is not set up yet; run: homeward init"));
 	}
+	return 0;
+}
+
+/* The longest passphrase read, in bytes. */
+#define PASSPHRASE_MAX 1024
+
+int cli_read_secret_fd(int fd, hw_secret *s)
+{
+	struct stat sb;
+	int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	char *buf = secret_data(s);
+	size_t len = 0;
+	off_t at = 0;
+
+	for (;;) {
+		char c;
+		ssize_t r = regular ? pread(fd, &c, 1, at) : read(fd, &c, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			secret_set_len(s, 0);
+			return -1;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		at++;
+		if (len + 1 >= secret_cap(s)) {
+			secret_set_len(s, 0);
+			errno = E2BIG;
+			return -1;
+		}
+		buf[len++] = c;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	secret_set_len(s, len);
+	return 0;
+}
+
+int cli_ask_secret_tty(const char *prompt, hw_secret *s)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), restore = 0, rc;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	rc = cli_read_secret_fd(fd, s);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+int cli_passphrase(const cli_globals *g, int confirm, hw_secret **out)
+{
+	hw_error err = { 0, "" };
+	hw_secret *s = NULL, *again = NULL;
+	int st = 1;
+
+	*out = NULL;
+	if (secret_new(&s, PASSPHRASE_MAX, &err) < 0)
+		return cli_fail(&err);
+	if (g->passphrase_fd >= 0) {
+		if (cli_read_secret_fd(g->passphrase_fd, s) < 0) {
+			cli_error(_("cannot read the passphrase from file descriptor %d"), g->passphrase_fd);
+			goto done;
+		}
+	} else {
+		if (cli_ask_secret_tty(_("Passphrase: "), s) < 0) {
+			cli_error("%s", _("a passphrase is needed: there is no terminal to ask it on (use --passphrase-fd N)"));
+			goto done;
+		}
+		if (confirm) {
+			if (secret_new(&again, PASSPHRASE_MAX, &err) < 0) {
+				cli_fail(&err);
+				goto done;
+			}
+			if (cli_ask_secret_tty(_("The same passphrase again: "), again) < 0 ||
+			    !secret_equal(s, again)) {
+				cli_error("%s", _("the two passphrases differ; nothing was changed"));
+				goto done;
+			}
+		}
+	}
+	if (secret_len(s) == 0) {
+		cli_error("%s", _("the passphrase is empty"));
+		goto done;
+	}
+	*out = s;
+	s = NULL;
+	st = 0;
+done:
+	secret_free(s);
+	secret_free(again);
+	return st;
+}
+
+int cli_unlock(hw_ws *ws, const cli_globals *g)
+{
+	hw_secret *pass = NULL;
+	int rc, st;
+
+	if (ws_keys(ws))
+		return 0;
+	if (!ws_has_keys(ws))
+		return cli_error("%s", _("this workspace has no device keys yet; make them with: homeward init (the same device id, name and role)"));
+	if ((st = cli_passphrase(g, 0, &pass)) != 0)
+		return st;
+	rc = ws_unlock(ws, pass);
+	secret_free(pass);
+	if (rc == HW_EAUTH)
+		return cli_error("%s", _("wrong passphrase; nothing was changed"));
+	if (rc < 0)
+		return cli_fail(ws_error(ws));
 	return 0;
 }

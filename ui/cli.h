@@ -25,9 +25,10 @@ typedef struct cli_globals {
 	time_t now;              /* $HOMEWARD_NOW: a fixed clock, or 0 */
 	long max_db_growth;      /* $HOMEWARD_MAX_DB_GROWTH: pages, or -1: no cap */
 	sync_secrets secrets;    /* $HOMEWARD_GIT_USERNAME, _TOKEN, _SSH_KEY, _SSH_PASSPHRASE */
+	int passphrase_fd;       /* --passphrase-fd N, else $HOMEWARD_PASSPHRASE_FD, else -1 */
 } cli_globals;
 
-#define CLI_GLOBALS_INIT { NULL, 0, NULL, NULL, NULL, 0, -1, SYNC_SECRETS_INIT }
+#define CLI_GLOBALS_INIT { NULL, 0, NULL, NULL, NULL, 0, -1, SYNC_SECRETS_INIT, -1 }
 
 typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
 
@@ -56,6 +57,25 @@ char *cli_workspace_dir(const cli_globals *g);
  */
 struct hw_ws;
 int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
+
+/*
+ * The person's passphrase: the first line of the --passphrase-fd file
+ * descriptor (a regular file is read from its start, so one descriptor
+ * serves several commands), else asked on the terminal without echo, twice
+ * when confirm.  It is never echoed nor printed.  Prints the error and
+ * returns 1 on failure; else 0 and *out (caller frees with secret_free).
+ */
+struct hw_secret;
+int cli_passphrase(const cli_globals *g, int confirm, struct hw_secret **out);
+
+/* Ask the passphrase and unlock the workspace's device keys; 0, or prints and returns 1. */
+int cli_unlock(struct hw_ws *ws, const cli_globals *g);
+
+/* Ask on the terminal without echo, into s; 0, or -1 when there is no terminal. */
+int cli_ask_secret_tty(const char *prompt, struct hw_secret *s);
+
+/* Read the first line of fd into s (without its newline); 0, or -1 with errno-like failure. */
+int cli_read_secret_fd(int fd, struct hw_secret *s);
 
 /* Fill o with flags and the workspace options g carries (database growth, datadir). */
 struct ws_options;

@@ -26,8 +26,9 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL, *name = NULL, *role = "counsellor", *remote = NULL;
+	hw_secret *pass = NULL;
 	hw_ws *ws = NULL;
-	int c, st;
+	int c, st, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -41,14 +42,26 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 	}
 	if (!device || !name || optind != argc)
 		return cli_usage(_("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
-	if ((st = cli_open_workspace(&ws, g, WS_OPEN_CREATE)) != 0)
+	/* The passphrase first: without one, nothing is created. */
+	if ((st = cli_passphrase(g, 1, &pass)) != 0)
 		return st;
-	if (ws_init(ws, device, name, role, remote) < 0) {
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_CREATE)) != 0)
+		goto done;
+	/* Keys are never replaced: an init again must open them. */
+	if (ws_has_keys(ws) && (rc = ws_unlock(ws, pass)) < 0) {
+		st = rc == HW_EAUTH ? cli_error("%s", _("wrong passphrase; nothing was changed"))
+				    : cli_fail(ws_error(ws));
+		goto done;
+	}
+	if (ws_init(ws, device, name, role, remote) < 0 ||
+	    (!ws_has_keys(ws) && ws_make_keys(ws, pass) < 0)) {
 		st = cli_fail(ws_error(ws));
 	} else {
 		printf(_("Workspace %s ready for %s (%s, device %s).\n"), ws_dir(ws), name, role, device);
 		st = 0;
 	}
+done:
+	secret_free(pass);
 	ws_free(ws);
 	return st;
 }

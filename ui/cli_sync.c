@@ -258,6 +258,12 @@ static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **sh
 
 	if (st != 0)
 		return st;
+	/* What goes into git is signed with the device keys. */
+	if ((st = cli_unlock(*ws, g)) != 0) {
+		ws_free(*ws);
+		*ws = NULL;
+		return st;
+	}
 	*shown = remote_name(*ws, remote);
 	cp->remote = *shown ? *shown : "";
 	o->remote = remote;

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "sync/repo.h"
+#include "tui.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -32,6 +33,7 @@ int cli_demo_prepare(const cli_globals *g, char **out_dir)
 	hw_error err = { 0, "" };
 	hw_repo *repo = NULL;
 	hw_ws *ws = NULL;
+	hw_secret *pass = NULL;
 	ws_options o;
 	char id[HW_UUID_LEN + 1];
 	int st = 1;
@@ -57,6 +59,17 @@ int cli_demo_prepare(const cli_globals *g, char **out_dir)
 		st = cli_fail(ws_error(ws));
 		goto done;
 	}
+	/* The demo's keys are under a fixed passphrase, used without asking. */
+	if (secret_new(&pass, 64, &err) < 0) {
+		st = cli_fail(&err);
+		goto done;
+	}
+	memcpy(secret_data(pass), TUI_DEMO_PASSPHRASE, strlen(TUI_DEMO_PASSPHRASE));
+	secret_set_len(pass, strlen(TUI_DEMO_PASSPHRASE));
+	if (ws_make_keys(ws, pass) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
 	for (size_t i = 0; i < sizeof(demo_cases) / sizeof(demo_cases[0]); i++) {
 		if (case_open(ws, &demo_cases[i], id) < 0) {
 			st = cli_fail(ws_error(ws));
@@ -67,6 +80,7 @@ int cli_demo_prepare(const cli_globals *g, char **out_dir)
 	ws_dir = NULL;
 	st = 0;
 done:
+	secret_free(pass);
 	repo_free(repo);
 	ws_free(ws);
 	free(base);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "%s", _(
-"Usage: homeward [--workspace DIR] [--demo]            the terminal interface\n"
+"Usage: homeward [--workspace DIR] [--passphrase-fd N] [--demo]\n"
+"                                                      the terminal interface\n"
 "       homeward --version | --help\n"
-"       homeward [--workspace DIR] COMMAND ...\n"
+"       homeward [--workspace DIR] [--passphrase-fd N] COMMAND ...\n"
 "\n"
 "Commands:\n"
 "  init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]\n"
@@ -81,7 +83,10 @@ static void usage(FILE *out)
 "\n"
 "The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
 "$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
-"--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
+"--demo opens the interface on a fresh demo workspace with fictional cases.\n"
+"Commands that use the device keys (init, sync, merge, form publish, the\n"
+"screen's sync) ask for the passphrase on the terminal, or read it as the\n"
+"first line of file descriptor N (--passphrase-fd N or $HOMEWARD_PASSPHRASE_FD).\n"));
 }
 
 typedef struct command {
@@ -129,6 +134,19 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* A file descriptor number that is open, or -1. */
+static int open_fd(const char *text)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || *end || end == text || n < 0 || n > 1000000 || fcntl((int)n, F_GETFD) < 0)
+		return -1;
+	return (int)n;
+}
+
 /*
  * Read what the environment says into g, once, before any command runs: the
  * core never reads it.  A value that cannot be used is a runtime error: one
@@ -161,6 +179,10 @@ static int read_environment(cli_globals *g)
 			return cli_error(_("HOMEWARD_MAX_DB_GROWTH=%s is not a number of database pages"), v);
 		g->max_db_growth = n;
 	}
+	/* The passphrase's file descriptor, when --passphrase-fd did not name one. */
+	if (g->passphrase_fd < 0 && (v = env("HOMEWARD_PASSPHRASE_FD")) &&
+	    (g->passphrase_fd = open_fd(v)) < 0)
+		return cli_error(_("HOMEWARD_PASSPHRASE_FD=%s is not an open file descriptor"), v);
 	hw_clock_fix(g->now);
 	return 0;
 }
@@ -174,6 +196,7 @@ static int run_tui(cli_globals *g)
 	int st;
 
 	opts.secrets = &g->secrets;
+	opts.passphrase_fd = g->passphrase_fd;
 	if (g->demo) {
 		if ((st = cli_demo_prepare(g, &demo_dir)) != 0)
 			return st;
@@ -258,6 +281,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "workspace", required_argument, NULL, 'w' },
 		{ "demo", no_argument, NULL, 'D' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -271,6 +295,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'w': g.workspace = optarg; break;
 		case 'D': g.demo = 1; break;
+		case 'P':
+			if ((g.passphrase_fd = open_fd(optarg)) < 0) {
+				cli_error(_("--passphrase-fd %s is not an open file descriptor"), optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("homeward %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;

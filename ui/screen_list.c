@@ -326,6 +326,8 @@ static void list_sync(tui *t)
 	o.progress = sync_progress_shown;
 	o.payload = t;
 	o.secrets = tui_secrets(t);
+	if (tui_unlock(t) < 0)
+		return;
 	tui_progress(t, _("Sync: starting..."));
 	rc = sync_run(ws, &o, &r);
 	if (rc == HW_EINVALID) {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "colors.h"
 #include "curses.h"
 #include "i18n.h"
@@ -884,4 +885,49 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 		return 1;
 	}
 	return 0;
+}
+
+int tui_unlock(tui *t)
+{
+	hw_error err = { 0, "" };
+	hw_secret *pass = NULL;
+	int rc = -1;
+
+	if (ws_keys(t->ws))
+		return 0;
+	if (!ws_has_keys(t->ws)) {
+		tui_message(t, ROLE_ERROR, "%s", _("This workspace has no device keys yet: run homeward init again (the same device id) to make them."));
+		return -1;
+	}
+	if (secret_new(&pass, 1024, &err) < 0) {
+		tui_error(t, err.code);
+		return -1;
+	}
+	if (t->opts.demo) {
+		memcpy(secret_data(pass), TUI_DEMO_PASSPHRASE, strlen(TUI_DEMO_PASSPHRASE));
+		secret_set_len(pass, strlen(TUI_DEMO_PASSPHRASE));
+		rc = 0;
+	} else if (t->opts.passphrase_fd >= 0) {
+		rc = cli_read_secret_fd(t->opts.passphrase_fd, pass);
+	} else {
+		/* The screen steps aside for the question, then comes back whole. */
+		def_prog_mode();
+		endwin();
+		rc = cli_ask_secret_tty(_("Passphrase (to sign what is sent): "), pass);
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		refresh();
+	}
+	if (rc < 0 || secret_len(pass) == 0) {
+		tui_message(t, ROLE_ERROR, "%s", _("Sync needs the passphrase; nothing was sent."));
+		rc = -1;
+	} else if ((rc = ws_unlock(t->ws, pass)) == HW_EAUTH) {
+		tui_message(t, ROLE_ERROR, "%s", _("Wrong passphrase; nothing was sent."));
+		rc = -1;
+	} else if (rc < 0) {
+		tui_message(t, ROLE_ERROR, "%s", ws_error(t->ws)->msg);
+		rc = -1;
+	}
+	secret_free(pass);
+	return rc;
 }

@@ -103,6 +103,13 @@ void tui_progress(tui *t, const char *text);
 /* Show the workspace's last error as a translated message with its detail. */
 void tui_error(tui *t, int code);
 
+/*
+ * Unlock the device keys once for this start, before a sync: the demo's
+ * fixed passphrase, the --passphrase-fd one, or asked on the terminal with
+ * the screen set aside.  0, or -1 with the reason on the message row.
+ */
+int tui_unlock(tui *t);
+
 /* A translated sentence for an error code. */
 const char *tui_error_text(int code);
 

@@ -1,0 +1,90 @@
+/*
+ * crypto.h: the one door to cryptography (libsodium's high-level calls:
+ * nothing here is a primitive of our own).  See docs/security.md.
+ *
+ * Secrets (a passphrase, private keys, derived keys) live in memory that is
+ * locked against swapping and wiped when freed.
+ */
+#ifndef HW_CRYPTO_H
+#define HW_CRYPTO_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define KEYS_SIGN_PUBLIC 32     /* Ed25519 public key, bytes */
+#define KEYS_BOX_PUBLIC 32      /* X25519 public key, bytes */
+#define KEYS_SIGNATURE 64       /* Ed25519 detached signature, bytes */
+/* A fingerprint as text: 16 groups of 4 hex digits, spaces between, NUL. */
+#define KEYS_FINGERPRINT_TEXT (16 * 5)
+
+/* Make the library ready; every other call does it too.  0 or HW_ERROR. */
+int crypto_ready(hw_error *err);
+
+/* A buffer for a secret: locked, guarded, wiped when freed. */
+typedef struct hw_secret hw_secret;
+
+/* A new empty secret of capacity cap bytes; caller frees with secret_free. */
+int secret_new(hw_secret **out, size_t cap, hw_error *err);
+/* Wipe and free; NULL is fine. */
+void secret_free(hw_secret *s);
+/* Its bytes (writable up to secret_cap) and its length. */
+char *secret_data(hw_secret *s);
+const char *secret_cdata(const hw_secret *s);
+size_t secret_len(const hw_secret *s);
+size_t secret_cap(const hw_secret *s);
+/* Set the length (at most the capacity); the bytes beyond are wiped. */
+void secret_set_len(hw_secret *s, size_t len);
+/* True when both hold the same bytes (compared in constant time). */
+int secret_equal(const hw_secret *a, const hw_secret *b);
+
+/* A device's key pairs: Ed25519 to sign, X25519 to receive encrypted keys. */
+typedef struct hw_keys hw_keys;
+
+/* Make new key pairs; caller frees with keys_free. */
+int keys_generate(hw_keys **out, hw_error *err);
+/* Wipe and free; NULL is fine. */
+void keys_free(hw_keys *k);
+
+/*
+ * Write the keys to path (mode 0600, durably, never over an existing file:
+ * HW_EEXISTS), the private halves sealed under a key derived from pass with
+ * Argon2id.  The file format is in docs/security.md.
+ */
+int keys_save(const hw_keys *k, const char *path, const hw_secret *pass, hw_error *err);
+
+/*
+ * Read and open the key file at path with pass.  A wrong passphrase, or a
+ * file changed in any byte, is HW_EAUTH ("wrong passphrase"); a file that
+ * is not a key file is HW_ECORRUPT; no file is HW_ENOTFOUND.
+ */
+int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_error *err);
+
+/* The public halves (borrowed, valid while k lives). */
+const unsigned char *keys_sign_public(const hw_keys *k);
+const unsigned char *keys_box_public(const hw_keys *k);
+
+/* Sign msg (Ed25519, detached). */
+int keys_sign(const hw_keys *k, const void *msg, size_t len, unsigned char sig[KEYS_SIGNATURE]);
+
+/* 0 when sig is pk's signature of msg, else HW_EINVALID (no detail set). */
+int keys_verify(const unsigned char pk[KEYS_SIGN_PUBLIC], const void *msg, size_t len,
+		const unsigned char sig[KEYS_SIGNATURE]);
+
+/*
+ * A signing public key as a fingerprint to read aloud: the whole key in 16
+ * groups of 4 hex digits ("3f2a 9c01 ..."), so that pinning it pins the
+ * key itself, with nothing shortened.
+ */
+void keys_fingerprint(const unsigned char pk[KEYS_SIGN_PUBLIC], char out[KEYS_FINGERPRINT_TEXT]);
+
+/*
+ * Read a fingerprint back: hex digits in either case, spaces and ':' or '-'
+ * between groups ignored.  0, or HW_EINVALID when it is not 64 hex digits.
+ */
+int keys_fingerprint_parse(const char *text, unsigned char pk[KEYS_SIGN_PUBLIC]);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void crypto_hex(const unsigned char *bytes, size_t n, char *out);
+
+#endif
