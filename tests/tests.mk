@@ -56,6 +56,10 @@ EXTRA_DIST += tests/cli-casework.sh
 TESTS += tests/casework-roundtrip.sh
 EXTRA_DIST += tests/casework-roundtrip.sh
 
+# Device keys and the passphrase (docs/security.md).
+TESTS += tests/keys.sh
+EXTRA_DIST += tests/keys.sh
+
 # The interface is completely translated.
 TESTS += tests/ui-translations.sh
 EXTRA_DIST += tests/ui-translations.sh

@@ -22,10 +22,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "%s", _(
-"Usage: homeward [--workspace DIR] [--passphrase-fd N] [--demo]\n"
-"                                                      the terminal interface\n"
+"Usage: homeward [--workspace DIR] [--demo]            the terminal interface\n"
 "       homeward --version | --help\n"
-"       homeward [--workspace DIR] [--passphrase-fd N] COMMAND ...\n"
+"       homeward [--workspace DIR] COMMAND ...\n"
 "\n"
 "Commands:\n"
 "  init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]\n"
@@ -83,10 +82,14 @@ static void usage(FILE *out)
 "\n"
 "The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
 "$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
-"--demo opens the interface on a fresh demo workspace with fictional cases.\n"
-"Commands that use the device keys (init, sync, merge, form publish, the\n"
-"screen's sync) ask for the passphrase on the terminal, or read it as the\n"
-"first line of file descriptor N (--passphrase-fd N or $HOMEWARD_PASSPHRASE_FD).\n"));
+"--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
+	/* Kept apart from the list of commands, which grows with every feature. */
+	fprintf(out, "%s", _(
+"\n"
+"--passphrase-fd N (before the command, the screen included): the commands\n"
+"that use the device keys (init, sync, merge, form publish, the screen's\n"
+"sync) read the passphrase as the first line of file descriptor N (also\n"
+"$HOMEWARD_PASSPHRASE_FD=N); otherwise they ask for it on the terminal.\n"));
 }
 
 typedef struct command {
