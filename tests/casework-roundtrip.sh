@@ -15,6 +15,10 @@ HOMEWARD_NOW=2026-11-29T10:00:00Z; export HOMEWARD_NOW
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-cwsync.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
+# The passphrase of every device's keys, read by each command from descriptor 9.
+printf 'casework sync test passphrase\n' >"$tmp/passphrase"
+exec 9<"$tmp/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 
 n=0
 failed=0
