@@ -6,6 +6,10 @@ set -u
 HW=${HOMEWARD:-./homeward}
 T=$(mktemp -d "${TMPDIR:-/tmp}/homeward-hostile.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# The passphrase of the device keys, read by every command from descriptor 9.
+printf 'hostile cli test passphrase\n' >"$T/passphrase"
+exec 9<"$T/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
