@@ -22,7 +22,8 @@ HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 failed=0
 
-T() { "$TMUX_BIN" -L "$sock" "$@"; }
+# The screen's programs get the passphrase only where start() gives it.
+T() { env -u HOMEWARD_PASSPHRASE_FD "$TMUX_BIN" -L "$sock" "$@"; }
 cleanup() { T kill-server 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
@@ -46,7 +47,7 @@ make_workspace() {
 # start [ENV=VALUE...]: run the program on the workspace at 80x24.
 start() {
 	T new-session -d -x "${COLS:-80}" -y "${ROWS:-24}" \
-		"exec env $* '$HOMEWARD' --workspace '$ws' 9<'$work/passphrase'"
+		"exec env HOMEWARD_PASSPHRASE_FD=9 $* '$HOMEWARD' --workspace '$ws' 9<'$work/passphrase'"
 	wait_for "Homeward"
 }
 
