@@ -304,6 +304,7 @@ Test(hostile, a_reused_event_id_is_refused_at_merge_and_reported_at_import)
 	store_case_row row;
 	merge_result m;
 	sync_result res;
+	size_t i;
 
 	open_case(a, "Okafor", ida);
 	do_sync(a);
@@ -312,10 +313,16 @@ Test(hostile, a_reused_event_id_is_refused_at_merge_and_reported_at_import)
 	cr_assert_eq(store_case_events(ws_store(a), ida, first_id, evid, NULL), 1);
 	cr_assert(hw_uuid_valid(evid));
 
-	/* A copy of that event under another case folder (after it in tree order), on dev-a's branch. */
-	do
-		cr_assert_eq(hw_uuid(other), 0);
-	while (strcmp(other, ida) < 0 && strncmp(ida, "ff", 2) != 0);
+	/* A copy of that event under another case folder, after it in tree order, on
+	 * dev-a's branch: the real case id with its last digit that is not already 'f'
+	 * raised to 'f' (a random id would land before it now and then). */
+	memcpy(other, ida, sizeof other);
+	for (i = HW_UUID_LEN - 1; i > 0; i--)
+		if (i != 14 && i != 19 && other[i] != '-' && other[i] != 'f') {
+			other[i] = 'f';
+			break;
+		}
+	cr_assert_gt(strcmp(other, ida), 0);
 	json = event_json(evid, other, "case.opened", "2026-01-01T00:00:00Z", "dev-a", NULL,
 			  "{\"family_name\":\"Forged\"}");
 	path = event_path(other, evid);
