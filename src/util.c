@@ -488,3 +488,31 @@ const char *hw_text_problem(const char *v)
 	}
 	return NULL;
 }
+
+char *hw_url_shown(const char *url, char *out, size_t n)
+{
+	const char *host = url ? strstr(url, "://") : NULL;
+	const char *at, *end;
+	size_t k;
+
+	if (!n)
+		return out;
+	out[0] = '\0';
+	if (!url)
+		return out;
+	if (host) {
+		host += 3;
+		end = host + strcspn(host, "/?#");
+		at = memchr(host, '@', (size_t)(end - host));
+		/* The last '@' before the path ends the userinfo (tokens may hold '@'). */
+		while (at && memchr(at + 1, '@', (size_t)(end - at - 1)))
+			at = memchr(at + 1, '@', (size_t)(end - at - 1));
+		if (at) {
+			k = (size_t)(host - url);
+			snprintf(out, n, "%.*s%s", (int)k, url, at + 1);
+			return out;
+		}
+	}
+	snprintf(out, n, "%s", url);
+	return out;
+}

@@ -114,6 +114,13 @@ int hw_read_file(const char *path, char **out, size_t *len, hw_error *err);
 /* Join two path parts with '/' into a new string (caller frees; NULL if a part is NULL). */
 char *hw_path_join(const char *a, const char *b);
 
+/*
+ * Copy url into out (n bytes, truncated) without the user name and password
+ * of "scheme://user:token@host/...", so that a URL can be shown or recorded
+ * in a message without its credentials.  Returns out.
+ */
+char *hw_url_shown(const char *url, char *out, size_t n);
+
 /* True if path exists. */
 int hw_exists(const char *path);
 

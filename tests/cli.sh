@@ -10,7 +10,7 @@ exec 9<"$T/passphrase"
 HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..55"
+echo "1..56"
 
 W="$HW --workspace $T/ws"
 ok "--version prints the version" '$HW --version | grep -q "^homeward [0-9]"'
@@ -117,6 +117,11 @@ fc "$T/good.xml"
 ok "form check: a good form passes silently" '[ $st -eq 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]'
 fc "$T/good.xml" "$T/xpath.xml" "$T/cycle.xml"
 ok "form check: every form is checked, the status says one failed" '[ $st -eq 1 ] && [ $(grep -c ": error: " "$T/out") -eq 2 ] && ! grep -q good.xml "$T/out"'
+
+# A token in the remote URL is never shown: not in progress lines, not in errors.
+$W config set sync.remote "http://hwuser:s3cretTOKEN@127.0.0.1:1/central.git"
+$W sync >"$T/out" 2>"$T/err"; st=$?
+ok "a sync to a URL with a token fails without showing the token" '[ $st -ne 0 ] && ! grep -q s3cretTOKEN "$T/out" "$T/err" && grep -q "http://127.0.0.1:1/central.git" "$T/out" "$T/err"'
 
 # A damaged database is reported and left exactly as it was.
 cp "$T/ws/homeward.db" "$T/before.db"

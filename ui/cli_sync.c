@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util.h"
 #include "i18n.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
@@ -64,6 +65,7 @@ static void print_remote_text(const char *text, size_t len)
 static int on_progress(const sync_progress *p, void *payload)
 {
 	cli_progress *c = payload;
+	char shown[1024];
 
 	if (p->step == SYNC_STEP_MESSAGE) {
 		print_remote_text(p->text, p->text_len);
@@ -78,10 +80,10 @@ static int on_progress(const sync_progress *p, void *payload)
 			  p->total), p->total);
 		break;
 	case SYNC_STEP_PUSH:
-		printf(_("Sending to %s\n"), c->remote);
+		printf(_("Sending to %s\n"), hw_url_shown(c->remote, shown, sizeof(shown)));
 		break;
 	case SYNC_STEP_FETCH:
-		printf(_("Receiving from %s\n"), c->remote);
+		printf(_("Receiving from %s\n"), hw_url_shown(c->remote, shown, sizeof(shown)));
 		break;
 	case SYNC_STEP_MERGE:
 		printf(_("Checking what device %.*s sent\n"), (int)p->text_len, p->text);
@@ -144,6 +146,7 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 {
 	const cli_progress *cp = payload;
 	const char *token = cp->secrets ? cp->secrets->token : NULL;
+	char shown[1024];
 
 	if (!(allowed & REPO_CRED_USERPASS) || (token && *token))
 		return sync_credentials_default(out, url, user, allowed, attempt, (void *)cp->secrets);
@@ -154,7 +157,7 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 		copy_str(out->username, sizeof(out->username), user);
 	else if (ask_tty(_("User name: "), out->username, sizeof(out->username), 0) < 0)
 		return -1;
-	fprintf(stderr, _("Password or token for %s: "), url);
+	fprintf(stderr, _("Password or token for %s: "), hw_url_shown(url, shown, sizeof(shown)));
 	if (ask_tty("", out->secret, sizeof(out->secret), 1) < 0)
 		return -1;
 	return 0;

@@ -1110,8 +1110,10 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
-	char name[256];
+	char name[256], shown[1024];
 	int code = HW_ENETWORK;
+
+	url = hw_url_shown(url, shown, sizeof(shown));
 
 	if (bad_ref_name(msg, name))
 		/*
@@ -1145,6 +1147,7 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	git_push_options po;
 	git_remote *remote = NULL;
 	git_strarray specs = { (char **)refspecs, n };
+	char shown[1024];
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -1153,7 +1156,7 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	if (!url || !*url)
 		return hw_error_set(err, HW_EINVALID, "no remote given");
 	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
-		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", url, git_msg());
+		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", hw_url_shown(url, shown, sizeof(shown)), git_msg());
 		goto cleanup;
 	}
 	remote_callbacks(&po.callbacks, &c);
@@ -1164,16 +1167,17 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	}
 	if (hw_buf_oom(&c.rejected)) {
 		/* A refusal we could not write down is still a refusal. */
-		rc = hw_error_set(err, HW_EREJECTED, "%s refused a reference (out of memory naming it)", url);
+		rc = hw_error_set(err, HW_EREJECTED, "%s refused a reference (out of memory naming it)", hw_url_shown(url, shown, sizeof(shown)));
 		goto cleanup;
 	}
 	if (c.rejected.len) {
 		/* "pre-receive hook declined" is terse: add what the hook printed. */
 		if (c.server.len)
 			rc = hw_error_set(err, HW_EREJECTED, "%s refused %s (server said: %s)",
-					  url, c.rejected.ptr, c.server.ptr);
+					  hw_url_shown(url, shown, sizeof(shown)), c.rejected.ptr, c.server.ptr);
 		else
-			rc = hw_error_set(err, HW_EREJECTED, "%s refused %s", url, c.rejected.ptr);
+			rc = hw_error_set(err, HW_EREJECTED, "%s refused %s",
+					  hw_url_shown(url, shown, sizeof(shown)), c.rejected.ptr);
 		goto cleanup;
 	}
 
@@ -1192,6 +1196,7 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_strarray specs = { (char **)refspecs, n };
+	char shown[1024];
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -1200,7 +1205,7 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	if (!url || !*url)
 		return hw_error_set(err, HW_EINVALID, "no remote given");
 	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
-		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", url, git_msg());
+		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", hw_url_shown(url, shown, sizeof(shown)), git_msg());
 		goto cleanup;
 	}
 	remote_callbacks(&fo.callbacks, &c);
