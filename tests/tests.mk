@@ -56,6 +56,13 @@ EXTRA_DIST += tests/cli-casework.sh
 TESTS += tests/casework-roundtrip.sh
 EXTRA_DIST += tests/casework-roundtrip.sh
 
+# The signed-file envelope: every byte authenticated, hostile files refused.
+check_PROGRAMS += tests/test_envelope
+TESTS += tests/test_envelope
+tests_test_envelope_SOURCES = tests/test_envelope.c
+tests_test_envelope_CFLAGS = $(TEST_CFLAGS)
+tests_test_envelope_LDADD = $(TEST_LIBS)
+
 # Device keys and the passphrase (docs/security.md).
 TESTS += tests/keys.sh
 EXTRA_DIST += tests/keys.sh
