@@ -15,6 +15,8 @@ src_libhomeward_a_SOURCES += src/csv.c src/csv.h src/assist.c src/assist.h
 src_libhomeward_a_SOURCES += src/crypto.c src/crypto.h
 # The signed-file envelope of events and submissions in git (docs/security.md).
 src_libhomeward_a_SOURCES += src/envelope.c src/envelope.h
+# End-to-end encryption of cases: case keys, sealed bodies, wrap files.
+src_libhomeward_a_SOURCES += src/seal.c src/seal.h
 # Case work: reintegration providers (docs/case-work.md).
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 

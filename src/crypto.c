@@ -1,8 +1,8 @@
 /*
  * crypto.c: libsodium behind one module.  Only high-level calls:
  * crypto_sign (Ed25519), crypto_box key pairs (X25519), crypto_pwhash
- * (Argon2id), crypto_aead_xchacha20poly1305_ietf, and sodium_malloc for
- * secrets.
+ * (Argon2id), crypto_aead_xchacha20poly1305_ietf, crypto_box_seal, and
+ * sodium_malloc for secrets.
  */
 #include "config.h"
 #include "crypto.h"
@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,12 @@ struct hw_keys {
 	unsigned char box_pk[crypto_box_PUBLICKEYBYTES];
 	unsigned char *sk;     /* sodium_malloc'd: sign secret key, then box secret key */
 };
+
+_Static_assert(SECRET_KEY_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key size");
+_Static_assert(SECRET_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce size");
+_Static_assert(SECRET_TAG_BYTES == crypto_aead_xchacha20poly1305_ietf_ABYTES, "tag size");
+_Static_assert(KEYS_WRAP_OVERHEAD == crypto_box_SEALBYTES, "sealed box size");
+_Static_assert(KEYS_BOX_PUBLIC == crypto_box_PUBLICKEYBYTES, "box key size");
 
 #define SIGN_SK crypto_sign_SECRETKEYBYTES
 #define BOX_SK crypto_box_SECRETKEYBYTES
@@ -379,4 +386,121 @@ cleanup:
 	sodium_free(key);
 	free(data);
 	return rc;
+}
+
+void crypto_fill_random(void *buf, size_t n)
+{
+	if (sodium_init() >= 0)
+		randombytes_buf(buf, n);
+}
+
+int secret_random_key(hw_secret *key, hw_error *err)
+{
+	int rc;
+
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (secret_cap(key) < SECRET_KEY_BYTES)
+		return hw_error_set(err, HW_ERROR, "a key needs %d bytes", SECRET_KEY_BYTES);
+	crypto_aead_xchacha20poly1305_ietf_keygen(key->data);
+	secret_set_len(key, SECRET_KEY_BYTES);
+	return 0;
+}
+
+int secret_encrypt(unsigned char **out, size_t *outlen, const hw_secret *key,
+		   const void *ad, size_t adlen, const void *msg, size_t len, hw_error *err)
+{
+	unsigned char *buf;
+	unsigned long long clen = 0;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (secret_len(key) != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+		return hw_error_set(err, HW_ERROR, "the key is not %d bytes", SECRET_KEY_BYTES);
+	if (len > SIZE_MAX - SECRET_OVERHEAD - 1)
+		return hw_error_set(err, HW_EINVALID, "the message is too large to encrypt");
+	if (!(buf = malloc(len + SECRET_OVERHEAD + 1)))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	randombytes_buf(buf, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(buf + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+						   &clen, msg, len, ad, adlen, NULL, buf, key->data);
+	*out = buf;
+	*outlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+	return 0;
+}
+
+int secret_decrypt(char **out, size_t *outlen, const hw_secret *key, const void *ad,
+		   size_t adlen, const void *sealed, size_t len, hw_error *err)
+{
+	const unsigned char *in = sealed;
+	unsigned char *buf;
+	unsigned long long mlen = 0;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (secret_len(key) != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+		return hw_error_set(err, HW_ERROR, "the key is not %d bytes", SECRET_KEY_BYTES);
+	if (len < SECRET_OVERHEAD)
+		return hw_error_set(err, HW_EINVALID, "the ciphertext is too short");
+	if (!(buf = malloc(len - SECRET_OVERHEAD + 1)))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL,
+						       in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+						       len - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+						       ad, adlen, in, key->data) != 0) {
+		free(buf);
+		return hw_error_set(err, HW_EINVALID,
+				    "the ciphertext does not open with this key (changed, or another key)");
+	}
+	buf[mlen] = '\0';
+	*out = (char *)buf;
+	*outlen = (size_t)mlen;
+	return 0;
+}
+
+int keys_wrap(unsigned char **out, size_t *outlen, const unsigned char pk[KEYS_BOX_PUBLIC],
+	      const void *msg, size_t len, hw_error *err)
+{
+	unsigned char *buf;
+	int rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (len > 4096)
+		return hw_error_set(err, HW_EINVALID, "too much to wrap");
+	if (!(buf = malloc(len + crypto_box_SEALBYTES)))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (crypto_box_seal(buf, msg, len, pk) != 0) {
+		free(buf);
+		return hw_error_set(err, HW_EINVALID, "cannot seal for this public key");
+	}
+	*out = buf;
+	*outlen = len + crypto_box_SEALBYTES;
+	return 0;
+}
+
+int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len,
+		hw_error *err)
+{
+	int rc;
+
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (len < crypto_box_SEALBYTES || len - crypto_box_SEALBYTES > secret_cap(out))
+		return hw_error_set(err, HW_EINVALID, "a wrapped key of the wrong size");
+	if (crypto_box_seal_open(out->data, sealed, len, k->box_pk, k->sk + SIGN_SK) != 0) {
+		secret_set_len(out, 0);
+		return hw_error_set(err, HW_EINVALID,
+				    "the wrapped key does not open with this device's keys");
+	}
+	secret_set_len(out, len - crypto_box_SEALBYTES);
+	return 0;
 }

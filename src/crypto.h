@@ -87,4 +87,56 @@ int keys_fingerprint_parse(const char *text, unsigned char pk[KEYS_SIGN_PUBLIC])
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void crypto_hex(const unsigned char *bytes, size_t n, char *out);
 
+/* Fill buf with n random bytes from the system's generator. */
+void crypto_fill_random(void *buf, size_t n);
+
+/* --- Secret keys: authenticated encryption (XChaCha20-Poly1305) ---------- */
+
+#define SECRET_KEY_BYTES 32     /* an XChaCha20-Poly1305 key */
+#define SECRET_NONCE_BYTES 24   /* its random nonce */
+#define SECRET_TAG_BYTES 16     /* its authentication tag */
+/* What secret_encrypt adds to a message: the nonce in front, the tag after. */
+#define SECRET_OVERHEAD (SECRET_NONCE_BYTES + SECRET_TAG_BYTES)
+
+/* Fill key (capacity at least SECRET_KEY_BYTES) with a fresh random key. */
+int secret_random_key(hw_secret *key, hw_error *err);
+
+/*
+ * Encrypt len bytes of msg under key (SECRET_KEY_BYTES long) with a random
+ * nonce, binding the associated data ad (adlen bytes, may be 0) to it:
+ * *out (caller frees) is the nonce then the ciphertext and its tag,
+ * len + SECRET_OVERHEAD bytes.
+ */
+int secret_encrypt(unsigned char **out, size_t *outlen, const hw_secret *key,
+		   const void *ad, size_t adlen, const void *msg, size_t len, hw_error *err);
+
+/*
+ * Open what secret_encrypt made: *out (caller frees, NUL-terminated for
+ * convenience) is the message, *outlen its length.  A changed byte of the
+ * ciphertext, of the nonce or of ad, or another key, is HW_EINVALID with no
+ * part of the message given out.
+ */
+int secret_decrypt(char **out, size_t *outlen, const hw_secret *key, const void *ad,
+		   size_t adlen, const void *sealed, size_t len, hw_error *err);
+
+/* --- Wrapping a secret for a device (crypto_box_seal) -------------------- */
+
+#define KEYS_WRAP_OVERHEAD 48   /* what a sealed box adds to its message */
+
+/*
+ * Seal msg for the holder of the X25519 public key pk (anonymous sender):
+ * *out (caller frees) is len + KEYS_WRAP_OVERHEAD bytes that only the
+ * holder of the matching private key can open.
+ */
+int keys_wrap(unsigned char **out, size_t *outlen, const unsigned char pk[KEYS_BOX_PUBLIC],
+	      const void *msg, size_t len, hw_error *err);
+
+/*
+ * Open a sealed box with this device's keys into out (a secret whose
+ * capacity must hold len - KEYS_WRAP_OVERHEAD bytes).  A box sealed for
+ * another device, or changed in any byte, is HW_EINVALID.
+ */
+int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len,
+		hw_error *err);
+
 #endif

@@ -16,6 +16,13 @@ tests_test_casework_SOURCES = tests/test_casework.c
 tests_test_casework_CFLAGS = $(TEST_CFLAGS)
 tests_test_casework_LDADD = $(TEST_LIBS)
 
+# Case keys, sealed bodies and wrap files: every authenticated byte.
+check_PROGRAMS += tests/test_seal
+TESTS += tests/test_seal
+tests_test_seal_SOURCES = tests/test_seal.c
+tests_test_seal_CFLAGS = $(TEST_CFLAGS)
+tests_test_seal_LDADD = $(TEST_LIBS)
+
 # Folding text for search: every class of the table.
 check_PROGRAMS += tests/test_fold
 TESTS += tests/test_fold
