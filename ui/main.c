@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,7 +223,11 @@ typedef struct clean_stream {
 	int fd;
 	char pending[4];    /* the start of a character cut by the last write */
 	size_t npending;
+	int error;          /* errno of the first failed write, 0 while none failed */
 } clean_stream;
+
+/* The command's stdout and stderr once sanitize_output has run. */
+static clean_stream clean_out = { STDOUT_FILENO, "", 0, 0 }, clean_err = { STDERR_FILENO, "", 0, 0 };
 
 static ssize_t clean_write(void *cookie, const char *buf, size_t size)
 {
@@ -244,8 +249,11 @@ static ssize_t clean_write(void *cookie, const char *buf, size_t size)
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (!c->error)
+				c->error = w < 0 ? errno : EIO;
 			break;
+		}
 		done += (size_t)w;
 	}
 	c->npending = n - used < sizeof(c->pending) ? n - used : 0;
@@ -263,20 +271,40 @@ static ssize_t clean_write(void *cookie, const char *buf, size_t size)
  */
 static void sanitize_output(void)
 {
-	static clean_stream out = { STDOUT_FILENO, "", 0 }, err = { STDERR_FILENO, "", 0 };
 	cookie_io_functions_t io = { NULL, clean_write, NULL, NULL };
 	FILE *o, *e;
 
 	fflush(stdout);
 	fflush(stderr);
-	if ((o = fopencookie(&out, "w", io)) != NULL) {
+	if ((o = fopencookie(&clean_out, "w", io)) != NULL) {
 		setvbuf(o, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
 		stdout = o;
 	}
-	if ((e = fopencookie(&err, "w", io)) != NULL) {
+	if ((e = fopencookie(&clean_err, "w", io)) != NULL) {
 		setvbuf(e, NULL, _IONBF, 0);
 		stderr = e;
 	}
+}
+
+/*
+ * The exit status of a command, once its output is flushed.  A reader that
+ * went away (`homeward case list | head -1`) is no failure of the command:
+ * the rest of the output is dropped quietly.  Any other failure to write is
+ * said on stderr and the status becomes 1, so a full disk under a
+ * redirected output is never mistaken for success.
+ */
+static int output_done(int status)
+{
+	int e;
+
+	fflush(stdout);
+	e = clean_out.error;
+	if (!e && ferror(stdout))
+		e = EIO;
+	if (!e || e == EPIPE)
+		return status;
+	cli_error(_("cannot write the output: %s"), strerror(e));
+	return status ? status : 1;
 }
 
 int main(int argc, char **argv)
@@ -292,6 +320,12 @@ int main(int argc, char **argv)
 	cli_globals g = CLI_GLOBALS_INIT;
 	int c;
 
+	/*
+	 * A connection cut while libgit2 writes to its socket, or a reader of
+	 * our output that went away, must end in a message and an exit status,
+	 * never in a silent death: writes fail with EPIPE instead.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	ui_i18n_init();
 	/* "+": stop at the first command word; its own options follow it. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -324,7 +358,8 @@ int main(int argc, char **argv)
 			   !strcmp(argv[1], cmd->name));
 
 		if (hit)
-			return cmd->group ? cmd->fn(argc - 1, argv + 1, &g) : cmd->fn(argc, argv, &g);
+			return output_done(cmd->group ? cmd->fn(argc - 1, argv + 1, &g)
+						      : cmd->fn(argc, argv, &g));
 	}
 	cli_error(_("unknown command: %s%s%s"), argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 	usage(stderr);
