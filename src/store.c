@@ -997,6 +997,29 @@ int store_submissions_set_state(hw_store *st, int from, int to, hw_error *err)
 	return step_done(st, s, err, "updating sync state");
 }
 
+/* Set the state of the row of table whose key column is id. */
+static int set_state_id(hw_store *st, const char *sql, const char *id, int to, hw_error *err)
+{
+	sqlite3_stmt *s = stmt(st, sql, err);
+
+	if (!s)
+		return err ? err->code : HW_ERROR;
+	sqlite3_bind_int(s, 1, to);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	return step_done(st, s, err, "updating sync state");
+}
+
+int store_event_set_state_id(hw_store *st, const char *id, int to, hw_error *err)
+{
+	return set_state_id(st, "UPDATE events SET state = ? WHERE id = ?", id, to, err);
+}
+
+int store_submission_set_state_id(hw_store *st, const char *instance_id, int to, hw_error *err)
+{
+	return set_state_id(st, "UPDATE submissions SET state = ? WHERE instance_id = ?",
+			    instance_id, to, err);
+}
+
 int store_pending_count(hw_store *st, int *out, hw_error *err)
 {
 	static const char sql[] =

@@ -96,6 +96,9 @@ int store_submissions_with_state(hw_store *st, int state, store_item_cb cb, void
 /* Move events/submissions from one sync state to another (all of them). */
 int store_events_set_state(hw_store *st, int from, int to, hw_error *err);
 int store_submissions_set_state(hw_store *st, int from, int to, hw_error *err);
+/* Set the sync state of one event or submission by its id. */
+int store_event_set_state_id(hw_store *st, const char *id, int to, hw_error *err);
+int store_submission_set_state_id(hw_store *st, const char *instance_id, int to, hw_error *err);
 
 /* Number of events and submissions not yet pushed (for the status line). */
 int store_pending_count(hw_store *st, int *out, hw_error *err);

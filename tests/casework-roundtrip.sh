@@ -111,7 +111,8 @@ fi
 # --- a device branch carrying a case event outside its schema is refused ---
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 ev=0ffcbe7b-82d7-4896-ab8e-cbb001dfc396
-shard=$(echo "$case_id" | cut -c1-2)
+# The case folder of the repository's layout: cases/<1st>/<2nd>/<3rd character>/<id>.
+shard=$(echo "$case_id" | sed 's|^\(.\)\(.\)\(.\).*|\1/\2/\3|')
 (
 	git_c clone -q "$remote" "$tmp/work" && cd "$tmp/work" &&
 	git_c checkout -q -b x origin/main &&

@@ -119,7 +119,8 @@ static char *event_path(const char *case_id, const char *id)
 {
 	char *s = NULL;
 
-	cr_assert(asprintf(&s, "cases/%.2s/%s/events/%s.json", case_id, case_id, id) > 0);
+	cr_assert(asprintf(&s, "cases/%c/%c/%c/%s/events/%s.json", case_id[0], case_id[1],
+			   case_id[2], case_id, id) > 0);
 	return s;
 }
 

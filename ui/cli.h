@@ -97,6 +97,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g);
 
 /* Publishing a form on central main for every device (ui/cli_sync.c; supervisors). */
 int cli_form_publish(int argc, char **argv, const cli_globals *g);
+int cli_migrate_repository(int argc, char **argv, const cli_globals *g);
 
 /* Cases and settings (ui/cli_case.c). */
 int cli_init(int argc, char **argv, const cli_globals *g);

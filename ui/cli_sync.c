@@ -349,6 +349,11 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 			      res.sync.submissions_received));
 		print_forms(&res.sync);
 		print_skips(&res.sync);
+		if (res.devices_behind)
+			printf(P_("%zu device is still in an older repository format: it moves to main's "
+				  "on its next sync\n",
+				  "%zu devices are still in an older repository format: they move to main's "
+				  "on their next sync\n", res.devices_behind), res.devices_behind);
 		if (res.retries)
 			printf(P_("(main moved during the merge; redone %d time)\n",
 				  "(main moved during the merge; redone %d times)\n", res.retries),
@@ -357,6 +362,74 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		st = res.nrejections ? 3 : 0;
 	}
 	merge_result_free(&res);
+	free(shown);
+	ws_free(ws);
+	return st;
+}
+
+/* `migrate repository [--dry-run] [--remote URL] [--quiet]` (supervisors). */
+int cli_migrate_repository(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "remote", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("Usage: homeward migrate repository [--dry-run] [--remote URL] [--quiet]");
+	sync_opts o = SYNC_OPTS_INIT;
+	migrate_result res;
+	cli_progress cp = { NULL, 0, NULL };
+	const char *remote = NULL, *what;
+	char *shown = NULL;
+	hw_ws *ws = NULL;
+	int c, st, rc, dry = 0, f;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "nqr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': remote = optarg; break;
+		case 'q': cp.quiet = 1; break;
+		case 'n': dry = 1; break;
+		default:
+			fprintf(stderr, "%s\n", usage);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		fprintf(stderr, "%s\n", usage);
+		return 2;
+	}
+	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
+		return st;
+	rc = migrate_repository(ws, &o, dry, &res);
+	if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+	} else if (res.from == res.to) {
+		printf(_("main is in repository format %d, the newest: nothing to do\n"), res.to);
+		st = 0;
+	} else {
+		for (f = res.from; f < res.to; f++)
+			if ((what = sync_format_step(f)))
+				/* TRANSLATORS: a step of the migration; the description stays in English. */
+				printf(_("format %d to %d: %s\n"), f, f + 1, what);
+		if (res.left_out)
+			printf(P_("%zu entry of main is not a file (a link or a submodule) and is left out\n",
+				  "%zu entries of main are not files (links or submodules) and are left out\n",
+				  res.left_out), res.left_out);
+		if (dry)
+			printf(P_("would move main from repository format %d to %d in one commit of %zu file; "
+				  "nothing was changed\n",
+				  "would move main from repository format %d to %d in one commit of %zu files; "
+				  "nothing was changed\n", res.files), res.from, res.to, res.files);
+		else
+			printf(P_("moved main from repository format %d to %d (%zu file); devices follow "
+				  "on their next sync\n",
+				  "moved main from repository format %d to %d (%zu files); devices follow "
+				  "on their next sync\n", res.files), res.from, res.to, res.files);
+		st = 0;
+	}
 	free(shown);
 	ws_free(ws);
 	return st;

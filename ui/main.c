@@ -84,6 +84,10 @@ static void usage(FILE *out)
 "The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
 "$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
 "--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
+	fprintf(out, "%s", _(
+"  migrate repository [--dry-run]\n"
+"                          (supervisor) bring main to the newest repository\n"
+"                          format; devices follow on their next sync\n"));
 	/* Kept apart from the list of commands, which grows with every feature. */
 	fprintf(out, "%s", _(
 "\n"
@@ -127,6 +131,7 @@ static const command commands[] = {
 	{ "form", "publish", cli_form_publish },
 	{ NULL, "sync", cli_sync },
 	{ NULL, "merge", cli_merge },
+	{ "migrate", "repository", cli_migrate_repository },
 	{ NULL, "config", cli_config },
 };
 

@@ -111,6 +111,7 @@ typedef struct branch_ctx {
 	id_table ids;           /* event ids of this branch: blob */
 	id_table per_case;      /* events of this branch per case: count */
 	size_t files;           /* files of the commit being read */
+	int format;             /* main's format: the layout of the paths */
 } branch_ctx;
 
 /* Record why a branch is refused (path may be ""). */
@@ -249,7 +250,7 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 {
 	branch_ctx *b = payload;
 	char case_id[HW_UUID_LEN + 1], *why = NULL, *content = NULL;
-	const char *p, *slash, *end, *name;
+	const char *p, *name;
 	size_t len = 0, nlen;
 	int is_event, rc = 0;
 
@@ -270,7 +271,9 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 	if (why)
 		goto refuse;
 
-	/* cases/<2 hex>/<case id>/(events|submissions)/<name> */
+	/* <case folder of the layout>/(events|submissions)/<name> */
+	if (kind == REPO_ADDED && strcmp(path, SYNC_FORMAT_FILE) == 0)
+		return 0;   /* a branch started with no main says its format: main's, checked */
 	if (strncmp(path, "forms/", 6) == 0) {
 		why = sync_fmt("devices may not publish forms: only a supervisor adds files under forms/, "
 			       "with `homeward form publish`");
@@ -280,17 +283,10 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 		why = sync_fmt("devices may only add files under cases/");
 		goto refuse;
 	}
-	p = path + 6;
-	slash = strchr(p, '/');
-	end = slash ? strchr(slash + 1, '/') : NULL;
-	if (!slash || slash - p != 2 || !end || !uuid_n(slash + 1, (size_t)(end - slash - 1)) ||
-	    strncmp(p, slash + 1, 2) != 0) {
-		why = sync_fmt("not a case folder of the layout cases/<first 2 of id>/<case id>/");
+	if (!(p = sync_case_split(b->format, path, case_id))) {
+		why = sync_fmt("not a case folder of the layout %s", sync_case_layout(b->format));
 		goto refuse;
 	}
-	memcpy(case_id, slash + 1, HW_UUID_LEN);
-	case_id[HW_UUID_LEN] = '\0';
-	p = slash + 1 + HW_UUID_LEN + 1;
 	if (strncmp(p, "events/", 7) == 0) {
 		is_event = 1;
 		name = p + 7;
@@ -379,6 +375,7 @@ typedef struct merge_ctx {
 	id_table merged;                /* event ids added by this attempt: blob */
 	char main[REPO_OID_HEX + 1];    /* central main, "" when there is none */
 	char tree[REPO_OID_HEX + 1];    /* main's tree with the accepted files, "" when empty */
+	int format;                     /* main's format (the newest when there is no main) */
 	char **parents;                 /* device tips merged */
 	size_t nparents;
 	hw_buf names;                   /* "dev-a, dev-b" for the message */
@@ -418,6 +415,22 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 		if (strcmp(base, tip) == 0)
 			return 0;   /* already merged */
 	}
+	{
+		int format;
+
+		/*
+		 * A branch in another format than main: its device has not synced
+		 * since main was migrated.  It moves its branch to main by itself
+		 * on its next sync; until then it waits, and nothing is refused.
+		 */
+		if ((rc = sync_format_of(r, tip, &format)) < 0)
+			return rc;
+		if (format != m->format) {
+			m->res->devices_behind++;
+			return 0;
+		}
+	}
+	b.format = m->format;
 	m->res->devices++;
 	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device,
 				       strlen(b.device))) < 0)
@@ -530,11 +543,21 @@ static int merge_once(run *r, merge_result *res)
 	r->step = SYNC_STEP_MERGE;
 	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
+		/* The first main says its format. */
+		repo_file ff;
+		char fbuf[16];
+
 		m.main[0] = '\0';
 		hw_error_clear(r->err);
+		m.format = sync_format_current();
+		sync_format_file(&ff, fbuf, m.format);
+		if ((rc = repo_tree_add(m.tree, r->repo, NULL, &ff, 1, r->err)) < 0)
+			return rc;
 	} else if (rc < 0) {
 		return rc;
-	} else if ((rc = repo_commit_tree(m.tree, r->repo, m.main, r->err)) < 0) {
+	} else if ((rc = repo_commit_tree(m.tree, r->repo, m.main, r->err)) < 0 ||
+		   (rc = sync_format_of(r, m.main, &m.format)) < 0 ||
+		   (rc = sync_format_check(r, m.format)) < 0) {
 		return rc;
 	}
 	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
@@ -609,6 +632,9 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
 			goto cleanup;
 		if (attempt == 0 && (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
+			goto cleanup;
+		/* main in a new format: the supervisor's own branch follows it first. */
+		if ((rc = sync_step_follow(&r, &res.sync)) < 0)
 			goto cleanup;
 		/*
 		 * Import main first: an event id is unique in the whole

@@ -155,6 +155,15 @@ static int publish_once(run *r, const file_list *files, sync_publish_result *res
 	} else if ((rc = repo_commit_tree(base, r->repo, mtip, r->err)) < 0) {
 		return rc;
 	}
+	if (!mtip[0]) {
+		/* The first main says its format. */
+		repo_file ff;
+		char fbuf[16];
+
+		sync_format_file(&ff, fbuf, sync_format_current());
+		if ((rc = repo_tree_add(base, r->repo, NULL, &ff, 1, r->err)) < 0)
+			return rc;
+	}
 	rc = repo_tree_add(tree, r->repo, base[0] ? base : NULL, files->items, files->n, r->err);
 	if (rc == HW_ECONFLICT) {
 		r->err->code = HW_EEXISTS;
@@ -165,7 +174,7 @@ static int publish_once(run *r, const file_list *files, sync_publish_result *res
 	}
 	if (rc < 0)
 		return rc;
-	if (base[0] && strcmp(tree, base) == 0) {
+	if (mtip[0] && strcmp(tree, base) == 0) {
 		/* Exactly this version is there already. */
 		res->published = 0;
 		memcpy(res->main_tip, mtip, sizeof(mtip));

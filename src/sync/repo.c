@@ -240,6 +240,44 @@ int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit,
 	return 0;
 }
 
+int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
+		  hw_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0 ||
+	    (rc = git_commit_tree(&t, c)) < 0) {
+		rc = repo_fail(err, rc, "reading a commit");
+		goto cleanup;
+	}
+	rc = git_tree_entry_bypath(&e, t, path);
+	if (rc == GIT_ENOTFOUND) {
+		rc = hw_error_set(err, HW_ENOTFOUND, "%s: not in the tree", path);
+		goto cleanup;
+	}
+	if (rc < 0) {
+		rc = repo_fail(err, rc, path);
+		goto cleanup;
+	}
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+		rc = hw_error_set(err, HW_ENOTFOUND, "%s: not a file", path);
+		goto cleanup;
+	}
+	oid_hex(out, git_tree_entry_id(e));
+cleanup:
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
 int repo_merge_base(char out[REPO_OID_HEX + 1], hw_repo *r, const char *a, const char *b,
 		    hw_error *err)
 {

@@ -80,6 +80,13 @@ int repo_ref_each(hw_repo *r, const char *glob,
 int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, hw_error *err);
 
 /*
+ * The blob at path in the tree of commit, into out; HW_ENOTFOUND when
+ * there is no file there.
+ */
+int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
+		  hw_error *err);
+
+/*
  * The best common ancestor of two commits, into out; HW_ENOTFOUND when
  * their histories share nothing.
  */
@@ -240,7 +247,8 @@ typedef struct repo_remote_opts {
 #define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3 }
 
 /*
- * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified, no '+') to
+ * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading
+ * '+' replaces the remote ref even when it is not an ancestor) to
  * url: a folder holding a bare repository, git://, ssh:// or https://.
  * Returns REPO_ENONFASTFORWARD when the remote ref moved on, HW_EREJECTED
  * with the server's words when the server refused a ref (a hook, a

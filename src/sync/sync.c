@@ -303,22 +303,14 @@ void sync_run_close(run *r)
 	r->remote = NULL;
 }
 
-/* Folder of a case in the repository ("cases/ab/<id>"), or NULL if the id is odd. */
-static char *case_dir(const char *case_id)
-{
-	if (!case_id || !hw_uuid_valid(case_id))
-		return NULL;
-	return sync_fmt("cases/%.2s/%s", case_id, case_id);
-}
-
 /*
- * Add one pending item to the commit as cases/<shard>/<case>/<folder>/<id><ext>;
+ * Add one pending item to the commit as <case folder>/<folder>/<id><ext>;
  * *count counts what was added.
  */
 static int collect_item(file_list *l, const char *id, const char *case_id, const char *content,
 			size_t len, const char *folder, const char *ext, size_t *count)
 {
-	char *dir = case_dir(case_id), *path, *data;
+	char *dir = sync_case_dir(l->format, case_id), *path, *data;
 	int rc;
 
 	if (!dir)
@@ -364,7 +356,7 @@ static int step_commit(run *r)
 {
 	file_list files = { 0 };
 	char parent[REPO_OID_HEX + 1] = "", tip[REPO_OID_HEX + 1];
-	char *message = NULL, *email = NULL;
+	char *message = NULL, *email = NULL, *format_text = NULL;
 	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
 	int rc, created = 0, in_tx = 0;
 
@@ -373,6 +365,25 @@ static int step_commit(run *r)
 	if ((rc = store_begin(r->st, r->err)) < 0)
 		return rc;
 	in_tx = 1;
+
+	/* The branch goes on from its tip; a new branch starts from central main. */
+	rc = repo_ref_get(parent, r->repo, r->device_ref, r->err);
+	if (rc == HW_ENOTFOUND)
+		rc = repo_ref_get(parent, r->repo, r->tracking_ref, r->err);
+	if (rc == HW_ENOTFOUND)
+		rc = repo_ref_get(parent, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		parent[0] = '\0';
+		rc = 0;
+		hw_error_clear(r->err);
+	}
+	if (rc < 0)
+		goto cleanup;
+	/* The branch keeps the layout of the main it started from. */
+	if ((rc = sync_format_of(r, parent, &files.format)) < 0 ||
+	    (rc = sync_format_check(r, files.format)) < 0)
+		goto cleanup;
+
 	rc = store_events_with_state(r->st, STORE_LOCAL, collect_event, &files, r->err);
 	if (rc == 0)
 		rc = store_submissions_with_state(r->st, STORE_LOCAL, collect_submission, &files, r->err);
@@ -386,19 +397,14 @@ static int step_commit(run *r)
 		goto done;
 	if ((rc = sync_report_progress(r, SYNC_STEP_COMMIT, 1, files.n, files.n, NULL, 0)) < 0)
 		goto cleanup;
-
-	/* The branch goes on from its tip; a new branch starts from central main. */
-	rc = repo_ref_get(parent, r->repo, r->device_ref, r->err);
-	if (rc == HW_ENOTFOUND)
-		rc = repo_ref_get(parent, r->repo, r->tracking_ref, r->err);
-	if (rc == HW_ENOTFOUND)
-		rc = repo_ref_get(parent, r->repo, SYNC_REMOTE_MAIN, r->err);
-	if (rc == HW_ENOTFOUND) {
-		parent[0] = '\0';
-		rc = 0;
-	}
-	if (rc < 0)
+	/* A branch with no main to start from says its format itself. */
+	if (!parent[0] && (format_text = sync_fmt("%d\n", files.format)) != NULL)
+		rc = sync_list_add(&files, hw_strdup(SYNC_FORMAT_FILE), format_text,
+				   strlen(format_text), NULL);
+	if (!parent[0] && (!format_text || rc < 0)) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
+	}
 
 	message = sync_fmt("%s: %zu event%s, %zu submission%s", r->device,
 			   files.nevents, files.nevents == 1 ? "" : "s",
@@ -450,11 +456,11 @@ static int count_item(const char *id, const char *case_id, const char *content, 
  */
 static int step_push(run *r, sync_result *res)
 {
-	char tip[REPO_OID_HEX + 1], spec[700];
+	char tip[REPO_OID_HEX + 1], old[REPO_OID_HEX + 1], spec[700];
 	const char *specs[1] = { spec };
 	char *recorded = NULL;
 	size_t nev = 0, nsub = 0;
-	int rc;
+	int rc, force = 0;
 
 	r->step = SYNC_STEP_PUSH;
 	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
@@ -467,7 +473,20 @@ static int step_push(run *r, sync_result *res)
 	memcpy(res->device_tip, tip, sizeof(tip));
 	if ((rc = sync_report_progress(r, SYNC_STEP_PUSH, 1, 0, 0, NULL, 0)) < 0)
 		return rc;
-	snprintf(spec, sizeof(spec), "%s:%s", r->device_ref, r->device_ref);
+	/*
+	 * A branch moved to a new format of main (sync_step_follow) replaces its
+	 * old self on the remote: known by the remote's copy being in another
+	 * format, so a run cut before this push still forces the next one.
+	 */
+	if (repo_ref_get(old, r->repo, r->tracking_ref, r->err) == 0) {
+		int was, now;
+
+		if ((rc = sync_format_of(r, old, &was)) < 0 || (rc = sync_format_of(r, tip, &now)) < 0)
+			return rc;
+		force = was != now;
+	}
+	hw_error_clear(r->err);
+	snprintf(spec, sizeof(spec), "%s%s:%s", force ? "+" : "", r->device_ref, r->device_ref);
 	rc = repo_push(r->repo, r->remote, specs, 1, &r->ropts, r->err);
 	if (rc == REPO_ENONFASTFORWARD) {
 		r->err->code = HW_ECONFLICT;
@@ -697,18 +716,12 @@ static int find_submitted(const char *json, void *payload)
 	return hit;
 }
 
-/* Split "cases/ab/<case>/<kind>/<name>" into the case id and the file name. */
-static int split_case_path(const char *path, char case_id[HW_UUID_LEN + 1], const char **name)
+/* Split a file of a case folder of main's layout into the case id and the file name. */
+static int split_case_path(run *r, const char *path, char case_id[HW_UUID_LEN + 1],
+			   const char **name)
 {
-	const char *p = path + 6, *slash;
-
-	if (strncmp(path, "cases/", 6) != 0 || !(slash = strchr(p, '/')))
+	if (!sync_case_split(r->format, path, case_id))
 		return 0;
-	p = slash + 1;
-	if (!(slash = strchr(p, '/')) || slash - p != HW_UUID_LEN)
-		return 0;
-	memcpy(case_id, p, HW_UUID_LEN);
-	case_id[HW_UUID_LEN] = '\0';
 	*name = strrchr(path, '/') + 1;
 	return 1;
 }
@@ -724,7 +737,7 @@ static int import_submission(run *r, const char *path, const char *xml, size_t l
 
 	*inserted = 0;
 	memset(&m, 0, sizeof(m));
-	if (!split_case_path(path, case_id, &name) || strlen(name) < 5)
+	if (!split_case_path(r, path, case_id, &name) || strlen(name) < 5)
 		return HW_EINVALID;
 	if (!(instance = strndup(name, strlen(name) - 4)))
 		return HW_ERROR;
@@ -1119,6 +1132,19 @@ int sync_step_import(run *r, sync_result *res)
 		goto cleanup;
 	if (last && strcmp(last, tip) == 0)
 		goto done;
+	if ((rc = sync_format_of(r, tip, &r->format)) < 0 ||
+	    (rc = sync_format_check(r, r->format)) < 0)
+		goto cleanup;
+	if (last) {
+		int was;
+
+		/* main changed format since the last import: every file moved, take them all. */
+		if (sync_format_of(r, last, &was) < 0 || was != r->format) {
+			hw_error_clear(r->err);
+			free(last);
+			last = NULL;
+		}
+	}
 
 	rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err);
 	if (rc < 0 && last) {
@@ -1154,7 +1180,7 @@ int sync_step_import(run *r, sync_result *res)
 				goto cleanup;
 			in_tx = 1;
 		}
-		if (is_event && (!split_case_path(f->path, case_id, &name) ||
+		if (is_event && (!split_case_path(r, f->path, case_id, &name) ||
 				 strlen(name) != HW_UUID_LEN + 5)) {
 			rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
 		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0) {
@@ -1232,6 +1258,135 @@ cleanup:
 	return rc;
 }
 
+/* Own items in a state, with the main they are looked for on. */
+typedef struct own_items {
+	run *r;
+	const char *main;
+	int submissions;
+	size_t reopened;
+	char **ids;                 /* ids main lacks */
+	size_t n, cap;
+} own_items;
+
+/* Note an own item that main lacks. */
+static int own_item(const char *id, const char *case_id, const char *content, size_t len,
+		    void *payload)
+{
+	own_items *o = payload;
+	char *dir, *path, blob[REPO_OID_HEX + 1];
+	int rc;
+
+	(void)content;
+	(void)len;
+	if (!(dir = sync_case_dir(o->r->format, case_id)))
+		return 0;   /* never committed either: a malformed case id */
+	path = sync_fmt("%s/%s/%s%s", dir, o->submissions ? "submissions" : "events", id,
+			o->submissions ? ".xml" : ".json");
+	free(dir);
+	if (!path)
+		return HW_ERROR;
+	rc = repo_file_get(blob, o->r->repo, o->main, path, o->r->err);
+	free(path);
+	if (rc == 0)
+		return 0;
+	if (rc != HW_ENOTFOUND)
+		return rc;
+	hw_error_clear(o->r->err);
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		char **grown = realloc(o->ids, cap * sizeof(*grown));
+
+		if (!grown)
+			return HW_ERROR;
+		o->ids = grown;
+		o->cap = cap;
+	}
+	if (!(o->ids[o->n] = hw_strdup(id)))
+		return HW_ERROR;
+	o->n++;
+	return 0;
+}
+
+/*
+ * Make every own item of the given state that main lacks pending again;
+ * the count goes to *reopened.
+ */
+static int reopen_missing(run *r, const char *main, int submissions, int state, size_t *reopened)
+{
+	own_items o;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.r = r;
+	o.main = main;
+	o.submissions = submissions;
+	rc = submissions ? store_submissions_with_state(r->st, state, own_item, &o, r->err)
+			 : store_events_with_state(r->st, state, own_item, &o, r->err);
+	if (rc > 0 || (rc < 0 && !r->err->code))
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+	for (i = 0; rc == 0 && i < o.n; i++)
+		rc = submissions ? store_submission_set_state_id(r->st, o.ids[i], STORE_LOCAL, r->err)
+				 : store_event_set_state_id(r->st, o.ids[i], STORE_LOCAL, r->err);
+	if (rc == 0)
+		*reopened += o.n;
+	for (i = 0; i < o.n; i++)
+		free(o.ids[i]);
+	free(o.ids);
+	return rc;
+}
+
+int sync_step_follow(run *r, sync_result *res)
+{
+	char mtip[REPO_OID_HEX + 1], tip[REPO_OID_HEX + 1];
+	int rc, mformat, bformat;
+	size_t reopened = 0;
+
+	rc = repo_ref_get(mtip, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		return 0;   /* no main: nothing to follow */
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = sync_format_of(r, mtip, &mformat)) < 0 || (rc = sync_format_check(r, mformat)) < 0)
+		return rc;
+	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		return 0;   /* no branch yet: the first commit starts from main */
+	}
+	if (rc < 0 || (rc = sync_format_of(r, tip, &bformat)) < 0)
+		return rc;
+	if (bformat == mformat)
+		return 0;
+
+	/*
+	 * main moved to another format.  What main has of ours stays there;
+	 * what it lacks (sent but not merged before the migration, or sent to
+	 * the old branch since) becomes pending again, and the branch restarts
+	 * at main, in one transaction with the items.
+	 */
+	r->format = mformat;
+	if ((rc = store_begin(r->st, r->err)) < 0)
+		return rc;
+	if ((rc = reopen_missing(r, mtip, 0, STORE_COMMITTED, &reopened)) < 0 ||
+	    (rc = reopen_missing(r, mtip, 0, STORE_PUSHED, &reopened)) < 0 ||
+	    (rc = reopen_missing(r, mtip, 1, STORE_COMMITTED, &reopened)) < 0 ||
+	    (rc = reopen_missing(r, mtip, 1, STORE_PUSHED, &reopened)) < 0 ||
+	    (rc = store_events_set_state(r->st, STORE_COMMITTED, STORE_PUSHED, r->err)) < 0 ||
+	    (rc = store_submissions_set_state(r->st, STORE_COMMITTED, STORE_PUSHED, r->err)) < 0 ||
+	    (rc = repo_ref_set(r->repo, r->device_ref, mtip, r->err)) < 0 ||
+	    (rc = store_setting_set(r->st, SYNC_DEVICE_TIP, mtip, r->err)) < 0) {
+		store_rollback(r->st);
+		return rc;
+	}
+	if ((rc = store_commit(r->st, r->err)) < 0)
+		return rc;
+	/* The items main has are marked sent; the branch is replaced on the remote. */
+	return sync_send_pending(r, res);
+}
+
 /* Steps (a) and (b): commit pending items and push the device branch. */
 int sync_send_pending(run *r, sync_result *res)
 {
@@ -1270,6 +1425,8 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 	if ((rc = sync_send_pending(&r, &res)) < 0)
 		goto cleanup;
 	if ((rc = sync_step_fetch(&r, 0, 0)) < 0 || (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
+		goto cleanup;
+	if ((rc = sync_step_follow(&r, &res)) < 0)
 		goto cleanup;
 	rc = sync_step_import(&r, &res);
 

@@ -156,6 +156,8 @@ typedef struct merge_result {
 	size_t events_merged;          /* files added to main */
 	size_t submissions_merged;
 	int retries;                   /* pushes of main redone after a race */
+	size_t devices_behind;         /* branches still in an older format than main: they
+					  move to main's on their device's next sync */
 	merge_rejection *rejections;   /* one per offending file, owned */
 	size_t nrejections;
 } merge_result;
@@ -217,5 +219,46 @@ int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
  */
 int sync_credentials_default(repo_cred *out, const char *url, const char *user,
 			     unsigned allowed, int attempt, void *payload);
+
+/*
+ * The format of the central repository: a file at the root of main holding
+ * its number and a newline (no file: format 1).  Each format has its
+ * layout; a device writes its branch in the format of the main it started
+ * from, and moves to a newer main by itself (see docs/sync.md).
+ */
+#define SYNC_FORMAT_FILE "homeward-format"
+
+/* The newest format this program knows (and writes into a new main). */
+int sync_format_current(void);
+
+/* What the migration step from format `from` to from + 1 does (English), or NULL. */
+const char *sync_format_step(int from);
+
+/* Parse the content of the format file ("N\n"); HW_EINVALID when it is anything else. */
+int sync_format_parse(const char *data, size_t len, int *format);
+
+/* What a migration did. */
+typedef struct migrate_result {
+	int from, to;                  /* main's format before, and the newest */
+	size_t files;                  /* files of main in the new format */
+	size_t left_out;               /* entries of main that could not be carried (links...) */
+	int migrated;                  /* 1: main was rewritten and pushed */
+	int retries;                   /* pushes of main redone after a race */
+	char main_tip[REPO_OID_HEX + 1];  /* main after the run */
+	sync_result sync;              /* this workspace following main */
+} migrate_result;
+
+/*
+ * Take central main to the newest format (supervisors only): fetch main,
+ * run every pending step from its format on over all its files, write the
+ * result as one commit on top of main with the new format file, and push
+ * it (redone on a race, as merge does); then this workspace follows main
+ * as every device does on its next sync.  With dry_run, everything is
+ * worked out but nothing is committed or pushed.  Nothing to do when main
+ * is in the newest format already (from == to).  Errors as sync_run, and
+ * HW_EINVALID for a workspace that is not a supervisor's or a main newer
+ * than this program.
+ */
+int migrate_repository(hw_ws *ws, const sync_opts *opts, int dry_run, migrate_result *out);
 
 #endif

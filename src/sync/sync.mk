@@ -5,7 +5,7 @@ noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
 	src/sync/repo.c src/sync/repo.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
-	src/sync/merge.c src/sync/publish.c
+	src/sync/merge.c src/sync/publish.c src/sync/migrate.c
 src_sync_libsync_a_SOURCES = $(SYNC_SRCS)
 src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 
@@ -26,6 +26,10 @@ homeward_SOURCES += ui/cli_sync.c
 # The real program through a folder remote and a git daemon on 127.0.0.1.
 TESTS += tests/sync-roundtrip.sh
 EXTRA_DIST += tests/sync-roundtrip.sh
+
+# `homeward migrate repository` on a central repository of format 1.
+TESTS += tests/sync-migrate.sh
+EXTRA_DIST += tests/sync-migrate.sh
 
 # Benchmark (built, never run by make check): `make bench-sync`.
 noinst_PROGRAMS += bench/bench_sync

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
+#include "util.h"
 #include "workspace.h"
 
 #define DEVICE_REF_PREFIX "refs/heads/devices/"
@@ -29,6 +30,7 @@ typedef struct run {
 	char tracking_ref[300];     /* refs/remotes/central/devices/<device> */
 	repo_remote_opts ropts;
 	int step;                   /* the step under way, for transfer progress */
+	int format;                 /* the format of main being imported */
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */
@@ -37,6 +39,7 @@ typedef struct file_list {
 	char **owned;               /* strings to free (paths, blob ids, contents) */
 	size_t n, cap, nowned, capowned;
 	size_t nevents, nsubmissions;
+	int format;                 /* the repository format the paths are laid out in */
 } file_list;
 
 /* Append a file (path and content or blob are taken over by the list). */
@@ -81,5 +84,69 @@ int sync_step_import(run *r, sync_result *res);
 
 /* Commit pending items and push the device branch; counts go to res. */
 int sync_send_pending(run *r, sync_result *res);
+
+/*
+ * The repository format (migrate.c): the format of the tree of commit
+ * into *format (no commit: the newest format; no format file: 1).
+ * HW_ECORRUPT when the file is not a format number.
+ */
+int sync_format_of(run *r, const char *commit, int *format);
+
+/* HW_EINVALID, saying to update the program, when format is newer than this program knows. */
+int sync_format_check(run *r, int format);
+
+/* Fill f with the format file saying format (its text in buf). */
+int sync_format_file(repo_file *f, char buf[16], int format);
+
+/* The folder of a case in the layout of format ("cases/..../<id>"), or NULL for a bad id. */
+char *sync_case_dir(int format, const char *case_id);
+
+/* The layout of format in words, for messages. */
+const char *sync_case_layout(int format);
+
+/*
+ * When path is a file inside a case folder of format's layout (the shard
+ * folders matching the id), copy the case id and return what follows the
+ * case folder ("events/x.json"); else NULL.
+ */
+const char *sync_case_split(int format, const char *path, char case_id[HW_UUID_LEN + 1]);
+
+/*
+ * After main was fetched: refuse a main newer than this program knows, and
+ * when main is in another format than this device's branch, move the branch
+ * to main: every own event and submission that main lacks is pending again,
+ * the branch restarts at main and is committed and pushed (replacing the
+ * old branch on the remote).  Nothing recorded here is lost.
+ */
+int sync_step_follow(run *r, sync_result *res);
+
+/*
+ * A migration step takes every file of main in format `from` and emits the
+ * files of format from + 1 (migrate.c keeps the ordered list).  Each file
+ * of main goes through file() (NULL: passed on as it is); what it emits
+ * goes on to the next step, and what the last step emits is the new main.
+ * begin() may make a state, finish() may emit more files at the end, free()
+ * frees the state; each may be NULL.  The format file is written by the
+ * migration, never by a step.
+ */
+typedef struct migrate_ctx migrate_ctx;
+typedef struct migrate_step {
+	int from;
+	const char *what;    /* one English line: what changes, for --dry-run and the commit */
+	int (*begin)(migrate_ctx *m, void **state);
+	int (*file)(migrate_ctx *m, const char *path, const char *blob, void *state);
+	int (*finish)(migrate_ctx *m, void *state);
+	void (*free)(void *state);
+} migrate_step;
+
+/* Emit a file of the next format: its content, or a blob already in the repository. */
+int migrate_emit(migrate_ctx *m, const char *path, const void *data, size_t len);
+int migrate_emit_blob(migrate_ctx *m, const char *path, const char *blob);
+
+/* Read a blob of main (caller frees *data; limits as repo_blob_read). */
+int migrate_read(migrate_ctx *m, const char *blob, char **data, size_t *len);
+
+/* The run (workspace, store, repository, error slot) of a migration. */
+run *migrate_run(migrate_ctx *m);
 
 #endif
