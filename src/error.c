@@ -79,6 +79,7 @@ static const struct {
 	{ HW_EREJECTED, "rejected by the remote", N_("the central repository refused the change") },
 	{ HW_ENETWORK, "network error", N_("cannot reach the central repository; your work is kept and will be sent next time") },
 	{ HW_EAUTH, "authentication failed", N_("the central repository did not accept the credentials") },
+	{ HW_EEXPOSED, "readable by others", N_("other users of this computer could read the workspace; nothing was done") },
 	{ HW_ERROR, "error", N_("error") },
 };
 

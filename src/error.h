@@ -24,6 +24,7 @@ enum {
 	HW_EREJECTED = -10, /* the remote refused a push */
 	HW_ENETWORK = -11,  /* remote unreachable */
 	HW_EAUTH = -12,     /* credentials refused */
+	HW_EEXPOSED = -13,  /* other users of the machine can read the workspace */
 };
 
 #define HW_ERROR_MAX 1024

@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,9 +540,16 @@ static void mark_write(const char *path, time_t checked_at)
 	char *name = sibling(path, "-check"), *tmp = sibling(path, "-check.tmp");
 	check_mark m;
 	FILE *f;
+	int fd = -1;
 
-	if (name && tmp && mark_of_file(path, &m) == 0 && (f = fopen(tmp, "w"))) {
-		int ok = fprintf(f, "homeward-check 1 %lld %lld %lld %lld %lld %lld %lld\n",
+	/* Private like the database it describes, whatever the umask. */
+	if (name && tmp && mark_of_file(path, &m) == 0 &&
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0 &&
+	    (f = fdopen(fd, "w"))) {
+		int ok;
+
+		fd = -1;
+		ok = fprintf(f, "homeward-check 1 %lld %lld %lld %lld %lld %lld %lld\n",
 				 (long long)checked_at, m.ino, m.size, m.mtime_s, m.mtime_ns,
 				 m.ctime_s, m.ctime_ns) > 0;
 
@@ -549,6 +557,10 @@ static void mark_write(const char *path, time_t checked_at)
 			rename(tmp, name);
 		else
 			unlink(tmp);
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
 	}
 	free(name);
 	free(tmp);
@@ -669,6 +681,20 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 		rc = uri ? sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
 		sqlite3_free(uri);
 	} else {
+		/*
+		 * A new database is made private before SQLite writes to it,
+		 * whatever the umask; its -wal and -shm take its mode.
+		 */
+		if (!exists) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+			if (fd < 0) {
+				rc = hw_error_set(err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR,
+						  "cannot create %s: %s", path, strerror(errno));
+				goto fail;
+			}
+			close(fd);
+		}
 		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	}
 	if (rc != SQLITE_OK) {

@@ -3,6 +3,7 @@
 #include "workspace.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,64 @@ static void load_identity(hw_ws *ws)
 	ws->device_id = store_setting_get(ws->store, WS_DEVICE_ID, &v, NULL) == 0 ? v : strdup("");
 	v = NULL;
 	ws->author = store_setting_get(ws->store, WS_NAME, &v, NULL) == 0 ? v : strdup("");
+}
+
+/* True if the folder holds nothing (or cannot be read: then it is not ours to change). */
+static int folder_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int empty = d != NULL;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	if (d)
+		closedir(d);
+	return empty;
+}
+
+/* HW_EEXPOSED naming path and the chmod that makes it private, if others may use it. */
+static int check_private_one(const char *path, hw_error *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0 || !(sb.st_mode & 077))
+		return 0;
+	return hw_error_set(err, HW_EEXPOSED,
+			    "%s can be %s by other users of this computer (mode %04o); "
+			    "make it private with: chmod %s %s",
+			    path, S_ISDIR(sb.st_mode) ? "entered" : "read",
+			    (unsigned)(sb.st_mode & 07777), S_ISDIR(sb.st_mode) ? "700" : "600", path);
+}
+
+int ws_check_private(const char *dir, hw_error *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc;
+
+	if ((rc = check_private_one(dir, err)) < 0)
+		return rc;
+	/* The folder keeps everyone else out; its entries are checked too, in case it opens. */
+	if (!(d = opendir(dir)))
+		return 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char *p;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (!(p = hw_path_join(dir, e->d_name))) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			break;
+		}
+		rc = check_private_one(p, err);
+		free(p);
+	}
+	closedir(d);
+	return rc;
 }
 
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
@@ -81,12 +140,19 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 		if ((rc = hw_mkdir_p(dir, err)) < 0)
 			goto fail;
 	}
+	/*
+	 * A folder this call makes a workspace of becomes private; one that
+	 * holds anything already is never changed, only refused if it is open.
+	 */
+	if ((flags & WS_OPEN_CREATE) && !(flags & WS_OPEN_READONLY) && folder_empty(dir) &&
+	    chmod(dir, 0700) < 0) {
+		rc = hw_error_set(err, HW_ERROR, "cannot protect %s: %s", dir, strerror(errno));
+		goto fail;
+	}
 	if ((flags & WS_OPEN_READONLY) && (flags & WS_OPEN_CREATE)) {
 		rc = hw_error_set(err, HW_EINVALID, "a workspace cannot be created read-only");
 		goto fail;
 	}
-	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
-		goto fail;
 	{
 		struct stat sb;
 
@@ -98,6 +164,10 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 			goto fail;
 		}
 	}
+	if ((rc = ws_check_private(dir, err)) < 0)
+		goto fail;
+	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
+		goto fail;
 	rc = store_open(&ws->store, db, ((flags & WS_OPEN_CREATE) ? STORE_CREATE : 0) |
 				       ((flags & WS_OPEN_READONLY) ? STORE_READONLY : 0), err);
 	if (rc == HW_ENOTFOUND)

@@ -35,7 +35,10 @@ enum {
  * Open (and with WS_OPEN_CREATE create) the workspace at dir.  Runs the
  * database migrations and, when the database may be damaged, an integrity
  * check (store_open says when): a damaged database is HW_ECORRUPT and is
- * left untouched.  On failure *out is NULL and err says why.
+ * left untouched.  Whatever the umask, what it creates is private: the
+ * folder 0700 (when this call makes it or finds it empty), files 0600; a
+ * workspace others can read is refused (HW_EEXPOSED, ws_check_private).
+ * On failure *out is NULL and err says why.
  */
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err);
 
@@ -47,6 +50,13 @@ typedef struct ws_options {
 } ws_options;
 
 #define WS_OPTIONS_INIT { 0, -1, NULL }
+
+/*
+ * HW_EEXPOSED, naming the chmod that fixes it, when other users of this
+ * computer can use the workspace folder dir or any of its entries (any
+ * group or other permission bit).  ws_open refuses such a workspace.
+ */
+int ws_check_private(const char *dir, hw_error *err);
 
 /* ws_open with options (opts may be NULL: the defaults). */
 int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err);

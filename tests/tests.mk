@@ -46,6 +46,10 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 
+# Who may read a workspace: private whatever the umask, refused when open.
+TESTS += tests/permissions.sh
+EXTRA_DIST += tests/permissions.sh
+
 # Hostile text and damaged workspaces through the real program.
 TESTS += tests/hostile-cli.sh
 EXTRA_DIST += tests/hostile-cli.sh

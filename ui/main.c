@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -331,6 +332,8 @@ int main(int argc, char **argv)
 	 * never in a silent death: writes fail with EPIPE instead.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/* Everything Homeward creates is for this user alone (docs/security.md). */
+	umask(077);
 	ui_i18n_init();
 	/* "+": stop at the first command word; its own options follow it. */
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {

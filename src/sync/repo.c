@@ -8,10 +8,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <git2.h>
 
@@ -99,6 +101,11 @@ int repo_open(hw_repo **out, const char *path, int create, hw_error *err)
 		rc = git_repository_init_ext(&git, path, &o);
 		if (rc < 0)
 			return repo_fail(err, rc, "creating the repository");
+		/* Only this user reaches what is inside, whatever the umask. */
+		if (chmod(path, 0700) < 0) {
+			git_repository_free(git);
+			return hw_error_set(err, HW_ERROR, "protecting %s: %s", path, strerror(errno));
+		}
 	} else if (rc < 0) {
 		return hw_error_set(err, rc == GIT_ENOTFOUND ? HW_ENOTFOUND : HW_ECORRUPT,
 				    "opening the repository %s: %s", path, git_msg());
