@@ -73,10 +73,11 @@ ok "and the day a minor is counted on (17 until 30 November 2026)" 'HOMEWARD_NOW
 ok "an empty HOMEWARD_NOW is no fixed clock" 'HOMEWARD_NOW= $W case list >/dev/null'
 
 # Reading needs no write access: on a workspace whose files the user cannot
-# write (as root, run as nobody), listing and showing work; changing fails.
+# write (as root, a copy owned by nobody, run as nobody), listing and
+# showing work; changing fails.  The workspace stays private to its owner.
 cp -R "$T/ws" "$T/ro"
-chmod -R a+rX,a-w "$T/ro"; chmod a+rx "$T"
-if [ "$(id -u)" = 0 ]; then R="setpriv --reuid=65534 --regid=65534 --clear-groups $HW --workspace $T/ro"
+chmod -R go-rwx,a-w "$T/ro"; chmod a+rx "$T"
+if [ "$(id -u)" = 0 ]; then chown -R 65534 "$T/ro"; R="setpriv --reuid=65534 --regid=65534 --clear-groups $HW --workspace $T/ro"
 else R="$HW --workspace $T/ro"; fi
 ok "case list works on a read-only workspace" '$R case list --format tsv 2>"$T/err" | grep -q "	Yusuf	"'
 ok "case show works on a read-only workspace" '$R case show $ID 2>"$T/err" | grep -q "Given name *Yusuf"'

@@ -10,7 +10,7 @@ make_workspace
 	--birth-date 1990-01-01 --nationality SY --return-country SY --language ar >/dev/null
 # The forms folder cannot be read: a file stands where the folder was.
 rm -rf "$ws/forms"
-echo "not a folder" >"$ws/forms"
+echo "not a folder" >"$ws/forms"; chmod 600 "$ws/forms"
 
 start
 check "the case is listed" wait_for "Amina Unread"
