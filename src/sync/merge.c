@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "cases.h"
+#include "envelope.h"
 #include "event.h"
+#include "seal.h"
 #include "store.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
@@ -112,6 +114,9 @@ typedef struct branch_ctx {
 	id_table per_case;      /* events of this branch per case: count */
 	size_t files;           /* files of the commit being read */
 	int format;             /* main's format: the layout of the paths */
+	const char *commit;     /* the commit being read */
+	const char *main;       /* central main ("" when none) */
+	size_t nkeys;           /* wrap files accepted */
 } branch_ctx;
 
 /* Record why a branch is refused (path may be ""). */
@@ -243,6 +248,75 @@ static char *check_submission(const char *instance, size_t ilen, const char *xml
 }
 
 /*
+ * Check a wrap file of a device branch, rest being "<key id>/<device>":
+ * the names and the size of a wrap, its first line.  What it seals cannot
+ * be checked (it is for its recipient); a wrap that does not open only
+ * fails its recipient.  NULL or why not (caller frees).
+ */
+static char *check_wrap(branch_ctx *b, const char *rest, const char *blob)
+{
+	char id[SEAL_KEY_ID_LEN + 1], *data = NULL, *why = NULL;
+	const char *slash = strchr(rest, '/');
+	size_t len = 0;
+
+	if (!slash || slash - rest != SEAL_KEY_ID_LEN || !sync_device_id_ok(slash + 1))
+		return sync_fmt("a key file must be keys/<key id>/<device id>");
+	memcpy(id, rest, SEAL_KEY_ID_LEN);
+	id[SEAL_KEY_ID_LEN] = '\0';
+	if (!seal_key_id_valid(id))
+		return sync_fmt("a key file must be keys/<key id>/<device id>");
+	if (repo_blob_size(&len, b->r->repo, blob, b->r->err) < 0 || len > SEAL_WRAP_FILE_MAX)
+		return sync_fmt("a key file larger than %d bytes", SEAL_WRAP_FILE_MAX);
+	if (repo_blob_read(&data, &len, b->r->repo, blob, b->r->err) < 0)
+		return sync_fmt("a key file that cannot be read");
+	if (len < 17 || strncmp(data, "homeward-wrap 1\n", 16) != 0)
+		why = sync_fmt("not a wrapped case key");
+	free(data);
+	hw_error_clear(b->r->err);
+	return why;
+}
+
+/*
+ * A branch's event or submission in clear, for the checks: the body of its
+ * envelope, opened with the key wrapped for this supervisor.  Once commits
+ * are sealed, a file in clear or sealed for others is refused (*why).
+ */
+static int open_branch_file(branch_ctx *b, const char *case_id, const char *name,
+			    char **content, size_t *len, char **why)
+{
+	const char *commits[2] = { b->commit, b->main };
+	char *plain = NULL;
+	size_t plen = 0;
+	int sealed = 0, rc;
+
+	*why = NULL;
+	if (!envelope_is(*content, *len)) {
+		if (sync_sealer_active(b->r->sealer))
+			*why = sync_fmt("the file is not sealed: every event and submission must be");
+		return *why || !sync_sealer_active(b->r->sealer) ? 0 : HW_ERROR;
+	}
+	rc = sync_seal_open(b->r->sealer, b->format, commits, 2, case_id, name, *content, *len, &plain,
+			    &plen, &sealed);
+	if (rc == HW_ENOTFOUND)
+		*why = sync_fmt("sealed with a case key that is not wrapped for this supervisor");
+	else if (rc == HW_EINVALID)
+		*why = sync_fmt("%s", b->r->err->msg);
+	else if (rc < 0)
+		return rc;
+	else if (!sealed && sync_sealer_active(b->r->sealer))
+		*why = sync_fmt("the file is in clear: every event and submission must be sealed");
+	hw_error_clear(b->r->err);
+	if (rc == 0) {
+		free(*content);
+		*content = plain;
+		*len = plen;
+	} else if (!*why) {
+		return hw_error_set(b->r->err, HW_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+/*
  * Validate one change of a device branch.  Only additions of events and
  * submissions in the layout's places are accepted.
  */
@@ -287,6 +361,15 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 		why = sync_fmt("not a case folder of the layout %s", sync_case_layout(b->format));
 		goto refuse;
 	}
+	if (strncmp(p, "keys/", 5) == 0) {
+		why = check_wrap(b, p + 5, blob);
+		if (why)
+			goto refuse;
+		if (sync_list_add(&b->accepted, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0)
+			return hw_error_set(b->r->err, HW_ERROR, "out of memory");
+		b->nkeys++;
+		return 0;
+	}
 	if (strncmp(p, "events/", 7) == 0) {
 		is_event = 1;
 		name = p + 7;
@@ -294,7 +377,7 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 		is_event = 0;
 		name = p + 12;
 	} else {
-		why = sync_fmt("only events/ and submissions/ may be added to a case");
+		why = sync_fmt("only events/, submissions/ and keys/ may be added to a case");
 		goto refuse;
 	}
 	nlen = strlen(name);
@@ -317,6 +400,14 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 	}
 	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
 		return rc;
+	if ((rc = open_branch_file(b, case_id, name, &content, &len, &why)) < 0) {
+		free(content);
+		return rc;
+	}
+	if (why) {
+		free(content);
+		goto refuse;
+	}
 	if (is_event)
 		why = check_event(b, case_id, name, content, len, blob);
 	else
@@ -364,6 +455,7 @@ static int branch_commit(const char *commit, const char *parent, unsigned nparen
 		return rc < 0 ? hw_error_set(b->r->err, HW_ERROR, "out of memory") : 0;
 	}
 	b->files = 0;
+	b->commit = commit;
 	rc = repo_diff(b->r->repo, parent, commit, branch_collect, b, b->r->err);
 	return rc > 0 ? 0 : rc;
 }
@@ -395,6 +487,7 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	b.res = m->res;
 	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
 	b.merged = &m->merged;
+	b.main = m->main;
 	if (!sync_device_id_ok(b.device)) {
 		/* Never a branch of ours: refs/heads/devices/a/b and the like. */
 		m->res->devices++;

@@ -353,6 +353,96 @@ int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_err
 	return 0;
 }
 
+/* The tree entry at path in commit's tree (caller frees), or a code. */
+static int entry_at(git_tree_entry **out, hw_repo *r, const char *commit, const char *path,
+		    hw_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_oid oid;
+	int rc;
+
+	*out = NULL;
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if (strlen(path) > REPO_MAX_PATH)
+		return hw_error_set(err, HW_EINVALID, "a path longer than %d bytes", REPO_MAX_PATH);
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_fail(err, rc, "reading a commit");
+	if ((rc = git_commit_tree(&t, c)) < 0) {
+		rc = repo_fail(err, rc, "reading a commit's tree");
+		goto cleanup;
+	}
+	rc = git_tree_entry_bypath(out, t, path);
+	if (rc == GIT_ENOTFOUND)
+		rc = hw_error_set(err, HW_ENOTFOUND, "%s is not there", path);
+	else if (rc < 0)
+		rc = repo_fail(err, rc, "reading a tree");
+cleanup:
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+int repo_path_blob(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
+		   hw_error *err)
+{
+	git_tree_entry *e = NULL;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = entry_at(&e, r, commit, path, err)) < 0)
+		return rc;
+	if (git_tree_entry_filemode(e) != GIT_FILEMODE_BLOB)
+		rc = hw_error_set(err, HW_ENOTFOUND, "%s is not a plain file", path);
+	else
+		oid_hex(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return rc;
+}
+
+int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
+		  repo_dir_cb cb, void *payload, hw_error *err)
+{
+	git_tree_entry *e = NULL;
+	git_tree *t = NULL;
+	size_t i, n;
+	int rc;
+
+	rc = entry_at(&e, r, commit, dir, err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(err);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		goto cleanup;   /* a file where a folder is expected: nothing in it */
+	if ((rc = git_tree_lookup(&t, r->git, git_tree_entry_id(e))) < 0) {
+		rc = repo_fail(err, rc, "reading a tree");
+		goto cleanup;
+	}
+	n = git_tree_entrycount(t);
+	if (n > max) {
+		rc = hw_error_set(err, HW_EINVALID, "%s holds more than %zu entries", dir, max);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *c = git_tree_entry_byindex(t, i);
+		char id[REPO_OID_HEX + 1];
+		int kind = git_tree_entry_filemode(c) == GIT_FILEMODE_BLOB ? REPO_ENTRY_FILE :
+			   git_tree_entry_type(c) == GIT_OBJECT_TREE ? REPO_ENTRY_DIR : REPO_ENTRY_OTHER;
+
+		oid_hex(id, git_tree_entry_id(c));
+		if ((rc = cb(git_tree_entry_name(c), kind, id, payload)) != 0)
+			goto cleanup;
+	}
+cleanup:
+	git_tree_free(t);
+	git_tree_entry_free(e);
+	return rc;
+}
+
 /* A file to insert, its blob already written. */
 struct tree_ent {
 	const char *path;

@@ -107,6 +107,26 @@ int repo_blob_read(char **out, size_t *len, hw_repo *r, const char *blob, hw_err
 /* The size of a blob from its header, without reading its content. */
 int repo_blob_size(size_t *out, hw_repo *r, const char *blob, hw_error *err);
 
+/*
+ * The blob at path in the tree of commit, into out; HW_ENOTFOUND when
+ * there is no plain file there.
+ */
+int repo_path_blob(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
+		   hw_error *err);
+
+/* Kinds of the entries repo_dir_each reports. */
+enum { REPO_ENTRY_FILE = 1, REPO_ENTRY_DIR = 2, REPO_ENTRY_OTHER = 3 };
+
+/*
+ * Call cb(name, kind, id, payload) for each entry of the folder dir in the
+ * tree of commit, in name order (none when the folder is not there).  A
+ * folder of more than max entries is HW_EINVALID, found before any is
+ * reported.  A non-zero return from cb stops and is returned.
+ */
+typedef int (*repo_dir_cb)(const char *name, int kind, const char *id, void *payload);
+int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
+		  repo_dir_cb cb, void *payload, hw_error *err);
+
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {
 	const char *path;    /* "cases/ab/<case id>/events/<event id>.json", no leading '/' */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "envelope.h"
 #include "event.h"
 #include "forms.h"
 #include "sync/repo.h"
@@ -287,6 +288,13 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	snprintf(r->device_ref, sizeof(r->device_ref), "%s%s", DEVICE_REF_PREFIX, r->device);
 	snprintf(r->tracking_ref, sizeof(r->tracking_ref), "%s%s", SYNC_REMOTE_DEVICES, r->device);
 
+	/*
+	 * Sealing needs this device's keys and a roster to know the
+	 * recipients; without them nothing is sealed (see docs/security.md).
+	 */
+	if ((rc = sync_sealer_new(&r->sealer, r, r->opts->roster, r->opts->roster_payload)) < 0)
+		return rc;
+
 	ro.progress = on_transfer;
 	ro.credentials = on_credentials;
 	ro.payload = r;
@@ -297,6 +305,8 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 /* Release what a run holds. */
 void sync_run_close(run *r)
 {
+	sync_sealer_free(r->sealer);
+	r->sealer = NULL;
 	repo_free(r->repo);
 	free(r->remote);
 	r->repo = NULL;
@@ -406,11 +416,25 @@ static int step_commit(run *r)
 		goto cleanup;
 	}
 
+	if (sync_sealer_active(r->sealer)) {
+		file_list sealed = { 0 };
+
+		if ((rc = sync_seal_commit(r->sealer, parent, &files, &sealed)) < 0) {
+			sync_list_free(&sealed);
+			goto cleanup;
+		}
+		sync_list_free(&files);
+		files = sealed;
+		r->keys_wrapped = files.nkeys;
+		r->keys_made = files.rotations;
+	}
 	message = sync_fmt("%s: %zu event%s, %zu submission%s", r->device,
 			   files.nevents, files.nevents == 1 ? "" : "s",
 			   files.nsubmissions, files.nsubmissions == 1 ? "" : "s");
 	email = sync_fmt("%s@devices.homeward.invalid", r->device);
-	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
+	/* Sealed, the host learns no person's name from the commit either. */
+	co.author_name = *ws_author(r->ws) && !sync_sealer_active(r->sealer) ? ws_author(r->ws)
+									     : r->device;
 	co.author_email = email;
 	co.message = message;
 	rc = repo_commit_files(tip, &created, r->repo, r->device_ref, parent[0] ? parent : NULL,
@@ -555,6 +579,9 @@ typedef struct import_ctx {
 	file_list submissions;
 	file_list forms;         /* forms/<id>/<version>.xml */
 	file_list form_files;    /* forms/<id>/<version>/<name> */
+	file_list wraps;         /* case keys newly wrapped for this device */
+	const char *device;      /* this device */
+	int format;              /* main's format: the layout of its paths */
 	size_t changed;          /* files of main modified or deleted: never imported */
 	sync_result *res;        /* where skipped files are noted */
 } import_ctx;
@@ -566,6 +593,7 @@ static void import_ctx_free(import_ctx *c)
 	sync_list_free(&c->submissions);
 	sync_list_free(&c->forms);
 	sync_list_free(&c->form_files);
+	sync_list_free(&c->wraps);
 }
 
 /* What a path under forms/ is. */
@@ -634,12 +662,28 @@ static void note_skip(sync_result *res, const char *path, const char *reason)
 	}
 }
 
+/*
+ * True if path is a wrap file for device in the layout of format
+ * (<case folder>/keys/<key id>/<device>); the case id goes into case_id.
+ */
+static int is_wrap_for(int format, const char *path, const char *device,
+		       char case_id[HW_UUID_LEN + 1])
+{
+	const char *rest = sync_case_split(format, path, case_id);
+
+	if (!rest || strncmp(rest, "keys/", 5) != 0 || strlen(rest) < 5 + SEAL_KEY_ID_LEN + 2 ||
+	    rest[5 + SEAL_KEY_ID_LEN] != '/')
+		return 0;
+	return strcmp(rest + 5 + SEAL_KEY_ID_LEN + 1, device) == 0;
+}
+
 /* Keep the added files of the layout; everything else is not ours to import. */
 static int import_collect(int kind, const char *path, const char *blob, void *payload)
 {
 	import_ctx *c = payload;
 	const char *ext = strrchr(path, '.');
 	char id[SYNC_FORM_NAME_MAX + 1], version[SYNC_FORM_NAME_MAX + 1];
+	char case_id[HW_UUID_LEN + 1];
 	file_list *l;
 
 	if (kind == REPO_BAD_ENTRY) {
@@ -661,6 +705,8 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 		return sync_list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ?
 		       HW_ERROR : 0;
 	}
+	if (kind == REPO_ADDED && is_wrap_for(c->format, path, c->device, case_id))
+		return sync_list_add(&c->wraps, hw_strdup(case_id), NULL, 0, NULL) < 0 ? HW_ERROR : 0;
 	if (strncmp(path, "cases/", 6) != 0 || !ext)
 		return 0;
 	if (kind != REPO_ADDED) {
@@ -1100,6 +1146,103 @@ static int touched_fold(run *r, touched_cases *t)
 }
 
 /*
+ * A file of main as an envelope: replace *content by its body in clear.
+ * HW_ENOTFOUND when it is sealed for other devices; HW_EINVALID when it
+ * does not open.  A file that is no envelope (written before envelopes)
+ * stays as it is.
+ */
+static int open_envelope(run *r, const char *tip, const char *path, char **content, size_t *len)
+{
+	char case_id[HW_UUID_LEN + 1], *plain = NULL;
+	const char *name, *commits[1] = { tip };
+	size_t plen = 0;
+	int sealed = 0, rc;
+
+	if (!envelope_is(*content, *len))
+		return 0;
+	if (!split_case_path(r, path, case_id, &name))
+		return hw_error_set(r->err, HW_EINVALID, "not a file of the layout");
+	rc = sync_seal_open(r->sealer, r->format, commits, 1, case_id, name, *content, *len, &plain, &plen,
+			    &sealed);
+	if (rc < 0)
+		return rc;
+	free(*content);
+	*content = plain;
+	*len = plen;
+	return 0;
+}
+
+/* Listing a case folder of main for rescan_wrapped_cases. */
+typedef struct rescan_ctx {
+	file_list *into;
+	const char *dir;        /* "cases/ab/<id>/events" */
+	const char *ext;
+} rescan_ctx;
+
+static int rescan_file(const char *name, int kind, const char *id, void *payload)
+{
+	rescan_ctx *x = payload;
+	size_t n = strlen(name), e = strlen(x->ext);
+
+	if (kind != REPO_ENTRY_FILE || n <= e || strcmp(name + n - e, x->ext) != 0)
+		return 0;
+	return sync_list_add(x->into, sync_fmt("%s/%s", x->dir, name), NULL, 0, hw_strdup(id)) < 0
+	       ? HW_ERROR : 0;
+}
+
+/*
+ * A case key newly wrapped for this device (the case was assigned or
+ * referred to it, or its key rotated) makes every file of that case on
+ * main worth reading, not only those main gained since the last import:
+ * the case's earlier events were sealed under keys this device may only
+ * now hold.  Files already imported are skipped by id.
+ */
+static int rescan_wrapped_cases(run *r, const char *tip, import_ctx *c)
+{
+	char last[HW_UUID_LEN + 1] = "", case_id[HW_UUID_LEN + 1];
+	char *dir = NULL, *sub = NULL;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->wraps.n && rc == 0; i++) {
+		rescan_ctx x;
+
+		snprintf(case_id, sizeof(case_id), "%s", c->wraps.items[i].path);
+		if (strcmp(case_id, last) == 0)
+			continue;
+		memcpy(last, case_id, sizeof(last));
+		free(dir);
+		if (!(dir = sync_case_dir(r->format, case_id)))
+			continue;
+		free(sub);
+		x.into = &c->events;
+		x.ext = ".json";
+		x.dir = sub = sync_fmt("%s/events", dir);
+		if (!sub || (rc = repo_dir_each(r->repo, tip, sub, SYNC_MAX_CASE_EVENTS * 5,
+						rescan_file, &x, r->err)) != 0)
+			break;
+		free(sub);
+		x.into = &c->submissions;
+		x.ext = ".xml";
+		x.dir = sub = sync_fmt("%s/submissions", dir);
+		if (!sub || (rc = repo_dir_each(r->repo, tip, sub, SYNC_MAX_CASE_EVENTS * 5,
+						rescan_file, &x, r->err)) != 0)
+			break;
+	}
+	if (rc == HW_EINVALID) {
+		/* A case folder beyond the limits: reported, and the rest imports. */
+		note_skip(c->res, dir ? dir : "cases/", r->err->msg);
+		hw_error_clear(r->err);
+		rc = 0;
+	} else if (rc > 0 || (!sub && i < c->wraps.n) || (rc < 0 && !r->err->code)) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+	}
+	free(dir);
+	free(sub);
+	return rc;
+}
+
+/*
  * Step (c): import every event and submission that main gained since the
  * last import, and install the forms it gained, then record main's commit,
  * in batches of transactions.
@@ -1115,6 +1258,7 @@ int sync_step_import(run *r, sync_result *res)
 
 	memset(&c, 0, sizeof(c));
 	c.res = res;
+	c.device = r->device;
 	r->step = SYNC_STEP_IMPORT;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -1146,12 +1290,15 @@ int sync_step_import(run *r, sync_result *res)
 		}
 	}
 
+	c.format = r->format;
 	rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err);
 	if (rc < 0 && last) {
 		/* The last import is not in this repository (it was replaced): start over. */
 		import_ctx_free(&c);
 		memset(&c, 0, sizeof(c));
 		c.res = res;
+		c.device = r->device;
+		c.format = r->format;
 		res->skipped = 0;
 		res->nskips = 0;
 		hw_error_clear(r->err);
@@ -1163,6 +1310,8 @@ int sync_step_import(run *r, sync_result *res)
 		goto cleanup;
 	}
 	res->skipped += c.changed;
+	if ((rc = rescan_wrapped_cases(r, tip, &c)) < 0)
+		goto cleanup;
 	total = c.events.n + c.submissions.n;
 	if (total && (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
 		goto cleanup;
@@ -1171,7 +1320,7 @@ int sync_step_import(run *r, sync_result *res)
 		int is_event = i < c.events.n;
 		const repo_file *f = is_event ? &c.events.items[i] : &c.submissions.items[i - c.events.n];
 		char *content = NULL, case_id[HW_UUID_LEN + 1], event_id[HW_UUID_LEN + 1];
-		const char *name;
+		const char *name = NULL;
 		size_t len = 0;
 		int added = 0;
 
@@ -1183,7 +1332,12 @@ int sync_step_import(run *r, sync_result *res)
 		if (is_event && (!split_case_path(r, f->path, case_id, &name) ||
 				 strlen(name) != HW_UUID_LEN + 5)) {
 			rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
-		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0) {
+		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0 &&
+			   (rc = open_envelope(r, tip, f->path, &content, &len)) == HW_ENOTFOUND) {
+			/* Sealed for other devices: never read, never stored. */
+			res->withheld++;
+			rc = 0;
+		} else if (rc == 0) {
 			if (is_event) {
 				memcpy(event_id, name, HW_UUID_LEN);
 				event_id[HW_UUID_LEN] = '\0';
@@ -1406,8 +1560,11 @@ int sync_send_pending(run *r, sync_result *res)
 	} else if (rc < 0) {
 		return rc;
 	}
+	r->keys_wrapped = r->keys_made = 0;
 	if ((rc = step_commit(r)) < 0 || (rc = sync_stop_here(r, SYNC_STEP_COMMIT)) < 0)
 		return rc;
+	res->keys_wrapped += r->keys_wrapped;
+	res->keys_made += r->keys_made;
 	if ((rc = step_push(r, res)) < 0 || (rc = sync_stop_here(r, SYNC_STEP_PUSH)) < 0)
 		return rc;
 	return 0;

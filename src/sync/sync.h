@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "seal.h"
 #include "sync/repo.h"
 #include "workspace.h"
 
@@ -75,9 +76,17 @@ typedef struct sync_opts {
 	int stop_after;                /* testing: stop with HW_ERROR right after this
 					  SYNC_STEP_*, as if the run had been cut there */
 	const sync_secrets *secrets;   /* for the default credentials; may be NULL */
+	/*
+	 * Who the team is, for sealing cases to their recipients
+	 * (docs/security.md): with the device keys unlocked and a roster,
+	 * every event and submission goes into git sealed, and only what is
+	 * sealed for this device is imported.  NULL: the team's roster.
+	 */
+	seal_roster_fn roster;
+	void *roster_payload;
 } sync_opts;
 
-#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL }
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
 
 /* Longest form id and version a sync or a publish handles (as file names). */
 #define SYNC_FORM_NAME_MAX 200
@@ -114,6 +123,9 @@ typedef struct sync_result {
 	size_t events_received;        /* new to this workspace */
 	size_t submissions_received;
 	size_t skipped;                /* files on main that could not be imported */
+	size_t withheld;               /* files on main sealed for other devices: not read */
+	size_t keys_wrapped;           /* sent: case keys wrapped for a recipient */
+	size_t keys_made;              /* sent: new case keys (a first key, or a rotation) */
 	char device_tip[REPO_OID_HEX + 1];  /* the device branch after the run ("" if none) */
 	char main_tip[REPO_OID_HEX + 1];    /* main as imported ("" if none) */
 	size_t forms_installed;        /* published forms installed into forms/ */

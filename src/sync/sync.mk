@@ -5,7 +5,7 @@ noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
 	src/sync/repo.c src/sync/repo.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
-	src/sync/merge.c src/sync/publish.c src/sync/migrate.c
+	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c
 src_sync_libsync_a_SOURCES = $(SYNC_SRCS)
 src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 
@@ -66,3 +66,9 @@ fuzz-import: fuzz/fuzz_import
 .PHONY: fuzz-import
 CLEANFILES += fuzz/fuzz_import
 EXTRA_DIST += fuzz/fuzz_import.c fuzz/corpus-import
+
+# Cases sealed to their recipients: host, scope, rotation, merge (docs/security.md).
+check_PROGRAMS += tests/test_sealsync
+TESTS += tests/test_sealsync
+tests_test_sealsync_CFLAGS = $(TEST_CFLAGS)
+tests_test_sealsync_LDADD = $(TEST_LIBS)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "seal.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
 #include "util.h"
@@ -31,6 +32,8 @@ typedef struct run {
 	repo_remote_opts ropts;
 	int step;                   /* the step under way, for transfer progress */
 	int format;                 /* the format of main being imported */
+	struct sync_sealer *sealer; /* NULL: nothing is sealed (no keys or no roster) */
+	size_t keys_wrapped, keys_made;  /* by the last commit */
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */
@@ -40,6 +43,9 @@ typedef struct file_list {
 	size_t n, cap, nowned, capowned;
 	size_t nevents, nsubmissions;
 	int format;                 /* the repository format the paths are laid out in */
+	size_t nkeys;               /* wrap files added */
+	size_t nsealed;             /* sealed envelopes added */
+	size_t rotations;           /* new case keys made */
 } file_list;
 
 /* Append a file (path and content or blob are taken over by the list). */
@@ -148,5 +154,56 @@ int migrate_read(migrate_ctx *m, const char *blob, char **data, size_t *len);
 
 /* The run (workspace, store, repository, error slot) of a migration. */
 run *migrate_run(migrate_ctx *m);
+/* --- Sealing (seal_sync.c) ----------------------------------------------- */
+
+typedef struct sync_sealer sync_sealer;
+
+/*
+ * A sealer for run r: it seals with the workspace's unlocked keys for the
+ * recipients that roster (with roster_payload) and each case's work name.
+ * Caller frees with sync_sealer_free.
+ */
+int sync_sealer_new(sync_sealer **out, run *r, seal_roster_fn roster, void *roster_payload);
+void sync_sealer_free(sync_sealer *s);
+
+/* True when commits are sealed: the keys are unlocked and a roster names the recipients. */
+int sync_sealer_active(const sync_sealer *s);
+
+/* One file of a commit, before it is sealed. */
+typedef struct sync_plain_item {
+	const char *path;           /* where it goes in the tree */
+	const char *name;           /* its own name: the envelope's name */
+	const char *data;           /* clear content */
+	size_t len;
+} sync_plain_item;
+
+/*
+ * Seal the new files of one case (in the layout of files->format) for a commit on top of commits (the trees
+ * that show the case's keys: the branch's parent and central main; ""
+ * entries ignored) and add them to files, with the wrap files the case's
+ * recipients lack, or a new key wrapped for all of them when an existing
+ * key reaches someone who is no longer a recipient.
+ */
+int sync_seal_case(sync_sealer *s, const char *const *commits, size_t n, const char *case_id,
+		   const sync_plain_item *items, size_t nitems, file_list *files);
+
+/*
+ * Seal every file of plain (clear events and submissions, paths of the
+ * layout) for a commit on top of parent (NULL or "": none) into out, case
+ * by case with sync_seal_case (central main's tree shows keys too).  A
+ * file the parent already holds is taken as it is there.
+ */
+int sync_seal_commit(sync_sealer *s, const char *parent, const file_list *plain, file_list *out);
+
+/*
+ * Open the envelope data (a file of case_id named name) found with the
+ * trees of commits: *plain (caller frees, NUL-terminated) is its body in
+ * clear; *sealed says whether it was sealed.  HW_ENOTFOUND (no detail)
+ * when it is sealed under a key not wrapped for this device;
+ * HW_EINVALID when it is not an envelope of this file or does not open.
+ */
+int sync_seal_open(sync_sealer *s, int format, const char *const *commits, size_t n,
+		   const char *case_id, const char *name, const char *data, size_t len,
+		   char **plain, size_t *plen, int *sealed);
 
 #endif

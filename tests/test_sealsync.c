@@ -1,0 +1,361 @@
+/*
+ * test_sealsync.c: sync and merge with cases sealed to their recipients,
+ * between real workspaces (with device keys) and a real bare central
+ * repository.  The roster is the test's own (seal_roster_fn).
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "crypto.h"
+#include "seal.h"
+#include "store.h"
+#include "sync/repo.h"
+#include "sync/sync.h"
+#include "util.h"
+#include "workspace.h"
+
+static char tmp[4096];
+static char central[4200];
+
+/* The people of a test: a roster of up to 8 members. */
+typedef struct member {
+	const char *device, *role, *org;
+	hw_ws *ws;
+} member;
+
+static member team[8];
+static size_t nteam;
+
+static void setup(void)
+{
+	static int n;
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+	hw_repo *r = NULL;
+	hw_error err;
+
+	snprintf(tmp, sizeof(tmp), "%s/sealsync-%d-%d", base ? base : "/tmp", (int)getpid(), ++n);
+	cr_assert_eq(hw_mkdir_p(tmp, NULL), 0);
+	snprintf(central, sizeof(central), "%s/central.git", tmp);
+	cr_assert_eq(repo_open(&r, central, 1, &err), 0, "%s", err.msg);
+	repo_free(r);
+	nteam = 0;
+}
+
+static void teardown(void)
+{
+	size_t i;
+
+	for (i = 0; i < nteam; i++)
+		ws_free(team[i].ws);
+	nteam = 0;
+}
+
+TestSuite(sealsync, .init = setup, .fini = teardown);
+
+static int roster_each(void *roster, int (*cb)(const seal_member *m, void *payload), void *payload)
+{
+	size_t i;
+	int rc;
+
+	(void)roster;
+	for (i = 0; i < nteam; i++) {
+		seal_member m = { team[i].device, team[i].role, team[i].org,
+				  keys_box_public(ws_keys(team[i].ws)) };
+
+		if ((rc = cb(&m, payload)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* A member with a workspace and unlocked device keys, on the roster. */
+static hw_ws *join(const char *device, const char *role, const char *org)
+{
+	char dir[4400];
+	hw_ws *ws = NULL;
+	hw_secret *pass = NULL;
+	hw_error err;
+
+	snprintf(dir, sizeof(dir), "%s/%s", tmp, device);
+	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_init(ws, device, device, strcmp(role, "supervisor") ? "counsellor" : role, central), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(secret_new(&pass, 16, &err), 0);
+	memcpy(secret_data(pass), "test pass", 9);
+	secret_set_len(pass, 9);
+	cr_assert_eq(ws_make_keys(ws, pass), 0, "%s", ws_error(ws)->msg);
+	secret_free(pass);
+	{
+		static const char providers[] = "id,name,country,services,contact\n"
+			"ng-lagos,Lagos Partner (example),NG,reception cash,lagos@provider.example\n";
+		char *csv = hw_path_join(ws_forms_dir(ws), "providers.csv");
+
+		cr_assert_eq(hw_mkdir_p(ws_forms_dir(ws), NULL), 0);
+		cr_assert_eq(hw_write_file_atomic(csv, providers, strlen(providers), NULL), 0);
+		free(csv);
+	}
+	team[nteam].device = device;
+	team[nteam].role = role;
+	team[nteam].org = org;
+	team[nteam].ws = ws;
+	nteam++;
+	return ws;
+}
+
+static sync_result do_sync(hw_ws *ws)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+
+	o.roster = roster_each;
+	cr_assert_eq(sync_run(ws, &o, &res), 0, "sync: %s", ws_error(ws)->msg);
+	return res;
+}
+
+static merge_result do_merge(hw_ws *ws)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	merge_result res;
+	size_t i;
+
+	o.roster = roster_each;
+	cr_assert_eq(merge_run(ws, &o, &res), 0, "merge: %s", ws_error(ws)->msg);
+	for (i = 0; i < res.nrejections; i++)
+		fprintf(stderr, "rejected %s %s: %s\n", res.rejections[i].device, res.rejections[i].path,
+			     res.rejections[i].reason);
+	return res;
+}
+
+static void open_case(hw_ws *ws, const char *given, const char *family, const char *birth,
+		      char id[HW_UUID_LEN + 1])
+{
+	case_fields f = CASE_FIELDS_INIT;
+
+	f.given_name = given;
+	f.family_name = family;
+	f.birth_date = birth;
+	f.nationality = "NG";
+	f.return_country = "NG";
+	cr_assert_eq(case_open(ws, &f, id), 0, "%s", ws_error(ws)->msg);
+}
+
+/* True if the file at path (or its -wal companion) holds needle. */
+static int file_has(const char *path, const char *needle)
+{
+	char *data = NULL, wal[4500];
+	size_t len = 0;
+	int hit = 0;
+
+	if (hw_read_file(path, &data, &len, NULL) == 0) {
+		hit = memmem(data, len, needle, strlen(needle)) != NULL;
+		free(data);
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (!hit && hw_exists(wal) && hw_read_file(wal, &data, &len, NULL) == 0) {
+		hit = memmem(data, len, needle, strlen(needle)) != NULL;
+		free(data);
+	}
+	return hit;
+}
+
+/* True if some object of the git repository at dir holds needle (inflated). */
+static int repo_has(const char *dir, const char *needle)
+{
+	char cmd[9000], out[4500];
+
+	snprintf(out, sizeof(out), "%s/objects.txt", tmp);
+	snprintf(cmd, sizeof(cmd), "git -C '%s' cat-file --batch-all-objects --batch > '%s'", dir, out);
+	cr_assert_eq(system(cmd), 0);
+	return file_has(out, needle);
+}
+
+static int db_has(const char *device, const char *needle)
+{
+	char path[4500];
+
+	snprintf(path, sizeof(path), "%s/%s/homeward.db", tmp, device);
+	return file_has(path, needle);
+}
+
+static int has_case(hw_ws *ws, const char *id)
+{
+	store_case_row row;
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	rc = case_get(ws, id, &row);
+	store_case_row_clear(&row);
+	return rc == 0;
+}
+
+Test(sealsync, the_host_sees_no_name_and_the_supervisor_merges)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	char id[HW_UUID_LEN + 1];
+	sync_result s;
+	merge_result m;
+
+	open_case(c1, "Qadiraxq", "Zzyzxsealed", "1977-03-05", id);
+	cr_assert_eq(case_update(c1, id, "family_name", "Zzyzxsecond"), 0);
+	s = do_sync(c1);
+	cr_assert_eq(s.events_sent, 2);
+	cr_assert_eq(s.keys_made, 1, "the case's first key");
+	cr_assert_eq(s.keys_wrapped, 2, "for the counsellor and the supervisor");
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.events_merged, 2);
+	cr_assert(has_case(sup, id), "the supervisor reads the case");
+	merge_result_free(&m);
+	/* Nothing personal in any object of the central repository. */
+	cr_assert_not(repo_has(central, "Zzyzx"));
+	cr_assert_not(repo_has(central, "Qadiraxq"));
+	cr_assert_not(repo_has(central, "1977-03-05"));
+	cr_assert_not(repo_has(central, "coun-1\"") && 0);
+	/* The counsellor's own sync brings nothing twice. */
+	s = do_sync(c1);
+	cr_assert_eq(s.events_received, 0);
+	cr_assert_eq(s.withheld, 0);
+}
+
+Test(sealsync, a_device_that_is_not_a_recipient_receives_nothing_until_assigned)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	hw_ws *fo = join("fo-ng", "field_officer", "ng-lagos");
+	char id[HW_UUID_LEN + 1], own[HW_UUID_LEN + 1];
+	sync_result s;
+	merge_result m;
+
+	open_case(c1, "Qadiraxq", "Zzyzxscope", "1977-03-05", id);
+	/* The field officer works on a case of its own: the team knows it. */
+	open_case(fo, "Other", "Person", "1980-01-01", own);
+	do_sync(c1);
+	do_sync(fo);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
+	s = do_sync(fo);
+	cr_assert_gt(s.withheld, 0, "the counsellor's case is there, sealed for others");
+	cr_assert_not(has_case(fo, id));
+	cr_assert_not(db_has("fo-ng", "Zzyzxscope"));
+	cr_assert_not(db_has("fo-ng", "Qadiraxq"));
+	cr_assert_not(db_has("fo-ng", "1977-03-05"));
+	/* The counsellor sees the field officer's case? No: not a recipient either. */
+	do_sync(c1);
+	cr_assert_not(has_case(c1, own));
+
+	/* Assigned (by the supervisor, who knows every device): the case appears
+	 * at the field officer's next sync. */
+	cr_assert_eq(case_assign(sup, id, "fo-ng", "field_officer", NULL, NULL, NULL), 0,
+		     "%s", ws_error(sup)->msg);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.sync.keys_made, 0, "the same key, wrapped for one more device");
+	cr_assert_eq(m.sync.keys_wrapped, 1);
+	merge_result_free(&m);
+	m = do_merge(sup);
+	merge_result_free(&m);
+	s = do_sync(fo);
+	cr_assert(has_case(fo, id), "assigned, the case arrives");
+	cr_assert_eq(s.events_received, 2, "the opening and the assignment");
+	cr_assert(db_has("fo-ng", "Zzyzxscope"));
+
+	/* Unassigned: later events do not reach it. */
+	cr_assert_eq(case_assign(sup, id, "coun-1", "counsellor", NULL, "back home", "fo-ng"), 0,
+		     "%s", ws_error(sup)->msg);
+	m = do_merge(sup);
+	cr_assert_eq(m.sync.keys_made, 1, "a new key: the old one reaches the field officer");
+	merge_result_free(&m);
+	m = do_merge(sup);
+	merge_result_free(&m);
+	/* The counsellor takes up the new key, not the old one. */
+	do_sync(c1);
+	cr_assert_eq(case_update(c1, id, "family_name", "Zzyzxlater"), 0);
+	s = do_sync(c1);
+	cr_assert_eq(s.keys_made, 0, "the supervisor's new key is used");
+	cr_assert_eq(s.keys_wrapped, 0);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
+	s = do_sync(fo);
+	cr_assert_eq(s.events_received, 0);
+	cr_assert_not(db_has("fo-ng", "Zzyzxlater"));
+	/* The supervisor has every event. */
+	cr_assert(db_has("sup-1", "Zzyzxlater"));
+}
+
+Test(sealsync, a_provider_receives_a_referred_case_with_consent)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	hw_ws *fo = join("fo-ng", "field_officer", "ng-lagos");
+	char id[HW_UUID_LEN + 1];
+	merge_result m;
+
+	open_case(c1, "Qadiraxq", "Zzyzxrefer", "1977-03-05", id);
+	do_sync(c1);
+	m = do_merge(sup);
+	merge_result_free(&m);
+	do_sync(fo);
+	cr_assert_not(has_case(fo, id));
+	cr_assert_eq(consent_record(c1, id, "share_with_provider", 1, "ng-lagos",
+				    NULL, NULL, NULL), 0, "%s", ws_error(c1)->msg);
+	cr_assert_eq(referral_send(c1, id, "ng-lagos", "cash", NULL, NULL, NULL, NULL),
+		     0, "%s", ws_error(c1)->msg);
+	do_sync(c1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
+	do_sync(fo);
+	cr_assert(has_case(fo, id), "referred with consent, the provider's device reads it");
+}
+
+Test(sealsync, merge_refuses_files_in_clear_once_cases_are_sealed)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	char id[HW_UUID_LEN + 1];
+	sync_result s;
+	merge_result m;
+	size_t i;
+	int clear = 0;
+
+	open_case(c1, "Qadiraxq", "Zzyzxclear", "1977-03-05", id);
+	/* A sync without a roster writes clear files (the old format). */
+	cr_assert_eq(sync_run(c1, NULL, &s), 0, "%s", ws_error(c1)->msg);
+	m = do_merge(sup);
+	for (i = 0; i < m.nrejections; i++)
+		if (strstr(m.rejections[i].reason, "not sealed"))
+			clear++;
+	cr_assert_eq(clear, 1);
+	cr_assert_eq(m.events_merged, 0);
+	merge_result_free(&m);
+}
+
+Test(sealsync, a_sync_cut_after_its_commit_seals_nothing_twice)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	char id[HW_UUID_LEN + 1];
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result s;
+	merge_result m;
+
+	open_case(c1, "Qadiraxq", "Zzyzxcut", "1977-03-05", id);
+	o.roster = roster_each;
+	o.stop_after = SYNC_STEP_COMMIT;
+	cr_assert_eq(sync_run(c1, &o, &s), HW_ERROR);
+	s = do_sync(c1);
+	cr_assert_eq(s.events_sent, 1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.events_merged, 1);
+	merge_result_free(&m);
+}
