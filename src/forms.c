@@ -47,8 +47,9 @@ static int form_files(hw_ws *ws, char ***out, size_t *n)
 		size_t len = strlen(e->d_name);
 		char **p;
 
-		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0)
-			continue;
+		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0 ||
+		    e->d_type == DT_DIR)
+			continue;   /* forms/<id>/ folders hold a published form's files */
 		if (!(p = realloc(names, (count + 1) * sizeof(char *)))) {
 			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
 			break;

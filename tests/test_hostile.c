@@ -515,6 +515,96 @@ Test(hostile, one_big_blob_is_refused_from_its_size_alone)
 	free(big);
 }
 
+/* A minimal form with an external CSV instance. */
+static char *small_form(const char *id, const char *version, const char *title)
+{
+	char *s = NULL;
+
+	cr_assert(asprintf(&s,
+		 "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\">"
+		 "<h:head><h:title>%s</h:title><model>\n"
+		 "<instance><data id=\"%s\" version=\"%s\"><kind/></data></instance>\n"
+		 "<instance id=\"kinds\" src=\"jr://file/providers.csv\"/>\n"
+		 "</model></h:head><h:body><select1 ref=\"/data/kind\"><label>Kind</label>"
+		 "<itemset nodeset=\"instance('kinds')/root/item\"><value ref=\"name\"/>"
+		 "<label ref=\"label\"/></itemset></select1></h:body></h:html>\n",
+		 title, id, version) > 0);
+	return s;
+}
+
+/* The content of a file of the workspace's forms folder (caller frees; NULL when missing). */
+static char *forms_file(hw_ws *ws, const char *name)
+{
+	char *path = hw_path_join(ws_forms_dir(ws), name), *data = NULL;
+
+	hw_read_file(path, &data, NULL, NULL);
+	free(path);
+	return data;
+}
+
+Test(hostile, a_published_form_replaces_no_file_of_another_form)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	char *real = small_form("first-contact", "1", "The real first contact");
+	char *evil = small_form("evil", "1", "Evil");
+	char *fc, *csv, *planted;
+	const char *fake = "<h:html>owned</h:html>\n", *fake_csv = "name,label\nowned,Owned\n";
+	char *fc_path = hw_path_join(ws_forms_dir(a), "first-contact.xml");
+	char *csv_path = hw_path_join(ws_forms_dir(a), "providers.csv");
+	repo_file files[3] = {
+		{ "forms/evil/1.xml", evil, strlen(evil), NULL },
+		{ "forms/evil/1/first-contact.xml", fake, strlen(fake), NULL },
+		{ "forms/evil/1/providers.csv", fake_csv, strlen(fake_csv), NULL },
+	};
+	sync_result res;
+
+	/* The device has its first-contact form and the shared providers file. */
+	cr_assert_eq(hw_write_file_atomic(fc_path, real, strlen(real), NULL), 0);
+	cr_assert_eq(hw_write_file_atomic(csv_path, "name,label\nngo,NGO\n", 19, NULL), 0);
+	/* Any device can write main: it puts a form there whose files bear other forms' names. */
+	attacker_commit("refs/heads/main", files, 3);
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 1, "the evil form itself loads and is installed");
+	fc = forms_file(a, "first-contact.xml");
+	cr_assert_str_eq(fc, real, "the installed first-contact form is untouched");
+	csv = forms_file(a, "providers.csv");
+	cr_assert_str_eq(csv, "name,label\nngo,NGO\n", "the shared providers file is untouched");
+	planted = forms_file(a, "evil/1/first-contact.xml");
+	cr_assert_str_eq(planted, fake, "the file is in the folder of its form and version");
+	free(fc);
+	free(csv);
+	free(planted);
+	ws_free(a);
+	free(fc_path);
+	free(csv_path);
+	free(real);
+	free(evil);
+}
+
+Test(hostile, a_published_form_that_does_not_load_replaces_nothing)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	char *real = small_form("first-contact", "1", "The real first contact");
+	char *fc_path = hw_path_join(ws_forms_dir(a), "first-contact.xml"), *fc;
+	const char *broken = "<h:html xmlns:h=\"http://www.w3.org/1999/xhtml\"><h:head>\n";
+	repo_file f = { "forms/first-contact/2.xml", broken, strlen(broken), NULL };
+	sync_result res;
+
+	cr_assert_eq(hw_write_file_atomic(fc_path, real, strlen(real), NULL), 0);
+	attacker_commit("refs/heads/main", &f, 1);
+	res = do_sync(a);
+	cr_assert_eq(res.forms_installed, 0);
+	cr_assert_eq(res.forms_broken, 1, "the form that does not load is reported");
+	cr_assert_str_eq(res.forms[0].id, "first-contact");
+	cr_assert_neq(res.forms[0].problem[0], '\0');
+	fc = forms_file(a, "first-contact.xml");
+	cr_assert_str_eq(fc, real, "the old form stays");
+	free(fc);
+	free(fc_path);
+	free(real);
+	ws_free(a);
+}
+
 Test(hostile, a_nested_device_branch_is_refused)
 {
 	hw_ws *a = workspace("dev-a", "counsellor");

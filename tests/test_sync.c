@@ -720,8 +720,8 @@ Test(sync, a_published_form_and_its_csv_are_installed_on_every_device)
 	installed(a, "hw-visit", version, title);
 	cr_assert_str_eq(version, "2026112901");
 	cr_assert_str_eq(title, "Home visit");
-	csv = installed_file(a, "kinds-hw-visit.csv");
-	cr_assert_not_null(csv, "the CSV is installed beside the form");
+	csv = installed_file(a, "hw-visit/2026112901/kinds-hw-visit.csv");
+	cr_assert_not_null(csv, "the CSV is installed in the folder of the form and version");
 	cr_assert_str_eq(csv, KINDS_1);
 	free(csv);
 	{
@@ -759,7 +759,7 @@ Test(sync, a_newer_version_replaces_the_installed_form_and_an_older_one_does_not
 	installed(a, "hw-visit", version, title);
 	cr_assert_str_eq(version, "10");
 	cr_assert_str_eq(title, "Visit ten");
-	csv = installed_file(a, "kinds-hw-visit.csv");
+	csv = installed_file(a, "hw-visit/10/kinds-hw-visit.csv");
 	cr_assert_str_eq(csv, KINDS_2, "the new version's CSV comes with it");
 	free(csv);
 
@@ -770,7 +770,7 @@ Test(sync, a_newer_version_replaces_the_installed_form_and_an_older_one_does_not
 	installed(a, "hw-visit", version, title);
 	cr_assert_str_eq(version, "10");
 	cr_assert_str_eq(title, "Visit ten");
-	csv = installed_file(a, "kinds-hw-visit.csv");
+	csv = installed_file(a, "hw-visit/10/kinds-hw-visit.csv");
 	cr_assert_str_eq(csv, KINDS_2);
 	free(csv);
 

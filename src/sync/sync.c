@@ -903,12 +903,28 @@ static char *replace_all(const char *s, const char *from, const char *to)
 	return hw_buf_detach(&b);   /* NULL if any append failed */
 }
 
+/* Make the folder path is in (a form's own folder). */
+static int make_parent(const char *path, hw_error *err)
+{
+	char *dir = hw_strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	int rc = 0;
+
+	if (!dir)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = hw_mkdir_p(dir, err);
+	}
+	free(dir);
+	return rc;
+}
+
 /*
  * Check one published version of a form and install it: its files are
  * written to a temporary folder of the workspace and the form is loaded
  * from there; only a form that loads, and says the id and version its path
- * says, is copied into forms/ (its CSV/XML files first, the form last, each
- * durably).  Otherwise problem says why and nothing is installed.  Returns
+ * says, is copied into forms/ (its CSV/XML files first, into
+ * forms/<id>/<version>/, the form last, each durably).  Otherwise problem says why and nothing is installed.  Returns
  * 0 (installed or not) or an error of the workspace's files.
  */
 static int install_version(run *r, const import_ctx *c, const char *id, const char *version,
@@ -949,7 +965,9 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 			continue;
 		if ((rc = repo_blob_read(&data, &len, r->repo, f->blob, r->err)) < 0)
 			goto cleanup;
-		if ((rc = sync_list_add(&files, hw_strdup(fname), data, len, NULL)) < 0) {
+		/* In a folder of this form and version: no other form's file can be replaced. */
+		if ((rc = sync_list_add(&files, sync_fmt("%s/%s/%s", id, version, fname), data, len,
+					NULL)) < 0) {
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 			goto cleanup;
 		}
@@ -967,13 +985,15 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 			goto cleanup;
 		}
-		if ((rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
+		if ((rc = make_parent(dst, r->err)) < 0 ||
+		    (rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
 					       r->err)) < 0)
 			goto cleanup;
 	}
 	if (xform_load(&form, dst, &e) < 0) {
 		/* Name the published files, not the temporary copies. */
-		char *from = sync_fmt("%s/", tmpdir), *to = sync_fmt("forms/%s/%s/", id, version);
+		char *from = sync_fmt("%s/%s/%s/", tmpdir, id, version);
+		char *to = sync_fmt("forms/%s/%s/", id, version);
 		char *published = sync_fmt("forms/%s/%s.xml", id, version);
 		char *step = published ? replace_all(e.msg, dst, published) : NULL;
 		char *msg = step && from && to ? replace_all(step, from, to) : NULL;
@@ -993,16 +1013,30 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 		goto cleanup;
 	}
 
-	/* It loads: install the referenced files, then the form itself. */
+	/*
+	 * It loads: install the referenced files in their folder, then the form
+	 * itself under the name the installed form of this id has (else
+	 * <id>.xml): the only file of forms/ a published form replaces.
+	 */
 	if ((rc = hw_mkdir_p(ws_forms_dir(r->ws), r->err)) < 0)
 		goto cleanup;
 	for (i = 0; i < files.n; i++) {
 		free(dst);
-		if (!(dst = hw_path_join(ws_forms_dir(r->ws), files.items[i].path))) {
+		dst = NULL;
+		if (i + 1 == files.n) {
+			if (forms_find(r->ws, id, &dst) < 0) {
+				hw_error_clear(r->err);
+				dst = hw_path_join(ws_forms_dir(r->ws), name);
+			}
+		} else {
+			dst = hw_path_join(ws_forms_dir(r->ws), files.items[i].path);
+		}
+		if (!dst) {
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 			goto cleanup;
 		}
-		if ((rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
+		if ((rc = make_parent(dst, r->err)) < 0 ||
+		    (rc = hw_write_file_atomic(dst, files.items[i].data, files.items[i].len,
 					       r->err)) < 0) {
 			hw_error_prefix(r->err, "installing form %s version %s", id, version);
 			goto cleanup;
@@ -1012,6 +1046,8 @@ static int install_version(run *r, const import_ctx *c, const char *id, const ch
 cleanup:
 	xform_free(form);
 	if (tmpdir) {
+		char *sub = sync_fmt("%s/%s", tmpdir, id), *subv = sync_fmt("%s/%s/%s", tmpdir, id, version);
+
 		for (i = 0; i < written; i++) {
 			char *t = hw_path_join(tmpdir, files.items[i].path);
 
@@ -1019,7 +1055,13 @@ cleanup:
 				unlink(t);
 			free(t);
 		}
+		if (subv)
+			rmdir(subv);
+		if (sub)
+			rmdir(sub);
 		rmdir(tmpdir);
+		free(sub);
+		free(subv);
 	}
 	free(tmpdir);
 	free(name);

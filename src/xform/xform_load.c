@@ -25,6 +25,7 @@ typedef struct loader {
 	const xform_load_options *opts;
 	hw_error *err;
 	xmlNode *primary_el;      /* the primary instance's root element */
+	char *media_dir;          /* <dir>/<id>/<version>: a published form's own files, or NULL */
 } loader;
 
 /* ------------------------------------------------------------ helpers */
@@ -591,6 +592,61 @@ static int load_xml_instance(loader *ld, xnode **out, const char *file, int line
 	return rc < 0 ? hw_error_set(ld->err, HW_ERROR, "out of memory") : 0;
 }
 
+/* True if s can be one part of a path: letters, digits, '-', '_', '.', not "." first. */
+static int path_part_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 128 || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * Where the files of a published form are: <dir>/<id>/<version>, from the
+ * id and version of the primary instance (read here, before the secondary
+ * instances need them).  Left NULL for ids and versions that cannot be a
+ * folder name.  Returns HW_ERROR only when out of memory.
+ */
+static int media_dir_of(loader *ld, const xmlNode *model)
+{
+	const xmlNode *k, *root = NULL;
+	char *id = NULL, *version = NULL, *sub = NULL;
+	int rc = 0;
+
+	for (k = model->children; k; k = k->next) {
+		char *iid;
+		int primary;
+
+		if (!is_el(k, "instance"))
+			continue;
+		iid = attr(k, "id");
+		primary = !iid || !*iid;
+		xmlFree(iid);
+		if (primary) {
+			for (root = k->children; root && root->type != XML_ELEMENT_NODE; root = root->next)
+				;
+			break;
+		}
+	}
+	if (!root)
+		return 0;
+	id = attr(root, "id");
+	version = attr(root, "version");
+	if (path_part_ok(id) && path_part_ok(version)) {
+		if (!(sub = hw_path_join(id, version)) || !(ld->media_dir = hw_path_join(ld->f->dir, sub)))
+			rc = HW_ERROR;
+	}
+	free(sub);
+	xmlFree(id);
+	xmlFree(version);
+	return rc;
+}
+
 /* A secondary instance: inline content or src="jr://file/NAME". */
 static int load_secondary(loader *ld, const xmlNode *inst, const char *id)
 {
@@ -612,8 +668,13 @@ static int load_secondary(loader *ld, const xmlNode *inst, const char *id)
 				"external instance '%s' with source %s is not supported", id, src);
 			rc = xml_to_doc(&doc, NULL);
 		} else {
-			char *file = hw_path_join(f->dir, name);
+			/* The form's own folder first (docs/forms.md), then beside the form. */
+			char *own = ld->media_dir ? hw_path_join(ld->media_dir, name) : NULL;
+			char *file = own && hw_exists(own) ? own : hw_path_join(f->dir, name);
 			size_t l = strlen(name);
+
+			if (file != own)
+				free(own);
 
 			if (l > 4 && strcasecmp(name + l - 4, ".csv") == 0)
 				rc = load_csv(ld, &doc, file, line_of(inst));
@@ -1429,6 +1490,8 @@ static int load_doc(loader *ld, xmlDoc *doc)
 	if ((title = child_el(head, "title")))
 		if (!(f->title = text_of(title)))
 			return HW_ERROR;
+	if (media_dir_of(ld, model) < 0)
+		return hw_error_set(ld->err, HW_ERROR, "out of memory");
 	/* Instances: the first without an id (or the first at all) is primary. */
 	for (k = model->children; k; k = k->next) {
 		char *id;
@@ -1534,6 +1597,7 @@ int xform_load_ext(xform **out, const char *path, const xform_load_options *opts
 cleanup:
 	xmlFreeDoc(doc);
 	free(data);
+	free(ld.media_dir);
 	xform_free(ld.f);
 	return rc;
 }
