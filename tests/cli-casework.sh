@@ -29,7 +29,7 @@ bad() {
 	ok "$desc" '[ $st -eq 1 ] && [ $(wc -l <"$T/err") -eq 1 ] && grep -q -- "$expect" "$T/err" && [ "$before" = "$after" ] && [ ! -s "$T/out" ]'
 }
 
-echo "1..65"
+echo "1..66"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 CHILD=$($W case add --given-name Lina --family-name Demo --birth-date 2014-06-01 --nationality AF --return-country AF --language fa)
@@ -147,4 +147,6 @@ answer /data/support/assistance_received none
 EOF
 ok "a follow-up form gives the arrival date, the round and the follow-up stage" '$W case decide $FC return --date 2026-08-01 && $W case depart $FC --date 2026-08-10 --type assisted_voluntary && $W form submit $FC reintegration-follow-up "$T/fu" >/dev/null && $W case show $FC >"$T/show" && grep -q "^Stage  *follow-up" "$T/show" && grep -q "^Arrived  *2026-08-11 (confirmed by laptop-1)" "$T/show" && grep -q "(round m3)" "$T/show"'
 
+VU=$($W case add --given-name Vera --family-name Example --birth-date 1980-01-01 --nationality NG --return-country NG --language en --vulnerability "medical_needs single_parent")
+ok "case list filters by a vulnerability flag, a whole flag only" '[ "$($W case list --format tsv --vulnerability single_parent | tail -n +2 | cut -f1)" = "$VU" ] && [ $($W case list --format tsv --vulnerability single | wc -l) -eq 1 ]'
 exit $failed

@@ -32,7 +32,12 @@ check "the case made here waits for sync" wait_for "1 change waits for sync"
 check "the other device's case is not here yet" not_on_screen "Rima Received"
 keys F5
 check "F5 syncs: one sent, one received" wait_for "Sync done: 1 sent, 1 received."
-check "the received case is listed" wait_for "Rima Received"
+# A counsellor's list starts with their own cases: the received one is not theirs.
+check "my cases leave out the other device's case" wait_for "assigned to me"
+check "the received case is not among my cases" not_on_screen "Rima Received"
+keys F3
+check "F3 shows every case: the received one is listed" wait_for "Rima Received"
+check "the list no longer says it shows only mine" wait_gone "assigned to me"
 check "nothing waits for sync any more" wait_for "all sent"
 check "the remote has this device's branch" \
 	"$GIT_BIN" --git-dir="$remote" rev-parse --verify -q refs/heads/devices/here

@@ -45,6 +45,20 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_ASSISTANCE, "assistance", N_("Show the assistance offered in the case's country of return") },
 	{ ACT_FILTER_KIND, "filter-kind", N_("Show one kind of assistance only, or all") },
 	{ ACT_SORT, "sort", N_("Sort the list by last change, name, age or stage (each press the next)") },
+	{ ACT_WORK_MENU, "case-work", N_("Record a step of case work (a list of them all)") },
+	{ ACT_DECIDE, "decide", N_("Record the person's decision") },
+	{ ACT_DEPART, "depart", N_("Record the departure") },
+	{ ACT_ARRIVE, "arrive", N_("Record the arrival in the country of return") },
+	{ ACT_ASSIGN, "assign", N_("Assign the case to a person, or transfer it") },
+	{ ACT_CONSENT, "consent", N_("Record a consent, given or refused") },
+	{ ACT_WITHDRAW_CONSENT, "withdraw-consent", N_("Record that a consent was withdrawn") },
+	{ ACT_REFER, "refer", N_("Refer the case to a reintegration provider") },
+	{ ACT_UPDATE_REFERRAL, "update-referral", N_("Record where a referral stands") },
+	{ ACT_CLOSE_CASE, "close-case", N_("Close the case, or reopen it when it is closed") },
+	{ ACT_MY_CASES, "my-cases", N_("Show only the cases assigned to you, or every case") },
+	{ ACT_FILTER, "filter", N_("Filter the list by stage, assignee, country of return or vulnerability") },
+	{ ACT_REFERRALS, "referrals", N_("Show the referrals of every case, waiting longest first") },
+	{ ACT_RECORD, "record", N_("Record it, after a confirmation") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

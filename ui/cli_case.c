@@ -147,6 +147,7 @@ typedef struct list_ctx {
 	int n;
 	hw_ws *ws;
 	const char *stage, *assigned, *country;   /* filters, NULL for any */
+	const char *vulnerability;                /* a flag the case must have, NULL for any */
 	int minor_cols;                           /* columns of the translated "minor" */
 } list_ctx;
 
@@ -179,6 +180,8 @@ static int list_row(const store_case_row *r, void *payload)
 	if (c->country && (!r->return_country || strcasecmp(r->return_country, c->country)))
 		return 0;
 	if (c->assigned && !has_word(r->assigned_to, c->assigned))
+		return 0;
+	if (c->vulnerability && !has_word(r->vulnerability, c->vulnerability))
 		return 0;
 	if (case_work_get(c->ws, r->id, &w) == 0) {
 		stage = w.stage;
@@ -263,6 +266,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		{ "stage", required_argument, NULL, 'S' },
 		{ "assigned", required_argument, NULL, 'a' },
 		{ "return-country", required_argument, NULL, 'r' },
+		{ "vulnerability", required_argument, NULL, 'v' },
 		{ "sort", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -270,7 +274,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		{ "changed", STORE_SORT_CHANGED }, { "name", STORE_SORT_NAME },
 		{ "age", STORE_SORT_AGE }, { "stage", STORE_SORT_STAGE },
 	};
-	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, 5 };
+	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, NULL, 5 };
 	store_case_query q = STORE_CASE_QUERY_INIT;
 	const char *search = NULL;
 	hw_ws *ws = NULL;
@@ -293,6 +297,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 				return cli_error(_("stage \"%s\" is not one of: identified, counselling, decided, pre-departure, departed, arrived, follow-up, closed, reopened"), optarg);
 			break;
 		case 'a': ctx.assigned = optarg; break;
+		case 'v': ctx.vulnerability = optarg; break;
 		case 'r':
 			ctx.country = optarg;
 			if (strlen(optarg) != 2)
@@ -306,12 +311,12 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 				return cli_error(_("unknown order \"%s\" (name, age, stage or changed)"), optarg);
 			q.sort = sorts[i].sort;
 			break;
-		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--sort name|age|stage|changed]"));
+		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed]"));
 		}
 	}
 	if (optind != argc) {
 		cli_error(_("unexpected argument: %s"), argv[optind]);
-		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--sort name|age|stage|changed]"));
+		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed]"));
 	}
 	q.search = search;
 	if (text_width(_("minor")) > ctx.minor_cols)
@@ -331,7 +336,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		if (ctx.fmt == FMT_JSON)
 			puts("]");
 		else if (ctx.fmt == FMT_TABLE && ctx.n == 0)
-			puts(search || ctx.stage || ctx.assigned || ctx.country ? _("No case matches.")
+			puts(search || ctx.stage || ctx.assigned || ctx.country || ctx.vulnerability ? _("No case matches.")
 								   : _("No cases yet."));
 		st = 0;
 	}

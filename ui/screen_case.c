@@ -1,7 +1,9 @@
 /*
- * screen_case.c: one case: its details (minor, vulnerability, conflicts),
- * then a list to act on: fill a form, resume a draft, its submissions and
- * its history of events.
+ * screen_case.c: one case: its details (stage, minor, vulnerability,
+ * conflicts), then a list to act on: fill a form, resume a draft, its case
+ * work (milestones, decision, assignees, consents, referrals with their
+ * status and age), its submissions (Enter reads one) and its history of
+ * events.  Capital letters record a step of case work (F4 lists them).
  */
 #include "config.h"
 
@@ -15,20 +17,26 @@
 #include "forms.h"
 #include "i18n.h"
 #include "text.h"
+#include "providers.h"
 #include "util.h"
 #include "view.h"
+#include "work.h"
 
-enum item_kind { IT_FILL, IT_DRAFT, IT_HEADER, IT_SUBMISSION, IT_EVENT };
+enum item_kind { IT_FILL, IT_DRAFT, IT_HEADER, IT_SUBMISSION, IT_EVENT, IT_WORK, IT_REFERRAL };
 
 typedef struct case_item {
 	enum item_kind kind;
 	char *text;      /* shown */
-	char *form_id;   /* drafts: the form to resume */
+	char *form_id;   /* drafts: the form to resume; submissions: the instance id;
+			    referrals: the referral id */
 } case_item;
 
 typedef struct case_view {
 	char id[HW_UUID_LEN + 1];
 	store_case_row row;
+	store_case_work work;
+	hw_provider_list *providers;   /* for the names of referrals' providers; may be NULL */
+	char today[11];
 	case_conflict *conflicts;
 	size_t nconflicts;
 	case_item *items;
@@ -50,17 +58,33 @@ static const ui_binding case_bindings[] = {
 	{ 'e', ACT_EDIT_CASE },
 	{ 'd', ACT_DECIDE_CONFLICT },
 	{ 'a', ACT_ASSISTANCE },
+	{ UI_KEY_FN(KEY_F(4)), ACT_WORK_MENU },
+	{ 'D', ACT_DECIDE },
+	{ 'P', ACT_DEPART },
+	{ 'A', ACT_ARRIVE },
+	{ 'T', ACT_ASSIGN },
+	{ 'C', ACT_CONSENT },
+	{ 'W', ACT_WITHDRAW_CONSENT },
+	{ 'R', ACT_REFER },
+	{ 'U', ACT_UPDATE_REFERRAL },
+	{ 'X', ACT_CLOSE_CASE },
 	{ UI_KEY_ESC, ACT_BACK },
 	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
 	{ 0, ACT_NONE },
 };
-static const ui_keymap case_keymap = { "case", case_bindings };
+static const ui_note case_notes[] = {
+	/* TRANSLATORS: help line of the case screen. */
+	{ N_("Enter"), N_("On a submitted form: read it; on a referral: record where it stands") },
+	{ NULL, NULL },
+};
+static const ui_keymap case_keymap = { "case", case_bindings, case_notes };
 
 static const ui_hint case_hints[] = {
 	/* TRANSLATORS: key hints on the bottom row, after the key name;
 	 * keep each to one or two short words: they share 80 columns. */
 	{ ACT_FILL_FORM, N_("Fill a form") },
-	{ ACT_RESUME, N_("Resume draft") },
+	/* TRANSLATORS: key hint: the list of case-work steps (decision, departure, ...). */
+	{ ACT_WORK_MENU, N_("Case work") },
 	{ ACT_EDIT_CASE, N_("Edit") },
 	{ ACT_ASSISTANCE, N_("Assistance") },
 	{ ACT_BACK, N_("Back") },
@@ -74,6 +98,7 @@ static const ui_hint case_conflict_hints[] = {
 	/* TRANSLATORS: key hint: decide a conflict between two devices' edits. */
 	{ ACT_DECIDE_CONFLICT, N_("Decide conflict") },
 	{ ACT_FILL_FORM, N_("Fill a form") },
+	{ ACT_WORK_MENU, N_("Case work") },
 	{ ACT_EDIT_CASE, N_("Edit") },
 	{ ACT_BACK, N_("Back") },
 	{ ACT_HELP, N_("Help") },
@@ -174,7 +199,7 @@ static int add_submission(const store_submission *s, void *payload)
 
 	short_time(when, s->created_at);
 	snprintf(buf, sizeof buf, "%s  %s  %s", when, form_title(c, s->form_id), s->instance_id);
-	return add_item(c, IT_SUBMISSION, buf, NULL);
+	return add_item(c, IT_SUBMISSION, buf, s->instance_id);
 }
 
 /* A translated name of an event type. */
@@ -189,6 +214,12 @@ static const char *event_name(const char *type)
 	if (!strcmp(type, EV_CASE_CLOSED)) return _("case closed");
 	if (!strcmp(type, EV_CASE_REOPENED)) return _("case reopened");
 	if (!strcmp(type, EV_CONFLICT_RESOLVED)) return _("conflict resolved");
+	/* TRANSLATORS: event names in a case's history; at most 20 columns. */
+	if (!strcmp(type, EV_CASE_DECIDED)) return _("decision recorded");
+	if (!strcmp(type, EV_CASE_DEPARTED)) return _("departure recorded");
+	if (!strcmp(type, EV_CASE_ARRIVED)) return _("arrival recorded");
+	if (!strcmp(type, EV_CONSENT_WITHDRAWN)) return _("consent withdrawn");
+	if (!strcmp(type, EV_REFERRAL_UPDATED)) return _("referral updated");
 	return type;
 }
 
@@ -209,6 +240,157 @@ static int add_event(const char *json, void *payload)
 	rc = add_item(c, IT_EVENT, buf, NULL);
 	event_free(ev);
 	return rc;
+}
+
+/* A line of case work: a label padded to a column, then the text. */
+static int add_work(case_view *c, enum item_kind kind, const char *label, const char *text,
+		    const char *ref)
+{
+	char *padded = text_pad(label, 18), *line;
+	int rc;
+
+	if (!padded)
+		return HW_ERROR;
+	line = malloc(strlen(padded) + strlen(text) + 2);
+	if (!line) {
+		free(padded);
+		return HW_ERROR;
+	}
+	sprintf(line, "%s %s", padded, text);
+	rc = add_item(c, kind, line, ref);
+	free(padded);
+	free(line);
+	return rc;
+}
+
+/* A comma-separated (or space-separated) list of codes as their names, "Cash, Travel". */
+static void word_list(char *out, size_t n, const ui_word *words, const char *codes)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (const char *p = codes; p && *p && len < n;) {
+		size_t k = strcspn(p, ", ");
+		char code[64];
+
+		if (k && k < sizeof code) {
+			snprintf(code, sizeof code, "%.*s", (int)k, p);
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "",
+						ui_word_label(words, code));
+		}
+		p += k;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+}
+
+/* "today", "1 day ago", "12 days ago" from an ISO time. */
+static void age_text(char *out, size_t n, const char *iso, const char *today)
+{
+	int days = ui_days_between(iso, today);
+
+	if (days <= 0)
+		snprintf(out, n, "%s", days == 0 ? _("today") : "");
+	else
+		/* TRANSLATORS: how long ago something happened. */
+		snprintf(out, n, P_("%d day ago", "%d days ago", days), days);
+}
+
+/* The case's work as list lines: milestones, assignees, consents, referrals. */
+static int add_work_items(case_view *c)
+{
+	store_case_work *w = &c->work;
+	char buf[1024], list[512], age[64];
+	int rc = 0;
+	size_t i;
+
+	if ((rc = add_item(c, IT_HEADER, _("Case work"), NULL)) < 0)
+		return rc;
+	if (w->decision) {
+		snprintf(buf, sizeof buf, "%s, %s", ui_word_label(ui_decisions, w->decision),
+			 w->decision_date ? w->decision_date : "");
+		if ((rc = add_work(c, IT_WORK, _("Decision"), buf, NULL)) < 0)
+			return rc;
+		for (i = 0; w->ndecisions > 1 && i + 1 < w->ndecisions; i++) {
+			/* TRANSLATORS: an earlier decision, superseded: decision, date, who. */
+			snprintf(buf, sizeof buf, _("earlier: %s, %s (%s)"),
+				 ui_word_label(ui_decisions, w->decisions[i].decision),
+				 w->decisions[i].date ? w->decisions[i].date : "",
+				 w->decisions[i].author ? w->decisions[i].author : "");
+			if ((rc = add_work(c, IT_WORK, "", buf, NULL)) < 0)
+				return rc;
+		}
+	}
+	if (w->departure_planned && !w->departed_on &&
+	    (rc = add_work(c, IT_WORK, _("Departure planned"), w->departure_planned, NULL)) < 0)
+		return rc;
+	if (w->departed_on) {
+		snprintf(buf, sizeof buf, "%s, %s", w->departed_on, ui_word_label(ui_return_types, w->return_type));
+		if (w->assistance_granted) {
+			word_list(list, sizeof list, ui_kinds, w->assistance);
+			/* TRANSLATORS: after the departure: the kinds of assistance granted. */
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), _("; assistance: %s"), list);
+		}
+		if ((rc = add_work(c, IT_WORK, _("Departed"), buf, NULL)) < 0)
+			return rc;
+	}
+	if (w->arrived_on) {
+		/* TRANSLATORS: the arrival date and who confirmed it. */
+		snprintf(buf, sizeof buf, _("%s, confirmed by %s"), w->arrived_on,
+			 w->arrival_confirmed_by ? w->arrival_confirmed_by : "-");
+		if ((rc = add_work(c, IT_WORK, _("Arrived"), buf, NULL)) < 0)
+			return rc;
+	}
+	if (w->follow_up_on) {
+		/* TRANSLATORS: the date of the first follow-up and its round. */
+		snprintf(buf, sizeof buf, _("%s (round %s)"), w->follow_up_on,
+			 w->follow_up_round ? w->follow_up_round : "-");
+		if ((rc = add_work(c, IT_WORK, _("First follow-up"), buf, NULL)) < 0)
+			return rc;
+	}
+	if (w->closed_on) {
+		snprintf(buf, sizeof buf, "%s, %s%s%s", w->closed_on, ui_word_label(ui_close_reasons, w->close_reason),
+			 w->close_note ? ": " : "", w->close_note ? w->close_note : "");
+		if ((rc = add_work(c, IT_WORK, _("Closed"), buf, NULL)) < 0)
+			return rc;
+	}
+	if (w->reopened_on && (rc = add_work(c, IT_WORK, _("Reopened"), w->reopened_on, NULL)) < 0)
+		return rc;
+	for (i = 0; i < w->nassignees; i++) {
+		const store_assignee *a = &w->assignees[i];
+
+		snprintf(buf, sizeof buf, "%s (%s%s%s)", a->person, ui_word_label(ui_roles, a->role),
+			 a->organisation ? ", " : "", a->organisation ? a->organisation : "");
+		if ((rc = add_work(c, IT_WORK, i ? "" : _("Assigned to:"), buf, NULL)) < 0)
+			return rc;
+	}
+	for (i = 0; i < w->nconsents; i++) {
+		const store_consent *k = &w->consents[i];
+
+		word_list(list, sizeof list, ui_present, k->present);
+		snprintf(buf, sizeof buf, "%s%s%s: %s %s%s%s%s", ui_word_label(ui_purposes, k->purpose),
+			 k->recipient && *k->recipient ? " \xe2\x86\x92 " : "", k->recipient ? k->recipient : "",
+			 k->withdrawn_on ? _("withdrawn") : k->granted ? _("granted") : _("refused"),
+			 k->withdrawn_on ? k->withdrawn_on : k->date ? k->date : "",
+			 list[0] ? " (" : "", list, list[0] ? ")" : "");
+		if ((rc = add_work(c, IT_WORK, i ? "" : _("Consents:"), buf, NULL)) < 0)
+			return rc;
+	}
+	for (i = 0; i < w->nreferrals; i++) {
+		const store_referral *r = &w->referrals[i];
+		const hw_provider *p = providers_find(c->providers, r->provider);
+
+		age_text(age, sizeof age, r->sent_at, c->today);
+		word_list(list, sizeof list, ui_kinds, r->kinds);
+		/* TRANSLATORS: a referral on the case screen: provider, status,
+		 * since when, how long ago it was sent, the kinds asked for. */
+		snprintf(buf, sizeof buf, _("%s: %s %.10s, sent %s; %s%s"), p ? p->name : r->provider,
+			 ui_word_label(ui_referral_statuses, r->status), r->status_at ? r->status_at : "",
+			 age, list, r->urgency && !strcmp(r->urgency, "urgent") ? _("  URGENT") : "");
+		if ((rc = add_work(c, IT_REFERRAL, i ? "" : _("Referrals:"), buf, r->id)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* Keep the first failure (code and detail) of a series of calls in *first. */
@@ -234,19 +416,31 @@ static int load(case_view *c, tui *t)
 	hw_error first = { 0, "" };
 	int rc, i, first_event;
 
+	char now[HW_TIME_LEN + 1];
+
 	items_free(c);
 	store_case_row_clear(&c->row);
+	store_case_work_clear(&c->work);
 	case_conflicts_free(c->conflicts, c->nconflicts);
 	c->conflicts = NULL;
 	c->nconflicts = 0;
 	hw_error_clear(ws_err(ws));
+	hw_now_iso(now);
+	snprintf(c->today, sizeof c->today, "%.10s", now);
 	if ((rc = case_get(ws, c->id, &c->row)) < 0)
 		return rc;
 	note_failure(ws, case_conflicts(ws, c->id, &c->conflicts, &c->nconflicts), &first);
 	if (!c->form_ids)
 		note_failure(ws, forms_list(ws, add_form, NULL, c), &first);
+	/* The providers' names are a nicety: without the file, referrals show ids. */
+	if (!c->providers && providers_load(ws, &c->providers) < 0)
+		hw_error_clear(ws_err(ws));
 	note_failure(ws, add_item(c, IT_FILL, _("Fill in a form..."), NULL), &first);
 	note_failure(ws, forms_drafts_of_case(ws, c->id, add_draft, c), &first);
+	rc = case_work_get(ws, c->id, &c->work);
+	note_failure(ws, rc, &first);
+	if (rc == 0)
+		note_failure(ws, add_work_items(c), &first);
 	note_failure(ws, add_item(c, IT_HEADER, _("Submitted forms"), NULL), &first);
 	i = c->count;
 	note_failure(ws, rc = case_submissions(ws, c->id, add_submission, c), &first);
@@ -279,6 +473,8 @@ static void case_close(ui_view *v, tui *t)
 		return;
 	items_free(c);
 	store_case_row_clear(&c->row);
+	store_case_work_clear(&c->work);
+	providers_free(c->providers);
 	case_conflicts_free(c->conflicts, c->nconflicts);
 	for (i = 0; i < c->nforms; i++) {
 		free(c->form_ids[i]);
@@ -318,7 +514,22 @@ static void case_resume(ui_view *v, tui *t)
 		tui_error(t, rc);
 }
 
-/* The details of a case on one line: sex and age, countries, language, status. */
+/* The date the case reached its stage, when a milestone gives it (NULL otherwise). */
+static const char *stage_date(const store_case_work *w)
+{
+	const char *st = w->stage ? w->stage : "";
+
+	if (!strcmp(st, "decided")) return w->decision_date;
+	if (!strcmp(st, "pre-departure")) return w->departure_planned;
+	if (!strcmp(st, "departed")) return w->departed_on;
+	if (!strcmp(st, "arrived")) return w->arrived_on;
+	if (!strcmp(st, "follow-up")) return w->follow_up_on;
+	if (!strcmp(st, "closed")) return w->closed_on;
+	if (!strcmp(st, "reopened")) return w->reopened_on;
+	return NULL;
+}
+
+/* The details of a case on one line: sex and age, countries, language. */
 static void details_line(char *buf, size_t n, const store_case_row *r)
 {
 	const char *sex = r->sex ? r->sex : "";
@@ -338,11 +549,10 @@ static void details_line(char *buf, size_t n, const store_case_row *r)
 	if (len < n && !r->birth_date && r->birth_year)
 		len += (size_t)snprintf(buf + len, n - len, _("born about %d"), r->birth_year);
 	if (len < n)
-		snprintf(buf + len, n - len, "%s%s: %s  %s: %s  %s: %s  %s: %s", len ? "  " : "",
+		snprintf(buf + len, n - len, "%s%s: %s  %s: %s  %s: %s", len ? "  " : "",
 			 _("Nationality"), r->nationality ? r->nationality : "-",
 			 _("Return to"), r->return_country ? r->return_country : "-",
-			 _("Language"), r->language ? r->language : "-",
-			 _("Status"), r->status && !strcmp(r->status, "closed") ? _("closed") : _("open"));
+			 _("Language"), r->language ? r->language : "-");
 }
 
 static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
@@ -364,6 +574,10 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	y++;
 	details_line(buf, sizeof buf, r);
 	y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_NORMAL, 0);
+	/* The stage, with the date of its milestone when it has one. */
+	snprintf(buf, sizeof buf, "%s: %s%s%s", _("Stage"), ui_word_label(ui_stages, c->work.stage),
+		 stage_date(&c->work) ? "  " : "", stage_date(&c->work) ? stage_date(&c->work) : "");
+	ui_put(t, y++, 1, cols - 2, buf, ROLE_HEADER, 0);
 	if (r->minor) {
 		/* TRANSLATORS: a banner on the case screen of a child. */
 		ui_put(t, y++, 1, cols - 2, _("CHILD: use the child-friendly wording; a guardian must be present."),
@@ -394,7 +608,8 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	for (i = c->top; i < c->count && y < top + rows; i++, y++) {
 		case_item *it = &c->items[i];
 		enum ui_role role = it->kind == IT_HEADER ? ROLE_HEADER
-				    : it->kind == IT_EVENT || it->kind == IT_SUBMISSION ? ROLE_NORMAL
+				    : it->kind == IT_EVENT || it->kind == IT_SUBMISSION || it->kind == IT_WORK ||
+				      it->kind == IT_REFERRAL ? ROLE_NORMAL
 				    : ROLE_KEYS;
 
 		if (i == c->sel)
@@ -506,6 +721,93 @@ cleanup:
 	free(items);
 }
 
+/* Read a submitted form, with the case's language as the returnee's. */
+static void open_submission(case_view *c, tui *t, const char *instance_id)
+{
+	ui_submission_arg a = { instance_id, c->row.language };
+	int rc = tui_push(t, &ui_screen_submission, &a);
+
+	if (rc < 0)
+		tui_error(t, rc);
+}
+
+/* Open the short form of a step of case work. */
+static void open_work(tui *t, const char *case_id, enum ui_work_step step, const char *referral_id)
+{
+	ui_work_arg a = { case_id, step, referral_id };
+	int rc = tui_push(t, &ui_screen_work, &a);
+
+	if (rc < 0)
+		tui_error(t, rc);
+}
+
+/* The steps of case work, in the order of the menu, with the action whose key records each. */
+static const struct {
+	enum ui_work_step step;
+	enum ui_action action;
+	const char *label;
+} work_steps[] = {
+	/* TRANSLATORS: the case-work menu of the case screen. */
+	{ WORK_DECIDE, ACT_DECIDE, N_("Decision") },
+	{ WORK_DEPART, ACT_DEPART, N_("Departure") },
+	{ WORK_ARRIVE, ACT_ARRIVE, N_("Arrival") },
+	{ WORK_ASSIGN, ACT_ASSIGN, N_("Assign or transfer") },
+	{ WORK_CONSENT, ACT_CONSENT, N_("Consent") },
+	{ WORK_WITHDRAW, ACT_WITHDRAW_CONSENT, N_("Withdraw a consent") },
+	{ WORK_REFER, ACT_REFER, N_("Refer to a provider") },
+	{ WORK_UPDATE_REFERRAL, ACT_UPDATE_REFERRAL, N_("Update a referral") },
+	{ WORK_CLOSE, ACT_CLOSE_CASE, N_("Close the case") },
+	{ WORK_REOPEN, ACT_CLOSE_CASE, N_("Reopen the case") },
+};
+#define NSTEPS ((int)(sizeof work_steps / sizeof work_steps[0]))
+
+/* True when the case is closed (its stage, as folded). */
+static int is_closed(const case_view *c)
+{
+	return c->work.stage && strcmp(c->work.stage, "closed") == 0;
+}
+
+/* The referral under the cursor, or NULL. */
+static const char *selected_referral(const case_view *c)
+{
+	return c->count && c->items[c->sel].kind == IT_REFERRAL ? c->items[c->sel].form_id : NULL;
+}
+
+static void step_chosen(tui *t, const char *value, void *payload)
+{
+	open_work(t, (const char *)payload, (enum ui_work_step)atoi(value), NULL);
+}
+
+/* The menu of case-work steps, each with its key. */
+static void work_menu(case_view *c, tui *t)
+{
+	ui_pick_item items[NSTEPS];
+	char labels[NSTEPS][160], values[NSTEPS][8];
+	ui_pick_args a;
+	int i, n = 0;
+
+	for (i = 0; i < NSTEPS; i++) {
+		if ((work_steps[i].step == WORK_CLOSE && is_closed(c)) ||
+		    (work_steps[i].step == WORK_REOPEN && !is_closed(c)))
+			continue;
+		snprintf(labels[n], sizeof labels[n], "%-3s %s",
+			 ui_key_name(ui_key_for_action(&case_keymap, work_steps[i].action)),
+			 _(work_steps[i].label));
+		snprintf(values[n], sizeof values[n], "%d", (int)work_steps[i].step);
+		items[n].label = labels[n];
+		items[n].value = values[n];
+		n++;
+	}
+	memset(&a, 0, sizeof a);
+	/* TRANSLATORS: the title of the case-work menu. */
+	a.title = _("Record which step of case work?");
+	a.items = items;
+	a.count = n;
+	a.chosen = step_chosen;
+	a.payload = c->id;   /* lives as long as this view, which stays below */
+	tui_push(t, &ui_screen_pick, &a);
+}
+
 static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 {
 	case_view *c = v->data;
@@ -521,6 +823,40 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 			pick_form(c, t);
 		else if (c->items[c->sel].kind == IT_DRAFT)
 			open_form(t, c->id, c->items[c->sel].form_id);
+		else if (c->items[c->sel].kind == IT_SUBMISSION)
+			open_submission(c, t, c->items[c->sel].form_id);
+		else if (c->items[c->sel].kind == IT_REFERRAL)
+			open_work(t, c->id, WORK_UPDATE_REFERRAL, c->items[c->sel].form_id);
+		return UI_HANDLED;
+	case ACT_WORK_MENU:
+		work_menu(c, t);
+		return UI_HANDLED;
+	case ACT_DECIDE:
+		open_work(t, c->id, WORK_DECIDE, NULL);
+		return UI_HANDLED;
+	case ACT_DEPART:
+		open_work(t, c->id, WORK_DEPART, NULL);
+		return UI_HANDLED;
+	case ACT_ARRIVE:
+		open_work(t, c->id, WORK_ARRIVE, NULL);
+		return UI_HANDLED;
+	case ACT_ASSIGN:
+		open_work(t, c->id, WORK_ASSIGN, NULL);
+		return UI_HANDLED;
+	case ACT_CONSENT:
+		open_work(t, c->id, WORK_CONSENT, NULL);
+		return UI_HANDLED;
+	case ACT_WITHDRAW_CONSENT:
+		open_work(t, c->id, WORK_WITHDRAW, NULL);
+		return UI_HANDLED;
+	case ACT_REFER:
+		open_work(t, c->id, WORK_REFER, NULL);
+		return UI_HANDLED;
+	case ACT_UPDATE_REFERRAL:
+		open_work(t, c->id, WORK_UPDATE_REFERRAL, selected_referral(c));
+		return UI_HANDLED;
+	case ACT_CLOSE_CASE:
+		open_work(t, c->id, is_closed(c) ? WORK_REOPEN : WORK_CLOSE, NULL);
 		return UI_HANDLED;
 	case ACT_FILL_FORM:
 		pick_form(c, t);

@@ -8,6 +8,8 @@ homeward_SOURCES += \
 	ui/screen_list.c ui/screen_newcase.c ui/screen_case.c \
 	ui/screen_form.c ui/screen_pick.c ui/screen_help.c \
 	ui/screen_edit.c ui/screen_decide.c ui/screen_assist.c \
+	ui/screen_submission.c ui/screen_work.c ui/screen_referrals.c \
+	ui/work.c ui/work.h \
 	ui/case_form.c ui/case_form.h
 
 # The text layout module is pure: its unit test needs fribidi, not curses.
@@ -22,7 +24,7 @@ TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repe
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
 	tests/tui-assistance.sh tests/tui-keys.sh \
 	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
-	tests/tui-demo.sh
+	tests/tui-demo.sh tests/tui-casework.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 

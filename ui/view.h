@@ -221,6 +221,33 @@ const char *ui_case_field_label(const char *field);
  * code, a string, copied), in the language of the program.
  */
 extern const ui_view_ops ui_screen_assist;
+/*
+ * A submitted form, read-only (arg: a ui_submission_arg; strings copied):
+ * labels in the program's language when the form has it, the returnee's
+ * language beneath.
+ */
+typedef struct ui_submission_arg {
+	const char *instance_id;
+	const char *language;   /* the returnee's form language (the case's), may be NULL */
+} ui_submission_arg;
+extern const ui_view_ops ui_screen_submission;
+/*
+ * One step of case work as a short form (arg: a ui_work_arg; strings
+ * copied): checked by the same core call as the command line, recorded
+ * after a confirmation.
+ */
+enum ui_work_step {
+	WORK_DECIDE, WORK_DEPART, WORK_ARRIVE, WORK_ASSIGN, WORK_CONSENT, WORK_WITHDRAW,
+	WORK_REFER, WORK_UPDATE_REFERRAL, WORK_CLOSE, WORK_REOPEN
+};
+typedef struct ui_work_arg {
+	const char *case_id;
+	enum ui_work_step step;
+	const char *referral_id;   /* WORK_UPDATE_REFERRAL: the one to update first; may be NULL */
+} ui_work_arg;
+extern const ui_view_ops ui_screen_work;
+/* The referrals of every case, waiting longest first (arg unused). */
+extern const ui_view_ops ui_screen_referrals;
 /* The help of the view below (arg: the keymap of that screen). */
 extern const ui_view_ops ui_screen_help;
 
