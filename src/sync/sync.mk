@@ -72,3 +72,13 @@ check_PROGRAMS += tests/test_sealsync
 TESTS += tests/test_sealsync
 tests_test_sealsync_CFLAGS = $(TEST_CFLAGS)
 tests_test_sealsync_LDADD = $(TEST_LIBS)
+
+# Scale: fictional cases through the core library (`bench/gen-cases WS N`),
+# built by `make`; `make bench-scale` measures 1k, 10k and 100k cases
+# (docs/performance.md has one run's figures).
+noinst_PROGRAMS += bench/gen-cases
+bench_gen_cases_SOURCES = bench/gen-cases.c
+bench_gen_cases_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_gen_cases_LDADD = $(HW_LIBS) $(CORE_LIBS)
+TESTS += tests/gen-cases.sh
+EXTRA_DIST += tests/gen-cases.sh

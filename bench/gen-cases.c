@@ -1,0 +1,185 @@
+/*
+ * gen-cases.c: add N fictional cases to an initialised workspace through
+ * the core library (case_open: the program's own events, checks, folding
+ * and index), in batches of one transaction each, so that every scale
+ * measure uses the program's own data path.
+ *
+ *   bench/gen-cases WORKSPACE N
+ *
+ * The device keys are unlocked as every command does: the passphrase is the
+ * first line of the descriptor $HOMEWARD_PASSPHRASE_FD.  Prints the number
+ * of cases added and the rate on stderr.  The names are drawn from short
+ * fictional lists; the cases are LOCAL, ready for `homeward sync`.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cases.h"
+#include "crypto.h"
+#include "store.h"
+#include "util.h"
+#include "workspace.h"
+
+#define BATCH 10000    /* cases per transaction */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int fail(const char *what, const char *msg)
+{
+	fprintf(stderr, "gen-cases: %s%s%s\n", what, msg ? ": " : "", msg ? msg : "");
+	return 1;
+}
+
+/* The first line of descriptor fd into s. */
+static int read_line_fd(int fd, hw_secret *s)
+{
+	char *buf = secret_data(s);
+	size_t len = 0;
+
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0 || c == '\n')
+			break;
+		if (len + 1 >= secret_cap(s))
+			return -1;
+		buf[len++] = c;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	secret_set_len(s, len);
+	return 0;
+}
+
+/* Unlock the device keys with the passphrase of $HOMEWARD_PASSPHRASE_FD, when there are keys. */
+static int unlock(hw_ws *ws)
+{
+	const char *v = getenv("HOMEWARD_PASSPHRASE_FD");
+	hw_secret *pass = NULL;
+	hw_error err;
+	char *end;
+	long fd;
+	int rc;
+
+	if (!ws_has_keys(ws))
+		return 0;
+	if (!v || !*v)
+		return fail("the workspace has device keys: give their passphrase on a descriptor, "
+			    "HOMEWARD_PASSPHRASE_FD=N", NULL);
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	if (errno || *end || fd < 0 || fd > 1000000)
+		return fail("HOMEWARD_PASSPHRASE_FD is not a descriptor number", v);
+	if (secret_new(&pass, 1024, &err) < 0)
+		return fail("out of memory", NULL);
+	if (read_line_fd((int)fd, pass) < 0) {
+		secret_free(pass);
+		return fail("cannot read the passphrase from the descriptor", v);
+	}
+	rc = ws_unlock(ws, pass);
+	secret_free(pass);
+	if (rc < 0)
+		return fail("unlocking the device keys", ws_error(ws)->msg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const given[] = { "Amina", "Yusuf", "Layla", "Karim", "Elene", "Omar",
+					     "Nadia", "Tariq", "Mariam", "Samir", "Leyla" };
+	static const char *const family[] = { "Okafor", "Haddad", "Rahimi", "Bello", "Sample",
+					      "Mensah", "Diallo", "Karimi", "Nasser", "Adeyemi",
+					      "Hakimi", "Farouk", "Osei" };
+	static const char *const country[] = { "NG", "IQ", "AF", "MA", "GE", "SY", "GH", "SN" };
+	static const char *const language[] = { "ar", "en", "fr", "fa" };
+	char id[HW_UUID_LEN + 1], birth[11], *end;
+	hw_ws *ws = NULL;
+	hw_error err;
+	unsigned long long n, i;
+	unsigned seed;
+	double t0;
+	int in_tx = 0, st = 1;
+
+	if (argc != 3) {
+		fprintf(stderr, "Usage: gen-cases WORKSPACE N\n");
+		return 2;
+	}
+	errno = 0;
+	n = strtoull(argv[2], &end, 10);
+	if (errno || *end || argv[2][0] == '-' || n > 10000000ULL) {
+		fprintf(stderr, "gen-cases: N must be a number of cases (at most 10000000)\n");
+		return 2;
+	}
+	if (ws_open(&ws, argv[1], 0, &err) < 0)
+		return fail(argv[1], err.msg);
+	if (!ws_is_initialised(ws)) {
+		fail(argv[1], "not an initialised workspace (homeward init first)");
+		goto cleanup;
+	}
+	if (unlock(ws) != 0)
+		goto cleanup;
+	seed = (unsigned)time(NULL);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		case_fields f = CASE_FIELDS_INIT;
+		unsigned r = seed + (unsigned)i * 2654435761u;
+
+		if (!in_tx) {
+			if (store_begin(ws_store(ws), ws_err(ws)) < 0) {
+				fail("beginning a transaction", ws_error(ws)->msg);
+				goto cleanup;
+			}
+			in_tx = 1;
+		}
+		snprintf(birth, sizeof birth, "%04u-%02u-%02u", 1950 + r % 60, 1 + (r >> 8) % 12,
+			 1 + (r >> 12) % 28);
+		f.given_name = given[(r >> 3) % 11];
+		f.family_name = family[(r >> 7) % 13];
+		f.birth_date = birth;
+		f.sex = (r >> 16) % 2 ? "female" : "male";
+		f.nationality = f.return_country = country[(r >> 17) % 8];
+		f.language = language[(r >> 20) % 4];
+		if (case_open(ws, &f, id) < 0) {
+			fail("opening a case", ws_error(ws)->msg);
+			goto cleanup;
+		}
+		if ((i + 1) % 10000 == 0)
+			fprintf(stderr, "gen-cases: %llu cases (%.1f s)\n", i + 1, now() - t0);
+		if ((i + 1) % BATCH == 0 || i + 1 == n) {
+			in_tx = 0;
+			if (store_commit(ws_store(ws), ws_err(ws)) < 0) {
+				fail("committing", ws_error(ws)->msg);
+				goto cleanup;
+			}
+		}
+	}
+	{
+		double dt = now() - t0;
+
+		fprintf(stderr, "gen-cases: %llu cases in %.2f s (%.0f cases/s)\n", n, dt,
+			dt > 0 ? (double)n / dt : 0.0);
+	}
+	st = 0;
+cleanup:
+	if (in_tx)
+		store_rollback(ws_store(ws));
+	ws_free(ws);
+	return st;
+}

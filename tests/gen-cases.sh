@@ -1,0 +1,45 @@
+#!/bin/sh
+# gen-cases.sh: bench/gen-cases adds fictional cases through the core
+# library that the program lists, searches and syncs like its own, and
+# unlocks the device keys as every command does.  Prints TAP.
+HOMEWARD=${HOMEWARD:-./homeward}
+GEN=${GEN:-./bench/gen-cases}
+LC_ALL=C.UTF-8; export LC_ALL
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-gen.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+printf 'gen test passphrase\n' >"$tmp/pass"
+printf 'not the passphrase\n' >"$tmp/wrong"
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
+echo "1..4"
+git init -q --bare "$tmp/central.git"
+HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" init --device-id dev-g --name G \
+	--role counsellor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
+if HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 2500 9<"$tmp/pass" >"$tmp/out" 2>&1 &&
+   [ "$("$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+	ok "2500 cases are added and listed"
+else
+	not_ok "2500 cases are added and listed"
+fi
+if "$HOMEWARD" --workspace "$tmp/ws" case list --search okafor --format tsv >"$tmp/list" 2>"$tmp/out" &&
+   tail -n +2 "$tmp/list" >"$tmp/rows" && [ "$(grep -c Okafor "$tmp/rows")" -gt 0 ] &&
+   ! grep -qv Okafor "$tmp/rows"; then
+	ok "they are found by name"
+else
+	not_ok "they are found by name"
+fi
+if HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" sync 9<"$tmp/pass" >"$tmp/out" 2>&1 &&
+   grep -q "sent 2500 events" "$tmp/out"; then
+	ok "they are sent by sync like the program's own"
+else
+	not_ok "they are sent by sync like the program's own"
+fi
+if ! HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 10 9<"$tmp/wrong" >"$tmp/out" 2>&1 &&
+   grep -q "wrong passphrase" "$tmp/out" &&
+   [ "$("$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+	ok "a wrong passphrase adds nothing"
+else
+	not_ok "a wrong passphrase adds nothing"
+fi
+exit $failed
