@@ -80,6 +80,8 @@ static const struct {
 	{ HW_ENETWORK, "network error", N_("cannot reach the central repository; your work is kept and will be sent next time") },
 	{ HW_EAUTH, "authentication failed", N_("the central repository did not accept the credentials") },
 	{ HW_EEXPOSED, "readable by others", N_("other users of this computer could read the workspace; nothing was done") },
+	{ HW_EUNTRUSTED, "identity not verified", N_("the identity of the central repository could not be verified; nothing was exchanged with it") },
+	{ HW_ELOCKED, "central repository locked", N_("the central repository is locked; your work is kept and will be sent next time") },
 	{ HW_ERROR, "error", N_("error") },
 };
 

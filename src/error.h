@@ -25,6 +25,8 @@ enum {
 	HW_ENETWORK = -11,  /* remote unreachable */
 	HW_EAUTH = -12,     /* credentials refused */
 	HW_EEXPOSED = -13,  /* other users of the machine can read the workspace */
+	HW_EUNTRUSTED = -14, /* the remote's host key or certificate did not check out */
+	HW_ELOCKED = -15,   /* the central repository is locked by a lock file */
 };
 
 #define HW_ERROR_MAX 1024

@@ -22,6 +22,7 @@ typedef struct hw_store hw_store;
 #define WS_NAME "counsellor.name"
 #define WS_ROLE "counsellor.role"     /* counsellor | supervisor */
 #define WS_REMOTE "sync.remote"
+#define WS_CA_FILE "sync.ca_file"      /* https: PEM file of the authorities to trust */
 #define WS_UI_LANGUAGE "ui.language"
 #define WS_BIDI "ui.bidi"             /* on | off (terminal does its own bidi) */
 

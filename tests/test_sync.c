@@ -610,17 +610,29 @@ Test(sync, default_credentials_come_from_the_front_end_and_give_up)
 		     "a refused token is not offered again");
 	memset(&c, 0, sizeof(c));
 	sec.home = "/home/field";
+	/* No agent runs: asking one fails outright in libgit2, so the key file comes first. */
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 1, &sec), 0);
+	cr_assert_eq(c.kind, REPO_CRED_SSH_KEY);
+	cr_assert_str_eq(c.private_key, "/home/field/.ssh/id_ed25519");
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), -1);
+	/* An agent runs: its keys first, then the key file. */
+	sec.ssh_agent = 1;
+	memset(&c, 0, sizeof(c));
 	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 1, &sec), 0);
 	cr_assert_eq(c.kind, REPO_CRED_SSH_AGENT);
 	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), 0);
 	cr_assert_eq(c.kind, REPO_CRED_SSH_KEY);
 	cr_assert_str_eq(c.private_key, "/home/field/.ssh/id_ed25519");
 	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 3, &sec), -1);
+	/* A key the user names is the one: no agent, and nothing after it. */
 	sec.ssh_key = "/media/usb/key";
 	sec.ssh_passphrase = "words";
-	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), 0);
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 1, &sec), 0);
+	cr_assert_eq(c.kind, REPO_CRED_SSH_KEY);
 	cr_assert_str_eq(c.private_key, "/media/usb/key");
 	cr_assert_str_eq(c.secret, "words");
+	cr_assert_eq(sync_credentials_default(&c, "ssh://h/r.git", "git", REPO_CRED_SSH_KEY, 2, &sec), -1);
 }
 
 /* ------------------------------------------------------------ published forms */

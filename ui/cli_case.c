@@ -561,7 +561,7 @@ cleanup:
 
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
-	WS_NAME, WS_ROLE, WS_REMOTE, WS_UI_LANGUAGE, WS_BIDI, NULL
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, NULL
 };
 
 int cli_config(int argc, char **argv, const cli_globals *g)
@@ -585,7 +585,7 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
 		if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, ui.language, ui.bidi)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))

@@ -178,6 +178,7 @@ static int read_environment(cli_globals *g)
 	g->secrets.ssh_key = env("HOMEWARD_SSH_KEY");
 	g->secrets.ssh_passphrase = env("HOMEWARD_SSH_PASSPHRASE");
 	g->secrets.home = g->home;
+	g->secrets.ssh_agent = env("SSH_AUTH_SOCK") != NULL;
 	/* A fixed clock, so that tests and demonstrations replay a given moment. */
 	if ((v = env("HOMEWARD_NOW")) && hw_time_parse(v, &g->now) < 0)
 		return cli_error(_("HOMEWARD_NOW=%s is not a UTC time written like 2026-11-29T10:42:07Z"), v);

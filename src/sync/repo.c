@@ -8,12 +8,15 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -1040,12 +1043,23 @@ int repo_blob_size(size_t *out, hw_repo *r, const char *blob, hw_error *err)
 /* What the remote callbacks share during one push or fetch. */
 struct remote_ctx {
 	const repo_remote_opts *opts;
+	const char *url;       /* the remote, for messages */
 	int auth_tries;        /* credentials asked so far */
 	int auth_given_up;     /* we stopped asking: the failure is HW_EAUTH */
 	int cancelled;         /* the progress callback asked to stop */
+	int untrusted;         /* the server's host key or certificate did not check out */
+	hw_buf trust;          /* what to tell the user about it (fingerprint, how to accept) */
+	char offered[600];     /* the last credentials offered, for the message when refused */
 	hw_buf rejected;       /* "ref: status" of each ref the server refused */
-	hw_buf server;         /* the last lines the server printed */
+	hw_buf server;         /* the server's lines, "; " between, for error messages */
+	hw_buf line;           /* a line of the server being reassembled */
+	int line_cut;          /* the line grew past SERVER_LINE_MAX: the rest is dropped */
+	size_t lines;          /* lines of the server passed on so far */
 };
+
+/* A line from the server longer than this is cut; more lines than this are dropped. */
+#define SERVER_LINE_MAX 512
+#define SERVER_LINES_MAX 200
 
 /* True for git's own transfer counters, which arrive mixed with a hook's words. */
 static int is_counter(const char *p, size_t len)
@@ -1062,38 +1076,222 @@ static int is_counter(const char *p, size_t len)
 	return 0;
 }
 
-/* Append the lines of str that are not counters to the server's words, "; " between. */
-static void keep_server_text(struct remote_ctx *c, const char *str, size_t len)
+/*
+ * One whole line from the server: kept for error messages and passed on
+ * to the progress callback once.  Git's transfer counters are dropped, as
+ * are lines beyond SERVER_LINES_MAX (a server could print without end).
+ * Returns non-zero when the callback asks to stop.
+ */
+static int server_line(struct remote_ctx *c, const char *p, size_t len)
 {
-	const char *p = str, *end = str + len;
+	repo_progress pr = { REPO_PROGRESS_MESSAGE, 0, 0, 0, p, len };
+
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	pr.message_len = len;
+	if (!len || is_counter(p, len) || c->lines >= SERVER_LINES_MAX)
+		return 0;
+	c->lines++;
+	if (c->server.len < 4096) {
+		if (c->server.len)
+			hw_buf_puts(&c->server, "; ");
+		hw_buf_add(&c->server, p, len);
+	}
+	if (c->opts->progress && c->opts->progress(&pr, c->opts->payload) != 0) {
+		c->cancelled = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Pass on the line being reassembled, if any. */
+static int server_flush(struct remote_ctx *c)
+{
+	int rc = 0;
+
+	if (c->line.len && !hw_buf_oom(&c->line))
+		rc = server_line(c, c->line.ptr, c->line.len);
+	hw_buf_truncate(&c->line, 0);
+	c->line_cut = 0;
+	return rc;
+}
+
+/*
+ * The server's words (a hook's output) arrive in packets that may end in
+ * the middle of a line, or hold several lines.  Reassemble them into whole
+ * lines (ended by a newline, or by a carriage return as git's counters
+ * are) before anything is shown or kept.
+ */
+static int cb_sideband(const char *str, int len, void *data)
+{
+	struct remote_ctx *c = data;
+	const char *p = str, *end = str + (len > 0 ? len : 0);
 
 	while (p < end) {
 		const char *q = p;
 
 		while (q < end && *q != '\n' && *q != '\r')
 			q++;
-		if (q > p && !is_counter(p, (size_t)(q - p))) {
-			if (c->server.len)
-				hw_buf_puts(&c->server, "; ");
-			hw_buf_add(&c->server, p, (size_t)(q - p));
+		if (!c->line_cut) {
+			size_t room = SERVER_LINE_MAX - c->line.len, take = (size_t)(q - p);
+
+			if (take > room) {
+				take = room;
+				c->line_cut = 1;
+			}
+			hw_buf_add(&c->line, p, take);
 		}
+		if (q == end)
+			break;
+		if (server_flush(c) != 0)
+			return -1;
 		p = q + 1;
+	}
+	return 0;
+}
+
+/* Base64 of data (standard alphabet, no padding, as OpenSSH shows fingerprints) into out. */
+static void base64(char *out, size_t size, const unsigned char *data, size_t len, int pad)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 5 < size; i += 3) {
+		unsigned v = (unsigned)data[i] << 16;
+		size_t left = len - i;
+
+		if (left > 1)
+			v |= (unsigned)data[i + 1] << 8;
+		if (left > 2)
+			v |= data[i + 2];
+		out[o++] = abc[(v >> 18) & 63];
+		out[o++] = abc[(v >> 12) & 63];
+		if (left > 1)
+			out[o++] = abc[(v >> 6) & 63];
+		else if (pad)
+			out[o++] = '=';
+		if (left > 2)
+			out[o++] = abc[v & 63];
+		else if (pad)
+			out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+/* The name OpenSSH gives a host key type, or NULL. */
+static const char *hostkey_type(git_cert_ssh_raw_type_t t)
+{
+	switch (t) {
+	case GIT_CERT_SSH_RAW_TYPE_RSA: return "ssh-rsa";
+	case GIT_CERT_SSH_RAW_TYPE_DSS: return "ssh-dss";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ED25519: return "ssh-ed25519";
+	default: return NULL;
 	}
 }
 
-/* Keep the server's words (hook output) for error messages, and pass them on. */
-static int cb_sideband(const char *str, int len, void *data)
+/*
+ * The host and port of an ssh URL (ssh://[user@]host[:port]/path or the
+ * scp form [user@]host:path), as known_hosts names them: "host" for port
+ * 22, "[host]:port" otherwise.  "" when url is not of that kind.
+ */
+static void known_hosts_name(const char *url, const char *host, char *out, size_t size)
+{
+	const char *p, *end, *at;
+	long port = 22;
+
+	if (!strncmp(url, "ssh://", 6)) {
+		p = url + 6;
+		end = p + strcspn(p, "/");
+		at = memchr(p, '@', (size_t)(end - p));
+		if (at)
+			p = at + 1;
+		if (*p == '[') {
+			const char *close = memchr(p, ']', (size_t)(end - p));
+
+			if (close && close + 1 < end && close[1] == ':')
+				port = strtol(close + 2, NULL, 10);
+		} else {
+			const char *colon = memchr(p, ':', (size_t)(end - p));
+
+			if (colon)
+				port = strtol(colon + 1, NULL, 10);
+		}
+	}
+	if (port <= 0 || port > 65535)
+		port = 22;
+	if (port == 22)
+		snprintf(out, size, "%s", host);
+	else
+		snprintf(out, size, "[%s]:%ld", host, port);
+}
+
+/*
+ * The server's identity, checked by libgit2: an ssh host key against
+ * ~/.ssh/known_hosts (of $HOME), a TLS certificate against the trusted
+ * authorities (sync.ca_file or the system's) and the host name.  A key or
+ * certificate that does not check out is refused, and what the user needs
+ * to decide is written down: the fingerprint, and how to accept it.
+ */
+static int cb_certificate(git_cert *cert, int valid, const char *host, void *data)
 {
 	struct remote_ctx *c = data;
-	repo_progress p = { REPO_PROGRESS_MESSAGE, 0, 0, 0, str, (size_t)len };
 
-	if (len > 0 && c->server.len < 4096)
-		keep_server_text(c, str, (size_t)len);
-	if (c->opts->progress && c->opts->progress(&p, c->opts->payload) != 0) {
-		c->cancelled = 1;
-		return -1;
+	if (valid)
+		return 0;
+	c->untrusted = 1;
+	hw_buf_truncate(&c->trust, 0);
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+		const git_cert_hostkey *k = (const git_cert_hostkey *)cert;
+		const char *type = k->type & GIT_CERT_SSH_RAW ? hostkey_type(k->raw_type) : NULL;
+		char fp[128] = "", name[300], key[1400];
+
+		if (k->type & GIT_CERT_SSH_SHA256) {
+			memcpy(fp, "SHA256:", 7);
+			base64(fp + 7, sizeof(fp) - 7, k->hash_sha256, sizeof(k->hash_sha256), 0);
+		} else if (k->type & GIT_CERT_SSH_SHA1) {
+			memcpy(fp, "SHA1:", 5);
+			base64(fp + 5, sizeof(fp) - 5, k->hash_sha1, sizeof(k->hash_sha1), 0);
+		}
+		known_hosts_name(c->url, host, name, sizeof(name));
+		hw_buf_printf(&c->trust, "the ssh host key of %s is not in ~/.ssh/known_hosts, or is not "
+			      "the one recorded there (its fingerprint is %s); nothing was exchanged. "
+			      "Ask the administrator of the central repository for its fingerprint; "
+			      "if it is the same, accept the key by adding this line to "
+			      "~/.ssh/known_hosts", name, fp[0] ? fp : "unknown");
+		if (type && k->hostkey_len <= 600) {
+			base64(key, sizeof(key), (const unsigned char *)k->hostkey, k->hostkey_len, 1);
+			hw_buf_printf(&c->trust, ": %s %s %s", name, type, key);
+		} else {
+			hw_buf_printf(&c->trust, " (ssh-keyscan shows it)");
+		}
+	} else if (cert->cert_type == GIT_CERT_X509) {
+		const git_cert_x509 *x = (const git_cert_x509 *)cert;
+		char hex[HW_SHA256_HEX + 1], fp[3 * HW_SHA256_HEX / 2];
+		size_t i;
+
+		/* As `openssl x509 -fingerprint -sha256` shows it: AB:CD:... */
+		hw_sha256_hex(x->data, x->len, hex);
+		for (i = 0; i < HW_SHA256_HEX / 2; i++) {
+			fp[3 * i] = (char)toupper((unsigned char)hex[2 * i]);
+			fp[3 * i + 1] = (char)toupper((unsigned char)hex[2 * i + 1]);
+			fp[3 * i + 2] = i + 1 < HW_SHA256_HEX / 2 ? ':' : '\0';
+		}
+		hw_buf_printf(&c->trust, "the TLS certificate of %s is not trusted (SHA-256 fingerprint "
+			      "%s): it is not signed by an authority this device trusts, has expired, "
+			      "or is not made out to %s; nothing was exchanged. If the central "
+			      "repository uses its "
+			      "own authority, give that authority's certificate (PEM): "
+			      "homeward config set sync.ca_file FILE", host, fp, host);
+	} else {
+		hw_buf_printf(&c->trust, "the identity of %s could not be verified; nothing was exchanged",
+			      host);
 	}
-	return 0;
+	git_error_set_str(GIT_ERROR_NET, "the server's identity could not be verified");
+	return GIT_ECERTIFICATE;
 }
 
 /* Report objects received. */
@@ -1184,15 +1382,30 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 
 		switch (cred.kind) {
 		case REPO_CRED_USERPASS:
+			snprintf(c->offered, sizeof(c->offered), "the user name %.200s and its password or token",
+				 user);
 			rc = git_credential_userpass_plaintext_new(out, user, cred.secret);
 			break;
 		case REPO_CRED_SSH_KEY:
+			snprintf(c->offered, sizeof(c->offered), "the ssh key %.400s for the user %.100s",
+				 cred.private_key, user);
+			if (access(cred.private_key, R_OK) != 0) {
+				/* libssh2 would say "Unable to extract public key": say which file. */
+				c->auth_given_up = 1;
+				git_error_set(GIT_ERROR_SSH, "the ssh key %s cannot be read: %s",
+					      cred.private_key, strerror(errno));
+				c->offered[0] = '\0';
+				rc = GIT_EAUTH;
+				break;
+			}
 			rc = git_credential_ssh_key_new(out, user,
 							cred.public_key[0] ? cred.public_key : NULL,
 							cred.private_key,
 							cred.secret[0] ? cred.secret : NULL);
 			break;
 		case REPO_CRED_SSH_AGENT:
+			snprintf(c->offered, sizeof(c->offered), "the keys of the ssh agent for the user %.100s",
+				 user);
 			rc = git_credential_ssh_key_from_agent(out, user);
 			break;
 		default:
@@ -1214,6 +1427,7 @@ static void remote_callbacks(git_remote_callbacks *cbs, struct remote_ctx *c)
 	cbs->push_transfer_progress = cb_push_transfer;
 	cbs->push_update_reference = cb_update_ref;
 	cbs->credentials = cb_credentials;
+	cbs->certificate_check = cb_certificate;
 	cbs->payload = c;
 }
 
@@ -1239,13 +1453,50 @@ static int bad_ref_name(const char *msg, char out[256])
 	return 1;
 }
 
+/* "3 minutes" for an age in seconds, into out. */
+static void age_text(char *out, size_t size, double secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		snprintf(out, size, "%.0f seconds", secs);
+	else if (secs < 7200)
+		snprintf(out, size, "%.0f minutes", secs / 60);
+	else if (secs < 172800)
+		snprintf(out, size, "%.0f hours", secs / 3600);
+	else
+		snprintf(out, size, "%.0f days", secs / 86400);
+}
+
+/*
+ * A lock file named in a libgit2 message ("failed to lock file 'PATH' for
+ * writing"), into out; 0 when the message names none.
+ */
+static int locked_file(const char *msg, char *out, size_t size)
+{
+	const char *p = strstr(msg, "lock file '"), *q;
+	size_t n;
+
+	if (!p)
+		return 0;
+	p += strlen("lock file '");
+	if (!(q = strstr(p, ".lock'")))
+		return 0;
+	n = (size_t)(q - p) + 5;
+	if (n >= size)
+		return 0;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 1;
+}
+
 /* Turn a failed remote operation into our code, with libgit2's words. */
 static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, const char *url,
 		       hw_error *err)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
-	char name[256], shown[1024];
+	char name[256], shown[1024], lock[1024];
 	int code = HW_ENETWORK;
 
 	url = hw_url_shown(url, shown, sizeof(shown));
@@ -1264,20 +1515,93 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 				    what, url, name);
 	if (c->cancelled)
 		return hw_error_set(err, HW_ERROR, "%s %s: cancelled", what, url);
+	if (c->untrusted)
+		return hw_error_set(err, HW_EUNTRUSTED, "%s %s: %s", what, url,
+				    c->trust.len ? c->trust.ptr : "the server's identity could not be verified");
+	if (gitcode == GIT_ELOCKED && locked_file(msg, lock, sizeof(lock))) {
+		/*
+		 * A folder remote is written in-process: a sync that was cut
+		 * while it updated a ref there left NAME.lock behind, and no
+		 * later run can update that ref until it is gone.  Nothing on
+		 * this device can tell whether another device is writing right
+		 * now, so say how old the file is and leave it to the user.
+		 */
+		struct stat st;
+		char age[64];
+
+		if (stat(lock, &st) != 0)
+			return hw_error_set(err, HW_ELOCKED,
+					    "%s %s: %s was locked by another sync a moment ago; try again",
+					    what, url, lock);
+		age_text(age, sizeof(age), difftime(time(NULL), st.st_mtime));
+		return hw_error_set(err, HW_ELOCKED,
+				    "%s %s: the central repository is locked by the file %s, made %s "
+				    "ago by another sync that is still writing, or by one that was cut. "
+				    "If no one else is syncing with it, remove that file and sync again",
+				    what, url, lock, age);
+	}
 	if (gitcode == GIT_ENONFASTFORWARD)
 		code = REPO_ENONFASTFORWARD;
 	else if (gitcode == GIT_EAUTH || c->auth_given_up)
 		code = HW_EAUTH;
+	if (code == HW_EAUTH && c->offered[0] && c->auth_given_up)
+		/* Refused, and asked again until we gave up: libgit2's words add nothing. */
+		return hw_error_set(err, code, "%s %s: the server did not accept %s", what, url,
+				    c->offered);
+	if (code == HW_EAUTH && c->offered[0])
+		return hw_error_set(err, code, "%s %s: the server did not accept %s (%s)", what, url,
+				    c->offered, msg);
 	if (c->server.len)
 		return hw_error_set(err, code, "%s %s: %s (server said: %s)", what, url, msg,
 				    c->server.ptr);
 	return hw_error_set(err, code, "%s %s: %s", what, url, msg);
 }
 
+/*
+ * Make an anonymous remote for url with our callbacks; with the options'
+ * ca_file, trust that authority's certificates for TLS.
+ */
+static int remote_begin(struct remote_ctx *c, git_remote **remote, git_remote_callbacks *cbs,
+			hw_repo *r, const char *url, const repo_remote_opts *opts, hw_error *err)
+{
+	static const repo_remote_opts defaults = REPO_REMOTE_OPTS_INIT;
+	char shown[1024];
+
+	memset(c, 0, sizeof(*c));
+	c->opts = opts ? opts : &defaults;
+	c->url = url ? url : "";
+	*remote = NULL;
+	if (!url || !*url)
+		return hw_error_set(err, HW_EINVALID, "no remote given");
+	if (c->opts->ca_file && *c->opts->ca_file) {
+		if (access(c->opts->ca_file, R_OK) != 0)
+			return hw_error_set(err, HW_EINVALID, "sync.ca_file: %s cannot be read: %s",
+					    c->opts->ca_file, strerror(errno));
+		if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, c->opts->ca_file, NULL) < 0)
+			return hw_error_set(err, HW_EINVALID,
+					    "sync.ca_file: %s holds no certificate this program can use: %s",
+					    c->opts->ca_file, git_msg());
+	}
+	if (git_remote_create_anonymous(remote, r->git, url) < 0)
+		return hw_error_set(err, HW_EINVALID, "bad remote %s: %s",
+				    hw_url_shown(url, shown, sizeof(shown)), git_msg());
+	remote_callbacks(cbs, c);
+	return 0;
+}
+
+/* Free what a remote operation held. */
+static void remote_end(struct remote_ctx *c, git_remote *remote)
+{
+	hw_buf_free(&c->rejected);
+	hw_buf_free(&c->server);
+	hw_buf_free(&c->line);
+	hw_buf_free(&c->trust);
+	git_remote_free(remote);
+}
+
 int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	      const repo_remote_opts *opts, hw_error *err)
 {
-	static const repo_remote_opts defaults = REPO_REMOTE_OPTS_INIT;
 	struct remote_ctx c;
 	git_push_options po;
 	git_remote *remote = NULL;
@@ -1285,17 +1609,13 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	char shown[1024];
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.opts = opts ? opts : &defaults;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	if (!url || !*url)
-		return hw_error_set(err, HW_EINVALID, "no remote given");
-	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
-		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", hw_url_shown(url, shown, sizeof(shown)), git_msg());
+	if ((rc = remote_begin(&c, &remote, &po.callbacks, r, url, opts, err)) < 0)
 		goto cleanup;
-	}
-	remote_callbacks(&po.callbacks, &c);
 	rc = git_remote_push(remote, &specs, &po);
+	/* The server's last words may lack a newline. */
+	if (server_flush(&c) != 0 && rc == 0)
+		rc = -1;
 	if (rc < 0) {
 		rc = remote_fail(&c, rc, "pushing to", url, err);
 		goto cleanup;
@@ -1317,42 +1637,31 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	}
 
 cleanup:
-	hw_buf_free(&c.rejected);
-	hw_buf_free(&c.server);
-	git_remote_free(remote);
+	remote_end(&c, remote);
 	return rc;
 }
 
 int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	       const repo_remote_opts *opts, hw_error *err)
 {
-	static const repo_remote_opts defaults = REPO_REMOTE_OPTS_INIT;
 	struct remote_ctx c;
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_strarray specs = { (char **)refspecs, n };
-	char shown[1024];
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.opts = opts ? opts : &defaults;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	if (!url || !*url)
-		return hw_error_set(err, HW_EINVALID, "no remote given");
-	if ((rc = git_remote_create_anonymous(&remote, r->git, url)) < 0) {
-		rc = hw_error_set(err, HW_EINVALID, "bad remote %s: %s", hw_url_shown(url, shown, sizeof(shown)), git_msg());
+	if ((rc = remote_begin(&c, &remote, &fo.callbacks, r, url, opts, err)) < 0)
 		goto cleanup;
-	}
-	remote_callbacks(&fo.callbacks, &c);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
 	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
+	if (server_flush(&c) != 0 && rc == 0)
+		rc = -1;
 	if (rc < 0)
 		rc = remote_fail(&c, rc, "fetching from", url, err);
 
 cleanup:
-	hw_buf_free(&c.rejected);
-	hw_buf_free(&c.server);
-	git_remote_free(remote);
+	remote_end(&c, remote);
 	return rc;
 }

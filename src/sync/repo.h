@@ -218,7 +218,7 @@ int repo_walk(hw_repo *r, const char *tip, const char *hide, size_t max, repo_wa
 enum {
 	REPO_PROGRESS_FETCH = 1,     /* objects received / indexed */
 	REPO_PROGRESS_PUSH = 2,      /* objects sent */
-	REPO_PROGRESS_MESSAGE = 3,   /* a line from the server ("remote: ...") */
+	REPO_PROGRESS_MESSAGE = 3,   /* one whole line from the server, without its end */
 };
 
 typedef struct repo_progress {
@@ -262,9 +262,11 @@ typedef struct repo_remote_opts {
 	repo_cred_cb credentials;   /* may be NULL: the ssh agent is tried once */
 	void *payload;              /* passed to both */
 	int max_auth_tries;         /* credentials asked at most this often (0: 3) */
+	const char *ca_file;        /* https: a PEM file of the authorities to trust instead
+				       of the system's (NULL: the system's); for the process */
 } repo_remote_opts;
 
-#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3 }
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL }
 
 /*
  * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading
@@ -272,8 +274,13 @@ typedef struct repo_remote_opts {
  * url: a folder holding a bare repository, git://, ssh:// or https://.
  * Returns REPO_ENONFASTFORWARD when the remote ref moved on, HW_EREJECTED
  * with the server's words when the server refused a ref (a hook, a
- * protected branch), HW_EAUTH when credentials were refused or given up on,
- * HW_ENETWORK when the remote cannot be reached.  opts may be NULL.
+ * protected branch), HW_EAUTH when credentials were refused or given up on
+ * (naming what was offered), HW_EUNTRUSTED when the server's ssh host key is
+ * not in $HOME/.ssh/known_hosts or its TLS certificate does not check out
+ * (with the fingerprint and how to accept it), HW_ELOCKED when a folder
+ * remote holds a lock file (named, with its age), HW_ENETWORK when the
+ * remote cannot be reached.  The server's words reach opts->progress as
+ * whole lines (REPO_PROGRESS_MESSAGE), each once.  opts may be NULL.
  */
 int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	      const repo_remote_opts *opts, hw_error *err);

@@ -171,14 +171,20 @@ int sync_credentials_default(repo_cred *out, const char *url, const char *user,
 		const char *key = sec->ssh_key;
 		const char *home = sec->home;
 		const char *pass = sec->ssh_passphrase;
+		int agent_first = sec->ssh_agent && !(key && *key);
 
 		if (user)
 			copy_str(out->username, sizeof(out->username), user);
-		if (attempt == 1) {
+		/*
+		 * A key named by the user is the one to use; else the agent, but
+		 * only when one runs: libgit2 fails outright, without asking again,
+		 * when there is no agent to ask.
+		 */
+		if (attempt == 1 && agent_first) {
 			out->kind = REPO_CRED_SSH_AGENT;
 			return 0;
 		}
-		if (attempt > 2)
+		if (attempt > 1 + agent_first)
 			return -1;
 		out->kind = REPO_CRED_SSH_KEY;
 		if (key && *key) {
@@ -295,8 +301,13 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	if ((rc = sync_sealer_new(&r->sealer, r, r->opts->roster, r->opts->roster_payload)) < 0)
 		return rc;
 
+	rc = ws_get(ws, WS_CA_FILE, &r->ca_file);
+	if (rc < 0 && rc != HW_ENOTFOUND)
+		return rc;
+	hw_error_clear(r->err);
 	ro.progress = on_transfer;
 	ro.credentials = on_credentials;
+	ro.ca_file = r->ca_file && *r->ca_file ? r->ca_file : NULL;
 	ro.payload = r;
 	r->ropts = ro;
 	return repo_open(&r->repo, ws_repo_dir(ws), 1, r->err);
@@ -309,8 +320,10 @@ void sync_run_close(run *r)
 	r->sealer = NULL;
 	repo_free(r->repo);
 	free(r->remote);
+	free(r->ca_file);
 	r->repo = NULL;
 	r->remote = NULL;
+	r->ca_file = NULL;
 }
 
 /*

@@ -63,9 +63,10 @@ typedef struct sync_secrets {
 	const char *ssh_key;         /* ssh: private key file (else ~/.ssh/id_ed25519) */
 	const char *ssh_passphrase;  /* ssh: the key's passphrase */
 	const char *home;            /* the home folder, for ~/.ssh */
+	int ssh_agent;               /* an ssh agent runs (SSH_AUTH_SOCK is set) */
 } sync_secrets;
 
-#define SYNC_SECRETS_INIT { NULL, NULL, NULL, NULL, NULL }
+#define SYNC_SECRETS_INIT { NULL, NULL, NULL, NULL, NULL, 0 }
 
 typedef struct sync_opts {
 	const char *remote;            /* NULL: the workspace's sync.remote setting */
@@ -223,10 +224,10 @@ int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
 
 /*
  * Credentials without asking anyone, for front ends that cannot prompt and
- * as the default; payload is a const sync_secrets * (or NULL: nothing but
- * the ssh agent).  https takes its username and token; ssh tries the agent,
- * then its ssh_key or ~/.ssh/id_ed25519 under its home (with its
- * ssh_passphrase).  Returns 0 with *out filled, or -1 when it has nothing
+ * as the default; payload is a const sync_secrets * (or NULL: nothing).
+ * https takes its username and token; ssh takes its ssh_key when one is
+ * named, else the agent when one runs, then ~/.ssh/id_ed25519 under its
+ * home (with its ssh_passphrase).  Returns 0 with *out filled, or -1 when it has nothing
  * (more) to offer.
  */
 int sync_credentials_default(repo_cred *out, const char *url, const char *user,

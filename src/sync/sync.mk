@@ -31,6 +31,11 @@ EXTRA_DIST += tests/sync-roundtrip.sh
 TESTS += tests/sync-migrate.sh
 EXTRA_DIST += tests/sync-migrate.sh
 
+# Real servers started by the tests on 127.0.0.1: OpenSSH's sshd, and
+# lighttpd with TLS in front of git http-backend (skipped when missing).
+TESTS += tests/sync-ssh.sh tests/sync-https.sh
+EXTRA_DIST += tests/sync-ssh.sh tests/sync-https.sh
+
 # Benchmark (built, never run by make check): `make bench-sync`.
 noinst_PROGRAMS += bench/bench_sync
 bench_bench_sync_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)

@@ -26,6 +26,7 @@ typedef struct run {
 	hw_repo *repo;
 	const sync_opts *opts;
 	char *remote;
+	char *ca_file;              /* the sync.ca_file setting, or NULL */
 	const char *device;
 	char device_ref[300];       /* refs/heads/devices/<device> */
 	char tracking_ref[300];     /* refs/remotes/central/devices/<device> */
