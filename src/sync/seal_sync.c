@@ -33,6 +33,7 @@
 typedef struct no_key {
 	char case_id[HW_UUID_LEN + 1];
 	char id[SEAL_KEY_ID_LEN + 1];
+	char where[REPO_OID_HEX + 1];   /* the first commit looked in: another may have it */
 } no_key;
 
 struct sync_sealer {
@@ -137,18 +138,20 @@ static int ring_add(sync_sealer *s, seal_key *k)
 }
 
 /* True when (case_id, id) is known not to open here. */
-static int none_has(const sync_sealer *s, const char *case_id, const char *id)
+static int none_has(const sync_sealer *s, const char *case_id, const char *id,
+		    const char *where)
 {
 	size_t i = s->nnone;
 
 	/* Newest first: the files of a case come together. */
 	while (i-- > 0)
-		if (strcmp(s->none[i].id, id) == 0 && strcmp(s->none[i].case_id, case_id) == 0)
+		if (strcmp(s->none[i].id, id) == 0 && strcmp(s->none[i].case_id, case_id) == 0 &&
+		    strcmp(s->none[i].where, where) == 0)
 			return 1;
 	return 0;
 }
 
-static int none_add(sync_sealer *s, const char *case_id, const char *id)
+static int none_add(sync_sealer *s, const char *case_id, const char *id, const char *where)
 {
 	if (s->nnone == s->capnone) {
 		size_t cap = s->capnone ? s->capnone * 2 : 32;
@@ -161,6 +164,7 @@ static int none_add(sync_sealer *s, const char *case_id, const char *id)
 	}
 	snprintf(s->none[s->nnone].case_id, sizeof(s->none->case_id), "%s", case_id);
 	snprintf(s->none[s->nnone].id, sizeof(s->none->id), "%s", id);
+	snprintf(s->none[s->nnone].where, sizeof(s->none->where), "%s", where);
 	s->nnone++;
 	return 0;
 }
@@ -186,7 +190,8 @@ static int open_key(sync_sealer *s, int format, const char *const *commits, size
 		*out = s->ring[i];
 		return 0;
 	}
-	if (!s->keys || none_has(s, case_id, id) || !seal_key_id_valid(id))
+	if (!s->keys || !seal_key_id_valid(id) ||
+	    none_has(s, case_id, id, n && commits[0] ? commits[0] : ""))
 		return HW_ENOTFOUND;
 	if (!(dir = sync_case_dir(format, case_id)) ||
 	    !(path = sync_fmt("%s/keys/%s/%s", dir, id, s->r->device))) {
@@ -215,7 +220,7 @@ static int open_key(sync_sealer *s, int format, const char *const *commits, size
 			i = ring_pos(s, case_id, id, &found);
 			*out = s->ring[i];
 		}
-	} else if (none_add(s, case_id, id) < 0) {
+	} else if (none_add(s, case_id, id, n && commits[0] ? commits[0] : "") < 0) {
 		rc = HW_ERROR;
 	}
 cleanup:

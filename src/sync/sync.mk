@@ -45,6 +45,16 @@ bench-sync: bench/bench_sync
 	./bench/bench_sync
 .PHONY: bench-sync
 
+# What sealing costs against the same work in clear: `make bench-seal`.
+EXTRA_PROGRAMS += bench/bench_seal
+CLEANFILES += bench/bench_seal
+bench_bench_seal_SOURCES = bench/bench_seal.c
+bench_bench_seal_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_seal_LDADD = $(HW_LIBS) $(CORE_LIBS)
+bench-seal: bench/bench_seal
+	./bench/bench_seal
+.PHONY: bench-seal
+
 EXTRA_DIST += docs/sync.md
 
 # Hostile device branches and a hostile main, built as an attacker would.
