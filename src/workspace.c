@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -223,7 +224,8 @@ int ws_pending_count(hw_ws *ws, int *out)
 
 int ws_set(hw_ws *ws, const char *key, const char *value)
 {
-	int rc = store_setting_set(ws->store, key, value, &ws->err);
+	int rc = strcmp(key, WS_REMOTE) == 0 ? ws_set_remote(ws, value)
+					    : store_setting_set(ws->store, key, value, &ws->err);
 
 	if (rc == 0 && (strcmp(key, WS_DEVICE_ID) == 0 || strcmp(key, WS_NAME) == 0))
 		load_identity(ws);
@@ -298,6 +300,136 @@ static int device_id_valid(const char *id)
 	return id[n - 1] != '.';
 }
 
+/* The value of a hex digit, or -1. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decode s[0..n) into out (size bytes); -1 if it does not fit or holds a control. */
+static int url_decode(const char *s, size_t n, char *out, size_t size)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || k + 1 >= size)
+			return -1;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+int ws_set_remote(hw_ws *ws, const char *url)
+{
+	const char *host = url ? strstr(url, "://") : NULL, *at = NULL, *end, *colon;
+	char *bare = NULL, user[256], token[1024];
+	int rc;
+
+	if (!url)
+		return hw_error_set(&ws->err, HW_EINVALID, "no remote given");
+	if (host) {
+		host += 3;
+		end = host + strcspn(host, "/?#");
+		for (const char *p = host; p < end; p++)
+			if (*p == '@')
+				at = p;   /* the last '@' ends the userinfo (tokens may hold '@') */
+	}
+	colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+	if (!colon)   /* no password: a user name (ssh://git@...) is not a secret */
+		return store_setting_set(ws->store, WS_REMOTE, url, &ws->err);
+	if (url_decode(host, (size_t)(colon - host), user, sizeof(user)) < 0 ||
+	    url_decode(colon + 1, (size_t)(at - colon - 1), token, sizeof(token)) < 0) {
+		rc = hw_error_set(&ws->err, HW_EINVALID,
+				  "the user name or token in the remote URL is too long or holds a control character");
+		goto cleanup;
+	}
+	if (!(bare = malloc(strlen(url) + 1))) {
+		rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	hw_url_shown(url, bare, strlen(url) + 1);
+	if ((rc = ws_credentials_save(ws, user, token)) == 0)
+		rc = store_setting_set(ws->store, WS_REMOTE, bare, &ws->err);
+cleanup:
+	explicit_bzero(token, sizeof(token));
+	free(bare);
+	return rc;
+}
+
+int ws_credentials_save(hw_ws *ws, const char *user, const char *token)
+{
+	char *path = hw_path_join(ws->dir, "credentials"), *text = NULL;
+	size_t n;
+	int rc;
+
+	if (!path)
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	if (strchr(user, '\n') || strchr(token, '\n')) {
+		rc = hw_error_set(&ws->err, HW_EINVALID, "a line break in a user name or token");
+		goto cleanup;
+	}
+	n = strlen(user) + strlen(token) + 64;
+	if (!(text = malloc(n))) {
+		rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	snprintf(text, n, "homeward-credentials 1\nusername %s\ntoken %s\n", user, token);
+	/* hw_write_file_atomic writes 0600 (mkstemp). */
+	rc = hw_write_file_atomic(path, text, strlen(text), &ws->err);
+cleanup:
+	if (text)
+		explicit_bzero(text, strlen(text));
+	free(text);
+	free(path);
+	return rc;
+}
+
+int ws_credentials_load(hw_ws *ws, char *user, size_t usize, char *token, size_t tsize)
+{
+	char *path = hw_path_join(ws->dir, "credentials"), *text = NULL, *u, *t, *nl;
+	size_t len = 0;
+	int rc;
+
+	user[0] = token[0] = '\0';
+	if (!path)
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	if (!hw_exists(path)) {
+		free(path);
+		return HW_ENOTFOUND;
+	}
+	if ((rc = hw_read_file(path, &text, &len, &ws->err)) < 0)
+		goto cleanup;
+	if (strncmp(text, "homeward-credentials 1\nusername ", 32) != 0 ||
+	    !(u = text + 32) || !(nl = strchr(u, '\n')) || strncmp(nl + 1, "token ", 6) != 0) {
+		rc = hw_error_set(&ws->err, HW_ECORRUPT, "%s is not a credentials file", path);
+		goto cleanup;
+	}
+	*nl = '\0';
+	t = nl + 7;
+	if ((nl = strchr(t, '\n')))
+		*nl = '\0';
+	if (strlen(u) >= usize || strlen(t) >= tsize) {
+		rc = hw_error_set(&ws->err, HW_EINVALID, "%s holds too long a user name or token", path);
+		goto cleanup;
+	}
+	strcpy(user, u);
+	strcpy(token, t);
+cleanup:
+	if (text)
+		explicit_bzero(text, len);
+	free(text);
+	free(path);
+	return rc;
+}
+
 int ws_init(hw_ws *ws, const char *device_id, const char *name,
 	    const char *role, const char *remote)
 {
@@ -328,7 +460,7 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 	if ((rc = store_setting_set(st, WS_DEVICE_ID, device_id, &ws->err)) < 0 ||
 	    (rc = store_setting_set(st, WS_NAME, name, &ws->err)) < 0 ||
 	    (rc = store_setting_set(st, WS_ROLE, role, &ws->err)) < 0 ||
-	    (remote && (rc = store_setting_set(st, WS_REMOTE, remote, &ws->err)) < 0)) {
+	    (remote && (rc = ws_set_remote(ws, remote)) < 0)) {
 		store_rollback(st);
 		return rc;
 	}

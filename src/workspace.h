@@ -88,9 +88,28 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 /* True once ws_init has been run. */
 int ws_is_initialised(hw_ws *ws);
 
-/* Get a setting (caller frees *out; HW_ENOTFOUND if unset) or set one. */
+/* Get a setting (caller frees *out; HW_ENOTFOUND if unset) or set one (WS_REMOTE: ws_set_remote). */
 int ws_get(hw_ws *ws, const char *key, char **out);
 int ws_set(hw_ws *ws, const char *key, const char *value);
+
+/*
+ * Set the remote (sync.remote).  A URL with a password or token in it
+ * (https://user:token@host/...) is stored without its userinfo; the user
+ * name and token (percent-decoded) go to the workspace's credentials file
+ * (0600, see ws_credentials_save).  A user name alone stays in the URL.
+ */
+int ws_set_remote(hw_ws *ws, const char *url);
+
+/*
+ * The credentials file of the workspace, "credentials" (mode 0600):
+ *   homeward-credentials 1
+ *   username USER
+ *   token TOKEN
+ * Save replaces it; load fills user and token (HW_ENOTFOUND when there is
+ * none; the caller wipes token after use).
+ */
+int ws_credentials_save(hw_ws *ws, const char *user, const char *token);
+int ws_credentials_load(hw_ws *ws, char *user, size_t usize, char *token, size_t tsize);
 
 /* True when the workspace has its device keys (locked or not). */
 int ws_has_keys(hw_ws *ws);

@@ -46,6 +46,10 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 
+# A token in a remote URL: kept apart, offered, never shown.
+TESTS += tests/credentials.sh
+EXTRA_DIST += tests/credentials.sh
+
 # Who may read a workspace: private whatever the umask, refused when open.
 TESTS += tests/permissions.sh
 EXTRA_DIST += tests/permissions.sh

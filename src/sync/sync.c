@@ -206,7 +206,15 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 			  int attempt, void *payload)
 {
 	run *r = payload;
+	const char *given = r->opts->secrets ? r->opts->secrets->token : NULL;
 
+	/* The workspace's stored token first, once, unless one was given for this run. */
+	if ((allowed & REPO_CRED_USERPASS) && attempt == 1 && !(given && *given) &&
+	    ws_credentials_load(r->ws, out->username, sizeof(out->username), out->secret,
+				sizeof(out->secret)) == 0) {
+		out->kind = REPO_CRED_USERPASS;
+		return 0;
+	}
 	if (!r->opts->credentials)
 		return sync_credentials_default(out, url, user, allowed, attempt,
 						(void *)r->opts->secrets);
