@@ -59,7 +59,7 @@ check "back from the help" wait_for "Stage: counselling"
 keys X
 check "X opens the close form" wait_for "Close the case"
 check "the reasons are offered" wait_for "Lost contact"
-keys Right F2
+keys Right Right F2
 check "F2 asks before recording, saying what" wait_for "Reason: Lost contact"
 keys n
 check "another key than Enter cancels" wait_for "Not recorded"

@@ -242,11 +242,14 @@ static int add_event(const char *json, void *payload)
 	return rc;
 }
 
-/* A line of case work: a label padded to a column, then the text. */
+/*
+ * A line of case work: a label padded to a column, then the text; without
+ * a label, the text two columns in (consents and referrals are long).
+ */
 static int add_work(case_view *c, enum item_kind kind, const char *label, const char *text,
 		    const char *ref)
 {
-	char *padded = text_pad(label, 18), *line;
+	char *padded = *label || !*text ? text_pad(label, 18) : strdup(" "), *line;
 	int rc;
 
 	if (!padded)
@@ -368,12 +371,14 @@ static int add_work_items(case_view *c)
 		const store_consent *k = &w->consents[i];
 
 		word_list(list, sizeof list, ui_present, k->present);
-		snprintf(buf, sizeof buf, "%s%s%s: %s %s%s%s%s", ui_word_label(ui_purposes, k->purpose),
-			 k->recipient && *k->recipient ? " \xe2\x86\x92 " : "", k->recipient ? k->recipient : "",
+		snprintf(buf, sizeof buf, "%s %s: %s%s%s%s%s%s",
 			 k->withdrawn_on ? _("withdrawn") : k->granted ? _("granted") : _("refused"),
 			 k->withdrawn_on ? k->withdrawn_on : k->date ? k->date : "",
+			 ui_word_label(ui_purposes, k->purpose),
+			 k->recipient && *k->recipient ? " \xe2\x86\x92 " : "", k->recipient ? k->recipient : "",
 			 list[0] ? " (" : "", list, list[0] ? ")" : "");
-		if ((rc = add_work(c, IT_WORK, i ? "" : _("Consents:"), buf, NULL)) < 0)
+		if ((!i && (rc = add_work(c, IT_WORK, _("Consents:"), "", NULL)) < 0) ||
+		    (rc = add_work(c, IT_WORK, "", buf, NULL)) < 0)
 			return rc;
 	}
 	for (i = 0; i < w->nreferrals; i++) {
@@ -382,12 +387,14 @@ static int add_work_items(case_view *c)
 
 		age_text(age, sizeof age, r->sent_at, c->today);
 		word_list(list, sizeof list, ui_kinds, r->kinds);
-		/* TRANSLATORS: a referral on the case screen: provider, status,
-		 * since when, how long ago it was sent, the kinds asked for. */
-		snprintf(buf, sizeof buf, _("%s: %s %.10s, sent %s; %s%s"), p ? p->name : r->provider,
+		/* TRANSLATORS: a referral on the case screen: status, since when,
+		 * how long ago it was sent, the provider, the kinds asked for. */
+		snprintf(buf, sizeof buf, _("%s %.10s (sent %s): %s; %s%s"),
 			 ui_word_label(ui_referral_statuses, r->status), r->status_at ? r->status_at : "",
-			 age, list, r->urgency && !strcmp(r->urgency, "urgent") ? _("  URGENT") : "");
-		if ((rc = add_work(c, IT_REFERRAL, i ? "" : _("Referrals:"), buf, r->id)) < 0)
+			 age, p ? p->name : r->provider, list,
+			 r->urgency && !strcmp(r->urgency, "urgent") ? _("  URGENT") : "");
+		if ((!i && (rc = add_work(c, IT_WORK, _("Referrals:"), "", NULL)) < 0) ||
+		    (rc = add_work(c, IT_REFERRAL, "", buf, r->id)) < 0)
 			return rc;
 	}
 	return 0;
@@ -741,6 +748,28 @@ static void open_work(tui *t, const char *case_id, enum ui_work_step step, const
 		tui_error(t, rc);
 }
 
+/* A step that has something to act on: a consent to withdraw, a referral to update. */
+static int step_applies(const case_view *c, tui *t, enum ui_work_step step)
+{
+	size_t i;
+
+	if (step == WORK_WITHDRAW) {
+		for (i = 0; i < c->work.nconsents; i++)
+			if (c->work.consents[i].granted && !c->work.consents[i].withdrawn_on)
+				return 1;
+		tui_message(t, ROLE_INFO, "%s", _("This case has no granted consent to withdraw."));
+		return 0;
+	}
+	if (step == WORK_UPDATE_REFERRAL) {
+		for (i = 0; i < c->work.nreferrals; i++)
+			if (strcmp(c->work.referrals[i].status, "closed"))
+				return 1;
+		tui_message(t, ROLE_INFO, "%s", _("This case has no open referral to update."));
+		return 0;
+	}
+	return 1;
+}
+
 /* The steps of case work, in the order of the menu, with the action whose key records each. */
 static const struct {
 	enum ui_work_step step;
@@ -775,7 +804,11 @@ static const char *selected_referral(const case_view *c)
 
 static void step_chosen(tui *t, const char *value, void *payload)
 {
-	open_work(t, (const char *)payload, (enum ui_work_step)atoi(value), NULL);
+	case_view *c = payload;
+	enum ui_work_step step = (enum ui_work_step)atoi(value);
+
+	if (step_applies(c, t, step))
+		open_work(t, c->id, step, NULL);
 }
 
 /* The menu of case-work steps, each with its key. */
@@ -804,7 +837,7 @@ static void work_menu(case_view *c, tui *t)
 	a.items = items;
 	a.count = n;
 	a.chosen = step_chosen;
-	a.payload = c->id;   /* lives as long as this view, which stays below */
+	a.payload = c;   /* lives as long as this view, which stays below */
 	tui_push(t, &ui_screen_pick, &a);
 }
 
@@ -847,13 +880,15 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 		open_work(t, c->id, WORK_CONSENT, NULL);
 		return UI_HANDLED;
 	case ACT_WITHDRAW_CONSENT:
-		open_work(t, c->id, WORK_WITHDRAW, NULL);
+		if (step_applies(c, t, WORK_WITHDRAW))
+			open_work(t, c->id, WORK_WITHDRAW, NULL);
 		return UI_HANDLED;
 	case ACT_REFER:
 		open_work(t, c->id, WORK_REFER, NULL);
 		return UI_HANDLED;
 	case ACT_UPDATE_REFERRAL:
-		open_work(t, c->id, WORK_UPDATE_REFERRAL, selected_referral(c));
+		if (step_applies(c, t, WORK_UPDATE_REFERRAL))
+			open_work(t, c->id, WORK_UPDATE_REFERRAL, selected_referral(c));
 		return UI_HANDLED;
 	case ACT_CLOSE_CASE:
 		open_work(t, c->id, is_closed(c) ? WORK_REOPEN : WORK_CLOSE, NULL);

@@ -342,7 +342,7 @@ static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	if (filtered(l)) {
 		/* The filters take the right part of the search row. */
 		char *desc = filters_text(l);
-		int fw = cols / 2 - 2;
+		int fw = cols - lw - 26;
 
 		ui_put(t, top, cols - fw - 1, fw, desc ? desc : "", ROLE_HINT, 0);
 		free(desc);

@@ -766,7 +766,9 @@ static int work_key(ui_view *v, tui *t, int key, enum ui_action act)
 		default: changed = 1; break;
 		}
 	} else if (f->nopts && (key == UI_KEY_FN(KEY_LEFT) || key == UI_KEY_FN(KEY_RIGHT))) {
-		f->pos = (f->pos + (key == UI_KEY_FN(KEY_RIGHT) ? 1 : f->nopts - 1)) % f->nopts;
+		/* Nothing chosen yet: the first move chooses where the cursor is. */
+		if (f->kind != WF_CHOICE || f->chosen >= 0)
+			f->pos = (f->pos + (key == UI_KEY_FN(KEY_RIGHT) ? 1 : f->nopts - 1)) % f->nopts;
 		if (f->kind == WF_CHOICE) {
 			f->chosen = f->pos;
 			changed = 1;

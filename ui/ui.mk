@@ -24,7 +24,7 @@ TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repe
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
 	tests/tui-assistance.sh tests/tui-keys.sh \
 	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
-	tests/tui-demo.sh tests/tui-casework.sh
+	tests/tui-demo.sh tests/tui-casework.sh tests/tui-referrals.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 
