@@ -218,9 +218,12 @@ remote="git://127.0.0.1:$port/central.git"
 round_trip "$remote" -git git://
 
 # --- the server refuses: a pre-receive hook that exits 1 ---
+# (its words arrive in two pieces: what the user reads is one whole line, once)
 cat >"$tmp/srv/central.git/hooks/pre-receive" <<'EOF'
 #!/bin/sh
-echo "central is closed for maintenance" >&2
+printf 'central is clo' >&2
+sleep 0.3
+printf 'sed for maintenance\n' >&2
 exit 1
 EOF
 chmod +x "$tmp/srv/central.git/hooks/pre-receive"
@@ -229,12 +232,22 @@ if hw A-git sync >"$tmp/out" 2>&1; then
 	not_ok "a push the server refuses is an error the user sees"
 else
 	grep -q "central is closed for maintenance" "$tmp/out" && grep -q "refused" "$tmp/out" &&
-		ok "a push the server refuses is an error the user sees" ||
-		not_ok "a push the server refuses is an error the user sees"
+	[ "$(grep -o "central is closed for maintenance" "$tmp/out" | wc -l)" = 1 ] &&
+	! grep -q "remote: central is clo$" "$tmp/out" &&
+		ok "a push the server refuses is an error the user sees, the server's line whole and once" ||
+		not_ok "a push the server refuses is an error the user sees, the server's line whole and once"
 fi
 sed 's/^/# /' "$tmp/out"
 rm -f "$tmp/srv/central.git/hooks/pre-receive"
-check "once the server accepts again, the refused work is sent" sh -c \
-	'"$1" --workspace "$2" sync | grep -q "sent 1 event,"' sh "$HOMEWARD" "$tmp/A-git"
+cat >"$tmp/srv/central.git/hooks/post-receive" <<'EOF'
+#!/bin/sh
+printf 'thanks, ' >&2
+sleep 0.3
+printf 'received\n' >&2
+EOF
+chmod +x "$tmp/srv/central.git/hooks/post-receive"
+check "once the server accepts again, the refused work is sent, and what the server says is shown once" sh -c \
+	'"$1" --workspace "$2" sync >"$3" && cat "$3" && grep -q "sent 1 event," "$3" &&
+	 [ "$(grep -c "^remote: thanks, received\$" "$3")" = 1 ]' sh "$HOMEWARD" "$tmp/A-git" "$tmp/sync.out"
 
 exit $failed

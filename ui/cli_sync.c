@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
 #include "i18n.h"
+#include "text.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
 #include "workspace.h"
@@ -25,55 +27,173 @@ typedef struct cli_progress {
 	const char *remote;
 	int quiet;
 	const sync_secrets *secrets;  /* the front end's, for the default credentials */
+	int tty;                      /* stdout is a terminal: counts update one line */
+	int line_open;                /* a counts line is on the terminal, without its newline */
+	int step;                     /* the step the counts belong to */
+	double step_start;            /* when it began (seconds) */
+	double last_shown;            /* when counts were last shown */
+	char server[4096];            /* the server's lines, shown once at the end */
+	size_t server_len;
+	size_t server_more;           /* lines that did not fit */
 } cli_progress;
 
-/* True for git's own transfer counters, which say nothing to a counsellor. */
-static int is_git_counter(const char *line, size_t len)
-{
-	static const char *const counters[] = {
-		"Counting objects", "Compressing objects", "Enumerating objects",
-		"Writing objects", "Resolving deltas", "Total ", NULL,
-	};
-	size_t i;
+#define CLI_PROGRESS_INIT { NULL, 0, NULL, 0, 0, 0, 0, 0, "", 0, 0 }
 
-	for (i = 0; counters[i]; i++)
-		if (len >= strlen(counters[i]) && strncmp(line, counters[i], strlen(counters[i])) == 0)
-			return 1;
-	return 0;
+/* Seconds on a clock that only goes forward. */
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/*
- * Print the server's words line by line as "remote: ..." (what a hook
- * says when it refuses a push), leaving out git's transfer counters.
- */
-static void print_remote_text(const char *text, size_t len)
+/* End the counts line on the terminal, so that what follows starts a line of its own. */
+static void progress_close(cli_progress *c)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		size_t j = i;
-
-		while (j < len && text[j] != '\n' && text[j] != '\r')
-			j++;
-		if (j > i && !is_git_counter(text + i, j - i))
-			printf(_("remote: %.*s\n"), (int)(j - i), text + i);
-		i = j + 1;
+	if (c->line_open) {
+		fflush(stdout);
+		if (write(STDOUT_FILENO, "\n", 1) < 0) {
+			/* Nothing to do: the terminal is gone. */
+		}
+		c->line_open = 0;
 	}
 }
 
-/* One progress line when a step begins; the server's messages as they come. */
+/* "about 3 minutes left" into buf, or "" while there is nothing to estimate from. */
+static const char *estimate(char *buf, size_t size, double elapsed, size_t current, size_t total)
+{
+	double left;
+	long n;
+
+	buf[0] = '\0';
+	if (elapsed < 1 || current == 0 || current >= total)
+		return buf;
+	left = elapsed * (double)(total - current) / (double)current;
+	if (left < 90) {
+		n = (long)(left + 0.5);
+		snprintf(buf, size, P_("about %ld second left", "about %ld seconds left", n), n);
+	} else {
+		n = (long)(left / 60 + 0.5);
+		snprintf(buf, size, P_("about %ld minute left", "about %ld minutes left", n), n);
+	}
+	return buf;
+}
+
+/*
+ * Counts within a step: on a terminal, one line that updates in place (at
+ * most ten times a second); otherwise a line at most once a second, so a
+ * log of a long import stays readable.
+ */
+static void show_counts(cli_progress *c, const sync_progress *p)
+{
+	double now = now_seconds();
+	char line[512], eta[128];
+	const char *what;
+	int pct;
+
+	if (!p->total || p->current > p->total)
+		return;
+	if (p->step != c->step) {
+		c->step = p->step;
+		c->step_start = now;
+		c->last_shown = 0;
+	}
+	if (c->tty ? now - c->last_shown < 0.1 && p->current < p->total
+		   : now - c->last_shown < 1.0)
+		return;
+	switch (p->step) {
+	case SYNC_STEP_PUSH: what = _("Sending"); break;
+	case SYNC_STEP_FETCH: what = _("Receiving"); break;
+	case SYNC_STEP_IMPORT: what = _("Importing"); break;
+	default: return;
+	}
+	/* A first line only once the step is worth watching. */
+	if (!c->tty && !c->last_shown && now - c->step_start < 1.0)
+		return;
+	c->last_shown = now;
+	pct = (int)(100.0 * (double)p->current / (double)p->total);
+	estimate(eta, sizeof(eta), now - c->step_start, p->current, p->total);
+	if (eta[0])
+		/* TRANSLATORS: "Importing: 1200 of 5000 (24%), about 40 seconds left". */
+		snprintf(line, sizeof(line), _("%s: %zu of %zu (%d%%), %s"), what, p->current, p->total,
+			 pct, eta);
+	else
+		/* TRANSLATORS: "Importing: 1200 of 5000 (24%)". */
+		snprintf(line, sizeof(line), _("%s: %zu of %zu (%d%%)"), what, p->current, p->total, pct);
+	if (!c->tty) {
+		printf("%s\n", line);
+		fflush(stdout);
+		return;
+	}
+	{
+		/* Written past stdout's filter, which would show \r as a symbol: sanitise here. */
+		char *clean = text_sanitize(line, strlen(line), 0, NULL);
+		hw_buf b = HW_BUF_INIT;
+
+		fflush(stdout);
+		hw_buf_puts(&b, "\r");
+		hw_buf_puts(&b, clean ? clean : "");
+		hw_buf_puts(&b, "\033[K");
+		if (!hw_buf_oom(&b) && write(STDOUT_FILENO, b.ptr, b.len) == (ssize_t)b.len)
+			c->line_open = 1;
+		hw_buf_free(&b);
+		free(clean);
+	}
+}
+
+/* Keep a line of the server's, to be shown once when the run ends. */
+static void keep_server_line(cli_progress *c, const char *text, size_t len)
+{
+	if (c->server_len + len + 2 > sizeof(c->server)) {
+		c->server_more++;
+		return;
+	}
+	memcpy(c->server + c->server_len, text, len);
+	c->server_len += len;
+	c->server[c->server_len++] = '\n';
+	c->server[c->server_len] = '\0';
+}
+
+/*
+ * The server's lines ("remote: ..."), once, when the run is over.  When the
+ * run failed and its message quotes the server already, they are not
+ * repeated.
+ */
+static void print_server_lines(cli_progress *c, const hw_error *failed)
+{
+	const char *p = c->server, *nl;
+
+	progress_close(c);
+	if (failed && strstr(failed->msg, "(server said: "))
+		return;
+	while ((nl = strchr(p, '\n')) != NULL) {
+		printf(_("remote: %.*s\n"), (int)(nl - p), p);
+		p = nl + 1;
+	}
+	if (c->server_more)
+		printf(P_("remote: (%zu more line)\n", "remote: (%zu more lines)\n", c->server_more),
+		       c->server_more);
+	fflush(stdout);
+}
+
+/* One progress line when a step begins, counts within it; the server's lines are kept. */
 static int on_progress(const sync_progress *p, void *payload)
 {
 	cli_progress *c = payload;
 	char shown[1024];
 
 	if (p->step == SYNC_STEP_MESSAGE) {
-		print_remote_text(p->text, p->text_len);
-		fflush(stdout);
+		keep_server_line(c, p->text, p->text_len);
 		return 0;
 	}
-	if (c->quiet || !p->starting)
+	if (c->quiet)
 		return 0;
+	if (!p->starting) {
+		show_counts(c, p);
+		return 0;
+	}
+	progress_close(c);
 	switch (p->step) {
 	case SYNC_STEP_COMMIT:
 		printf(P_("Recording %zu change for sending\n", "Recording %zu changes for sending\n",
@@ -233,6 +353,16 @@ static void print_forms(const sync_result *res)
 		printf(P_("and %zu more form\n", "and %zu more forms\n", more), more);
 }
 
+/* The lock files a run that died had left, removed by this one (stderr). */
+static void print_locks(const sync_result *res)
+{
+	if (!res->locks_removed)
+		return;
+	fprintf(stderr, P_("homeward: removed %zu lock file left by a run that was cut (%s)\n",
+			   "homeward: removed %zu lock files left by a run that was cut (%s, ...)\n",
+			   res->locks_removed), res->locks_removed, res->lock_note);
+}
+
 /* The files of main an import left out: how many, then which and why (stderr). */
 static void print_skips(const sync_result *res)
 {
@@ -269,6 +399,7 @@ static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **sh
 	}
 	*shown = remote_name(*ws, remote);
 	cp->remote = *shown ? *shown : "";
+	cp->tty = isatty(STDOUT_FILENO);
 	o->remote = remote;
 	o->progress = on_progress;
 	o->credentials = on_credentials;
@@ -282,7 +413,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_result res;
-	cli_progress cp = { NULL, 0, NULL };
+	cli_progress cp = CLI_PROGRESS_INIT;
 	const char *remote = NULL;
 	char *shown = NULL, sent[160], received[160];
 	hw_ws *ws = NULL;
@@ -294,6 +425,8 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
 	rc = sync_run(ws, &o, &res);
+	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
+	print_locks(&res);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {
@@ -315,7 +448,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	merge_result res;
-	cli_progress cp = { NULL, 0, NULL };
+	cli_progress cp = CLI_PROGRESS_INIT;
 	const char *remote = NULL;
 	char *shown = NULL, merged[160], received[160];
 	hw_ws *ws = NULL;
@@ -328,6 +461,8 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
 	rc = merge_run(ws, &o, &res);
+	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
+	print_locks(&res.sync);
 	/* Rejections are reported even when a later step failed. */
 	for (i = 0; i < res.nrejections; i++) {
 		const merge_rejection *m = &res.rejections[i];
@@ -446,7 +581,7 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 	const char *usage = _("Usage: homeward form publish FORM.xml [--remote URL] [--quiet]");
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_publish_result res;
-	cli_progress cp = { NULL, 0, NULL };
+	cli_progress cp = CLI_PROGRESS_INIT;
 	const char *remote = NULL;
 	char *shown = NULL;
 	hw_ws *ws = NULL;
@@ -471,6 +606,8 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 	if ((st = open_for_remote(&ws, &o, &cp, &shown, g, remote)) != 0)
 		return st;
 	rc = sync_publish_form(ws, argv[optind], &o, &res);
+	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
+	print_locks(&res.sync);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {

@@ -712,7 +712,9 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	int rc, attempt, max;
 
 	memset(&res, 0, sizeof(res));
-	if ((rc = sync_run_open(&r, ws, opts)) < 0)
+	rc = sync_run_open(&r, ws, opts);
+	sync_note_locks(&r, &res.sync);
+	if (rc < 0)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "merging")) < 0)
 		goto cleanup;

@@ -227,7 +227,9 @@ int sync_publish_form(hw_ws *ws, const char *form_path, const sync_opts *opts,
 	/* Refused before anything is read or fetched: devices never publish. */
 	if ((rc = sync_require_supervisor(ws, "publishing forms")) < 0)
 		goto cleanup;
-	if ((rc = sync_run_open(&r, ws, opts)) < 0)
+	rc = sync_run_open(&r, ws, opts);
+	sync_note_locks(&r, &res.sync);
+	if (rc < 0)
 		goto cleanup;
 	if ((rc = publish_prepare(&r, form_path, &files, &res)) < 0)
 		goto cleanup;

@@ -1490,14 +1490,43 @@ static int locked_file(const char *msg, char *out, size_t size)
 	return 1;
 }
 
+/*
+ * When msg says a lock file stood in the way, HW_ELOCKED naming it with its
+ * age and how to clear it; else 0.
+ *
+ * A folder remote is written in-process: a sync that was cut while it
+ * updated a ref there left NAME.lock behind, and no later run can update
+ * that ref until it is gone.  Nothing on this device can tell whether
+ * another device is writing right now, so say how old the file is and
+ * leave the decision to the user.
+ */
+static int lock_fail(const char *msg, const char *what, const char *url, hw_error *err)
+{
+	char lock[1024], age[64];
+	struct stat st;
+
+	if (!locked_file(msg, lock, sizeof(lock)))
+		return 0;
+	if (stat(lock, &st) != 0)
+		return hw_error_set(err, HW_ELOCKED,
+				    "%s %s: %s was there a moment ago: another sync was writing; try again",
+				    what, url, lock);
+	age_text(age, sizeof(age), difftime(time(NULL), st.st_mtime));
+	return hw_error_set(err, HW_ELOCKED,
+			    "%s %s: the central repository is locked by the file %s, made %s ago by "
+			    "another sync that is still writing, or by one that was cut. If no one "
+			    "else is syncing with it, remove that file and sync again",
+			    what, url, lock, age);
+}
+
 /* Turn a failed remote operation into our code, with libgit2's words. */
 static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, const char *url,
 		       hw_error *err)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
-	char name[256], shown[1024], lock[1024];
-	int code = HW_ENETWORK;
+	char name[256], shown[1024];
+	int code;
 
 	url = hw_url_shown(url, shown, sizeof(shown));
 
@@ -1518,28 +1547,9 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 	if (c->untrusted)
 		return hw_error_set(err, HW_EUNTRUSTED, "%s %s: %s", what, url,
 				    c->trust.len ? c->trust.ptr : "the server's identity could not be verified");
-	if (gitcode == GIT_ELOCKED && locked_file(msg, lock, sizeof(lock))) {
-		/*
-		 * A folder remote is written in-process: a sync that was cut
-		 * while it updated a ref there left NAME.lock behind, and no
-		 * later run can update that ref until it is gone.  Nothing on
-		 * this device can tell whether another device is writing right
-		 * now, so say how old the file is and leave it to the user.
-		 */
-		struct stat st;
-		char age[64];
-
-		if (stat(lock, &st) != 0)
-			return hw_error_set(err, HW_ELOCKED,
-					    "%s %s: %s was locked by another sync a moment ago; try again",
-					    what, url, lock);
-		age_text(age, sizeof(age), difftime(time(NULL), st.st_mtime));
-		return hw_error_set(err, HW_ELOCKED,
-				    "%s %s: the central repository is locked by the file %s, made %s "
-				    "ago by another sync that is still writing, or by one that was cut. "
-				    "If no one else is syncing with it, remove that file and sync again",
-				    what, url, lock, age);
-	}
+	if ((code = lock_fail(msg, what, url, err)) < 0)
+		return code;
+	code = HW_ENETWORK;
 	if (gitcode == GIT_ENONFASTFORWARD)
 		code = REPO_ENONFASTFORWARD;
 	else if (gitcode == GIT_EAUTH || c->auth_given_up)
@@ -1625,6 +1635,9 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 		rc = hw_error_set(err, HW_EREJECTED, "%s refused a reference (out of memory naming it)", hw_url_shown(url, shown, sizeof(shown)));
 		goto cleanup;
 	}
+	if (c.rejected.len &&
+	    (rc = lock_fail(c.rejected.ptr, "pushing to", hw_url_shown(url, shown, sizeof(shown)), err)) < 0)
+		goto cleanup;
 	if (c.rejected.len) {
 		/* "pre-receive hook declined" is terse: add what the hook printed. */
 		if (c.server.len)

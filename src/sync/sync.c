@@ -270,6 +270,7 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->lock_fd = -1;
 	r->ws = ws;
 	r->st = ws_store(ws);
 	r->err = ws_err(ws);
@@ -303,6 +304,13 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	snprintf(r->tracking_ref, sizeof(r->tracking_ref), "%s%s", SYNC_REMOTE_DEVICES, r->device);
 
 	/*
+	 * One run at a time on a workspace; holding the lock, whatever lock
+	 * files repo.git holds were left by a run that died.
+	 */
+	if ((rc = sync_lock_take(r)) < 0)
+		return rc;
+	sync_clear_stale_locks(r);
+	/*
 	 * Sealing needs this device's keys and a roster to know the
 	 * recipients; without them nothing is sealed (see docs/security.md).
 	 */
@@ -329,6 +337,7 @@ void sync_run_close(run *r)
 	repo_free(r->repo);
 	free(r->remote);
 	free(r->ca_file);
+	sync_lock_release(r);
 	r->repo = NULL;
 	r->remote = NULL;
 	r->ca_file = NULL;
@@ -1640,7 +1649,9 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	if ((rc = sync_run_open(&r, ws, opts)) < 0)
+	rc = sync_run_open(&r, ws, opts);
+	sync_note_locks(&r, &res);
+	if (rc < 0)
 		goto cleanup;
 	if ((rc = sync_send_pending(&r, &res)) < 0)
 		goto cleanup;

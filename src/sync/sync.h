@@ -135,6 +135,8 @@ typedef struct sync_result {
 	size_t nforms;                 /* notes in forms[] */
 	sync_skip_note skips[SYNC_MAX_SKIP_NOTES];  /* the first files skipped, and why */
 	size_t nskips;                 /* notes in skips[] */
+	size_t locks_removed;          /* lock files a run that died left in repo.git, removed */
+	char lock_note[300];           /* the first of them, its path inside repo.git */
 } sync_result;
 
 /*

@@ -5,7 +5,8 @@ noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
 	src/sync/repo.c src/sync/repo.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
-	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c
+	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c \
+	src/sync/locks.c
 src_sync_libsync_a_SOURCES = $(SYNC_SRCS)
 src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 
@@ -35,6 +36,15 @@ EXTRA_DIST += tests/sync-migrate.sh
 # lighttpd with TLS in front of git http-backend (skipped when missing).
 TESTS += tests/sync-ssh.sh tests/sync-https.sh
 EXTRA_DIST += tests/sync-ssh.sh tests/sync-https.sh
+
+# Syncs and merges through cut connections (a loopback proxy) and kill -9,
+# N of each (20 in make check; `make check-faults N=200` for more).
+TESTS += tests/sync-faults.sh
+EXTRA_DIST += tests/sync-faults.sh tests/cut-proxy.py
+N = 200
+check-faults: homeward
+	FAULTS_N=$(N) srcdir=$(srcdir) HOMEWARD=./homeward $(SHELL) $(srcdir)/tests/sync-faults.sh
+.PHONY: check-faults
 
 # Benchmark (built, never run by make check): `make bench-sync`.
 noinst_PROGRAMS += bench/bench_sync

@@ -35,6 +35,10 @@ typedef struct run {
 	int format;                 /* the format of main being imported */
 	struct sync_sealer *sealer; /* NULL: nothing is sealed (no keys or no roster) */
 	size_t keys_wrapped, keys_made;  /* by the last commit */
+	int lock_fd;                /* the workspace's run lock, while locked */
+	int locked;
+	size_t locks_removed;       /* stale lock files removed from repo.git */
+	char lock_note[300];        /* the first of them (its path inside repo.git) */
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */
@@ -73,6 +77,20 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts);
 
 /* Release what a run holds (also after a failed sync_run_open). */
 void sync_run_close(run *r);
+
+/*
+ * The workspace's run lock (locks.c): one sync, merge or publish at a time.
+ * sync_lock_take: HW_EBUSY when another process holds it.  The kernel drops
+ * it when the process dies, however it dies.
+ */
+int sync_lock_take(run *r);
+void sync_lock_release(run *r);
+
+/* With the run lock held: remove lock files left in repo.git by a run that died. */
+void sync_clear_stale_locks(run *r);
+
+/* Copy the count and first path of the removed lock files into res. */
+void sync_note_locks(const run *r, sync_result *res);
 
 /* The test hook: behave as if the run had been cut right after step. */
 int sync_stop_here(run *r, int step);
