@@ -1372,7 +1372,12 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 	} else if (c->opts->credentials(&cred, url, username_from_url, allowed, c->auth_tries,
 					c->opts->payload) != 0) {
 		c->auth_given_up = 1;
-		git_error_set_str(GIT_ERROR_NET, "no credentials given");
+		if (c->auth_tries == 1)
+			/* Nothing was offered: say so rather than "refused". */
+			c->offered[0] = '\0';
+		git_error_set_str(GIT_ERROR_NET, c->auth_tries == 1
+				  ? "the server asks for credentials and none were given (a token, or an ssh key)"
+				  : "no credentials given");
 		return GIT_EAUTH;
 	}
 
