@@ -290,7 +290,7 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
 	hw_buf msg = { 0 };
 	size_t i, first;
-	int rc, from;
+	int rc, from, bulk = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.r = r;
@@ -324,6 +324,10 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 		if (m.steps[i].begin && (rc = m.steps[i].begin(&m, &m.state[i])) < 0)
 			goto cleanup;
 	}
+	/* Every new object of the rewrite goes into one pack. */
+	if ((rc = repo_bulk_begin(r->repo, r->err)) < 0)
+		goto cleanup;
+	bulk = 1;
 	rc = repo_diff(r->repo, NULL, mtip, migrate_collect, &m, r->err);
 	if (rc > 0 || (rc < 0 && !r->err->code))
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
@@ -342,6 +346,9 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 		hw_error_prefix(r->err, "building main in format %d", res->to);
 		goto cleanup;
 	}
+	bulk = 0;
+	if ((rc = repo_bulk_end(r->repo, 1, r->err)) < 0)
+		goto cleanup;
 	if (dry)
 		goto cleanup;
 
@@ -375,6 +382,8 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 	memcpy(res->main_tip, commit, sizeof(commit));
 
 cleanup:
+	if (bulk)
+		repo_bulk_end(r->repo, 0, NULL);
 	for (i = 0; m.state && i < m.nsteps; i++)
 		if (m.steps[i].free)
 			m.steps[i].free(m.state[i]);

@@ -19,14 +19,41 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 
 #include "sync/repo.h"
 #include "util.h"
 
 struct hw_repo {
-	git_repository *git;
+	git_repository *git;        /* the repository, or during a bulk write its bulk handle */
+	git_repository *disk;       /* during a bulk write: the repository itself, else NULL */
+	git_odb_backend *mempack;   /* during a bulk write: where new objects go */
+	int bulk_depth;             /* nested repo_bulk_begin calls */
+	git_oid *bulk_oids;         /* during a bulk write: the objects written, for the pack */
+	size_t nbulk, capbulk;
+	int bulk_oom;               /* a note could not be kept: the pack would miss it */
 	char *path;
 };
+
+/* During a bulk write, remember an object written, to pack it at the end. */
+static void bulk_note(hw_repo *r, const git_oid *oid)
+{
+	if (!r->disk)
+		return;
+	if (r->nbulk == r->capbulk) {
+		size_t cap = r->capbulk ? r->capbulk * 2 : 1024;
+		git_oid *grown = realloc(r->bulk_oids, cap * sizeof(*grown));
+
+		if (!grown) {
+			r->bulk_oom = 1;
+			return;
+		}
+		r->bulk_oids = grown;
+		r->capbulk = cap;
+	}
+	git_oid_cpy(&r->bulk_oids[r->nbulk++], oid);
+}
 
 static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
 static int repo_init_status;
@@ -135,6 +162,10 @@ void repo_free(hw_repo *r)
 {
 	if (!r)
 		return;
+	if (r->disk) {
+		r->bulk_depth = 1;
+		repo_bulk_end(r, 0, NULL);
+	}
 	git_repository_free(r->git);
 	free(r->path);
 	free(r);
@@ -316,6 +347,7 @@ int repo_blob_write(char out[REPO_OID_HEX + 1], hw_repo *r, const void *data, si
 	rc = git_blob_create_from_buffer(&oid, r->git, data ? data : "", len);
 	if (rc < 0)
 		return repo_fail(err, rc, "writing a blob");
+	bulk_note(r, &oid);
 	oid_hex(out, &oid);
 	return 0;
 }
@@ -485,7 +517,7 @@ static int path_ok(const char *path)
  * subfolder named by the files is rebuilt recursively from its old version;
  * every other entry is carried over by id, unread.
  */
-static int tree_insert(git_oid *out, git_repository *git, const git_oid *base,
+static int tree_insert(git_oid *out, hw_repo *r, const git_oid *base,
 		       struct tree_ent *e, size_t n, size_t off, hw_error *err)
 {
 	git_tree *base_tree = NULL;
@@ -494,11 +526,11 @@ static int tree_insert(git_oid *out, git_repository *git, const git_oid *base,
 	size_t i = 0, j;
 	int rc;
 
-	if (base && (rc = git_tree_lookup(&base_tree, git, base)) < 0) {
+	if (base && (rc = git_tree_lookup(&base_tree, r->git, base)) < 0) {
 		rc = repo_fail(err, rc, "reading a tree");
 		goto cleanup;
 	}
-	if ((rc = git_treebuilder_new(&bld, git, base_tree)) < 0) {
+	if ((rc = git_treebuilder_new(&bld, r->git, base_tree)) < 0) {
 		rc = repo_fail(err, rc, "building a tree");
 		goto cleanup;
 	}
@@ -556,7 +588,7 @@ static int tree_insert(git_oid *out, git_repository *git, const git_oid *base,
 				git_oid_cpy(&sub_base, git_tree_entry_id(old));
 				had = 1;
 			}
-			rc = tree_insert(&sub_new, git, had ? &sub_base : NULL, e + i, j - i,
+			rc = tree_insert(&sub_new, r, had ? &sub_base : NULL, e + i, j - i,
 					 off + nlen + 1, err);
 			if (rc < 0)
 				goto cleanup;
@@ -572,11 +604,109 @@ static int tree_insert(git_oid *out, git_repository *git, const git_oid *base,
 	}
 	if ((rc = git_treebuilder_write(out, bld)) < 0)
 		rc = repo_fail(err, rc, "writing a tree");
+	else
+		bulk_note(r, out);
 
 cleanup:
 	free(name);
 	git_treebuilder_free(bld);
 	git_tree_free(base_tree);
+	return rc;
+}
+
+int repo_bulk_begin(hw_repo *r, hw_error *err)
+{
+	git_repository *bulk = NULL;
+	git_odb *odb = NULL;
+	git_odb_backend *mp = NULL;
+	int rc;
+
+	if (r->disk) {
+		r->bulk_depth++;
+		return 0;   /* already: the outermost writes the pack */
+	}
+	if ((rc = git_repository_open_bare(&bulk, r->path)) < 0 ||
+	    (rc = git_repository_odb(&odb, bulk)) < 0 ||
+	    (rc = git_mempack_new(&mp)) < 0) {
+		rc = repo_fail(err, rc, "preparing to write many objects");
+		goto fail;
+	}
+	if ((rc = git_odb_add_backend(odb, mp, 999)) < 0) {
+		mp->free(mp);
+		rc = repo_fail(err, rc, "preparing to write many objects");
+		goto fail;
+	}
+	git_odb_free(odb);
+	r->mempack = mp;
+	r->disk = r->git;
+	r->git = bulk;
+	r->bulk_depth = 1;
+	return 0;
+fail:
+	git_odb_free(odb);
+	git_repository_free(bulk);
+	return rc;
+}
+
+int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
+{
+	git_buf pack = GIT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats;
+	int rc = 0;
+
+	if (!r->disk || --r->bulk_depth > 0)
+		return 0;
+	if (keep) {
+		/* One pack, written and fsynced once, instead of a file per object. */
+		git_packbuilder *pb = NULL;
+		size_t i;
+
+		if (r->bulk_oom) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto done;
+		}
+		if ((rc = git_packbuilder_new(&pb, r->git)) < 0) {
+			rc = repo_fail(err, rc, "packing new objects");
+			goto done;
+		}
+		git_packbuilder_set_threads(pb, 1);
+		for (i = 0; i < r->nbulk && rc >= 0; i++)
+			rc = git_packbuilder_insert(pb, &r->bulk_oids[i], NULL);
+		if (rc >= 0)
+			rc = git_packbuilder_write_buf(&pack, pb);
+		git_packbuilder_free(pb);
+		if (rc < 0) {
+			rc = repo_fail(err, rc, "packing new objects");
+			goto done;
+		}
+		/* A pack of no object is its 12-byte header and 20-byte checksum. */
+		if (pack.size > 32) {
+			memset(&stats, 0, sizeof(stats));
+			if ((rc = git_repository_odb(&odb, r->disk)) < 0 ||
+			    (rc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
+			    (rc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
+			    (rc = wp->commit(wp, &stats)) < 0) {
+				rc = repo_fail(err, rc, "writing a pack of new objects");
+				goto done;
+			}
+			git_odb_refresh(odb);
+		}
+	}
+done:
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	git_repository_free(r->git);   /* with its odb and the memory pack */
+	r->git = r->disk;
+	r->disk = NULL;
+	r->mempack = NULL;
+	free(r->bulk_oids);
+	r->bulk_oids = NULL;
+	r->nbulk = r->capbulk = 0;
+	r->bulk_oom = 0;
 	return rc;
 }
 
@@ -586,7 +716,7 @@ int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
 	struct tree_ent *e = NULL;
 	git_oid base_oid, result;
 	size_t i;
-	int rc = 0;
+	int rc = 0, rc2, bulk = 0;
 
 	/* out may be the same buffer as base: read base first. */
 	if (base && (rc = oid_parse(&base_oid, base, err)) < 0)
@@ -594,6 +724,14 @@ int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
 	out[0] = '\0';
 	if (nfiles && !(e = calloc(nfiles, sizeof(*e))))
 		return hw_error_set(err, HW_ERROR, "out of memory");
+	/* Many files: their blobs and trees go into one pack. */
+	if (nfiles >= REPO_PACK_FILES && !r->disk) {
+		if ((rc = repo_bulk_begin(r, err)) < 0) {
+			free(e);
+			return rc;
+		}
+		bulk = 1;
+	}
 	for (i = 0; i < nfiles; i++) {
 		e[i].path = files[i].path;
 		if (!files[i].path || !path_ok(files[i].path)) {
@@ -612,15 +750,18 @@ int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
 				rc = repo_fail(err, rc, files[i].path);
 				goto cleanup;
 			}
+			bulk_note(r, &e[i].blob);
 		}
 	}
 	if (nfiles)
 		qsort(e, nfiles, sizeof(*e), cmp_ent);
-	rc = tree_insert(&result, r->git, base ? &base_oid : NULL, e, nfiles, 0, err);
+	rc = tree_insert(&result, r, base ? &base_oid : NULL, e, nfiles, 0, err);
 	if (rc == 0)
 		oid_hex(out, &result);
 
 cleanup:
+	if (bulk && (rc2 = repo_bulk_end(r, rc == 0, err)) < 0 && rc == 0)
+		rc = rc2;
 	free(e);
 	return rc;
 }

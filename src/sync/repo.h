@@ -127,6 +127,18 @@ typedef int (*repo_dir_cb)(const char *name, int kind, const char *id, void *pay
 int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
 		  repo_dir_cb cb, void *payload, hw_error *err);
 
+/*
+ * Bulk writing: between repo_bulk_begin and repo_bulk_end, new objects are
+ * kept in memory and written as one pack at the end (keep), or dropped (not
+ * keep), instead of one fsynced file per object.  repo_tree_add does it by
+ * itself from REPO_PACK_FILES files on; a migration wraps a whole rewrite.
+ * Nested calls are fine (the outermost writes the pack).  Objects written
+ * meanwhile are readable through the handle.
+ */
+#define REPO_PACK_FILES 64
+int repo_bulk_begin(hw_repo *r, hw_error *err);
+int repo_bulk_end(hw_repo *r, int keep, hw_error *err);
+
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {
 	const char *path;    /* "cases/ab/<case id>/events/<event id>.json", no leading '/' */
