@@ -327,8 +327,13 @@ Test(sealsync, merge_refuses_files_in_clear_once_cases_are_sealed)
 	size_t i;
 	int clear = 0;
 
+	open_case(c1, "Qadiraxq", "Zzyzxsealed", "1977-03-05", id);
+	do_sync(c1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
 	open_case(c1, "Qadiraxq", "Zzyzxclear", "1977-03-05", id);
-	/* A sync without a roster writes clear files (the old format). */
+	/* A sync without a roster writes clear files. */
 	cr_assert_eq(sync_run(c1, NULL, &s), 0, "%s", ws_error(c1)->msg);
 	m = do_merge(sup);
 	for (i = 0; i < m.nrejections; i++)
@@ -358,4 +363,72 @@ Test(sealsync, a_sync_cut_after_its_commit_seals_nothing_twice)
 	cr_assert_eq(m.nrejections, 0);
 	cr_assert_eq(m.events_merged, 1);
 	merge_result_free(&m);
+}
+
+/* True if any file of main's tree (not its history) holds needle. */
+static int main_tree_has(const char *needle)
+{
+	char cmd[14000], out[4500];
+
+	snprintf(out, sizeof(out), "%s/tree.txt", tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "git -C '%s' ls-tree -r main | awk '{print $3}' | git -C '%s' cat-file --batch > '%s'",
+		 central, central, out);
+	cr_assert_eq(system(cmd), 0);
+	return file_has(out, needle);
+}
+
+Test(sealsync, migration_seals_a_clear_main_and_keeps_unsynced_work)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	hw_ws *fo = join("fo-ng", "field_officer", "ng-lagos");
+	char id[HW_UUID_LEN + 1], late[HW_UUID_LEN + 1];
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result s;
+	merge_result m;
+	migrate_result mr;
+
+	/* Before sealing: everything in clear on main. */
+	open_case(c1, "Qadiraxq", "Zzyzxmigrate", "1977-03-05", id);
+	cr_assert_eq(sync_run(c1, NULL, &s), 0, "%s", ws_error(c1)->msg);
+	cr_assert_eq(merge_run(sup, NULL, &m), 0, "%s", ws_error(sup)->msg);
+	cr_assert_eq(m.events_merged, 1);
+	merge_result_free(&m);
+	cr_assert(main_tree_has("Zzyzxmigrate"));
+	/* Work recorded and not yet synced when the repository changes. */
+	open_case(c1, "Qadiraxq", "Zzyzxunsynced", "1977-03-05", late);
+
+	/* Without the roster the sealing step waits: nothing changes. */
+	cr_assert_eq(migrate_repository(sup, NULL, 0, &mr), 0, "%s", ws_error(sup)->msg);
+	cr_assert_eq(mr.migrated, 0);
+	cr_assert_eq(mr.from, mr.to);
+
+	o.roster = roster_each;
+	cr_assert_eq(migrate_repository(sup, &o, 1, &mr), 0, "%s", ws_error(sup)->msg);
+	cr_assert_eq(mr.migrated, 0, "a dry run changes nothing");
+	cr_assert(main_tree_has("Zzyzxmigrate"));
+	cr_assert_eq(migrate_repository(sup, &o, 0, &mr), 0, "%s", ws_error(sup)->msg);
+	cr_assert_eq(mr.migrated, 1);
+	cr_assert_eq(mr.to, mr.from + 1);
+	cr_assert_not(main_tree_has("Zzyzxmigrate"), "main's files are sealed");
+	cr_assert_not(main_tree_has("Qadiraxq"));
+	cr_assert_not(main_tree_has("1977-03-05"));
+
+	/* The counsellor follows: its unsynced case goes out sealed, nothing lost. */
+	s = do_sync(c1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
+	cr_assert(has_case(sup, late), "the work recorded before the migration arrives");
+	cr_assert(has_case(sup, id));
+	cr_assert_not(main_tree_has("Zzyzxunsynced"));
+	s = do_sync(c1);
+	cr_assert(has_case(c1, id));
+	cr_assert(has_case(c1, late));
+	/* A field officer who is no recipient receives neither. */
+	s = do_sync(fo);
+	cr_assert_not(has_case(fo, id));
+	cr_assert_not(db_has("fo-ng", "Zzyzxmigrate"));
+	cr_assert_not(db_has("fo-ng", "Zzyzxunsynced"));
 }

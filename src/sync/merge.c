@@ -642,7 +642,7 @@ static int merge_once(run *r, merge_result *res)
 
 		m.main[0] = '\0';
 		hw_error_clear(r->err);
-		m.format = sync_format_current();
+		m.format = sync_format_new(r);
 		sync_format_file(&ff, fbuf, m.format);
 		if ((rc = repo_tree_add(m.tree, r->repo, NULL, &ff, 1, r->err)) < 0)
 			return rc;

@@ -30,7 +30,11 @@ static const migrate_step steps[] = {
 	{ 1, "case folders move from cases/<first 2 of id>/<case id>/ to "
 	     "cases/<1st>/<2nd>/<3rd character of id>/<case id>/, so that a sync rewrites a few "
 	     "small folders whatever the size of the archive",
-	  NULL, step_fanout, NULL, NULL },
+	  NULL, step_fanout, NULL, NULL, NULL },
+	{ 2, "every event and submission is sealed to its case's recipients (a case key wrapped "
+	     "for each of them under the case's keys/ folder)",
+	  sync_seal_migrate_begin, sync_seal_migrate_file, sync_seal_migrate_finish,
+	  sync_seal_migrate_free, sync_seal_migrate_ready },
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
@@ -38,6 +42,16 @@ static const migrate_step steps[] = {
 int sync_format_current(void)
 {
 	return (int)NSTEPS + 1;
+}
+
+int sync_format_new(run *r)
+{
+	size_t i;
+
+	for (i = 0; i < NSTEPS; i++)
+		if (steps[i].ready && !steps[i].ready(r))
+			return steps[i].from;
+	return sync_format_current();
 }
 
 const char *sync_format_step(int from)
@@ -75,7 +89,7 @@ int sync_format_of(run *r, const char *commit, int *format)
 	size_t len = 0;
 	int rc;
 
-	*format = sync_format_current();
+	*format = sync_format_new(r);
 	if (!commit || !*commit)
 		return 0;
 	rc = repo_file_get(blob, r->repo, commit, SYNC_FORMAT_FILE, r->err);
@@ -298,7 +312,7 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 	if (rc == HW_ENOTFOUND) {
 		/* Nothing to migrate: a new main starts in the newest format. */
 		hw_error_clear(r->err);
-		res->from = res->to = sync_format_current();
+		res->from = res->to = sync_format_new(r);
 		return 0;
 	}
 	if (rc < 0)
@@ -315,6 +329,13 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 		;
 	m.steps = steps + first;
 	m.nsteps = NSTEPS - first;
+	/* A step this workspace cannot run yet (sealing needs the roster) waits, and those after it. */
+	for (i = 0; i < m.nsteps; i++)
+		if (m.steps[i].ready && !m.steps[i].ready(r))
+			m.nsteps = i;
+	res->to = from + (int)m.nsteps;
+	if (from == res->to)
+		return 0;
 	if (!(m.state = calloc(m.nsteps, sizeof(*m.state)))) {
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;

@@ -160,7 +160,7 @@ static int publish_once(run *r, const file_list *files, sync_publish_result *res
 		repo_file ff;
 		char fbuf[16];
 
-		sync_format_file(&ff, fbuf, sync_format_current());
+		sync_format_file(&ff, fbuf, sync_format_new(r));
 		if ((rc = repo_tree_add(base, r->repo, NULL, &ff, 1, r->err)) < 0)
 			return rc;
 	}

@@ -667,3 +667,139 @@ cleanup:
 	free(group);
 	return rc;
 }
+
+/* --- The migration step that seals an existing main ---------------------- */
+
+/* The files of one case waiting to be sealed together. */
+typedef struct seal_migration {
+	char case_id[HW_UUID_LEN + 1];    /* the case being gathered, "" when none */
+	file_list clear;                  /* its clear files: path and content */
+	char main[REPO_OID_HEX + 1];      /* main as fetched (keys already there) */
+} seal_migration;
+
+int sync_seal_migrate_ready(run *r)
+{
+	return sync_sealer_active(r->sealer);
+}
+
+int sync_seal_migrate_begin(migrate_ctx *m, void **state)
+{
+	run *r = migrate_run(m);
+	seal_migration *sm;
+	sync_result res;
+	int rc;
+
+	*state = NULL;
+	if (!sync_sealer_active(r->sealer))
+		return hw_error_set(r->err, HW_EINVALID,
+				    "sealing the cases needs this device's keys and the team's roster");
+	/*
+	 * Recipients come from each case's work as this workspace folded it:
+	 * take in what main holds first (files already known are skipped).
+	 */
+	memset(&res, 0, sizeof(res));
+	if ((rc = sync_step_import(r, &res)) < 0)
+		return rc;
+	if (!(sm = calloc(1, sizeof(*sm))))
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	if (repo_ref_get(sm->main, r->repo, SYNC_REMOTE_MAIN, r->err) < 0) {
+		sm->main[0] = '\0';
+		hw_error_clear(r->err);
+	}
+	sm->clear.format = sync_format_current();
+	*state = sm;
+	return 0;
+}
+
+/* Seal what was gathered for one case and emit it (with its new wrap files). */
+static int migrate_flush(migrate_ctx *m, seal_migration *sm)
+{
+	run *r = migrate_run(m);
+	const char *commits[1] = { sm->main };
+	sync_plain_item *items = NULL;
+	file_list out = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (!sm->case_id[0] || sm->clear.n == 0)
+		goto cleanup;
+	if (!(items = calloc(sm->clear.n, sizeof(*items)))) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < sm->clear.n; i++) {
+		items[i].path = sm->clear.items[i].path;
+		items[i].name = strrchr(sm->clear.items[i].path, '/') + 1;
+		items[i].data = sm->clear.items[i].data;
+		items[i].len = sm->clear.items[i].len;
+	}
+	out.format = sm->clear.format;
+	if ((rc = sync_seal_case(r->sealer, commits, 1, sm->case_id, items, sm->clear.n, &out)) < 0)
+		goto cleanup;
+	for (i = 0; i < out.n && rc == 0; i++)
+		rc = migrate_emit(m, out.items[i].path, out.items[i].data, out.items[i].len);
+cleanup:
+	free(items);
+	sync_list_free(&out);
+	sync_list_free(&sm->clear);
+	memset(&sm->clear, 0, sizeof(sm->clear));
+	sm->clear.format = sync_format_current();
+	sm->case_id[0] = '\0';
+	return rc;
+}
+
+int sync_seal_migrate_file(migrate_ctx *m, const char *path, const char *blob, void *state)
+{
+	seal_migration *sm = state;
+	run *r = migrate_run(m);
+	char case_id[HW_UUID_LEN + 1], *data = NULL;
+	const char *rest = sync_case_split(sync_format_current(), path, case_id);
+	size_t len = 0;
+	int rc;
+
+	/* Only the events and submissions of a case are sealed; the rest stays as it is. */
+	if (!rest || (strncmp(rest, "events/", 7) != 0 && strncmp(rest, "submissions/", 12) != 0) ||
+	    strchr(strchr(rest, '/') + 1, '/'))
+		return migrate_emit_blob(m, path, blob);
+	if ((rc = migrate_read(m, blob, &data, &len)) < 0)
+		return rc;
+	if (envelope_is(data, len)) {
+		envelope e;
+		hw_error err = { 0, "" };
+
+		if (envelope_parse(&e, data, len, &err) < 0 ||
+		    strcmp(e.f.key, ENVELOPE_KEY_CLEAR) != 0) {
+			/* Sealed already (or not ours to open): carried as it is. */
+			free(data);
+			return migrate_emit_blob(m, path, blob);
+		}
+		/* A signed file in clear: its body is what gets sealed. */
+		memmove(data, e.body, e.body_len);
+		len = e.body_len;
+		data[len] = '\0';
+	}
+	/* The files of a case come together in the tree walk: seal them as one. */
+	if (strcmp(case_id, sm->case_id) != 0 && (rc = migrate_flush(m, sm)) < 0) {
+		free(data);
+		return rc;
+	}
+	memcpy(sm->case_id, case_id, sizeof(case_id));
+	if (sync_list_add(&sm->clear, hw_strdup(path), data, len, NULL) < 0)
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	return 0;
+}
+
+int sync_seal_migrate_finish(migrate_ctx *m, void *state)
+{
+	return migrate_flush(m, state);
+}
+
+void sync_seal_migrate_free(void *state)
+{
+	seal_migration *sm = state;
+
+	if (!sm)
+		return;
+	sync_list_free(&sm->clear);
+	free(sm);
+}

@@ -117,6 +117,13 @@ int sync_send_pending(run *r, sync_result *res);
  */
 int sync_format_of(run *r, const char *commit, int *format);
 
+/*
+ * The format a new main (or a branch with no main) starts in: the newest,
+ * unless a step this workspace cannot run yet (sealing without a roster)
+ * keeps it at the format before that step.
+ */
+int sync_format_new(run *r);
+
 /* HW_EINVALID, saying to update the program, when format is newer than this program knows. */
 int sync_format_check(run *r, int format);
 
@@ -162,6 +169,8 @@ typedef struct migrate_step {
 	int (*file)(migrate_ctx *m, const char *path, const char *blob, void *state);
 	int (*finish)(migrate_ctx *m, void *state);
 	void (*free)(void *state);
+	int (*ready)(run *r);  /* NULL, or whether this workspace can run the step now;
+				  when it cannot, the migration stops at the format before it */
 } migrate_step;
 
 /* Emit a file of the next format: its content, or a blob already in the repository. */
@@ -224,5 +233,19 @@ int sync_seal_commit(sync_sealer *s, const char *parent, const file_list *plain,
 int sync_seal_open(sync_sealer *s, int format, const char *const *commits, size_t n,
 		   const char *case_id, const char *name, const char *data, size_t len,
 		   char **plain, size_t *plen, int *sealed);
+
+/*
+ * The migration step that seals an existing main (format 2 to 3): every
+ * event and submission in clear (or signed in clear) is sealed, case by
+ * case, for the case's recipients as this supervisor's workspace folds
+ * them; everything else is carried as it is.  It can run only with the
+ * keys unlocked and a roster (sync_seal_migrate_ready): without, the
+ * migration stops at the format before it.
+ */
+int sync_seal_migrate_ready(run *r);
+int sync_seal_migrate_begin(migrate_ctx *m, void **state);
+int sync_seal_migrate_file(migrate_ctx *m, const char *path, const char *blob, void *state);
+int sync_seal_migrate_finish(migrate_ctx *m, void *state);
+void sync_seal_migrate_free(void *state);
 
 #endif
