@@ -77,6 +77,20 @@ check "the command line agrees: closed" sh -c "'$HOMEWARD' --workspace '$ws' cas
 keys F4
 check "F4 offers reopening a closed case" wait_for "Reopen the case"
 keys Escape
+wait_gone "Reopen the case"
+keys X
+check "X on a closed case opens the reopen form" wait_for "Why the case is opened again"
+keys F2 Enter
+check "reopening needs a reason, said on the form" wait_for 'Reason "" is not accepted'
+type_text "Contact again through the family"
+keys F2
+check "the confirmation quotes the reason" wait_for "Reason: Contact again through the family"
+keys Enter
+check "the case is reopened" wait_for "Stage: reopened  2026-11-29"
+keys X
+check "X closes it again" wait_for "Declined assistance"
+keys Right Right F2 Enter
+check "closed again" wait_for "Stage: closed  2026-11-29"
 keys Escape
 check "back on the list, the stage is closed" wait_line "Yusuf Example" "closed"
 keys F10
@@ -121,6 +135,26 @@ keys Enter
 check "the departure is recorded and the stage follows" wait_for "Stage: departed  2026-11-29"
 check "the milestone shows the type of return" wait_line "Departed" "Assisted voluntary"
 check "one case.departed event" test "$(count_events "$ID2" case.departed)" -eq 1
+keys A
+check "A opens the arrival form" wait_for "Record the arrival"
+keys F2 Enter
+check "the arrival is recorded and the stage follows" wait_for "Stage: arrived  2026-11-29"
+check "the arrival shows who confirmed it" wait_line "Arrived" "confirmed by t1"
+
+# Assigning: a person nobody has seen is refused, naming the field and the value.
+keys T
+check "T opens the assignment form" wait_for "Assign or transfer the case"
+type_text "field-9"
+keys Tab Right Right F2 Enter
+check "an unknown person is refused on the form" wait_for 'Person "field-9" is not accepted'
+check "no assignment is recorded" test "$(count_events "$ID2" case.assigned)" -eq 0
+keys BTab BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+type_text "t1"
+keys Tab Tab
+type_text "Example Return Office"
+keys F2 Enter
+check "the assignment is recorded" wait_for "Recorded: Assign or transfer the case"
+check "the case shows the new role and organisation" wait_line "t1" "Field officer, Example Return Office"
 keys F10
 check "the program quits at the end" gone
 finish
