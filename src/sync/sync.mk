@@ -107,3 +107,11 @@ bench_gen_cases_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 bench_gen_cases_LDADD = $(HW_LIBS) $(CORE_LIBS)
 TESTS += tests/gen-cases.sh
 EXTRA_DIST += tests/gen-cases.sh
+EXTRA_PROGRAMS += bench/byteproxy
+CLEANFILES += bench/byteproxy
+bench_byteproxy_SOURCES = bench/byteproxy.c
+EXTRA_DIST += bench/bench-scale.sh
+bench-scale: homeward bench/gen-cases bench/byteproxy
+	HOMEWARD=./homeward GEN=./bench/gen-cases PROXY=./bench/byteproxy \
+		$(SHELL) $(srcdir)/bench/bench-scale.sh
+.PHONY: bench-scale

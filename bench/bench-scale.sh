@@ -1,0 +1,165 @@
+#!/bin/sh
+# bench-scale.sh: the program at 1k, 10k and 100k cases (SIZES="1000 10000"
+# to choose), through a real `git daemon` on 127.0.0.1 behind a byte-counting
+# proxy (bench/byteproxy).  For each size: a supervisor importing every case
+# into a fresh workspace (`merge`), a one-case sync and its bytes on the wire,
+# the same commit and push with the git CLI, a merge of 20 devices x 50 new
+# cases, `case list`, `case list --search`, `case show`, the start of the
+# screen, and the peak memory of each.  Timings are medians of RUNS (3) runs
+# where cheap enough.  Prints a table; run by `make bench-scale`.
+HOMEWARD=${HOMEWARD:-./homeward}
+GEN=${GEN:-./bench/gen-cases}
+PROXY=${PROXY:-./bench/byteproxy}
+GIT_BIN=${GIT_BIN:-git}
+SIZES=${SIZES:-1000 10000 100000}
+RUNS=${RUNS:-3}
+LC_ALL=C.UTF-8; export LC_ALL
+
+for t in /usr/bin/time tmux; do
+	command -v "$t" >/dev/null 2>&1 || { echo "bench-scale: needs $t" >&2; exit 1; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-scale.XXXXXX") || exit 1
+daemon_pid= proxy_pid= tmux_sock=$tmp/tmux
+cleanup() {
+	[ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
+	tmux -S "$tmux_sock" kill-server 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+printf 'bench passphrase\n' >"$tmp/pass"
+exec 9<"$tmp/pass"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
+hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
+git_c() { "$GIT_BIN" -c user.name=bench -c user.email=bench@example.invalid "$@"; }
+
+# Seconds and peak KB of a command into $secs and $kb (its output to $tmp/out).
+measure() {
+	if [ "$1" = hw ]; then
+		shift; ws=$1; shift
+		set -- "$HOMEWARD" --workspace "$tmp/$ws" "$@"
+	fi
+	/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/out" 2>&1 || {
+		echo "bench-scale: failed: $*" >&2; sed 's/^/  /' "$tmp/out" >&2; exit 1; }
+	secs=$(cut -d' ' -f1 "$tmp/time"); kb=$(cut -d' ' -f2 "$tmp/time")
+	[ "$kb" -gt "${peak:-0}" ] && peak=$kb
+	return 0
+}
+# The median of the numbers on stdin.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# Bytes through the proxy so far (up + down).
+wire() { awk '{ print $1 + $2 }' "$tmp/count"; }
+now_ms() { date +%s%3N; }
+
+# git daemon on a free port, the proxy in front of it.
+mkdir -p "$tmp/srv"
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
+	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
+		--listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
+	daemon_pid=$!
+	sleep 0.3
+	if kill -0 "$daemon_pid" 2>/dev/null; then port=$p; break; fi
+	daemon_pid=
+done
+[ -n "$port" ] || { echo "bench-scale: git daemon did not start" >&2; exit 1; }
+"$PROXY" "$port" "$tmp/count" 20000 >"$tmp/proxy.port" &
+proxy_pid=$!
+i=0
+while [ ! -s "$tmp/proxy.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+pport=$(cat "$tmp/proxy.port")
+
+printf '%-8s %9s %9s %10s %9s %9s %10s %9s %9s %9s %9s %9s\n' cases import imp-MB \
+	sync1 bytes git-cli git-bytes merge20x50 list search show screen
+for n in $SIZES; do
+	peak=0
+	"$GIT_BIN" init -q --bare "$tmp/srv/c$n.git"
+	remote="git://127.0.0.1:$pport/c$n.git"
+	# A counsellor records n cases and sends them; a supervisor merges them.
+	hw "A$n" init --device-id "dev-a$n" --name A --role counsellor --remote "$remote" >/dev/null
+	"$GEN" "$tmp/A$n" "$n" 2>/dev/null
+	measure hw "A$n" sync
+	hw "S$n" init --device-id "sup$n" --name S --role supervisor --remote "$remote" >/dev/null
+	measure hw "S$n" merge
+	# Import: a second supervisor's fresh workspace takes in all of main.
+	hw "I$n" init --device-id "imp$n" --name I --role supervisor --remote "$remote" >/dev/null
+	measure hw "I$n" merge
+	import=$secs import_mb=$((kb / 1024))
+
+	# One new case, synced: time and bytes on the wire.
+	: >"$tmp/t"; : >"$tmp/b"
+	for r in $(seq "$RUNS"); do
+		hw "A$n" case add --given-name Bench --family-name "Run$r" --birth-date 1990-01-01 \
+			--nationality NG --return-country NG --language en >/dev/null
+		before=$(wire)
+		measure hw "A$n" sync
+		echo "$secs" >>"$tmp/t"
+		sleep 0.2
+		echo $(( $(wire) - before )) >>"$tmp/b"
+	done
+	sync1=$(median <"$tmp/t") bytes=$(median <"$tmp/b")
+
+	# The git CLI doing the same: one file in the layout, add, commit, push.
+	git_c clone -q "$remote" "$tmp/g$n" 2>/dev/null
+	(cd "$tmp/g$n" && git_c checkout -q -b devices/git-cli)
+	: >"$tmp/t"; : >"$tmp/b"
+	for r in $(seq "$RUNS"); do
+		id=$(cat /proc/sys/kernel/random/uuid) ev=$(cat /proc/sys/kernel/random/uuid)
+		d=$(echo "$id" | sed 's|^\(.\)\(.\)\(.\).*|\1/\2/\3|')
+		mkdir -p "$tmp/g$n/cases/$d/$id/events"
+		hw "A$n" case show "$(hw "A$n" case list --format tsv | sed -n 2p | cut -f1)" --format json \
+			>"$tmp/g$n/cases/$d/$id/events/$ev.json" 2>/dev/null
+		before=$(wire)
+		measure sh -c 'cd "$1" && git -c user.name=b -c user.email=b@x.invalid add -A &&
+			git -c user.name=b -c user.email=b@x.invalid commit -qm one &&
+			git push -q origin devices/git-cli' sh "$tmp/g$n"
+		echo "$secs" >>"$tmp/t"
+		sleep 0.2
+		echo $(( $(wire) - before )) >>"$tmp/b"
+	done
+	gitcli=$(median <"$tmp/t") gitbytes=$(median <"$tmp/b")
+	"$GIT_BIN" --git-dir="$tmp/srv/c$n.git" update-ref -d refs/heads/devices/git-cli
+
+	# 20 devices send 50 new cases each; the supervisor merges them.
+	for d in $(seq 20); do
+		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor --remote "$remote" >/dev/null
+		"$GEN" "$tmp/D$n-$d" 50 2>/dev/null
+		hw "D$n-$d" sync >/dev/null
+	done
+	measure hw "S$n" merge
+	merge=$secs
+
+	# Reading: the list, a search, one case.
+	id=$(hw "S$n" case list --format tsv | sed -n 2p | cut -f1)
+	: >"$tmp/l"; : >"$tmp/s"; : >"$tmp/o"
+	for r in $(seq "$RUNS"); do
+		measure hw "S$n" case list --format tsv; echo "$secs" >>"$tmp/l"
+		measure hw "S$n" case list --search okafor --format tsv; echo "$secs" >>"$tmp/s"
+		measure hw "S$n" case show "$id"; echo "$secs" >>"$tmp/o"
+	done
+	list=$(median <"$tmp/l") search=$(median <"$tmp/s") show=$(median <"$tmp/o")
+
+	# The screen: from start until the case list is drawn.
+	: >"$tmp/sc"
+	for r in $(seq "$RUNS"); do
+		t0=$(now_ms)
+		tmux -S "$tmux_sock" new-session -d -x 120 -y 40 \
+			"HOMEWARD_PASSPHRASE_FD= \"$HOMEWARD\" --workspace \"$tmp/S$n\""
+		i=0
+		while [ $i -lt 3000 ]; do
+			tmux -S "$tmux_sock" capture-pane -p 2>/dev/null | grep -q "Okafor\|Haddad\|Bench" && break
+			i=$((i + 1))
+		done
+		echo $(( $(now_ms) - t0 )) >>"$tmp/sc"
+		tmux -S "$tmux_sock" kill-server 2>/dev/null
+	done
+	screen=$(median <"$tmp/sc")
+
+	printf '%-8s %8ss %9s %9ss %9s %8ss %10s %9ss %8ss %8ss %8ss %7sms\n' "$n" "$import" \
+		"$import_mb" "$sync1" "$bytes" "$gitcli" "$gitbytes" "$merge" "$list" "$search" \
+		"$show" "$screen"
+	echo "         peak memory of any measured run: $((peak / 1024)) MB"
+	rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
+done
