@@ -70,6 +70,12 @@ static void repo_global_init(void)
 	 * could leave a ref pointing at objects that never reached the disk.
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/*
+	 * libgit2 keeps every tree and commit it reads, up to 256 MiB by
+	 * default: a merge over a large archive grew by what it read each
+	 * round.  32 MiB holds the trees a merge or an import revisits.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 * 1024 * 1024);
 	repo_init_status = 0;
 }
 

@@ -32,7 +32,7 @@ typedef struct hw_repo hw_repo;
 
 /*
  * Limits on what is read from a repository, enforced before reading (see
- * docs/sync.md).  Our own layout needs a depth of 5 and paths of about 120
+ * docs/sync.md).  Our own layout needs a depth of 7 and paths of about 120
  * bytes; files are events and submissions of a few kilobytes.
  */
 #define REPO_MAX_DEPTH 32                        /* folders in a path */
