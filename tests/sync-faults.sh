@@ -149,16 +149,29 @@ else
 fi
 
 # --- N runs killed with SIGKILL at a random moment ---
+# The moments spread over the time a whole run takes here (unlocking the
+# keys, sending, receiving, importing), measured first.
+ms_now() { date +%s%3N; }
+span_of() { # COMMAND WS: the time it takes, and a little more, in ms (at least 300)
+	t0=$(ms_now)
+	hw "$2" "$1" >/dev/null 2>&1
+	t=$(( ($(ms_now) - t0) * 6 / 5 ))
+	[ "$t" -ge 300 ] 2>/dev/null || t=300
+	echo "$t"
+}
+span_merge=$(span_of merge S)
+span_sync=$(span_of sync D1)
+echo "# kills fall within $span_sync ms of a sync's start, $span_merge ms of a merge's"
 : >"$tmp/bad"
 killed=0
 i=1
 while [ $i -le "$N" ]; do
 	d=D$(( $(rnd 3) + 1 ))
 	work "$d" "$((1000 + i))"
-	if [ $(( i % 4 )) = 0 ]; then who=S; cmd=merge; else who=$d; cmd=sync; fi
+	if [ $(( i % 4 )) = 0 ]; then who=S; cmd=merge; span=$span_merge; else who=$d; cmd=sync; span=$span_sync; fi
 	"$HOMEWARD" --workspace "$tmp/$who" "$cmd" >"$tmp/run.out" 2>"$tmp/run.err" &
 	pid=$!
-	ms=$(rnd 900)
+	ms=$(rnd "$span")
 	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	kill -9 "$pid" 2>/dev/null
 	# (braces: the shell's own "Killed" goes to /dev/null too)
