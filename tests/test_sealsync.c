@@ -432,3 +432,35 @@ Test(sealsync, migration_seals_a_clear_main_and_keeps_unsynced_work)
 	cr_assert_not(db_has("fo-ng", "Zzyzxmigrate"));
 	cr_assert_not(db_has("fo-ng", "Zzyzxunsynced"));
 }
+
+Test(sealsync, a_changed_byte_in_a_sealed_event_is_refused_naming_the_file)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	char id[HW_UUID_LEN + 1], cmd[20000];
+	merge_result m;
+	size_t i;
+	int named = 0;
+
+	open_case(c1, "Qadiraxq", "Zzyzxtamper", "1977-03-05", id);
+	do_sync(c1);
+	/* Someone with the host's access flips the last byte of the sealed event
+	 * in the commit that adds it. */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd '%s'; git clone -q '%s' work 2>/dev/null; cd work; "
+		 "git checkout -q devices/coun-1; f=$(git ls-files | grep '/events/' | head -1); "
+		 "perl -0777 -pi -e 'substr($_, -1, 1) = chr(ord(substr($_, -1, 1)) ^ 1)' \"$f\"; "
+		 "git -c user.name=x -c user.email=x@x commit -q -a --amend -m tamper; "
+		 "git push -q -f origin HEAD:refs/heads/devices/coun-1",
+		 tmp, central);
+	cr_assert_eq(system(cmd), 0);
+	m = do_merge(sup);
+	for (i = 0; i < m.nrejections; i++)
+		if (strstr(m.rejections[i].path, "/events/") &&
+		    strstr(m.rejections[i].reason, "does not open"))
+			named++;
+	cr_assert_geq(named, 1, "the tampered file is named");
+	cr_assert_eq(m.events_merged, 0);
+	cr_assert_not(has_case(sup, id));
+	merge_result_free(&m);
+}
