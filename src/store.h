@@ -280,4 +280,10 @@ int store_drafts_of_case(hw_store *st, const char *case_id,
 				   const char *updated_at, void *payload),
 			 void *payload, hw_error *err);
 
+/*
+ * Whether the database file is encrypted at rest: *out 1 or 0.  (The
+ * plaintext store says 0; the encrypted store says what it opened.)
+ */
+int store_is_encrypted(hw_store *st, int *out, hw_error *err);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -97,6 +98,118 @@ int ws_check_private(const char *dir, hw_error *err)
 	return rc;
 }
 
+/* Read a small file of root + path into buf, without its line break; -1 when it cannot. */
+static int read_small(const char *root, const char *path, char *buf, size_t size)
+{
+	char full[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	if (snprintf(full, sizeof(full), "%s%s", root, path) >= (int)sizeof(full) ||
+	    !(f = fopen(full, "r")))
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* 1 if the block device MAJ:MIN is dm-crypt or lies on one (its slaves, depth levels down). */
+static int dev_on_crypt(const char *root, const char *majmin, int depth)
+{
+	char path[PATH_MAX], buf[256];
+	DIR *d;
+	struct dirent *e;
+	int found = 0;
+
+	if (depth > 8)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%s/dm/uuid", majmin);
+	if (read_small(root, path, buf, sizeof(buf)) == 0 && strncmp(buf, "CRYPT-", 6) == 0)
+		return 1;
+	/* LVM on LUKS and the like: the devices this one is made of. */
+	snprintf(path, sizeof(path), "%s/sys/dev/block/%s/slaves", root, majmin);
+	if (!(d = opendir(path)))
+		return 0;
+	while (!found && (e = readdir(d)) != NULL) {
+		char dev[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dev, sizeof(dev), "/sys/class/block/%s/dev", e->d_name);
+		if (read_small(root, dev, buf, sizeof(buf)) == 0)
+			found = dev_on_crypt(root, buf, depth + 1);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape_mount(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+int ws_disk_encrypted(const char *path, const char *root, int *out, hw_error *err)
+{
+	char real[PATH_MAX], full[PATH_MAX], line[4096], best_dev[64] = "", best_src[PATH_MAX] = "";
+	size_t best = 0;
+	FILE *f;
+	struct stat sb;
+
+	*out = 0;
+	if (!root)
+		root = "";
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	snprintf(full, sizeof(full), "%s/proc/self/mountinfo", root);
+	if (!(f = fopen(full, "r")))
+		return hw_error_set(err, HW_ENOTFOUND, "cannot read %s: %s", full, strerror(errno));
+	/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+	while (fgets(line, sizeof(line), f)) {
+		char dev[64], mnt[PATH_MAX], *dash = strstr(line, " - "), src[PATH_MAX] = "";
+		size_t n;
+
+		if (sscanf(line, "%*s %*s %63s %*s %4095s", dev, mnt) != 2)
+			continue;
+		unescape_mount(mnt);
+		n = strlen(mnt);
+		if (!(strncmp(real, mnt, n) == 0 && (real[n] == '/' || real[n] == '\0' ||
+						       (n == 1 && mnt[0] == '/'))) || n < best)
+			continue;
+		if (dash && sscanf(dash + 3, "%*s %4095s", src) == 1)
+			unescape_mount(src);
+		best = n;
+		snprintf(best_dev, sizeof(best_dev), "%s", dev);
+		snprintf(best_src, sizeof(best_src), "%s", src);
+	}
+	fclose(f);
+	if (!best_dev[0])
+		return hw_error_set(err, HW_ENOTFOUND, "no mount holds %s", real);
+	*out = dev_on_crypt(root, best_dev, 0);
+	/* Some file systems (btrfs) show an anonymous device: ask the source's. */
+	if (!*out && strncmp(best_src, "/dev/", 5) == 0) {
+		snprintf(full, sizeof(full), "%s%s", root, best_src);
+		if (stat(full, &sb) == 0 && S_ISBLK(sb.st_mode)) {
+			snprintf(best_dev, sizeof(best_dev), "%u:%u", major(sb.st_rdev), minor(sb.st_rdev));
+			*out = dev_on_crypt(root, best_dev, 0);
+		}
+	}
+	return 0;
+}
+
 int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
 {
 	ws_options o = WS_OPTIONS_INIT;
@@ -165,7 +278,7 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 			goto fail;
 		}
 	}
-	if ((rc = ws_check_private(dir, err)) < 0)
+	if (!(flags & WS_OPEN_EXPOSED_OK) && (rc = ws_check_private(dir, err)) < 0)
 		goto fail;
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
@@ -215,6 +328,11 @@ const char *ws_author(hw_ws *ws) { return ws->author; }
 int ws_get(hw_ws *ws, const char *key, char **out)
 {
 	return store_setting_get(ws->store, key, out, &ws->err);
+}
+
+int ws_db_encrypted(hw_ws *ws, int *out)
+{
+	return store_is_encrypted(ws->store, out, &ws->err);
 }
 
 int ws_pending_count(hw_ws *ws, int *out)

@@ -30,6 +30,7 @@ enum {
 	WS_OPEN_CREATE = 1 << 0,   /* create the folder and database if missing */
 	WS_OPEN_READONLY = 1 << 1, /* only read: works on files the user cannot write;
 				      every call that would write fails */
+	WS_OPEN_EXPOSED_OK = 1 << 2, /* open even when others can read it (homeward doctor) */
 };
 
 /*
@@ -58,6 +59,16 @@ typedef struct ws_options {
  * group or other permission bit).  ws_open refuses such a workspace.
  */
 int ws_check_private(const char *dir, hw_error *err);
+
+/*
+ * Whether path lies on an encrypted block device (dm-crypt, directly or
+ * under LVM and the like): the mount holding it from
+ * root/proc/self/mountinfo, then root/sys/dev/block/MAJ:MIN/dm/uuid
+ * starting with "CRYPT-", on it or on the devices it is made of.  root is
+ * "" (or NULL) for this machine; tests give a fake tree.  HW_ENOTFOUND
+ * when it cannot tell.
+ */
+int ws_disk_encrypted(const char *path, const char *root, int *out, hw_error *err);
 
 /* ws_open with options (opts may be NULL: the defaults). */
 int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err);
@@ -129,6 +140,9 @@ int ws_unlock(hw_ws *ws, const hw_secret *pass);
 
 /* The unlocked keys (borrowed), or NULL while locked. */
 const hw_keys *ws_keys(hw_ws *ws);
+
+/* Whether the database is encrypted at rest: *out 1 or 0. */
+int ws_db_encrypted(hw_ws *ws, int *out);
 
 /* How many events and submissions wait to be sent by the next sync. */
 int ws_pending_count(hw_ws *ws, int *out);

@@ -958,3 +958,47 @@ Test(cli, case_show_fails_when_a_later_read_fails)
 	free(db);
 	free(dir);
 }
+
+/* Write text to root/rel, making its folders. */
+static void fake_file(const char *root, const char *rel, const char *text)
+{
+	char *p = hw_path_join(root, rel), *slash;
+
+	cr_assert_not_null(p);
+	slash = strrchr(p, '/');
+	*slash = '\0';
+	cr_assert_eq(hw_mkdir_p(p, NULL), 0);
+	*slash = '/';
+	cr_assert_eq(hw_write_file_atomic(p, text, strlen(text), NULL), 0);
+	free(p);
+}
+
+Test(workspace, doctor_tells_a_folder_on_dm_crypt_through_lvm_and_a_plain_one)
+{
+	char *root = tmpdir(), *slave;
+	int enc = -1;
+	hw_error err = { 0, "" };
+
+	/* / on a plain partition, /data on LVM over LUKS, /mnt/usb\040key on LUKS directly. */
+	fake_file(root, "proc/self/mountinfo",
+		  "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		  "30 22 253:1 / /data rw,relatime shared:2 - ext4 /dev/mapper/vg-data rw\n"
+		  "31 22 253:2 / /mnt/usb\\040key rw - ext4 /dev/mapper/usb rw\n");
+	fake_file(root, "sys/dev/block/253:1/dm/uuid", "LVM-Qx1abc\n");
+	slave = hw_path_join(root, "sys/dev/block/253:1/slaves/dm-0");
+	cr_assert_eq(hw_mkdir_p(slave, NULL), 0);
+	fake_file(root, "sys/class/block/dm-0/dev", "253:0\n");
+	fake_file(root, "sys/dev/block/253:0/dm/uuid", "CRYPT-LUKS2-0123abcd-luks\n");
+	fake_file(root, "sys/dev/block/253:2/dm/uuid", "CRYPT-LUKS2-4567-usb\n");
+
+	cr_assert_eq(ws_disk_encrypted("/data/homeward", root, &enc, &err), 0, "%s", err.msg);
+	cr_assert_eq(enc, 1, "LVM over dm-crypt is encrypted");
+	cr_assert_eq(ws_disk_encrypted("/mnt/usb key/ws", root, &enc, &err), 0, "%s", err.msg);
+	cr_assert_eq(enc, 1, "dm-crypt directly, with an escaped mount point");
+	cr_assert_eq(ws_disk_encrypted("/home/amina/ws", root, &enc, &err), 0, "%s", err.msg);
+	cr_assert_eq(enc, 0, "a plain partition is not");
+	cr_assert_eq(ws_disk_encrypted("/database", root, &enc, &err), 0, "%s", err.msg);
+	cr_assert_eq(enc, 0, "/database is not under /data");
+	free(slave);
+	free(root);
+}

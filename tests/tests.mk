@@ -46,6 +46,10 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 
+# homeward doctor: warnings, and exit 1 only when it cannot check.
+TESTS += tests/doctor.sh
+EXTRA_DIST += tests/doctor.sh
+
 # A token in a remote URL: kept apart, offered, never shown.
 TESTS += tests/credentials.sh
 EXTRA_DIST += tests/credentials.sh

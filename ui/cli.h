@@ -105,6 +105,7 @@ int cli_case_add(int argc, char **argv, const cli_globals *g);
 int cli_case_list(int argc, char **argv, const cli_globals *g);
 int cli_case_show(int argc, char **argv, const cli_globals *g);
 int cli_config(int argc, char **argv, const cli_globals *g);
+int cli_doctor(int argc, char **argv, const cli_globals *g);
 int cli_case_update(int argc, char **argv, const cli_globals *g);
 int cli_case_resolve(int argc, char **argv, const cli_globals *g);
 

@@ -81,6 +81,7 @@ static void usage(FILE *out)
 "  sync                    send this device's work, receive the others'\n"
 "  merge                   (supervisor) merge what devices sent into main\n"
 "  config get|set KEY [VALUE]\n"
+
 "\n"
 "The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
 "$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
@@ -89,6 +90,11 @@ static void usage(FILE *out)
 "  migrate repository [--dry-run]\n"
 "                          (supervisor) bring main to the newest repository\n"
 "                          format; devices follow on their next sync\n"));
+	fprintf(out, "%s", _(
+"\n"
+"homeward doctor: what protects this workspace (database and disk encryption,\n"
+"permissions, the remote, pending work, the last sync), as warnings; it exits\n"
+"0 when it could check, 1 when it could not.\n"));
 	/* Kept apart from the list of commands, which grows with every feature. */
 	fprintf(out, "%s", _(
 "\n"
@@ -134,6 +140,7 @@ static const command commands[] = {
 	{ NULL, "merge", cli_merge },
 	{ "migrate", "repository", cli_migrate_repository },
 	{ NULL, "config", cli_config },
+	{ NULL, "doctor", cli_doctor },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */

@@ -1659,7 +1659,13 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 		goto cleanup;
 	if ((rc = sync_step_follow(&r, &res)) < 0)
 		goto cleanup;
-	rc = sync_step_import(&r, &res);
+	if ((rc = sync_step_import(&r, &res)) == 0) {
+		char now[HW_TIME_LEN + 1];
+
+		/* For homeward doctor: when this device last synced all the way. */
+		hw_now_iso(now);
+		rc = store_setting_set(r.st, SYNC_LAST_OK, now, r.err);
+	}
 
 cleanup:
 	sync_run_close(&r);
