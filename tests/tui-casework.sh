@@ -157,4 +157,25 @@ check "the assignment is recorded" wait_for "Recorded: Assign or transfer the ca
 check "the case shows the new role and organisation" wait_line "t1" "Field officer, Example Return Office"
 keys F10
 check "the program quits at the end" gone
+
+# --- hostile answers: escape sequences and bidi overrides never reach the terminal
+ID3=$(W case add --given-name Hana --family-name Hostile --birth-date 1990-01-01 \
+	--nationality NG --return-country NG --language en)
+printf 'answer /data/age 40\nanswer /data/summary "clear \033[2J\033]2;pwned\007 then \342\200\256 reversed end"\n' >"$work/bad"
+W form submit "$ID3" needs-assessment "$work/bad" >/dev/null
+start HOMEWARD_NOW=$HOMEWARD_NOW
+check "the hostile case is listed" wait_for "Hana Hostile"
+type_text "Hana"
+wait_gone "Lina Demo"
+keys Enter
+check "its case screen opens" wait_for "Stage: counselling"
+keys Down Down Down Down Enter
+check "the reader opens" wait_for "How old are you?"
+keys End
+check "the hostile answer is shown as text" wait_line "clear" "reversed end"
+check "its escape sequences did not clear the screen" on_screen "Submitted: Needs assessment"
+check "nor set the terminal's title" sh -c "! '$TMUX_BIN' -L '$sock' display -p '#{pane_title}' | grep -q pwned"
+check "the override did not reverse the text" line_has "then" "reversed end"
+keys F10
+check "the program quits after the hostile answer" gone
 finish
