@@ -407,6 +407,23 @@ fail:
 	return rc;
 }
 
+/*
+ * What stops a check that is not damage: a full disk, a read-only file
+ * system, no permission (the system's errno says).  0 when it may be damage.
+ */
+static int not_damage(hw_store *st, int rc, const char *path, hw_error *err)
+{
+	int e = st->db ? sqlite3_system_errno(st->db) : 0;
+
+	if ((rc & 0xff) == SQLITE_FULL || e == ENOSPC || e == EDQUOT)
+		return hw_error_set(err, HW_ENOSPACE, "%s cannot be opened: the disk is full (%s)",
+				    path, sqlite3_errmsg(st->db));
+	if (e == EROFS || e == EACCES || e == EPERM)
+		return hw_error_set(err, HW_ERROR, "%s cannot be opened: %s (%s)", path, strerror(e),
+				    sqlite3_errmsg(st->db));
+	return 0;
+}
+
 /* PRAGMA quick_check: anything but "ok" means the file is damaged. */
 static int integrity_check(hw_store *st, const char *path, hw_error *err)
 {
@@ -415,8 +432,12 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 	const char *res;
 
 	if (rc != SQLITE_OK) {
-		db_fail(st, err, rc, "checking the database");
+		int code = not_damage(st, rc, path, err);
+
 		sqlite3_finalize(s);
+		if (code < 0)
+			return code;
+		db_fail(st, err, rc, "checking the database");
 		return hw_error_set(err, err && err->code == HW_EBUSY ? HW_EBUSY : HW_ECORRUPT,
 				    "%s is damaged or not a Homeward database (%s); it was left untouched",
 				    path, sqlite3_errmsg(st->db));
@@ -428,6 +449,14 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 		hw_error_set(err, HW_ERROR, "cannot read %s (%s)", path, sqlite3_errmsg(st->db));
 		sqlite3_finalize(s);
 		return HW_ERROR;
+	}
+	if (rc != SQLITE_ROW) {
+		int code = not_damage(st, rc, path, err);
+
+		if (code < 0) {
+			sqlite3_finalize(s);
+			return code;
+		}
 	}
 	if (rc != SQLITE_ROW) {
 		int code = (rc & 0xff) == SQLITE_BUSY ? HW_EBUSY : HW_ECORRUPT;

@@ -46,6 +46,10 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 
+# A full disk at open is said as such, not as damage.
+TESTS += tests/full-disk.sh
+EXTRA_DIST += tests/full-disk.sh
+
 # homeward doctor: warnings, and exit 1 only when it cannot check.
 TESTS += tests/doctor.sh
 EXTRA_DIST += tests/doctor.sh
