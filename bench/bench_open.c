@@ -23,6 +23,7 @@
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 #define BATCH 2000     /* cases per transaction while generating */
 #define ROUNDS 9       /* measured opens per kind (odd: a clean median) */
@@ -95,7 +96,7 @@ static int measure(const char *dir, const char *marker, int check, double *media
 		if (check)
 			unlink(marker);
 		t0 = now();
-		if (ws_open(&ws, dir, 0, &err) < 0)
+		if (ws_open(&ws, dir, 0, test_key(), &err) < 0)
 			return fail("opening", &err);
 		t[r] = now() - t0;
 		if (store_checked_on_open(ws_store(ws)) != check) {
@@ -137,7 +138,7 @@ int main(int argc, char **argv)
 	marker = hw_path_join(dir, "homeward.db-check");
 	if (!dir || !db || !marker)
 		return 1;
-	if (ws_open(&ws, dir, WS_OPEN_CREATE, &err) < 0)
+	if (ws_open(&ws, dir, WS_OPEN_CREATE, test_key(), &err) < 0)
 		return fail("creating the workspace", &err);
 	if (!ws_is_initialised(ws) && ws_init(ws, "bench", "Bench", "counsellor", NULL) < 0)
 		return fail("initialising", ws_error(ws));

@@ -27,6 +27,7 @@
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,11 +59,11 @@ static void setup(void)
 		abort();
 	repo_free(r);
 	snprintf(path, sizeof(path), "%s/sup", dir);
-	if (ws_open(&sup, path, WS_OPEN_CREATE, &err) < 0 ||
+	if (ws_open(&sup, path, WS_OPEN_CREATE, test_key(), &err) < 0 ||
 	    ws_init(sup, "sup", "Sup", "supervisor", central) < 0)
 		abort();
 	snprintf(path, sizeof(path), "%s/dev", dir);
-	if (ws_open(&dev, path, WS_OPEN_CREATE, &err) < 0 ||
+	if (ws_open(&dev, path, WS_OPEN_CREATE, test_key(), &err) < 0 ||
 	    ws_init(dev, "dev", "Dev", "counsellor", central) < 0)
 		abort();
 }

@@ -5,7 +5,7 @@ HWUTIL_C = src/error.c src/util.c
 src_libhwutil_a_SOURCES = $(HWUTIL_C) src/error.h src/util.h
 src_libhomeward_a_SOURCES += \
 	src/event.c src/event.h \
-	src/store.c src/store.h \
+	src/store.c src/store.h src/store_vfs.c src/store_vfs.h \
 	src/workspace.c src/workspace.h \
 	src/cases.c src/cases.h \
 	src/fold.c src/fold.h

@@ -504,3 +504,148 @@ int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len
 	secret_set_len(out, len - crypto_box_SEALBYTES);
 	return 0;
 }
+
+/* The database key (docs/security.md, "The database at rest"). */
+#define DBKEY_MAGIC "homeward-database-key 1\n"
+#define DBKEY_SEALED (CRYPTO_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+
+int dbkey_generate(hw_secret **out, hw_error *err)
+{
+	int rc;
+
+	if ((rc = secret_new(out, CRYPTO_KEY_BYTES, err)) < 0)
+		return rc;
+	crypto_aead_xchacha20poly1305_ietf_keygen((*out)->data);
+	secret_set_len(*out, CRYPTO_KEY_BYTES);
+	return 0;
+}
+
+int dbkey_save(const hw_secret *dbkey, const char *path, const hw_secret *pass, hw_error *err)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	unsigned char sealed[DBKEY_SEALED];
+	unsigned char *key = NULL;
+	char salt_hex[sizeof(salt) * 2 + 1], nonce_hex[sizeof(nonce) * 2 + 1];
+	char sealed_hex[sizeof(sealed) * 2 + 1];
+	char *head = NULL, *file = NULL;
+	unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	int rc;
+
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (secret_len(dbkey) != CRYPTO_KEY_BYTES)
+		return hw_error_set(err, HW_EINVALID, "a database key is %d bytes", CRYPTO_KEY_BYTES);
+	if (!(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)))
+		return hw_error_set(err, HW_ERROR, "out of memory for a secret");
+	randombytes_buf(salt, sizeof(salt));
+	randombytes_buf(nonce, sizeof(nonce));
+	crypto_hex(salt, sizeof(salt), salt_hex);
+	crypto_hex(nonce, sizeof(nonce), nonce_hex);
+	if (asprintf(&head, DBKEY_MAGIC "kdf argon2id13 %llu %zu\nsalt %s\nnonce %s\n",
+		     ops, mem, salt_hex, nonce_hex) < 0) {
+		head = NULL;
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
+		goto cleanup;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, dbkey->data, CRYPTO_KEY_BYTES,
+						   (const unsigned char *)head, strlen(head),
+						   NULL, nonce, key);
+	crypto_hex(sealed, sizeof(sealed), sealed_hex);
+	if (asprintf(&file, "%ssealed %s\n", head, sealed_hex) < 0) {
+		file = NULL;
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	rc = write_new_private(path, file, strlen(file), err);
+cleanup:
+	sodium_free(key);
+	free(head);
+	free(file);
+	return rc;
+}
+
+int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_error *err)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	unsigned char sealed[DBKEY_SEALED];
+	unsigned char *key = NULL;
+	char *data = NULL;
+	const char *p, *head_end;
+	unsigned long long ops;
+	size_t mem, len;
+	int consumed = 0, rc;
+	hw_secret *k = NULL;
+
+	*out = NULL;
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (!hw_exists(path))
+		return hw_error_set(err, HW_ENOTFOUND, "there is no database key in %s", path);
+	if ((rc = hw_read_file(path, &data, &len, err)) < 0)
+		return rc;
+	rc = hw_error_set(err, HW_ECORRUPT, "%s is not a Homeward database key file", path);
+	if (len > KEY_FILE_MAX || strlen(data) != len || strncmp(data, DBKEY_MAGIC, strlen(DBKEY_MAGIC)))
+		goto cleanup;
+	p = data + strlen(DBKEY_MAGIC);
+	if (sscanf(p, "kdf argon2id13 %llu %zu\n%n", &ops, &mem, &consumed) != 2 || !consumed ||
+	    ops < crypto_pwhash_OPSLIMIT_MIN || ops > OPS_MAX ||
+	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > MEM_MAX)
+		goto cleanup;
+	p += consumed;
+	if (secret_new(&k, CRYPTO_KEY_BYTES, err) < 0 ||
+	    !(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory for a secret");
+		goto cleanup;
+	}
+	if (take_hex(&p, "salt", salt, sizeof(salt)) < 0 ||
+	    take_hex(&p, "nonce", nonce, sizeof(nonce)) < 0)
+		goto cleanup;
+	head_end = p;
+	if (take_hex(&p, "sealed", sealed, sizeof(sealed)) < 0 || *p)
+		goto cleanup;
+	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
+		goto cleanup;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(k->data, NULL, NULL, sealed, sizeof(sealed),
+						       (const unsigned char *)data,
+						       (size_t)(head_end - data), nonce, key) != 0) {
+		rc = hw_error_set(err, HW_EAUTH, "wrong passphrase (or the key file %s was changed)", path);
+		goto cleanup;
+	}
+	secret_set_len(k, CRYPTO_KEY_BYTES);
+	*out = k;
+	k = NULL;
+	rc = 0;
+	hw_error_clear(err);
+cleanup:
+	secret_free(k);
+	sodium_free(key);
+	free(data);
+	return rc;
+}
+
+void crypto_page_seal(const hw_secret *key, unsigned char *text, size_t len,
+		      const unsigned char *ad, size_t adlen, unsigned char extra[CRYPTO_PAGE_EXTRA])
+{
+	randombytes_buf(extra, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+		text, extra + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, text, len,
+		ad, adlen, NULL, extra, key->data);
+}
+
+int crypto_page_open(const hw_secret *key, unsigned char *text, size_t len,
+		     const unsigned char *ad, size_t adlen, const unsigned char extra[CRYPTO_PAGE_EXTRA])
+{
+	return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+		text, NULL, text, len, extra + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		ad, adlen, extra, key->data) == 0 ? 0 : -1;
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}

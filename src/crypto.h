@@ -139,4 +139,43 @@ int keys_wrap(unsigned char **out, size_t *outlen, const unsigned char pk[KEYS_B
 int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len,
 		hw_error *err);
 
+/*
+ * Keys that encrypt the workspace's database (docs/security.md, "The
+ * database at rest").  A database key is 32 random bytes in a secret; its
+ * file holds it sealed under a key derived from the passphrase, so that a
+ * new passphrase needs a new key file, never a rewrite of the database.
+ */
+#define CRYPTO_KEY_BYTES 32
+/* Bytes a sealed page needs beside its text: a 24-byte nonce, a 16-byte tag. */
+#define CRYPTO_PAGE_EXTRA 40
+
+/* A new random database key (caller frees with secret_free). */
+int dbkey_generate(hw_secret **out, hw_error *err);
+
+/*
+ * Write key to path sealed under pass (mode 0600, durably, never over an
+ * existing file: HW_EEXISTS).  The format is in docs/security.md.
+ */
+int dbkey_save(const hw_secret *key, const char *path, const hw_secret *pass, hw_error *err);
+
+/*
+ * Read the key at path with pass.  A wrong passphrase or a changed file is
+ * HW_EAUTH; a file that is not a key file HW_ECORRUPT; no file HW_ENOTFOUND.
+ */
+int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_error *err);
+
+/*
+ * Seal len bytes of text in place (XChaCha20-Poly1305, a fresh random
+ * nonce), binding ad; the nonce and tag go to extra.  Open reverses it and
+ * is -1 (text unchanged... or partly changed: do not use it) when the text,
+ * the extra bytes or ad were changed, or the key is another.
+ */
+void crypto_page_seal(const hw_secret *key, unsigned char *text, size_t len,
+		      const unsigned char *ad, size_t adlen, unsigned char extra[CRYPTO_PAGE_EXTRA]);
+int crypto_page_open(const hw_secret *key, unsigned char *text, size_t len,
+		     const unsigned char *ad, size_t adlen, const unsigned char extra[CRYPTO_PAGE_EXTRA]);
+
+/* Wipe n bytes (not optimised away). */
+void crypto_wipe(void *p, size_t n);
+
 #endif

@@ -17,13 +17,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "fold.h"
+#include "store_vfs.h"
 #include "util.h"
 
 #define STMT_CACHE 48
 
 struct hw_store {
 	sqlite3 *db;
+	hw_secret *key;                  /* the database key (a copy), NULL: a plain file */
+	store_vfs *vfs;                  /* the sealing file layer, with key */
 	char *path;
 	unsigned flags;                  /* STORE_* */
 	int checked;                     /* quick_check ran when this handle opened */
@@ -188,6 +192,10 @@ static int db_fail(hw_store *st, hw_error *err, int src, const char *what)
 {
 	int code;
 
+	if (src == SQLITE_IOERR_DATA)
+		return hw_error_set(err, HW_ECORRUPT, "%s: a page of the database failed its "
+				    "integrity check (changed on disk, or sealed with another key); "
+				    "the file was left untouched", what);
 	switch (src & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -464,7 +472,9 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 		hw_error_set(err, code, code == HW_EBUSY
 			     ? "%s is in use by another Homeward process (%s)"
 			     : "%s is damaged or not a Homeward database (%s); it was left untouched",
-			     path, sqlite3_errmsg(st->db));
+			     path, rc == SQLITE_IOERR_DATA
+			     ? "a page failed its integrity check: changed on disk, or sealed with another key"
+			     : sqlite3_errmsg(st->db));
 		sqlite3_finalize(s);
 		return code;
 	}
@@ -672,12 +682,14 @@ static int schema_current(hw_store *st, int *older, hw_error *err)
 	return 0;
 }
 
-int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
+int store_open(hw_store **out, const char *path, unsigned oflags, const hw_secret *key,
+	       hw_error *err)
 {
 	hw_store *st = calloc(1, sizeof(*st));
 	int rc, flags = SQLITE_OPEN_NOMUTEX, create = (oflags & STORE_CREATE) != 0;
 	int readonly = (oflags & STORE_READONLY) != 0;
 	int exists = access(path, F_OK) == 0, check = 0;
+	const char *vfs = NULL;
 	time_t last = 0;
 
 	*out = NULL;
@@ -689,6 +701,29 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 	if (!exists && (!create || readonly)) {
 		store_free(st);
 		return hw_error_set(err, HW_ENOTFOUND, "no database at %s", path);
+	}
+	if (key) {
+		/* The store keeps its own copy, in locked memory, wiped when it closes. */
+		if ((rc = secret_new(&st->key, secret_len(key), err)) < 0)
+			goto fail;
+		memcpy(secret_data(st->key), secret_cdata(key), secret_len(key));
+		secret_set_len(st->key, secret_len(key));
+		if ((rc = store_vfs_new(&st->vfs, st->key, err)) < 0)
+			goto fail;
+		vfs = store_vfs_name(st->vfs);
+		if (exists && store_vfs_is_plain(path)) {
+			rc = hw_error_set(err, HW_EINVALID, "%s is not encrypted: encrypt it once with: "
+					  "homeward migrate workspace (it keeps a backup until the "
+					  "encrypted one opens)", path);
+			goto fail;
+		}
+	} else if (exists && !store_vfs_is_plain(path)) {
+		struct stat sb;
+
+		if (stat(path, &sb) == 0 && sb.st_size > 0) {
+			rc = hw_error_set(err, HW_EAUTH, "%s is encrypted: its key is needed", path);
+			goto fail;
+		}
 	}
 	flags |= readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!exists)
@@ -707,7 +742,7 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 		 */
 		char *uri = sqlite3_mprintf("file:%s?immutable=1", path);
 
-		rc = uri ? sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+		rc = uri ? sqlite3_open_v2(uri, &st->db, flags | SQLITE_OPEN_URI, vfs) : SQLITE_NOMEM;
 		sqlite3_free(uri);
 	} else {
 		/*
@@ -724,7 +759,7 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 			}
 			close(fd);
 		}
-		rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+		rc = sqlite3_open_v2(path, &st->db, flags, vfs);
 	}
 	if (rc != SQLITE_OK) {
 		rc = db_fail(st, err, rc, path);
@@ -732,6 +767,22 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Sorts and statement journals stay in memory, never in a file in clear. */
+	if ((rc = exec(st, "PRAGMA temp_store=MEMORY", err, "setting up the database")) < 0)
+		goto fail;
+	if (key && !exists) {
+		/* Room in every page for its nonce and tag, before the first page is written. */
+		int reserve = STORE_VFS_RESERVE;
+
+		_Static_assert(STORE_VFS_PAGE == 4096, "the page size below is the sealed page size");
+
+		if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve) != SQLITE_OK ||
+		    (rc = exec(st, "PRAGMA page_size=4096", err,
+			       "setting up the database")) < 0) {
+			rc = hw_error_set(err, HW_ERROR, "cannot set up the encryption of %s", path);
+			goto fail;
+		}
+	}
 	/* Check before any write, so a damaged file stays exactly as it was. */
 	if (check) {
 		if ((rc = integrity_check(st, path, err)) < 0)
@@ -758,10 +809,10 @@ int store_open(hw_store **out, const char *path, unsigned oflags, hw_error *err)
 				goto fail;
 			st->flags |= STORE_READONLY;
 			store_free(st);
-			if ((rc = store_open(&rw, path, oflags & ~STORE_READONLY, err)) < 0)
+			if ((rc = store_open(&rw, path, oflags & ~STORE_READONLY, key, err)) < 0)
 				return rc;
 			store_free(rw);
-			return store_open(out, path, oflags, err);
+			return store_open(out, path, oflags, key, err);
 		}
 	} else {
 		mark_remove(path);
@@ -804,6 +855,103 @@ fail:
 	return rc;
 }
 
+/* name as a file: URI (the characters a URI gives a meaning escaped). */
+static char *file_uri(const char *name, const char *vfs)
+{
+	size_t n = strlen(name);
+	char *enc = malloc(3 * n + 1), *uri, *o = enc;
+
+	if (!enc)
+		return NULL;
+	for (const char *p = name; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%' || *p == '&' || *p == '=') {
+			sprintf(o, "%%%02X", (unsigned char)*p);
+			o += 3;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	uri = sqlite3_mprintf("file:%s?vfs=%s", enc, vfs);
+	free(enc);
+	return uri;
+}
+
+int store_encrypt_copy(const char *plain, const char *out, const hw_secret *key, hw_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	store_vfs *vfs = NULL;
+	char *uri = NULL;
+	int rc, reserve = STORE_VFS_RESERVE, fd;
+	hw_store view;
+
+	memset(&view, 0, sizeof(view));
+
+	if (!store_vfs_is_plain(plain))
+		return hw_error_set(err, HW_EINVALID, "%s is not a plain SQLite database", plain);
+	rc = sqlite3_open_v2(plain, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	view.db = db;
+	if (rc != SQLITE_OK) {
+		rc = db_fail(&view, err, rc, plain);
+		goto cleanup;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	/*
+	 * Back to a rollback journal: the log is copied into the file and
+	 * removed, so the copy and the backup are whole on their own.
+	 */
+	if ((rc = exec(&view, "PRAGMA journal_mode=DELETE", err, "reading the plain database")) < 0 ||
+	    (rc = integrity_check(&view, plain, err)) < 0 ||
+	    (rc = exec(&view, "PRAGMA temp_store=MEMORY", err, "reading the plain database")) < 0 ||
+	    (rc = exec(&view, "PRAGMA page_size=4096", err, "reading the plain database")) < 0)
+		goto cleanup;
+	/* The copy gets the page size and the reserved bytes asked of its source. */
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+	if ((rc = store_vfs_new(&vfs, key, err)) < 0)
+		goto cleanup;
+	if (!(uri = file_uri(out, store_vfs_name(vfs)))) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = sqlite3_prepare_v2(db, "VACUUM INTO ?", -1, &s, NULL)) != SQLITE_OK) {
+		rc = db_fail(&view, err, rc, "encrypting the database");
+		goto cleanup;
+	}
+	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
+		rc = db_fail(&view, err, rc, "encrypting the database");
+		goto cleanup;
+	}
+	/* Durably on disk before anything replaces the plain file with it. */
+	if ((fd = open(out, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0) {
+		rc = hw_error_set(err, HW_ERROR, "cannot write %s: %s", out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto cleanup;
+	}
+	close(fd);
+	rc = 0;
+cleanup:
+	sqlite3_finalize(s);
+	sqlite3_free(uri);
+	if (sqlite3_close(db) == SQLITE_OK)
+		store_vfs_free(vfs);
+	return rc;
+}
+
+struct sqlite3 *store_connection(hw_store *st)
+{
+	return st->db;
+}
+
+int store_file_is_plain(const char *path)
+{
+	return store_vfs_is_plain(path);
+}
+
 int store_checked_on_open(const hw_store *st)
 {
 	return st->checked;
@@ -822,6 +970,7 @@ int store_cap_growth(hw_store *st, long pages, hw_error *err)
 void store_free(hw_store *st)
 {
 	char *wal;
+	int closed;
 
 	if (!st)
 		return;
@@ -832,12 +981,17 @@ void store_free(hw_store *st)
 	 * then the close was clean and nobody else has the file open, and the
 	 * marker lets the next open skip the check.
 	 */
-	if (sqlite3_close(st->db) == SQLITE_OK && st->db && !(st->flags & STORE_READONLY) &&
+	closed = sqlite3_close(st->db) == SQLITE_OK;
+	if (closed && st->db && !(st->flags & STORE_READONLY) &&
 	    (wal = sibling(st->path, "-wal"))) {
 		if (access(wal, F_OK) != 0)
 			mark_write(st->path, st->checked_at);
 		free(wal);
 	}
+	/* A connection that would not close still reads through the layer: keep it then. */
+	if (closed)
+		store_vfs_free(st->vfs);
+	secret_free(st->key);
 	free(st->path);
 	free(st);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "crypto.h"
 #include "error.h"
 #include "event.h"
 
@@ -39,8 +40,33 @@ enum {
  * says when the check last passed).  A damaged file is HW_ECORRUPT and is
  * left exactly as it was.  Read-only, a database of an older schema is
  * HW_EINVALID (upgrading would write).
+ *
+ * key (CRYPTO_KEY_BYTES) is the database key: every page of the file, its
+ * -wal and its journal is sealed with it (src/store_vfs.h); a page that
+ * fails its seal is HW_ECORRUPT.  A new database gets room in each page for
+ * the seal.  A plain (unencrypted) file opened with a key is HW_EINVALID,
+ * saying to run `homeward migrate workspace`.  key NULL opens a plain file
+ * only (an encrypted one is HW_EAUTH): what the migration reads from.
  */
-int store_open(hw_store **out, const char *path, unsigned flags, hw_error *err);
+int store_open(hw_store **out, const char *path, unsigned flags, const hw_secret *key,
+	       hw_error *err);
+
+/*
+ * Copy the plain database plain into a new encrypted one at out, sealed
+ * with key (its log first folded into it).  plain is checked first; out
+ * must not exist.  0, or a code with err set; out is then incomplete.
+ */
+int store_encrypt_copy(const char *plain, const char *out, const hw_secret *key, hw_error *err);
+
+/*
+ * The SQLite connection under st (borrowed), for tests that change a
+ * database below its schema, as an older program or a damaged disk would.
+ */
+struct sqlite3;
+struct sqlite3 *store_connection(hw_store *st);
+
+/* True if the file at path is a plain (unencrypted) SQLite database. */
+int store_file_is_plain(const char *path);
 
 /* True if opening st ran the integrity check (tests and benchmarks). */
 int store_checked_on_open(const hw_store *st);

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,10 @@ struct hw_ws {
 	char *datadir;        /* the front end's, or NULL */
 	char *keys_path;
 	hw_keys *keys;        /* unlocked device keys, or NULL */
+	char *db_path;
+	char *dbkey_path;     /* the database key, sealed under the passphrase */
+	unsigned flags;       /* WS_OPEN_* it was opened with (for reopening) */
+	long max_db_growth;
 	hw_error err;
 };
 
@@ -210,12 +215,77 @@ int ws_disk_encrypted(const char *path, const char *root, int *out, hw_error *er
 	return 0;
 }
 
-int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err)
+int ws_open(hw_ws **out, const char *dir, unsigned flags, const hw_secret *key, hw_error *err)
 {
 	ws_options o = WS_OPTIONS_INIT;
 
 	o.flags = flags;
+	o.key = key;
 	return ws_open_ext(out, dir, &o, err);
+}
+
+/*
+ * The database key: from the key file opened with pass, or the raw key.  A
+ * new workspace (no database yet) gets a new key, and with pass its file.
+ */
+static int database_key(hw_ws *ws, const hw_secret *pass, const hw_secret *raw,
+			int create, hw_secret **out, hw_error *err)
+{
+	struct stat sb;
+	int db_exists = stat(ws->db_path, &sb) == 0;
+	int rc;
+
+	*out = NULL;
+	if (db_exists && store_file_is_plain(ws->db_path))
+		return hw_error_set(err, HW_EINVALID, "%s is not encrypted: encrypt it once with: "
+				    "homeward migrate workspace (it keeps a backup until the encrypted "
+				    "one opens)", ws->db_path);
+	if (!pass && !raw)
+		return hw_error_set(err, HW_EAUTH, "the workspace is locked: its passphrase is needed");
+	if (raw) {
+		if ((rc = secret_new(out, secret_len(raw), err)) < 0)
+			return rc;
+		memcpy(secret_data(*out), secret_cdata(raw), secret_len(raw));
+		secret_set_len(*out, secret_len(raw));
+		return 0;
+	}
+	if (!db_exists) {
+		if (!create)
+			return hw_error_set(err, HW_ENOTFOUND, "no database at %s", ws->db_path);
+		/* A key file without a database (an interrupted init) protects nothing. */
+		unlink(ws->dbkey_path);
+		if ((rc = dbkey_generate(out, err)) < 0)
+			return rc;
+		if ((rc = dbkey_save(*out, ws->dbkey_path, pass, err)) < 0) {
+			secret_free(*out);
+			*out = NULL;
+		}
+		return rc;
+	}
+	if (!hw_exists(ws->dbkey_path))
+		return hw_error_set(err, HW_ECORRUPT, "the database key %s is missing: without it "
+				    "%s cannot be read; restore the file from a backup", ws->dbkey_path,
+				    ws->db_path);
+	return dbkey_load(out, ws->dbkey_path, pass, err);
+}
+
+/* Open the database with its key. */
+static int open_store(hw_ws *ws, const hw_secret *pass, const hw_secret *raw, hw_error *err)
+{
+	hw_secret *key = NULL;
+	int rc;
+
+	if ((rc = database_key(ws, pass, raw, (ws->flags & WS_OPEN_CREATE) != 0, &key, err)) < 0)
+		return rc;
+	rc = store_open(&ws->store, ws->db_path, ((ws->flags & WS_OPEN_CREATE) ? STORE_CREATE : 0) |
+			((ws->flags & WS_OPEN_READONLY) ? STORE_READONLY : 0), key, err);
+	secret_free(key);
+	if (rc == 0 && !(ws->flags & WS_OPEN_READONLY) &&
+	    (rc = store_cap_growth(ws->store, ws->max_db_growth, err)) < 0) {
+		store_free(ws->store);
+		ws->store = NULL;
+	}
+	return rc;
 }
 
 int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err)
@@ -240,8 +310,11 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 	ws->repo_dir = hw_path_join(dir, "repo.git");
 	ws->forms_dir = hw_path_join(dir, "forms");
 	ws->keys_path = hw_path_join(dir, "keys");
-	db = hw_path_join(dir, "homeward.db");
-	if (!ws->dir || !ws->repo_dir || !ws->forms_dir || !ws->keys_path || !db) {
+	ws->dbkey_path = hw_path_join(dir, WS_DBKEY_FILE);
+	ws->db_path = db = hw_path_join(dir, "homeward.db");
+	ws->flags = flags;
+	ws->max_db_growth = opts->max_db_growth;
+	if (!ws->dir || !ws->repo_dir || !ws->forms_dir || !ws->keys_path || !db || !ws->dbkey_path) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
 		goto fail;
 	}
@@ -282,22 +355,52 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 		goto fail;
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
-	rc = store_open(&ws->store, db, ((flags & WS_OPEN_CREATE) ? STORE_CREATE : 0) |
-				       ((flags & WS_OPEN_READONLY) ? STORE_READONLY : 0), err);
+	rc = open_store(ws, opts->passphrase, opts->key, err);
 	if (rc == HW_ENOTFOUND)
 		hw_error_set(err, HW_ENOTFOUND,
 			     "%s is not a Homeward workspace (create one with: homeward init)", dir);
-	if (rc < 0 || (!(flags & WS_OPEN_READONLY) &&
-		       (rc = store_cap_growth(ws->store, opts->max_db_growth, err)) < 0))
+	if (rc < 0)
 		goto fail;
 	load_identity(ws);
-	free(db);
 	*out = ws;
 	return 0;
 fail:
-	free(db);
 	ws_free(ws);
 	return rc;
+}
+
+int ws_db_is_plain(const char *path)
+{
+	return store_file_is_plain(path);
+}
+
+void ws_lock(hw_ws *ws)
+{
+	store_free(ws->store);
+	ws->store = NULL;
+	keys_free(ws->keys);
+	ws->keys = NULL;
+}
+
+int ws_is_locked(const hw_ws *ws)
+{
+	return ws->store == NULL;
+}
+
+int ws_unlock_store(hw_ws *ws, const hw_secret *pass)
+{
+	int rc;
+
+	if (ws->store)
+		return 0;
+	/* A new database is never made here: it was there when the workspace opened. */
+	ws->flags &= ~(unsigned)WS_OPEN_CREATE;
+	if (!pass || secret_len(pass) == 0)
+		return hw_error_set(&ws->err, HW_EAUTH, "no passphrase");
+	if ((rc = open_store(ws, pass, NULL, &ws->err)) < 0)
+		return rc;
+	load_identity(ws);
+	return 0;
 }
 
 void ws_free(hw_ws *ws)
@@ -312,6 +415,8 @@ void ws_free(hw_ws *ws)
 	free(ws->device_id);
 	free(ws->author);
 	free(ws->keys_path);
+	free(ws->db_path);
+	free(ws->dbkey_path);
 	keys_free(ws->keys);
 	free(ws);
 }
@@ -666,5 +771,116 @@ int ws_install_forms(hw_ws *ws, const char *datadir)
 	}
 	closedir(d);
 	free(src);
+	return rc;
+}
+
+/* Sync the folder dir, so that a rename in it survives a power cut. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
+{
+	char *db = hw_path_join(dir, "homeward.db");
+	char *keyf = hw_path_join(dir, WS_DBKEY_FILE);
+	char *backup = hw_path_join(dir, WS_PLAIN_BACKUP);
+	char *tmp = hw_path_join(dir, "homeward.db.encrypting");
+	char *check = hw_path_join(dir, "homeward.db-check");
+	char *wal = hw_path_join(dir, "homeward.db-wal");
+	hw_secret *key = NULL;
+	hw_ws *ws = NULL;
+	ws_options o = WS_OPTIONS_INIT;
+	int rc;
+
+	*done = 0;
+	if (!db || !keyf || !backup || !tmp || !check || !wal) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (!pass || secret_len(pass) == 0) {
+		rc = hw_error_set(err, HW_EINVALID, "the passphrase is empty");
+		goto cleanup;
+	}
+	if (!hw_exists(db)) {
+		rc = hw_error_set(err, HW_ENOTFOUND, "no workspace at %s", dir);
+		goto cleanup;
+	}
+	if (store_file_is_plain(db)) {
+		char *keys_path = hw_path_join(dir, "keys");
+		hw_keys *k = NULL;
+
+		/* One passphrase for the person: the device keys' one, where there are keys. */
+		rc = keys_path && hw_exists(keys_path) ? keys_load(&k, keys_path, pass, err) : 0;
+		keys_free(k);
+		free(keys_path);
+		if (rc < 0)
+			goto cleanup;
+		/* The key: the one an interrupted run made, else a new one. */
+		if (hw_exists(keyf))
+			rc = dbkey_load(&key, keyf, pass, err);
+		else
+			rc = dbkey_generate(&key, err);
+		if (rc < 0)
+			goto cleanup;
+		unlink(tmp);
+		if ((rc = store_encrypt_copy(db, tmp, key, err)) < 0) {
+			unlink(tmp);
+			goto cleanup;
+		}
+		if (hw_exists(wal)) {
+			/* Some process has the plain database open: never replace it under it. */
+			unlink(tmp);
+			rc = hw_error_set(err, HW_EBUSY, "%s is in use by another Homeward process; "
+					  "nothing was changed", db);
+			goto cleanup;
+		}
+		if (!hw_exists(keyf) && (rc = dbkey_save(key, keyf, pass, err)) < 0) {
+			unlink(tmp);
+			goto cleanup;
+		}
+		/* The plain file stays as the backup (a second name), then the new one takes its name. */
+		unlink(backup);
+		if (link(db, backup) < 0) {
+			rc = hw_error_set(err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR,
+					  "cannot keep a backup at %s: %s", backup, strerror(errno));
+			unlink(tmp);
+			goto cleanup;
+		}
+		unlink(check);
+		if (rename(tmp, db) < 0) {
+			rc = hw_error_set(err, HW_ERROR, "cannot put %s in place: %s", db, strerror(errno));
+			goto cleanup;
+		}
+		sync_dir(dir);
+		*done = 1;
+	} else if (!hw_exists(backup)) {
+		rc = hw_error_set(err, HW_EEXISTS, "%s is encrypted already", db);
+		goto cleanup;
+	}
+	/* The backup goes only once the encrypted workspace opens with the passphrase. */
+	o.passphrase = pass;
+	if ((rc = ws_open_ext(&ws, dir, &o, err)) < 0) {
+		hw_error_prefix(err, "the plain database is kept in %s; ", backup);
+		goto cleanup;
+	}
+	ws_free(ws);
+	unlink(backup);
+	sync_dir(dir);
+	*done = 1;
+	rc = 0;
+cleanup:
+	secret_free(key);
+	free(db);
+	free(keyf);
+	free(backup);
+	free(tmp);
+	free(check);
+	free(wal);
 	return rc;
 }

@@ -33,6 +33,11 @@ enum {
 	WS_OPEN_EXPOSED_OK = 1 << 2, /* open even when others can read it (homeward doctor) */
 };
 
+/* The database key, sealed under the passphrase (docs/security.md). */
+#define WS_DBKEY_FILE "database.key"
+/* The plain database a migration to encryption keeps until the new one opens. */
+#define WS_PLAIN_BACKUP "homeward.db.plain-backup"
+
 /*
  * Open (and with WS_OPEN_CREATE create) the workspace at dir.  Runs the
  * database migrations and, when the database may be damaged, an integrity
@@ -41,17 +46,50 @@ enum {
  * folder 0700 (when this call makes it or finds it empty), files 0600; a
  * workspace others can read is refused (HW_EEXPOSED, ws_check_private).
  * On failure *out is NULL and err says why.
+ *
+ * The database is encrypted (docs/security.md): it opens with the
+ * passphrase (ws_options.passphrase), which opens the database key in
+ * WS_DBKEY_FILE, or with the database key itself (key: tests and
+ * benchmarks, which skip the slow derivation; a workspace made that way has
+ * no key file, so only that key opens it).  Without either it is HW_EAUTH;
+ * a wrong passphrase is HW_EAUTH and changes nothing.  A plain database (a
+ * workspace of a Homeward before encryption) is HW_EINVALID, saying to run
+ * `homeward migrate workspace`.
  */
-int ws_open(hw_ws **out, const char *dir, unsigned flags, hw_error *err);
+int ws_open(hw_ws **out, const char *dir, unsigned flags, const hw_secret *key, hw_error *err);
 
 /* How to open a workspace, beyond its folder: what a front end sets up once. */
 typedef struct ws_options {
 	unsigned flags;          /* WS_OPEN_* */
 	long max_db_growth;      /* pages the database may grow by (tests fill the disk); < 0: no cap */
 	const char *datadir;     /* where ws_init finds the shipped forms; NULL: ws_data_dir() */
+	const hw_secret *passphrase;  /* opens (or for a new workspace, seals) the database key */
+	const hw_secret *key;    /* or the database key itself (CRYPTO_KEY_BYTES) */
 } ws_options;
 
-#define WS_OPTIONS_INIT { 0, -1, NULL }
+#define WS_OPTIONS_INIT { 0, -1, NULL, NULL, NULL }
+
+/*
+ * Lock: close the database and wipe its key and the device keys from
+ * memory.  Until ws_unlock_store, no other call may be made on ws.
+ */
+void ws_lock(hw_ws *ws);
+int ws_is_locked(const hw_ws *ws);
+/* Open the database again with pass; a wrong one is HW_EAUTH.  0 when not locked. */
+int ws_unlock_store(hw_ws *ws, const hw_secret *pass);
+
+/* True if the database file at path is plain (not encrypted). */
+int ws_db_is_plain(const char *path);
+
+/*
+ * Encrypt the plain database of the workspace at dir (made by a Homeward
+ * before encryption) under a new database key sealed with pass.  The plain
+ * file is kept as WS_PLAIN_BACKUP until the encrypted workspace has opened
+ * with pass, then removed; a run that was interrupted is finished by the
+ * next.  *done is 1 when something was done; an encrypted workspace with
+ * no backup left is HW_EEXISTS.
+ */
+int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err);
 
 /*
  * HW_EEXPOSED, naming the chmod that fixes it, when other users of this

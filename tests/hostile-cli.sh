@@ -29,18 +29,12 @@ $HW --workspace "$T/tab" init --device-id laptop-2 --name "$(printf 'Amina\tK.')
 ok "init refuses a name with a tab (every event would be refused later)" '[ $st -ne 0 ] && grep -q "control" "$T/err"'
 
 # Data that got in before (an older version, a hand-edited database) prints inert.
-if command -v sqlite3 >/dev/null 2>&1; then
-	sqlite3 "$T/ws/homeward.db" "UPDATE cases SET given_name = 'Yu' || char(27) || ']0;owned' || char(7) || char(27) || '[2J' || char(8238) || 'suf' WHERE id = '$ID'"
-	$W case list >"$T/list" 2>&1
-	$W case show "$ID" >"$T/show" 2>&1
-	ok "case list prints no escape character" '! grep -q "$ESC" "$T/list" && ! grep -q "$BEL" "$T/list"'
-	ok "case list shows the sequence as visible text" 'grep -q "Yu␛\]0;owned␇␛\[2J�suf" "$T/list"'
-	ok "case show prints no escape character" '! grep -q "$ESC" "$T/show" && grep -q "Yu␛" "$T/show"'
-else
-	skip "case list prints no escape character" "no sqlite3 to plant old data"
-	skip "case list shows the sequence as visible text" "no sqlite3"
-	skip "case show prints no escape character" "no sqlite3"
-fi
+"${top_builddir:-.}/tests/ws_sql" "$T/ws" "UPDATE cases SET given_name = 'Yu' || char(27) || ']0;owned' || char(7) || char(27) || '[2J' || char(8238) || 'suf' WHERE id = '$ID'"
+$W case list >"$T/list" 2>&1
+$W case show "$ID" >"$T/show" 2>&1
+ok "case list prints no escape character" '! grep -q "$ESC" "$T/list" && ! grep -q "$BEL" "$T/list"'
+ok "case list shows the sequence as visible text" 'grep -q "Yu␛\]0;owned␇␛\[2J�suf" "$T/list"'
+ok "case show prints no escape character" '! grep -q "$ESC" "$T/show" && grep -q "Yu␛" "$T/show"'
 
 # An emptied database is not a new workspace.
 mkdir "$T/empty"; : >"$T/empty/homeward.db"

@@ -10,7 +10,7 @@ trap 'rm -rf "$T"' EXIT
 n=0
 failed=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=1; fi; }
-echo "1..17"
+echo "1..20"
 
 pass='Kestrel-orchard-1907 river'
 printf '%s\n' "$pass" >"$T/pass"
@@ -32,8 +32,8 @@ ok "the passphrase is in no file of the workspace, nor in the output" \
 before=$(state)
 hw "$T/wrong" init --device-id k1 --name Someone --role supervisor >"$T/out" 2>"$T/err"; st=$?
 ok "init again with a wrong passphrase fails, saying so" '[ $st -eq 1 ] && grep -q "wrong passphrase; nothing was changed" "$T/err"'
-ok "... and changes nothing" '[ "$(state)" = "$before" ] && [ "$("$HW" --workspace "$ws" config get counsellor.name)" = Kim ]'
-"$HW" --workspace "$ws" config set sync.remote "$T/central.git" >/dev/null
+ok "... and changes nothing" '[ "$(state)" = "$before" ] && [ "$(hw "$T/pass" config get counsellor.name)" = Kim ]'
+hw "$T/pass" config set sync.remote "$T/central.git" >/dev/null
 git init -q --bare "$T/central.git"
 before=$(state)
 hw "$T/wrong" sync >"$T/out" 2>"$T/err"; st=$?
@@ -45,8 +45,17 @@ ok "sync with the passphrase works" 'hw "$T/pass" sync >"$T/out" 2>&1'
 # read from its start, so one descriptor serves several commands.
 ok "HOMEWARD_PASSPHRASE_FD=N works like --passphrase-fd N, for several commands" \
 	'( exec 4<"$T/pass"; HOMEWARD_PASSPHRASE_FD=4 "$HW" --workspace "$ws" sync && HOMEWARD_PASSPHRASE_FD=4 "$HW" --workspace "$ws" sync ) >/dev/null 2>&1'
-ok "recording a case asks for no passphrase" \
-	'"$HW" --workspace "$ws" case add --given-name Ana --family-name Keys --birth-date 1990-01-01 --nationality IQ --return-country IQ --language ar </dev/null >/dev/null'
+# The database is encrypted: every command opens it with the passphrase.
+setsid "$HW" --workspace "$ws" case list </dev/null >"$T/out" 2>"$T/err"; st=$?
+ok "without the passphrase, even a case list fails and says how to give it" \
+	'[ $st -eq 1 ] && grep -q -- "--passphrase-fd" "$T/err" && [ ! -s "$T/out" ]'
+hw "$T/wrong" case list >"$T/out" 2>"$T/err"; st=$?
+ok "a wrong passphrase reads nothing" \
+	'[ $st -eq 1 ] && grep -q "wrong passphrase" "$T/err" && [ ! -s "$T/out" ]'
+ok "recording a case with the passphrase works" \
+	'hw "$T/pass" case add --given-name Ana --family-name Keys --birth-date 1990-01-01 --nationality IQ --return-country IQ --language ar </dev/null >/dev/null'
+ok "the database key file is 0600 and holds only the sealed key" \
+	'[ "$(stat -c %a "$ws/database.key")" = 600 ] && grep -q "^sealed [0-9a-f]\{96\}$" "$ws/database.key"'
 setsid "$HW" --workspace "$ws" sync </dev/null >"$T/out" 2>"$T/err"; st=$?
 ok "without a terminal nor --passphrase-fd, sync says how to give the passphrase" \
 	'[ $st -eq 1 ] && grep -q -- "--passphrase-fd" "$T/err"'

@@ -11,6 +11,7 @@
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 /* Fix the library's clock, as the program does for $HOMEWARD_NOW. */
 static void fix_clock(const char *iso)
@@ -41,7 +42,7 @@ static hw_ws *new_ws(const char *device)
 	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws"), *csv;
 	hw_ws *ws = NULL;
 
-	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, device, "Tester", "counsellor", NULL), 0, "%s", ws_error(ws)->msg);
 	csv = hw_path_join(ws_forms_dir(ws), "providers.csv");
 	cr_assert_eq(hw_write_file_atomic(csv, providers, strlen(providers), NULL), 0);

@@ -19,6 +19,7 @@
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 /* A fresh folder for one test. */
 static char *tmpdir(void)
@@ -39,7 +40,7 @@ static hw_ws *new_ws(const char *device, char **dir_out)
 	hw_ws *ws = NULL;
 
 	cr_assert_not_null(wsdir);
-	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, device, "Tester", "counsellor", NULL), 0, "%s", ws_error(ws)->msg);
 	if (dir_out)
 		*dir_out = wsdir;
@@ -222,11 +223,11 @@ Test(store, creates_schema_and_migrates_once)
 	hw_error err = { 0, "" };
 	char *v = NULL;
 
-	cr_assert_eq(store_open(&st, db, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(store_setting_set(st, "k", "v1", &err), 0);
 	store_free(st);
 	/* Reopening runs no migration again and keeps the data. */
-	cr_assert_eq(store_open(&st, db, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(store_setting_get(st, "k", &v, &err), 0);
 	cr_assert_str_eq(v, "v1");
 	free(v);
@@ -242,7 +243,7 @@ Test(store, missing_database_is_not_created_without_asking)
 	hw_store *st = NULL;
 	hw_error err = { 0, "" };
 
-	cr_assert_eq(store_open(&st, db, 0, &err), HW_ENOTFOUND);
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), HW_ENOTFOUND);
 	cr_assert_not(hw_exists(db));
 	free(db);
 	free(dir);
@@ -264,7 +265,7 @@ static int open_checks(const char *dir)
 	hw_ws *ws = NULL;
 	int checked;
 
-	cr_assert_eq(ws_open(&ws, dir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, dir, 0, test_key(), &err), 0, "%s", err.msg);
 	checked = store_checked_on_open(ws_store(ws));
 	ws_free(ws);
 	return checked;
@@ -293,7 +294,7 @@ Test(store, the_integrity_check_runs_after_an_unclean_shutdown_or_a_day)
 		case_fields cf = CASE_FIELDS_INIT;
 
 		/* No assertions in the child: only the test's own process may report. */
-		if (ws_open(&w, wsdir, 0, &err) < 0)
+		if (ws_open(&w, wsdir, 0, test_key(), &err) < 0)
 			_exit(2);
 		cf.given_name = "Amina";
 		cf.family_name = "Example";
@@ -343,7 +344,7 @@ Test(store, damaged_database_is_reported_and_left_untouched)
 	fclose(f);
 	before = slurp(db, &n1);
 	ws = NULL;
-	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), HW_ECORRUPT, "got %d: %s", err.code, err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), HW_ECORRUPT, "got %d: %s", err.code, err.msg);
 	cr_assert_null(ws);
 	cr_assert(strstr(err.msg, "untouched") != NULL, "%s", err.msg);
 	after = slurp(db, &n2);
@@ -365,7 +366,7 @@ Test(store, a_file_that_is_not_a_database_is_refused)
 	cr_assert_not_null(db);
 	hw_mkdir_p(wsdir, NULL);
 	cr_assert_eq(hw_write_file_atomic(db, "hello, this is text\n", 20, NULL), 0);
-	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), HW_ECORRUPT, "%d %s", err.code, err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), HW_ECORRUPT, "%d %s", err.code, err.msg);
 	free(db);
 	free(wsdir);
 	free(dir);
@@ -548,7 +549,7 @@ Test(store, draft_ops_keep_the_last_answer_per_path_and_survive_reopen)
 	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "add-repeat", "/r", NULL, NULL), 0);
 	cr_assert_eq(store_draft_op(ws_store(ws), "d1", "answer", "/a", "3", NULL), 0);
 	ws_free(ws);
-	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(store_draft_ops(ws_store(ws), "d1", collect_ops, &b, NULL), 0);
 	/* /a=2 replaced /a=1; /a=3 came after a repeat change so both stay. */
 	cr_assert_str_eq(b.ptr, "answer /b x;answer /a 2;add-repeat /r -;answer /a 3;");
@@ -563,7 +564,7 @@ Test(workspace, init_refuses_bad_device_ids_and_roles)
 	char *dir = tmpdir(), *wsdir = hw_path_join(dir, "ws");
 	hw_ws *ws = NULL;
 
-	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, &err), 0);
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_CREATE, test_key(), &err), 0);
 	cr_assert_eq(ws_init(ws, "../evil", "N", "counsellor", NULL), HW_EINVALID);
 	cr_assert_eq(ws_init(ws, "dev 1", "N", "counsellor", NULL), HW_EINVALID);
 	cr_assert_eq(ws_init(ws, "dev1", "N", "boss", NULL), HW_EINVALID);
@@ -583,7 +584,7 @@ Test(workspace, a_second_process_can_work_on_the_same_workspace)
 	hw_error err = { 0, "" };
 	int n = 0;
 
-	cr_assert_eq(ws_open(&b, wsdir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&b, wsdir, 0, test_key(), &err), 0, "%s", err.msg);
 	open_case(a, id1, "1990-01-01");
 	open_case(b, id2, "1991-01-01");
 	{
@@ -597,6 +598,29 @@ Test(workspace, a_second_process_can_work_on_the_same_workspace)
 }
 
 /* One value from a query on a raw connection. */
+/*
+ * The connection under a store, to change a database below its schema as
+ * another program would (it reads and writes through the encryption).
+ */
+static hw_store *raw_store;
+
+static sqlite3 *raw_open(const char *db)
+{
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(store_open(&raw_store, db, 0, test_key(), &err), 0, "%s", err.msg);
+	/* As a plain connection would: no foreign keys. */
+	cr_assert_eq(sqlite3_exec(store_connection(raw_store), "PRAGMA foreign_keys=OFF", NULL, NULL,
+				  NULL), SQLITE_OK);
+	return store_connection(raw_store);
+}
+
+static void raw_close(void)
+{
+	store_free(raw_store);
+	raw_store = NULL;
+}
+
 static int raw_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
@@ -616,11 +640,11 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	hw_error err = { 0, "" };
 	sqlite3 *raw = NULL;
 
-	cr_assert_eq(store_open(&st, db, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(store_setting_set(st, "k", "kept", &err), 0);
 	store_free(st);
 	/* Turn it back into a schema 1 database, as the first release made them. */
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	raw = raw_open(db);
 	cr_assert_eq(sqlite3_exec(raw,
 		"DROP TABLE case_work; DROP TABLE case_assignees; DROP TABLE case_consents;"
 		"DROP TABLE case_decisions; DROP TABLE referrals;"
@@ -628,19 +652,19 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 		"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
 		"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
-	sqlite3_close(raw);
+	raw_close();
 
-	cr_assert_eq(store_open(&st, db, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(store_setting_get(st, "k", &v, &err), 0);
 	cr_assert_str_eq(v, "kept");
 	free(v);
 	store_free(st);
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	raw = raw_open(db);
 	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
-	sqlite3_close(raw);
+	raw_close();
 	free(db);
 	free(dir);
 }
@@ -652,12 +676,12 @@ Test(store, a_database_from_a_newer_program_is_refused)
 	hw_error err = { 0, "" };
 	sqlite3 *raw = NULL;
 
-	cr_assert_eq(store_open(&st, db, 1, &err), 0);
+	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0);
 	store_free(st);
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	raw = raw_open(db);
 	cr_assert_eq(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
-	cr_assert_eq(store_open(&st, db, 0, &err), HW_EINVALID);
+	raw_close();
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), HW_EINVALID);
 	cr_assert(strstr(err.msg, "newer") != NULL, "%s", err.msg);
 	free(db);
 	free(dir);
@@ -706,7 +730,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 
 	/* Back to schema 3, exactly as its migrations left a database. */
 	db = hw_path_join(wsdir, "homeward.db");
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	raw = raw_open(db);
 	cr_assert_eq(sqlite3_exec(raw,
 		"DROP TABLE case_fts;"
 		"CREATE TABLE cases_v2 ("
@@ -732,13 +756,13 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"oster\"'"), 0);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH "
 			     "'\"\xd8\xa7\xd8\xad\xd9\x85\xd8\xaf\"'"), 0);
-	sqlite3_close(raw);
+	raw_close();
 
 	/* A read (the first command after an upgrade, often) upgrades it once. */
-	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_READONLY, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, WS_OPEN_READONLY, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(found(ws, "oster"), 1);
 	ws_free(ws);
-	cr_assert_eq(ws_open(&ws, wsdir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(found(ws, "oster"), 1);
 	cr_assert_eq(found(ws, "احمد"), 1);
 	cr_assert_eq(found(ws, NULL), 2);
@@ -751,12 +775,12 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	cr_assert_eq(found(ws, "ase berg"), 1);
 	ws_free(ws);
 
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
+	raw = raw_open(db);
 	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-	sqlite3_close(raw);
+	raw_close();
 	free(db);
 	free(wsdir);
 }
@@ -939,19 +963,39 @@ static int run_program(const char *args, char *err, size_t errlen, int *errlines
  */
 Test(cli, case_show_fails_when_a_later_read_fails)
 {
-	char id[HW_UUID_LEN + 1], *dir = NULL, *db, args[8192], err[1024];
-	hw_ws *ws = new_ws("dev1", &dir);
+	char id[HW_UUID_LEN + 1], *base = tmpdir(), *dir = hw_path_join(base, "ws"), *db;
+	char *passfile = hw_path_join(base, "passphrase"), args[8192], err[1024];
+	ws_options o = WS_OPTIONS_INIT;
+	hw_error e = { 0, "" };
+	hw_secret *pass = NULL;
+	hw_ws *ws = NULL;
 	sqlite3 *raw = NULL;
 	int lines;
 
+	/* Made as the command line makes one: its key sealed under a passphrase. */
+	cr_assert_eq(secret_new(&pass, 16, NULL), 0);
+	memcpy(secret_data(pass), "unit test", 9);
+	secret_set_len(pass, 9);
+	cr_assert_eq(hw_write_file_atomic(passfile, "unit test\n", 10, NULL), 0);
+	o.flags = WS_OPEN_CREATE;
+	o.passphrase = pass;
+	cr_assert_eq(ws_open_ext(&ws, dir, &o, &e), 0, "%s", e.msg);
+	cr_assert_eq(ws_init(ws, "dev1", "Tester", "counsellor", NULL), 0, "%s", ws_error(ws)->msg);
 	open_case(ws, id, "1990-01-01");
 	ws_free(ws);
-	snprintf(args, sizeof(args), "--workspace '%s' case show %s", dir, id);
+	snprintf(args, sizeof(args), "--passphrase-fd 9 --workspace '%s' case show %s 9<'%s'",
+		 dir, id, passfile);
 	cr_assert_eq(run_program(args, err, sizeof(err), &lines), 0, "%s", err);
 	db = hw_path_join(dir, "homeward.db");
-	cr_assert_eq(sqlite3_open(db, &raw), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(raw, "DROP TABLE drafts", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw);
+	o.flags = 0;
+	cr_assert_eq(ws_open_ext(&ws, dir, &o, &e), 0, "%s", e.msg);
+	raw = store_connection(ws_store(ws));
+	cr_assert_eq(sqlite3_exec(raw, "PRAGMA foreign_keys=OFF; DROP TABLE drafts", NULL, NULL, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	ws_free(ws);
+	secret_free(pass);
+	free(passfile);
+	free(base);
 	cr_expect_eq(run_program(args, err, sizeof(err), &lines), 1, "exit status");
 	cr_expect_eq(lines, 1, "one line on stderr: %s", err);
 	cr_expect(strstr(err, "drafts") != NULL, "%s", err);

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 #define FORM TOP_SRCDIR "/tests/fill/intake.xml"
 
@@ -34,7 +35,7 @@ static char *new_workspace(char case_id[HW_UUID_LEN + 1], const char *birth)
 	cr_assert_not_null(mkdtemp(dir));
 	ws_dir = hw_path_join(dir, "ws");
 	cr_assert_not_null(ws_dir);
-	cr_assert_eq(ws_open(&ws, ws_dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, ws_dir, WS_OPEN_CREATE, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, "dev1", "Tester", "counsellor", NULL), 0);
 	cr_assert_eq(hw_read_file(FORM, &data, &len, NULL), 0);
 	to = hw_path_join(ws_forms_dir(ws), "intake.xml");
@@ -56,7 +57,7 @@ static hw_ws *open_ws(const char *dir)
 	hw_error err = { 0, "" };
 	hw_ws *ws = NULL;
 
-	cr_assert_eq(ws_open(&ws, dir, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, dir, 0, test_key(), &err), 0, "%s", err.msg);
 	return ws;
 }
 
@@ -153,7 +154,7 @@ static void child_fill(const char *dir, const char *id, int fd)
 	hw_ws *ws = NULL;
 	hw_fill *f = NULL;
 
-	if (ws_open(&ws, dir, 0, &err) < 0 || fill_open(&f, ws, id, "intake", NULL) < 0)
+	if (ws_open(&ws, dir, 0, test_key(), &err) < 0 || fill_open(&f, ws, id, "intake", NULL) < 0)
 		_exit(3);
 	for (;;) {
 		for (size_t i = 0; i < NANSWERS; i++) {
@@ -327,6 +328,7 @@ Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
 
 	/* The database may grow by a few pages only: the disk fills up. */
 	o.max_db_growth = 8;
+	o.key = test_key();
 	cr_assert_eq(ws_open_ext(&ws, dir, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
 	/* Ever longer answers, so freed space cannot be reused for the next. */

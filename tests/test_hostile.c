@@ -19,6 +19,7 @@
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 static char tmp[4096];
 static char central[4200];
@@ -49,7 +50,7 @@ static hw_ws *workspace(const char *device, const char *role)
 	hw_error err;
 
 	snprintf(dir, sizeof(dir), "%s/%s", tmp, device);
-	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, device, device, role, central), 0, "%s", ws_error(ws)->msg);
 	return ws;
 }

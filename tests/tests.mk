@@ -115,3 +115,9 @@ EXTRA_DIST += tests/check-oom.sh docs/testing.md
 # A short sample of it in make check: it must not crash.
 TESTS += tests/oom-sample.sh
 EXTRA_DIST += tests/oom-sample.sh
+
+# SQL on a workspace's database through its encryption, for shell tests.
+check_PROGRAMS += tests/ws_sql
+tests_ws_sql_SOURCES = tests/ws_sql.c
+tests_ws_sql_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+tests_ws_sql_LDADD = $(HW_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)

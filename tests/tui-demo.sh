@@ -19,5 +19,5 @@ check "status 0, and nothing else on stderr but where the workspace is" \
 	sh -c '[ "$(cat "$1/status")" = 0 ] && [ $(wc -l <"$1/err") -eq 1 ] && grep -q "$1/homeward-demo-" "$1/err"' sh "$work"
 demo=$(sed -n "s|.* \($work/homeward-demo-[^ ]*/workspace\).*|\1|p" "$work/err")
 check "the kept workspace holds the five demo cases" \
-	sh -c '[ -n "$2" ] && [ $("$1" --workspace "$2" case list --format tsv | wc -l) -eq 6 ]' sh "$HOMEWARD" "$demo"
+	sh -c '[ -n "$2" ] && [ $(echo demo | "$1" --workspace "$2" --passphrase-fd 0 case list --format tsv | wc -l) -eq 6 ]' sh "$HOMEWARD" "$demo"
 finish

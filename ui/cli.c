@@ -83,24 +83,47 @@ void cli_ws_options(ws_options *o, const cli_globals *g, unsigned flags)
 	o->datadir = g->datadir;
 }
 
+/* True when dir holds a database that is encrypted (it needs the passphrase to open). */
+static int needs_passphrase(const char *dir, unsigned flags)
+{
+	char *db = hw_path_join(dir, "homeward.db");
+	int needs = 1;
+
+	/* A missing or plain database fails to open with its own message: ask nothing first. */
+	if (db && !(flags & WS_OPEN_CREATE) && (!hw_exists(db) || ws_db_is_plain(db)))
+		needs = 0;
+	free(db);
+	return needs;
+}
+
 int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 {
 	hw_error err = { 0, "" };
 	char *dir = cli_workspace_dir(g);
+	hw_secret *pass = NULL;
 	ws_options o;
-	int rc;
+	int rc, st;
 
 	*out = NULL;
 	if (!dir)
 		return cli_error("%s", _("out of memory"));
 	cli_ws_options(&o, g, flags);
+	/* The database is encrypted: every command opens it with the passphrase. */
+	if (needs_passphrase(dir, flags) && (st = cli_passphrase(g, 0, &pass)) != 0) {
+		free(dir);
+		return st;
+	}
+	o.passphrase = pass;
 	rc = ws_open_ext(out, dir, &o, &err);
+	secret_free(pass);
 	if (rc == HW_ENOTFOUND) {
 		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
 		free(dir);
 		return 1;
 	}
 	free(dir);
+	if (rc == HW_EAUTH)
+		return cli_error("%s", _("wrong passphrase; nothing was changed"));
 	if (rc < 0)
 		return cli_fail(&err);
 	if (!(flags & WS_OPEN_CREATE) && !ws_is_initialised(*out)) {
@@ -173,6 +196,42 @@ int cli_ask_secret_tty(const char *prompt, hw_secret *s)
 	return rc;
 }
 
+/*
+ * The passphrase a command read, kept (locked, guarded) so that it is asked
+ * once per command, however many times the command needs it; wiped at exit.
+ */
+static hw_secret *held;
+
+static void forget_passphrase(void)
+{
+	secret_free(held);
+	held = NULL;
+}
+
+/* A copy of s in a new secret, or NULL. */
+static hw_secret *secret_copy(const hw_secret *s)
+{
+	hw_secret *c = NULL;
+
+	if (secret_new(&c, secret_cap(s), NULL) < 0)
+		return NULL;
+	memcpy(secret_data(c), secret_cdata(s), secret_len(s));
+	secret_set_len(c, secret_len(s));
+	return c;
+}
+
+int cli_hold_passphrase(const hw_secret *pass)
+{
+	static int registered;
+
+	if (!registered && atexit(forget_passphrase) == 0)
+		registered = 1;
+	forget_passphrase();
+	if (!(held = secret_copy(pass)))
+		return cli_error("%s", _("out of memory"));
+	return 0;
+}
+
 int cli_passphrase(const cli_globals *g, int confirm, hw_secret **out)
 {
 	hw_error err = { 0, "" };
@@ -180,6 +239,11 @@ int cli_passphrase(const cli_globals *g, int confirm, hw_secret **out)
 	int st = 1;
 
 	*out = NULL;
+	if (held && !confirm) {
+		if (!(*out = secret_copy(held)))
+			return cli_error("%s", _("out of memory"));
+		return 0;
+	}
 	if (secret_new(&s, PASSPHRASE_MAX, &err) < 0)
 		return cli_fail(&err);
 	if (g->passphrase_fd >= 0) {
@@ -208,6 +272,8 @@ int cli_passphrase(const cli_globals *g, int confirm, hw_secret **out)
 		cli_error("%s", _("the passphrase is empty"));
 		goto done;
 	}
+	if (!held && cli_hold_passphrase(s) != 0)
+		goto done;
 	*out = s;
 	s = NULL;
 	st = 0;

@@ -68,6 +68,9 @@ int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags)
 struct hw_secret;
 int cli_passphrase(const cli_globals *g, int confirm, struct hw_secret **out);
 
+/* Hold a copy of pass as the one this run was given (the demo's); 0, or prints and returns 1. */
+int cli_hold_passphrase(const struct hw_secret *pass);
+
 /* Ask the passphrase and unlock the workspace's device keys; 0, or prints and returns 1. */
 int cli_unlock(struct hw_ws *ws, const cli_globals *g);
 
@@ -101,6 +104,9 @@ int cli_migrate_repository(int argc, char **argv, const cli_globals *g);
 
 /* Cases and settings (ui/cli_case.c). */
 int cli_init(int argc, char **argv, const cli_globals *g);
+int cli_migrate_workspace(int argc, char **argv, const cli_globals *g);
+/* The demo's fixed passphrase in a new secret; 0, or prints and returns 1. */
+int cli_demo_passphrase(struct hw_secret **out);
 int cli_case_add(int argc, char **argv, const cli_globals *g);
 int cli_case_list(int argc, char **argv, const cli_globals *g);
 int cli_case_show(int argc, char **argv, const cli_globals *g);

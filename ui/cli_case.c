@@ -644,3 +644,35 @@ int cli_case_resolve(int argc, char **argv, const cli_globals *g)
 	ws_free(ws);
 	return st;
 }
+
+int cli_migrate_workspace(int argc, char **argv, const cli_globals *g)
+{
+	hw_error err = { 0, "" };
+	hw_secret *pass = NULL;
+	char *dir = NULL;
+	int st, rc, done = 0;
+
+	if (argc != 1)
+		return cli_usage(_("usage: homeward migrate workspace"));
+	(void)argv;
+	if (!(dir = cli_workspace_dir(g)))
+		return cli_error("%s", _("out of memory"));
+	if ((st = cli_passphrase(g, 0, &pass)) != 0)
+		goto done;
+	rc = ws_encrypt(dir, pass, &done, &err);
+	if (rc == HW_EEXISTS) {
+		printf(_("The workspace %s is encrypted already; nothing to do.\n"), dir);
+		st = 0;
+	} else if (rc == HW_EAUTH) {
+		st = cli_error("%s", _("wrong passphrase; nothing was changed"));
+	} else if (rc < 0) {
+		st = cli_fail(&err);
+	} else {
+		printf(_("The workspace %s is encrypted; it opens with your passphrase.\n"), dir);
+		st = 0;
+	}
+done:
+	secret_free(pass);
+	free(dir);
+	return st;
+}

@@ -26,6 +26,17 @@ static const case_fields demo_cases[] = {
 	{ "Elene", "Placeholder", "1997-11-21", NULL, "female", "GE", "GE", "en", "pregnant" },
 };
 
+int cli_demo_passphrase(hw_secret **out)
+{
+	hw_error err = { 0, "" };
+
+	if (secret_new(out, 64, &err) < 0)
+		return cli_fail(&err);
+	memcpy(secret_data(*out), TUI_DEMO_PASSPHRASE, strlen(TUI_DEMO_PASSPHRASE));
+	secret_set_len(*out, strlen(TUI_DEMO_PASSPHRASE));
+	return 0;
+}
+
 int cli_demo_prepare(const cli_globals *g, char **out_dir)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -50,7 +61,12 @@ int cli_demo_prepare(const cli_globals *g, char **out_dir)
 		st = cli_fail(&err);
 		goto done;
 	}
+	/* The demo's keys and database are under a fixed passphrase, used without asking. */
+	if ((st = cli_demo_passphrase(&pass)) != 0)
+		goto done;
+	st = 1;
 	cli_ws_options(&o, g, WS_OPEN_CREATE);
+	o.passphrase = pass;
 	if (ws_open_ext(&ws, ws_dir, &o, &err) < 0) {
 		st = cli_fail(&err);
 		goto done;
@@ -59,13 +75,6 @@ int cli_demo_prepare(const cli_globals *g, char **out_dir)
 		st = cli_fail(ws_error(ws));
 		goto done;
 	}
-	/* The demo's keys are under a fixed passphrase, used without asking. */
-	if (secret_new(&pass, 64, &err) < 0) {
-		st = cli_fail(&err);
-		goto done;
-	}
-	memcpy(secret_data(pass), TUI_DEMO_PASSPHRASE, strlen(TUI_DEMO_PASSPHRASE));
-	secret_set_len(pass, strlen(TUI_DEMO_PASSPHRASE));
 	if (ws_make_keys(ws, pass) < 0) {
 		st = cli_fail(ws_error(ws));
 		goto done;

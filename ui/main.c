@@ -98,10 +98,12 @@ static void usage(FILE *out)
 	/* Kept apart from the list of commands, which grows with every feature. */
 	fprintf(out, "%s", _(
 "\n"
-"--passphrase-fd N (before the command, the screen included): the commands\n"
-"that use the device keys (init, sync, merge, form publish, the screen's\n"
-"sync) read the passphrase as the first line of file descriptor N (also\n"
-"$HOMEWARD_PASSPHRASE_FD=N); otherwise they ask for it on the terminal.\n"));
+"The workspace's database is encrypted: every command, the screen included,\n"
+"reads the passphrase from --passphrase-fd N (before the command) or\n"
+"$HOMEWARD_PASSPHRASE_FD=N, the first line of file descriptor N, or else\n"
+"asks for it on the terminal.\n"
+"  migrate workspace       encrypt a workspace made before encryption (once;\n"
+"                          a backup is kept until the encrypted one opens)\n"));
 }
 
 typedef struct command {
@@ -141,6 +143,7 @@ static const command commands[] = {
 	{ "migrate", "repository", cli_migrate_repository },
 	{ NULL, "config", cli_config },
 	{ NULL, "doctor", cli_doctor },
+	{ "migrate", "workspace", cli_migrate_workspace },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */
@@ -210,6 +213,7 @@ static int run_tui(cli_globals *g)
 {
 	tui_opts opts = TUI_OPTS_INIT;
 	char *demo_dir = NULL;
+	hw_secret *pass = NULL;
 	hw_ws *ws = NULL;
 	int st;
 
@@ -220,6 +224,12 @@ static int run_tui(cli_globals *g)
 			return st;
 		g->workspace = demo_dir;
 		opts.demo = 1;
+		if ((st = cli_demo_passphrase(&pass)) != 0 || (st = cli_hold_passphrase(pass)) != 0) {
+			secret_free(pass);
+			free(demo_dir);
+			return st;
+		}
+		secret_free(pass);
 	}
 	st = cli_open_workspace(&ws, g, 0);
 	if (st == 0) {
