@@ -20,6 +20,7 @@
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
+#include "testkey.h"
 
 static char tmp[4096];
 static char central[4200];
@@ -84,7 +85,7 @@ static hw_ws *join(const char *device, const char *role, const char *org)
 	hw_error err;
 
 	snprintf(dir, sizeof(dir), "%s/%s", tmp, device);
-	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, &err), 0, "%s", err.msg);
+	cr_assert_eq(ws_open(&ws, dir, WS_OPEN_CREATE, test_key(), &err), 0, "%s", err.msg);
 	cr_assert_eq(ws_init(ws, device, device, strcmp(role, "supervisor") ? "counsellor" : role, central), 0, "%s", ws_error(ws)->msg);
 	cr_assert_eq(secret_new(&pass, 16, &err), 0);
 	memcpy(secret_data(pass), "test pass", 9);
