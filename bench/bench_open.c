@@ -23,7 +23,7 @@
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
-#include "testkey.h"
+#include "../tests/testkey.h"
 
 #define BATCH 2000     /* cases per transaction while generating */
 #define ROUNDS 9       /* measured opens per kind (odd: a clean median) */

@@ -28,6 +28,7 @@
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
+#include "../tests/testkey.h"
 
 #define PER_CASE 10
 #define ROUNDS 7
@@ -73,7 +74,7 @@ static hw_ws *member(const char *dir, int i, const char *central)
 	hw_error err = { 0, "" };
 
 	snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-	if (ws_open(&ws, path, WS_OPEN_CREATE, &err) < 0 ||
+	if (ws_open(&ws, path, WS_OPEN_CREATE, test_key(), &err) < 0 ||
 	    ws_init(ws, names[i], names[i], roles[i], central) < 0 ||
 	    secret_new(&pass, 8, &err) < 0)
 		die("workspace", ws);

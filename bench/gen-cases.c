@@ -6,8 +6,9 @@
  *
  *   bench/gen-cases WORKSPACE N
  *
- * The device keys are unlocked as every command does: the passphrase is the
- * first line of the descriptor $HOMEWARD_PASSPHRASE_FD.  Prints the number
+ * The workspace is opened, and its device keys unlocked, as every command
+ * does: the passphrase is the first line of the descriptor
+ * $HOMEWARD_PASSPHRASE_FD.  Prints the number
  * of cases added and the rate on stderr.  The names are drawn from short
  * fictional lists; the cases are LOCAL, ready for `homeward sync`.
  */
@@ -69,33 +70,37 @@ static int read_line_fd(int fd, hw_secret *s)
 }
 
 /* Unlock the device keys with the passphrase of $HOMEWARD_PASSPHRASE_FD, when there are keys. */
-static int unlock(hw_ws *ws)
+/* The passphrase from the descriptor $HOMEWARD_PASSPHRASE_FD: it opens the database and the keys. */
+static int read_passphrase(hw_secret **out)
 {
 	const char *v = getenv("HOMEWARD_PASSPHRASE_FD");
-	hw_secret *pass = NULL;
 	hw_error err;
 	char *end;
 	long fd;
-	int rc;
 
-	if (!ws_has_keys(ws))
-		return 0;
+	*out = NULL;
 	if (!v || !*v)
-		return fail("the workspace has device keys: give their passphrase on a descriptor, "
+		return fail("the workspace is encrypted: give its passphrase on a descriptor, "
 			    "HOMEWARD_PASSPHRASE_FD=N", NULL);
 	errno = 0;
 	fd = strtol(v, &end, 10);
 	if (errno || *end || fd < 0 || fd > 1000000)
 		return fail("HOMEWARD_PASSPHRASE_FD is not a descriptor number", v);
-	if (secret_new(&pass, 1024, &err) < 0)
+	if (secret_new(out, 1024, &err) < 0)
 		return fail("out of memory", NULL);
-	if (read_line_fd((int)fd, pass) < 0) {
-		secret_free(pass);
+	if (read_line_fd((int)fd, *out) < 0) {
+		secret_free(*out);
+		*out = NULL;
 		return fail("cannot read the passphrase from the descriptor", v);
 	}
-	rc = ws_unlock(ws, pass);
-	secret_free(pass);
-	if (rc < 0)
+	return 0;
+}
+
+static int unlock(hw_ws *ws, const hw_secret *pass)
+{
+	if (!ws_has_keys(ws))
+		return 0;
+	if (ws_unlock(ws, pass) < 0)
 		return fail("unlocking the device keys", ws_error(ws)->msg);
 	return 0;
 }
@@ -111,6 +116,8 @@ int main(int argc, char **argv)
 	static const char *const language[] = { "ar", "en", "fr", "fa" };
 	char id[HW_UUID_LEN + 1], birth[11], *end;
 	hw_ws *ws = NULL;
+	hw_secret *pass = NULL;
+	ws_options o = WS_OPTIONS_INIT;
 	hw_error err;
 	unsigned long long n, i;
 	unsigned seed;
@@ -127,13 +134,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen-cases: N must be a number of cases (at most 10000000)\n");
 		return 2;
 	}
-	if (ws_open(&ws, argv[1], 0, &err) < 0)
+	if (read_passphrase(&pass) != 0)
+		return 1;
+	o.passphrase = pass;
+	if (ws_open_ext(&ws, argv[1], &o, &err) < 0) {
+		secret_free(pass);
 		return fail(argv[1], err.msg);
+	}
 	if (!ws_is_initialised(ws)) {
 		fail(argv[1], "not an initialised workspace (homeward init first)");
 		goto cleanup;
 	}
-	if (unlock(ws) != 0)
+	if (unlock(ws, pass) != 0)
 		goto cleanup;
 	seed = (unsigned)time(NULL);
 	t0 = now();
@@ -181,5 +193,6 @@ cleanup:
 	if (in_tx)
 		store_rollback(ws_store(ws));
 	ws_free(ws);
+	secret_free(pass);
 	return st;
 }

@@ -27,7 +27,7 @@
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
-#include "testkey.h"
+#include "../tests/testkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
