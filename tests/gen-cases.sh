@@ -9,6 +9,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-gen.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 printf 'gen test passphrase\n' >"$tmp/pass"
 printf 'not the passphrase\n' >"$tmp/wrong"
+# The database is encrypted: every command reads the passphrase from descriptor 9.
+exec 9<"$tmp/pass"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
@@ -17,12 +19,12 @@ git init -q --bare "$tmp/central.git"
 HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" init --device-id dev-g --name G \
 	--role counsellor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
 if HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 2500 9<"$tmp/pass" >"$tmp/out" 2>&1 &&
-   [ "$("$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+   [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
 	ok "2500 cases are added and listed"
 else
 	not_ok "2500 cases are added and listed"
 fi
-if "$HOMEWARD" --workspace "$tmp/ws" case list --search okafor --format tsv >"$tmp/list" 2>"$tmp/out" &&
+if HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --search okafor --format tsv >"$tmp/list" 2>"$tmp/out" &&
    tail -n +2 "$tmp/list" >"$tmp/rows" && [ "$(grep -c Okafor "$tmp/rows")" -gt 0 ] &&
    ! grep -qv Okafor "$tmp/rows"; then
 	ok "they are found by name"
@@ -37,7 +39,7 @@ else
 fi
 if ! HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 10 9<"$tmp/wrong" >"$tmp/out" 2>&1 &&
    grep -q "wrong passphrase" "$tmp/out" &&
-   [ "$("$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+   [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
 	ok "a wrong passphrase adds nothing"
 else
 	not_ok "a wrong passphrase adds nothing"
