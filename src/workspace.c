@@ -355,18 +355,69 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 		goto fail;
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
-	rc = open_store(ws, opts->passphrase, opts->key, err);
+	if (flags & WS_OPEN_LOCKED) {
+		/* Nothing is read until the passphrase comes: only what is there is checked. */
+		if (!hw_exists(db))
+			rc = hw_error_set(err, HW_ENOTFOUND, "no database at %s", db);
+		else if (store_file_is_plain(db))
+			rc = hw_error_set(err, HW_EINVALID, "%s is not encrypted: encrypt it once with: "
+					  "homeward migrate workspace (it keeps a backup until the "
+					  "encrypted one opens)", db);
+		else if (!(ws->device_id = strdup("")) || !(ws->author = strdup("")))
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+		else
+			rc = 0;
+	} else {
+		rc = open_store(ws, opts->passphrase, opts->key, err);
+	}
 	if (rc == HW_ENOTFOUND)
 		hw_error_set(err, HW_ENOTFOUND,
 			     "%s is not a Homeward workspace (create one with: homeward init)", dir);
 	if (rc < 0)
 		goto fail;
-	load_identity(ws);
+	if (ws->store)
+		load_identity(ws);
 	*out = ws;
 	return 0;
 fail:
 	ws_free(ws);
 	return rc;
+}
+
+int ws_parse_duration(const char *text, int *seconds)
+{
+	char *end;
+	long n;
+
+	*seconds = 0;
+	if (!text || !*text || *text < '0' || *text > '9')
+		return HW_EINVALID;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || n < 0)
+		return HW_EINVALID;
+	if (*end == 'm')
+		n *= 60, end++;
+	else if (*end == 'h')
+		n *= 3600, end++;
+	else if (*end == 's')
+		end++;
+	if (*end || n > 7 * 24 * 3600)
+		return HW_EINVALID;
+	*seconds = (int)n;
+	return 0;
+}
+
+int ws_lock_after(hw_ws *ws)
+{
+	char *v = NULL;
+	int s = WS_LOCK_AFTER_DEFAULT;
+
+	if (ws->store && store_setting_get(ws->store, WS_LOCK_AFTER, &v, NULL) == 0 &&
+	    ws_parse_duration(v, &s) < 0)
+		s = WS_LOCK_AFTER_DEFAULT;
+	free(v);
+	return s;
 }
 
 int ws_db_is_plain(const char *path)
@@ -394,7 +445,7 @@ int ws_unlock_store(hw_ws *ws, const hw_secret *pass)
 	if (ws->store)
 		return 0;
 	/* A new database is never made here: it was there when the workspace opened. */
-	ws->flags &= ~(unsigned)WS_OPEN_CREATE;
+	ws->flags &= ~(unsigned)(WS_OPEN_CREATE | WS_OPEN_LOCKED);
 	if (!pass || secret_len(pass) == 0)
 		return hw_error_set(&ws->err, HW_EAUTH, "no passphrase");
 	if ((rc = open_store(ws, pass, NULL, &ws->err)) < 0)

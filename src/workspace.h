@@ -25,12 +25,16 @@ typedef struct hw_store hw_store;
 #define WS_CA_FILE "sync.ca_file"      /* https: PEM file of the authorities to trust */
 #define WS_UI_LANGUAGE "ui.language"
 #define WS_BIDI "ui.bidi"             /* on | off (terminal does its own bidi) */
+#define WS_LOCK_AFTER "screen.lock_after" /* idle time before the screen locks: 300, 30s, 10m, 0 = never */
+#define WS_LOCK_AFTER_DEFAULT 300         /* seconds */
 
 enum {
 	WS_OPEN_CREATE = 1 << 0,   /* create the folder and database if missing */
 	WS_OPEN_READONLY = 1 << 1, /* only read: works on files the user cannot write;
 				      every call that would write fails */
 	WS_OPEN_EXPOSED_OK = 1 << 2, /* open even when others can read it (homeward doctor) */
+	WS_OPEN_LOCKED = 1 << 3,   /* open the handle locked: the database is opened by
+				      ws_unlock_store (the screen asks for the passphrase) */
 };
 
 /* The database key, sealed under the passphrase (docs/security.md). */
@@ -77,6 +81,15 @@ void ws_lock(hw_ws *ws);
 int ws_is_locked(const hw_ws *ws);
 /* Open the database again with pass; a wrong one is HW_EAUTH.  0 when not locked. */
 int ws_unlock_store(hw_ws *ws, const hw_secret *pass);
+
+/*
+ * A duration as screen.lock_after takes it: seconds, or a number followed
+ * by s, m or h; 0 means never.  0 and *seconds, or HW_EINVALID.
+ */
+int ws_parse_duration(const char *text, int *seconds);
+
+/* The idle time after which the screen locks, in seconds (0: never), from the setting. */
+int ws_lock_after(hw_ws *ws);
 
 /* True if the database file at path is plain (not encrypted). */
 int ws_db_is_plain(const char *path);

@@ -92,6 +92,9 @@ static int needs_passphrase(const char *dir, unsigned flags)
 	/* A missing or plain database fails to open with its own message: ask nothing first. */
 	if (db && !(flags & WS_OPEN_CREATE) && (!hw_exists(db) || ws_db_is_plain(db)))
 		needs = 0;
+	/* Opened locked, the screen asks. */
+	if (flags & WS_OPEN_LOCKED)
+		needs = 0;
 	free(db);
 	return needs;
 }
@@ -126,7 +129,7 @@ int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 		return cli_error("%s", _("wrong passphrase; nothing was changed"));
 	if (rc < 0)
 		return cli_fail(&err);
-	if (!(flags & WS_OPEN_CREATE) && !ws_is_initialised(*out)) {
+	if (!(flags & (WS_OPEN_CREATE | WS_OPEN_LOCKED)) && !ws_is_initialised(*out)) {
 		ws_free(*out);
 		*out = NULL;
 		return cli_error("%s", _("this workspace is not set up yet; run: homeward init"));

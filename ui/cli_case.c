@@ -561,14 +561,14 @@ cleanup:
 
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
-	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, NULL
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, NULL
 };
 
 int cli_config(int argc, char **argv, const cli_globals *g)
 {
 	hw_ws *ws = NULL;
 	char *v = NULL;
-	int st, ok = 0;
+	int st, ok = 0, secs;
 
 	if (argc < 3 || (strcmp(argv[1], "get") && strcmp(argv[1], "set")) ||
 	    (!strcmp(argv[1], "get") && argc != 3) || (!strcmp(argv[1], "set") && argc != 4))
@@ -585,11 +585,13 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
 		if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
 			st = cli_error("%s", _("ui.bidi must be on or off"));
+		else if (!strcmp(argv[2], WS_LOCK_AFTER) && ws_parse_duration(argv[3], &secs) < 0)
+			st = cli_error("%s", _("screen.lock_after is a time: seconds, or a number and s, m or h (0: never)"));
 		else if (ws_set(ws, argv[2], argv[3]) < 0)
 			st = cli_fail(ws_error(ws));
 	}

@@ -231,7 +231,8 @@ static int run_tui(cli_globals *g)
 		}
 		secret_free(pass);
 	}
-	st = cli_open_workspace(&ws, g, 0);
+	/* Without a passphrase given, the screen opens locked and asks for it itself. */
+	st = cli_open_workspace(&ws, g, g->passphrase_fd < 0 && !g->demo ? WS_OPEN_LOCKED : 0);
 	if (st == 0) {
 		st = tui_run(ws, &opts);
 		ws_free(ws);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -32,6 +33,9 @@
 #define MSG_ROWS_MAX 4       /* a long message wraps over at most this many rows */
 #define ESC_WAIT_MS 500      /* Esc then a digit within this time is a function key */
 #define SEQ_WAIT_MS 50       /* the bytes of one key sequence arrive together */
+#define WRONG_FREE 4         /* wrong passphrases before the lock screen makes one wait */
+#define WAIT_MAX_S 300       /* the longest wait after wrong passphrases */
+#define PASS_MAX 1024
 
 struct tui {
 	hw_ws *ws;
@@ -54,6 +58,11 @@ struct tui {
 	char question[MSG_MAX];
 	void (*answered)(tui *t, int yes, void *payload);
 	void *answered_payload;
+	/* Locking: after lock_after seconds without a key (0: never), or on F12. */
+	int lock_after;
+	long long last_key_ms;
+	int wrong;               /* wrong passphrases in a row */
+	long long wait_until_ms; /* the lock screen takes no passphrase before this */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -191,6 +200,7 @@ static void read_settings(tui *t)
 	if (ws_get(t->ws, WS_ROLE, &v) == 0 && v)
 		snprintf(t->role, sizeof t->role, "%s", v);
 	free(v);
+	t->lock_after = ws_lock_after(t->ws);
 }
 
 void tui_set_language(tui *t, const char *code)
@@ -728,9 +738,18 @@ static int read_sequence(tui *t, int intro)
  * by '[' or 'O', a sequence curses did not recognise; by anything else,
  * Esc on its own, and the other key comes next.
  */
-static int read_key(tui *t)
+static long long now_ms(void)
 {
-	int key = get_key(t, -1), next;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A key, waiting at most wait_ms for its first byte (-1: no limit); 0 when none came. */
+static int read_key_wait(tui *t, int wait_ms)
+{
+	int key = get_key(t, wait_ms), next;
 
 	if (key != UI_KEY_ESC)
 		return key;
@@ -743,6 +762,201 @@ static int read_key(tui *t)
 		return read_sequence(t, next);
 	t->pending_key = next;
 	return UI_KEY_ESC;
+}
+
+/* The key the idle time turns into: lock now. */
+#define KEY_IDLE_LOCK (-1)
+
+/* The next key, or KEY_IDLE_LOCK once the screen has been idle for lock_after. */
+static int read_key(tui *t)
+{
+	long long left;
+	int key;
+
+	if (t->lock_after <= 0)
+		return read_key_wait(t, -1);
+	left = t->last_key_ms + (long long)t->lock_after * 1000 - now_ms();
+	if (left <= 0)
+		return KEY_IDLE_LOCK;
+	key = read_key_wait(t, left > 0x7fffffff ? 0x7fffffff : (int)left);
+	if (key == 0 && t->last_key_ms + (long long)t->lock_after * 1000 <= now_ms())
+		return KEY_IDLE_LOCK;
+	return key;
+}
+
+/* Append the code point c to the passphrase s as UTF-8; -1 when it is full. */
+static int secret_put(hw_secret *s, int c)
+{
+	unsigned char b[4];
+	size_t n, len = secret_len(s);
+
+	if (c < 0x80) {
+		b[0] = (unsigned char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (unsigned char)(0xc0 | c >> 6);
+		b[1] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | c >> 12);
+		b[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | c >> 18);
+		b[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+		b[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		b[3] = (unsigned char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	if (len + n >= secret_cap(s))
+		return -1;
+	memcpy(secret_data(s) + len, b, n);
+	secret_set_len(s, len + n);
+	return 0;
+}
+
+/* Remove the last character of the passphrase s. */
+static void secret_unput(hw_secret *s)
+{
+	size_t len = secret_len(s);
+
+	while (len > 0 && ((unsigned char)secret_data(s)[len - 1] & 0xc0) == 0x80)
+		len--;
+	secret_set_len(s, len ? len - 1 : 0);
+}
+
+/* One line of the lock screen at row y, cut to the width. */
+static void lock_line(int y, const char *text)
+{
+	if (y < LINES)
+		mvaddnstr(y, 2, text, COLS > 4 ? COLS - 4 : 0);
+}
+
+static void draw_lock(const char *note, int typed)
+{
+	int y = LINES / 2 - 3 > 0 ? LINES / 2 - 3 : 0;
+
+	erase();
+	attron(A_BOLD);
+	lock_line(y, _("Homeward is locked"));
+	attroff(A_BOLD);
+	lock_line(y + 2, _("What it holds stays encrypted until you type your passphrase."));
+	lock_line(y + 4, _("Passphrase: "));
+	/* Nothing of what is typed shows, not even its length; only that something is. */
+	if (typed)
+		addstr("...");
+	if (note && *note)
+		lock_line(y + 6, note);
+	lock_line(LINES - 1 > y + 8 ? LINES - 1 : y + 8, _("Enter: unlock   F10: quit"));
+	refresh();
+}
+
+/*
+ * The lock screen: ask for the passphrase until it opens the workspace.
+ * From the fifth wrong one on, each makes it wait longer before the next
+ * (2, 4, 8 s ... at most WAIT_MAX_S).  0 once unlocked; -1 to quit (F10,
+ * a signal, or no memory for the passphrase).
+ */
+static int unlock_screen(tui *t)
+{
+	hw_error err = { 0, "" };
+	hw_secret *pass = NULL;
+	char note[MSG_MAX] = "";
+	int rc = -1;
+
+	if (secret_new(&pass, PASS_MAX, &err) < 0)
+		return -1;
+	curs_set(1);
+	while (!stop_requested) {
+		long long now = now_ms();
+		int key;
+
+		if (now < t->wait_until_ms) {
+			int left = (int)((t->wait_until_ms - now + 999) / 1000);
+
+			snprintf(note, sizeof note, _("Too many wrong passphrases: wait %d s."), left);
+			draw_lock(note, 0);
+			/* Keys typed meanwhile are dropped: they are not a try. */
+			get_key(t, (int)(t->wait_until_ms - now < 1000 ? t->wait_until_ms - now : 1000));
+			if (now_ms() >= t->wait_until_ms)
+				snprintf(note, sizeof note, "%s", _("Wrong passphrase."));
+			continue;
+		}
+		draw_lock(note, secret_len(pass) > 0);
+		key = read_key_wait(t, -1);
+		if (key == 0 || key == UI_KEY_FN(KEY_RESIZE))
+			continue;
+		if (key == fkey(10))
+			break;
+		if (key == '\r' || key == '\n' || key == UI_KEY_FN(KEY_ENTER)) {
+			if (secret_len(pass) == 0)
+				continue;
+			rc = ws_unlock_store(t->ws, pass);
+			secret_set_len(pass, 0);
+			if (rc == 0) {
+				t->wrong = 0;
+				break;
+			}
+			rc = -1;
+			if (ws_error(t->ws)->code == HW_EAUTH) {
+				t->wrong++;
+				snprintf(note, sizeof note, "%s", _("Wrong passphrase."));
+				if (t->wrong > WRONG_FREE) {
+					int shift = t->wrong - WRONG_FREE, wait = 2;
+
+					while (shift-- > 0 && wait < WAIT_MAX_S)
+						wait *= 2;
+					t->wait_until_ms = now_ms() + 1000LL * (wait < WAIT_MAX_S ? wait : WAIT_MAX_S);
+				}
+			} else {
+				snprintf(note, sizeof note, "%s", ws_error(t->ws)->msg);
+			}
+			continue;
+		}
+		if (key == UI_KEY_FN(KEY_BACKSPACE) || key == 127 || key == 8)
+			secret_unput(pass);
+		else if (key == UI_KEY_ESC || key == 21)   /* Esc, Ctrl-U: start again */
+			secret_set_len(pass, 0);
+		else if (key >= 32 && key != 127 && !UI_KEY_IS_FN(key) && secret_put(pass, key) < 0)
+			snprintf(note, sizeof note, "%s", _("The passphrase is too long."));
+	}
+	secret_free(pass);
+	erase();
+	refresh();
+	return rc;
+}
+
+/*
+ * Lock now: keep what is typed (as quitting does), close every screen and
+ * the database (its key is wiped), clear the terminal, and ask for the
+ * passphrase again; then start again from the list.
+ */
+static void lock_now(tui *t)
+{
+	ui_view *v;
+
+	t->closing = 1;
+	for (v = t->top; v; v = v->below)
+		if (v->ops->keep)
+			v->ops->keep(v, t);
+	while (t->top)
+		tui_pop(t);
+	t->closing = 0;
+	t->question[0] = 0;
+	t->answered = NULL;
+	ws_lock(t->ws);
+	clear();
+	refresh();
+	if (unlock_screen(t) < 0) {
+		t->quit = 1;
+		return;
+	}
+	read_settings(t);
+	relayout(t);
+	t->last_key_ms = now_ms();
+	if (tui_push(t, &ui_screen_list, NULL) < 0)
+		t->quit = 1;
 }
 
 /* Handle a key press: the view first, then what every screen knows. */
@@ -819,17 +1033,6 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 		fprintf(stderr, "homeward: %s\n", _("the screen needs a terminal; see homeward --help for commands"));
 		return 1;
 	}
-	read_settings(&t);
-	/*
-	 * A language chosen in the program wins over the environment's locale,
-	 * but LANGUAGE given at start is a choice for this run and wins over
-	 * it (F9 still changes and saves it).
-	 */
-	env_lang = getenv("LANGUAGE");
-	if (!(env_lang && *env_lang) && ws_get(ws, WS_UI_LANGUAGE, &lang) == 0 && lang && *lang)
-		ui_i18n_set_language(lang);
-	free(lang);
-
 	set_escdelay(25);
 	atexit(restore_terminal);
 	install_signals();
@@ -844,7 +1047,30 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 	keypad(stdscr, TRUE);
 	intrflush(stdscr, FALSE);
 	ui_colors_init();
+	/* Opened locked: the passphrase first, on the lock screen. */
+	if (ws_is_locked(ws)) {
+		if (unlock_screen(&t) < 0) {
+			restore_terminal();
+			return 0;
+		}
+		if (!ws_is_initialised(ws)) {
+			restore_terminal();
+			fprintf(stderr, "homeward: %s\n", _("this workspace is not set up yet; run: homeward init"));
+			return 1;
+		}
+	}
+	read_settings(&t);
+	/*
+	 * A language chosen in the program wins over the environment's locale,
+	 * but LANGUAGE given at start is a choice for this run and wins over
+	 * it (F9 still changes and saves it).
+	 */
+	env_lang = getenv("LANGUAGE");
+	if (!(env_lang && *env_lang) && ws_get(ws, WS_UI_LANGUAGE, &lang) == 0 && lang && *lang)
+		ui_i18n_set_language(lang);
+	free(lang);
 	relayout(&t);
+	t.last_key_ms = now_ms();
 
 	if (tui_push(&t, &ui_screen_list, NULL) < 0) {
 		restore_terminal();
@@ -856,6 +1082,12 @@ int tui_run(hw_ws *ws, const tui_opts *opts)
 		key = read_key(&t);
 		if (stop_requested)
 			break;
+		if (key == KEY_IDLE_LOCK || key == fkey(12)) {
+			lock_now(&t);
+			continue;
+		}
+		if (key)
+			t.last_key_ms = now_ms();
 		if (key == UI_KEY_FN(KEY_RESIZE)) {
 			relayout(&t);
 			continue;

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Screen test: the screen asks for the passphrase when it starts without
+# one, locks after screen.lock_after without a key press and at once on
+# F12, shows nothing of the workspace while locked, and makes one wait
+# after five wrong passphrases.
+. "${top_srcdir:-.}/tests/tui-lib.sh"
+
+pass='screen test passphrase'
+make_workspace
+"$HOMEWARD" --workspace "$ws" case add --given-name Lockname --family-name Example \
+	--birth-date 1990-04-01 --nationality IQ --return-country IQ --language ar >/dev/null
+"$HOMEWARD" --workspace "$ws" config set screen.lock_after 2s
+
+# Started on a terminal without --passphrase-fd: the lock screen asks first.
+T new-session -d -x 80 -y 24 "exec '$HOMEWARD' --workspace '$ws'"
+check "without a passphrase given, the screen starts locked" wait_for "Homeward is locked"
+check "... showing nothing of the workspace" not_on_screen "Lockname"
+type_text "$pass"
+check "what is typed does not show" not_on_screen "$pass"
+keys Enter
+check "the passphrase opens the list" wait_for "Lockname"
+# No key for the time set (2 s here): the screen locks by itself.
+check "idle for screen.lock_after, the screen locks" wait_for "Homeward is locked"
+check "... and clears what it showed" not_on_screen "Lockname"
+# While locked the database is closed: the command line can change a setting.
+"$HOMEWARD" --workspace "$ws" config set screen.lock_after 0
+type_text "$pass"; keys Enter
+check "the passphrase unlocks it" wait_for "Lockname"
+keys F12
+check "F12 locks at once" wait_for "Homeward is locked"
+check "... clearing the screen" not_on_screen "Lockname"
+type_text "not it"; keys Enter
+check "a wrong passphrase says so and stays locked" wait_for "Wrong passphrase."
+for i in 2 3 4 5; do type_text "not it $i"; keys Enter; done
+check "after five wrong passphrases the lock screen makes one wait" wait_for "Too many wrong passphrases"
+# Typed during the wait: dropped, not tried.
+type_text "$pass"; keys Enter
+check "the wait ends" wait_gone "Too many wrong passphrases"
+check "what was typed during it was not tried" on_screen "Homeward is locked"
+type_text "$pass"; keys Enter
+check "after the wait the right passphrase unlocks" wait_for "Lockname"
+keys F12
+check "locked again" wait_for "Homeward is locked"
+keys F10
+check "F10 on the lock screen quits" gone
+finish
