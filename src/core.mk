@@ -33,3 +33,14 @@ bench_bench_open_LDADD = $(HW_LIBS) $(CORE_LIBS)
 bench-open: bench/bench_open
 	./bench/bench_open
 .PHONY: bench-open
+
+# What encrypting the database costs, against the same data in clear
+# (built on demand): `make bench-atrest` (100k cases; docs/performance.md).
+EXTRA_PROGRAMS += bench/bench_atrest
+CLEANFILES += bench/bench_atrest
+bench_bench_atrest_SOURCES = bench/bench_atrest.c
+bench_bench_atrest_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_atrest_LDADD = $(HW_LIBS) $(CORE_LIBS)
+bench-atrest: bench/bench_atrest
+	./bench/bench_atrest
+.PHONY: bench-atrest

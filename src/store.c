@@ -483,6 +483,10 @@ static int integrity_check(hw_store *st, const char *path, hw_error *err)
 		hw_error_set(err, HW_ECORRUPT,
 			     "%s is damaged (%s); it was left untouched: restore it from a backup or sync a fresh workspace",
 			     path, res ? res : "unknown problem");
+		/* The check's report may span lines: the message is one. */
+		for (char *p = err ? err->msg : NULL; p && *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
 		sqlite3_finalize(s);
 		return HW_ECORRUPT;
 	}
@@ -686,7 +690,7 @@ int store_open(hw_store **out, const char *path, unsigned oflags, const hw_secre
 	       hw_error *err)
 {
 	hw_store *st = calloc(1, sizeof(*st));
-	int rc, flags = SQLITE_OPEN_NOMUTEX, create = (oflags & STORE_CREATE) != 0;
+	int rc, flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, create = (oflags & STORE_CREATE) != 0;
 	int readonly = (oflags & STORE_READONLY) != 0;
 	int exists = access(path, F_OK) == 0, check = 0;
 	const char *vfs = NULL;
@@ -908,6 +912,13 @@ int store_encrypt_copy(const char *plain, const char *out, const hw_secret *key,
 	    (rc = exec(&view, "PRAGMA temp_store=MEMORY", err, "reading the plain database")) < 0 ||
 	    (rc = exec(&view, "PRAGMA page_size=4096", err, "reading the plain database")) < 0)
 		goto cleanup;
+	/* The copy is private from its first byte, whatever the umask. */
+	if ((fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = hw_error_set(err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR, "cannot create %s: %s",
+				  out, strerror(errno));
+		goto cleanup;
+	}
+	close(fd);
 	/* The copy gets the page size and the reserved bytes asked of its source. */
 	sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
 	if ((rc = store_vfs_new(&vfs, key, err)) < 0)

@@ -1045,4 +1045,150 @@ Test(workspace, doctor_tells_a_folder_on_dm_crypt_through_lvm_and_a_plain_one)
 	cr_assert_eq(enc, 0, "/database is not under /data");
 	free(slave);
 	free(root);
+
+/* True if the n bytes at data hold text anywhere. */
+static int holds(const char *data, size_t n, const char *text)
+{
+	size_t m = strlen(text);
+
+	for (size_t i = 0; i + m <= n; i++)
+		if (memcmp(data + i, text, m) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every page is sealed: neither the database nor a -wal a live connection
+ * has written holds a name in clear, and the same database opens with its
+ * key only.
+ */
+Test(atrest, no_name_in_clear_in_the_database_nor_its_log)
+{
+	char *wsdir = NULL, *db, *wal, *data;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	case_fields f = CASE_FIELDS_INIT;
+	char id[HW_UUID_LEN + 1];
+	size_t n;
+
+	f.given_name = "Qorvintalemba";
+	f.family_name = "Zyxtrepolan";
+	f.birth_date = "1979-03-14";
+	f.nationality = "iq";
+	f.return_country = "IQ";
+	f.language = "ar";
+	cr_assert_eq(case_open(ws, &f, id), 0, "%s", ws_error(ws)->msg);
+	db = hw_path_join(wsdir, "homeward.db");
+	wal = hw_path_join(wsdir, "homeward.db-wal");
+	/* Still open: what was just written is in the log. */
+	data = slurp(wal, &n);
+	cr_assert_gt(n, 4096, "the log holds the new pages");
+	cr_expect_not(holds(data, n, "Qorvintalemba") || holds(data, n, "Zyxtrepolan") ||
+		      holds(data, n, "1979-03-14"), "a name or birth date in clear in the -wal");
+	free(data);
+	ws_free(ws);
+	data = slurp(db, &n);
+	cr_expect_not(holds(data, n, "Qorvintalemba") || holds(data, n, "Zyxtrepolan") ||
+		      holds(data, n, "1979-03-14"), "a name or birth date in clear in the database");
+	cr_expect_not(holds(data, n, "SQLite format 3"), "the file says what it is");
+	free(data);
+	free(db);
+	free(wal);
+	free(wsdir);
+}
+
+Test(atrest, another_key_or_a_changed_page_is_damage_and_changes_nothing)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db"), *before, *after;
+	hw_store *st = NULL;
+	hw_secret *other = NULL;
+	hw_error err = { 0, "" };
+	size_t n1, n2;
+	FILE *f;
+	int c;
+
+	cr_assert_eq(store_open(&st, db, STORE_CREATE, test_key(), &err), 0, "%s", err.msg);
+	cr_assert_eq(store_setting_set(st, "k", "kept", &err), 0);
+	store_free(st);
+	/* Another key: the first page does not open. */
+	cr_assert_eq(dbkey_generate(&other, &err), 0);
+	before = slurp(db, &n1);
+	cr_expect_eq(store_open(&st, db, 0, other, &err), HW_ECORRUPT, "%d %s", err.code, err.msg);
+	cr_expect(strstr(err.msg, "integrity check") != NULL, "%s", err.msg);
+	secret_free(other);
+	/* No key: an encrypted file is not read as a plain one. */
+	cr_expect_eq(store_open(&st, db, 0, NULL, &err), HW_EAUTH, "%d %s", err.code, err.msg);
+	/* One bit of the second page flipped. */
+	cr_assert_not_null(f = fopen(db, "r+b"));
+	fseek(f, 4096 + 300, SEEK_SET);
+	c = fgetc(f);
+	fseek(f, 4096 + 300, SEEK_SET);
+	fputc(c ^ 1, f);
+	fclose(f);
+	free(before);
+	before = slurp(db, &n1);
+	{
+		char *mark = hw_path_join(dir, "h.db-check");
+
+		unlink(mark);
+		free(mark);
+	}
+	cr_expect_eq(store_open(&st, db, 0, test_key(), &err), HW_ECORRUPT, "%d %s", err.code, err.msg);
+	cr_expect(strstr(err.msg, "untouched") != NULL, "%s", err.msg);
+	after = slurp(db, &n2);
+	cr_expect(n1 == n2 && memcmp(before, after, n1) == 0, "the damaged file was changed");
+	free(before);
+	free(after);
+	free(db);
+	free(dir);
+}
+
+/* A plain database (a workspace from before encryption) is refused with the command that fixes it. */
+Test(atrest, a_plain_workspace_says_to_migrate_and_migrates_once)
+{
+	char *wsdir = NULL, *db, *plain, *sql, *backup;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	char id[HW_UUID_LEN + 1];
+	hw_secret *pass = NULL;
+	hw_error err = { 0, "" };
+	int done = 0;
+
+	open_case(ws, id, "1990-01-01");
+	db = hw_path_join(wsdir, "homeward.db");
+	plain = hw_path_join(wsdir, "plain.db");
+	backup = hw_path_join(wsdir, WS_PLAIN_BACKUP);
+	sqlite3_config(SQLITE_CONFIG_URI, 1);
+	cr_assert_not_null(sql = sqlite3_mprintf("VACUUM INTO 'file:%q?vfs=unix'", plain));
+	cr_assert_eq(sqlite3_exec(store_connection(ws_store(ws)), sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	ws_free(ws);
+	cr_assert_eq(chmod(plain, 0600), 0);
+	cr_assert_eq(rename(plain, db), 0);
+	cr_assert(store_file_is_plain(db));
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), HW_EINVALID);
+	cr_expect(strstr(err.msg, "homeward migrate workspace") != NULL, "%s", err.msg);
+	/* Migrated under a passphrase: the plain file goes once the new one opens. */
+	cr_assert_eq(secret_new(&pass, 16, NULL), 0);
+	memcpy(secret_data(pass), "migrate", 7);
+	secret_set_len(pass, 7);
+	cr_assert_eq(ws_encrypt(wsdir, pass, &done, &err), 0, "%s", err.msg);
+	cr_expect(done);
+	cr_expect_not(store_file_is_plain(db));
+	cr_expect_not(hw_exists(backup), "the backup outlived a successful open");
+	{
+		ws_options o = WS_OPTIONS_INIT;
+		store_case_row r;
+
+		memset(&r, 0, sizeof r);
+		o.passphrase = pass;
+		cr_assert_eq(ws_open_ext(&ws, wsdir, &o, &err), 0, "%s", err.msg);
+		cr_expect_eq(case_get(ws, id, &r), 0, "%s", ws_error(ws)->msg);
+		store_case_row_clear(&r);
+		ws_free(ws);
+	}
+	cr_expect_eq(ws_encrypt(wsdir, pass, &done, &err), HW_EEXISTS);
+	secret_free(pass);
+	free(db);
+	free(plain);
+	free(backup);
+	free(wsdir);
 }

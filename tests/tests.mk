@@ -121,3 +121,10 @@ check_PROGRAMS += tests/ws_sql
 tests_ws_sql_SOURCES = tests/ws_sql.c
 tests_ws_sql_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 tests_ws_sql_LDADD = $(HW_LIBS) $(CORE_LIBS) $(SQLITE_LIBS)
+
+# The database at rest: nothing in clear, damage reported, a plain workspace migrated.
+TESTS += tests/atrest.sh
+EXTRA_DIST += tests/atrest.sh
+# The screen locks and unlocks.
+TESTS += tests/tui-lock.sh
+EXTRA_DIST += tests/tui-lock.sh

@@ -20,6 +20,17 @@
 #include "store.h"
 #include "workspace.h"
 
+/* Print each row, its columns tab-separated. */
+static int print_row(void *payload, int n, char **values, char **names)
+{
+	(void)payload;
+	(void)names;
+	for (int i = 0; i < n; i++)
+		printf("%s%s", i ? "\t" : "", values[i] ? values[i] : "");
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *fdv = getenv("HOMEWARD_PASSPHRASE_FD");
@@ -47,7 +58,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ws_sql: %s\n", err.msg);
 		goto done;
 	}
-	if (sqlite3_exec(store_connection(ws_store(ws)), argv[2], NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(store_connection(ws_store(ws)), argv[2], print_row, NULL, &msg) != SQLITE_OK) {
 		fprintf(stderr, "ws_sql: %s\n", msg ? msg : "failed");
 		sqlite3_free(msg);
 		goto done;
