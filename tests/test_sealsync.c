@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,12 +177,33 @@ static int repo_has(const char *dir, const char *needle)
 	return file_has(out, needle);
 }
 
+/*
+ * True if the device's database holds needle in a case, an event or a
+ * submission.  The file is encrypted (it never holds a name in clear): the
+ * search goes through the store, with the tests' database key.
+ */
 static int db_has(const char *device, const char *needle)
 {
 	char path[4500];
+	hw_store *st = NULL;
+	hw_error err;
+	sqlite3_stmt *s = NULL;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/homeward.db", tmp, device);
-	return file_has(path, needle);
+	cr_assert_eq(store_open(&st, path, STORE_READONLY, test_key(), &err), 0, "%s", err.msg);
+	cr_assert_eq(sqlite3_prepare_v2(store_connection(st),
+		"SELECT (SELECT count(*) FROM events WHERE instr(json, ?1))"
+		" + (SELECT count(*) FROM submissions WHERE instr(CAST(xml AS TEXT), ?1))"
+		" + (SELECT count(*) FROM cases WHERE instr(coalesce(given_name, '') || ' ' ||"
+		"   coalesce(family_name, '') || ' ' || coalesce(birth_date, ''), ?1))",
+		-1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, needle, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	store_free(st);
+	return n > 0;
 }
 
 static int has_case(hw_ws *ws, const char *id)
