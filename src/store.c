@@ -2412,6 +2412,6 @@ int store_submission_get(hw_store *st, const char *instance_id, store_submission
 int store_is_encrypted(hw_store *st, int *out, hw_error *err)
 {
 	(void)err;
-	*out = 0;
+	*out = st && st->key != NULL;
 	return st ? 0 : HW_EINVALID;
 }

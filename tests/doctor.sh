@@ -18,7 +18,7 @@ $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 $W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality IQ --return-country IQ --language ar >/dev/null
 $W doctor >"$T/out" 2>"$T/err"; st=$?
 ok "on a fresh workspace its checks run: exit 0 despite warnings" '[ $st -eq 0 ] && grep -q "^[0-9]* warnings$" "$T/out"'
-ok "the database: not encrypted, as a warning" 'grep -q "^Database  *warning: not encrypted" "$T/out"'
+ok "the database: encrypted at rest" 'grep -q "^Database  *encrypted at rest" "$T/out"'
 ok "permissions: private" 'grep -q "^Permissions  *private to this user" "$T/out"'
 ok "the disk: encrypted or not, one line" '[ $(grep -c "^Disk  *" "$T/out") -eq 1 ]'
 ok "no remote is a warning" 'grep -q "^Remote  *warning: none set" "$T/out"'

@@ -1045,6 +1045,7 @@ Test(workspace, doctor_tells_a_folder_on_dm_crypt_through_lvm_and_a_plain_one)
 	cr_assert_eq(enc, 0, "/database is not under /data");
 	free(slave);
 	free(root);
+}
 
 /* True if the n bytes at data hold text anywhere. */
 static int holds(const char *data, size_t n, const char *text)
