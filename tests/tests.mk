@@ -46,6 +46,10 @@ EXTRA_DIST += tests/fill/intake.xml
 # The command line as scripts use it.
 TESTS += tests/cli.sh
 
+# External CSV instances: refused beyond 16 MiB or 100,000 rows, quickly.
+TESTS += tests/form-limits.sh
+EXTRA_DIST += tests/form-limits.sh
+
 # A full disk at open is said as such, not as damage.
 TESTS += tests/full-disk.sh
 EXTRA_DIST += tests/full-disk.sh

@@ -187,7 +187,7 @@ static int name_ok(const char *s)
 int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen)
 {
 	char **head = NULL, **row = NULL;
-	size_t nhead = 0, nrow = 0, i;
+	size_t nhead = 0, nrow = 0, i, rows = 0;
 	const char *p = data;
 	xnode *doc = NULL, *root = NULL, *item, *cell;
 	int rc = HW_ERROR;
@@ -212,6 +212,11 @@ int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen)
 		goto cleanup;
 	}
 	while (*p) {
+		if (++rows > XFORM_CSV_MAX_ROWS) {
+			snprintf(msg, msglen, "more than %d rows, the limit", XFORM_CSV_MAX_ROWS);
+			rc = HW_EINVALID;
+			goto cleanup;
+		}
 		if (csv_record(&row, &nrow, &p) < 0)
 			goto cleanup;
 		if (nrow == 1 && row[0][0] == '\0') {

@@ -197,6 +197,10 @@ struct xform_session {
 };
 
 /* xform_csv.c: CSV text -> <root><item>...; msg gets the problem. */
+/* Limits of an external CSV instance (docs/form-engine.md). */
+#define XFORM_CSV_MAX_BYTES (16L * 1024 * 1024)
+#define XFORM_CSV_MAX_ROWS 100000
+
 int xf_csv_to_doc(xnode **out, const char *data, char *msg, size_t msglen);
 
 /* xform_load.c */

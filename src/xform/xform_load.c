@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -520,8 +521,14 @@ static int load_csv(loader *ld, xnode **out, const char *file, int line)
 {
 	char *data = NULL, msg[300];
 	hw_error e = { 0, "" };
+	struct stat sb;
 	int rc;
 
+	/* Refused before it is read: a huge file would cost seconds and memory. */
+	if (stat(file, &sb) == 0 && sb.st_size > XFORM_CSV_MAX_BYTES)
+		return problem(ld, XFORM_ERROR, line,
+			       "external instance %s is %lld bytes, over the limit of 16 MiB",
+			       file, (long long)sb.st_size);
 	if (hw_read_file(file, &data, NULL, &e) < 0)
 		return problem(ld, XFORM_ERROR, line, "external instance %s: %s", file, e.msg);
 	rc = xf_csv_to_doc(out, data, msg, sizeof(msg));
