@@ -79,7 +79,7 @@ for n in $SIZES; do
 	remote="git://127.0.0.1:$pport/c$n.git"
 	# A counsellor records n cases and sends them; a supervisor merges them.
 	hw "A$n" init --device-id "dev-a$n" --name A --role counsellor --remote "$remote" >/dev/null
-	"$GEN" "$tmp/A$n" "$n" 2>/dev/null
+	"$GEN" "$tmp/A$n" "$n" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 	measure hw "A$n" sync
 	hw "S$n" init --device-id "sup$n" --name S --role supervisor --remote "$remote" >/dev/null
 	measure hw "S$n" merge
@@ -125,8 +125,8 @@ for n in $SIZES; do
 	# 20 devices send 50 new cases each; the supervisor merges them.
 	for d in $(seq 20); do
 		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor --remote "$remote" >/dev/null
-		"$GEN" "$tmp/D$n-$d" 50 2>/dev/null
-		hw "D$n-$d" sync >/dev/null
+		"$GEN" "$tmp/D$n-$d" 50 >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
+		hw "D$n-$d" sync >/dev/null || exit 1
 	done
 	measure hw "S$n" merge
 	merge=$secs

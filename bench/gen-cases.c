@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,15 +44,22 @@ static int fail(const char *what, const char *msg)
 	return 1;
 }
 
-/* The first line of descriptor fd into s. */
+/*
+ * The first line of descriptor fd into s; a regular file is read from its
+ * start without moving its offset (pread), as the commands do, so that one
+ * descriptor serves every program a script runs.
+ */
 static int read_line_fd(int fd, hw_secret *s)
 {
+	struct stat sb;
+	int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	char *buf = secret_data(s);
 	size_t len = 0;
+	off_t at = 0;
 
 	for (;;) {
 		char c;
-		ssize_t r = read(fd, &c, 1);
+		ssize_t r = regular ? pread(fd, &c, 1, at) : read(fd, &c, 1);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -59,6 +67,7 @@ static int read_line_fd(int fd, hw_secret *s)
 			return -1;
 		if (r == 0 || c == '\n')
 			break;
+		at++;
 		if (len + 1 >= secret_cap(s))
 			return -1;
 		buf[len++] = c;

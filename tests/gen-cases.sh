@@ -14,7 +14,7 @@ exec 9<"$tmp/pass"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-echo "1..4"
+echo "1..5"
 git init -q --bare "$tmp/central.git"
 HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" init --device-id dev-g --name G \
 	--role counsellor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
@@ -37,9 +37,19 @@ if HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" sync 9<"$tmp/pass"
 else
 	not_ok "they are sent by sync like the program's own"
 fi
+# One descriptor opened once serves every program of a script, as for the commands.
+exec 8<"$tmp/pass"
+if HOMEWARD_PASSPHRASE_FD=8 "$GEN" "$tmp/ws" 10 >"$tmp/out" 2>&1 &&
+   HOMEWARD_PASSPHRASE_FD=8 "$GEN" "$tmp/ws" 10 >>"$tmp/out" 2>&1 &&
+   [ "$(HOMEWARD_PASSPHRASE_FD=8 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2520 ]; then
+	ok "one passphrase descriptor serves two runs"
+else
+	not_ok "one passphrase descriptor serves two runs"
+fi
+exec 8<&-
 if ! HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 10 9<"$tmp/wrong" >"$tmp/out" 2>&1 &&
    grep -q "wrong passphrase" "$tmp/out" &&
-   [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+   [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2520 ]; then
 	ok "a wrong passphrase adds nothing"
 else
 	not_ok "a wrong passphrase adds nothing"
