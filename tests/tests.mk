@@ -132,3 +132,11 @@ EXTRA_DIST += tests/atrest.sh
 # The screen locks and unlocks.
 TESTS += tests/tui-lock.sh
 EXTRA_DIST += tests/tui-lock.sh
+
+# Reports: hand-counted figures, the <5 rule, CSV and JSON read back.
+TESTS += tests/reports.sh
+EXTRA_DIST += tests/reports.sh
+
+# Exports of cases and the audit log: read back, recorded before written.
+TESTS += tests/export.sh
+EXTRA_DIST += tests/export.sh

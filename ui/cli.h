@@ -130,6 +130,12 @@ int cli_referral_list(int argc, char **argv, const cli_globals *g);
 int cli_provider_list(int argc, char **argv, const cli_globals *g);
 int cli_submission_show(int argc, char **argv, const cli_globals *g);
 
+/* Reports (ui/cli_report.c, docs/reports.md). */
+int cli_report_caseload(int argc, char **argv, const cli_globals *g);
+int cli_report_returns(int argc, char **argv, const cli_globals *g);
+int cli_report_audit(int argc, char **argv, const cli_globals *g);
+int cli_export_cases(int argc, char **argv, const cli_globals *g);
+
 /* Filling forms from the command line (ui/cli_fill.c): `form list`, `form submit`. */
 int cli_form_list(int argc, char **argv, const cli_globals *g);
 int cli_form_submit(int argc, char **argv, const cli_globals *g);

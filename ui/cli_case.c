@@ -10,6 +10,7 @@
 #include "cases.h"
 #include "event.h"
 #include "providers.h"
+#include "report.h"
 #include "cli.h"
 #include "forms.h"
 #include "i18n.h"
@@ -561,7 +562,7 @@ cleanup:
 
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
-	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, NULL
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT, NULL
 };
 
 int cli_config(int argc, char **argv, const cli_globals *g)
@@ -585,13 +586,15 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
 		if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
 			st = cli_error("%s", _("ui.bidi must be on or off"));
 		else if (!strcmp(argv[2], WS_LOCK_AFTER) && ws_parse_duration(argv[3], &secs) < 0)
 			st = cli_error("%s", _("screen.lock_after is a time: seconds, or a number and s, m or h (0: never)"));
+		else if (!strcmp(argv[2], REPORT_MIN_COUNT) && report_min_count_check(argv[3]) < 0)
+			st = cli_error("%s", _("report.min_count must be a whole number from 1 to 1000"));
 		else if (ws_set(ws, argv[2], argv[3]) < 0)
 			st = cli_fail(ws_error(ws));
 	}

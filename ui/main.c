@@ -91,6 +91,15 @@ static void usage(FILE *out)
 "                          (supervisor) bring main to the newest repository\n"
 "                          format; devices follow on their next sync\n"));
 	fprintf(out, "%s", _(
+"  report caseload|returns [--from D] [--to D] [--country CC]\n"
+"                 [--team|--assigned PERSON] [--format table|csv|json]\n"
+"                          figures for supervisors; counts under\n"
+"                          report.min_count (5) are shown as <5\n"
+"  report audit [--from D] [--to D] [--format table|csv|json]\n"
+"                          every export: what, how many, when, who\n"
+"  export cases --format csv|json [--out FILE]\n"
+"                          case fields, stage and milestone dates\n"));
+	fprintf(out, "%s", _(
 "\n"
 "homeward doctor: what protects this workspace (database and disk encryption,\n"
 "permissions, the remote, pending work, the last sync), as warnings; it exits\n"
@@ -144,6 +153,10 @@ static const command commands[] = {
 	{ NULL, "config", cli_config },
 	{ NULL, "doctor", cli_doctor },
 	{ "migrate", "workspace", cli_migrate_workspace },
+	{ "report", "caseload", cli_report_caseload },
+	{ "report", "returns", cli_report_returns },
+	{ "report", "audit", cli_report_audit },
+	{ "export", "cases", cli_export_cases },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */

@@ -1,0 +1,54 @@
+/*
+ * export.h: data leaving the system (docs/reports.md).  The core gives the
+ * rows; front ends write them as CSV or JSON.  Every export is recorded in
+ * the workspace's audit log before its data is written anywhere: what, how
+ * many, when and who, never any of the content.
+ */
+#ifndef HW_EXPORT_H
+#define HW_EXPORT_H
+
+#include <stddef.h>
+
+#include "workspace.h"
+
+/* The columns of `export cases`, in order (NULL-terminated). */
+extern const char *const export_case_columns[];
+
+/*
+ * Call cb with each case, oldest first by opening time: values holds one
+ * string per column of export_case_columns (borrowed, "" for none).  A
+ * non-zero return from cb stops the walk and is returned.
+ */
+int export_cases_each(hw_ws *ws, int (*cb)(const char *const *values, void *payload),
+		      void *payload);
+
+/*
+ * The audit log: the file "audit.log" in the workspace (0600), one line an
+ * export, appended and synced to disk.  It is not a case: it never appears
+ * in case lists, reports on cases or exports of cases.
+ */
+typedef struct audit_entry {
+	const char *at;       /* UTC time, 2026-11-29T10:00:00Z */
+	const char *device;   /* the device id of the workspace */
+	const char *person;   /* the counsellor's name */
+	const char *what;     /* "export cases", ... */
+	const char *format;   /* csv, json */
+	long count;           /* how many records left */
+} audit_entry;
+
+/*
+ * Append an entry (at, device and person come from the clock and the
+ * workspace).  Tabs, line breaks and other control characters in the
+ * values are written as spaces: one entry is always one line.
+ */
+int audit_record(hw_ws *ws, const char *what, const char *format, long count);
+
+/*
+ * Call cb with each entry, oldest first (borrowed).  Lines that are not
+ * entries (a damaged or edited file) are skipped and counted in *skipped
+ * (may be NULL).  No log yet is no entries.
+ */
+int audit_each(hw_ws *ws, int (*cb)(const audit_entry *e, void *payload), void *payload,
+	       size_t *skipped);
+
+#endif

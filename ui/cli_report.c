@@ -1,0 +1,566 @@
+/*
+ * cli_report.c: `report caseload` and `report returns` (docs/reports.md).
+ * The core counts (src/report.c); this file lays the table out as an
+ * aligned table, CSV or JSON.  A count under the workspace's threshold is
+ * "<5" in every format: nothing here prints a raw count without
+ * report_count_text.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "export.h"
+#include "i18n.h"
+#include "report.h"
+#include "text.h"
+#include "util.h"
+#include "workspace.h"
+
+enum { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* Widest a column of the table gets (longer values are cut with "…"). */
+#define MAX_COLS 32
+
+/* One CSV cell (RFC 4180).  A cell that a spreadsheet would run as a formula
+ * (starting with = + - @, a tab or a carriage return) gets a leading ' so it
+ * stays text: values come from other devices. */
+static void csv_cell(hw_buf *b, const char *s)
+{
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quote)
+		hw_buf_puts(b, "\"");
+	if (*s && strchr("=+-@\t\r", *s))
+		hw_buf_puts(b, "'");
+	for (; *s; s++) {
+		if (*s == '"')
+			hw_buf_puts(b, "\"");
+		hw_buf_add(b, s, 1);
+	}
+	if (quote)
+		hw_buf_puts(b, "\"");
+}
+
+static void json_str(hw_buf *b, const char *s)
+{
+	hw_buf_puts(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			hw_buf_printf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			hw_buf_printf(b, "\\u%04x", c);
+		else
+			hw_buf_add(b, s, 1);
+	}
+	hw_buf_puts(b, "\"");
+}
+
+/* Write b to stdout: 0, or prints why not and returns 1. */
+static int flush_out(hw_buf *b)
+{
+	if (hw_buf_oom(b))
+		return cli_error("%s", _("out of memory"));
+	if ((b->len && fwrite(b->ptr, 1, b->len, stdout) != b->len) || fflush(stdout) != 0 ||
+	    ferror(stdout))
+		return cli_error("%s", _("could not write the report"));
+	return 0;
+}
+
+static void print_csv(hw_buf *b, const report *r)
+{
+	char buf[32];
+
+	for (size_t k = 0; k < r->nkeys; k++)
+		hw_buf_printf(b, "%s,", r->columns[k]);
+	hw_buf_puts(b, "count\n");
+	for (size_t i = 0; i < r->nrows; i++) {
+		for (size_t k = 0; k < r->nkeys; k++) {
+			csv_cell(b, r->rows[i].keys[k]);
+			hw_buf_puts(b, ",");
+		}
+		hw_buf_printf(b, "%s\n", report_count_text(r, r->rows[i].count, buf));
+	}
+}
+
+static void print_json(hw_buf *b, const report *r)
+{
+	char buf[32];
+
+	hw_buf_puts(b, "[");
+	for (size_t i = 0; i < r->nrows; i++) {
+		hw_buf_puts(b, i ? ",\n {" : "{");
+		for (size_t k = 0; k < r->nkeys; k++) {
+			hw_buf_printf(b, "\"%s\":", r->columns[k]);
+			json_str(b, r->rows[i].keys[k]);
+			hw_buf_puts(b, ",");
+		}
+		if (report_count_hidden(r, r->rows[i].count))
+			hw_buf_printf(b, "\"count\":\"%s\"}", report_count_text(r, r->rows[i].count, buf));
+		else
+			hw_buf_printf(b, "\"count\":%ld}", r->rows[i].count);
+	}
+	hw_buf_puts(b, "]\n");
+}
+
+/* What an empty value means in the table, by column. */
+static const char *shown(const char *column, const char *measure, const char *value)
+{
+	if (*value)
+		return value;
+	if (!strcmp(column, "assistance_kind"))
+		return _("(all kinds)");
+	if (measure && !strcmp(measure, "assignee"))
+		return _("(nobody)");
+	if (!strcmp(column, "country") || (measure && !strcmp(measure, "country")))
+		return _("(unknown)");
+	return "";
+}
+
+/* The translated heading of a column. */
+static const char *heading(const char *column)
+{
+	if (!strcmp(column, "measure")) return _("Measure");
+	if (!strcmp(column, "value")) return _("Value");
+	if (!strcmp(column, "month")) return _("Month");
+	if (!strcmp(column, "country")) return _("Country");
+	if (!strcmp(column, "type_of_return")) return _("Type of return");
+	if (!strcmp(column, "assistance_kind")) return _("Assistance");
+	return column;
+}
+
+/* The translated name of a caseload measure (the first column of the table). */
+static const char *measure_name(const char *m)
+{
+	if (!strcmp(m, "total")) return _("All cases");
+	if (!strcmp(m, "stage")) return _("Stage");
+	if (!strcmp(m, "assignee")) return _("Assigned to");
+	if (!strcmp(m, "country")) return _("Country of return");
+	if (!strcmp(m, "vulnerability")) return _("Vulnerability");
+	if (!strcmp(m, "minors")) return _("Minors");
+	return m;
+}
+
+/* One line of the table: cells padded by columns (not bytes), count to the right. */
+static int table_line(const char *const *cells, const int *width, size_t n, const char *count,
+		      int count_width)
+{
+	for (size_t k = 0; k < n; k++) {
+		char *cell = text_pad(cells[k], width[k]);
+
+		if (!cell)
+			return -1;
+		printf("%s  ", cell);
+		free(cell);
+	}
+	printf("%*s%s\n", count_width - text_width(count), "", count);
+	return 0;
+}
+
+static int print_table(const report *r, int caseload)
+{
+	const char *cells[8];
+	int width[8], count_width = text_width(_("Count"));
+	char buf[32];
+	size_t n = r->nkeys < 8 ? r->nkeys : 8;
+
+	if (r->nrows == 0) {
+		puts(caseload ? _("No cases in this period.") : _("No returns in this period."));
+		return 0;
+	}
+	for (size_t k = 0; k < n; k++)
+		width[k] = text_width(heading(r->columns[k]));
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *measure = caseload ? r->rows[i].keys[0] : NULL;
+		int w;
+
+		for (size_t k = 0; k < n; k++) {
+			w = text_width(caseload && k == 0 ? measure_name(measure)
+					       : shown(r->columns[k], measure, r->rows[i].keys[k]));
+			if (w > width[k])
+				width[k] = w < MAX_COLS ? w : MAX_COLS;
+		}
+		w = text_width(report_count_text(r, r->rows[i].count, buf));
+		if (w > count_width)
+			count_width = w;
+	}
+	for (size_t k = 0; k < n; k++)
+		cells[k] = heading(r->columns[k]);
+	if (table_line(cells, width, n, _("Count"), count_width) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nrows; i++) {
+		const char *measure = caseload ? r->rows[i].keys[0] : NULL;
+
+		for (size_t k = 0; k < n; k++)
+			cells[k] = shown(r->columns[k], measure, r->rows[i].keys[k]);
+		if (caseload)
+			cells[0] = measure_name(measure);
+		/* The measure is said once, on the first row of its group. */
+		if (caseload && i && !strcmp(r->rows[i - 1].keys[0], measure))
+			cells[0] = "";
+		if (table_line(cells, width, n, report_count_text(r, r->rows[i].count, buf),
+			       count_width) < 0)
+			return -1;
+	}
+	if (r->min_count > 1)
+		printf(_("\nCounts from 1 to %ld are shown as <%ld.\n"), r->min_count - 1, r->min_count);
+	return 0;
+}
+
+typedef int (*report_fn)(hw_ws *ws, const report_filter *f, report *out);
+
+static int run(int argc, char **argv, const cli_globals *g, report_fn fn, int caseload,
+	       const char *usage)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "country", required_argument, NULL, 'c' },
+		{ "team", no_argument, NULL, 'T' },
+		{ "assigned", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	report_filter f = REPORT_FILTER_INIT;
+	report r = REPORT_INIT;
+	hw_buf out = HW_BUF_INIT;
+	hw_ws *ws = NULL;
+	int c, st, fmt = FMT_TABLE, team = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': f.from = optarg; break;
+		case 't': f.to = optarg; break;
+		case 'c': f.country = optarg; break;
+		case 'T': team = 1; break;
+		case 'a': f.assigned = optarg; break;
+		case 'F':
+			if (!strcmp(optarg, "table")) fmt = FMT_TABLE;
+			else if (!strcmp(optarg, "csv")) fmt = FMT_CSV;
+			else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
+			else return cli_error(_("unknown format \"%s\" (table, csv or json)"), optarg);
+			break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(usage);
+	}
+	if (team && f.assigned)
+		return cli_usage(_("--team and --assigned cannot be used together"));
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
+		return st;
+	if (f.assigned && !strcmp(f.assigned, "me"))
+		f.assigned = ws_device_id(ws);
+	if (fn(ws, &f, &r) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	switch (fmt) {
+	case FMT_CSV: print_csv(&out, &r); st = flush_out(&out); break;
+	case FMT_JSON: print_json(&out, &r); st = flush_out(&out); break;
+	default:
+		if (print_table(&r, caseload) < 0)
+			st = cli_error("%s", _("out of memory"));
+		else if (fflush(stdout) != 0 || ferror(stdout))
+			st = cli_error("%s", _("could not write the report"));
+	}
+done:
+	hw_buf_free(&out);
+	report_clear(&r);
+	ws_free(ws);
+	return st;
+}
+
+int cli_report_caseload(int argc, char **argv, const cli_globals *g)
+{
+	return run(argc, argv, g, report_caseload, 1,
+		   _("usage: homeward report caseload [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json]"));
+}
+
+int cli_report_returns(int argc, char **argv, const cli_globals *g)
+{
+	return run(argc, argv, g, report_returns, 0,
+		   _("usage: homeward report returns [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json]"));
+}
+
+/* --- export cases and the audit log ----------------------------------------- */
+
+typedef struct export_ctx {
+	hw_buf *b;
+	int fmt;
+	long n;
+} export_ctx;
+
+/* How a column of `export cases` is written in JSON. */
+static void json_value(hw_buf *b, const char *column, const char *v)
+{
+	if (!*v)
+		hw_buf_puts(b, "null");
+	else if ((!strcmp(column, "minor") || !strcmp(column, "assistance_granted")) &&
+		 (!strcmp(v, "true") || !strcmp(v, "false")))
+		hw_buf_puts(b, v);
+	else if ((!strcmp(column, "conflicts") || !strcmp(column, "birth_year")) &&
+		 strspn(v, "0123456789") == strlen(v) && strlen(v) < 10)
+		hw_buf_puts(b, v);
+	else
+		json_str(b, v);
+}
+
+static int export_row(const char *const *values, void *payload)
+{
+	export_ctx *c = payload;
+
+	if (c->fmt == FMT_JSON) {
+		hw_buf_puts(c->b, c->n ? ",\n {" : "{");
+		for (size_t k = 0; export_case_columns[k]; k++) {
+			hw_buf_printf(c->b, "%s\"%s\":", k ? "," : "", export_case_columns[k]);
+			json_value(c->b, export_case_columns[k], values[k]);
+		}
+		hw_buf_puts(c->b, "}");
+	} else {
+		for (size_t k = 0; export_case_columns[k]; k++) {
+			if (k)
+				hw_buf_puts(c->b, ",");
+			csv_cell(c->b, values[k]);
+		}
+		hw_buf_puts(c->b, "\n");
+	}
+	c->n++;
+	return hw_buf_oom(c->b) ? HW_ERROR : 0;
+}
+
+/*
+ * `export cases --format csv|json [--out FILE]`: the export is recorded in
+ * the audit log before any of it is written, and written whole or not at
+ * all (--out: a temporary file renamed into place).
+ */
+int cli_export_cases(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: homeward export cases --format csv|json [--out FILE]");
+	const char *file = NULL;
+	hw_buf b = HW_BUF_INIT;
+	export_ctx ctx = { &b, -1, 0 };
+	hw_error err = { 0, "" };
+	hw_ws *ws = NULL;
+	int c, st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (!strcmp(optarg, "csv")) ctx.fmt = FMT_CSV;
+			else if (!strcmp(optarg, "json")) ctx.fmt = FMT_JSON;
+			else return cli_error(_("unknown format \"%s\" (csv or json)"), optarg);
+			break;
+		case 'o': file = optarg; break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(usage);
+	}
+	if (ctx.fmt < 0)
+		return cli_usage(usage);
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		return st;
+	if (ctx.fmt == FMT_JSON) {
+		hw_buf_puts(&b, "[");
+	} else {
+		for (size_t k = 0; export_case_columns[k]; k++)
+			hw_buf_printf(&b, "%s%s", k ? "," : "", export_case_columns[k]);
+		hw_buf_puts(&b, "\n");
+	}
+	if ((st = export_cases_each(ws, export_row, &ctx)) < 0) {
+		st = hw_buf_oom(&b) ? cli_error("%s", _("out of memory")) : cli_fail(ws_error(ws));
+		goto done;
+	}
+	if (ctx.fmt == FMT_JSON)
+		hw_buf_puts(&b, "]\n");
+	if (hw_buf_oom(&b)) {
+		st = cli_error("%s", _("out of memory"));
+		goto done;
+	}
+	/* The trail first: an export that cannot be recorded does not happen. */
+	if (audit_record(ws, "export cases", ctx.fmt == FMT_JSON ? "json" : "csv", ctx.n) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	if (!file) {
+		st = flush_out(&b);
+	} else if (hw_write_file_atomic(file, b.ptr, b.len, &err) < 0) {
+		st = cli_fail(&err);
+	} else {
+		printf(P_("Exported %ld case to %s.\n", "Exported %ld cases to %s.\n",
+				(unsigned long)ctx.n), ctx.n, file);
+		st = 0;
+	}
+done:
+	hw_buf_free(&b);
+	ws_free(ws);
+	return st;
+}
+
+typedef struct audit_ctx {
+	hw_buf *b;
+	int fmt;
+	const char *from, *to;
+	long n;
+	int width[5];
+} audit_ctx;
+
+static const char *const audit_columns[] = { "at", "device", "person", "what", "format", "count" };
+
+static int audit_kept(const audit_ctx *c, const audit_entry *e)
+{
+	return (!c->from || strncmp(e->at, c->from, 10) >= 0) &&
+	       (!c->to || strncmp(e->at, c->to, 10) <= 0);
+}
+
+static int audit_measure(const audit_entry *e, void *payload)
+{
+	audit_ctx *c = payload;
+	const char *v[5] = { e->at, e->device, e->person, e->what, e->format };
+
+	if (audit_kept(c, e))
+		for (int k = 0; k < 5; k++)
+			if (text_width(v[k]) > c->width[k])
+				c->width[k] = text_width(v[k]) < MAX_COLS ? text_width(v[k]) : MAX_COLS;
+	return 0;
+}
+
+static int audit_row(const audit_entry *e, void *payload)
+{
+	audit_ctx *c = payload;
+	const char *v[5] = { e->at, e->device, e->person, e->what, e->format };
+	char count[32];
+
+	if (!audit_kept(c, e))
+		return 0;
+	snprintf(count, sizeof(count), "%ld", e->count);
+	if (c->fmt == FMT_CSV) {
+		for (int k = 0; k < 5; k++) {
+			csv_cell(c->b, v[k]);
+			hw_buf_puts(c->b, ",");
+		}
+		hw_buf_printf(c->b, "%s\n", count);
+	} else if (c->fmt == FMT_JSON) {
+		hw_buf_puts(c->b, c->n ? ",\n {" : "{");
+		for (int k = 0; k < 5; k++) {
+			hw_buf_printf(c->b, "\"%s\":", audit_columns[k]);
+			json_str(c->b, v[k]);
+			hw_buf_puts(c->b, ",");
+		}
+		hw_buf_printf(c->b, "\"count\":%s}", count);
+	} else {
+		for (int k = 0; k < 5; k++) {
+			char *cell = text_pad(v[k], c->width[k]);
+
+			if (!cell)
+				return HW_ERROR;
+			hw_buf_printf(c->b, "%s  ", cell);
+			free(cell);
+		}
+		hw_buf_printf(c->b, "%s\n", count);
+	}
+	c->n++;
+	return 0;
+}
+
+/* `report audit [--from D] [--to D] [--format table|csv|json]`: every export, oldest first. */
+int cli_report_audit(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: homeward report audit [--from D] [--to D] [--format table|csv|json]");
+	report_filter f = REPORT_FILTER_INIT;
+	hw_buf b = HW_BUF_INIT;
+	audit_ctx ctx = { &b, FMT_TABLE, NULL, NULL, 0, { 0 } };
+	hw_ws *ws = NULL;
+	size_t skipped = 0;
+	int c, st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': f.from = optarg; break;
+		case 't': f.to = optarg; break;
+		case 'F':
+			if (!strcmp(optarg, "table")) ctx.fmt = FMT_TABLE;
+			else if (!strcmp(optarg, "csv")) ctx.fmt = FMT_CSV;
+			else if (!strcmp(optarg, "json")) ctx.fmt = FMT_JSON;
+			else return cli_error(_("unknown format \"%s\" (table, csv or json)"), optarg);
+			break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(usage);
+	}
+	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
+		return st;
+	if (report_filter_check(&f, ws_err(ws)) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	ctx.from = f.from;
+	ctx.to = f.to;
+	if (ctx.fmt == FMT_CSV) {
+		hw_buf_puts(&b, "at,device,person,what,format,count\n");
+	} else if (ctx.fmt == FMT_JSON) {
+		hw_buf_puts(&b, "[");
+	} else {
+		const char *h[5] = { _("When"), _("Device"), _("Person"), _("What"), _("Format") };
+
+		for (int k = 0; k < 5; k++)
+			ctx.width[k] = text_width(h[k]);
+		if (audit_each(ws, audit_measure, &ctx, NULL) < 0) {
+			st = cli_fail(ws_error(ws));
+			goto done;
+		}
+		for (int k = 0; k < 5; k++) {
+			char *cell = text_pad(h[k], ctx.width[k]);
+
+			hw_buf_printf(&b, "%s  ", cell ? cell : "");
+			free(cell);
+		}
+		hw_buf_printf(&b, "%s\n", _("Count"));
+	}
+	if (audit_each(ws, audit_row, &ctx, &skipped) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	if (ctx.fmt == FMT_JSON)
+		hw_buf_puts(&b, "]\n");
+	else if (ctx.fmt == FMT_TABLE && ctx.n == 0) {
+		hw_buf_truncate(&b, 0);
+		hw_buf_printf(&b, "%s\n", _("Nothing was exported in this period."));
+	}
+	st = flush_out(&b);
+	/* A line this program did not write: the log was damaged or edited. */
+	if (st == 0 && skipped)
+		st = cli_error(P_("%zu line of the audit log could not be read",
+					"%zu lines of the audit log could not be read", skipped), skipped);
+done:
+	hw_buf_free(&b);
+	ws_free(ws);
+	return st;
+}
