@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,11 +14,12 @@
 #include "text.h"
 #include "view.h"
 
-/* One line of help: a key (or a binding's key) and what it does. */
+/* One line of help: the keys of an action (or a note's keys) and what it does. */
 typedef struct help_line {
-	int key;              /* a binding's key; 0 for a note */
-	const char *keys;     /* a note's keys (N_) */
-	const char *help;     /* N_ */
+	enum ui_action action;  /* a binding's action; ACT_NONE for a note */
+	char bound[48];         /* the keys bound to it ("F2, ^N") */
+	const char *keys;       /* a note's keys (N_) */
+	const char *help;       /* N_ */
 } help_line;
 
 typedef struct help {
@@ -43,12 +45,29 @@ static const ui_hint help_hints[] = {
 	{ ACT_NONE, NULL },
 };
 
-/* Append a line (the array has room for every binding and note). */
-static void add(help *h, int key, const char *keys, const char *text)
+/*
+ * Append a line (the array has room for every binding and note); a key of
+ * an action listed already joins its line, so each action takes one line.
+ */
+static void add(help *h, int key, enum ui_action action, const char *keys, const char *text)
 {
-	h->lines[h->count].key = key;
-	h->lines[h->count].keys = keys;
-	h->lines[h->count].help = text;
+	help_line *l;
+	size_t len;
+
+	for (int i = 0; key && i < h->count; i++) {
+		l = &h->lines[i];
+		len = strlen(l->bound);
+		if (l->action == action && len + 2 + strlen(ui_key_name(key)) < sizeof l->bound) {
+			snprintf(l->bound + len, sizeof l->bound - len, ", %s", ui_key_name(key));
+			return;
+		}
+	}
+	l = &h->lines[h->count];
+	l->action = key ? action : ACT_NONE;
+	if (key)
+		snprintf(l->bound, sizeof l->bound, "%s", ui_key_name(key));
+	l->keys = keys;
+	l->help = text;
 	h->count++;
 }
 
@@ -77,15 +96,15 @@ static int help_open(ui_view *v, tui *t, void *arg)
 		return HW_ERROR;
 	}
 	for (b = km ? km->bindings : NULL; b && b->key; b++)
-		add(h, b->key, NULL, ui_action_get(b->action)->help);
+		add(h, b->key, b->action, NULL, ui_action_get(b->action)->help);
 	for (b = ui_keymap_global.bindings; b->key; b++)
 		if (!km || (ui_action_for_key(km, b->key) == b->action &&
 			    ui_key_for_action(km, b->action) == b->key))
-			add(h, b->key, NULL, ui_action_get(b->action)->help);
+			add(h, b->key, b->action, NULL, ui_action_get(b->action)->help);
 	for (n = km ? km->notes : NULL; n && n->keys; n++)
-		add(h, 0, n->keys, n->help);
+		add(h, 0, ACT_NONE, n->keys, n->help);
 	for (n = ui_notes_global; n->keys; n++)
-		add(h, 0, n->keys, n->help);
+		add(h, 0, ACT_NONE, n->keys, n->help);
 	v->data = h;
 	return 0;
 }
@@ -112,7 +131,7 @@ static void help_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	for (i = h->top, y = top + 2; i < h->count && y < top + rows; i++, y++) {
 		help_line *l = &h->lines[i];
 
-		ui_put(t, y, 2, 15, l->key ? ui_key_name(l->key) : _(l->keys), ROLE_KEYS, 0);
+		ui_put(t, y, 2, 15, l->bound[0] ? l->bound : _(l->keys), ROLE_KEYS, 0);
 		ui_put(t, y, 18, cols - 19, _(l->help), ROLE_NORMAL, 1);
 	}
 }
