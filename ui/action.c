@@ -59,6 +59,9 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_FILTER, "filter", N_("Filter the list by stage, assignee, country of return or vulnerability") },
 	{ ACT_REFERRALS, "referrals", N_("Show the referrals of every case, waiting longest first") },
 	{ ACT_RECORD, "record", N_("Record it, after a confirmation") },
+	{ ACT_REPORTS, "reports", N_("Show the reports: caseload and returns, as charts") },
+	{ ACT_NEXT_REPORT, "next-report", N_("Show the next report") },
+	{ ACT_EXACT_COUNTS, "exact-counts", N_("Show counts under the threshold exactly, on this screen only, or as <5 again") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

@@ -77,6 +77,7 @@ static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_F(3)), ACT_MY_CASES },
 	{ UI_KEY_FN(KEY_F(4)), ACT_FILTER },
 	{ UI_KEY_FN(KEY_F(7)), ACT_REFERRALS },
+	{ UI_KEY_CTRL('r'), ACT_REPORTS },
 	{ 0, ACT_NONE },
 };
 static const ui_note list_notes[] = {
@@ -97,6 +98,7 @@ static const ui_hint list_hints[] = {
 	{ ACT_FILTER, N_("Filter") },
 	{ ACT_SYNC, N_("Sync") },
 	{ ACT_REFERRALS, N_("Referrals") },
+	{ ACT_REPORTS, N_("Reports") },
 	{ ACT_UI_LANGUAGE, N_("Language") },
 	{ ACT_QUIT, N_("Quit") },
 	{ ACT_NONE, NULL },
@@ -687,6 +689,10 @@ static int list_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED | UI_REDRAW;
 	case ACT_FILTER:
 		pick_filter(l, t);
+		return UI_HANDLED;
+	case ACT_REPORTS:
+		if (tui_push(t, &ui_screen_reports, NULL) < 0)
+			tui_error(t, ws_error(tui_ws(t))->code);
 		return UI_HANDLED;
 	case ACT_REFERRALS:
 		if (tui_push(t, &ui_screen_referrals, NULL) < 0)

@@ -468,6 +468,11 @@ static int ui_is_rtl(void)
 	return 0;
 }
 
+int tui_is_rtl(tui *t)
+{
+	return ui_is_rtl() && (t->text_flags & TEXT_BIDI);
+}
+
 /*
  * The top bar: program name, the screen's title, the demo marker.  In a
  * right-to-left UI language the title starts at the right edge.

@@ -9,6 +9,7 @@ homeward_SOURCES += \
 	ui/screen_form.c ui/screen_pick.c ui/screen_help.c \
 	ui/screen_edit.c ui/screen_decide.c ui/screen_assist.c \
 	ui/screen_submission.c ui/screen_work.c ui/screen_referrals.c \
+	ui/screen_reports.c ui/chart.c ui/chart.h \
 	ui/work.c ui/work.h \
 	ui/case_form.c ui/case_form.h
 
@@ -24,7 +25,8 @@ TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repe
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
 	tests/tui-assistance.sh tests/tui-keys.sh \
 	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
-	tests/tui-demo.sh tests/tui-casework.sh tests/tui-referrals.sh
+	tests/tui-demo.sh tests/tui-casework.sh tests/tui-referrals.sh \
+	tests/tui-reports.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 

@@ -82,6 +82,9 @@ void tui_pop(tui *t);
 int tui_rows(tui *t);
 int tui_cols(tui *t);
 
+/* True when the UI speaks a right-to-left language and lays text out so. */
+int tui_is_rtl(tui *t);
+
 /* Layout flags for text (TEXT_BIDI | TEXT_SHAPE unless ui.bidi=off). */
 unsigned tui_text_flags(tui *t);
 
@@ -248,6 +251,8 @@ typedef struct ui_work_arg {
 extern const ui_view_ops ui_screen_work;
 /* The referrals of every case, waiting longest first (arg unused). */
 extern const ui_view_ops ui_screen_referrals;
+/* Reports as charts: caseload and returns (arg unused). */
+extern const ui_view_ops ui_screen_reports;
 /* The help of the view below (arg: the keymap of that screen). */
 extern const ui_view_ops ui_screen_help;
 

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Screen test: the Reports screen (Ctrl-R on the case list) draws the
+# caseload and the returns as bar charts and a sparkline with block
+# characters; a count under the threshold is "<5" with a shaded bar until
+# F3 shows it exactly, on the screen only; in Arabic the charts are
+# mirrored (labels on the right, bars growing leftwards, time running
+# right to left); in a locale that is not UTF-8 they are plain ASCII.
+#
+# The fixture, counted by hand: 8 cases; 6 NG cases departed (5 in October
+# 2026 with assisted voluntary return and cash, 1 in December, forced),
+# 2 IQ cases identified.  Stages: departed 6, identified 2 (<5).
+# Returns per month: 2026-10 5, 2026-11 none, 2026-12 1 (<5).
+. "${top_srcdir:-.}/tests/tui-lib.sh"
+
+hw() { "$HOMEWARD" --workspace "$ws" "$@"; }
+add() {
+	hw case add --given-name Case --family-name "$1" --birth-date 1990-01-01 \
+		--nationality "$1" --return-country "$1" --language en
+}
+{
+	HOMEWARD_NOW=2026-09-01T10:00:00Z; export HOMEWARD_NOW
+	hw init --device-id sup --name Sam --role supervisor &&
+	for i in 1 2 3 4 5 6; do add NG >"$work/ng$i" || exit 1; done &&
+	add IQ >/dev/null && add IQ >/dev/null &&
+	HOMEWARD_NOW=2026-12-20T10:00:00Z &&
+	for i in 1 2 3 4 5; do
+		hw case decide "$(cat "$work/ng$i")" return --date 2026-09-10 &&
+		hw case depart "$(cat "$work/ng$i")" --date 2026-10-1$i --type assisted_voluntary \
+			--assistance cash || exit 1
+	done &&
+	hw case depart "$(cat "$work/ng6")" --date 2026-12-02 --type forced
+} >"$work/setup.log" 2>&1
+check "the fixture is recorded" test $? = 0
+
+# The column (0-based) where TEXT starts on a line, or -1.
+col() { python3 -c 'import sys; print(sys.argv[1].find(sys.argv[2]))' "$1" "$2"; }
+# The columns a line takes up to its last character (combining marks take none).
+width() { python3 -c 'import sys, unicodedata
+print(sum(0 if unicodedata.combining(c) else 1 for c in sys.argv[1].rstrip()))' "$1"; }
+# A line of the screen matches the extended regular expression.
+somewhere() { screen | grep -qE -- "$1"; }
+# Nothing on the screen matches the extended regular expression.
+nowhere() { ! screen | grep -qE -- "$1"; }
+
+start
+wait_for "Case NG"
+keys C-r
+check "Ctrl-R opens the reports, caseload first" wait_for "Reports · Caseload"
+check "the total is a number" wait_for "All cases: 8"
+check "the stages are a bar chart" wait_line "departed" "6 ██████"
+check "a small count is <5" line_has "identified" "<5"
+check "its bar is shaded, not solid" line_has "identified" "░"
+check "the key to show exact counts is offered" line_has "F3" "Exact counts"
+check "the exact small count is not shown" nowhere "identified +2 "
+keys F3
+check "F3 shows the exact count" wait_line "identified" " 2 █"
+check "and says it is for this screen only" on_screen "on this screen only"
+keys F3
+check "F3 again hides it" wait_line "identified" "<5"
+keys Tab
+check "Tab goes to the returns" wait_for "Reports · Returns"
+check "the returns' total" wait_for "All returns: 6"
+# October (5: the tallest), November (none: a blank), December (<5: the lowest).
+check "the sparkline runs from October to December" on_screen "  █ ▁"
+check "its first month is named under it" on_screen "2026-10"
+check "returns by type of return" line_has "Assisted voluntary" "5 █"
+check "the forced return is <5" line_has "Forced" "<5"
+check "kinds of assistance granted" line_has "Cash" "5 █"
+keys Escape
+check "Esc goes back to the list" wait_for "Case NG"
+keys F10
+gone
+
+# Arabic: the same charts, mirrored.
+start LANGUAGE=ar
+wait_for "NG"
+keys C-r
+check "the reports open in Arabic" wait_for "░"
+line=$(line_with "░")
+check "the count is left of the label" \
+	test "$(col "$line" "<5")" -gt 0
+check "the shaded bar grows leftwards from the count" \
+	test "$(col "$line" "░")" -lt "$(col "$line" "<5")"
+bar=$(screen | grep "█ 6 " | head -n 1)
+check "a solid bar ends left of its count, the label after it" \
+	sh -c 'printf "%s" "$1" | grep -qE "█ 6 +[^ ]"' - "$bar"
+check "the label ends at the right edge" test "$(width "$bar")" -eq 79
+check "a label in Latin letters is right-aligned too" somewhere "█ 6 +NG$"
+keys Tab
+check "the returns in Arabic: time runs right to left" wait_for "▁ █"
+check "not left to right" nowhere "█ ▁"
+keys F10
+gone
+
+# A locale that is not UTF-8: plain ASCII.
+start LC_ALL=C LANG=C LANGUAGE=
+wait_for "Case NG"
+keys C-r
+check "in ASCII the bars are #" wait_line "departed" "6 ######"
+check "and a small count's bar is :" line_has "identified" "<5 :::"
+check "no block character is drawn" nowhere "[█░▁]"
+keys Tab
+check "the ASCII sparkline" wait_for "  # _"
+keys F10
+gone
+finish

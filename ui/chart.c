@@ -1,0 +1,116 @@
+/* chart.c: bars and sparklines as strings (chart.h). */
+#include "config.h"
+#include "chart.h"
+
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FULL "\xe2\x96\x88"        /* U+2588 full block */
+#define LEFT_HALF "\xe2\x96\x8c"   /* U+258C */
+#define RIGHT_HALF "\xe2\x96\x90"  /* U+2590 */
+#define SHADE "\xe2\x96\x91"       /* U+2591 light shade */
+
+char *chart_bar(long value, long max, int width, unsigned flags)
+{
+	int ascii = flags & CHART_ASCII, halves, full, half, i;
+	const char *cell = ascii ? "#" : FULL;
+	char *out, *p;
+
+	if (value < 0)
+		value = 0;
+	if (width < 0)
+		width = 0;
+	if (flags & CHART_VAGUE) {
+		cell = ascii ? ":" : SHADE;
+		if (max < value)
+			max = value;
+	}
+	if (max <= 0 || value == 0) {
+		halves = 0;
+	} else {
+		/* Half cells, rounded to nearest; anything above 0 shows. */
+		halves = (int)(((double)value * 2 * width) / (double)max + 0.5);
+		if (halves < 1)
+			halves = 1;
+		if (halves > 2 * width)
+			halves = 2 * width;
+	}
+	full = halves / 2;
+	half = halves % 2;
+	if ((flags & CHART_VAGUE) && half) {
+		/* A shade has no half: round a vague bar up. */
+		full++;
+		half = 0;
+	}
+	if (!(out = malloc((size_t)(full + 1) * 3 + 1)))
+		return NULL;
+	p = out;
+	if (half && (flags & CHART_RTL)) {
+		memcpy(p, ascii ? "#" : RIGHT_HALF, ascii ? 1 : 3);
+		p += ascii ? 1 : 3;
+	}
+	for (i = 0; i < full; i++) {
+		memcpy(p, cell, strlen(cell));
+		p += strlen(cell);
+	}
+	if (half && !(flags & CHART_RTL)) {
+		memcpy(p, ascii ? "#" : LEFT_HALF, ascii ? 1 : 3);
+		p += ascii ? 1 : 3;
+	}
+	*p = '\0';
+	return out;
+}
+
+char *chart_sparkline(const long *values, const int *vague, size_t n, unsigned flags)
+{
+	static const char *const blocks[8] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	static const char ascii_levels[] = "_.:-=+*#";
+	int ascii = flags & CHART_ASCII;
+	long max = 0;
+	size_t i;
+	char *out, *p;
+
+	for (i = 0; i < n; i++)
+		if (values[i] > max && !(vague && vague[i]))
+			max = values[i];
+	if (!(out = malloc(n * 3 + 1)))
+		return NULL;
+	p = out;
+	for (i = 0; i < n; i++) {
+		size_t k = flags & CHART_RTL ? n - 1 - i : i;
+		long v = values[k];
+		int level;
+
+		if (v <= 0) {
+			*p++ = ' ';
+			continue;
+		}
+		if ((vague && vague[k]) || max <= 0)
+			level = 0;
+		else
+			level = (int)(((double)v * 7) / (double)max + 0.5);
+		if (level < 0)
+			level = 0;
+		if (level > 7)
+			level = 7;
+		if (ascii) {
+			*p++ = ascii_levels[level];
+		} else {
+			memcpy(p, blocks[level], 3);
+			p += 3;
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+int chart_utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}

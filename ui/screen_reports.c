@@ -1,0 +1,622 @@
+/*
+ * screen_reports.c: the Reports screen.  The figures come from the core's
+ * reports (report.h): caseload and returns, all time.  This file only lays
+ * them out, as bar charts and a sparkline of returns per month, drawn with
+ * block characters (plain ASCII when the terminal's locale is not UTF-8)
+ * and mirrored in a right-to-left language: labels on the right, bars
+ * growing leftwards, time running from right to left.
+ *
+ * Small counts are a re-identification risk: like every report format, the
+ * screen shows a count under the threshold as "<5", and its bar with the
+ * threshold's length in a light shade.  A key shows the exact counts, on
+ * this screen only, until it is pressed again or the screen is left.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "curses.h"
+#include "i18n.h"
+#include "report.h"
+#include "text.h"
+#include "util.h"
+#include "view.h"
+#include "work.h"
+
+/* The reports the screen shows, in the order Tab goes through them. */
+enum { REP_CASELOAD, REP_RETURNS, NREPORTS };
+
+enum { ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_BLANK };
+
+typedef struct rep_item {
+	int kind;
+	char *label;     /* translated, copied ("" for none) */
+	long count;      /* ITEM_BAR, ITEM_TEXT: the count shown */
+	long max;        /* ITEM_BAR: the largest count of its section */
+	int has_count;   /* ITEM_TEXT: show count after the label */
+} rep_item;
+
+/* One value of an aggregate (a section of a chart). */
+typedef struct tally {
+	char *key;
+	long count;
+} tally;
+
+typedef struct rep_view {
+	int which;            /* REP_* */
+	int exact;            /* exact small counts shown (this screen only) */
+	report r;             /* the report shown */
+	rep_item *items;
+	int nitems, top, visible;
+	long *months;         /* returns per month, first to last (ITEM_SPARK) */
+	int *months_vague;
+	char **month_names;
+	int nmonths;
+	hw_ws *ws;
+} rep_view;
+
+static const ui_binding rep_bindings[] = {
+	{ UI_KEY_FN(KEY_UP), ACT_UP },
+	{ UI_KEY_FN(KEY_DOWN), ACT_DOWN },
+	{ UI_KEY_FN(KEY_PPAGE), ACT_PAGE_UP },
+	{ UI_KEY_FN(KEY_NPAGE), ACT_PAGE_DOWN },
+	{ UI_KEY_FN(KEY_HOME), ACT_FIRST },
+	{ UI_KEY_FN(KEY_END), ACT_LAST },
+	{ '\t', ACT_NEXT_REPORT },
+	{ UI_KEY_FN(KEY_F(6)), ACT_NEXT_REPORT },
+	{ UI_KEY_FN(KEY_F(3)), ACT_EXACT_COUNTS },
+	{ UI_KEY_ESC, ACT_BACK },
+	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
+	{ 0, ACT_NONE },
+};
+static const ui_keymap rep_keymap = { "reports", rep_bindings, NULL };
+
+static const ui_hint rep_hints[] = {
+	/* TRANSLATORS: key hints on the bottom row, after the key name;
+	 * keep each to one or two short words: they share 80 columns. */
+	{ ACT_NEXT_REPORT, N_("Next report") },
+	/* TRANSLATORS: key hint: show counts under 5 exactly, or as <5. */
+	{ ACT_EXACT_COUNTS, N_("Exact counts") },
+	{ ACT_BACK, N_("Back") },
+	{ ACT_HELP, N_("Help") },
+	{ ACT_QUIT, N_("Quit") },
+	{ ACT_NONE, NULL },
+};
+
+static void items_free(rep_view *v)
+{
+	for (int i = 0; i < v->nitems; i++)
+		free(v->items[i].label);
+	free(v->items);
+	v->items = NULL;
+	v->nitems = 0;
+	for (int i = 0; i < v->nmonths; i++)
+		free(v->month_names[i]);
+	free(v->month_names);
+	free(v->months);
+	free(v->months_vague);
+	v->month_names = NULL;
+	v->months = NULL;
+	v->months_vague = NULL;
+	v->nmonths = 0;
+}
+
+/* Append an item; the label is copied.  0 or HW_ERROR. */
+static int add_item(rep_view *v, int kind, const char *label, long count, int has_count)
+{
+	rep_item *grown = realloc(v->items, (size_t)(v->nitems + 1) * sizeof *grown);
+
+	if (!grown)
+		return HW_ERROR;
+	v->items = grown;
+	grown[v->nitems].kind = kind;
+	grown[v->nitems].count = count;
+	grown[v->nitems].max = 0;
+	grown[v->nitems].has_count = has_count;
+	if (!(grown[v->nitems].label = strdup(label ? label : "")))
+		return HW_ERROR;
+	v->nitems++;
+	return 0;
+}
+
+/* The count as it is drawn: <5 unless the exact counts are shown. */
+static long drawn_count(const rep_view *v, long count)
+{
+	if (!v->exact && report_count_hidden(&v->r, count))
+		return v->r.min_count;
+	return count;
+}
+
+/* Set the section's largest drawn count on its bars, from item first on. */
+static void close_section(rep_view *v, int first)
+{
+	long max = 0;
+	int i;
+
+	for (i = first; i < v->nitems; i++)
+		if (v->items[i].kind == ITEM_BAR && drawn_count(v, v->items[i].count) > max)
+			max = drawn_count(v, v->items[i].count);
+	for (i = first; i < v->nitems; i++)
+		v->items[i].max = max;
+}
+
+/* Add count to key in a list of tallies (kept in first-seen order). */
+static int tally_add(tally **list, int *n, const char *key, long count)
+{
+	tally *grown;
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*list)[i].key, key)) {
+			(*list)[i].count += count;
+			return 0;
+		}
+	if (!(grown = realloc(*list, (size_t)(*n + 1) * sizeof *grown)))
+		return HW_ERROR;
+	*list = grown;
+	if (!(grown[*n].key = strdup(key)))
+		return HW_ERROR;
+	grown[*n].count = count;
+	(*n)++;
+	return 0;
+}
+
+static void tallies_free(tally *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(list[i].key);
+	free(list);
+}
+
+static int cmp_tally_key(const void *a, const void *b)
+{
+	return strcmp(((const tally *)a)->key, ((const tally *)b)->key);
+}
+
+/* The translated heading of a caseload measure. */
+static const char *measure_heading(const char *m)
+{
+	if (!strcmp(m, "stage")) return _("Stage");
+	if (!strcmp(m, "assignee")) return _("Assigned to");
+	if (!strcmp(m, "country")) return _("Country of return");
+	if (!strcmp(m, "vulnerability")) return _("Vulnerability");
+	if (!strcmp(m, "minors")) return _("Minors");
+	return m;
+}
+
+/* The label of one value of a caseload measure. */
+static const char *measure_value(const char *m, const char *value)
+{
+	if (!strcmp(m, "stage"))
+		return ui_word_label(ui_stages, value);
+	if (!strcmp(m, "assignee") && !*value)
+		return _("(nobody)");
+	if (!strcmp(m, "country") && !*value)
+		return _("(unknown)");
+	if (!strcmp(m, "minors"))
+		return !strcmp(value, "unaccompanied") ? _("Unaccompanied minors") : _("All minors");
+	return value;
+}
+
+/* The caseload as a bar chart per measure. */
+static int build_caseload(rep_view *v)
+{
+	const char *measure = NULL;
+	int first = 0, rc = 0;
+
+	for (size_t i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+
+		if (!strcmp(row->keys[0], "total")) {
+			rc = add_item(v, ITEM_TEXT, _("All cases"), row->count, 1);
+			continue;
+		}
+		if (!measure || strcmp(measure, row->keys[0])) {
+			if (measure)
+				close_section(v, first);
+			measure = row->keys[0];
+			if ((rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0)
+				break;
+			first = v->nitems;
+			if ((rc = add_item(v, ITEM_HEADING, measure_heading(measure), 0, 0)) < 0)
+				break;
+		}
+		rc = add_item(v, ITEM_BAR, measure_value(measure, row->keys[1]), row->count, 0);
+	}
+	if (rc == 0 && measure)
+		close_section(v, first);
+	if (rc == 0 && v->r.nrows == 0)
+		rc = add_item(v, ITEM_TEXT, _("No cases in this period."), 0, 0);
+	return rc;
+}
+
+/* The month after YYYY-MM into next (8 bytes). */
+static void month_next(const char *m, char next[8])
+{
+	int y = atoi(m), mo = atoi(m + 5);
+
+	if (++mo > 12) {
+		mo = 1;
+		y++;
+	}
+	y %= 10000;
+	if (y < 0)
+		y = 0;
+	next[0] = (char)('0' + y / 1000);
+	next[1] = (char)('0' + y / 100 % 10);
+	next[2] = (char)('0' + y / 10 % 10);
+	next[3] = (char)('0' + y % 10);
+	next[4] = '-';
+	next[5] = (char)('0' + mo / 10);
+	next[6] = (char)('0' + mo % 10);
+	next[7] = '\0';
+}
+
+/* Every month from the first return to the last, with the returns of each. */
+static int build_months(rep_view *v, const tally *months, int n)
+{
+	char m[8];
+	int count = 0, i, k;
+
+	if (n == 0)
+		return 0;
+	/* At most ten years of months: a date from far away is not a chart. */
+	snprintf(m, sizeof m, "%.7s", months[0].key);
+	for (count = 1; count < 120 && strcmp(m, months[n - 1].key) < 0; count++)
+		month_next(m, m);
+	if (!(v->months = calloc((size_t)count, sizeof *v->months)) ||
+	    !(v->months_vague = calloc((size_t)count, sizeof *v->months_vague)) ||
+	    !(v->month_names = calloc((size_t)count, sizeof *v->month_names)))
+		return HW_ERROR;
+	v->nmonths = count;
+	snprintf(m, sizeof m, "%.7s", months[0].key);
+	for (i = 0, k = 0; i < count; i++, month_next(m, m)) {
+		if (!(v->month_names[i] = strdup(m)))
+			return HW_ERROR;
+		while (k < n && strcmp(months[k].key, m) < 0)
+			k++;
+		if (k < n && !strcmp(months[k].key, m)) {
+			v->months[i] = months[k].count;
+			v->months_vague[i] = !v->exact && report_count_hidden(&v->r, months[k].count);
+		}
+	}
+	return 0;
+}
+
+/* A section of bars from tallies, sorted by key, labels from list (may be NULL). */
+static int add_section(rep_view *v, const char *heading, tally *t, int n, const ui_word *list,
+		       const char *empty)
+{
+	int first, rc;
+
+	if (n == 0)
+		return 0;
+	qsort(t, (size_t)n, sizeof *t, cmp_tally_key);
+	if ((rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0)
+		return rc;
+	first = v->nitems;
+	if ((rc = add_item(v, ITEM_HEADING, heading, 0, 0)) < 0)
+		return rc;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = add_item(v, ITEM_BAR, !*t[i].key ? empty : list ? ui_word_label(list, t[i].key)
+			      : t[i].key, t[i].count, 0);
+	close_section(v, first);
+	return rc;
+}
+
+/*
+ * Returns: per month (a sparkline), by type of return, by country and by
+ * kind of assistance.  The core gives one row per month, country and type
+ * with assistance_kind "" for all its returns, then one per kind granted.
+ */
+static int build_returns(rep_view *v)
+{
+	tally *months = NULL, *types = NULL, *countries = NULL, *kinds = NULL;
+	int nm = 0, nt = 0, nc = 0, nk = 0, rc = 0;
+	long total = 0;
+
+	for (size_t i = 0; i < v->r.nrows && rc == 0; i++) {
+		char *const *k = v->r.rows[i].keys;
+		long c = v->r.rows[i].count;
+
+		if (*k[3]) {
+			rc = tally_add(&kinds, &nk, k[3], c);
+			continue;
+		}
+		total += c;
+		if ((rc = tally_add(&months, &nm, k[0], c)) == 0 &&
+		    (rc = tally_add(&types, &nt, k[2], c)) == 0)
+			rc = tally_add(&countries, &nc, k[1], c);
+	}
+	if (rc == 0 && total == 0) {
+		rc = add_item(v, ITEM_TEXT, _("No returns in this period."), 0, 0);
+		goto cleanup;
+	}
+	if (rc == 0)
+		rc = add_item(v, ITEM_TEXT, _("All returns"), total, 1);
+	if (rc == 0) {
+		qsort(months, (size_t)nm, sizeof *months, cmp_tally_key);
+		rc = build_months(v, months, nm);
+	}
+	if (rc == 0 && (rc = add_item(v, ITEM_BLANK, "", 0, 0)) == 0 &&
+	    (rc = add_item(v, ITEM_HEADING, _("Returns per month"), 0, 0)) == 0 &&
+	    (rc = add_item(v, ITEM_SPARK, "", 0, 0)) == 0)
+		rc = add_item(v, ITEM_AXIS, "", 0, 0);
+	if (rc == 0)
+		rc = add_section(v, _("Type of return"), types, nt, ui_return_types, "");
+	if (rc == 0)
+		rc = add_section(v, _("Country of return"), countries, nc, NULL, _("(unknown)"));
+	if (rc == 0)
+		rc = add_section(v, _("Assistance granted"), kinds, nk, ui_kinds, "");
+cleanup:
+	tallies_free(months, nm);
+	tallies_free(types, nt);
+	tallies_free(countries, nc);
+	tallies_free(kinds, nk);
+	return rc;
+}
+
+/* Compute the report shown and lay it out as items. */
+static void reload(rep_view *v, tui *t)
+{
+	report_filter f = REPORT_FILTER_INIT;
+	int rc;
+
+	items_free(v);
+	report_clear(&v->r);
+	rc = v->which == REP_CASELOAD ? report_caseload(v->ws, &f, &v->r)
+				      : report_returns(v->ws, &f, &v->r);
+	if (rc == 0)
+		rc = v->which == REP_CASELOAD ? build_caseload(v) : build_returns(v);
+	if (rc < 0) {
+		items_free(v);
+		tui_error(t, rc);
+	}
+}
+
+static int rep_open(ui_view *vw, tui *t, void *arg)
+{
+	rep_view *v = calloc(1, sizeof *v);
+	report empty = REPORT_INIT;
+
+	(void)arg;
+	if (!v)
+		return HW_ERROR;
+	vw->data = v;
+	v->r = empty;
+	v->ws = tui_ws(t);
+	v->visible = 10;
+	reload(v, t);
+	return 0;
+}
+
+static void rep_close(ui_view *vw, tui *t)
+{
+	rep_view *v = vw->data;
+
+	(void)t;
+	if (!v)
+		return;
+	items_free(v);
+	report_clear(&v->r);
+	free(v);
+}
+
+static void rep_resume(ui_view *vw, tui *t)
+{
+	reload(vw->data, t);
+}
+
+/* The count's text as drawn: "<5" unless exact counts are shown. */
+static const char *count_text(const rep_view *v, long count, char buf[32])
+{
+	if (v->exact) {
+		snprintf(buf, 32, "%ld", count);
+		return buf;
+	}
+	return report_count_text(&v->r, count, buf);
+}
+
+/* s in a cell of width columns from x, against its right edge in a right-to-left layout. */
+static void put_side(tui *t, int y, int x, int width, const char *s, enum ui_role role, int rtl)
+{
+	int w = text_width(s);
+
+	if (rtl && w < width)
+		ui_put(t, y, x + width - w, w, s, role, 1);
+	else
+		ui_put(t, y, x, width, s, role, rtl);
+}
+
+/* A count in a cell of width columns, against the bar: right-aligned (left in RTL). */
+static void put_count(tui *t, int y, int x, int width, const char *text, enum ui_role role, int rtl)
+{
+	char cell[64];
+	int w = text_width(text);
+
+	if (w > width)
+		w = width;
+	if (rtl)
+		snprintf(cell, sizeof cell, "%s%*s", text, width - w, "");
+	else
+		snprintf(cell, sizeof cell, "%*s%s", width - w, "", text);
+	ui_put(t, y, x, width, cell, role, 0);
+}
+
+enum { W_COUNT = 6 };
+
+static void draw_bar(rep_view *v, tui *t, const rep_item *it, int y, int cols, int rtl,
+		     unsigned cflags)
+{
+	int lw = cols / 3 > 30 ? 30 : cols / 3, bw = cols - 2 - lw - 1 - W_COUNT - 1;
+	int hidden = !v->exact && report_count_hidden(&v->r, it->count);
+	char buf[32], *bar;
+
+	if (bw < 1)
+		bw = 1;
+	bar = chart_bar(drawn_count(v, it->count), it->max, bw, cflags | (hidden ? CHART_VAGUE : 0));
+	if (!rtl) {
+		ui_put(t, y, 1, lw, it->label, ROLE_NORMAL, 0);
+		put_count(t, y, 1 + lw + 1, W_COUNT, count_text(v, it->count, buf),
+			  hidden ? ROLE_DIM : ROLE_NORMAL, 0);
+		if (bar && *bar)
+			ui_put(t, y, 1 + lw + 1 + W_COUNT + 1, text_width(bar), bar,
+			       hidden ? ROLE_DIM : ROLE_INFO, 0);
+	} else {
+		int lx = cols - 1 - lw, cx = lx - 1 - W_COUNT, bend = cx - 1;
+
+		put_side(t, y, lx, lw, it->label, ROLE_NORMAL, 1);
+		put_count(t, y, cx, W_COUNT, count_text(v, it->count, buf),
+			  hidden ? ROLE_DIM : ROLE_NORMAL, 1);
+		if (bar && *bar)
+			ui_put(t, y, bend - text_width(bar), text_width(bar), bar,
+			       hidden ? ROLE_DIM : ROLE_INFO, 0);
+	}
+	free(bar);
+}
+
+/* The sparkline of returns per month; the last months when they do not all fit. */
+static int spark_range(const rep_view *v, int cols, int *from)
+{
+	int n = v->nmonths, room = cols - 4;
+
+	*from = 0;
+	if (room < 1)
+		return 0;
+	if (n > room) {
+		*from = n - room;
+		n = room;
+	}
+	return n;
+}
+
+static void draw_spark(rep_view *v, tui *t, int y, int cols, int rtl, unsigned cflags)
+{
+	int from, n = spark_range(v, cols, &from);
+	char *line;
+
+	if (n <= 0)
+		return;
+	line = chart_sparkline(v->months + from, v->months_vague + from, (size_t)n,
+			       cflags | (rtl ? CHART_RTL : 0));
+	if (line)
+		ui_put(t, y, rtl ? cols - 2 - n : 2, n, line, ROLE_INFO, 0);
+	free(line);
+}
+
+/* The first and last month under the sparkline, at its two ends. */
+static void draw_axis(rep_view *v, tui *t, int y, int cols, int rtl)
+{
+	int from, n = spark_range(v, cols, &from);
+	const char *first, *last;
+
+	if (n <= 0)
+		return;
+	first = v->month_names[from];
+	last = v->month_names[from + n - 1];
+	if (!rtl) {
+		ui_put(t, y, 2, 7, first, ROLE_DIM, 0);
+		if (n > 8)
+			ui_put(t, y, 2 + n - 7, 7, last, ROLE_DIM, 0);
+	} else {
+		ui_put(t, y, cols - 2 - 7, 7, first, ROLE_DIM, 0);
+		if (n > 8)
+			ui_put(t, y, cols - 2 - n, 7, last, ROLE_DIM, 0);
+	}
+}
+
+static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
+{
+	rep_view *v = vw->data;
+	int rtl = tui_is_rtl(t), y = top, i;
+	unsigned cflags = (chart_utf8_locale() ? 0 : CHART_ASCII) | (rtl ? CHART_RTL : 0);
+	char title[256], note[512], buf[32];
+	const char *name = v->which == REP_CASELOAD ? _("Caseload") : _("Returns");
+
+	/* TRANSLATORS: the title of the Reports screen: "Reports · Caseload". */
+	snprintf(title, sizeof title, _("Reports \xc2\xb7 %s"), name);
+	tui_set_title(t, title);
+	tui_set_hints(t, &rep_keymap, rep_hints);
+	if (v->exact)
+		snprintf(note, sizeof note, "%s",
+			 _("Exact counts are shown, on this screen only: do not copy them into a report."));
+	else
+		/* TRANSLATORS: %s is "<5": how a small count is shown. */
+		snprintf(note, sizeof note, _("Counts under the threshold are shown as %s."),
+			 report_count_text(&v->r, 1, buf));
+	ui_blank(y, 0, cols, ROLE_HINT);
+	put_side(t, y, 1, cols - 2, note, v->exact ? ROLE_CONFLICT : ROLE_HINT, rtl);
+	y++;
+	v->visible = rows - 1;
+	if (v->top > v->nitems - v->visible)
+		v->top = v->nitems - v->visible;
+	if (v->top < 0)
+		v->top = 0;
+	for (i = v->top; i < v->nitems && y < top + rows; i++, y++) {
+		const rep_item *it = &v->items[i];
+
+		switch (it->kind) {
+		case ITEM_HEADING:
+			ui_blank(y, 0, cols, ROLE_HEADER);
+			put_side(t, y, 1, cols - 2, it->label, ROLE_HEADER, rtl);
+			break;
+		case ITEM_TEXT:
+			if (it->has_count) {
+				char line[256];
+
+				snprintf(line, sizeof line, "%s: %s", it->label, count_text(v, it->count, buf));
+				put_side(t, y, 1, cols - 2, line, ROLE_NORMAL, rtl);
+			} else {
+				put_side(t, y, 1, cols - 2, it->label, ROLE_HINT, rtl);
+			}
+			break;
+		case ITEM_BAR:
+			draw_bar(v, t, it, y, cols, rtl, cflags);
+			break;
+		case ITEM_SPARK:
+			draw_spark(v, t, y, cols, rtl, cflags);
+			break;
+		case ITEM_AXIS:
+			draw_axis(v, t, y, cols, rtl);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int rep_key(ui_view *vw, tui *t, int key, enum ui_action act)
+{
+	rep_view *v = vw->data;
+	int last = v->nitems - v->visible > 0 ? v->nitems - v->visible : 0;
+
+	(void)key;
+	switch (act) {
+	case ACT_UP: if (v->top > 0) v->top--; return UI_HANDLED | UI_REDRAW;
+	case ACT_DOWN: if (v->top < last) v->top++; return UI_HANDLED | UI_REDRAW;
+	case ACT_PAGE_UP: v->top -= v->visible; if (v->top < 0) v->top = 0; return UI_HANDLED | UI_REDRAW;
+	case ACT_PAGE_DOWN: v->top += v->visible; if (v->top > last) v->top = last; return UI_HANDLED | UI_REDRAW;
+	case ACT_FIRST: v->top = 0; return UI_HANDLED | UI_REDRAW;
+	case ACT_LAST: v->top = last; return UI_HANDLED | UI_REDRAW;
+	case ACT_NEXT_REPORT:
+		v->which = (v->which + 1) % NREPORTS;
+		v->top = 0;
+		reload(v, t);
+		return UI_HANDLED | UI_REDRAW;
+	case ACT_EXACT_COUNTS:
+		v->exact = !v->exact;
+		reload(v, t);
+		return UI_HANDLED | UI_REDRAW;
+	case ACT_BACK:
+		return UI_CLOSE;
+	default:
+		return UI_IGNORED;
+	}
+}
+
+const ui_view_ops ui_screen_reports = {
+	"reports", &rep_keymap, rep_open, rep_draw, rep_key, NULL, rep_resume, rep_close,
+};
