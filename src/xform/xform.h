@@ -96,10 +96,14 @@ typedef struct xform_session_options {
 	const char *deviceid;  /* for jr:preload="property" deviceid; NULL: "" */
 	const char *username;  /* for jr:preload="property" username; NULL: "" */
 	time_t now;            /* fixed clock for now()/today()/timeStart; 0: real */
+	const char *case_xml;  /* instance('case'): the case worked on, as XML
+				  (<root><item>...</item></root>, docs/form-entities.md);
+				  NULL: the form's own (empty) one.  Copied. */
+	size_t case_len;       /* bytes of case_xml; 0: strlen */
 } xform_session_options;
 
 #define XFORM_SESSION_OPTIONS_VERSION 1
-#define XFORM_SESSION_OPTIONS_INIT { XFORM_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0 }
+#define XFORM_SESSION_OPTIONS_INIT { XFORM_SESSION_OPTIONS_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 /*
  * Start a fresh instance of form: defaults, preloads, odk-instance-first-load
@@ -304,6 +308,66 @@ int xform_submission(char **out, size_t *len, xform_session *s, hw_error *err);
 
 /* The session's meta/instanceID ("uuid:..."), "" if the form has none. */
 const char *xform_instance_id(xform_session *s);
+
+/* ----------------------------------------- the case (ODK entities) */
+
+/*
+ * A form reads the case it is filled for as the secondary instance
+ * instance('case') (one item, /root/item, as ODK's entity lists), writes
+ * answers back with entities:saveto="property" on binds, and says whom it
+ * is for with homeward:applies-to on <model> (docs/form-entities.md).
+ */
+
+/* True if the form declares <instance id="case">. */
+int xform_has_case(const xform *form);
+
+/* homeward:applies-to as written ("minor", or an XPath expression), NULL if
+ * the form is for every case. */
+const char *xform_applies_to(const xform *form);
+
+/* Whether the form applies to the case given as XML (case_xml as in
+ * xform_session_options; NULL: an empty case): *out 1 or 0.  A form without
+ * applies-to applies to every case.  HW_EINVALID when the XML is not XML or
+ * the expression fails (then *out is 0). */
+int xform_applies(int *out, const xform *form, const char *case_xml, size_t len, hw_error *err);
+
+/* The questions that save to the case: how many, and the i-th one's generic
+ * path, property and bind line (borrowed from the form); HW_ENOTFOUND when
+ * out of range.  Any out pointer may be NULL. */
+size_t xform_saveto_count(const xform *form);
+int xform_saveto_at(const xform *form, size_t i, const char **path, const char **property,
+		    int *line);
+
+/* One value a session writes back to the case. */
+typedef struct xform_saveto {
+	char *property;
+	char *path;
+	char *value;
+} xform_saveto;
+
+typedef struct xform_saveto_list {
+	size_t count;
+	xform_saveto *items;
+} xform_saveto_list;
+
+/* The savetos of the session that are relevant and answered, in form order
+ * (a question left empty or not relevant leaves the property as it is).
+ * Caller frees with xform_saveto_list_free(). */
+int xform_savetos(xform_saveto_list **out, xform_session *s, hw_error *err);
+void xform_saveto_list_free(xform_saveto_list *list);
+
+/* meta/entity/@baseVersion of the session (borrowed; "" when none). */
+const char *xform_entity_base_version(xform_session *s);
+
+/* A node a form reads in a secondary instance: its generic path
+ * ("/root/item/age") and the line of what reads it (0 if unknown). */
+typedef void (*xform_ref_fn)(const char *path, int line, void *payload);
+
+/* Call fn for every reference of the form's expressions (binds, actions,
+ * texts, itemsets, applies-to) into instance(instance_id); a path may come
+ * more than once. */
+int xform_instance_refs(const xform *form, const char *instance_id, xform_ref_fn fn,
+			void *payload, hw_error *err);
 
 /* ---------------------------------------------------------------- replay */
 

@@ -6,7 +6,8 @@
 noinst_LIBRARIES += src/xform/libxform.a
 XFORM_C = src/xform/xform_load.c src/xform/xform_graph.c src/xform/xform_session.c \
 	src/xform/xform_text.c src/xform/xform_nav.c src/xform/xform_submit.c \
-	src/xform/xform_scenario.c src/xform/xform_csv.c
+	src/xform/xform_scenario.c src/xform/xform_csv.c \
+	src/xform/xform_entity.c
 src_xform_libxform_a_SOURCES = $(XFORM_C) src/xform/xform.h src/xform/xform_int.h
 src_xform_libxform_a_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PCRE2_CFLAGS)
 
@@ -14,6 +15,11 @@ homeward_SOURCES += ui/cli_form.c
 
 check_PROGRAMS += tests/test_xform
 TESTS += tests/test_xform tests/test_corpus.sh tests/test_scenarios.sh
+check_PROGRAMS += tests/test_entity
+TESTS += tests/test_entity
+tests_test_entity_SOURCES = tests/test_entity.c
+tests_test_entity_CFLAGS = $(TEST_CFLAGS)
+tests_test_entity_LDADD = $(TEST_LIBS)
 tests_test_xform_SOURCES = tests/test_xform.c
 tests_test_xform_CFLAGS = $(TEST_CFLAGS)
 tests_test_xform_LDADD = $(TEST_LIBS)

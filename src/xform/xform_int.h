@@ -89,6 +89,7 @@ typedef struct xf_def {
 	size_t nnew_repeat;
 	struct xf_action **changed;      /* xforms-value-changed actions */
 	size_t nchanged;
+	char *saveto;        /* entities:saveto: the case property it writes, or NULL */
 } xf_def;
 
 typedef struct xf_item {
@@ -167,6 +168,10 @@ struct xform {
 	xf_vertex *vertices;     /* topological order */
 	size_t nvertices;
 	xf_map bind_ids;         /* bind id -> def id */
+	int has_case;            /* the model declares instance('case') (the secondary "case") */
+	char *applies_to;        /* homeward:applies-to as written, or NULL */
+	xpath_expr *applies_expr;/* compiled ("minor" expanded) */
+	int applies_line;
 };
 
 /* Per-node state of a session, hung on xnode.data. */
@@ -194,6 +199,7 @@ struct xform_session {
 	size_t ring_pos;
 	hw_error scratch;
 	char *instance_id_cache;
+	xnode *case_doc;         /* instance('case') given by the host; owned; NULL: the form's */
 };
 
 /* xform_csv.c: CSV text -> <root><item>...; msg gets the problem. */
@@ -228,6 +234,11 @@ int xf_itemset_offers(xform_session *s, xnode *node, const char *value);
 int xf_finalise(xform_session *s);
 int xf_session_edit_doc(xform_session **out, const xform *form, const xnode *sub,
 			const xform_session_options *opts, hw_error *err);
+
+/* xform_entity.c */
+#define XF_CASE_ID "case"
+int xf_case_load(xform_session *s, const xform_session_options *opts, hw_error *err);
+int xf_entity_fill(xform_session *s);
 
 /* xform_text.c */
 int xf_label_render(char **out, xform_session *s, const xf_label *l, xnode *ctx);

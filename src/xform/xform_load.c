@@ -663,7 +663,29 @@ static int load_secondary(loader *ld, const xmlNode *inst, const char *id)
 	int rc = 0;
 	xf_secondary *ns;
 
-	if (src && *src) {
+	if (strcmp(id, XF_CASE_ID) == 0) {
+		/*
+		 * The case being worked on: the program gives it to each session
+		 * (xform_session_options.case_xml).  A src (jr://file-csv/case.csv,
+		 * for other ODK tools) is not read; inline content is what a session
+		 * without a case sees, else an empty <root/>.
+		 */
+		xmlNode *c = NULL;
+
+		f->has_case = 1;
+		for (c = src && *src ? NULL : inst->children; c && c->type != XML_ELEMENT_NODE; c = c->next)
+			;
+		if (c) {
+			rc = xml_to_doc(&doc, c);
+		} else if ((rc = xnode_new_document(&doc)) == 0) {
+			xnode *r = NULL;
+
+			if ((rc = xnode_new_element(&r, "root")) == 0 && (rc = xnode_append(doc, r)) < 0)
+				xnode_free(r);
+		}
+		if (rc < 0)
+			rc = HW_ERROR;
+	} else if (src && *src) {
 		const char *name = NULL;
 
 		if (strncmp(src, "jr://file-csv/", 14) == 0)
@@ -798,6 +820,29 @@ static int type_of(const char *t)
 	return XFORM_T_OTHER;
 }
 
+/*
+ * entities:saveto="property" on a bind: the question's value is written back
+ * to that property of the case on finalising (docs/form-entities.md).  As in
+ * ODK's entities specification, the names "name" and "label" and names
+ * starting with "__" are reserved, and a question inside a repeat cannot save
+ * to the one case.
+ */
+static int saveto_of(loader *ld, xf_def *d, const char *v, int line)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+	    (v[0] >= '0' && v[0] <= '9'))
+		return problem(ld, XFORM_ERROR, line,
+			       "saveto \"%.64s\" of %s: a case property is lower-case letters, digits and _",
+			       v, d->path);
+	if (!strcmp(v, "name") || !strcmp(v, "label") || !strncmp(v, "__", 2))
+		return problem(ld, XFORM_ERROR, line, "saveto \"%s\" of %s: that property name is reserved",
+			       v, d->path);
+	free(d->saveto);
+	return (d->saveto = strdup(v)) ? 0 : HW_ERROR;
+}
+
 /* Apply one <bind> to the defs its nodeset names. */
 static int parse_bind(loader *ld, const xmlNode *b)
 {
@@ -855,6 +900,10 @@ static int parse_bind(loader *ld, const xmlNode *b)
 	if (rc == 0 && (v = attr(b, "requiredMsg"))) {
 		xf_label_free(&d->required_msg);
 		rc = parse_msg(ld, &d->required_msg, v, line);
+		xmlFree(v);
+	}
+	if (rc == 0 && (v = attr(b, "saveto"))) {
+		rc = saveto_of(ld, d, v, line);
 		xmlFree(v);
 	}
 	if (rc == 0 && (v = attr(b, "preload"))) {
@@ -1434,6 +1483,7 @@ void xform_free(xform *f)
 		xf_label_free(&d->required_msg);
 		free(d->preload);
 		free(d->preload_params);
+		free(d->saveto);
 		xnode_free(d->template_);
 		free(d->readers);
 		free(d->vertices);
@@ -1469,6 +1519,8 @@ void xform_free(xform *f)
 		xnode_free(f->secondary[i].doc);
 	}
 	free(f->secondary);
+	free(f->applies_to);
+	xpath_expr_free(f->applies_expr);
 	for (i = 0; i < f->nvertices; i++)
 		free(f->vertices[i].reads);
 	free(f->vertices);
@@ -1479,6 +1531,78 @@ void xform_free(xform *f)
 	free(f->version);
 	free(f->title);
 	free(f);
+}
+
+/*
+ * homeward:applies-to on <model>: whom the form is for, "minor" or an XPath
+ * expression over instance('case') (docs/form-entities.md).
+ */
+static int applies_of(loader *ld, const xmlNode *model)
+{
+	xform *f = ld->f;
+	char *v = attr(model, "applies-to");
+	const char *src;
+	int rc;
+
+	if (!v)
+		return 0;
+	f->applies_to = strdup(v);
+	xmlFree(v);
+	if (!f->applies_to)
+		return HW_ERROR;
+	f->applies_line = line_of(model);
+	if (!f->has_case)
+		return problem(ld, XFORM_ERROR, f->applies_line,
+			       "applies-to needs <instance id=\"case\"> in the model");
+	src = !strcmp(f->applies_to, "minor") ? "instance('case')/root/item/minor = 'true'" :
+		!strcmp(f->applies_to, "adult") ? "instance('case')/root/item/minor = 'false'" : f->applies_to;
+	rc = compile(ld, &f->applies_expr, src, f->applies_line, "applies-to");
+	return rc;
+}
+
+/*
+ * Saveto targets (known once the body has marked the repeats) and meta/entity:
+ * only updates of the case being worked on are supported.
+ */
+static int entity_of(loader *ld)
+{
+	xnode *root = xnode_document_element(ld->f->primary), *meta, *ent;
+	xnode *create;
+
+	for (size_t i = 0; i < ld->f->ndefs; i++) {
+		const xf_def *d = ld->f->defs[i], *up;
+
+		if (!d->saveto)
+			continue;
+		if (!ld->f->has_case)
+			return problem(ld, XFORM_ERROR, d->bind_line,
+				       "saveto \"%s\" of %s needs <instance id=\"case\"> in the model",
+				       d->saveto, d->path);
+		if (d->nchildren || d->is_repeat)
+			return problem(ld, XFORM_ERROR, d->bind_line,
+				       "saveto \"%s\" on %s: only a question can save to the case",
+				       d->saveto, d->path);
+		for (up = d->parent; up; up = up->parent)
+			if (up->is_repeat)
+				return problem(ld, XFORM_ERROR, d->bind_line,
+					       "saveto \"%s\" of %s: a question inside a repeat cannot save to the one case",
+					       d->saveto, d->path);
+		for (size_t j = 0; j < i; j++)
+			if (ld->f->defs[j]->saveto && !strcmp(ld->f->defs[j]->saveto, d->saveto))
+				return problem(ld, XFORM_ERROR, d->bind_line,
+					       "saveto \"%s\" is given by both %s and %s",
+					       d->saveto, ld->f->defs[j]->path, d->path);
+	}
+	if (!root || !(meta = xnode_child(root, "meta")) || !(ent = xnode_child(meta, "entity")))
+		return 0;
+	create = xnode_attr(ent, "create");
+	if (create && *xnode_value(create) && strcmp(xnode_value(create), "0") &&
+	    strcmp(xnode_value(create), "false()"))
+		problem(ld, XFORM_WARNING, 0,
+			"meta/entity create: a form cannot open a case here; the entity is only updated");
+	if (!ld->f->has_case)
+		return problem(ld, XFORM_ERROR, 0, "meta/entity needs <instance id=\"case\"> in the model");
+	return 0;
 }
 
 /* Everything after parsing the XML: the model, then the body, then the graph. */
@@ -1556,6 +1680,8 @@ static int load_doc(loader *ld, xmlDoc *doc)
 	/* Repeats named only in the model (a jr:template without a <repeat>) are repeats too. */
 	if (take_templates(f, root, f->defs[0]) < 0)
 		return HW_ERROR;
+	if ((rc = applies_of(ld, model)) < 0 || (rc = entity_of(ld)) < 0)
+		return rc;
 	return xf_graph_build(f, ld->err);
 }
 

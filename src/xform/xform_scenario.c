@@ -247,6 +247,99 @@ static void step(run *r, xform_session *s, int line, char **t, size_t n)
 #undef STEP_FAIL
 }
 
+/* A field of the scenario's case (`case FIELD VALUE`). */
+typedef struct case_field {
+	char *name, *value;
+} case_field;
+
+/* Append s with XML escapes. */
+static void xml_escape(hw_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': hw_buf_puts(b, "&lt;"); break;
+		case '>': hw_buf_puts(b, "&gt;"); break;
+		case '&': hw_buf_puts(b, "&amp;"); break;
+		default: hw_buf_add(b, s, 1);
+		}
+	}
+}
+
+/* The value of the case field name, NULL when not set. */
+static const char *case_get(const case_field *c, size_t n, const char *name)
+{
+	for (size_t i = n; i-- > 0;)
+		if (!strcmp(c[i].name, name))
+			return c[i].value;
+	return NULL;
+}
+
+/*
+ * The scenario's case as instance('case') XML.  A birth date gives the age
+ * (whole years on the scenario's fixed day, 2025-11-24) and minor, unless
+ * the steps set them; a case always has a name and a version.
+ */
+static char *case_xml(const case_field *c, size_t n)
+{
+	hw_buf b = HW_BUF_INIT;
+	const char *bd = case_get(c, n, "birth_date");
+	int y, m, d, age = -1;
+
+	hw_buf_puts(&b, "<root><item>");
+	if (!case_get(c, n, "name"))
+		hw_buf_puts(&b, "<name>scenario-case</name>");
+	if (!case_get(c, n, "__version"))
+		hw_buf_puts(&b, "<__version>1</__version>");
+	if (bd && sscanf(bd, "%d-%d-%d", &y, &m, &d) == 3)
+		age = 2025 - y - (m > 11 || (m == 11 && d > 24));
+	if (!case_get(c, n, "age")) {
+		if (age >= 0)
+			hw_buf_printf(&b, "<age>%d</age>", age);
+		else
+			hw_buf_puts(&b, "<age/>");
+	}
+	if (!case_get(c, n, "minor"))
+		hw_buf_printf(&b, "<minor>%s</minor>", age < 0 ? "false" : age < 18 ? "true" : "false");
+	for (size_t i = 0; i < n; i++) {
+		if (case_get(c, n, c[i].name) != c[i].value)
+			continue;   /* set again later: the last one counts */
+		hw_buf_printf(&b, "<%s>", c[i].name);
+		xml_escape(&b, c[i].value);
+		hw_buf_printf(&b, "</%s>", c[i].name);
+	}
+	hw_buf_puts(&b, "</item></root>");
+	if (hw_buf_oom(&b)) {
+		hw_buf_free(&b);
+		return NULL;
+	}
+	return b.ptr;
+}
+
+/* A case field name: an XML name made of letters, digits and _ (no path). */
+static int case_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 64 && !(s[0] >= '0' && s[0] <= '9') &&
+		strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+/* The session of a run, started at its first step other than `case`. */
+static int start_session(xform_session **s, const xform *form, xform_session_options *opts,
+			 const case_field *cases, size_t ncases, hw_error *err)
+{
+	char *xml = NULL;
+	int rc;
+
+	if (ncases && !(xml = case_xml(cases, ncases)))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	opts->case_xml = xml;
+	rc = xform_session_new(s, form, opts, err);
+	opts->case_xml = NULL;
+	free(xml);
+	return rc;
+}
+
 int xform_scenario_run(xform_scenario_summary *out, const char *form_path, const char *steps_path,
 		       xform_scenario_fn cb, void *payload, hw_error *err)
 {
@@ -257,6 +350,8 @@ int xform_scenario_run(xform_scenario_summary *out, const char *form_path, const
 	int lineno = 0, rc, loaded;
 	run r;
 	xform_session_options opts = XFORM_SESSION_OPTIONS_INIT;
+	case_field *cases = NULL;
+	size_t ncases = 0;
 
 	memset(out, 0, sizeof(*out));
 	r.steps = steps_path;
@@ -270,8 +365,6 @@ int xform_scenario_run(xform_scenario_summary *out, const char *form_path, const
 	opts.now = 1764000000;
 	opts.deviceid = "scenario";
 	opts.username = "scenario";
-	if (loaded && xform_session_new(&s, form, &opts, &lerr) < 0)
-		loaded = 0;
 	for (line = data; line; line = next) {
 		char *tok[MAX_TOKENS];
 		size_t n;
@@ -305,8 +398,41 @@ int xform_scenario_run(xform_scenario_summary *out, const char *form_path, const
 			report(&r, lineno, 0, tok[0], lerr.msg);
 			continue;
 		}
+		if (!strcmp(tok[0], "case")) {
+			case_field *nc;
+
+			if (s) {
+				report(&r, lineno, 0, "case steps before the others", tok[0]);
+			} else if (n != 3 || !case_name_ok(tok[1])) {
+				report(&r, lineno, 0, "case FIELD VALUE", n > 1 ? tok[1] : tok[0]);
+			} else if ((nc = realloc(cases, (ncases + 1) * sizeof(*nc)))) {
+				cases = nc;
+				nc[ncases].name = strdup(tok[1]);
+				nc[ncases].value = strdup(tok[2]);
+				if (nc[ncases].name && nc[ncases].value) {
+					ncases++;
+				} else {
+					free(nc[ncases].name);
+					free(nc[ncases].value);
+					report(&r, lineno, 0, tok[0], "out of memory");
+				}
+			} else {
+				report(&r, lineno, 0, tok[0], "out of memory");
+			}
+			continue;
+		}
+		if (!s && start_session(&s, form, &opts, cases, ncases, &lerr) < 0) {
+			loaded = 0;
+			report(&r, lineno, 0, tok[0], lerr.msg);
+			continue;
+		}
 		step(&r, s, lineno, tok, n);
 	}
+	for (size_t i = 0; i < ncases; i++) {
+		free(cases[i].name);
+		free(cases[i].value);
+	}
+	free(cases);
 	xform_session_free(s);
 	xform_free(form);
 	free(data);

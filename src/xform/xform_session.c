@@ -105,6 +105,10 @@ static int env_instance(xnode **out, const char *id, void *payload)
 	xform_session *s = payload;
 	size_t i;
 
+	if (s->case_doc && strcmp(id, XF_CASE_ID) == 0) {
+		*out = s->case_doc;
+		return 0;
+	}
 	for (i = 0; i < s->form->nsecondary; i++)
 		if (strcmp(s->form->secondary[i].id, id) == 0) {
 			*out = s->form->secondary[i].doc;
@@ -862,6 +866,8 @@ static int session_start(xform_session **out, const xform *form, xnode *doc,
 		s->now = opts->now;
 		if (opts->language && (rc = xform_set_language(s, opts->language, err)) < 0)
 			goto cleanup;
+		if ((rc = xf_case_load(s, opts, err)) < 0)
+			goto cleanup;
 		rc = HW_ERROR;
 	}
 	root = xnode_document_element(doc);
@@ -899,6 +905,8 @@ static int session_start(xform_session **out, const xform *form, xnode *doc,
 		if (ensure_instance_id(s, 0) < 0)
 			goto cleanup;
 	}
+	if (xf_entity_fill(s) < 0)
+		goto cleanup;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -947,6 +955,7 @@ void xform_session_free(xform_session *s)
 	free(s->deviceid);
 	free(s->username);
 	free(s->instance_id_cache);
+	xnode_free(s->case_doc);
 	free(s);
 }
 
