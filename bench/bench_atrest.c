@@ -263,11 +263,11 @@ int main(int argc, char **argv)
 		hw_secret *back = NULL;
 
 		unlink(kf);
-		if (dbkey_save(key, kf, pass, &err) < 0)
+		if (dbkey_save(key, kf, pass, NULL, &err) < 0)
 			fail("saving the key", &err);
 		for (int r = 0; r < ROUNDS; r++) {
 			t0 = now();
-			if (dbkey_load(&back, kf, pass, &err) < 0)
+			if (dbkey_load(&back, kf, pass, NULL, &err) < 0)
 				fail("opening the key", &err);
 			kdf[r] = now() - t0;
 			secret_free(back);

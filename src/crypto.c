@@ -177,16 +177,6 @@ int keys_fingerprint_parse(const char *text, unsigned char pk[KEYS_SIGN_PUBLIC])
 	return 0;
 }
 
-/* Argon2id: the key that seals the private keys, from the passphrase. */
-static int derive(unsigned char *key, const hw_secret *pass, const unsigned char *salt,
-		  unsigned long long ops, size_t mem, hw_error *err)
-{
-	if (crypto_pwhash(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, secret_cdata(pass),
-			  secret_len(pass), salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return hw_error_set(err, HW_ERROR, "not enough memory to derive the key from the passphrase");
-	return 0;
-}
-
 /* Write data to path with mode 0600, durably, never replacing a file. */
 static int write_new_private(const char *path, const char *data, size_t len, hw_error *err)
 {
@@ -251,55 +241,147 @@ cleanup:
 	return rc;
 }
 
-int keys_save(const hw_keys *k, const char *path, const hw_secret *pass, hw_error *err)
-{
+/*
+ * The key derived from a passphrase for one salt and one set of limits,
+ * kept so that a command derives it once however many files it opens.  It
+ * never leaves memory: the key and the passphrase's tag live in
+ * sodium_malloc'd memory (locked, wiped when forgotten or freed).
+ */
+#define KDF_TAG_BYTES crypto_generichash_BYTES
+struct hw_kdf {
+	unsigned char *mem;    /* sodium_malloc'd: key, tag of the passphrase, tag key */
 	unsigned char salt[crypto_pwhash_SALTBYTES];
-	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	unsigned char sealed[SK_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES];
-	unsigned char *key = NULL;
-	char salt_hex[sizeof(salt) * 2 + 1], nonce_hex[sizeof(nonce) * 2 + 1];
-	char spk[KEYS_SIGN_PUBLIC * 2 + 1], bpk[KEYS_BOX_PUBLIC * 2 + 1];
-	char sealed_hex[sizeof(sealed) * 2 + 1];
-	char *head = NULL, *file = NULL;
-	unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-	size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-	int rc;
+	unsigned long long ops;
+	size_t memlimit;
+	int valid;             /* mem holds a key for salt, ops and memlimit */
+};
+#define KDF_KEY(c) ((c)->mem)
+#define KDF_TAG(c) ((c)->mem + SECRET_KEY_BYTES)
+#define KDF_TAG_KEY(c) ((c)->mem + SECRET_KEY_BYTES + KDF_TAG_BYTES)
+#define KDF_MEM_BYTES (SECRET_KEY_BYTES + KDF_TAG_BYTES + crypto_generichash_KEYBYTES)
 
-	if ((rc = crypto_ready(err)) < 0)
-		return rc;
-	if (!(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)))
+/* Argon2id runs in this process (a counter for tests: a command derives once). */
+static unsigned long derivations;
+
+unsigned long crypto_derivations(void)
+{
+	return derivations;
+}
+
+int kdf_new(hw_kdf **out, hw_error *err)
+{
+	hw_kdf *c;
+
+	*out = NULL;
+	if (crypto_ready(err) < 0)
+		return HW_ERROR;
+	if (!(c = calloc(1, sizeof(*c))))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (!(c->mem = sodium_malloc(KDF_MEM_BYTES))) {
+		free(c);
 		return hw_error_set(err, HW_ERROR, "out of memory for a secret");
-	randombytes_buf(salt, sizeof(salt));
-	randombytes_buf(nonce, sizeof(nonce));
-	crypto_hex(salt, sizeof(salt), salt_hex);
-	crypto_hex(nonce, sizeof(nonce), nonce_hex);
-	crypto_hex(k->sign_pk, sizeof(k->sign_pk), spk);
-	crypto_hex(k->box_pk, sizeof(k->box_pk), bpk);
-	if (asprintf(&head, KEY_FILE_MAGIC "kdf argon2id13 %llu %zu\nsalt %s\nnonce %s\n"
-		     "sign-public %s\nbox-public %s\n", ops, mem, salt_hex, nonce_hex, spk, bpk) < 0) {
-		head = NULL;
-		rc = hw_error_set(err, HW_ERROR, "out of memory");
-		goto cleanup;
 	}
-	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
-		goto cleanup;
-	/* Everything above the sealed line is associated data: change a byte
-	 * of it and the file no longer opens. */
-	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, k->sk, SK_LEN,
-						   (const unsigned char *)head, strlen(head),
-						   NULL, nonce, key);
-	crypto_hex(sealed, sizeof(sealed), sealed_hex);
-	if (asprintf(&file, "%ssealed %s\n", head, sealed_hex) < 0) {
-		file = NULL;
-		rc = hw_error_set(err, HW_ERROR, "out of memory");
-		goto cleanup;
+	sodium_memzero(c->mem, KDF_MEM_BYTES);
+	*out = c;
+	return 0;
+}
+
+void kdf_forget(hw_kdf *c)
+{
+	if (!c)
+		return;
+	sodium_memzero(c->mem, KDF_MEM_BYTES);
+	sodium_memzero(c->salt, sizeof(c->salt));
+	c->valid = 0;
+}
+
+void kdf_free(hw_kdf *c)
+{
+	if (!c)
+		return;
+	sodium_free(c->mem);   /* wipes before freeing */
+	free(c);
+}
+
+int kdf_holds(const hw_kdf *c)
+{
+	return c && c->valid;
+}
+
+void kdf_copy(hw_kdf *dst, const hw_kdf *src)
+{
+	if (!dst || dst == src)
+		return;
+	kdf_forget(dst);
+	if (!src || !src->valid)
+		return;
+	memcpy(dst->mem, src->mem, KDF_MEM_BYTES);
+	memcpy(dst->salt, src->salt, sizeof(dst->salt));
+	dst->ops = src->ops;
+	dst->memlimit = src->memlimit;
+	dst->valid = 1;
+}
+
+int kdf_same(const hw_kdf *a, const hw_kdf *b)
+{
+	return kdf_holds(a) && kdf_holds(b) && a->ops == b->ops && a->memlimit == b->memlimit &&
+	       sodium_memcmp(a->salt, b->salt, sizeof(a->salt)) == 0;
+}
+
+/* The passphrase's tag under the cache's tag key (to tell it again without keeping it). */
+static void kdf_tag(const hw_kdf *c, const hw_secret *pass, unsigned char tag[KDF_TAG_BYTES])
+{
+	crypto_generichash(tag, KDF_TAG_BYTES, (const unsigned char *)secret_cdata(pass),
+			   secret_len(pass), KDF_TAG_KEY(c), crypto_generichash_KEYBYTES);
+}
+
+/* True when c holds a key derived from pass (NULL: from whatever passphrase opened it). */
+static int kdf_is_for(const hw_kdf *c, const hw_secret *pass)
+{
+	unsigned char tag[KDF_TAG_BYTES];
+	int same;
+
+	if (!c || !c->valid)
+		return 0;
+	if (!pass)
+		return 1;
+	kdf_tag(c, pass, tag);
+	same = sodium_memcmp(tag, KDF_TAG(c), KDF_TAG_BYTES) == 0;
+	sodium_memzero(tag, sizeof(tag));
+	return same;
+}
+
+/*
+ * The key that seals a file (Argon2id of pass with salt, ops and mem) into
+ * key: the one c holds when it was derived from the same passphrase with the
+ * same salt and limits, else derived now and kept in c (which may be NULL).
+ * Without pass only c can give it: HW_EAUTH when c holds another.
+ */
+static int sealing_key(unsigned char *key, const hw_secret *pass, const unsigned char *salt,
+		       unsigned long long ops, size_t mem, hw_kdf *c, hw_error *err)
+{
+	if (kdf_is_for(c, pass) && c->ops == ops && c->memlimit == mem &&
+	    sodium_memcmp(c->salt, salt, sizeof(c->salt)) == 0) {
+		memcpy(key, KDF_KEY(c), SECRET_KEY_BYTES);
+		return 0;
 	}
-	rc = write_new_private(path, file, strlen(file), err);
-cleanup:
-	sodium_free(key);
-	free(head);
-	free(file);
-	return rc;
+	if (!pass)
+		return hw_error_set(err, HW_EAUTH, "the passphrase is needed");
+	derivations++;
+	if (crypto_pwhash(key, SECRET_KEY_BYTES, secret_cdata(pass), secret_len(pass), salt, ops,
+			  mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return hw_error_set(err, HW_ERROR, "not enough memory to derive the key from the passphrase");
+	if (c) {
+		kdf_forget(c);
+		randombytes_buf(KDF_TAG_KEY(c), crypto_generichash_KEYBYTES);
+		kdf_tag(c, pass, KDF_TAG(c));
+		memcpy(KDF_KEY(c), key, SECRET_KEY_BYTES);
+		memcpy(c->salt, salt, sizeof(c->salt));
+		c->ops = ops;
+		c->memlimit = mem;
+		c->valid = 1;
+	}
+	return 0;
 }
 
 /* The hex after "name " on the line at *p, into out (n bytes); moves *p past the line. */
@@ -319,57 +401,205 @@ static int take_hex(const char **p, const char *name, unsigned char *out, size_t
 	return 0;
 }
 
-int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_error *err)
+/*
+ * A passphrase-sealed file: the device keys and the database key are both
+ * one, differing in their first line, the public lines they carry and the
+ * length of their secret (docs/security.md):
+ *
+ *   MAGIC
+ *   kdf argon2id13 OPS MEM
+ *   salt HEX
+ *   nonce HEX
+ *   NAME HEX            (public lines, per kind)
+ *   sealed HEX          (the secret, XChaCha20-Poly1305, all lines above as
+ *                        associated data: change a byte and it no longer opens)
+ */
+typedef struct sealed_kind {
+	const char *magic;     /* the first line, with its newline */
+	const char *noun;      /* what it holds, for messages: "device keys" */
+	size_t secret;         /* bytes of the sealed secret */
+	const char *pub[2];    /* names of the public lines, NULL after the last */
+	size_t pub_len[2];
+} sealed_kind;
+
+/* Bytes of public lines a kind may have, and of a sealed secret. */
+#define SEALED_PUB_MAX 32
+#define SEALED_SECRET_MAX 128
+
+/*
+ * Write secret (kind->secret bytes) and the public lines pub[] to path,
+ * sealed under pass: with the salt and key c holds when they come from pass
+ * (so that the files of a workspace share one derivation), else with a new
+ * salt whose key c then keeps.  Mode 0600, durably, never over a file.
+ */
+static int sealed_save(const sealed_kind *kind, const char *path,
+		       const unsigned char pub[][SEALED_PUB_MAX], const unsigned char *secret,
+		       const hw_secret *pass, hw_kdf *c, hw_error *err)
 {
 	unsigned char salt[crypto_pwhash_SALTBYTES];
 	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	unsigned char sealed[SK_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES];
-	unsigned char check[crypto_box_PUBLICKEYBYTES];
+	unsigned char sealed[SEALED_SECRET_MAX + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+	unsigned char *key = NULL;
+	char salt_hex[sizeof(salt) * 2 + 1], nonce_hex[sizeof(nonce) * 2 + 1];
+	char sealed_hex[sizeof(sealed) * 2 + 1], pub_hex[SEALED_PUB_MAX * 2 + 1];
+	char *head = NULL, *more = NULL, *file = NULL;
+	unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE, slen = kind->secret + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	int rc;
+
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (!pass || secret_len(pass) == 0)
+		return hw_error_set(err, HW_EINVALID, "the passphrase is empty");
+	if (!(key = sodium_malloc(SECRET_KEY_BYTES)))
+		return hw_error_set(err, HW_ERROR, "out of memory for a secret");
+	if (kdf_is_for(c, pass)) {
+		memcpy(salt, c->salt, sizeof(salt));
+		ops = c->ops;
+		mem = c->memlimit;
+	} else {
+		randombytes_buf(salt, sizeof(salt));
+	}
+	randombytes_buf(nonce, sizeof(nonce));
+	crypto_hex(salt, sizeof(salt), salt_hex);
+	crypto_hex(nonce, sizeof(nonce), nonce_hex);
+	if (asprintf(&head, "%skdf argon2id13 %llu %zu\nsalt %s\nnonce %s\n", kind->magic, ops, mem,
+		     salt_hex, nonce_hex) < 0) {
+		head = NULL;
+		goto oom;
+	}
+	for (int i = 0; i < 2 && kind->pub[i]; i++) {
+		crypto_hex(pub[i], kind->pub_len[i], pub_hex);
+		if (asprintf(&more, "%s%s %s\n", head, kind->pub[i], pub_hex) < 0) {
+			more = NULL;
+			goto oom;
+		}
+		free(head);
+		head = more;
+		more = NULL;
+	}
+	if ((rc = sealing_key(key, pass, salt, ops, mem, c, err)) < 0)
+		goto cleanup;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, secret, kind->secret,
+						   (const unsigned char *)head, strlen(head),
+						   NULL, nonce, key);
+	crypto_hex(sealed, slen, sealed_hex);
+	if (asprintf(&file, "%ssealed %s\n", head, sealed_hex) < 0) {
+		file = NULL;
+		goto oom;
+	}
+	rc = write_new_private(path, file, strlen(file), err);
+	goto cleanup;
+oom:
+	rc = hw_error_set(err, HW_ERROR, "out of memory");
+cleanup:
+	sodium_free(key);
+	sodium_memzero(sealed, sizeof(sealed));
+	free(head);
+	free(more);
+	free(file);
+	return rc;
+}
+
+/*
+ * Read the file of this kind at path and open its secret (kind->secret
+ * bytes, into secret) with pass, through c (see sealing_key); its public
+ * lines go to pub[].  No file is HW_ENOTFOUND, not a file of this kind
+ * HW_ECORRUPT, a wrong passphrase or a changed byte HW_EAUTH.
+ */
+static int sealed_load(const sealed_kind *kind, const char *path,
+		       unsigned char pub[][SEALED_PUB_MAX], unsigned char *secret,
+		       const hw_secret *pass, hw_kdf *c, hw_error *err)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES];
+	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	unsigned char sealed[SEALED_SECRET_MAX + crypto_aead_xchacha20poly1305_ietf_ABYTES];
 	unsigned char *key = NULL;
 	char *data = NULL;
 	const char *p, *head_end;
 	unsigned long long ops;
-	size_t mem, len;
+	size_t mem, len, slen = kind->secret + crypto_aead_xchacha20poly1305_ietf_ABYTES;
 	int consumed = 0, rc;
-	hw_keys *k = NULL;
 
-	*out = NULL;
 	if ((rc = crypto_ready(err)) < 0)
 		return rc;
 	if (!hw_exists(path))
-		return hw_error_set(err, HW_ENOTFOUND, "there are no device keys in %s", path);
+		return hw_error_set(err, HW_ENOTFOUND, "no %s in %s", kind->noun, path);
 	if ((rc = hw_read_file(path, &data, &len, err)) < 0)
 		return rc;
-	rc = hw_error_set(err, HW_ECORRUPT, "%s is not a Homeward key file", path);
-	if (len > KEY_FILE_MAX || strlen(data) != len || strncmp(data, KEY_FILE_MAGIC, strlen(KEY_FILE_MAGIC)))
+	rc = hw_error_set(err, HW_ECORRUPT, "%s is not a Homeward file of %s", path, kind->noun);
+	if (len > KEY_FILE_MAX || strlen(data) != len || strncmp(data, kind->magic, strlen(kind->magic)))
 		goto cleanup;
-	p = data + strlen(KEY_FILE_MAGIC);
+	p = data + strlen(kind->magic);
 	if (sscanf(p, "kdf argon2id13 %llu %zu\n%n", &ops, &mem, &consumed) != 2 || !consumed ||
 	    ops < crypto_pwhash_OPSLIMIT_MIN || ops > OPS_MAX ||
 	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > MEM_MAX)
 		goto cleanup;
 	p += consumed;
-	if (!(k = calloc(1, sizeof(*k))) || !(k->sk = sodium_malloc(SK_LEN)) ||
-	    !(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))) {
+	if (take_hex(&p, "salt", salt, sizeof(salt)) < 0 ||
+	    take_hex(&p, "nonce", nonce, sizeof(nonce)) < 0)
+		goto cleanup;
+	for (int i = 0; i < 2 && kind->pub[i]; i++)
+		if (take_hex(&p, kind->pub[i], pub[i], kind->pub_len[i]) < 0)
+			goto cleanup;
+	head_end = p;
+	if (take_hex(&p, "sealed", sealed, slen) < 0 || *p)
+		goto cleanup;
+	if (!(key = sodium_malloc(SECRET_KEY_BYTES))) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory for a secret");
 		goto cleanup;
 	}
-	if (take_hex(&p, "salt", salt, sizeof(salt)) < 0 ||
-	    take_hex(&p, "nonce", nonce, sizeof(nonce)) < 0 ||
-	    take_hex(&p, "sign-public", k->sign_pk, sizeof(k->sign_pk)) < 0 ||
-	    take_hex(&p, "box-public", k->box_pk, sizeof(k->box_pk)) < 0)
+	if ((rc = sealing_key(key, pass, salt, ops, mem, c, err)) < 0)
 		goto cleanup;
-	head_end = p;
-	if (take_hex(&p, "sealed", sealed, sizeof(sealed)) < 0 || *p)
-		goto cleanup;
-	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
-		goto cleanup;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(k->sk, NULL, NULL, sealed, sizeof(sealed),
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(secret, NULL, NULL, sealed, slen,
 						       (const unsigned char *)data,
 						       (size_t)(head_end - data), nonce, key) != 0) {
 		rc = hw_error_set(err, HW_EAUTH, "wrong passphrase (or the key file %s was changed)", path);
 		goto cleanup;
 	}
+	rc = 0;
+	hw_error_clear(err);
+cleanup:
+	sodium_free(key);
+	free(data);
+	return rc;
+}
+
+static const sealed_kind device_keys = {
+	KEY_FILE_MAGIC, "device keys", SK_LEN,
+	{ "sign-public", "box-public" }, { KEYS_SIGN_PUBLIC, KEYS_BOX_PUBLIC },
+};
+
+int keys_save(const hw_keys *k, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	      hw_error *err)
+{
+	unsigned char pub[2][SEALED_PUB_MAX];
+
+	memcpy(pub[0], k->sign_pk, KEYS_SIGN_PUBLIC);
+	memcpy(pub[1], k->box_pk, KEYS_BOX_PUBLIC);
+	return sealed_save(&device_keys, path, (const unsigned char (*)[SEALED_PUB_MAX])pub,
+			   k->sk, pass, kdf, err);
+}
+
+int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	      hw_error *err)
+{
+	unsigned char pub[2][SEALED_PUB_MAX];
+	unsigned char check[crypto_box_PUBLICKEYBYTES];
+	hw_keys *k = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = crypto_ready(err)) < 0)
+		return rc;
+	if (!(k = calloc(1, sizeof(*k))) || !(k->sk = sodium_malloc(SK_LEN))) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory for a secret");
+		goto cleanup;
+	}
+	if ((rc = sealed_load(&device_keys, path, pub, k->sk, pass, kdf, err)) < 0)
+		goto cleanup;
+	memcpy(k->sign_pk, pub[0], KEYS_SIGN_PUBLIC);
+	memcpy(k->box_pk, pub[1], KEYS_BOX_PUBLIC);
 	/* The public halves must be those of the private ones. */
 	if (memcmp(k->sk + SIGN_SK - KEYS_SIGN_PUBLIC, k->sign_pk, KEYS_SIGN_PUBLIC) != 0 ||
 	    crypto_scalarmult_base(check, k->sk + SIGN_SK) != 0 ||
@@ -379,12 +609,8 @@ int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_error *
 	}
 	*out = k;
 	k = NULL;
-	rc = 0;
-	hw_error_clear(err);
 cleanup:
 	keys_free(k);
-	sodium_free(key);
-	free(data);
 	return rc;
 }
 
@@ -507,7 +733,6 @@ int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len
 
 /* The database key (docs/security.md, "The database at rest"). */
 #define DBKEY_MAGIC "homeward-database-key 1\n"
-#define DBKEY_SEALED (CRYPTO_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 
 int dbkey_generate(hw_secret **out, hw_error *err)
 {
@@ -520,112 +745,34 @@ int dbkey_generate(hw_secret **out, hw_error *err)
 	return 0;
 }
 
-int dbkey_save(const hw_secret *dbkey, const char *path, const hw_secret *pass, hw_error *err)
-{
-	unsigned char salt[crypto_pwhash_SALTBYTES];
-	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	unsigned char sealed[DBKEY_SEALED];
-	unsigned char *key = NULL;
-	char salt_hex[sizeof(salt) * 2 + 1], nonce_hex[sizeof(nonce) * 2 + 1];
-	char sealed_hex[sizeof(sealed) * 2 + 1];
-	char *head = NULL, *file = NULL;
-	unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-	size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-	int rc;
+static const sealed_kind database_key = {
+	DBKEY_MAGIC, "database key", CRYPTO_KEY_BYTES, { NULL, NULL }, { 0, 0 },
+};
 
-	if ((rc = crypto_ready(err)) < 0)
-		return rc;
+int dbkey_save(const hw_secret *dbkey, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	       hw_error *err)
+{
 	if (secret_len(dbkey) != CRYPTO_KEY_BYTES)
 		return hw_error_set(err, HW_EINVALID, "a database key is %d bytes", CRYPTO_KEY_BYTES);
-	if (!(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)))
-		return hw_error_set(err, HW_ERROR, "out of memory for a secret");
-	randombytes_buf(salt, sizeof(salt));
-	randombytes_buf(nonce, sizeof(nonce));
-	crypto_hex(salt, sizeof(salt), salt_hex);
-	crypto_hex(nonce, sizeof(nonce), nonce_hex);
-	if (asprintf(&head, DBKEY_MAGIC "kdf argon2id13 %llu %zu\nsalt %s\nnonce %s\n",
-		     ops, mem, salt_hex, nonce_hex) < 0) {
-		head = NULL;
-		rc = hw_error_set(err, HW_ERROR, "out of memory");
-		goto cleanup;
-	}
-	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
-		goto cleanup;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, dbkey->data, CRYPTO_KEY_BYTES,
-						   (const unsigned char *)head, strlen(head),
-						   NULL, nonce, key);
-	crypto_hex(sealed, sizeof(sealed), sealed_hex);
-	if (asprintf(&file, "%ssealed %s\n", head, sealed_hex) < 0) {
-		file = NULL;
-		rc = hw_error_set(err, HW_ERROR, "out of memory");
-		goto cleanup;
-	}
-	rc = write_new_private(path, file, strlen(file), err);
-cleanup:
-	sodium_free(key);
-	free(head);
-	free(file);
-	return rc;
+	return sealed_save(&database_key, path, NULL, dbkey->data, pass, kdf, err);
 }
 
-int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_error *err)
+int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	       hw_error *err)
 {
-	unsigned char salt[crypto_pwhash_SALTBYTES];
-	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	unsigned char sealed[DBKEY_SEALED];
-	unsigned char *key = NULL;
-	char *data = NULL;
-	const char *p, *head_end;
-	unsigned long long ops;
-	size_t mem, len;
-	int consumed = 0, rc;
 	hw_secret *k = NULL;
+	int rc;
 
 	*out = NULL;
-	if ((rc = crypto_ready(err)) < 0)
+	if ((rc = secret_new(&k, CRYPTO_KEY_BYTES, err)) < 0)
 		return rc;
-	if (!hw_exists(path))
-		return hw_error_set(err, HW_ENOTFOUND, "there is no database key in %s", path);
-	if ((rc = hw_read_file(path, &data, &len, err)) < 0)
+	if ((rc = sealed_load(&database_key, path, NULL, k->data, pass, kdf, err)) < 0) {
+		secret_free(k);
 		return rc;
-	rc = hw_error_set(err, HW_ECORRUPT, "%s is not a Homeward database key file", path);
-	if (len > KEY_FILE_MAX || strlen(data) != len || strncmp(data, DBKEY_MAGIC, strlen(DBKEY_MAGIC)))
-		goto cleanup;
-	p = data + strlen(DBKEY_MAGIC);
-	if (sscanf(p, "kdf argon2id13 %llu %zu\n%n", &ops, &mem, &consumed) != 2 || !consumed ||
-	    ops < crypto_pwhash_OPSLIMIT_MIN || ops > OPS_MAX ||
-	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > MEM_MAX)
-		goto cleanup;
-	p += consumed;
-	if (secret_new(&k, CRYPTO_KEY_BYTES, err) < 0 ||
-	    !(key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES))) {
-		rc = hw_error_set(err, HW_ERROR, "out of memory for a secret");
-		goto cleanup;
-	}
-	if (take_hex(&p, "salt", salt, sizeof(salt)) < 0 ||
-	    take_hex(&p, "nonce", nonce, sizeof(nonce)) < 0)
-		goto cleanup;
-	head_end = p;
-	if (take_hex(&p, "sealed", sealed, sizeof(sealed)) < 0 || *p)
-		goto cleanup;
-	if ((rc = derive(key, pass, salt, ops, mem, err)) < 0)
-		goto cleanup;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(k->data, NULL, NULL, sealed, sizeof(sealed),
-						       (const unsigned char *)data,
-						       (size_t)(head_end - data), nonce, key) != 0) {
-		rc = hw_error_set(err, HW_EAUTH, "wrong passphrase (or the key file %s was changed)", path);
-		goto cleanup;
 	}
 	secret_set_len(k, CRYPTO_KEY_BYTES);
 	*out = k;
-	k = NULL;
-	rc = 0;
-	hw_error_clear(err);
-cleanup:
-	secret_free(k);
-	sodium_free(key);
-	free(data);
-	return rc;
+	return 0;
 }
 
 void crypto_page_seal(const hw_secret *key, unsigned char *text, size_t len,

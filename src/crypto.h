@@ -47,18 +47,49 @@ int keys_generate(hw_keys **out, hw_error *err);
 void keys_free(hw_keys *k);
 
 /*
- * Write the keys to path (mode 0600, durably, never over an existing file:
- * HW_EEXISTS), the private halves sealed under a key derived from pass with
- * Argon2id.  The file format is in docs/security.md.
+ * The key sealing a passphrase-sealed file (the device keys, the database
+ * key) is derived from the passphrase with Argon2id, which is slow on
+ * purpose (about 0.3 s and 64 MiB).  An hw_kdf keeps the last key derived,
+ * with its salt and limits, in locked memory (never on disk), so that the
+ * files of a workspace, which share one salt, cost one derivation per
+ * command.  Pass NULL where nothing is to be kept.
  */
-int keys_save(const hw_keys *k, const char *path, const hw_secret *pass, hw_error *err);
+typedef struct hw_kdf hw_kdf;
+
+/* A new empty cache; caller frees with kdf_free. */
+int kdf_new(hw_kdf **out, hw_error *err);
+/* Wipe what it holds (sodium_memzero); NULL is fine. */
+void kdf_forget(hw_kdf *c);
+/* Wipe and free; NULL is fine. */
+void kdf_free(hw_kdf *c);
+/* True when it holds a key. */
+int kdf_holds(const hw_kdf *c);
+/* Make dst hold what src holds (src NULL or empty: nothing). */
+void kdf_copy(hw_kdf *dst, const hw_kdf *src);
+/* True when both hold a key for the same salt and limits. */
+int kdf_same(const hw_kdf *a, const hw_kdf *b);
+/* Argon2id derivations run by this process so far (tests count them). */
+unsigned long crypto_derivations(void);
 
 /*
- * Read and open the key file at path with pass.  A wrong passphrase, or a
- * file changed in any byte, is HW_EAUTH ("wrong passphrase"); a file that
- * is not a key file is HW_ECORRUPT; no file is HW_ENOTFOUND.
+ * Write the keys to path (mode 0600, durably, never over an existing file:
+ * HW_EEXISTS), the private halves sealed under a key derived from pass with
+ * Argon2id: with the salt of the key kdf holds when kdf was filled from the
+ * same passphrase (no new derivation), else a new salt, whose key kdf then
+ * keeps (kdf may be NULL).  The file format is in docs/security.md.
  */
-int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_error *err);
+int keys_save(const hw_keys *k, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	      hw_error *err);
+
+/*
+ * Read and open the key file at path with pass (through kdf as keys_save;
+ * pass NULL: only with the key kdf holds, else HW_EAUTH).  A wrong
+ * passphrase, or a file changed in any byte, is HW_EAUTH ("wrong
+ * passphrase"); a file that is not a key file is HW_ECORRUPT; no file is
+ * HW_ENOTFOUND.
+ */
+int keys_load(hw_keys **out, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	      hw_error *err);
 
 /* The public halves (borrowed, valid while k lives). */
 const unsigned char *keys_sign_public(const hw_keys *k);
@@ -153,16 +184,20 @@ int keys_unwrap(hw_secret *out, const hw_keys *k, const void *sealed, size_t len
 int dbkey_generate(hw_secret **out, hw_error *err);
 
 /*
- * Write key to path sealed under pass (mode 0600, durably, never over an
- * existing file: HW_EEXISTS).  The format is in docs/security.md.
+ * Write key to path sealed under pass, through kdf as keys_save (mode 0600,
+ * durably, never over an existing file: HW_EEXISTS).  The same file format
+ * as the device keys' (docs/security.md), with another first line.
  */
-int dbkey_save(const hw_secret *key, const char *path, const hw_secret *pass, hw_error *err);
+int dbkey_save(const hw_secret *key, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	       hw_error *err);
 
 /*
- * Read the key at path with pass.  A wrong passphrase or a changed file is
- * HW_EAUTH; a file that is not a key file HW_ECORRUPT; no file HW_ENOTFOUND.
+ * Read the key at path with pass, through kdf as keys_load.  A wrong
+ * passphrase or a changed file is HW_EAUTH; a file that is not a key file
+ * HW_ECORRUPT; no file HW_ENOTFOUND.
  */
-int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_error *err);
+int dbkey_load(hw_secret **out, const char *path, const hw_secret *pass, hw_kdf *kdf,
+	       hw_error *err);
 
 /*
  * Seal len bytes of text in place (XChaCha20-Poly1305, a fresh random

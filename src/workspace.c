@@ -26,12 +26,24 @@ struct hw_ws {
 	char *datadir;        /* the front end's, or NULL */
 	char *keys_path;
 	hw_keys *keys;        /* unlocked device keys, or NULL */
+	hw_kdf *kdf;          /* the key derived from the passphrase, for this handle's life */
 	char *db_path;
 	char *dbkey_path;     /* the database key, sealed under the passphrase */
 	unsigned flags;       /* WS_OPEN_* it was opened with (for reopening) */
 	long max_db_growth;
 	hw_error err;
 };
+
+/* fsync a folder, so that a rename in it lasts. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
 
 /* Re-read the cached settings. */
 static void load_identity(hw_ws *ws)
@@ -256,7 +268,7 @@ static int database_key(hw_ws *ws, const hw_secret *pass, const hw_secret *raw,
 		unlink(ws->dbkey_path);
 		if ((rc = dbkey_generate(out, err)) < 0)
 			return rc;
-		if ((rc = dbkey_save(*out, ws->dbkey_path, pass, err)) < 0) {
+		if ((rc = dbkey_save(*out, ws->dbkey_path, pass, ws->kdf, err)) < 0) {
 			secret_free(*out);
 			*out = NULL;
 		}
@@ -266,7 +278,7 @@ static int database_key(hw_ws *ws, const hw_secret *pass, const hw_secret *raw,
 		return hw_error_set(err, HW_ECORRUPT, "the database key %s is missing: without it "
 				    "%s cannot be read; restore the file from a backup", ws->dbkey_path,
 				    ws->db_path);
-	return dbkey_load(out, ws->dbkey_path, pass, err);
+	return dbkey_load(out, ws->dbkey_path, pass, ws->kdf, err);
 }
 
 /* Open the database with its key. */
@@ -318,6 +330,8 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
 		goto fail;
 	}
+	if ((rc = kdf_new(&ws->kdf, err)) < 0)
+		goto fail;
 	if (!hw_exists(dir)) {
 		if (!(flags & WS_OPEN_CREATE)) {
 			rc = hw_error_set(err, HW_ENOTFOUND,
@@ -431,6 +445,7 @@ void ws_lock(hw_ws *ws)
 	ws->store = NULL;
 	keys_free(ws->keys);
 	ws->keys = NULL;
+	kdf_forget(ws->kdf);
 }
 
 int ws_is_locked(const hw_ws *ws)
@@ -469,6 +484,7 @@ void ws_free(hw_ws *ws)
 	free(ws->db_path);
 	free(ws->dbkey_path);
 	keys_free(ws->keys);
+	kdf_free(ws->kdf);
 	free(ws);
 }
 
@@ -530,7 +546,7 @@ int ws_make_keys(hw_ws *ws, const hw_secret *pass)
 		return hw_error_set(&ws->err, HW_ERROR, "cannot protect %s", ws->dir);
 	if ((rc = keys_generate(&k, &ws->err)) < 0)
 		return rc;
-	if ((rc = keys_save(k, ws->keys_path, pass, &ws->err)) < 0) {
+	if ((rc = keys_save(k, ws->keys_path, pass, ws->kdf, &ws->err)) < 0) {
 		keys_free(k);
 		return rc;
 	}
@@ -539,18 +555,62 @@ int ws_make_keys(hw_ws *ws, const hw_secret *pass)
 	return 0;
 }
 
+/*
+ * Seal the device keys k again, under the salt of the key ws->kdf holds:
+ * a new file, then renamed over the old one (a crash leaves one or the
+ * other, both opening with the same passphrase).
+ */
+static int reseal_keys(hw_ws *ws, const hw_keys *k, const hw_secret *pass)
+{
+	char *next = NULL;
+	int rc;
+
+	if (asprintf(&next, "%s.next-%ld", ws->keys_path, (long)getpid()) < 0)
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	unlink(next);
+	if ((rc = keys_save(k, next, pass, ws->kdf, &ws->err)) == 0 && rename(next, ws->keys_path) < 0)
+		rc = hw_error_set(&ws->err, HW_ERROR, "cannot replace %s: %s", ws->keys_path,
+				  strerror(errno));
+	if (rc == 0)
+		sync_dir(ws->dir);
+	unlink(next);
+	free(next);
+	return rc;
+}
+
 int ws_unlock(hw_ws *ws, const hw_secret *pass)
 {
 	hw_keys *k = NULL;
+	hw_kdf *mine = NULL;
 	int rc;
 
-	if (!pass)
-		return hw_error_set(&ws->err, HW_EINVALID, "no passphrase");
-	if ((rc = keys_load(&k, ws->keys_path, pass, &ws->err)) < 0)
+	if (!pass && !kdf_holds(ws->kdf))
+		return hw_error_set(&ws->err, HW_EAUTH, "no passphrase");
+	/* Through a copy: the key the database opened with stays in ws->kdf. */
+	if ((rc = kdf_new(&mine, &ws->err)) < 0)
 		return rc;
+	kdf_copy(mine, ws->kdf);
+	if ((rc = keys_load(&k, ws->keys_path, pass, mine, &ws->err)) < 0)
+		goto cleanup;
+	if (!kdf_holds(ws->kdf)) {
+		kdf_copy(ws->kdf, mine);
+	} else if (!kdf_same(mine, ws->kdf) && pass && !(ws->flags & WS_OPEN_READONLY)) {
+		/*
+		 * The keys and the database key were sealed with two salts (by
+		 * a Homeward before they shared one): each command derived the
+		 * key twice.  Sealed again under the database key's salt, the
+		 * next commands derive once.  Failing that changes nothing.
+		 */
+		if (reseal_keys(ws, k, pass) < 0)
+			hw_error_clear(&ws->err);
+	}
 	keys_free(ws->keys);
 	ws->keys = k;
-	return 0;
+	k = NULL;
+cleanup:
+	keys_free(k);
+	kdf_free(mine);
+	return rc;
 }
 
 const hw_keys *ws_keys(hw_ws *ws)
@@ -825,16 +885,7 @@ int ws_install_forms(hw_ws *ws, const char *datadir)
 	return rc;
 }
 
-/* Sync the folder dir, so that a rename in it survives a power cut. */
-static void sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
 
 int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 {
@@ -845,12 +896,13 @@ int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 	char *check = hw_path_join(dir, "homeward.db-check");
 	char *wal = hw_path_join(dir, "homeward.db-wal");
 	hw_secret *key = NULL;
+	hw_kdf *kdf = NULL;
 	hw_ws *ws = NULL;
 	ws_options o = WS_OPTIONS_INIT;
 	int rc;
 
 	*done = 0;
-	if (!db || !keyf || !backup || !tmp || !check || !wal) {
+	if (!db || !keyf || !backup || !tmp || !check || !wal || kdf_new(&kdf, err) < 0) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}
@@ -867,14 +919,14 @@ int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 		hw_keys *k = NULL;
 
 		/* One passphrase for the person: the device keys' one, where there are keys. */
-		rc = keys_path && hw_exists(keys_path) ? keys_load(&k, keys_path, pass, err) : 0;
+		rc = keys_path && hw_exists(keys_path) ? keys_load(&k, keys_path, pass, kdf, err) : 0;
 		keys_free(k);
 		free(keys_path);
 		if (rc < 0)
 			goto cleanup;
 		/* The key: the one an interrupted run made, else a new one. */
 		if (hw_exists(keyf))
-			rc = dbkey_load(&key, keyf, pass, err);
+			rc = dbkey_load(&key, keyf, pass, kdf, err);
 		else
 			rc = dbkey_generate(&key, err);
 		if (rc < 0)
@@ -891,7 +943,7 @@ int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 					  "nothing was changed", db);
 			goto cleanup;
 		}
-		if (!hw_exists(keyf) && (rc = dbkey_save(key, keyf, pass, err)) < 0) {
+		if (!hw_exists(keyf) && (rc = dbkey_save(key, keyf, pass, kdf, err)) < 0) {
 			unlink(tmp);
 			goto cleanup;
 		}
@@ -927,6 +979,7 @@ int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 	rc = 0;
 cleanup:
 	secret_free(key);
+	kdf_free(kdf);
 	free(db);
 	free(keyf);
 	free(backup);

@@ -186,6 +186,12 @@ int ws_make_keys(hw_ws *ws, const hw_secret *pass);
 /*
  * Open the device keys with pass, for this handle's lifetime.  A wrong
  * passphrase is HW_EAUTH and changes nothing; no keys is HW_ENOTFOUND.
+ * The key derived from the passphrase when the database opened is reused
+ * (the two files share a salt: one derivation per command); pass NULL
+ * opens them with that key alone (HW_EAUTH when there is none, or the keys
+ * were sealed with another salt).  Keys sealed with another salt than the
+ * database key's (a workspace made before they shared one) are sealed
+ * again under its salt, so that the next command derives once.
  */
 int ws_unlock(hw_ws *ws, const hw_secret *pass);
 

@@ -10,7 +10,7 @@ trap 'rm -rf "$T"' EXIT
 n=0
 failed=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; failed=1; fi; }
-echo "1..20"
+echo "1..21"
 
 pass='Kestrel-orchard-1907 river'
 printf '%s\n' "$pass" >"$T/pass"
@@ -56,6 +56,8 @@ ok "recording a case with the passphrase works" \
 	'hw "$T/pass" case add --given-name Ana --family-name Keys --birth-date 1990-01-01 --nationality IQ --return-country IQ --language ar </dev/null >/dev/null'
 ok "the database key file is 0600 and holds only the sealed key" \
 	'[ "$(stat -c %a "$ws/database.key")" = 600 ] && grep -q "^sealed [0-9a-f]\{96\}$" "$ws/database.key"'
+ok "the keys and the database key share one salt (one derivation opens both)" \
+	'[ "$(grep "^salt " "$ws/keys")" = "$(grep "^salt " "$ws/database.key")" ]'
 setsid "$HW" --workspace "$ws" sync </dev/null >"$T/out" 2>"$T/err"; st=$?
 ok "without a terminal nor --passphrase-fd, sync says how to give the passphrase" \
 	'[ $st -eq 1 ] && grep -q -- "--passphrase-fd" "$T/err"'

@@ -23,6 +23,13 @@ tests_test_seal_SOURCES = tests/test_seal.c
 tests_test_seal_CFLAGS = $(TEST_CFLAGS)
 tests_test_seal_LDADD = $(TEST_LIBS)
 
+# Passphrase-sealed files: one derivation per command, one salt per workspace.
+check_PROGRAMS += tests/test_keys
+TESTS += tests/test_keys
+tests_test_keys_SOURCES = tests/test_keys.c
+tests_test_keys_CFLAGS = $(TEST_CFLAGS)
+tests_test_keys_LDADD = $(TEST_LIBS)
+
 # Folding text for search: every class of the table.
 check_PROGRAMS += tests/test_fold
 TESTS += tests/test_fold
