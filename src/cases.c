@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agenda.h"
 #include "event.h"
 #include "providers.h"
 #include "util.h"
@@ -660,7 +661,14 @@ static int work_apply(store_case_work *w, const hw_event *ev, int *has_form, int
 			free(r->status_note); r->status_note = dget(ev, "note");
 			set_str(&r->status_by, ev->device);
 		}
+	} else if (!strcmp(ev->type, EV_APPOINTMENT_SET) || !strcmp(ev->type, EV_APPOINTMENT_DONE) ||
+		   !strcmp(ev->type, EV_APPOINTMENT_MISSED) || !strcmp(ev->type, EV_FAMILY_LINKED) ||
+		   !strcmp(ev->type, EV_FAMILY_UNLINKED)) {
+		rc = agenda_apply(w, ev);
 	}
+	/* A follow-up form done for a round also does that round's appointment. */
+	if (rc == 0 && !strcmp(ev->type, EV_FORM_SUBMITTED))
+		rc = agenda_apply(w, ev);
 	/* A closed case stays closed until it is reopened or a person settles its stage. */
 	if (rc == 0 && !stage_set && is_stage_event(ev) && (!w->stage || strcmp(w->stage, "closed")))
 		set_str(&w->stage, derive_stage(w, *has_form, *predeparture));
@@ -1803,7 +1811,15 @@ int case_arrive(hw_ws *ws, const char *case_id, const char *date)
 	}
 	jb_str(&b, "date", day);
 	jb_str(&b, "confirmed_by", ws_device_id(ws));
-	rc = record_built(ws, case_id, EV_CASE_ARRIVED, jb_done(&b), NULL);
+	/* The arrival and the follow-up rounds it schedules (docs/agenda.md): both or neither. */
+	if ((rc = store_begin(ws_store(ws), ws_err(ws))) < 0)
+		goto cleanup;
+	if ((rc = record_built(ws, case_id, EV_CASE_ARRIVED, jb_done(&b), NULL)) < 0 ||
+	    (rc = agenda_schedule_rounds(ws, case_id, day)) < 0) {
+		store_rollback(ws_store(ws));
+		goto cleanup;
+	}
+	rc = store_commit(ws_store(ws), ws_err(ws));
 cleanup:
 	hw_buf_free(&b);
 	store_case_row_clear(&row);

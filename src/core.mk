@@ -8,6 +8,7 @@ src_libhomeward_a_SOURCES += \
 	src/store.c src/store.h src/store_vfs.c src/store_vfs.h \
 	src/workspace.c src/workspace.h \
 	src/cases.c src/cases.h \
+	src/agenda.c src/agenda.h src/store_agenda.c src/store_int.h \
 	src/fold.c src/fold.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
 src_libhomeward_a_SOURCES += src/csv.c src/csv.h src/assist.c src/assist.h

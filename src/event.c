@@ -11,7 +11,8 @@ static const char *const known_types[] = {
 	EV_CASE_OPENED, EV_CASE_UPDATED, EV_CASE_ASSIGNED, EV_CONSENT_RECORDED,
 	EV_FORM_SUBMITTED, EV_REFERRAL_SENT, EV_CASE_CLOSED, EV_CASE_REOPENED,
 	EV_CONFLICT_RESOLVED, EV_CASE_DECIDED, EV_CASE_DEPARTED, EV_CASE_ARRIVED,
-	EV_CONSENT_WITHDRAWN, EV_REFERRAL_UPDATED, NULL
+	EV_CONSENT_WITHDRAWN, EV_REFERRAL_UPDATED, EV_APPOINTMENT_SET, EV_APPOINTMENT_DONE,
+	EV_APPOINTMENT_MISSED, EV_FAMILY_LINKED, EV_FAMILY_UNLINKED, NULL
 };
 
 const char *const event_decisions[] = {
@@ -42,6 +43,15 @@ const char *const event_assistance_kinds[] = {
 	"cash", "in_kind", "business", "housing", "employment", "training", "education",
 	"medical", "psychosocial", "legal", "family", "travel", "reception", NULL
 };
+/* How an appointment takes place (docs/agenda.md). */
+const char *const event_channels[] = { "in_person", "phone", "video", NULL };
+/*
+ * What a linked member is to the case the event is on; ward is the other
+ * side of guardian (the guardian's case says its member is its ward).
+ */
+const char *const event_relations[] = {
+	"parent", "child", "spouse", "sibling", "guardian", "ward", "other", NULL
+};
 
 int event_word_in(const char *word, const char *const *list)
 {
@@ -69,6 +79,14 @@ int event_date_valid(const char *s)
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 0;
 	return 1;
+}
+
+int event_time_valid(const char *s)
+{
+	if (!s || strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' || s[1] < '0' ||
+	    s[1] > '9' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+		return 0;
+	return (s[0] - '0') * 10 + (s[1] - '0') < 24;
 }
 
 /* Canonical form: sorted keys, compact, UTF-8 as is. */
@@ -121,6 +139,7 @@ enum {
 	M_BOOL,
 	M_UUID,        /* an event id */
 	M_LANG,        /* a language code: ar, fa, en-GB */
+	M_TIME,        /* HH:MM */
 	M_ANY,         /* not checked here */
 };
 
@@ -193,6 +212,31 @@ static const event_schema schemas[] = {
 		{ "follow_up_round", M_IDENT, 0, NULL },
 		{ "arrival_date", M_DATE, 0, NULL },
 		{ "milestone", M_WORD, 0, form_milestones } } },
+	{ EV_APPOINTMENT_SET, {
+		{ "date", M_DATE, 1, NULL },
+		{ "time", M_TIME, 0, NULL },
+		{ "channel", M_WORD, 0, event_channels },
+		{ "place", M_TEXT, 0, NULL },
+		{ "assigned", M_IDENT, 0, NULL },
+		{ "purpose", M_TEXT, 0, NULL },
+		{ "round", M_IDENT, 0, NULL },
+		{ "form", M_IDENT, 0, NULL },
+		{ "replaces", M_UUID, 0, NULL } } },
+	{ EV_APPOINTMENT_DONE, {
+		{ "appointment", M_UUID, 1, NULL },
+		{ "date", M_DATE, 1, NULL },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_APPOINTMENT_MISSED, {
+		{ "appointment", M_UUID, 1, NULL },
+		{ "date", M_DATE, 1, NULL },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_FAMILY_LINKED, {
+		{ "member", M_UUID, 1, NULL },
+		{ "relation", M_WORD, 1, event_relations },
+		{ "note", M_TEXT, 0, NULL } } },
+	{ EV_FAMILY_UNLINKED, {
+		{ "member", M_UUID, 1, NULL },
+		{ "note", M_TEXT, 0, NULL } } },
 };
 
 /* A string free of control characters (tab and newline allowed in text). */
@@ -286,6 +330,11 @@ static int check_member(const char *type, const member_schema *m, json_t *v, hw_
 		if (!hw_uuid_valid(s))
 			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not an id", type, m->name, s);
 		return 0;
+	case M_TIME:
+		if (!event_time_valid(s))
+			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not a time (HH:MM)",
+					    type, m->name, s);
+		return 0;
 	case M_LANG:
 		if (!lang_valid(s))
 			return hw_error_set(err, HW_EINVALID, "%s: %s \"%.40s\" is not a language code",
@@ -336,6 +385,13 @@ static int check_rules(const char *type, json_t *data, hw_error *err)
 		if (!hw_strcmp0(STR("purpose"), "share_with_provider") && !STR("recipient"))
 			return hw_error_set(err, HW_EINVALID,
 					    "%s: sharing with a provider needs the recipient", type);
+	} else if (!strcmp(type, EV_APPOINTMENT_SET)) {
+		/* A follow-up round: m and a number of months after the arrival (m3, m12). */
+		s = STR("round");
+		if (s && (s[0] != 'm' || strlen(s) < 2 || strlen(s) > 4 ||
+			  strspn(s + 1, "0123456789") != strlen(s) - 1))
+			return hw_error_set(err, HW_EINVALID, "%s: round \"%.20s\" is not m and a number of months",
+					    type, s);
 	} else if (!strcmp(type, EV_REFERRAL_UPDATED)) {
 		s = STR("note");
 		if (!hw_strcmp0(STR("status"), "declined") && (!s || !*s))

@@ -27,6 +27,11 @@
 #define EV_CASE_ARRIVED "case.arrived"
 #define EV_CONSENT_WITHDRAWN "consent.withdrawn"
 #define EV_REFERRAL_UPDATED "referral.updated"
+#define EV_APPOINTMENT_SET "appointment.set"
+#define EV_APPOINTMENT_DONE "appointment.done"
+#define EV_APPOINTMENT_MISSED "appointment.missed"
+#define EV_FAMILY_LINKED "family.linked"
+#define EV_FAMILY_UNLINKED "family.unlinked"
 
 /*
  * The closed vocabularies of case work (docs/case-work.md), each a
@@ -42,12 +47,17 @@ extern const char *const event_present[];        /* guardian, interpreter, ... *
 extern const char *const event_referral_statuses[]; /* accepted, declined, ... */
 extern const char *const event_urgencies[];      /* normal, urgent */
 extern const char *const event_assistance_kinds[]; /* the inventory's kind codes */
+extern const char *const event_channels[];       /* in_person, phone, video */
+extern const char *const event_relations[];      /* parent, child, spouse, sibling, guardian, ward, other */
 
 /* True if word is in the NULL-terminated list. */
 int event_word_in(const char *word, const char *const *list);
 
 /* True if s is a calendar date YYYY-MM-DD. */
 int event_date_valid(const char *s);
+
+/* True if s is a time of day HH:MM (00:00 to 23:59). */
+int event_time_valid(const char *s);
 
 typedef struct hw_event {
 	char id[HW_UUID_LEN + 1];

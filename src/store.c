@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@
 #include "store_vfs.h"
 #include "util.h"
 
-#define STMT_CACHE 48
+#define STMT_CACHE 64
 
 struct hw_store {
 	sqlite3 *db;
@@ -181,6 +182,29 @@ static const char *const migrations[] = {
 	"  INSERT INTO case_fts (case_fts, rowid, search) VALUES ('delete', old.n, old.search);"
 	"  INSERT INTO case_fts (rowid, search) VALUES (new.n, new.search);"
 	"END;",
+	/*
+	 * 4 -> 5: the agenda and return files (docs/agenda.md).  Appointments
+	 * and family links are folded from their events like the rest of the
+	 * case work.  due marks what the agenda lists (planned, on an open
+	 * case), so that its first screen is read from an index in date order
+	 * however many appointments there are.  No event of these types could
+	 * be recorded before: nothing to fill in.
+	 */
+	"CREATE TABLE appointments ("
+	"  id TEXT PRIMARY KEY, case_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  date TEXT NOT NULL, time TEXT, channel TEXT NOT NULL, place TEXT, assigned TEXT,"
+	"  purpose TEXT, round TEXT, form TEXT, status TEXT NOT NULL, status_date TEXT,"
+	"  status_note TEXT, status_by TEXT, set_at TEXT, set_by TEXT,"
+	"  due INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX appointments_case ON appointments (case_id, seq);"
+	"CREATE INDEX appointments_due ON appointments (due, date, time, id);"
+	"CREATE INDEX appointments_assigned ON appointments (assigned, due, date, time, id);"
+	"CREATE INDEX appointments_date ON appointments (date, time, id);"
+	"CREATE TABLE case_family ("
+	"  case_id TEXT NOT NULL, member TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  relation TEXT NOT NULL, since TEXT, linked_by TEXT, note TEXT,"
+	"  PRIMARY KEY (case_id, member));"
+	"CREATE INDEX case_family_member ON case_family (member);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2000,6 +2024,14 @@ void store_case_work_clear(store_case_work *w)
 		free(d->event_id); free(d->decision); free(d->date); free(d->author); free(d->at);
 	}
 	free(w->decisions);
+	for (size_t i = 0; i < w->nappointments; i++)
+		store_appointment_clear(&w->appointments[i]);
+	free(w->appointments);
+	for (size_t i = 0; i < w->nfamily; i++) {
+		store_family_link *f = &w->family[i];
+		free(f->member); free(f->relation); free(f->since); free(f->linked_by); free(f->note);
+	}
+	free(w->family);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -2149,7 +2181,7 @@ int store_case_work_put(hw_store *st, const char *case_id, const store_case_work
 		if ((rc = step_done(st, s, err, "saving case work")) < 0)
 			goto done;
 	}
-	rc = 0;
+	rc = store_agenda_work_put(st, case_id, w, err);
 done:
 	return tx_end(st, own, rc, err);
 }
@@ -2294,7 +2326,8 @@ int store_case_work_get(hw_store *st, const char *case_id, store_case_work *w, h
 			   "WHERE case_id = ? ORDER BY seq", case_id, decision_row, w, err,
 			   "reading case work")) < 0 ||
 	    (rc = each_row(st, "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE case_id = ? "
-			   "ORDER BY sent_at, id", case_id, referral_row, w, err, "reading case work")) < 0) {
+			   "ORDER BY sent_at, id", case_id, referral_row, w, err, "reading case work")) < 0 ||
+	    (rc = store_agenda_work_get(st, case_id, w, err)) < 0) {
 		store_case_work_clear(w);
 		return rc;
 	}
@@ -2414,4 +2447,46 @@ int store_is_encrypted(hw_store *st, int *out, hw_error *err)
 	(void)err;
 	*out = st && st->key != NULL;
 	return st ? 0 : HW_EINVALID;
+}
+
+/* --- what the store's other files share (store_int.h) -------------------- */
+
+sqlite3_stmt *store_stmt(hw_store *st, const char *sql, hw_error *err)
+{
+	return stmt(st, sql, err);
+}
+
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_text(s, i, v);
+}
+
+char *store_col_dup(sqlite3_stmt *s, int i)
+{
+	return col_dup(s, i);
+}
+
+int store_step_done(hw_store *st, sqlite3_stmt *s, hw_error *err, const char *what)
+{
+	return step_done(st, s, err, what);
+}
+
+int store_db_fail(hw_store *st, hw_error *err, int src, const char *what)
+{
+	return db_fail(st, err, src, what);
+}
+
+int store_tx_begin(hw_store *st, int *own, hw_error *err)
+{
+	return tx_begin(st, own, err);
+}
+
+int store_tx_end(hw_store *st, int own, int rc, hw_error *err)
+{
+	return tx_end(st, own, rc, err);
+}
+
+sqlite3 *store_db(hw_store *st)
+{
+	return st->db;
 }

@@ -246,6 +246,37 @@ typedef struct store_decision {
 	char *event_id, *decision, *date, *author, *at;
 } store_decision;
 
+/*
+ * An appointment (docs/agenda.md): set by appointment.set, whose id it
+ * takes; done, missed or rescheduled (replaced by a later one) by later
+ * events.  A follow-up round (round "m3": three months after the arrival)
+ * is an appointment the arrival scheduled.
+ */
+typedef struct store_appointment {
+	char *id;               /* the id of its appointment.set event */
+	char *case_id;
+	char *date;             /* YYYY-MM-DD */
+	char *time;             /* HH:MM, or NULL: some time that day */
+	char *channel;          /* in_person | phone | video */
+	char *place, *assigned, *purpose;
+	char *round;            /* m3, m6, m12 for a follow-up round; NULL otherwise */
+	char *form;             /* the form to fill at it (a form id), or NULL */
+	char *status;           /* planned | done | missed | rescheduled */
+	char *status_date, *status_note, *status_by;
+	char *set_at, *set_by;  /* when and on which device it was set */
+	/* Filled by the agenda queries only (store_agenda_each): the case's names. */
+	char *given_name, *family_name;
+} store_appointment;
+
+/* A family link: another case of the same return file, and what that person is to this case. */
+typedef struct store_family_link {
+	char *member;           /* the other case's id */
+	char *relation;         /* parent | child | spouse | sibling | guardian | ward | other */
+	char *since;            /* the date it was linked */
+	char *linked_by;        /* the device that linked it */
+	char *note;
+} store_family_link;
+
 typedef struct store_case_work {
 	char *stage;
 	char *decision, *decision_date;
@@ -262,6 +293,10 @@ typedef struct store_case_work {
 	size_t nreferrals;
 	store_decision *decisions;
 	size_t ndecisions;
+	store_appointment *appointments;    /* in the order they were set */
+	size_t nappointments;
+	store_family_link *family;          /* in the order they were linked */
+	size_t nfamily;
 } store_case_work;
 
 void store_case_work_clear(store_case_work *w);
@@ -279,6 +314,44 @@ int store_case_work_get(hw_store *st, const char *case_id, store_case_work *w, h
  */
 int store_referrals(hw_store *st, const char *status,
 		    int (*cb)(const store_referral *r, void *payload), void *payload, hw_error *err);
+
+void store_appointment_clear(store_appointment *a);
+
+/*
+ * Which appointments the agenda lists (docs/agenda.md).  Only planned
+ * appointments of open cases unless all is set; dates are YYYY-MM-DD and
+ * inclusive.
+ */
+typedef struct store_agenda_query {
+	const char *from, *to;     /* NULL: no bound */
+	const char *before;        /* only those dated before this day (overdue); NULL: any */
+	const char *assigned;      /* only this person's; NULL: everyone's */
+	const char *case_id;       /* only this case's; NULL: every case */
+	int all;                   /* also done, missed and rescheduled ones, and closed cases' */
+	int limit, offset;         /* a page of the list: at most limit rows (0: all) after offset */
+} store_agenda_query;
+
+#define STORE_AGENDA_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+
+/*
+ * The appointments of q in date order (date, then time, a day's untimed
+ * ones first, then id): cb gets each one borrowed, with the case's names; a
+ * non-zero return stops the walk and is returned.
+ */
+int store_agenda_each(hw_store *st, const store_agenda_query *q,
+		      int (*cb)(const store_appointment *a, void *payload), void *payload,
+		      hw_error *err);
+
+/* How many appointments q lists. */
+int store_agenda_count(hw_store *st, const store_agenda_query *q, long *out, hw_error *err);
+
+/* The appointment whose id starts with prefix (unique, at least 4 characters); out is cleared first. */
+int store_appointment_find(hw_store *st, const char *prefix, store_appointment *out, hw_error *err);
+
+/* The cases linked to case_id (either way round), one level: cb gets each member's id. */
+int store_family_members(hw_store *st, const char *case_id,
+			 int (*cb)(const char *member, const char *relation, void *payload),
+			 void *payload, hw_error *err);
 
 /* True if some event here was made on this device (a person the team knows). */
 int store_device_known(hw_store *st, const char *device);

@@ -27,7 +27,7 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && s
 check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 
-echo "1..13"
+echo "1..14"
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 remote=$tmp/central.git
 cat >"$tmp/needs" <<'EOF'
@@ -78,13 +78,14 @@ check "B reads the needs assessment with submission show" sh -c '
 check "and in French, by the id with its uuid: prefix" sh -c '
 	"$1" --workspace "$2" submission show "$3" --lang fr | grep -q "^Quel âge avez-vous"' \
 	sh "$HOMEWARD" "$tmp/B" "$instance"
+# The arrival schedules the three follow-up rounds for the field officer: six events.
 check "B takes the case on, records the arrival and the provider's answer" sh -c '
 	"$1" --workspace "$2" case assign "$3" dev-b --role field_officer --org "Lagos Return Office" &&
 	"$1" --workspace "$2" case arrive "$3" --date 2026-11-28 &&
 	"$1" --workspace "$2" referral update "$4" --status accepted --note "first meeting on 2 December" &&
-	"$1" --workspace "$2" sync | tee /dev/stderr | grep -q "sent 3 events"' \
+	"$1" --workspace "$2" sync | tee /dev/stderr | grep -q "sent 6 events"' \
 	sh "$HOMEWARD" "$tmp/B" "$case_id" "$(echo "$ref" | cut -c1-8)"
-check "the supervisor merges B's work" sh -c '"$1" --workspace "$2" merge | tee /dev/stderr | grep -q "merged 1 of 1 devices (3 events"' \
+check "the supervisor merges B's work" sh -c '"$1" --workspace "$2" merge | tee /dev/stderr | grep -q "merged 1 of 1 devices (6 events"' \
 	sh "$HOMEWARD" "$tmp/S"
 
 # --- back on A ---
@@ -106,6 +107,12 @@ if grep -q "^  dev-a  *counsellor" "$tmp/show" && grep -q "^  dev-b  *field_offi
 	ok "both the counsellor and the field officer are assigned"
 else
 	not_ok "both the counsellor and the field officer are assigned"
+fi
+hw A agenda --format tsv >"$tmp/out" 2>&1
+if [ "$(cut -f3,7,9 "$tmp/out" | tail -n +2 | tr '\t\n' ' ;')" = "2027-02-28 dev-b m3;2027-05-28 dev-b m6;2027-11-28 dev-b m12;" ]; then
+	ok "A's agenda has the follow-up rounds the arrival scheduled, for the field officer"
+else
+	not_ok "A's agenda has the follow-up rounds the arrival scheduled, for the field officer"
 fi
 
 # --- a device branch carrying a case event outside its schema is refused ---

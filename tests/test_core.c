@@ -648,6 +648,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	cr_assert_eq(sqlite3_exec(raw,
 		"DROP TABLE case_work; DROP TABLE case_assignees; DROP TABLE case_consents;"
 		"DROP TABLE case_decisions; DROP TABLE referrals;"
+		"DROP TABLE appointments; DROP TABLE case_family;"
 		"DROP INDEX events_state; DROP INDEX submissions_state;"
 		"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
 		"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
@@ -660,8 +661,9 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 5);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
+	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_due'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
 	raw_close();
@@ -751,6 +753,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 		"  tokenize = 'unicode61 remove_diacritics 2');"
 		"INSERT INTO case_fts SELECT id, id || ' ' || coalesce(given_name, '') || ' ' ||"
 		"  coalesce(family_name, '') FROM cases;"
+		"DROP TABLE appointments; DROP TABLE case_family;"
 		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	/* The old index cannot find either name the way a counsellor types it. */
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"oster\"'"), 0);
@@ -776,7 +779,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	ws_free(ws);
 
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 4);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 5);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
