@@ -26,6 +26,7 @@ homeward_SOURCES += ui/cli_report.c
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
 homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c ui/cli_work.c
+homeward_SOURCES += ui/cli_agenda.c ui/agenda_text.c ui/agenda_text.h
 
 # Benchmark of opening a workspace (built on demand, never run by make check):
 # `make bench-open` (100k cases; docs/architecture.md has the figures).

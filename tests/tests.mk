@@ -86,6 +86,11 @@ EXTRA_DIST += tests/search.sh
 TESTS += tests/cli-casework.sh
 EXTRA_DIST += tests/cli-casework.sh
 
+# The follow-up agenda and return files on the command line, with a fixed
+# clock; the calendar export checked by a small iCalendar structure checker.
+TESTS += tests/agenda.sh
+EXTRA_DIST += tests/agenda.sh tests/ics-check.py
+
 # Case work between devices: counsellor, supervisor, field officer over git.
 TESTS += tests/casework-roundtrip.sh
 EXTRA_DIST += tests/casework-roundtrip.sh

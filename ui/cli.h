@@ -130,6 +130,14 @@ int cli_referral_list(int argc, char **argv, const cli_globals *g);
 int cli_provider_list(int argc, char **argv, const cli_globals *g);
 int cli_submission_show(int argc, char **argv, const cli_globals *g);
 
+/* The agenda and return files (ui/cli_agenda.c, docs/agenda.md). */
+int cli_agenda(int argc, char **argv, const cli_globals *g);
+int cli_appointment_set(int argc, char **argv, const cli_globals *g);
+int cli_appointment_done(int argc, char **argv, const cli_globals *g);
+int cli_appointment_missed(int argc, char **argv, const cli_globals *g);
+int cli_case_link(int argc, char **argv, const cli_globals *g);
+int cli_case_unlink(int argc, char **argv, const cli_globals *g);
+
 /* Reports (ui/cli_report.c, docs/reports.md). */
 int cli_report_caseload(int argc, char **argv, const cli_globals *g);
 int cli_report_returns(int argc, char **argv, const cli_globals *g);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agenda.h"
+#include "agenda_text.h"
 #include "cases.h"
 #include "event.h"
 #include "providers.h"
@@ -150,6 +152,8 @@ typedef struct list_ctx {
 	const char *stage, *assigned, *country;   /* filters, NULL for any */
 	const char *vulnerability;                /* a flag the case must have, NULL for any */
 	int minor_cols;                           /* columns of the translated "minor" */
+	char **members;                           /* --family: the return file's cases, or NULL */
+	size_t nmembers;
 } list_ctx;
 
 /* Columns of the name in the table (names longer are cut, with "…"). */
@@ -177,7 +181,12 @@ static int list_row(const store_case_row *r, void *payload)
 	list_ctx *c = payload;
 	char name[256], *stage = NULL;
 	store_case_work w;
+	size_t m;
 
+	for (m = 0; c->members && m < c->nmembers && strcmp(c->members[m], r->id); m++)
+		;
+	if (c->members && m == c->nmembers)
+		return 0;
 	if (c->country && (!r->return_country || strcasecmp(r->return_country, c->country)))
 		return 0;
 	if (c->assigned && !has_word(r->assigned_to, c->assigned))
@@ -269,17 +278,21 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		{ "return-country", required_argument, NULL, 'r' },
 		{ "vulnerability", required_argument, NULL, 'v' },
 		{ "sort", required_argument, NULL, 'o' },
+		{ "family", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct { const char *name; int sort; } sorts[] = {
 		{ "changed", STORE_SORT_CHANGED }, { "name", STORE_SORT_NAME },
 		{ "age", STORE_SORT_AGE }, { "stage", STORE_SORT_STAGE },
 	};
-	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, NULL, 5 };
+	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, NULL, 5, NULL, 0 };
 	store_case_query q = STORE_CASE_QUERY_INIT;
-	const char *search = NULL;
+	const char *search = NULL, *family = NULL;
+	char family_id[HW_UUID_LEN + 1];
+	char **members = NULL;
+	size_t nmembers = 0;
 	hw_ws *ws = NULL;
-	int c, st;
+	int c, st, rc = 0;
 	size_t i;
 
 	optind = 1;
@@ -312,12 +325,13 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 				return cli_error(_("unknown order \"%s\" (name, age, stage or changed)"), optarg);
 			q.sort = sorts[i].sort;
 			break;
-		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed]"));
+		case 'F': family = optarg; break;
+		default: return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed] [--family ID]"));
 		}
 	}
 	if (optind != argc) {
 		cli_error(_("unexpected argument: %s"), argv[optind]);
-		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed]"));
+		return cli_usage(_("usage: homeward case list [--format table|tsv|json] [--search TEXT] [--stage STAGE] [--assigned PERSON|me] [--return-country CC] [--vulnerability FLAG] [--sort name|age|stage|changed] [--family ID]"));
 	}
 	q.search = search;
 	if (text_width(_("minor")) > ctx.minor_cols)
@@ -331,13 +345,41 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		puts("id\tgiven_name\tfamily_name\tbirth_date\tminor\tnationality\treturn_country\tlanguage\tvulnerability\tstatus\tconflicts\tupdated_at\tstage\tassigned_to");
 	if (ctx.fmt == FMT_JSON)
 		putchar('[');
-	if (case_query(ws, &q, list_row, &ctx) < 0) {
+	if (family) {
+		/* The return file: the case first, then its members (other filters still apply). */
+		rc = case_resolve_id(ws, family, family_id);
+		if (rc == 0)
+			rc = family_file(ws, family_id, &members, &nmembers);
+		ctx.members = members;
+		ctx.nmembers = nmembers;
+	}
+	if (family && rc == 0 && search && *search) {
+		/* Words to match as well: the list's own search, kept to the file's cases. */
+		rc = case_query(ws, &q, list_row, &ctx);
+	} else if (family) {
+		for (i = 0; rc == 0 && i < nmembers; i++) {
+			store_case_row r;
+
+			if ((rc = case_get(ws, members[i], &r)) == HW_ENOTFOUND) {
+				rc = 0;   /* a member whose case has not reached this device yet */
+				continue;
+			}
+			if (rc == 0)
+				rc = list_row(&r, &ctx);
+			store_case_row_clear(&r);
+		}
+	} else {
+		rc = case_query(ws, &q, list_row, &ctx);
+	}
+	family_ids_free(members, nmembers);
+	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {
 		if (ctx.fmt == FMT_JSON)
 			puts("]");
 		else if (ctx.fmt == FMT_TABLE && ctx.n == 0)
-			puts(search || ctx.stage || ctx.assigned || ctx.country || ctx.vulnerability ? _("No case matches.")
+			puts(search || ctx.stage || ctx.assigned || ctx.country || ctx.vulnerability || family
+			     ? _("No case matches.")
 								   : _("No cases yet."));
 		st = 0;
 	}
@@ -409,6 +451,37 @@ static int show_submission(const store_submission *s, void *payload)
 	return 0;
 }
 
+/* The case's appointments (every status) and its return file. */
+static void show_agenda(hw_ws *ws, const store_case_work *w)
+{
+	char today[11];
+
+	agenda_today(today);
+	printf("\n%s\n", _("Appointments:"));
+	for (size_t i = 0; i < w->nappointments; i++) {
+		const store_appointment *a = &w->appointments[i];
+		char *what = agenda_purpose_text(a), *due = agenda_due_text(a, today);
+
+		printf("  %.8s  %s %-5s  %-20s %s  %s%s%s  @%s\n", a->id, a->date, a->time ? a->time : "",
+		       due ? due : "", what ? what : "", agenda_channel_text(a->channel),
+		       a->place ? ", " : "", a->place ? a->place : "", a->assigned ? a->assigned : "");
+		free(what);
+		free(due);
+	}
+	printf("\n%s\n", _("Family (return file):"));
+	for (size_t i = 0; i < w->nfamily; i++) {
+		const store_family_link *f = &w->family[i];
+		store_case_row m;
+		int known = case_get(ws, f->member, &m) == 0;
+
+		printf("  %.8s  %-16s %s%s%s\n", f->member, agenda_relation_text(f->relation),
+		       known && m.given_name ? m.given_name : "", known && m.given_name && m.family_name ? " " : "",
+		       known && m.family_name ? m.family_name : known ? "" : _("(case not on this device)"));
+		if (known)
+			store_case_row_clear(&m);
+	}
+}
+
 /* Stage, milestones, decisions, assignees, consents and referrals. */
 static void show_work(hw_ws *ws, const char *id)
 {
@@ -469,6 +542,7 @@ static void show_work(hw_ws *ws, const char *id)
 		if (r->status_note)
 			printf("            %s\n", r->status_note);
 	}
+	show_agenda(ws, &w);
 	providers_free(pl);
 	store_case_work_clear(&w);
 }
@@ -562,7 +636,8 @@ cleanup:
 
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
-	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT, NULL
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT,
+	AGENDA_ROUNDS_SETTING, NULL
 };
 
 int cli_config(int argc, char **argv, const cli_globals *g)
@@ -586,7 +661,7 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
 		if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
@@ -595,6 +670,8 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 			st = cli_error("%s", _("screen.lock_after is a time: seconds, or a number and s, m or h (0: never)"));
 		else if (!strcmp(argv[2], REPORT_MIN_COUNT) && report_min_count_check(argv[3]) < 0)
 			st = cli_error("%s", _("report.min_count must be a whole number from 1 to 1000"));
+		else if (!strcmp(argv[2], AGENDA_ROUNDS_SETTING) && agenda_rounds_check(argv[3]) < 0)
+			st = cli_error("%s", _("agenda.follow_up_months is a list of months after arrival, increasing, from 1 to 120 (e.g. 3,6,12)"));
 		else if (ws_set(ws, argv[2], argv[3]) < 0)
 			st = cli_fail(ws_error(ws));
 	}

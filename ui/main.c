@@ -100,6 +100,19 @@ static void usage(FILE *out)
 "  export cases --format csv|json [--out FILE]\n"
 "                          case fields, stage and milestone dates\n"));
 	fprintf(out, "%s", _(
+"  agenda [--from D] [--to D] [--assigned PERSON|me] [--overdue] [--all]\n"
+"         [--format table|tsv|json|ics] [--with-names]\n"
+"                          appointments in date order (ics: for a calendar,\n"
+"                          without names unless --with-names)\n"
+"  appointment set CASE_ID --date D [--time HH:MM] [--channel in_person|phone|video]\n"
+"                  [--place TEXT] [--purpose TEXT] [--assigned PERSON|me]\n"
+"                  [--replaces APPOINTMENT_ID]   prints the appointment id\n"
+"  appointment done|missed APPOINTMENT_ID [--date D] [--note TEXT]\n"
+"  case link ID OTHER_ID --relation parent|child|spouse|sibling|guardian|other\n"
+"                          OTHER_ID is the RELATION of ID, in one return file\n"
+"  case unlink ID OTHER_ID\n"
+"  case list --family ID   the cases of ID's return file\n"));
+	fprintf(out, "%s", _(
 "\n"
 "homeward doctor: what protects this workspace (database and disk encryption,\n"
 "permissions, the remote, pending work, the last sync), as warnings; it exits\n"
@@ -157,6 +170,12 @@ static const command commands[] = {
 	{ "report", "returns", cli_report_returns },
 	{ "report", "audit", cli_report_audit },
 	{ "export", "cases", cli_export_cases },
+	{ NULL, "agenda", cli_agenda },
+	{ "appointment", "set", cli_appointment_set },
+	{ "appointment", "done", cli_appointment_done },
+	{ "appointment", "missed", cli_appointment_missed },
+	{ "case", "link", cli_case_link },
+	{ "case", "unlink", cli_case_unlink },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */
