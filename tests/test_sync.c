@@ -1095,3 +1095,168 @@ Test(sync, publishing_retries_when_main_moves)
 	ws_free(s1);
 	ws_free(s2);
 }
+
+/* A progress callback that cancels the run at its n-th call (from the merge step on). */
+typedef struct cancel_at {
+	int n, calls;
+	int from_merge;   /* count only from the first SYNC_STEP_MERGE call on */
+	int merging;      /* that call was seen */
+} cancel_at;
+
+static int cancel_cb(const sync_progress *p, void *payload)
+{
+	cancel_at *c = payload;
+
+	if (p->step == SYNC_STEP_MERGE)
+		c->merging = 1;
+	if (c->from_merge && !c->merging)
+		return 0;
+	return ++c->calls >= c->n;
+}
+
+/*
+ * Cancelling a merge (Esc on the Team screen) at any progress call leaves
+ * central main either as it was or with the whole merge, never a part of
+ * it; the supervisor's database has every event it imported once; and the
+ * next merge carries on to the same end as an uncut one.  Each cancelled
+ * run leaves its work done, so the next goes less far: counting the calls
+ * from the start cuts the first steps (sending, fetching), counting from
+ * the merge step on cuts the last ones (pushing main, importing).
+ */
+static void cancel_everywhere(int from_merge)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *b = workspace("dev-b", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	char ida[HW_UUID_LEN + 1], idb[HW_UUID_LEN + 1], ids[HW_UUID_LEN + 1];
+	sync_opts o = SYNC_OPTS_INIT;
+	cancel_at c;
+	merge_result m;
+	int n, rc, files, cancelled = 0, after_push = 0;
+
+	open_case(a, "Asante", ida);
+	cr_assert_eq(case_update(a, ida, "language", "tw"), 0);
+	open_case(b, "Bello", idb);
+	do_sync(a);
+	do_sync(b);
+	/* The supervisor's own record travels with the merge. */
+	open_case(s, "Sarpong", ids);
+	o.progress = cancel_cb;
+	o.payload = &c;
+	for (n = 1;; n++) {
+		memset(&c, 0, sizeof(c));
+		c.n = n;
+		c.from_merge = from_merge;
+		memset(&m, 0, sizeof(m));
+		rc = merge_run(s, &o, &m);
+		merge_result_free(&m);
+		files = central_files("refs/heads/main");
+		if (rc == 0)
+			break;
+		cr_assert_eq(rc, HW_ERROR, "call %d: %s", n, ws_error(s)->msg);
+		cr_assert(strstr(ws_error(s)->msg, "cancelled"), "call %d: %s", n, ws_error(s)->msg);
+		cancelled++;
+		/* All or nothing on main: 4 events (2 of a, 1 of b, 1 of the supervisor). */
+		cr_assert(files == -1 || files == 4, "call %d: main has %d files", n, files);
+		after_push += files == 4;
+		/* Nothing twice in the database, whatever was imported. */
+		cr_assert_leq(case_event_count(s, ida), 2, "call %d", n);
+		cr_assert_leq(case_event_count(s, idb), 1, "call %d", n);
+		cr_assert_eq(case_event_count(s, ids), 1, "call %d", n);
+		cr_assert_lt(n, 500, "the merge never completed");
+	}
+	cr_assert_geq(cancelled, 3, "only %d progress calls to cancel at", cancelled);
+	if (from_merge)
+		cr_assert_gt(after_push, 0, "no cut after main was pushed");
+	/* The run that was not cancelled finished the work once. */
+	cr_assert_eq(central_files("refs/heads/main"), 4);
+	cr_assert_eq(case_event_count(s, ida), 2);
+	cr_assert_eq(case_event_count(s, idb), 1);
+	cr_assert_eq(case_event_count(s, ids), 1);
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.devices, 0, "nothing left to merge");
+	merge_result_free(&m);
+	/* A device gets everything once. */
+	do_sync(b);
+	cr_assert_eq(case_event_count(b, ida), 2);
+	cr_assert_eq(case_event_count(b, ids), 1);
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}
+
+Test(sync, a_merge_cancelled_early_loses_and_duplicates_nothing)
+{
+	cancel_everywhere(0);
+}
+
+Test(sync, a_merge_cancelled_late_loses_and_duplicates_nothing)
+{
+	cancel_everywhere(1);
+}
+
+/*
+ * The Team screen's review: every device branch with what it brings and
+ * where it stands, the offending files of a bad one, and nothing merged.
+ */
+Test(sync, a_review_checks_every_branch_and_merges_nothing)
+{
+	hw_ws *a = workspace("dev-a", "counsellor", central);
+	hw_ws *b = workspace("dev-b", "counsellor", central);
+	hw_ws *s = workspace("sup", "supervisor", central);
+	char ida[HW_UUID_LEN + 1], idb[HW_UUID_LEN + 1], tip[41], out[41];
+	repo_file f = { .path = "stray.txt", .data = "x\n", .len = 2, .blob = NULL };
+	hw_repo *r = NULL;
+	hw_error err;
+	merge_result m;
+	int created;
+	size_t i;
+
+	open_case(a, "Adjei", ida);
+	cr_assert_eq(case_update(a, ida, "language", "tw"), 0);
+	open_case(a, "Addo", ida);
+	open_case(b, "Badu", idb);
+	do_sync(a);
+	do_sync(b);
+	cr_assert_eq(repo_open(&r, central, 0, &err), 0);
+	cr_assert_eq(repo_ref_get(tip, r, "refs/heads/devices/dev-b", &err), 0);
+	cr_assert_eq(repo_commit_files(out, &created, r, "refs/heads/devices/dev-b", tip, &f, 1, NULL,
+				       &err), 0, "%s", err.msg);
+	repo_free(r);
+
+	cr_assert_eq(merge_review(a, NULL, &m), HW_EINVALID, "only for supervisors");
+	merge_result_free(&m);
+	cr_assert_eq(merge_review(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	cr_assert_eq(m.nbranches, 2);
+	for (i = 0; i < m.nbranches; i++) {
+		const merge_branch_info *x = &m.branches[i];
+
+		cr_assert_eq(strlen(x->committed_at), HW_TIME_LEN, "%s", x->committed_at);
+		if (!strcmp(x->device, "dev-a")) {
+			cr_assert_eq(x->state, MERGE_BRANCH_GOOD);
+			cr_assert_eq(x->events, 3);
+			cr_assert_eq(x->cases, 2);
+			cr_assert_str_eq(x->author, "dev-a");
+		} else {
+			cr_assert_str_eq(x->device, "dev-b");
+			cr_assert_eq(x->state, MERGE_BRANCH_REJECTED);
+			cr_assert_eq(x->offending, 1);
+		}
+	}
+	cr_assert_eq(m.nrejections, 1);
+	cr_assert_str_eq(m.rejections[0].path, "stray.txt");
+	merge_result_free(&m);
+	cr_assert_eq(central_files("refs/heads/main"), -1, "a review merges nothing");
+
+	/* After the merge, the good branch has nothing new. */
+	cr_assert_eq(merge_run(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	merge_result_free(&m);
+	cr_assert_eq(merge_review(s, NULL, &m), 0, "%s", ws_error(s)->msg);
+	for (i = 0; i < m.nbranches; i++)
+		if (!strcmp(m.branches[i].device, "dev-a"))
+			cr_assert_eq(m.branches[i].state, MERGE_BRANCH_MERGED);
+	merge_result_free(&m);
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}

@@ -471,7 +471,49 @@ typedef struct merge_ctx {
 	char **parents;                 /* device tips merged */
 	size_t nparents;
 	hw_buf names;                   /* "dev-a, dev-b" for the message */
+	int review;                     /* only check: no commit, no push */
+	size_t nrefs, iref;             /* device branches, and the one being checked */
 } merge_ctx;
+
+/*
+ * Note a device branch in res->branches (state MERGE_BRANCH_MERGED until
+ * told otherwise): its tip, and when and by whom that commit was made.
+ * Returns its index, or HW_ERROR (out of memory, in r->err).
+ */
+static int branch_note(run *r, merge_result *res, const char *device, const char *tip)
+{
+	merge_branch_info *grown = realloc(res->branches, (res->nbranches + 1) * sizeof(*grown));
+	merge_branch_info *x;
+
+	if (!grown)
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	res->branches = grown;
+	x = &grown[res->nbranches];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->tip, sizeof(x->tip), "%s", tip);
+	if (repo_commit_meta(r->repo, tip, x->committed_at, &x->author, r->err) < 0) {
+		/* Only for the screen: a commit that cannot be read is refused later anyway. */
+		hw_error_clear(r->err);
+		x->committed_at[0] = '\0';
+	}
+	if (!x->author)
+		x->author = hw_strdup("");
+	if (!(x->device = hw_strdup(device)) || !x->author) {
+		free(x->device);
+		free(x->author);
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	}
+	return (int)res->nbranches++;
+}
+
+/* Counts device branches, for progress. */
+static int count_ref(const char *refname, const char *tip, void *payload)
+{
+	(void)refname;
+	(void)tip;
+	(*(size_t *)payload)++;
+	return 0;
+}
 
 /* Validate one device branch and, when it is good, add its new files to the tree. */
 static int merge_branch(const char *refname, const char *tip, void *payload)
@@ -480,7 +522,8 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	run *r = m->r;
 	branch_ctx b;
 	char base[REPO_OID_HEX + 1] = "", tree[REPO_OID_HEX + 1];
-	int rc;
+	merge_branch_info *note;
+	int rc, at;
 
 	memset(&b, 0, sizeof(b));
 	b.r = r;
@@ -488,9 +531,16 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	b.device = refname + strlen(SYNC_REMOTE_DEVICES);
 	b.merged = &m->merged;
 	b.main = m->main;
+	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 0, m->iref++, m->nrefs, NULL, 0)) < 0 ||
+	    (at = branch_note(r, m->res, b.device, tip)) < 0)
+		return rc < 0 ? rc : at;
+/* The note of this branch (res->branches moves as it grows). */
+#define NOTE (&m->res->branches[at])
 	if (!sync_device_id_ok(b.device)) {
 		/* Never a branch of ours: refs/heads/devices/a/b and the like. */
 		m->res->devices++;
+		NOTE->state = MERGE_BRANCH_REJECTED;
+		NOTE->offending = 1;
 		rc = reject(m->res, b.device, "", "not a device branch: a device id has no '/' "
 			    "and is letters, digits, '.', '_' and '-'");
 		return rc < 0 ? hw_error_set(r->err, HW_ERROR, "out of memory") : 0;
@@ -520,12 +570,13 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 			return rc;
 		if (format != m->format) {
 			m->res->devices_behind++;
+			NOTE->state = MERGE_BRANCH_BEHIND;
 			return 0;
 		}
 	}
 	b.format = m->format;
 	m->res->devices++;
-	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 1, 0, 0, b.device,
+	if ((rc = sync_report_progress(r, SYNC_STEP_MERGE, 1, m->iref - 1, m->nrefs, b.device,
 				       strlen(b.device))) < 0)
 		return rc;
 	/* Every commit that main does not have, not only the tip's tree. */
@@ -541,7 +592,14 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	}
 	if (rc < 0)
 		goto cleanup;
+	note = NOTE;
+	note->events = b.accepted.nevents;
+	note->submissions = b.accepted.nsubmissions;
+	note->keys = b.nkeys;
+	note->cases = b.per_case.n;
 	if (b.bad) {
+		note->state = MERGE_BRANCH_REJECTED;
+		note->offending = (size_t)b.bad;
 		if (b.bad > MAX_REPORTED) {
 			char *more = sync_fmt("and %d more offending files", b.bad - MAX_REPORTED);
 
@@ -559,6 +617,8 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 			   b.accepted.n, r->err);
 	if (rc == HW_ECONFLICT) {
 		/* A file main already has with other content: a forged or damaged bundle. */
+		NOTE->state = MERGE_BRANCH_REJECTED;
+		NOTE->offending = 1;
 		rc = reject(m->res, b.device, "", r->err->msg);
 		hw_error_clear(r->err);
 		goto cleanup;
@@ -594,11 +654,13 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 		}
 	}
 	hw_buf_printf(&m->names, "%s%s", m->names.len ? ", " : "", b.device);
+	NOTE->state = MERGE_BRANCH_GOOD;
 	m->res->devices_merged++;
 	m->res->events_merged += b.accepted.nevents;
 	m->res->submissions_merged += b.accepted.nsubmissions;
 
 cleanup:
+#undef NOTE
 	sync_list_free(&b.accepted);
 	id_table_free(&b.ids);
 	id_table_free(&b.per_case);
@@ -620,7 +682,7 @@ static void merge_reset(merge_result *res)
  * fetched, commit the union on main and push it.  REPO_ENONFASTFORWARD
  * when main moved on meanwhile.
  */
-static int merge_once(run *r, merge_result *res)
+static int merge_once(run *r, merge_result *res, int review)
 {
 	merge_ctx m;
 	char commit[REPO_OID_HEX + 1];
@@ -633,6 +695,7 @@ static int merge_once(run *r, merge_result *res)
 	memset(&m, 0, sizeof(m));
 	m.r = r;
 	m.res = res;
+	m.review = review;
 	r->step = SYNC_STEP_MERGE;
 	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -653,8 +716,12 @@ static int merge_once(run *r, merge_result *res)
 		   (rc = sync_format_check(r, m.format)) < 0) {
 		return rc;
 	}
+	if ((rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", count_ref, &m.nrefs, r->err)) < 0)
+		goto cleanup;
 	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
-	if (rc < 0 || m.nparents == 0)
+	if (rc == 0 && m.nrefs)
+		rc = sync_report_progress(r, SYNC_STEP_MERGE, 0, m.nrefs, m.nrefs, NULL, 0);
+	if (rc < 0 || m.nparents == 0 || review)
 		goto cleanup;
 
 	/*
@@ -737,7 +804,7 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		 */
 		if ((rc = sync_step_import(&r, &res.sync)) < 0)
 			goto cleanup;
-		rc = merge_once(&r, &res);
+		rc = merge_once(&r, &res, 0);
 		if (rc != REPO_ENONFASTFORWARD || attempt >= max)
 			break;
 		/* Another supervisor pushed main first: start again from theirs. */
@@ -763,12 +830,45 @@ cleanup:
 	return rc;
 }
 
+int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out)
+{
+	merge_result res;
+	run r;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rc = sync_run_open(&r, ws, opts);
+	sync_note_locks(&r, &res.sync);
+	if (rc < 0)
+		goto cleanup;
+	if ((rc = sync_require_supervisor(ws, "reviewing the device branches")) < 0)
+		goto cleanup;
+	if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+		goto cleanup;
+	rc = merge_once(&r, &res, 1);
+
+cleanup:
+	sync_run_close(&r);
+	if (out)
+		*out = res;
+	else
+		merge_result_free(&res);
+	return rc;
+}
+
 void merge_result_free(merge_result *r)
 {
 	size_t i;
 
 	if (!r)
 		return;
+	for (i = 0; i < r->nbranches; i++) {
+		free(r->branches[i].device);
+		free(r->branches[i].author);
+	}
+	free(r->branches);
+	r->branches = NULL;
+	r->nbranches = 0;
 	for (i = 0; i < r->nrejections; i++) {
 		free(r->rejections[i].device);
 		free(r->rejections[i].path);

@@ -287,6 +287,29 @@ int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit,
 	return 0;
 }
 
+int repo_commit_meta(hw_repo *r, const char *commit, char when[HW_TIME_LEN + 1], char **author,
+		     hw_error *err)
+{
+	git_commit *c = NULL;
+	const git_signature *sig;
+	git_oid oid;
+	int rc;
+
+	when[0] = '\0';
+	*author = NULL;
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_fail(err, rc, "reading a commit");
+	hw_time_iso((time_t)git_commit_time(c), when);
+	sig = git_commit_author(c);
+	*author = hw_strdup(sig && sig->name ? sig->name : "");
+	git_commit_free(c);
+	if (!*author)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	return 0;
+}
+
 int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
 		  hw_error *err)
 {

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "util.h"
 
 #define REPO_OID_HEX 40
 
@@ -83,6 +84,13 @@ int repo_commit_tree(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit,
  * The blob at path in the tree of commit, into out; HW_ENOTFOUND when
  * there is no file there.
  */
+/*
+ * When commit was made (its committer time, UTC, as hw_time_iso writes it)
+ * and its author's name (caller frees; "" when none).
+ */
+int repo_commit_meta(hw_repo *r, const char *commit, char when[HW_TIME_LEN + 1], char **author,
+		     hw_error *err);
+
 int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
 		  hw_error *err);
 

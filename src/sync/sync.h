@@ -164,6 +164,26 @@ typedef struct merge_rejection {
 	char *reason;   /* English sentence */
 } merge_rejection;
 
+/* Where a device branch stands, as a review or a merge found it. */
+enum merge_branch_state {
+	MERGE_BRANCH_MERGED = 0,   /* nothing new since it was last merged */
+	MERGE_BRANCH_GOOD,         /* new files, all of them valid: merged (or would be) */
+	MERGE_BRANCH_REJECTED,     /* new files, some offending: the branch is left out whole */
+	MERGE_BRANCH_BEHIND,       /* in an older repository format: waits for its device's sync */
+};
+
+/* One device branch of the central repository. */
+typedef struct merge_branch_info {
+	char *device;                        /* device id (as the branch names it) */
+	char tip[REPO_OID_HEX + 1];          /* its last commit */
+	char committed_at[HW_TIME_LEN + 1];  /* when the device made that commit (its last sync), UTC */
+	char *author;                        /* the commit's author name, as the device wrote it */
+	int state;                           /* MERGE_BRANCH_* */
+	size_t events, submissions, keys;    /* new files that passed the checks */
+	size_t cases;                        /* cases those events are of */
+	size_t offending;                    /* files refused (out->rejections has the first ones) */
+} merge_branch_info;
+
 /* What a merge did. */
 typedef struct merge_result {
 	sync_result sync;              /* the supervisor's own sync and the import */
@@ -176,6 +196,8 @@ typedef struct merge_result {
 					  move to main's on their device's next sync */
 	merge_rejection *rejections;   /* one per offending file, owned */
 	size_t nrejections;
+	merge_branch_info *branches;        /* every device branch, in ref order, owned */
+	size_t nbranches;
 } merge_result;
 
 /*
@@ -190,6 +212,19 @@ typedef struct merge_result {
  * Free out with merge_result_free.
  */
 int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out);
+
+/*
+ * What a merge would do, without doing it (supervisors only): fetch main
+ * and every device branch, and check what each branch added since it was
+ * last merged exactly as merge_run does, against central main as fetched.
+ * out->branches lists every branch with what is new and where it stands,
+ * out->rejections the offending files with their reasons.  Nothing is
+ * committed, pushed or imported; event ids are checked against what this
+ * workspace has imported of main.  Progress: SYNC_STEP_FETCH, then
+ * SYNC_STEP_MERGE for each branch (current of total branches).  Errors as
+ * merge_run.  Free out with merge_result_free.
+ */
+int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out);
 
 /* Free what a merge_result owns (the struct itself is the caller's). */
 void merge_result_free(merge_result *r);
