@@ -62,6 +62,9 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_REPORTS, "reports", N_("Show the reports: caseload and returns, as charts") },
 	{ ACT_NEXT_REPORT, "next-report", N_("Show the next report") },
 	{ ACT_EXACT_COUNTS, "exact-counts", N_("Show counts under the threshold exactly, on this screen only, or as <5 again") },
+	{ ACT_TEAM, "team", N_("Show the team's device branches and every conflict (supervisors)") },
+	{ ACT_CHECK_BRANCHES, "check-branches", N_("Fetch the device branches and check them again, merging nothing") },
+	{ ACT_MERGE, "merge", N_("Merge the device branches into main (Esc cancels it without harm)") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

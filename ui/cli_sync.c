@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
 #include "i18n.h"
+#include "progress.h"
 #include "text.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
@@ -39,15 +39,6 @@ typedef struct cli_progress {
 
 #define CLI_PROGRESS_INIT { NULL, 0, NULL, 0, 0, 0, 0, 0, "", 0, 0 }
 
-/* Seconds on a clock that only goes forward. */
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* End the counts line on the terminal, so that what follows starts a line of its own. */
 static void progress_close(cli_progress *c)
 {
@@ -60,26 +51,6 @@ static void progress_close(cli_progress *c)
 	}
 }
 
-/* "about 3 minutes left" into buf, or "" while there is nothing to estimate from. */
-static const char *estimate(char *buf, size_t size, double elapsed, size_t current, size_t total)
-{
-	double left;
-	long n;
-
-	buf[0] = '\0';
-	if (elapsed < 1 || current == 0 || current >= total)
-		return buf;
-	left = elapsed * (double)(total - current) / (double)current;
-	if (left < 90) {
-		n = (long)(left + 0.5);
-		snprintf(buf, size, P_("about %ld second left", "about %ld seconds left", n), n);
-	} else {
-		n = (long)(left / 60 + 0.5);
-		snprintf(buf, size, P_("about %ld minute left", "about %ld minutes left", n), n);
-	}
-	return buf;
-}
-
 /*
  * Counts within a step: on a terminal, one line that updates in place (at
  * most ten times a second); otherwise a line at most once a second, so a
@@ -87,7 +58,7 @@ static const char *estimate(char *buf, size_t size, double elapsed, size_t curre
  */
 static void show_counts(cli_progress *c, const sync_progress *p)
 {
-	double now = now_seconds();
+	double now = ui_progress_now();
 	char line[512], eta[128];
 	const char *what;
 	int pct;
@@ -113,7 +84,7 @@ static void show_counts(cli_progress *c, const sync_progress *p)
 		return;
 	c->last_shown = now;
 	pct = (int)(100.0 * (double)p->current / (double)p->total);
-	estimate(eta, sizeof(eta), now - c->step_start, p->current, p->total);
+	ui_progress_estimate(eta, sizeof(eta), now - c->step_start, p->current, p->total);
 	if (eta[0])
 		/* TRANSLATORS: "Importing: 1200 of 5000 (24%), about 40 seconds left". */
 		snprintf(line, sizeof(line), _("%s: %zu of %zu (%d%%), %s"), what, p->current, p->total,

@@ -14,6 +14,7 @@
 #include "cases.h"
 #include "curses.h"
 #include "i18n.h"
+#include "run_progress.h"
 #include "sync/sync.h"
 #include "text.h"
 #include "util.h"
@@ -78,6 +79,7 @@ static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_F(4)), ACT_FILTER },
 	{ UI_KEY_FN(KEY_F(7)), ACT_REFERRALS },
 	{ UI_KEY_CTRL('r'), ACT_REPORTS },
+	{ UI_KEY_CTRL('t'), ACT_TEAM },
 	{ 0, ACT_NONE },
 };
 static const ui_note list_notes[] = {
@@ -99,6 +101,7 @@ static const ui_hint list_hints[] = {
 	{ ACT_SYNC, N_("Sync") },
 	{ ACT_REFERRALS, N_("Referrals") },
 	{ ACT_REPORTS, N_("Reports") },
+	{ ACT_TEAM, N_("Team") },
 	{ ACT_UI_LANGUAGE, N_("Language") },
 	{ ACT_QUIT, N_("Quit") },
 	{ ACT_NONE, NULL },
@@ -402,42 +405,36 @@ static void list_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		       ROLE_HINT, 0);
 }
 
-/* Show each step of a sync as it begins. */
-static int sync_progress_shown(const sync_progress *p, void *payload)
-{
-	tui *t = payload;
-	const char *what = NULL;
-
-	if (!p->starting)
-		return 0;
-	switch (p->step) {
-	case SYNC_STEP_COMMIT: what = _("Sync: preparing what was recorded here..."); break;
-	case SYNC_STEP_PUSH: what = _("Sync: sending..."); break;
-	case SYNC_STEP_FETCH: what = _("Sync: receiving..."); break;
-	case SYNC_STEP_IMPORT: what = _("Sync: adding what was received..."); break;
-	default: break;
-	}
-	if (what)
-		tui_progress(t, what);
-	return 0;
-}
-
-/* Run a sync in the foreground, with progress on the message row. */
+/*
+ * Run a sync in the foreground, its steps, counts and an estimate in a box
+ * over the list; Esc cancels it.
+ */
 static void list_sync(tui *t)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_result r;
 	hw_ws *ws = tui_ws(t);
+	ui_run *u;
 	int rc;
 
 	memset(&r, 0, sizeof r);
-	o.progress = sync_progress_shown;
-	o.payload = t;
-	o.secrets = tui_secrets(t);
 	if (tui_unlock(t) < 0)
 		return;
+	if (!(u = ui_run_new(t, UI_RUN_SYNC))) {
+		tui_error(t, HW_ERROR);
+		return;
+	}
+	o.progress = ui_run_progress;
+	o.payload = u;
+	o.secrets = tui_secrets(t);
 	tui_progress(t, _("Sync: starting..."));
 	rc = sync_run(ws, &o, &r);
+	if (rc < 0 && ui_run_cancelled(u)) {
+		ui_run_free(u);
+		tui_message(t, ROLE_INFO, "%s", _("Sync cancelled. Nothing is lost: what was done stays done, and the next sync carries on."));
+		return;
+	}
+	ui_run_free(u);
 	if (rc == HW_EINVALID) {
 		tui_message(t, ROLE_ERROR, "%s (%s)", _("Sync is not set up for this workspace."),
 			    ws_error(ws)->msg);
@@ -689,6 +686,10 @@ static int list_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED | UI_REDRAW;
 	case ACT_FILTER:
 		pick_filter(l, t);
+		return UI_HANDLED;
+	case ACT_TEAM:
+		if (tui_push(t, &ui_screen_team, NULL) < 0)
+			tui_error(t, ws_error(tui_ws(t))->code);
 		return UI_HANDLED;
 	case ACT_REPORTS:
 		if (tui_push(t, &ui_screen_reports, NULL) < 0)

@@ -670,6 +670,13 @@ static int get_key(tui *t, int wait_ms)
 	return 0;
 }
 
+int tui_poll_key(tui *t)
+{
+	if (stop_requested)
+		return UI_KEY_ESC;
+	return get_key(t, 0);
+}
+
 /* The function key n (1..12) as a key. */
 static int fkey(int n)
 {

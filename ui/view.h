@@ -100,6 +100,13 @@ void tui_message(tui *t, enum ui_role role, const char *fmt, ...)
 void tui_confirm(tui *t, const char *question,
 		 void (*answered)(tui *t, int yes, void *payload), void *payload);
 
+/*
+ * A key pressed during a long call, without waiting (0: none); Esc when
+ * the program was asked to end (Ctrl-C, SIGTERM), so that the call is
+ * cancelled and the main loop ends after it.
+ */
+int tui_poll_key(tui *t);
+
 /* Show a progress message at once (during a long call, e.g. a sync). */
 void tui_progress(tui *t, const char *text);
 
@@ -251,6 +258,11 @@ typedef struct ui_work_arg {
 extern const ui_view_ops ui_screen_work;
 /* The referrals of every case, waiting longest first (arg unused). */
 extern const ui_view_ops ui_screen_referrals;
+/*
+ * The Team screen (arg unused): every device branch checked, its rejected
+ * files and why, the conflicts of every case; merging from it.
+ */
+extern const ui_view_ops ui_screen_team;
 /* Reports as charts: caseload and returns (arg unused). */
 extern const ui_view_ops ui_screen_reports;
 /* The help of the view below (arg: the keymap of that screen). */
