@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@ struct hw_ws {
 	char *db_path;
 	char *dbkey_path;     /* the database key, sealed under the passphrase */
 	unsigned flags;       /* WS_OPEN_* it was opened with (for reopening) */
+	char *fault;          /* a step of a change of passphrase to die at (tests), or NULL */
 	long max_db_growth;
 	hw_error err;
 };
@@ -300,6 +303,8 @@ static int open_store(hw_ws *ws, const hw_secret *pass, const hw_secret *raw, hw
 	return rc;
 }
 
+static int passphrase_recover(hw_ws *ws, hw_error *err);
+
 int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *err)
 {
 	static const ws_options defaults = WS_OPTIONS_INIT;
@@ -367,6 +372,16 @@ int ws_open_ext(hw_ws **out, const char *dir, const ws_options *opts, hw_error *
 	}
 	if (!(flags & WS_OPEN_EXPOSED_OK) && (rc = ws_check_private(dir, err)) < 0)
 		goto fail;
+	/*
+	 * A change of passphrase that did not finish is undone before any key
+	 * is read; a read-only open too, where the files can be written (else
+	 * the keys it reads may be half old, half new).
+	 */
+	if ((rc = passphrase_recover(ws, err)) < 0) {
+		if (!(flags & WS_OPEN_READONLY) || rc == HW_EBUSY)
+			goto fail;
+		hw_error_clear(err);
+	}
 	if ((flags & WS_OPEN_CREATE) && (rc = hw_mkdir_p(ws->forms_dir, err)) < 0)
 		goto fail;
 	if (flags & WS_OPEN_LOCKED) {
@@ -485,6 +500,7 @@ void ws_free(hw_ws *ws)
 	free(ws->dbkey_path);
 	keys_free(ws->keys);
 	kdf_free(ws->kdf);
+	free(ws->fault);
 	free(ws);
 }
 
@@ -556,6 +572,277 @@ int ws_make_keys(hw_ws *ws, const hw_secret *pass)
 }
 
 /*
+ * Changing the passphrase seals the device keys and the database key again
+ * (never the database itself).  Two files cannot be renamed at once, so
+ * the change is made recoverable by a marker file that is also its lock:
+ *
+ *   1. create CHANGE_MARKER (O_EXCL) and hold an flock on it;
+ *   2. write keys.next and database.key.next under the new passphrase;
+ *   3. link keys to keys.prev and database.key to database.key.prev;
+ *   4. rename database.key.next, then keys.next, over the old files;
+ *   5. remove CHANGE_MARKER: the change is done (the commit point);
+ *   6. remove the .prev files.
+ *
+ * A run that stops before 5 (kill -9, a power cut) leaves the marker with
+ * no process holding its lock: the next open puts the .prev files back and
+ * removes the .next files, so the old passphrase opens the workspace as
+ * before.  After 5 the new one does, and the next open removes what 6 left.
+ */
+#define CHANGE_MARKER "passphrase.change"
+
+/* The sealed files a change rewrites, relative to the workspace folder. */
+static const char *const sealed_files[] = { "keys", WS_DBKEY_FILE };
+
+/* dir/name + suffix, or NULL. */
+static char *ws_file(const hw_ws *ws, const char *name, const char *suffix)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s%s", ws->dir, name, suffix) < 0)
+		return NULL;
+	return p;
+}
+
+/* True while a change of passphrase has its marker in the workspace. */
+static int change_under_way(const hw_ws *ws)
+{
+	char *m = ws_file(ws, CHANGE_MARKER, "");
+	int there = !m || hw_exists(m);
+
+	free(m);
+	return there;
+}
+
+/*
+ * Stop here, as a crash would, when ws_set_fault named this step of a
+ * change of passphrase (tests kill the change between its steps this way).
+ */
+static void fault_point(const hw_ws *ws, const char *step)
+{
+	if (ws->fault && strcmp(ws->fault, step) == 0)
+		kill(getpid(), SIGKILL);
+}
+
+int ws_set_fault(hw_ws *ws, const char *step)
+{
+	free(ws->fault);
+	ws->fault = NULL;
+	if (step && !(ws->fault = strdup(step)))
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	return 0;
+}
+
+/* Remove dir/name+suffix; 0, or -1 when it is there and stays. */
+static int remove_file(const hw_ws *ws, const char *name, const char *suffix)
+{
+	char *p = ws_file(ws, name, suffix);
+	int rc = p && (unlink(p) == 0 || errno == ENOENT) ? 0 : -1;
+
+	free(p);
+	return rc;
+}
+
+/* Undo a change of passphrase that stopped before its end, or finish the cleanup of one that ended. */
+static int passphrase_recover(hw_ws *ws, hw_error *err)
+{
+	char *marker = ws_file(ws, CHANGE_MARKER, ""), *prev = NULL, *cur = NULL;
+	struct stat sb;
+	int fd = -1, rc = 0;
+	size_t i;
+
+	if (!marker)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (!hw_exists(marker)) {
+		/* Done, or never begun: what step 6 may have left goes. */
+		for (i = 0; i < sizeof(sealed_files) / sizeof(*sealed_files); i++) {
+			char *p = ws_file(ws, sealed_files[i], ".prev");
+
+			if (p && hw_exists(p))
+				remove_file(ws, sealed_files[i], ".prev");
+			free(p);
+		}
+		goto cleanup;
+	}
+	if ((fd = open(marker, O_RDONLY | O_CLOEXEC)) < 0)
+		goto cleanup;   /* removed meanwhile: the change ended */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = hw_error_set(err, HW_EBUSY, "the passphrase of this workspace is being changed "
+				  "by another Homeward process; try again in a moment");
+		goto cleanup;
+	}
+	if (fstat(fd, &sb) < 0 || sb.st_nlink == 0)
+		goto cleanup;   /* the change ended while we waited */
+	for (i = 0; i < sizeof(sealed_files) / sizeof(*sealed_files); i++) {
+		prev = ws_file(ws, sealed_files[i], ".prev");
+		cur = ws_file(ws, sealed_files[i], "");
+		if (!prev || !cur) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if (hw_exists(prev) && rename(prev, cur) < 0) {
+			rc = hw_error_set(err, HW_ERROR, "cannot put back %s after an interrupted change "
+					  "of passphrase: %s", cur, strerror(errno));
+			goto cleanup;
+		}
+		remove_file(ws, sealed_files[i], ".next");
+		free(prev);
+		free(cur);
+		prev = cur = NULL;
+	}
+	sync_dir(ws->dir);
+	unlink(marker);
+	sync_dir(ws->dir);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(prev);
+	free(cur);
+	free(marker);
+	return rc;
+}
+
+int ws_change_passphrase(hw_ws *ws, const hw_secret *old, const hw_secret *pass)
+{
+	char *marker = ws_file(ws, CHANGE_MARKER, ""), *path = NULL, *next = NULL, *prev = NULL;
+	hw_secret *dbkey = NULL;
+	hw_keys *keys = NULL;
+	hw_kdf *kdf = NULL;
+	struct stat sb;
+	int fd = -1, rc, has_keys = ws_has_keys(ws), began = 0;
+	size_t i;
+
+	if (!marker)
+		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	if (!old || !pass || secret_len(pass) == 0) {
+		rc = hw_error_set(&ws->err, HW_EINVALID, "the new passphrase is empty");
+		goto cleanup;
+	}
+	if (!hw_exists(ws->dbkey_path)) {
+		rc = hw_error_set(&ws->err, HW_EINVALID, "this workspace has no passphrase: it was "
+				  "made with its database key alone");
+		goto cleanup;
+	}
+	/* The old passphrase opens both (one derivation: the one the workspace opened with). */
+	if ((rc = dbkey_load(&dbkey, ws->dbkey_path, old, ws->kdf, &ws->err)) < 0 ||
+	    (has_keys && (rc = keys_load(&keys, ws->keys_path, old, ws->kdf, &ws->err)) < 0))
+		goto cleanup;
+	if ((rc = kdf_new(&kdf, &ws->err)) < 0)
+		goto cleanup;
+	/* 1: the marker, locked. */
+	if ((fd = open(marker, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = errno == EEXIST
+			? hw_error_set(&ws->err, HW_EBUSY, "another change of passphrase is under way "
+				       "in %s", ws->dir)
+			: hw_error_set(&ws->err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR,
+				       "cannot create %s: %s", marker, strerror(errno));
+		goto cleanup;
+	}
+	/* Another process may have taken it for a left-over between open and flock. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &sb) < 0 || sb.st_nlink == 0) {
+		rc = hw_error_set(&ws->err, HW_EBUSY, "another Homeward process is using %s; "
+				  "try again in a moment", ws->dir);
+		goto cleanup;
+	}
+	began = 1;
+	sync_dir(ws->dir);
+	/* 2: the new files, under one new salt (one derivation). */
+	for (i = 0; i < sizeof(sealed_files) / sizeof(*sealed_files); i++)
+		remove_file(ws, sealed_files[i], ".next");
+	if (!(next = ws_file(ws, WS_DBKEY_FILE, ".next"))) {
+		rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = dbkey_save(dbkey, next, pass, kdf, &ws->err)) < 0)
+		goto cleanup;
+	free(next);
+	if (!(next = ws_file(ws, "keys", ".next"))) {
+		rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if (keys && (rc = keys_save(keys, next, pass, kdf, &ws->err)) < 0)
+		goto cleanup;
+	free(next);
+	next = NULL;
+	fault_point(ws, "passphrase-written");
+	/* 3: the old files kept under a second name. */
+	for (i = 0; i < sizeof(sealed_files) / sizeof(*sealed_files); i++) {
+		if (!(path = ws_file(ws, sealed_files[i], "")) ||
+		    !(prev = ws_file(ws, sealed_files[i], ".prev"))) {
+			rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		unlink(prev);
+		if (hw_exists(path) && link(path, prev) < 0) {
+			rc = hw_error_set(&ws->err, errno == ENOSPC ? HW_ENOSPACE : HW_ERROR,
+					  "cannot keep %s: %s", path, strerror(errno));
+			goto cleanup;
+		}
+		free(path);
+		free(prev);
+		path = prev = NULL;
+	}
+	sync_dir(ws->dir);
+	fault_point(ws, "passphrase-kept");
+	/* 4: the new files take the names, the database key first. */
+	for (i = sizeof(sealed_files) / sizeof(*sealed_files); i-- > 0;) {
+		if (!(path = ws_file(ws, sealed_files[i], "")) ||
+		    !(next = ws_file(ws, sealed_files[i], ".next"))) {
+			rc = hw_error_set(&ws->err, HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		if (hw_exists(next) && rename(next, path) < 0) {
+			rc = hw_error_set(&ws->err, HW_ERROR, "cannot put %s in place: %s", path,
+					  strerror(errno));
+			goto cleanup;
+		}
+		free(path);
+		free(next);
+		path = next = NULL;
+		if (i == 1)
+			fault_point(ws, "passphrase-half");
+	}
+	sync_dir(ws->dir);
+	fault_point(ws, "passphrase-renamed");
+	/* 5: done. */
+	if (unlink(marker) < 0) {
+		rc = hw_error_set(&ws->err, HW_ERROR, "cannot remove %s: %s", marker, strerror(errno));
+		goto cleanup;
+	}
+	began = 0;
+	sync_dir(ws->dir);
+	fault_point(ws, "passphrase-done");
+	/* 6: the old files go. */
+	for (i = 0; i < sizeof(sealed_files) / sizeof(*sealed_files); i++)
+		remove_file(ws, sealed_files[i], ".prev");
+	sync_dir(ws->dir);
+	/* The handle goes on with the new passphrase's key. */
+	kdf_copy(ws->kdf, kdf);
+	rc = 0;
+cleanup:
+	/* A failure before the end leaves the old passphrase: undo at once. */
+	if (began && rc < 0) {
+		hw_error saved = ws->err;
+
+		close(fd);
+		fd = -1;
+		if (passphrase_recover(ws, &ws->err) < 0)
+			hw_error_prefix(&ws->err, "%s; and ", saved.msg);
+		else
+			ws->err = saved;
+	}
+	if (fd >= 0)
+		close(fd);
+	secret_free(dbkey);
+	keys_free(keys);
+	kdf_free(kdf);
+	free(marker);
+	free(path);
+	free(next);
+	free(prev);
+	return rc;
+}
+
+/*
  * Seal the device keys k again, under the salt of the key ws->kdf holds:
  * a new file, then renamed over the old one (a crash leaves one or the
  * other, both opening with the same passphrase).
@@ -567,6 +854,10 @@ static int reseal_keys(hw_ws *ws, const hw_keys *k, const hw_secret *pass)
 
 	if (asprintf(&next, "%s.next-%ld", ws->keys_path, (long)getpid()) < 0)
 		return hw_error_set(&ws->err, HW_ERROR, "out of memory");
+	if (change_under_way(ws)) {
+		free(next);
+		return 0;
+	}
 	unlink(next);
 	if ((rc = keys_save(k, next, pass, ws->kdf, &ws->err)) == 0 && rename(next, ws->keys_path) < 0)
 		rc = hw_error_set(&ws->err, HW_ERROR, "cannot replace %s: %s", ws->keys_path,

@@ -195,6 +195,27 @@ int ws_make_keys(hw_ws *ws, const hw_secret *pass);
  */
 int ws_unlock(hw_ws *ws, const hw_secret *pass);
 
+/*
+ * Seal the device keys and the database key again under pass, old being
+ * the passphrase they open with now (the database itself is not
+ * rewritten).  The change is all or nothing, whatever stops it (kill -9, a
+ * power cut): until its last step the old passphrase opens the workspace,
+ * and the next ws_open puts back what an interrupted change had begun (see
+ * workspace.c).  A wrong old passphrase is HW_EAUTH; an empty new one
+ * HW_EINVALID; a workspace made with its raw database key (no
+ * WS_DBKEY_FILE) HW_EINVALID; another change under way HW_EBUSY.  The
+ * handle goes on with the new passphrase.
+ */
+int ws_change_passphrase(hw_ws *ws, const hw_secret *old, const hw_secret *pass);
+
+/*
+ * For tests: make a change of passphrase on ws stop dead (SIGKILL, as a
+ * power cut would) at the step named ("passphrase-written",
+ * "passphrase-kept", "passphrase-half", "passphrase-renamed",
+ * "passphrase-done"); NULL for none.
+ */
+int ws_set_fault(hw_ws *ws, const char *step);
+
 /* The unlocked keys (borrowed), or NULL while locked. */
 const hw_keys *ws_keys(hw_ws *ws);
 

@@ -30,6 +30,10 @@ tests_test_keys_SOURCES = tests/test_keys.c
 tests_test_keys_CFLAGS = $(TEST_CFLAGS)
 tests_test_keys_LDADD = $(TEST_LIBS)
 
+# Changing the passphrase: all or nothing, killed between any two steps.
+TESTS += tests/passphrase.sh
+EXTRA_DIST += tests/passphrase.sh
+
 # Folding text for search: every class of the table.
 check_PROGRAMS += tests/test_fold
 TESTS += tests/test_fold

@@ -137,20 +137,17 @@ int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 	return 0;
 }
 
-/* The longest passphrase read, in bytes. */
-#define PASSPHRASE_MAX 1024
+#define PASSPHRASE_MAX CLI_PASSPHRASE_MAX
 
-int cli_read_secret_fd(int fd, hw_secret *s)
+/* One line of fd into s; a regular file is read from *at (moved past the line). */
+static int read_secret_line(int fd, int regular, off_t *at, hw_secret *s)
 {
-	struct stat sb;
-	int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	char *buf = secret_data(s);
 	size_t len = 0;
-	off_t at = 0;
 
 	for (;;) {
 		char c;
-		ssize_t r = regular ? pread(fd, &c, 1, at) : read(fd, &c, 1);
+		ssize_t r = regular ? pread(fd, &c, 1, *at) : read(fd, &c, 1);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -158,9 +155,11 @@ int cli_read_secret_fd(int fd, hw_secret *s)
 			secret_set_len(s, 0);
 			return -1;
 		}
-		if (r == 0 || c == '\n')
+		if (r == 0)
 			break;
-		at++;
+		(*at)++;
+		if (c == '\n')
+			break;
 		if (len + 1 >= secret_cap(s)) {
 			secret_set_len(s, 0);
 			errno = E2BIG;
@@ -172,6 +171,24 @@ int cli_read_secret_fd(int fd, hw_secret *s)
 		len--;
 	secret_set_len(s, len);
 	return 0;
+}
+
+int cli_read_secret_fd(int fd, hw_secret *s)
+{
+	struct stat sb;
+	off_t at = 0;
+
+	return read_secret_line(fd, fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode), &at, s);
+}
+
+int cli_read_secret_lines(int fd, hw_secret *first, hw_secret *second)
+{
+	struct stat sb;
+	int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	off_t at = 0;
+
+	return read_secret_line(fd, regular, &at, first) < 0 ||
+	       read_secret_line(fd, regular, &at, second) < 0 ? -1 : 0;
 }
 
 int cli_ask_secret_tty(const char *prompt, hw_secret *s)

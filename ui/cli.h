@@ -26,9 +26,10 @@ typedef struct cli_globals {
 	long max_db_growth;      /* $HOMEWARD_MAX_DB_GROWTH: pages, or -1: no cap */
 	sync_secrets secrets;    /* $HOMEWARD_GIT_USERNAME, _TOKEN, _SSH_KEY, _SSH_PASSPHRASE */
 	int passphrase_fd;       /* --passphrase-fd N, else $HOMEWARD_PASSPHRASE_FD, else -1 */
+	const char *fault;       /* $HOMEWARD_FAULT: a step of a change of passphrase to die at (tests) */
 } cli_globals;
 
-#define CLI_GLOBALS_INIT { NULL, 0, NULL, NULL, NULL, 0, -1, SYNC_SECRETS_INIT, -1 }
+#define CLI_GLOBALS_INIT { NULL, 0, NULL, NULL, NULL, 0, -1, SYNC_SECRETS_INIT, -1, NULL }
 
 typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
 
@@ -80,6 +81,12 @@ int cli_ask_secret_tty(const char *prompt, struct hw_secret *s);
 /* Read the first line of fd into s (without its newline); 0, or -1 with errno-like failure. */
 int cli_read_secret_fd(int fd, struct hw_secret *s);
 
+/* The longest passphrase read, in bytes. */
+#define CLI_PASSPHRASE_MAX 1024
+
+/* The first two lines of fd into first and second (as cli_read_secret_fd); 0 or -1. */
+int cli_read_secret_lines(int fd, struct hw_secret *first, struct hw_secret *second);
+
 /* Fill o with flags and the workspace options g carries (database growth, datadir). */
 struct ws_options;
 void cli_ws_options(struct ws_options *o, const cli_globals *g, unsigned flags);
@@ -105,6 +112,7 @@ int cli_migrate_repository(int argc, char **argv, const cli_globals *g);
 /* Cases and settings (ui/cli_case.c). */
 int cli_init(int argc, char **argv, const cli_globals *g);
 int cli_migrate_workspace(int argc, char **argv, const cli_globals *g);
+int cli_passphrase_change(int argc, char **argv, const cli_globals *g);
 /* The demo's fixed passphrase in a new secret; 0, or prints and returns 1. */
 int cli_demo_passphrase(struct hw_secret **out);
 int cli_case_add(int argc, char **argv, const cli_globals *g);

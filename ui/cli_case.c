@@ -758,3 +758,80 @@ done:
 	free(dir);
 	return st;
 }
+
+/*
+ * Read the current and the new passphrase: the first two lines of
+ * --passphrase-fd, or asked on the terminal (the new one twice).  0, or
+ * prints and returns 1.
+ */
+static int read_old_and_new(const cli_globals *g, hw_secret *old, hw_secret *pass)
+{
+	hw_error err = { 0, "" };
+	hw_secret *again = NULL;
+	int st = 1;
+
+	if (g->passphrase_fd >= 0) {
+		if (cli_read_secret_lines(g->passphrase_fd, old, pass) < 0)
+			return cli_error(_("cannot read two passphrases from file descriptor %d (the current one, then the new one, a line each)"),
+					 g->passphrase_fd);
+	} else {
+		if (secret_new(&again, secret_cap(pass), &err) < 0)
+			return cli_fail(&err);
+		if (cli_ask_secret_tty(_("Current passphrase: "), old) < 0 ||
+		    cli_ask_secret_tty(_("New passphrase: "), pass) < 0 ||
+		    cli_ask_secret_tty(_("The new passphrase again: "), again) < 0) {
+			cli_error("%s", _("a passphrase is needed: there is no terminal to ask it on (use --passphrase-fd N)"));
+			goto done;
+		}
+		if (!secret_equal(pass, again)) {
+			cli_error("%s", _("the two new passphrases differ; nothing was changed"));
+			goto done;
+		}
+	}
+	if (secret_len(old) == 0 || secret_len(pass) == 0) {
+		cli_error("%s", _("the passphrase is empty"));
+		goto done;
+	}
+	st = 0;
+done:
+	secret_free(again);
+	return st;
+}
+
+int cli_passphrase_change(int argc, char **argv, const cli_globals *g)
+{
+	hw_error err = { 0, "" };
+	hw_secret *old = NULL, *pass = NULL;
+	hw_ws *ws = NULL;
+	int st, rc;
+
+	if (argc != 1)
+		return cli_usage(_("usage: homeward passphrase change"));
+	(void)argv;
+	if (secret_new(&old, CLI_PASSPHRASE_MAX, &err) < 0 ||
+	    secret_new(&pass, CLI_PASSPHRASE_MAX, &err) < 0) {
+		st = cli_fail(&err);
+		goto done;
+	}
+	if ((st = read_old_and_new(g, old, pass)) != 0)
+		goto done;
+	/* The workspace opens with the current one (held: not asked again). */
+	if ((st = cli_hold_passphrase(old)) != 0 || (st = cli_open_workspace(&ws, g, 0)) != 0)
+		goto done;
+	if (g->fault)
+		ws_set_fault(ws, g->fault);
+	rc = ws_change_passphrase(ws, old, pass);
+	if (rc == HW_EAUTH) {
+		st = cli_error("%s", _("wrong passphrase; nothing was changed"));
+	} else if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+	} else {
+		printf("%s\n", _("The passphrase is changed: the device keys and the database key are sealed under the new one."));
+		st = 0;
+	}
+done:
+	secret_free(old);
+	secret_free(pass);
+	ws_free(ws);
+	return st;
+}

@@ -126,6 +126,10 @@ static void usage(FILE *out)
 "asks for it on the terminal.\n"
 "  migrate workspace       encrypt a workspace made before encryption (once;\n"
 "                          a backup is kept until the encrypted one opens)\n"));
+	fprintf(out, "%s", _(
+"  passphrase change       seal the keys under a new passphrase (asks the\n"
+"                          current one, then the new one twice; or two lines\n"
+"                          of --passphrase-fd: the current one, the new one)\n"));
 }
 
 typedef struct command {
@@ -166,6 +170,7 @@ static const command commands[] = {
 	{ NULL, "config", cli_config },
 	{ NULL, "doctor", cli_doctor },
 	{ "migrate", "workspace", cli_migrate_workspace },
+	{ "passphrase", "change", cli_passphrase_change },
 	{ "report", "caseload", cli_report_caseload },
 	{ "report", "returns", cli_report_returns },
 	{ "report", "audit", cli_report_audit },
@@ -215,6 +220,7 @@ static int read_environment(cli_globals *g)
 	g->data_home = env("XDG_DATA_HOME");
 	g->home = env("HOME");
 	g->datadir = env("HOMEWARD_DATADIR");
+	g->fault = env("HOMEWARD_FAULT");
 	g->secrets.username = env("HOMEWARD_GIT_USERNAME");
 	g->secrets.token = env("HOMEWARD_GIT_TOKEN");
 	g->secrets.ssh_key = env("HOMEWARD_SSH_KEY");
