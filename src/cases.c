@@ -992,6 +992,8 @@ typedef struct heads_ctx {
 	char **ids;       /* all event ids of the case */
 	char **parents;   /* every id named as a parent */
 	size_t nids, nparents;
+	size_t limit;     /* only the first limit events in recording order; 0: all */
+	size_t seen;
 } heads_ctx;
 
 static int push_str(char ***arr, size_t *n, const char *s)
@@ -1017,6 +1019,9 @@ static int heads_collect(const char *json, void *payload)
 	 * Only valid events are ever stored; anything else (out of memory) is an
 	 * error: a head left out would give the next event the wrong parents.
 	 */
+	if (h->limit && h->seen >= h->limit)
+		return 0;
+	h->seen++;
 	if ((rc = event_parse(&ev, json, strlen(json), NULL)) < 0)
 		return rc == HW_EINVALID ? 0 : rc;
 	rc = push_str(&h->ids, &h->nids, ev->id);
@@ -1026,10 +1031,14 @@ static int heads_collect(const char *json, void *payload)
 	return rc;
 }
 
-/* The latest events of a case as this device knows them: ids no event names as parent. */
-static int case_heads(hw_ws *ws, const char *case_id, char ***out, size_t *n)
+/*
+ * The latest events of a case as this device knows them: ids no event names
+ * as parent.  base > 0: as it knew them when it held base events (its
+ * events are kept in recording order).
+ */
+static int case_heads(hw_ws *ws, const char *case_id, size_t base, char ***out, size_t *n)
 {
-	heads_ctx h = { NULL, NULL, 0, 0 };
+	heads_ctx h = { NULL, NULL, 0, 0, base, 0 };
 	int rc = store_case_events(ws_store(ws), case_id, heads_collect, &h, ws_err(ws));
 
 	*out = NULL;
@@ -1052,9 +1061,12 @@ static int case_heads(hw_ws *ws, const char *case_id, char ***out, size_t *n)
 	return rc;
 }
 
-/* Record one event on a case (parents = current heads) and re-fold, in one transaction. */
-static int record(hw_ws *ws, const char *case_id, const char *type, const char *data_json,
-		  int require_existing, char out_event_id[HW_UUID_LEN + 1])
+/*
+ * Record one event on a case (parents = current heads, or the heads when
+ * the device held base events) and re-fold, in one transaction.
+ */
+static int record_at(hw_ws *ws, const char *case_id, const char *type, const char *data_json,
+		     int require_existing, size_t base, char out_event_id[HW_UUID_LEN + 1])
 {
 	hw_store *st = ws_store(ws);
 	hw_event *ev = NULL;
@@ -1067,7 +1079,7 @@ static int record(hw_ws *ws, const char *case_id, const char *type, const char *
 				    "this workspace has no device id yet (run: homeward init)");
 	if ((rc = store_begin(st, ws_err(ws))) < 0)
 		return rc;
-	if ((rc = case_heads(ws, case_id, &parents, &np)) < 0)
+	if ((rc = case_heads(ws, case_id, base, &parents, &np)) < 0)
 		goto fail;
 	if (require_existing && np == 0) {
 		rc = hw_error_set(ws_err(ws), HW_ENOTFOUND, "no case %s", case_id);
@@ -1093,6 +1105,12 @@ cleanup:
 	free(json);
 	event_free(ev);
 	return rc;
+}
+
+static int record(hw_ws *ws, const char *case_id, const char *type, const char *data_json,
+		  int require_existing, char out_event_id[HW_UUID_LEN + 1])
+{
+	return record_at(ws, case_id, type, data_json, require_existing, 0, out_event_id);
 }
 
 int case_open(hw_ws *ws, const case_fields *f, char out_id[HW_UUID_LEN + 1])
@@ -1156,6 +1174,12 @@ static int name_left_empty(const store_case_row *r, const case_change *changes, 
 
 int case_update_fields(hw_ws *ws, const char *case_id, const case_change *changes, size_t n,
 		       size_t *bad)
+{
+	return case_update_fields_at(ws, case_id, changes, n, 0, bad);
+}
+
+int case_update_fields_at(hw_ws *ws, const char *case_id, const case_change *changes, size_t n,
+			  size_t base, size_t *bad)
 {
 	const char **kv = NULL;
 	char **norm = NULL, *data = NULL;
@@ -1222,7 +1246,7 @@ int case_update_fields(hw_ws *ws, const char *case_id, const case_change *change
 		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
 		goto cleanup;
 	}
-	rc = record(ws, case_id, EV_CASE_UPDATED, data, 1, NULL);
+	rc = record_at(ws, case_id, EV_CASE_UPDATED, data, 1, base, NULL);
 	goto cleanup;
 invalid:
 	if (bad)

@@ -56,6 +56,15 @@ int case_update_fields(hw_ws *ws, const char *case_id, const case_change *change
 		       size_t *bad);
 
 /*
+ * The same, recorded as made when this device held the case's first base
+ * events (its version then, 0: now): a change made since to one of the
+ * fields becomes a conflict of the case, not a silent overwrite (forms
+ * saving to the case, docs/form-entities.md).
+ */
+int case_update_fields_at(hw_ws *ws, const char *case_id, const case_change *changes, size_t n,
+			  size_t base, size_t *bad);
+
+/*
  * Record any other event type on a case with data (a JSON object text or
  * NULL); parents are this device's latest events of the case.
  */

@@ -7,7 +7,7 @@ src_libhomeward_a_SOURCES += \
 	src/event.c src/event.h \
 	src/store.c src/store.h src/store_vfs.c src/store_vfs.h \
 	src/workspace.c src/workspace.h \
-	src/cases.c src/cases.h \
+	src/cases.c src/cases.h src/caseform.c src/caseform.h \
 	src/agenda.c src/agenda.h src/store_agenda.c src/store_int.h \
 	src/fold.c src/fold.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h

@@ -136,6 +136,7 @@ enum {
 	M_WORD,        /* one word of the member's vocabulary */
 	M_WORDS,       /* a list of distinct words of the vocabulary */
 	M_IDENTS,      /* a list of distinct identifiers */
+	M_PROPS,       /* an object of form properties: name -> text (docs/form-entities.md) */
 	M_BOOL,
 	M_UUID,        /* an event id */
 	M_LANG,        /* a language code: ar, fa, en-GB */
@@ -211,7 +212,8 @@ static const event_schema schemas[] = {
 		{ "return_type", M_WORD, 0, event_return_types },
 		{ "follow_up_round", M_IDENT, 0, NULL },
 		{ "arrival_date", M_DATE, 0, NULL },
-		{ "milestone", M_WORD, 0, form_milestones } } },
+		{ "milestone", M_WORD, 0, form_milestones },
+		{ "properties", M_PROPS, 0, NULL } } },
 	{ EV_APPOINTMENT_SET, {
 		{ "date", M_DATE, 1, NULL },
 		{ "time", M_TIME, 0, NULL },
@@ -267,6 +269,34 @@ static int lang_valid(const char *s)
 	return 1;
 }
 
+/*
+ * Form properties saved by entities:saveto: at most 64, each named like a
+ * saveto property (lower-case letters, digits and _, not starting with a
+ * digit, not name, label or __...) with a text value.
+ */
+static int check_props(const char *type, const member_schema *m, json_t *v, hw_error *err)
+{
+	const char *key;
+	json_t *e;
+
+	if (!json_is_object(v) || json_object_size(v) > 64)
+		return hw_error_set(err, HW_EINVALID, "%s: %s must be an object of at most 64 texts",
+				    type, m->name);
+	json_object_foreach(v, key, e) {
+		size_t n = strlen(key);
+
+		if (n == 0 || n > 64 || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+		    (key[0] >= '0' && key[0] <= '9') || !strcmp(key, "name") || !strcmp(key, "label") ||
+		    !strncmp(key, "__", 2))
+			return hw_error_set(err, HW_EINVALID, "%s: %s: \"%.60s\" is not a property name",
+					    type, m->name, key);
+		if (!json_is_string(e) || !clean_string(json_string_value(e), 0, 2000, 1))
+			return hw_error_set(err, HW_EINVALID, "%s: %s: %s is not a text of at most 2000 bytes "
+					    "without control characters", type, m->name, key);
+	}
+	return 0;
+}
+
 /* Check one member's value; 0 or HW_EINVALID naming it. */
 static int check_member(const char *type, const member_schema *m, json_t *v, hw_error *err)
 {
@@ -277,6 +307,8 @@ static int check_member(const char *type, const member_schema *m, json_t *v, hw_
 	switch (m->kind) {
 	case M_ANY:
 		return 0;
+	case M_PROPS:
+		return check_props(type, m, v, err);
 	case M_BOOL:
 		if (json_is_boolean(v))
 			return 0;

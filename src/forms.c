@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "caseform.h"
 #include "cases.h"
 #include "event.h"
 #include "store.h"
@@ -159,8 +161,8 @@ int forms_find(hw_ws *ws, const char *form_id, char **path)
 
 struct hw_fill {
 	hw_ws *ws;
-	char *prefill_country;  /* the case's country of return, for the form */
-	char *prefill_age;      /* the case's age in whole years, when known */
+	char *case_xml;         /* instance('case') for the form (docs/form-entities.md) */
+	int base_version;       /* the case's version when the draft was started */
 	char case_id[HW_UUID_LEN + 1];
 	char *form_path;
 	char *draft_id;        /* NULL until the first change */
@@ -269,65 +271,15 @@ static int replay_one(const char *op, const char *path, const char *value, void 
 	return 0;
 }
 
-/*
- * What the case already knows, the counsellor should not have to ask again:
- * a question directly under the form's root named return_country or age
- * starts with the case's value (docs/forms.md).  It is applied before the
- * draft is replayed, so an answer the counsellor gave wins, and it is not
- * stored, so a corrected case flows into drafts still open.
- */
-/* A refusal by the form is no error here; running out of memory is. */
-static int prefill_one(hw_fill *f, const char *root, const char *name, const char *value)
+/* The "base" op of a draft: the case's version when the draft was started. */
+static int find_base(const char *op, const char *path, const char *value, void *payload)
 {
-	char path[300];
-	const char *cur = NULL;
-	hw_error *err = ws_err(f->ws);
-	int rc;
+	hw_fill *f = payload;
 
-	if (!value || !*value)
-		return 0;
-	snprintf(path, sizeof(path), "/%s/%s", root, name);
-	if ((rc = xform_value(&cur, f->session, path, NULL)) < 0 || *cur)
-		return rc == HW_ERROR ? hw_error_set(err, rc, "out of memory") : 0;
-	rc = xform_answer(f->session, path, value, err);
-	if (rc == HW_EINVALID && !strcmp(name, "return_country"))
-		rc = xform_answer(f->session, path, "other", err);
-	return rc == HW_EINVALID || rc == HW_ENOTFOUND ? 0 : rc;
-}
-
-static int prefill(hw_fill *f)
-{
-	xform_nav *nav = NULL;
-	char root[200];
-	int rc;
-
-	/* The root element's name, from the first control's path. */
-	if ((rc = xform_nav_build(&nav, f->session, ws_err(f->ws))) < 0 || nav->count == 0 ||
-	    sscanf(nav->items[0].path, "/%199[^/[]", root) != 1) {
-		xform_nav_free(nav);
-		return rc < 0 ? rc : 0;
-	}
-	xform_nav_free(nav);
-	if ((rc = prefill_one(f, root, "return_country", f->prefill_country)) < 0)
-		return rc;
-	return prefill_one(f, root, "age", f->prefill_age);
-}
-
-/* Age in whole years on today's date into buf, "" when the birth date is unknown. */
-static void age_of(const char *birth_date, char buf[16])
-{
-	char now[HW_TIME_LEN + 1];
-	int by, bm, bd, ty, tm, td, age;
-
-	buf[0] = '\0';
-	if (!birth_date || sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3)
-		return;
-	hw_now_iso(now);
-	if (sscanf(now, "%d-%d-%d", &ty, &tm, &td) != 3)
-		return;
-	age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
-	if (age >= 0)
-		snprintf(buf, 16, "%d", age);
+	(void)path;
+	if (!strcmp(op, "base") && value && !f->base_version)
+		f->base_version = atoi(value);
+	return 0;
 }
 
 /* The "correct" op of a draft: load the submission it corrects. */
@@ -357,6 +309,7 @@ static int build_session(hw_fill *f)
 	o.deviceid = ws_device_id(f->ws);
 	o.username = ws_author(f->ws);
 	o.now = hw_clock_fixed();
+	o.case_xml = f->case_xml;
 	/* A draft that corrects a submission starts from it (its first op names it). */
 	if (f->draft_id && !f->base_xml &&
 	    (rc = store_draft_ops(ws_store(f->ws), f->draft_id, find_correct, f, ws_err(f->ws))) < 0)
@@ -368,8 +321,6 @@ static int build_session(hw_fill *f)
 			return rc;
 	} else {
 		if ((rc = xform_session_new(&f->session, f->form, &o, ws_err(f->ws))) < 0)
-			return rc;
-		if ((rc = prefill(f)) < 0)
 			return rc;
 	}
 	if (f->draft_id &&
@@ -397,8 +348,7 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 {
 	hw_fill *f = calloc(1, sizeof(*f));
 	store_case_row row;
-	char age[16];
-	int rc;
+	int rc, now_version = 0;
 
 	*out = NULL;
 	memset(&row, 0, sizeof(row));
@@ -408,13 +358,10 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 	if ((rc = case_get(ws, case_id, &row)) < 0)
 		goto fail;
 	snprintf(f->case_id, sizeof(f->case_id), "%s", case_id);
-	f->minor = row.minor;
-	age_of(row.birth_date, age);
-	f->prefill_country = hw_strdup(row.return_country);
-	f->prefill_age = *age ? strdup(age) : NULL;
-	if ((row.return_country && !f->prefill_country) || (*age && !f->prefill_age)) {
-		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
-		goto fail;
+	{
+		char age[16];
+
+		caseform_age_minor(&row, age, &f->minor);
 	}
 	if ((rc = forms_find(ws, form_id, &f->form_path)) < 0)
 		goto fail;
@@ -424,6 +371,15 @@ int fill_open(hw_fill **out, hw_ws *ws, const char *case_id, const char *form_id
 	rc = store_draft_find(ws_store(ws), case_id, xform_id(f->form), &f->draft_id, ws_err(ws));
 	if (rc < 0 && rc != HW_ENOTFOUND)
 		goto fail;
+	/* A draft compares against the case as it was when it was started. */
+	if (f->draft_id &&
+	    (rc = store_draft_ops(ws_store(ws), f->draft_id, find_base, f, ws_err(ws))) < 0)
+		goto fail;
+	if (xform_has_case(f->form) &&
+	    (rc = caseform_xml(ws, case_id, f->base_version, &f->case_xml, &now_version)) < 0)
+		goto fail;
+	if (!f->base_version)
+		f->base_version = now_version;
 	if ((rc = build_session(f)) < 0)
 		goto fail;
 	store_case_row_clear(&row);
@@ -444,8 +400,7 @@ void fill_free(hw_fill *f)
 	free(f->form_path);
 	free(f->draft_id);
 	free(f->lang);
-	free(f->prefill_country);
-	free(f->prefill_age);
+	free(f->case_xml);
 	typed_drop(f, NULL);
 	free(f->base_xml);
 	free(f);
@@ -475,8 +430,13 @@ static int save_op(hw_fill *f, const char *op, const char *path, const char *val
 		return rc;
 	}
 	if (!f->draft_id) {
+		char base[32];
+
+		snprintf(base, sizeof(base), "%d", f->base_version);
 		if ((rc = store_draft_create(st, id, f->case_id, xform_id(f->form),
-					     xform_language(f->session), ws_err(f->ws))) < 0) {
+					     xform_language(f->session), ws_err(f->ws))) < 0 ||
+		    (xform_has_case(f->form) &&
+		     (rc = store_draft_op(st, id, "base", "/", base, ws_err(f->ws))) < 0)) {
 			store_rollback(st);
 			free(copy);
 			return rc;
@@ -699,6 +659,87 @@ static char *submitted_data(hw_fill *f, const xform_nav *nav, const store_submis
 	return data;
 }
 
+/* The current value of a case field on row ("" when empty). */
+static const char *row_field(const store_case_row *r, const char *field)
+{
+	static char year[16];
+	const char *v = NULL;
+
+	if (!strcmp(field, "given_name")) v = r->given_name;
+	else if (!strcmp(field, "family_name")) v = r->family_name;
+	else if (!strcmp(field, "birth_date")) v = r->birth_date;
+	else if (!strcmp(field, "sex")) v = r->sex;
+	else if (!strcmp(field, "nationality")) v = r->nationality;
+	else if (!strcmp(field, "return_country")) v = r->return_country;
+	else if (!strcmp(field, "language")) v = r->language;
+	else if (!strcmp(field, "vulnerability")) v = r->vulnerability;
+	else if (!strcmp(field, "birth_year") && r->birth_year > 0) {
+		snprintf(year, sizeof(year), "%d", r->birth_year);
+		v = year;
+	}
+	return v ? v : "";
+}
+
+/*
+ * What the form saves to the case (entities:saveto, docs/form-entities.md):
+ * the case fields it changes, recorded as one case.updated event made at
+ * the version the form was opened at (so a change made since becomes a
+ * conflict of the case), and the other properties as a JSON object for the
+ * form.submitted event (*props, NULL when none; caller frees).
+ */
+static int save_to_case(hw_fill *f, char **props)
+{
+	hw_ws *ws = f->ws;
+	xform_saveto_list *l = NULL;
+	store_case_row row;
+	case_change *changes = NULL;
+	const char **kv = NULL;
+	size_t n = 0, k = 0, bad = 0;
+	int rc;
+
+	*props = NULL;
+	memset(&row, 0, sizeof(row));
+	if ((rc = xform_savetos(&l, f->session, ws_err(ws))) < 0 || l->count == 0)
+		goto cleanup;
+	if ((rc = case_get(ws, f->case_id, &row)) < 0)
+		goto cleanup;
+	changes = calloc(l->count, sizeof(*changes));
+	kv = calloc(2 * l->count + 1, sizeof(*kv));
+	if (!changes || !kv) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < l->count; i++) {
+		const xform_saveto *sv = &l->items[i];
+		int field = 0;
+
+		for (size_t j = 0; caseform_saveto_fields[j]; j++)
+			field |= !strcmp(caseform_saveto_fields[j], sv->property);
+		if (!field) {
+			kv[k++] = sv->property;
+			kv[k++] = sv->value;
+		} else if (strcasecmp(row_field(&row, sv->property), sv->value) != 0) {
+			changes[n].field = sv->property;
+			changes[n].value = sv->value;
+			n++;
+		}
+	}
+	if (n && (rc = case_update_fields_at(ws, f->case_id, changes, n, (size_t)f->base_version,
+					     &bad)) < 0) {
+		if (rc == HW_EINVALID && bad < n)
+			hw_error_prefix(ws_err(ws), "saving %s to the case", changes[bad].field);
+		goto cleanup;
+	}
+	if (k && !(*props = event_data_build(kv)))
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+cleanup:
+	xform_saveto_list_free(l);
+	store_case_row_clear(&row);
+	free(changes);
+	free(kv);
+	return rc;
+}
+
 /* One consent the form answered yes or no: a consent.recorded event. */
 static int record_consent(hw_fill *f, const xform_nav *nav, const char *node, const char *purpose,
 			  const char *recipient, const char *present)
@@ -777,7 +818,7 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 	xform_failure_list *fl = NULL;
 	xform_nav *nav = NULL;
 	store_submission sub;
-	char *xml = NULL, *data = NULL, *flags = NULL, *count = NULL;
+	char *xml = NULL, *data = NULL, *props = NULL;
 	char sha[HW_SHA256_HEX + 1], now[HW_TIME_LEN + 1];
 	size_t len = 0;
 	int rc;
@@ -823,14 +864,21 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 	if ((rc = store_begin(st, ws_err(ws))) < 0)
 		goto cleanup;
 	if ((rc = store_submission_put(st, &sub, xml, len, STORE_LOCAL, NULL, ws_err(ws))) < 0 ||
-	    (rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0 ||
-	    (rc = record_consents(f, nav)) < 0)
+	    (rc = save_to_case(f, &props)) < 0)
 		goto rollback;
-	/* A screening form's result becomes the case's vulnerability flags. */
-	if (xform_eval(&count, f->session, "count(//vulnerability_flags)", NULL) == 0 &&
-	    strcmp(count, "0") != 0 &&
-	    xform_eval(&flags, f->session, "normalize-space(//vulnerability_flags)", NULL) == 0 &&
-	    (rc = case_update(ws, f->case_id, "vulnerability", *flags ? flags : NULL)) < 0)
+	if (props) {
+		/* The form properties go with the submission's event. */
+		hw_buf b = HW_BUF_INIT;
+
+		hw_buf_printf(&b, "%.*s,\"properties\":%s}", (int)strlen(data) - 1, data, props);
+		free(data);
+		if (!(data = hw_buf_detach(&b))) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto rollback;
+		}
+	}
+	if ((rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0 ||
+	    (rc = record_consents(f, nav)) < 0)
 		goto rollback;
 	if (f->draft_id && (rc = store_draft_delete(st, f->draft_id, ws_err(ws))) < 0)
 		goto rollback;
@@ -848,8 +896,7 @@ cleanup:
 	xform_failure_list_free(fl);
 	free(xml);
 	free(data);
-	free(flags);
-	free(count);
+	free(props);
 	return rc;
 }
 
@@ -860,7 +907,15 @@ int fill_discard(hw_fill *f)
 	if (f->draft_id && (rc = store_draft_delete(ws_store(f->ws), f->draft_id, ws_err(f->ws))) == 0) {
 		free(f->draft_id);
 		f->draft_id = NULL;
-		rc = build_session(f);
+		/* A new start sees the case as it is now. */
+		f->base_version = 0;
+		if (xform_has_case(f->form)) {
+			free(f->case_xml);
+			f->case_xml = NULL;
+			rc = caseform_xml(f->ws, f->case_id, 0, &f->case_xml, &f->base_version);
+		}
+		if (rc == 0)
+			rc = build_session(f);
 	}
 	return rc;
 }

@@ -327,3 +327,29 @@ Test(entity, scenario_case_steps_set_the_case)
 	cr_assert_eq(xform_scenario_run(&sum, fpath, steps, on_result, &t, &err), 0, "%s", err.msg);
 	cr_expect_eq(sum.failed, 2, "age 42 is not 12, and a late case step fails");
 }
+
+#include "event.h"
+
+Test(entity, form_properties_from_elsewhere_are_checked)
+{
+	static const char *const bad[] = {
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":[\"score\"]}",
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":{\"__version\":\"9\"}}",
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":{\"Score\":\"9\"}}",
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":{\"score\":12}}",
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":{\"score\":\"\\u001b[2J\"}}",
+	};
+	hw_error err = { 0, "" };
+
+	cr_expect_eq(event_check_data(EV_FORM_SUBMITTED,
+		"{\"form_id\":\"f\",\"form_version\":\"1\",\"instance_id\":\"uuid:1\",\"sha256\":\"x\","
+		"\"properties\":{\"last_score\":\"12\"}}", &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(event_check_data(EV_FORM_SUBMITTED, bad[i], &err), HW_EINVALID,
+			     "accepted: %s", bad[i]);
+}

@@ -235,7 +235,7 @@ Test(fill, finalise_refuses_an_incomplete_form_then_stores_everything_at_once)
 	size_t len;
 
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
-	cr_assert_eq(fill_answer(f, "/intake/age", "14"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/next_date", "2030-01-01"), 0);
 	cr_assert_eq(fill_finalise(f, &instance, &fails), HW_EINVALID);
 	cr_assert_not_null(fails);
 	cr_assert_geq(fails->count, 2);
@@ -253,10 +253,10 @@ Test(fill, finalise_refuses_an_incomplete_form_then_stores_everything_at_once)
 	store_drafts_of_case(ws_store(ws), id, no_draft, &drafts, NULL);
 	cr_assert_eq(subs, 1);
 	cr_assert_eq(drafts, 0);
-	/* The screening result became the case's flags. */
+	/* The screening result became the case's flags, through saveto. */
 	cr_assert_eq(case_get(ws, id, &r), 0);
 	cr_assert_str_eq(r.vulnerability, "minor");
-	cr_assert_eq(r.nevents, 3);  /* opened, form.submitted, updated */
+	cr_assert_eq(r.nevents, 3);  /* opened, updated, form.submitted */
 	store_case_row_clear(&r);
 	cr_assert_eq(store_pending_count(ws_store(ws), &pending, NULL), 0);
 	cr_assert_eq(pending, 4);   /* 3 events + 1 submission wait for sync */
@@ -287,12 +287,13 @@ Test(fill, a_minor_gets_child_wording_and_the_case_language_is_used)
 	free(dir);
 }
 
-Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
+Test(fill, what_the_case_knows_is_read_from_it_and_not_asked)
 {
 	char id[HW_UUID_LEN + 1];
 	char *dir;
 	hw_ws *ws;
 	hw_fill *f = NULL;
+	xform_node_state st;
 
 	time_t now;
 
@@ -301,17 +302,77 @@ Test(fill, what_the_case_knows_is_filled_in_and_an_answer_wins)
 	dir = new_workspace(id, "1990-11-30");
 	ws = open_ws(dir);
 	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
-	cr_assert_str_eq(value(f, "/intake/age"), "35");  /* 36 tomorrow */
+	cr_assert_str_eq(value(f, "/intake/case_age"), "35");  /* 36 tomorrow */
+	cr_assert_eq(xform_state(&st, fill_session(f), "/intake/age", NULL), 0);
+	cr_assert_eq(st.relevant, 0, "the age is asked although the case knows it");
 	/* The form's today() runs on the same fixed clock as the case's age. */
 	cr_assert_str_eq(value(f, "/intake/opened_on"), "2026-11-29");
-	cr_assert_eq(fill_answer(f, "/intake/age", "37"), 0);
-	fill_free(f);
-	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
-	cr_assert_str_eq(value(f, "/intake/age"), "37");
 	fill_free(f);
 	ws_free(ws);
 	free(dir);
 	hw_clock_fix(0);
+}
+
+/* Open the intake form for id, answer what it requires and the pairs given, finalise. */
+static void fill_and_finalise(hw_ws *ws, const char *id, const char *path, const char *value)
+{
+	hw_fill *f = NULL;
+	char *instance = NULL;
+
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_answer(f, "/intake/name", "Lina"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/consent", "yes"), 0);
+	if (path)
+		cr_assert_eq(fill_answer(f, path, value), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(fill_finalise(f, &instance, NULL), 0, "%s", ws_error(ws)->msg);
+	free(instance);
+	fill_free(f);
+}
+
+Test(fill, saveto_writes_the_case_and_a_change_since_opening_is_a_conflict)
+{
+	char id[HW_UUID_LEN + 1], *xml = NULL;
+	char *dir = new_workspace(id, "1980-02-02");
+	hw_ws *ws = open_ws(dir);
+	hw_fill *f = NULL;
+	case_conflict *c = NULL;
+	size_t nc = 9;
+	store_case_row r;
+
+	/* Nobody else changed the case: the correction is the case's value. */
+	fill_and_finalise(ws, id, "/intake/return_country_fix", "GH");
+	cr_assert_eq(case_get(ws, id, &r), 0);
+	cr_expect_str_eq(r.return_country, "GH");
+	store_case_row_clear(&r);
+	cr_assert_eq(case_conflicts(ws, id, &c, &nc), 0);
+	cr_expect_eq(nc, 0);
+	case_conflicts_free(c, nc);
+
+	/* A form property comes back to the next form through instance('case'). */
+	fill_and_finalise(ws, id, "/intake/score", "12");
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_expect_str_eq(value(f, "/intake/last_score"), "12");
+
+	/* The form is open (a draft) when the case changes elsewhere. */
+	cr_assert_eq(fill_answer(f, "/intake/name", "Lina"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/consent", "yes"), 0);
+	cr_assert_eq(fill_answer(f, "/intake/return_country_fix", "NG"), 0);
+	fill_free(f);
+	cr_assert_eq(case_update(ws, id, "return_country", "SN"), 0);
+	/* Resumed later: still compared with the case as it was when the draft began. */
+	cr_assert_eq(fill_open(&f, ws, id, "intake", NULL), 0);
+	cr_assert_eq(xform_submission(&xml, NULL, fill_session(f), NULL), 0);
+	cr_expect(strstr(xml, "baseVersion=\"4\"") != NULL, "%s", xml);
+	free(xml);
+	cr_assert_eq(fill_finalise(f, NULL, NULL), 0, "%s", ws_error(ws)->msg);
+	fill_free(f);
+	cr_assert_eq(case_conflicts(ws, id, &c, &nc), 0);
+	cr_assert_eq(nc, 1, "a change made since the form opened was overwritten silently");
+	cr_expect_str_eq(c[0].field, "return_country");
+	cr_expect_eq(c[0].nvalues, 2);
+	case_conflicts_free(c, nc);
+	ws_free(ws);
+	free(dir);
 }
 
 Test(fill, a_full_disk_refuses_the_next_answer_and_loses_none_already_given)
@@ -411,7 +472,7 @@ Test(fill, an_answer_the_form_no_longer_takes_is_skipped_on_resume_and_kept)
 	cr_expect_str_eq(value(f, "/intake/next_date"), "");
 	fill_free(f);
 	cr_assert_eq(store_draft_ops(ws_store(ws), draft, count_op, &n, NULL), 0);
-	cr_expect_eq(n, 6, "the skipped answers stay in the draft (%d operations)", n);
+	cr_expect_eq(n, 7, "the skipped answers stay in the draft (%d operations, with the base version)", n);
 	ws_free(ws);
 	free(draft);
 	free(dir);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caseform.h"
 #include "cases.h"
 #include "cli.h"
 #include "forms.h"
@@ -25,17 +26,71 @@ static void list_bad(const char *path, const char *message, void *payload)
 	cli_error(_("skipping a form that does not load: %s"), message);
 }
 
+/* Why a form is or is not for a case, translated. */
+static const char *why_text(const caseform_entry *e)
+{
+	switch (e->why) {
+	case CASEFORM_FOR_MINORS: return _("for minors only");
+	case CASEFORM_FOR_ADULTS: return _("for adults only");
+	case CASEFORM_FOR_EXPR: return _("for cases where the form's condition holds");
+	default: return "";
+	}
+}
+
+typedef struct list_case {
+	int all;
+	int shown;
+} list_case;
+
+/* One line of `form list --case`: the forms that apply, or every form with --all. */
+static int list_for_case(const caseform_entry *e, void *payload)
+{
+	list_case *l = payload;
+
+	if (!e->applies && !l->all)
+		return 0;
+	l->shown++;
+	if (e->applies)
+		printf("%-28s %-12s %s%s%s\n", e->id, e->version, e->title,
+		       e->why != CASEFORM_FOR_ALL ? "  -- " : "", why_text(e));
+	else {
+		printf("%-28s %-12s %s  -- ", e->id, e->version, e->title);
+		/* TRANSLATORS: after a form's title; %s says whom the form is for. */
+		printf(_("does not apply: %s"), why_text(e));
+		putchar('\n');
+	}
+	if (!e->applies && e->expr)
+		printf("%-28s %-12s    %s\n", "", "", e->expr);
+	return 0;
+}
+
 int cli_form_list(int argc, char **argv, const cli_globals *g)
 {
+	const char *case_arg = NULL;
+	char case_id[HW_UUID_LEN + 1];
+	list_case l = { 0, 0 };
 	hw_ws *ws = NULL;
-	int st;
+	int st, i;
 
-	(void)argv;
-	if (argc != 1)
-		return cli_usage(_("usage: homeward form list"));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--case") && i + 1 < argc)
+			case_arg = argv[++i];
+		else if (!strcmp(argv[i], "--all"))
+			l.all = 1;
+		else
+			break;
+	}
+	if (i < argc || (l.all && !case_arg))
+		return cli_usage(_("usage: homeward form list [--case ID [--all]]"));
 	if ((st = cli_open_workspace(&ws, g, WS_OPEN_READONLY)) != 0)
 		return st;
-	st = forms_list(ws, list_one, list_bad, NULL) < 0 ? cli_fail(ws_error(ws)) : 0;
+	if (!case_arg)
+		st = forms_list(ws, list_one, list_bad, NULL) < 0 ? cli_fail(ws_error(ws)) : 0;
+	else if (case_resolve_id(ws, case_arg, case_id) < 0 ||
+		 caseform_forms(ws, case_id, list_for_case, &l) < 0)
+		st = cli_fail(ws_error(ws));
+	else
+		st = 0;
 	ws_free(ws);
 	return st;
 }

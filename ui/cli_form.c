@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caseform.h"
 #include "cli.h"
 #include "i18n.h"
 #include "xform/xform.h"
@@ -50,27 +51,49 @@ static void print_load_error(const char *path, const hw_error *err)
 	}
 }
 
+/* A problem with a form's use of the case: FILE:LINE: error: MESSAGE. */
+static void on_case_problem(int line, const char *message, void *payload)
+{
+	printf("%s:%d: %s: %s\n", (const char *)payload, line, _("error"), message);
+}
+
 int cli_form_check(int argc, char **argv, const cli_globals *g)
 {
 	int i, errors = 0;
+	xform **forms;
 
 	(void)g;
 	if (argc < 2)
 		return cli_usage(_("usage: homeward form check FORM..."));
+	if (!(forms = calloc((size_t)argc, sizeof(*forms)))) {
+		hw_error oom = { HW_ERROR, "" };
+
+		return cli_fail(&oom);
+	}
 	for (i = 1; i < argc; i++) {
 		xform_load_options opts = XFORM_LOAD_OPTIONS_INIT;
 		check_counts counts = { 0 };
 		hw_error err = { 0, "" };
-		xform *form = NULL;
 
 		opts.diag = on_diag;
 		opts.payload = &counts;
-		if (xform_load_ext(&form, argv[i], &opts, &err) < 0) {
+		if (xform_load_ext(&forms[i - 1], argv[i], &opts, &err) < 0) {
 			print_load_error(argv[i], &err);
 			errors++;
 		}
-		xform_free(form);
 	}
+	/* Saveto targets and references into instance('case'): a property one
+	 * form reads, another form checked with it may save. */
+	for (i = 1; i < argc; i++) {
+		if (!forms[i - 1])
+			continue;
+		if (caseform_check(forms[i - 1], (const xform *const *)forms, (size_t)argc - 1,
+				   on_case_problem, argv[i]) > 0)
+			errors++;
+	}
+	for (i = 0; i < argc; i++)
+		xform_free(forms[i]);
+	free(forms);
 	fflush(stdout);
 	return errors ? 1 : 0;
 }

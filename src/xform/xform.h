@@ -318,6 +318,11 @@ const char *xform_instance_id(xform_session *s);
  * is for with homeward:applies-to on <model> (docs/form-entities.md).
  */
 
+/* True if name can be a case property of entities:saveto: 1 to 64
+ * lower-case letters, digits and _, not starting with a digit, not the
+ * reserved name, label or __anything. */
+int xform_property_name_ok(const char *name);
+
 /* True if the form declares <instance id="case">. */
 int xform_has_case(const xform *form);
 

@@ -67,6 +67,15 @@ int xf_entity_fill(xform_session *s)
 	return rc;
 }
 
+int xform_property_name_ok(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	return n > 0 && n <= 64 && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") == n &&
+		!(v[0] >= '0' && v[0] <= '9') && strcmp(v, "name") && strcmp(v, "label") &&
+		strncmp(v, "__", 2);
+}
+
 int xform_has_case(const xform *f)
 {
 	return f && f->has_case;
