@@ -42,11 +42,14 @@ void caseform_age_minor(const store_case_row *row, char age[16], int *minor)
 	int by, bm, bd, ty, tm, td, a = -1;
 
 	age[0] = '\0';
-	/* The fold's flag; age is counted against today's date. */
 	*minor = row->minor;
 	hw_now_iso(now);
 	if (sscanf(now, "%d-%d-%d", &ty, &tm, &td) != 3)
 		return;
+	/* Both against today's date, not the day the events were folded. */
+	now[10] = '\0';
+	if (row->birth_date || row->birth_year > 0)
+		*minor = case_is_minor(row->birth_date, row->birth_year, now);
 	if (row->birth_date && sscanf(row->birth_date, "%d-%d-%d", &by, &bm, &bd) == 3)
 		a = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
 	else if (row->birth_year > 0)
