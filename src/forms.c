@@ -988,6 +988,7 @@ int submission_read(hw_ws *ws, const char *instance_id, const char *lang, submis
 	xform_session_options o = XFORM_SESSION_OPTIONS_INIT;
 	submission_view *v = calloc(1, sizeof(*v));
 	store_submission sub;
+	char *case_xml = NULL;
 	xform_session *session = NULL;
 	xform_nav *nav = NULL;
 	xform *form = NULL;
@@ -1036,6 +1037,11 @@ int submission_read(hw_ws *ws, const char *instance_id, const char *lang, submis
 		}
 	}
 	o.language = lang;
+	/* What the form took from the case decides what it asked (a case gone
+	 * from this device reads as one that knows nothing). */
+	if (xform_has_case(form) && caseform_xml(ws, v->case_id, 0, &case_xml, NULL) < 0)
+		hw_error_clear(ws_err(ws));
+	o.case_xml = case_xml;
 	if ((rc = xform_session_edit(&session, form, v->xml, v->xml_len, &o, ws_err(ws))) < 0 ||
 	    (rc = xform_nav_build(&nav, session, ws_err(ws))) < 0)
 		goto cleanup;
@@ -1070,6 +1076,7 @@ int submission_read(hw_ws *ws, const char *instance_id, const char *lang, submis
 	v = NULL;
 	rc = 0;
 cleanup:
+	free(case_xml);
 	free(sub.instance_id); free(sub.case_id); free(sub.form_id); free(sub.form_version);
 	free(sub.created_at); free(sub.sha256);
 	xform_nav_free(nav);

@@ -30,7 +30,7 @@ leaks() {
 }
 $W init --device-id rest-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name $GIVEN --family-name $FAMILY --birth-date $BORN --nationality IQ --return-country IQ --language ar)
-printf 'answer /data/age 35\nanswer /data/return_country IQ\nanswer /data/summary "%s"\n' "$ANSWER" >"$T/answers"
+printf 'answer /data/age_asked 35\nanswer /data/return_country_fix IQ\nanswer /data/summary "%s"\n' "$ANSWER" >"$T/answers"
 INST=$($W form submit "$ID" needs-assessment "$T/answers" 2>"$T/err")
 # A draft with a typed answer, as the screen keeps one.
 "$SQL" "$ws" "INSERT INTO drafts VALUES ('d1', '$ID', 'needs-assessment', 'en', '2026-11-29T10:00:00Z', '2026-11-29T10:00:00Z'); INSERT INTO draft_ops VALUES ('d1', 1, 'set', '/data/summary', '$DRAFT')"

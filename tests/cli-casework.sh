@@ -113,13 +113,13 @@ bad "a closed case takes no milestone" 'is closed' $W case arrive $ID --date 202
 ok "case reopen reopens it" '$W case reopen $ID --reason "contact again through the family" && $W case show $ID | grep -q "^Stage  *reopened"'
 
 # --- reading a submission back, and correcting it ---
-printf 'answer /data/age 35\nanswer /data/return_country NG\nanswer /data/summary "First summary."\n' >"$T/na"
+printf 'answer /data/age_asked 35\nanswer /data/return_country_fix NG\nanswer /data/summary "First summary."\n' >"$T/na"
 INST=$($W form submit $ID needs-assessment "$T/na" 2>"$T/err")
-ok "submission show lists each question with its answer" '$W submission show ${INST#uuid:} >"$T/show" && grep -q "^How old are you?" "$T/show" && grep -q "^  35$" "$T/show" && grep -q "^  First summary.$" "$T/show"'
+ok "submission show lists each question with its answer" '$W submission show ${INST#uuid:} >"$T/show" && grep -q "^Return to: Nigeria (from the case). Is this still right?$" "$T/show" && ! grep -q "^How old are you?" "$T/show" && grep -q "^  First summary.$" "$T/show"'
 bad "submission show of an unknown instance names it" 'instance id "nothing-here"' $W submission show nothing-here
 printf 'answer /data/summary "Corrected summary."\n' >"$T/fix"
 FIX=$($W form submit $ID needs-assessment "$T/fix" --corrects $INST 2>"$T/err")
-ok "a correction is a new instance naming the old one" '[ -n "$FIX" ] && [ "$FIX" != "$INST" ] && $W submission show $FIX --format xml | grep -q "<deprecatedID>$INST</deprecatedID>" && $W submission show $FIX | grep -q "^  Corrected summary.$" && $W submission show $FIX | grep -q "^  35$"'
+ok "a correction is a new instance naming the old one" '[ -n "$FIX" ] && [ "$FIX" != "$INST" ] && $W submission show $FIX --format xml | grep -q "<deprecatedID>$INST</deprecatedID>" && $W submission show $FIX | grep -q "^  Corrected summary.$" && $W submission show $FIX --format xml | grep -q "<age>36</age>"'
 ok "the case keeps the older submission, marked as corrected" '$W case show $ID | grep -q "(corrected by $FIX)"'
 
 # --- the form contract: consents and milestones recorded by finalised forms ---
@@ -129,14 +129,14 @@ answer /data/session_date 2026-11-29
 answer /data/interpreter_present yes
 answer /data/interpreter_language ar
 answer /data/preferred_language en
-answer /data/age 36
+answer /data/age_asked 36
 answer /data/consent_counselling yes
 answer /data/consent_data no
 answer /data/next_appointment 2026-12-05
 EOF
 ok "a first contact records its consents, with the interpreter present" '$W form submit $FC first-contact "$T/fc" >/dev/null && $W case show $FC >"$T/show" && grep -q "^  counselling  *granted  *2026-11-29  interpreter" "$T/show" && grep -q "^  data_processing  *refused" "$T/show" && grep -q "^Stage  *counselling" "$T/show"'
 cat >"$T/fu" <<'EOF'
-answer /data/return_country NG
+answer /data/return_country_fix NG
 answer /data/visit/visit_round m3
 answer /data/visit/arrival_date 2026-08-11
 answer /data/visit/visit_date 2026-11-12

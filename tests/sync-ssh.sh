@@ -104,7 +104,7 @@ cat >"$tmp/answers" <<'EOF'
 answer /data/session_date 2026-11-29
 answer /data/interpreter_present no
 answer /data/preferred_language en
-answer /data/age 30
+answer /data/age_asked 30
 answer /data/consent_counselling no
 EOF
 

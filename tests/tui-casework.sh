@@ -14,7 +14,7 @@ count_events() { W case show "$1" | grep -c "  $2  "; }
 make_workspace
 ID=$(W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 \
 	--nationality NG --return-country NG --language en)
-printf 'answer /data/age 35\nanswer /data/return_country NG\nanswer /data/summary "Needs a small business grant."\n' >"$work/na"
+printf 'answer /data/return_country_ok no\nanswer /data/return_country_fix NG\nanswer /data/return_place Lagos\nanswer /data/summary "Needs a small business grant."\n' >"$work/na"
 W form submit "$ID" needs-assessment "$work/na" >/dev/null
 # Logical order, so that the Arabic can be matched as stored.
 W config set ui.bidi off >/dev/null
@@ -27,15 +27,16 @@ check "the case screen opens" wait_for "${ID%"${ID#????????}"}"
 # Fill, the case-work header, the assignee, the submissions header, the submission.
 keys Down Down Down Down Enter
 check "Enter on a submitted form opens it (title in Arabic)" wait_for "استمارة مُرسلة:"
-check "the question is labelled in the counsellor's language (Arabic)" wait_for "كم عمرك؟"
-below_arabic() { screen | grep -A1 -F "كم عمرك؟" | tail -n 1 | grep -qF "How old are you?"; }
+# The country of return came from the case: the first question asks whether it is still right.
+check "the question is labelled in the counsellor's language (Arabic)" wait_for "العودة إلى: نيجيريا (من الملف)"
+below_arabic() { screen | grep -A1 -F "العودة إلى: نيجيريا" | tail -n 1 | grep -qF "Return to: Nigeria (from the case)"; }
 check "the returnee's language (English) is beneath" poll below_arabic
-check "the answer is shown" wait_line "35" " "
+check "the answer is shown" wait_for "Lagos"
 check "a choice's answer is shown by its label" wait_for "Nigeria"
 check "the reader says it is read-only" wait_for "(للقراءة فقط)"
 keys F7
-check "F7 hides the returnee's language" wait_gone "How old are you?"
-check "the Arabic label stays" on_screen "كم عمرك؟"
+check "F7 hides the returnee's language" wait_gone "Return to: Nigeria (from the case)"
+check "the Arabic label stays" on_screen "العودة إلى: نيجيريا"
 keys PageDown PageDown PageDown PageDown PageDown PageDown
 check "the reader scrolls to the long text at the end" wait_for "Needs a small business grant."
 keys Escape
@@ -161,7 +162,7 @@ check "the program quits at the end" gone
 # --- hostile answers: escape sequences and bidi overrides never reach the terminal
 ID3=$(W case add --given-name Hana --family-name Hostile --birth-date 1990-01-01 \
 	--nationality NG --return-country NG --language en)
-printf 'answer /data/age 40\nanswer /data/summary "clear \033[2J\033]2;pwned\007 then \342\200\256 reversed end"\n' >"$work/bad"
+printf 'answer /data/age_asked 40\nanswer /data/summary "clear \033[2J\033]2;pwned\007 then \342\200\256 reversed end"\n' >"$work/bad"
 W form submit "$ID3" needs-assessment "$work/bad" >/dev/null
 start HOMEWARD_NOW=$HOMEWARD_NOW
 check "the hostile case is listed" wait_for "Hana Hostile"
@@ -170,7 +171,7 @@ wait_gone "Lina Demo"
 keys Enter
 check "its case screen opens" wait_for "Stage: counselling"
 keys Down Down Down Down Enter
-check "the reader opens" wait_for "How old are you?"
+check "the reader opens" wait_for "Return to: Nigeria (from the case)"
 keys End
 check "the hostile answer is shown as text" wait_line "clear" "reversed end"
 check "its escape sequences did not clear the screen" on_screen "Submitted: Needs assessment"

@@ -12,7 +12,7 @@ count_events() { W case show "$1" | grep -c "  $2  "; }
 make_workspace
 ID=$(W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 \
 	--nationality NG --return-country NG --language en)
-printf 'answer /data/age 35\nanswer /data/return_country NG\n' >"$work/na"
+printf 'answer /data/age_asked 35\nanswer /data/return_country_fix NG\n' >"$work/na"
 W form submit "$ID" needs-assessment "$work/na" >/dev/null
 W case add --given-name Omar --family-name Other --birth-date 1985-02-01 \
 	--nationality AF --return-country AF --language fa >/dev/null
