@@ -62,6 +62,47 @@ char *chart_bar(long value, long max, int width, unsigned flags)
 	return out;
 }
 
+/* Columns of value out of max in width, rounded; at least 1 for a value above 0. */
+static int columns(double value, double max, int width)
+{
+	int n;
+
+	if (value <= 0 || max <= 0)
+		return 0;
+	n = (int)(value * width / max + 0.5);
+	if (n < 1)
+		n = 1;
+	return n > width ? width : n;
+}
+
+char *chart_range(double lo, double hi, double max, int width, unsigned flags)
+{
+	int ascii = flags & CHART_ASCII, solid, shade, i;
+	const char *full = ascii ? "#" : FULL, *light = ascii ? ":" : SHADE;
+	char *out, *p;
+
+	if (width < 0)
+		width = 0;
+	if (hi < lo)
+		hi = lo;
+	solid = columns(lo, max, width);
+	shade = columns(hi, max, width) - solid;
+	if (shade < 0)
+		shade = 0;
+	if (!(out = malloc((size_t)(solid + shade) * 3 + 1)))
+		return NULL;
+	p = out;
+	for (i = 0; i < solid + shade; i++) {
+		int is_shade = flags & CHART_RTL ? i < shade : i >= solid;
+		const char *c = is_shade ? light : full;
+
+		memcpy(p, c, strlen(c));
+		p += strlen(c);
+	}
+	*p = '\0';
+	return out;
+}
+
 char *chart_sparkline(const long *values, const int *vague, size_t n, unsigned flags)
 {
 	static const char *const blocks[8] = {

@@ -31,6 +31,14 @@ enum {
 char *chart_bar(long value, long max, int width, unsigned flags);
 
 /*
+ * A bar from 0 to hi out of max, at most width columns, solid up to lo and
+ * shaded from lo to hi (a median and a 90th percentile): whole columns,
+ * each part rounded to the nearest, a part above 0 at least one column.
+ * With CHART_RTL the shaded part comes first.  Caller frees.
+ */
+char *chart_range(double lo, double hi, double max, int width, unsigned flags);
+
+/*
  * A sparkline of n values, one column each: 0 is a blank, the largest the
  * full block, the others scaled over the eight levels (a value above 0
  * never below the first).  vague[i] (vague may be NULL) marks a value

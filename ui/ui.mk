@@ -21,6 +21,13 @@ tests_test_text_SOURCES = tests/test_text.c ui/text.c ui/text.h
 tests_test_text_CFLAGS = $(TEST_CFLAGS) $(FRIBIDI_CFLAGS)
 tests_test_text_LDADD = $(TEST_LIBS) $(FRIBIDI_LIBS)
 
+# Charts are pure too: bars and sparklines as strings.
+check_PROGRAMS += tests/test_chart
+TESTS += tests/test_chart
+tests_test_chart_SOURCES = tests/test_chart.c ui/chart.c ui/chart.h
+tests_test_chart_CFLAGS = $(TEST_CFLAGS) -I$(srcdir)/ui
+tests_test_chart_LDADD = $(TEST_LIBS)
+
 # Screen tests: the real program driven through tmux.
 TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repeat.sh \
 	tests/tui-arabic.sh tests/tui-persian.sh tests/tui-resize.sh \
