@@ -17,17 +17,25 @@ remote="$work/central.git"
 G() { "$GIT_BIN" --git-dir="$remote" "$@"; }
 good="$work/good"
 bad="$work/bad"
+# Every device that syncs belongs to the supervisor's team, when the
+# program keeps a team roster.
+enrol() { :; }
+if [ -f "${top_srcdir:-.}/tests/team-lib.sh" ]; then
+	. "${top_srcdir:-.}/tests/team-lib.sh"
+	enrol() { team_enrol "$@"; }
+fi
 {
+	hw "$ws" init --device-id sup --name "Sam Super" --role supervisor --remote "$remote" &&
 	hw "$good" init --device-id good --name "Gina Good" --role counsellor --remote "$remote" &&
+	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
+	enrol "$ws" "$good" counsellor && enrol "$ws" "$bad" counsellor &&
 	id=$(hw "$good" case add --given-name Rima --family-name Before --birth-date 1990-09-09 \
 		--nationality TN --return-country TN --language ar) &&
 	hw "$good" sync &&
-	hw "$ws" init --device-id sup --name "Sam Super" --role supervisor --remote "$remote" &&
 	hw "$ws" merge &&
 	hw "$ws" case update "$id" family_name FromSup &&
 	hw "$good" case update "$id" family_name FromGood &&
 	hw "$good" sync &&
-	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
 	hw "$bad" case add --given-name Omar --family-name Bad --birth-date 1980-01-01 \
 		--nationality TN --return-country TN --language ar &&
 	hw "$bad" sync
