@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "cases.h"
+#include "team.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -1070,7 +1071,7 @@ static int record_at(hw_ws *ws, const char *case_id, const char *type, const cha
 {
 	hw_store *st = ws_store(ws);
 	hw_event *ev = NULL;
-	char **parents = NULL, *json = NULL;
+	char **parents = NULL, *json = NULL, author[TEAM_TEXT_MAX + 1];
 	size_t np = 0;
 	int rc;
 
@@ -1085,7 +1086,9 @@ static int record_at(hw_ws *ws, const char *case_id, const char *type, const cha
 		rc = hw_error_set(ws_err(ws), HW_ENOTFOUND, "no case %s", case_id);
 		goto fail;
 	}
-	if ((rc = event_new(&ev, case_id, type, ws_author(ws), ws_device_id(ws),
+	/* The author is the roster's name for this device once it is enrolled. */
+	team_author(ws, author, sizeof(author));
+	if ((rc = event_new(&ev, case_id, type, author, ws_device_id(ws),
 			    (const char *const *)parents, np, data_json, ws_err(ws))) < 0 ||
 	    (rc = event_to_json(&json, ev, ws_err(ws))) < 0 ||
 	    (rc = store_event_put(st, ev, json, STORE_LOCAL, NULL, ws_err(ws))) < 0 ||
@@ -1866,8 +1869,9 @@ int case_assign(hw_ws *ws, const char *case_id, const char *person, const char *
 		return rc;
 	if ((rc = case_state(ws, case_id, 0, &row, &w)) < 0)
 		goto cleanup;
-	/* Until the team has a roster, the people known are the devices seen in events. */
-	if (strcmp(person, ws_device_id(ws)) && !store_device_known(ws_store(ws), person)) {
+	/* The people known: the team's roster, and the devices seen in events. */
+	if (strcmp(person, ws_device_id(ws)) && !store_device_known(ws_store(ws), person) &&
+	    !team_knows(ws, person)) {
 		rc = hw_error_set(ws_err(ws), HW_EINVALID,
 				  "person \"%s\" is not known here (a person is named by the device id they work on, "
 				  "as seen in synced events)", person);

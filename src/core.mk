@@ -18,6 +18,8 @@ src_libhomeward_a_SOURCES += src/crypto.c src/crypto.h
 src_libhomeward_a_SOURCES += src/envelope.c src/envelope.h
 # End-to-end encryption of cases: case keys, sealed bodies, wrap files.
 src_libhomeward_a_SOURCES += src/seal.c src/seal.h
+# The team roster and its trust root (docs/security.md).
+src_libhomeward_a_SOURCES += src/team.c src/team.h
 # Case work: reintegration providers (docs/case-work.md).
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 # Reports for supervisors (docs/reports.md).

@@ -1074,9 +1074,10 @@ int ws_init(hw_ws *ws, const char *device_id, const char *name,
 	if (hw_text_problem(name))
 		return hw_error_set(&ws->err, HW_EINVALID, "the counsellor name %s",
 				    hw_text_problem(name));
-	if (strcmp(role, "counsellor") != 0 && strcmp(role, "supervisor") != 0)
+	if (strcmp(role, "counsellor") != 0 && strcmp(role, "field_officer") != 0 &&
+	    strcmp(role, "supervisor") != 0)
 		return hw_error_set(&ws->err, HW_EINVALID,
-				    "role must be counsellor or supervisor, not \"%s\"", role);
+				    "role must be counsellor, field_officer or supervisor, not \"%s\"", role);
 	if (ws_is_initialised(ws) && strcmp(ws->device_id, device_id) != 0)
 		return hw_error_set(&ws->err, HW_EEXISTS,
 				    "this workspace already belongs to device %s", ws->device_id);

@@ -121,6 +121,7 @@ ok "form check: every form is checked, the status says one failed" '[ $st -eq 1 
 
 # A token in the remote URL is never shown: not in progress lines, not in errors.
 $W config set sync.remote "http://hwuser:s3cretTOKEN@127.0.0.1:1/central.git"
+$W team join "5f1c 0a9e 33b7 4d20 9c6e 1f08 a4d3 7b52 e019 64c8 2d7a f3b1 0e95 c846 71da 3b0f" >/dev/null
 $W sync >"$T/out" 2>"$T/err"; st=$?
 ok "a sync to a URL with a token fails without showing the token" '[ $st -ne 0 ] && ! grep -q s3cretTOKEN "$T/out" "$T/err" && grep -q "http://127.0.0.1:1/central.git" "$T/out" "$T/err"'
 

@@ -156,3 +156,8 @@ EXTRA_DIST += tests/reports.sh
 # Exports of cases and the audit log: read back, recorded before written.
 TESTS += tests/export.sh
 EXTRA_DIST += tests/export.sh
+EXTRA_DIST += tests/team-lib.sh
+
+# The team roster, signed files and signed main: forgeries refused (docs/security.md).
+TESTS += tests/team.sh
+EXTRA_DIST += tests/team.sh

@@ -13,15 +13,18 @@ remote="$work/usb/homeward.git"
 mkdir -p "$work/usb"
 "$GIT_BIN" init -q --bare "$remote"
 other="$work/other"
+. "${top_srcdir:-.}/tests/team-lib.sh"
 {
+	hw "$work/sup" init --device-id sup --name Sam --role supervisor --remote "$remote" &&
 	hw "$ws" init --device-id here --name Tester --role counsellor --remote "$remote" &&
+	team_enrol "$work/sup" "$ws" counsellor &&
 	hw "$ws" case add --given-name Samir --family-name Sent --birth-date 1988-08-08 \
 		--nationality TN --return-country TN --language ar &&
 	hw "$other" init --device-id there --name Other --role counsellor --remote "$remote" &&
+	team_enrol "$work/sup" "$other" counsellor &&
 	hw "$other" case add --given-name Rima --family-name Received --birth-date 1990-09-09 \
 		--nationality TN --return-country TN --language ar &&
 	hw "$other" sync &&
-	hw "$work/sup" init --device-id sup --name Sam --role supervisor --remote "$remote" &&
 	hw "$work/sup" merge
 } >"$work/setup.log" 2>&1
 check "the other device's case is on main" test $? = 0

@@ -109,6 +109,11 @@ int cli_merge(int argc, char **argv, const cli_globals *g);
 int cli_form_publish(int argc, char **argv, const cli_globals *g);
 int cli_migrate_repository(int argc, char **argv, const cli_globals *g);
 
+/* The team roster (ui/cli_team.c): `team fingerprint|request|join|add|remove|list`. */
+int cli_team(int argc, char **argv, const cli_globals *g);
+/* `verify-push`: the server's check of pushed refs, for a pre-receive hook (ui/cli_team.c). */
+int cli_verify_push(int argc, char **argv, const cli_globals *g);
+
 /* Cases and settings (ui/cli_case.c). */
 int cli_init(int argc, char **argv, const cli_globals *g);
 int cli_migrate_workspace(int argc, char **argv, const cli_globals *g);

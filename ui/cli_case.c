@@ -17,6 +17,7 @@
 #include "forms.h"
 #include "i18n.h"
 #include "text.h"
+#include "team.h"
 #include "workspace.h"
 
 int cli_init(int argc, char **argv, const cli_globals *g)
@@ -26,12 +27,16 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 		{ "name", required_argument, NULL, 'n' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "remote", required_argument, NULL, 'R' },
+		{ "team-key", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *device = NULL, *name = NULL, *role = "counsellor", *remote = NULL;
+	const char *usage = _("usage: homeward init --device-id ID --name NAME --role counsellor|field_officer|supervisor [--remote URL] [--team-key FINGERPRINT]");
+	const char *device = NULL, *name = NULL, *role = "counsellor", *remote = NULL, *team_key = NULL;
+	unsigned char root[KEYS_SIGN_PUBLIC];
+	char fp[KEYS_FINGERPRINT_TEXT];
 	hw_secret *pass = NULL;
 	hw_ws *ws = NULL;
-	int c, st, rc;
+	int c, st, rc, founded = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -40,11 +45,17 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 		case 'n': name = optarg; break;
 		case 'r': role = optarg; break;
 		case 'R': remote = optarg; break;
-		default: return cli_usage(_("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+		case 'T': team_key = optarg; break;
+		default: return cli_usage(usage);
 		}
 	}
 	if (!device || !name || optind != argc)
-		return cli_usage(_("usage: homeward init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]"));
+		return cli_usage(usage);
+	if (!team_role_valid(role))
+		return cli_usage(_("the role must be counsellor, field_officer or supervisor"));
+	/* A mistyped fingerprint is refused before anything is made. */
+	if (team_key && keys_fingerprint_parse(team_key, root) < 0)
+		return cli_usage(_("the fingerprint must be 64 hex digits, as homeward team fingerprint prints it (quote it as one argument)"));
 	/* The passphrase first: without one, nothing is created. */
 	if ((st = cli_passphrase(g, 1, &pass)) != 0)
 		return st;
@@ -59,10 +70,36 @@ int cli_init(int argc, char **argv, const cli_globals *g)
 	if (ws_init(ws, device, name, role, remote) < 0 ||
 	    (!ws_has_keys(ws) && ws_make_keys(ws, pass) < 0)) {
 		st = cli_fail(ws_error(ws));
-	} else {
-		printf(_("Workspace %s ready for %s (%s, device %s).\n"), ws_dir(ws), name, role, device);
-		st = 0;
+		goto done;
 	}
+	/*
+	 * The trust root: the one given, or for a supervisor without one, a new
+	 * team of its own (its key is the root).  Others work locally until
+	 * they join.
+	 */
+	if (team_key) {
+		rc = team_pin(ws, team_key);
+	} else if (!strcmp(role, "supervisor") && team_root(ws, root) == HW_ENOTFOUND) {
+		hw_error_clear(ws_err(ws));
+		rc = team_found(ws, name);
+		founded = rc == 0;
+	} else {
+		rc = 0;
+		hw_error_clear(ws_err(ws));
+	}
+	if (rc < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	printf(_("Workspace %s ready for %s (%s, device %s).\n"), ws_dir(ws), name, role, device);
+	if (founded) {
+		keys_fingerprint(keys_sign_public(ws_keys(ws)), fp);
+		printf("%s\n%s\n", _("A new team was founded, with this device as its first supervisor. Its fingerprint, for homeward init --team-key on every other device:"), fp);
+	} else if (team_root(ws, root) < 0) {
+		hw_error_clear(ws_err(ws));
+		printf("%s\n", _("This device works locally until it joins a team: homeward team join FINGERPRINT."));
+	}
+	st = 0;
 done:
 	secret_free(pass);
 	ws_free(ws);

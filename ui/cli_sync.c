@@ -20,6 +20,7 @@
 #include "text.h"
 #include "sync/repo.h"
 #include "sync/sync.h"
+#include "team.h"
 #include "workspace.h"
 
 /* What the progress printer needs. */
@@ -358,10 +359,17 @@ static void print_skips(const sync_result *res)
 static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **shown,
 			   const cli_globals *g, const char *remote)
 {
+	unsigned char root[KEYS_SIGN_PUBLIC];
 	int st = cli_open_workspace(ws, g, 0);
 
 	if (st != 0)
 		return st;
+	/* Nothing travels outside a team: the roster says who signs what. */
+	if (team_root(*ws, root) < 0) {
+		ws_free(*ws);
+		*ws = NULL;
+		return cli_error("%s", _("this device has not joined a team yet: join one first with homeward team join FINGERPRINT (the fingerprint your supervisor reads out from homeward team fingerprint)"));
+	}
 	/* What goes into git is signed with the device keys. */
 	if ((st = cli_unlock(*ws, g)) != 0) {
 		ws_free(*ws);
@@ -444,6 +452,9 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		else
 			fprintf(stderr, _("homeward: rejected device %s: %s\n"), m->device, m->reason);
 	}
+	for (i = 0; i < res.nwaiting; i++)
+		fprintf(stderr, _("homeward: device %s is waiting for enrolment: its branch is merged once a supervisor adds it (homeward team add)\n"),
+			res.waiting[i]);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {

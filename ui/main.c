@@ -29,7 +29,8 @@ static void usage(FILE *out)
 "       homeward [--workspace DIR] COMMAND ...\n"
 "\n"
 "Commands:\n"
-"  init --device-id ID --name NAME --role counsellor|supervisor [--remote URL]\n"
+"  init --device-id ID --name NAME --role counsellor|field_officer|supervisor\n"
+"       [--remote URL] [--team-key FINGERPRINT]\n"
 "                          set up a workspace for this device\n"
 "  case add --given-name G --family-name F --birth-date YYYY-MM-DD\n"
 "           --nationality CC --return-country CC --language CODE\n"
@@ -117,6 +118,23 @@ static void usage(FILE *out)
 "homeward doctor: what protects this workspace (database and disk encryption,\n"
 "permissions, the remote, pending work, the last sync), as warnings; it exits\n"
 "0 when it could check, 1 when it could not.\n"));
+	/* The team's commands, kept apart so that the list above need not change. */
+	fprintf(out, "%s", _(
+"\n"
+"The team (docs/security.md): a supervisor's init without --team-key founds\n"
+"a team; every other device joins it and is added by a supervisor.\n"
+"  team fingerprint        this team's trust root, as hex groups\n"
+"  team request [--out FILE]\n"
+"                          this device's enrolment request\n"
+"  team join FINGERPRINT   pin the trust root, for a workspace made without it\n"
+"  team add FILE --role counsellor|field_officer|supervisor [--org ORG]\n"
+"                          (supervisor) add the member of a request\n"
+"  team remove DEVICE_ID   (supervisor) end a membership\n"
+"  team list [--format table|tsv|json]\n"
+"                          the roster: who is who, with role and organisation\n"
+"  verify-push --team-key FINGERPRINT\n"
+"                          in a server's pre-receive hook: refuse a main that\n"
+"                          no supervisor of the team signed\n"));
 	/* Kept apart from the list of commands, which grows with every feature. */
 	fprintf(out, "%s", _(
 "\n"
@@ -181,6 +199,8 @@ static const command commands[] = {
 	{ "appointment", "missed", cli_appointment_missed },
 	{ "case", "link", cli_case_link },
 	{ "case", "unlink", cli_case_unlink },
+	{ NULL, "team", cli_team },
+	{ NULL, "verify-push", cli_verify_push },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */

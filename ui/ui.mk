@@ -1,6 +1,6 @@
 ## ui/ui.mk: the program's front ends (command line and TUI) and their tests.
 homeward_SOURCES += \
-	ui/main.c ui/cli.c ui/cli.h ui/cli_doctor.c \
+	ui/main.c ui/cli.c ui/cli.h ui/cli_doctor.c ui/cli_team.c \
 	ui/i18n.c ui/i18n.h \
 	ui/text.c ui/text.h \
 	ui/curses.h ui/colors.c ui/colors.h \

@@ -18,6 +18,7 @@
 #include "sync/repo.h"
 #include "sync/sync.h"
 #include "sync_int.h"
+#include "team.h"
 #include "util.h"
 #include "workspace.h"
 
@@ -203,6 +204,11 @@ static char *check_event(branch_ctx *b, const char *case_id, const char *name,
 	else if (!ev->device || strcmp(ev->device, b->device) != 0)
 		why = sync_fmt("the event was made on device \"%s\", not on this branch's device",
 			       ev->device ? ev->device : "");
+	else if (b->r->signed_mode && team_member_get(b->r->roster, b->device) &&
+		 strcmp(ev->author ? ev->author : "", team_member_get(b->r->roster, b->device)->name) != 0)
+		/* The author is the roster's name for the device, never a local setting. */
+		why = sync_fmt("the event's author \"%s\" is not the team roster's name for device %s",
+			       ev->author ? ev->author : "", b->device);
 	else
 		why = check_event_id(b, ev, blob);
 	if (!why) {
@@ -400,6 +406,17 @@ static int branch_collect(int kind, const char *path, const char *blob, void *pa
 	}
 	if ((rc = repo_blob_read(&content, &len, b->r->repo, blob, b->r->err)) < 0)
 		return rc;
+	if (b->r->signed_mode) {
+		hw_error e = { 0, "" };
+
+		/* Signed by this branch's device, a present member, for this very file. */
+		if (team_check_file(b->r->roster, content, len, case_id, name, b->device, NULL, NULL,
+				    NULL, NULL, &e) < 0) {
+			why = sync_fmt("%s", e.msg);
+			free(content);
+			goto refuse;
+		}
+	}
 	if ((rc = open_branch_file(b, case_id, name, &content, &len, &why)) < 0) {
 		free(content);
 		return rc;
@@ -514,6 +531,7 @@ static int count_ref(const char *refname, const char *tip, void *payload)
 	(*(size_t *)payload)++;
 	return 0;
 }
+static int merge_wait(merge_result *res, const char *device);
 
 /* Validate one device branch and, when it is good, add its new files to the tree. */
 static int merge_branch(const char *refname, const char *tip, void *payload)
@@ -547,6 +565,16 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 	}
 
 	/* What is new: everything since the branch last met main. */
+	if (r->signed_mode && !team_member_get(r->roster, b.device)) {
+		/* Not on the roster yet: kept for when a supervisor adds the device. */
+		if (m->main[0]) {
+			rc = repo_merge_base(base, r->repo, m->main, tip, r->err);
+			if (rc == 0 && strcmp(base, tip) == 0)
+				return 0;
+			hw_error_clear(r->err);
+		}
+		return merge_wait(m->res, b.device) < 0 ? hw_error_set(r->err, HW_ERROR, "out of memory") : 0;
+	}
 	if (m->main[0]) {
 		rc = repo_merge_base(base, r->repo, m->main, tip, r->err);
 		if (rc == HW_ENOTFOUND) {
@@ -667,6 +695,57 @@ cleanup:
 	return rc;
 }
 
+/* Note a device branch that waits for its device to be enrolled. */
+static int merge_wait(merge_result *res, const char *device)
+{
+	char **grown = realloc(res->waiting, (res->nwaiting + 1) * sizeof(*grown));
+
+	if (!grown)
+		return HW_ERROR;
+	res->waiting = grown;
+	if (!(grown[res->nwaiting] = hw_strdup(device)))
+		return HW_ERROR;
+	res->nwaiting++;
+	return 0;
+}
+
+/*
+ * Add the roster entries this workspace holds and main lacks (a
+ * supervisor's team add and remove) to the tree being merged; *changed
+ * when there were some.
+ */
+static int add_roster(run *r, merge_ctx *m, int *changed)
+{
+	team_file *tf = NULL;
+	repo_file *files = NULL;
+	char tree[REPO_OID_HEX + 1];
+	size_t n = 0, i;
+	int rc;
+
+	*changed = 0;
+	if ((rc = team_files_local(r->ws, &tf, &n)) < 0 || n == 0)
+		goto cleanup;
+	if (!(files = calloc(n, sizeof(*files)))) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		files[i].path = tf[i].path;
+		files[i].data = tf[i].data;
+		files[i].len = tf[i].len;
+	}
+	if ((rc = repo_tree_add(tree, r->repo, m->tree[0] ? m->tree : NULL, files, n, r->err)) < 0)
+		goto cleanup;
+	if (strcmp(tree, m->tree) != 0) {
+		memcpy(m->tree, tree, sizeof(tree));
+		*changed = 1;
+	}
+cleanup:
+	free(files);
+	team_files_free(tf, n);
+	return rc;
+}
+
 /* Forget the outcome of a merge attempt before redoing it. */
 static void merge_reset(merge_result *res)
 {
@@ -690,7 +769,7 @@ static int merge_once(run *r, merge_result *res, int review)
 	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
 	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
 	size_t i;
-	int rc;
+	int rc, team_changed = 0, repair = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.r = r;
@@ -698,6 +777,17 @@ static int merge_once(run *r, merge_result *res, int review)
 	m.review = review;
 	r->step = SYNC_STEP_MERGE;
 	rc = repo_ref_get(m.main, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == 0 && r->signed_mode && r->main_forged) {
+		/*
+		 * main has commits no supervisor signed (the import named their
+		 * files): build on the last signed one, and replace main with it.
+		 */
+		repair = 1;
+		spec[0] = "+" MAIN_REF ":" MAIN_REF;
+		memcpy(m.main, r->main_trusted, sizeof(m.main));
+		if (!m.main[0])
+			rc = HW_ENOTFOUND;
+	}
 	if (rc == HW_ENOTFOUND) {
 		/* The first main says its format. */
 		repo_file ff;
@@ -722,6 +812,11 @@ static int merge_once(run *r, merge_result *res, int review)
 	if (rc == 0 && m.nrefs)
 		rc = sync_report_progress(r, SYNC_STEP_MERGE, 0, m.nrefs, m.nrefs, NULL, 0);
 	if (rc < 0 || m.nparents == 0 || review)
+	if (rc < 0)
+		goto cleanup;
+	if (r->signed_mode && (rc = add_roster(r, &m, &team_changed)) < 0)
+		goto cleanup;
+	if (m.nparents == 0 && !team_changed && !repair)
 		goto cleanup;
 
 	/*
@@ -729,8 +824,11 @@ static int merge_once(run *r, merge_result *res, int review)
 	 * being ancestors of main is what tells the next merge where each
 	 * branch was last merged (their merge base), with no state to keep.
 	 */
-	message = sync_fmt("Merge %zu device branch%s: %s", m.nparents, m.nparents == 1 ? "" : "es",
-			   m.names.ptr);
+	message = m.nparents ? sync_fmt("Merge %zu device branch%s: %s", m.nparents,
+					m.nparents == 1 ? "" : "es", m.names.ptr)
+			     : sync_fmt("Update the team roster");
+	if (!m.tree[0] && (rc = repo_tree_add(m.tree, r->repo, NULL, NULL, 0, r->err)) < 0)
+		goto cleanup;
 	email = sync_fmt("%s@devices.homeward.invalid", r->device);
 	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
 	co.author_email = email;
@@ -741,10 +839,31 @@ static int merge_once(run *r, merge_result *res, int review)
 		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}
-	if (!m.main[0]) {
+	if (!m.main[0] && !r->signed_mode) {
 		/* No main yet: the first device tip is the first parent. */
 		co.parents = (const char *const *)m.parents + 1;
 		co.nparents = m.nparents - 1;
+	}
+	if (r->signed_mode) {
+		/*
+		 * Main is signed by a supervisor, commit by commit along its first
+		 * parents; a first main is a root commit of its own, so that line
+		 * never runs into a device's commits.
+		 */
+		co.sign = sync_sign_commit;
+		co.sign_payload = r;
+	}
+	if (!m.main[0] && r->signed_mode) {
+		/* A signed root for a first main: its first-parent line is the supervisors' own. */
+		repo_commit_opts ro = co;
+		char empty[REPO_OID_HEX + 1];
+
+		ro.message = "Start main";
+		ro.parents = NULL;
+		ro.nparents = 0;
+		if ((rc = repo_tree_add(empty, r->repo, NULL, NULL, 0, r->err)) < 0 ||
+		    (rc = repo_commit_create(m.main, r->repo, NULL, empty, NULL, &ro, r->err)) < 0)
+			goto cleanup;
 	}
 	rc = repo_commit_create(commit, r->repo, MAIN_REF, m.tree,
 				m.main[0] ? m.main : m.parents[0], &co, r->err);
@@ -784,6 +903,8 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	if (rc < 0)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "merging")) < 0)
+		goto cleanup;
+	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
 		goto cleanup;
 	/* The supervisor's own records travel like any device's. */
 	if ((rc = sync_send_pending(&r, &res.sync)) < 0)
@@ -877,4 +998,9 @@ void merge_result_free(merge_result *r)
 	free(r->rejections);
 	r->rejections = NULL;
 	r->nrejections = 0;
+	for (i = 0; i < r->nwaiting; i++)
+		free(r->waiting[i]);
+	free(r->waiting);
+	r->waiting = NULL;
+	r->nwaiting = 0;
 }

@@ -386,6 +386,11 @@ static int migrate_once(run *r, int dry, migrate_result *res)
 	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
 	co.author_email = email;
 	co.message = msg.ptr;
+	if (r->signed_mode) {
+		/* main is signed by a supervisor, commit by commit. */
+		co.sign = sync_sign_commit;
+		co.sign_payload = r;
+	}
 	if ((rc = repo_commit_create(commit, r->repo, MAIN_REF, tree, mtip, &co, r->err)) < 0)
 		goto cleanup;
 	r->step = SYNC_STEP_PUSH;

@@ -190,6 +190,11 @@ static int publish_once(run *r, const file_list *files, sync_publish_result *res
 	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
 	co.author_email = email;
 	co.message = message;
+	if (r->signed_mode) {
+		/* Main is signed by a supervisor, commit by commit. */
+		co.sign = sync_sign_commit;
+		co.sign_payload = r;
+	}
 	if ((rc = repo_commit_create(commit, r->repo, MAIN_REF, tree, mtip[0] ? mtip : NULL, &co,
 				     r->err)) < 0)
 		goto cleanup;

@@ -126,7 +126,19 @@ int repo_open(hw_repo **out, const char *path, int create, hw_error *err)
 	if (repo_init_status < 0)
 		return hw_error_set(err, HW_ERROR, "initialising libgit2: %s", git_msg());
 
-	rc = git_repository_open_bare(&git, path);
+	if (!path) {
+		/*
+		 * The repository git runs a hook in, as git describes it to the
+		 * hook (GIT_DIR, and the quarantine of objects being received).
+		 */
+		rc = git_repository_open_ext(&git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+		if (rc < 0)
+			return hw_error_set(err, HW_ENOTFOUND, "opening the repository of this hook: %s",
+					    git_msg());
+		path = git_repository_path(git);
+	} else {
+		rc = git_repository_open_bare(&git, path);
+	}
 	if (rc == GIT_ENOTFOUND && create) {
 		git_repository_init_options o;
 
@@ -343,6 +355,72 @@ int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, co
 	oid_hex(out, git_tree_entry_id(e));
 cleanup:
 	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+int repo_folder_files(hw_repo *r, const char *commit, const char *folder, size_t max,
+		      int (*cb)(const char *path, const char *blob, void *payload), void *payload,
+		      hw_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL, *top = NULL;
+	git_tree_entry *e = NULL;
+	size_t seen = 0, i, j;
+	git_oid oid;
+	int rc;
+
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0 ||
+	    (rc = git_commit_tree(&t, c)) < 0) {
+		rc = repo_fail(err, rc, "reading a commit");
+		goto cleanup;
+	}
+	rc = git_tree_entry_bypath(&e, t, folder);
+	if (rc == GIT_ENOTFOUND || (rc == 0 && git_tree_entry_type(e) != GIT_OBJECT_TREE)) {
+		git_error_clear();
+		rc = 0;   /* no such folder: no files */
+		goto cleanup;
+	}
+	if (rc < 0 || (rc = git_tree_lookup(&top, r->git, git_tree_entry_id(e))) < 0) {
+		rc = repo_fail(err, rc, folder);
+		goto cleanup;
+	}
+	/* Two levels: folder/<sub>/<file>; anything else is not looked at. */
+	for (i = 0; i < git_tree_entrycount(top) && rc == 0; i++) {
+		const git_tree_entry *se = git_tree_entry_byindex(top, i);
+		git_tree *sub = NULL;
+
+		if (git_tree_entry_type(se) != GIT_OBJECT_TREE)
+			continue;
+		if ((rc = git_tree_lookup(&sub, r->git, git_tree_entry_id(se))) < 0) {
+			rc = repo_fail(err, rc, folder);
+			break;
+		}
+		for (j = 0; j < git_tree_entrycount(sub) && rc == 0; j++) {
+			const git_tree_entry *fe = git_tree_entry_byindex(sub, j);
+			char path[REPO_MAX_PATH + 1], blob[REPO_OID_HEX + 1];
+
+			if (git_tree_entry_type(fe) != GIT_OBJECT_BLOB ||
+			    git_tree_entry_filemode(fe) != GIT_FILEMODE_BLOB)
+				continue;
+			if (++seen > max) {
+				rc = hw_error_set(err, HW_EINVALID, "%s holds more than %zu files", folder, max);
+				break;
+			}
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s/%s", folder, git_tree_entry_name(se),
+					     git_tree_entry_name(fe)) >= sizeof(path))
+				continue;
+			oid_hex(blob, git_tree_entry_id(fe));
+			rc = cb(path, blob, payload);
+		}
+		git_tree_free(sub);
+	}
+cleanup:
+	git_tree_entry_free(e);
+	git_tree_free(top);
 	git_tree_free(t);
 	git_commit_free(c);
 	return rc;
@@ -841,9 +919,31 @@ int repo_commit_create(char out[REPO_OID_HEX + 1], hw_repo *r, const char *refna
 		rc = repo_fail(err, rc, "making the commit signature");
 		goto cleanup;
 	}
-	rc = git_commit_create(&oid, r->git, NULL, sig, sig, "UTF-8",
-			       opts->message ? opts->message : "Add events", t,
-			       nparents, parents);
+	if (opts->sign) {
+		/* The commit's bytes, signed, then written with the signature as a header. */
+		git_buf buf = { NULL, 0, 0 };
+		char *text = NULL;
+
+		rc = git_commit_create_buffer(&buf, r->git, sig, sig, "UTF-8",
+					      opts->message ? opts->message : "Add events", t,
+					      nparents, parents);
+		if (rc < 0) {
+			rc = repo_fail(err, rc, "writing a commit");
+			goto cleanup;
+		}
+		if ((rc = opts->sign(&text, buf.ptr, buf.size, opts->sign_payload)) < 0) {
+			git_buf_dispose(&buf);
+			rc = hw_error_set(err, rc, "cannot sign the commit");
+			goto cleanup;
+		}
+		rc = git_commit_create_with_signature(&oid, r->git, buf.ptr, text, REPO_SIGNATURE_FIELD);
+		git_buf_dispose(&buf);
+		free(text);
+	} else {
+		rc = git_commit_create(&oid, r->git, NULL, sig, sig, "UTF-8",
+				       opts->message ? opts->message : "Add events", t,
+				       nparents, parents);
+	}
 	if (rc < 0) {
 		rc = repo_fail(err, rc, "writing a commit");
 		goto cleanup;
@@ -859,6 +959,65 @@ cleanup:
 	git_signature_free(sig);
 	git_tree_free(t);
 	return rc;
+}
+
+int repo_commit_signature(char **sig, char **data, size_t *len, hw_repo *r, const char *commit,
+			  hw_error *err)
+{
+	git_buf s = { NULL, 0, 0 }, d = { NULL, 0, 0 };
+	git_oid oid;
+	int rc;
+
+	*sig = *data = NULL;
+	if (len)
+		*len = 0;
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	rc = git_commit_extract_signature(&s, &d, r->git, &oid, REPO_SIGNATURE_FIELD);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return hw_error_set(err, HW_ENOTFOUND, "commit %.12s is not signed", commit);
+	}
+	if (rc < 0)
+		return repo_fail(err, rc, "reading a commit's signature");
+	/* A signature is one short line; anything else is not ours. */
+	if (s.size > 1024 || !(*sig = strndup(s.ptr, s.size)) || !(*data = malloc(d.size + 1))) {
+		rc = s.size > 1024 ? hw_error_set(err, HW_EINVALID, "commit %.12s has an odd signature", commit)
+				   : hw_error_set(err, HW_ERROR, "out of memory");
+		free(*sig);
+		*sig = NULL;
+		goto cleanup;
+	}
+	memcpy(*data, d.ptr, d.size);
+	(*data)[d.size] = '\0';
+	if (len)
+		*len = d.size;
+cleanup:
+	git_buf_dispose(&s);
+	git_buf_dispose(&d);
+	return rc;
+}
+
+int repo_commit_parent(char out[REPO_OID_HEX + 1], unsigned *nparents, long long *when,
+		       hw_repo *r, const char *commit, hw_error *err)
+{
+	git_commit *c = NULL;
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = oid_parse(&oid, commit, err)) < 0)
+		return rc;
+	if ((rc = git_commit_lookup(&c, r->git, &oid)) < 0)
+		return repo_fail(err, rc, "reading a commit");
+	if (nparents)
+		*nparents = git_commit_parentcount(c);
+	if (when)
+		*when = (long long)git_commit_time(c);
+	if (git_commit_parentcount(c) > 0)
+		oid_hex(out, git_commit_parent_id(c, 0));
+	git_commit_free(c);
+	return 0;
 }
 
 int repo_commit_files(char out[REPO_OID_HEX + 1], int *created, hw_repo *r,

@@ -45,7 +45,9 @@ typedef struct hw_repo hw_repo;
  * Open the bare repository at path; with create, make it (and its parent
  * folders) first when missing, bare, with HEAD on "main".  The first call
  * also initialises libgit2 and turns on fsync of the git folder.  On success
- * *out is a new handle (free with repo_free).
+ * *out is a new handle (free with repo_free).  A NULL path opens the
+ * repository a git hook runs in, as git's environment describes it
+ * (objects a push brings are still in quarantine there).
  */
 int repo_open(hw_repo **out, const char *path, int create, hw_error *err);
 
@@ -93,6 +95,16 @@ int repo_commit_meta(hw_repo *r, const char *commit, char when[HW_TIME_LEN + 1],
 
 int repo_file_get(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, const char *path,
 		  hw_error *err);
+
+/*
+ * Call cb(path, blob, payload) for every plain file two levels under folder
+ * in commit's tree (folder/<sub>/<file>: the roster's layout), at most max
+ * of them (more is HW_EINVALID).  No such folder is no file.  A non-zero
+ * return from cb stops and is returned.
+ */
+int repo_folder_files(hw_repo *r, const char *commit, const char *folder, size_t max,
+		      int (*cb)(const char *path, const char *blob, void *payload), void *payload,
+		      hw_error *err);
 
 /*
  * The best common ancestor of two commits, into out; HW_ENOTFOUND when
@@ -167,6 +179,16 @@ typedef struct repo_file {
 int repo_tree_add(char out[REPO_OID_HEX + 1], hw_repo *r, const char *base,
 		  const repo_file *files, size_t nfiles, hw_error *err);
 
+/*
+ * Sign the bytes of a commit (len bytes at data): *out is a new one-line
+ * text (caller frees) that goes into the commit's REPO_SIGNATURE_FIELD
+ * header.  0 or a negative HW_* code.
+ */
+typedef int (*repo_sign_cb)(char **out, const char *data, size_t len, void *payload);
+
+/* The commit header that carries a Homeward signature. */
+#define REPO_SIGNATURE_FIELD "homeward-sig"
+
 /* Who and why, for a commit. */
 typedef struct repo_commit_opts {
 	const char *author_name;     /* NULL: "homeward" */
@@ -174,9 +196,27 @@ typedef struct repo_commit_opts {
 	const char *message;         /* NULL: "Add events" */
 	const char *const *parents;  /* extra parents after the first (merge commits) */
 	size_t nparents;
+	repo_sign_cb sign;           /* NULL: the commit is not signed */
+	void *sign_payload;
 } repo_commit_opts;
 
-#define REPO_COMMIT_OPTS_INIT { NULL, NULL, NULL, NULL, 0 }
+#define REPO_COMMIT_OPTS_INIT { NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+/*
+ * The signature of a commit (the text its REPO_SIGNATURE_FIELD header
+ * holds) and the bytes it signs (the commit without that header): both
+ * new (caller frees).  HW_ENOTFOUND when the commit is not signed.
+ */
+int repo_commit_signature(char **sig, char **data, size_t *len, hw_repo *r, const char *commit,
+			  hw_error *err);
+
+/*
+ * A commit's first parent into out ("" for a root commit), its number of
+ * parents into *nparents (may be NULL) and its committer time into *when
+ * (may be NULL).
+ */
+int repo_commit_parent(char out[REPO_OID_HEX + 1], unsigned *nparents, long long *when,
+		       hw_repo *r, const char *commit, hw_error *err);
 
 /*
  * Write a commit of tree with parent first (NULL for a root commit) and the

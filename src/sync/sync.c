@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cases.h"
@@ -31,6 +32,7 @@
 #include "store.h"
 #include "sync/sync.h"
 #include "sync_int.h"
+#include "team.h"
 #include "util.h"
 #include "workspace.h"
 #include "xform/xform.h"
@@ -262,6 +264,28 @@ static int check_folder_remote(run *r)
 	return hw_error_set(r->err, HW_ENOTFOUND, "the folder %s does not exist", path);
 }
 
+/* The members of the team's roster, for sealing (a seal_roster_fn; roster is the run). */
+static int run_roster(void *roster, int (*cb)(const seal_member *m, void *payload), void *payload)
+{
+	run *r = roster;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; r->roster && i < r->roster->n && rc == 0; i++) {
+		const team_member *t = &r->roster->members[i];
+		seal_member m;
+
+		if (t->removed)
+			continue;
+		m.device = t->device;
+		m.role = t->role;
+		m.organisation = t->org;
+		m.box_public = t->box_pk;
+		rc = cb(&m, payload);
+	}
+	return rc;
+}
+
 /* Prepare a run: the remote, the device id and the repository. */
 int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 {
@@ -310,11 +334,31 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	if ((rc = sync_lock_take(r)) < 0)
 		return rc;
 	sync_clear_stale_locks(r);
+
+	/*
+	 * A workspace of a team (device keys and a pinned trust root: the
+	 * program syncs no other) signs what it writes and checks what it reads
+	 * against its team's roster, with its keys unlocked.  Without them
+	 * (workspaces made through the library alone), or with a roster of the
+	 * caller's own (opts->roster: tests of sealing), no signature is checked.
+	 */
+	if (sync_team_mode(ws) && !r->opts->roster) {
+		r->signed_mode = 1;
+		if (!ws_keys(ws))
+			return hw_error_set(r->err, HW_EINVALID,
+					    "the device keys are locked: unlock them with the passphrase first");
+		if ((rc = sync_roster(r)) < 0)
+			return rc;
+	}
+
 	/*
 	 * Sealing needs this device's keys and a roster to know the
 	 * recipients; without them nothing is sealed (see docs/security.md).
+	 * A team's workspace seals for the members of its own roster.
 	 */
-	if ((rc = sync_sealer_new(&r->sealer, r, r->opts->roster, r->opts->roster_payload)) < 0)
+	if ((rc = sync_sealer_new(&r->sealer, r, r->opts->roster ? r->opts->roster
+						 : r->signed_mode ? run_roster : NULL,
+				  r->opts->roster ? r->opts->roster_payload : r)) < 0)
 		return rc;
 
 	rc = ws_get(ws, WS_CA_FILE, &r->ca_file);
@@ -329,6 +373,80 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	return repo_open(&r->repo, ws_repo_dir(ws), 1, r->err);
 }
 
+int sync_team_mode(hw_ws *ws)
+{
+	unsigned char root[KEYS_SIGN_PUBLIC];
+
+	if (!ws_has_keys(ws) || team_root(ws, root) < 0) {
+		hw_error_clear(ws_err(ws));
+		return 0;
+	}
+	return 1;
+}
+
+/* Keep one roster file of main in the workspace (see sync_refresh_roster). */
+static int keep_roster_file(const char *path, const char *blob, void *payload)
+{
+	run *r = payload;
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!team_path_ok(path))
+		return 0;
+	if ((rc = repo_blob_size(&len, r->repo, blob, r->err)) < 0)
+		return rc;
+	if (len > TEAM_ENTRY_MAX)
+		return 0;   /* never an entry: not read, and the import reports it */
+	if ((rc = repo_blob_read(&data, &len, r->repo, blob, r->err)) < 0)
+		return rc;
+	rc = team_file_store(r->ws, path, data, len);
+	free(data);
+	if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
+		hw_error_clear(r->err);
+		rc = 0;   /* reported by the import */
+	}
+	return rc;
+}
+
+int sync_refresh_roster(run *r)
+{
+	char tip[REPO_OID_HEX + 1];
+	int rc;
+
+	if ((rc = sync_step_fetch(r, 0, 0)) < 0)
+		return rc;
+	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(r->err);
+		return 0;
+	}
+	/* Entries are signed: each one counts only when the root or a supervisor signed it. */
+	if (rc < 0 || (rc = repo_folder_files(r->repo, tip, "team", TEAM_MAX_ENTRIES, keep_roster_file,
+					      r, r->err)) < 0)
+		return rc;
+	return sync_roster(r);
+}
+
+int sync_roster(run *r)
+{
+	team_roster *fresh = NULL;
+	int rc = team_load(r->ws, &fresh);
+
+	if (rc < 0)
+		return rc;
+	team_roster_free(r->roster);
+	r->roster = fresh;
+	return 0;
+}
+
+int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
+{
+	run *r = payload;
+
+	return team_commit_sign(r->ws, data, len, out);
+}
+
 /* Release what a run holds. */
 void sync_run_close(run *r)
 {
@@ -338,9 +456,11 @@ void sync_run_close(run *r)
 	free(r->remote);
 	free(r->ca_file);
 	sync_lock_release(r);
+	team_roster_free(r->roster);
 	r->repo = NULL;
 	r->remote = NULL;
 	r->ca_file = NULL;
+	r->roster = NULL;
 }
 
 /*
@@ -612,6 +732,7 @@ typedef struct import_ctx {
 	file_list wraps;         /* case keys newly wrapped for this device */
 	const char *device;      /* this device */
 	int format;              /* main's format: the layout of its paths */
+	file_list team;          /* team/<device>/<entry>.entry: the roster */
 	size_t changed;          /* files of main modified or deleted: never imported */
 	sync_result *res;        /* where skipped files are noted */
 } import_ctx;
@@ -624,6 +745,7 @@ static void import_ctx_free(import_ctx *c)
 	sync_list_free(&c->forms);
 	sync_list_free(&c->form_files);
 	sync_list_free(&c->wraps);
+	sync_list_free(&c->team);
 }
 
 /* What a path under forms/ is. */
@@ -737,6 +859,18 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 	}
 	if (kind == REPO_ADDED && is_wrap_for(c->format, path, c->device, case_id))
 		return sync_list_add(&c->wraps, hw_strdup(case_id), NULL, 0, NULL) < 0 ? HW_ERROR : 0;
+	if (strncmp(path, "team/", 5) == 0) {
+		if (kind != REPO_ADDED) {
+			c->changed++;   /* roster entries are only ever added */
+			return 0;
+		}
+		if (!team_path_ok(path)) {
+			note_skip(c->res, path, "not a roster entry of the layout team/<device id>/<id>.entry");
+			return 0;
+		}
+		return sync_list_add(&c->team, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ?
+		       HW_ERROR : 0;
+	}
 	if (strncmp(path, "cases/", 6) != 0 || !ext)
 		return 0;
 	if (kind != REPO_ADDED) {
@@ -1315,6 +1449,204 @@ static int rescan_wrapped_cases(run *r, const char *tip, import_ctx *c)
 }
 
 /*
+ * In signed mode, a file of main must be an envelope signed by a member of
+ * the roster for this very file (its case and name); its signer goes into
+ * signer.  Membership was checked by the supervisor's merge, and main's
+ * commits are checked apart (check_main).  HW_EINVALID with the reason in
+ * r->err.
+ */
+static int import_check_signed(run *r, const char *path, const char *content, size_t len,
+			       char signer[TEAM_TEXT_MAX + 1])
+{
+	char case_id[HW_UUID_LEN + 1];
+	const char *name;
+
+	signer[0] = '\0';
+	if (!r->signed_mode)
+		return 0;
+	if (!split_case_path(r, path, case_id, &name))
+		return hw_error_set(r->err, HW_EINVALID, "not a file of the layout");
+	/*
+	 * A file with no envelope at all was written before files were signed:
+	 * only main's legacy beginning or a supervisor's signed commit (a
+	 * migration) can hold one, since merge takes none from devices.
+	 */
+	if (!envelope_is(content, len))
+		return 0;
+	return team_check_file(r->roster, content, len, case_id, name, NULL, "", NULL, NULL, signer,
+			       r->err);
+}
+
+/* In signed mode, an event must have been made on the device that signed it. */
+static int import_check_author(run *r, const char *json, size_t len, const char *signer)
+{
+	hw_event *ev = NULL;
+	int rc = 0;
+
+	if (!r->signed_mode || !signer[0])
+		return 0;
+	if (event_parse(&ev, json, len, NULL) == 0 && ev->device && strcmp(ev->device, signer) != 0)
+		rc = hw_error_set(r->err, HW_EINVALID,
+				  "the event was made on device \"%s\" but signed by device %s",
+				  ev->device, signer);
+	event_free(ev);
+	return rc;
+}
+
+/* Keep the roster entries main gained in the workspace, then reload the roster. */
+static int import_team(run *r, import_ctx *c, sync_result *res)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->team.n; i++) {
+		char *content = NULL;
+		size_t len = 0;
+
+		rc = repo_blob_read(&content, &len, r->repo, c->team.items[i].blob, r->err);
+		if (rc == 0)
+			rc = team_file_store(r->ws, c->team.items[i].path, content, len);
+		free(content);
+		if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
+			note_skip(res, c->team.items[i].path, r->err->msg);
+			hw_error_clear(r->err);
+			rc = 0;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return sync_roster(r);
+}
+
+/* Files main gained in commits no supervisor signed: each reported, none imported. */
+typedef struct unsigned_ctx {
+	sync_result *res;
+	const char *reason;
+} unsigned_ctx;
+
+static int note_unsigned(int kind, const char *path, const char *blob, void *payload)
+{
+	unsigned_ctx *u = payload;
+
+	(void)blob;
+	if (kind != REPO_DELETED)
+		note_skip(u->res, path, u->reason);
+	return 0;
+}
+
+/* One commit of main's first-parent line, as check_main judges it. */
+typedef struct main_commit {
+	char id[REPO_OID_HEX + 1];
+	char parent[REPO_OID_HEX + 1];
+	int sig;                   /* 1: a supervisor's; 0: carries no signature; -1: a bad one */
+	char why[300];
+} main_commit;
+
+/* Judge one commit: signed by a supervisor of the roster at its time, unsigned, or badly signed. */
+static int judge_commit(run *r, main_commit *c)
+{
+	char *sig = NULL, *data = NULL, at[HW_TIME_LEN + 1];
+	size_t len = 0;
+	long long when = 0;
+	hw_error e = { 0, "" };
+	int rc;
+
+	if ((rc = repo_commit_parent(c->parent, NULL, &when, r->repo, c->id, r->err)) < 0)
+		return rc;
+	rc = repo_commit_signature(&sig, &data, &len, r->repo, c->id, &e);
+	hw_time_iso((time_t)when, at);
+	if (rc == HW_ENOTFOUND) {
+		c->sig = 0;
+		snprintf(c->why, sizeof(c->why), "it carries no signature");
+		rc = 0;
+	} else if (rc == 0) {
+		rc = team_commit_check(r->roster, sig, data, len, at, NULL, 0, &e);
+		c->sig = rc == 0 ? 1 : -1;
+		snprintf(c->why, sizeof(c->why), "%s", e.msg);
+		if (rc == HW_EINVALID)
+			rc = 0;
+	} else if (rc == HW_EINVALID) {
+		c->sig = -1;
+		snprintf(c->why, sizeof(c->why), "%s", e.msg);
+		rc = 0;
+	}
+	free(sig);
+	free(data);
+	return rc < 0 ? hw_error_set(r->err, rc, "%s", e.msg) : 0;
+}
+
+/*
+ * Check main's first-parent line from tip back to last (or its root).
+ * Every commit must be signed by a supervisor of the roster, except a
+ * legacy beginning: commits without any signature that are older than
+ * every signed one (main as written before its team signed anything).
+ * An unsigned commit above a signed one, or a bad signature, is forged:
+ * *target is the newest commit that can be trusted with everything below
+ * it (tip when all are good; "" when none), and why says what was wrong.
+ */
+static int check_main(run *r, const char *last, const char *tip, char target[REPO_OID_HEX + 1],
+		      char *why, size_t why_size)
+{
+	main_commit *line = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0, signed_below = 0;
+	char id[REPO_OID_HEX + 1];
+
+	snprintf(target, REPO_OID_HEX + 1, "%s", tip);
+	why[0] = '\0';
+	snprintf(id, sizeof(id), "%s", tip);
+	/* Newest first, down to last itself (whose signature says whether signing had begun). */
+	while (id[0]) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			main_commit *g = realloc(line, nc * sizeof(*g));
+
+			if (!g) {
+				rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			line = g;
+			cap = nc;
+		}
+		if (n >= REPO_MAX_WALK) {
+			rc = hw_error_set(r->err, HW_EINVALID, "main has more than %d new commits", REPO_MAX_WALK);
+			goto cleanup;
+		}
+		memset(&line[n], 0, sizeof(line[n]));
+		memcpy(line[n].id, id, sizeof(id));
+		if ((rc = judge_commit(r, &line[n])) < 0)
+			goto cleanup;
+		memcpy(id, line[n].parent, sizeof(id));
+		if (last && strcmp(line[n].id, last) == 0) {
+			signed_below = line[n].sig == 1;
+			n++;
+			break;
+		}
+		n++;
+	}
+	/* Oldest to newest: once signing has begun, every later commit must be signed. */
+	for (i = n; i-- > 0;) {
+		const main_commit *c = &line[i];
+
+		if (last && strcmp(c->id, last) == 0)
+			continue;
+		if (c->sig == 1) {
+			signed_below = 1;
+			continue;
+		}
+		if (c->sig == 0 && !signed_below)
+			continue;   /* the legacy beginning */
+		snprintf(why, why_size, "added to main by commit %.12s, which no supervisor of the team "
+			 "signed (%s): main was written around the merge", c->id, c->why);
+		memcpy(target, c->parent, REPO_OID_HEX + 1);
+		break;
+	}
+cleanup:
+	free(line);
+	return rc;
+}
+
+/*
  * Step (c): import every event and submission that main gained since the
  * last import, and install the forms it gained, then record main's commit,
  * in batches of transactions.
@@ -1381,6 +1713,37 @@ int sync_step_import(run *r, sync_result *res)
 			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
 	}
+	if (r->signed_mode) {
+		char target[REPO_OID_HEX + 1], why[600];
+
+		/* The roster first: it says whose signatures count. */
+		if ((rc = import_team(r, &c, res)) < 0 ||
+		    (rc = check_main(r, last, tip, target, why, sizeof(why))) < 0)
+			goto cleanup;
+		memcpy(r->main_trusted, target, sizeof(target));
+		r->main_forged = strcmp(target, tip) != 0;
+		if (strcmp(target, tip) != 0) {
+			unsigned_ctx u = { res, why };
+
+			/* Nothing of an unsigned commit or after it is taken in; each file is named. */
+			if ((rc = repo_diff(r->repo, target[0] ? target : NULL, tip, note_unsigned, &u,
+					    r->err)) < 0)
+				goto cleanup;
+			import_ctx_free(&c);
+			memset(&c, 0, sizeof(c));
+			c.res = res;
+			c.device = r->device;
+			c.format = r->format;
+			if (!target[0] || (last && strcmp(last, target) == 0))
+				goto cleanup;
+			memcpy(tip, target, sizeof(target));
+			if ((rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err)) != 0) {
+				if (rc > 0 || !r->err->code)
+					rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+		}
+	}
 	res->skipped += c.changed;
 	if ((rc = rescan_wrapped_cases(r, tip, &c)) < 0)
 		goto cleanup;
@@ -1393,6 +1756,7 @@ int sync_step_import(run *r, sync_result *res)
 		const repo_file *f = is_event ? &c.events.items[i] : &c.submissions.items[i - c.events.n];
 		char *content = NULL, case_id[HW_UUID_LEN + 1], event_id[HW_UUID_LEN + 1];
 		const char *name = NULL;
+		char signer[TEAM_TEXT_MAX + 1];
 		size_t len = 0;
 		int added = 0;
 
@@ -1405,11 +1769,12 @@ int sync_step_import(run *r, sync_result *res)
 				 strlen(name) != HW_UUID_LEN + 5)) {
 			rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
 		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0 &&
+			   (rc = import_check_signed(r, f->path, content, len, signer)) == 0 &&
 			   (rc = open_envelope(r, tip, f->path, &content, &len)) == HW_ENOTFOUND) {
 			/* Sealed for other devices: never read, never stored. */
 			res->withheld++;
 			rc = 0;
-		} else if (rc == 0) {
+		} else if (rc == 0 && (!is_event || (rc = import_check_author(r, content, len, signer)) == 0)) {
 			if (is_event) {
 				memcpy(event_id, name, HW_UUID_LEN);
 				event_id[HW_UUID_LEN] = '\0';
@@ -1646,13 +2011,27 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 {
 	sync_result res;
 	run r;
-	int rc;
+	int rc, pending = 0;
 
 	memset(&res, 0, sizeof(res));
 	rc = sync_run_open(&r, ws, opts);
 	sync_note_locks(&r, &res);
 	if (rc < 0)
 		goto cleanup;
+	if (r.signed_mode) {
+		/* Sealed for the roster as main has it now: take its news first. */
+		if ((rc = sync_refresh_roster(&r)) < 0)
+			goto cleanup;
+		if (!team_members_with_role(r.roster, "supervisor", NULL, 0) &&
+		    ws_pending_count(ws, &pending) == 0 && pending > 0) {
+			/* Nothing could be sealed that a supervisor can read. */
+			rc = hw_error_set(r.err, HW_EINVALID,
+					  "the team's roster is not on the central repository yet, so nothing "
+					  "can be sealed for its supervisors: your work is kept here until a "
+					  "supervisor has merged once");
+			goto cleanup;
+		}
+	}
 	if ((rc = sync_send_pending(&r, &res)) < 0)
 		goto cleanup;
 	if ((rc = sync_step_fetch(&r, 0, 0)) < 0 || (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
@@ -1674,12 +2053,18 @@ cleanup:
 	return rc;
 }
 
-/* HW_EINVALID, saying what is for supervisors, unless the workspace's role is supervisor. */
+/*
+ * HW_EINVALID, saying what is for supervisors, unless this device is a
+ * supervisor: in the team roster when the workspace has device keys (the
+ * role setting plays no part), else by its role setting.
+ */
 int sync_require_supervisor(hw_ws *ws, const char *what)
 {
 	char *role = NULL;
 	int rc = 0;
 
+	if (sync_team_mode(ws))
+		return team_require_supervisor(ws, what);
 	if (ws_get(ws, WS_ROLE, &role) < 0 || !role || strcmp(role, "supervisor") != 0)
 		rc = hw_error_set(ws_err(ws), HW_EINVALID,
 				  "%s is for supervisors: this workspace's role (%s) is %s", what,

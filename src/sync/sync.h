@@ -198,6 +198,8 @@ typedef struct merge_result {
 	size_t nrejections;
 	merge_branch_info *branches;        /* every device branch, in ref order, owned */
 	size_t nbranches;
+	char **waiting;                /* devices whose branch waits for enrolment (not on the roster), owned */
+	size_t nwaiting;
 } merge_result;
 
 /*
@@ -311,5 +313,18 @@ typedef struct migrate_result {
  * than this program.
  */
 int migrate_repository(hw_ws *ws, const sync_opts *opts, int dry_run, migrate_result *out);
+
+/*
+ * The server's check of one pushed ref, as a pre-receive hook sees it
+ * (old and new commit ids, all zeros for none): main must not be deleted,
+ * must move forward from old, and every commit it gains along its first
+ * parents must carry the signature of a supervisor of the roster that the
+ * new main holds under team/, checked against the trust root.  Other refs
+ * pass (device branches are checked file by file when merged).  repo_dir
+ * NULL: the repository of the git hook this runs in.  0, or HW_EREJECTED
+ * with the reason in err.
+ */
+int sync_verify_push(const char *repo_dir, const unsigned char root[KEYS_SIGN_PUBLIC],
+		     const char *old, const char *new, const char *ref, hw_error *err);
 
 #endif

@@ -6,7 +6,8 @@ SYNC_SRCS = \
 	src/sync/repo.c src/sync/repo.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
 	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c \
-	src/sync/locks.c
+	src/sync/locks.c \
+	src/sync/verify.c
 src_sync_libsync_a_SOURCES = $(SYNC_SRCS)
 src_sync_libsync_a_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
 

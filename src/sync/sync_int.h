@@ -39,6 +39,10 @@ typedef struct run {
 	int locked;
 	size_t locks_removed;       /* stale lock files removed from repo.git */
 	char lock_note[300];        /* the first of them (its path inside repo.git) */
+	int signed_mode;            /* the workspace has device keys: files are signed and checked */
+	struct team_roster *roster; /* signed mode: the roster as last loaded (sync_roster) */
+	char main_trusted[REPO_OID_HEX + 1];  /* signed mode: main as far as supervisors signed it */
+	int main_forged;            /* main has commits above main_trusted that no supervisor signed */
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */
@@ -97,6 +101,22 @@ int sync_stop_here(run *r, int step);
 
 /* HW_EINVALID, saying what is for supervisors, unless the workspace's role is supervisor. */
 int sync_require_supervisor(hw_ws *ws, const char *what);
+
+/*
+ * True when the workspace belongs to a team: it has device keys and a
+ * pinned trust root.  Its files are signed and checked against the roster,
+ * and the roster says who is a supervisor (the role setting plays no part).
+ */
+int sync_team_mode(hw_ws *ws);
+
+/* (Re)load the roster of the workspace into r->roster (signed mode). */
+int sync_roster(run *r);
+
+/* Fetch main and keep the roster entries it holds, then reload the roster (signed mode). */
+int sync_refresh_roster(run *r);
+
+/* The commit signing callback of signed mode (payload: the run). */
+int sync_sign_commit(char **out, const char *data, size_t len, void *payload);
 
 /* Fetch main, and with devices every device branch (with own, this device's), from the remote. */
 int sync_step_fetch(run *r, int devices, int own);
