@@ -22,8 +22,12 @@ other="$work/other"
 		--nationality TN --return-country TN --language ar &&
 	hw "$other" init --device-id there --name Other --role counsellor --remote "$remote" &&
 	team_enrol "$work/sup" "$other" counsellor &&
-	hw "$other" case add --given-name Rima --family-name Received --birth-date 1990-09-09 \
-		--nationality TN --return-country TN --language ar &&
+	hw "$other" sync &&
+	rima=$(hw "$other" case add --given-name Rima --family-name Received --birth-date 1990-09-09 \
+		--nationality TN --return-country TN --language ar) &&
+	# Cases are sealed for their recipients: this device receives Rima's case
+	# because it is assigned to it too (two events: opened and assigned).
+	hw "$other" case assign "$rima" here --role counsellor &&
 	hw "$other" sync &&
 	hw "$work/sup" merge
 } >"$work/setup.log" 2>&1
@@ -34,10 +38,11 @@ wait_for "Samir Sent"
 check "the case made here waits for sync" wait_for "1 change waits for sync"
 check "the other device's case is not here yet" not_on_screen "Rima Received"
 keys F5
-check "F5 syncs: one sent, one received" wait_for "Sync done: 1 sent, 1 received."
-# A counsellor's list starts with their own cases: the received one is not theirs.
-check "my cases leave out the other device's case" wait_for "assigned to me"
-check "the received case is not among my cases" not_on_screen "Rima Received"
+check "F5 syncs: one sent, two received" wait_for "Sync done: 1 sent, 2 received."
+# A counsellor's list starts with their own cases: the received one was
+# assigned here (else it would not have been received), so it is among them.
+check "my cases are shown first" wait_for "assigned to me"
+check "the received case, assigned here, is among my cases" wait_for "Rima Received"
 keys F3
 check "F3 shows every case: the received one is listed" wait_for "Rima Received"
 check "the list no longer says it shows only mine" wait_gone "assigned to me"

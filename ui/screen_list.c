@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "run_progress.h"
 #include "sync/sync.h"
+#include "team.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
@@ -418,6 +419,18 @@ static void list_sync(tui *t)
 	int rc;
 
 	memset(&r, 0, sizeof r);
+	o.progress = sync_progress_shown;
+	o.payload = t;
+	o.secrets = tui_secrets(t);
+	{
+		unsigned char root[KEYS_SIGN_PUBLIC];
+
+		/* Nothing travels outside a team: the roster says who signs what. */
+		if (team_root(ws, root) < 0) {
+			tui_message(t, ROLE_ERROR, "%s", _("This device has not joined a team yet: join one first with homeward team join FINGERPRINT."));
+			return;
+		}
+	}
 	if (tui_unlock(t) < 0)
 		return;
 	if (!(u = ui_run_new(t, UI_RUN_SYNC))) {
