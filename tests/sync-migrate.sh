@@ -73,15 +73,15 @@ check "a second case is sent and not merged" sh -c '"$1" --workspace "$2" sync |
 before=$("$GIT_BIN" --git-dir="$central" rev-parse main)
 check "a dry run says what would change and changes nothing" sh -c '
 	"$1" --workspace "$2" migrate repository --dry-run | tee /dev/stderr |
-	grep -q "would move main from repository format 1 to 2 in one commit of [0-9]* files" &&
+	grep -q "would move main from repository format 1 to 3 in one commit of [0-9]* files" &&
 	[ "$("$3" --git-dir="$4" rev-parse main)" = "$5" ]' \
 	sh "$HOMEWARD" "$tmp/S" "$GIT_BIN" "$central" "$before"
 check "a counsellor cannot migrate" sh -c '! "$1" --workspace "$2" migrate repository' \
 	sh "$HOMEWARD" "$tmp/A"
 
 if hw S migrate repository >"$tmp/out" 2>&1 &&
-   grep -q "moved main from repository format 1 to 2 ([0-9]* files)" "$tmp/out" &&
-   [ "$(git_c --git-dir="$central" show main:homeward-format)" = 2 ] &&
+   grep -q "moved main from repository format 1 to 3 ([0-9]* files)" "$tmp/out" &&
+   [ "$(git_c --git-dir="$central" show main:homeward-format)" = 3 ] &&
    [ "$(paths main | grep -c '^cases/./././[0-9a-f-]*/events/[0-9a-f-]*\.json$')" = 2 ] &&
    ! paths main | grep -q "^cases/[0-9a-f][0-9a-f]/" &&
    [ "$(git_c --git-dir="$central" rev-parse main^)" = "$before" ]; then
@@ -90,7 +90,7 @@ else
 	not_ok "the migration moves every case folder in one commit on top of main"
 fi
 check "migrating again does nothing" sh -c '
-	"$1" --workspace "$2" migrate repository | grep -q "format 2, the newest: nothing to do"' \
+	"$1" --workspace "$2" migrate repository | grep -q "format 3, the newest: nothing to do"' \
 	sh "$HOMEWARD" "$tmp/S"
 check "a branch still in format 1 waits, and is not refused" sh -c '
 	"$1" --workspace "$2" merge | tee /dev/stderr | grep -q "1 device is still in an older repository format"' \
@@ -99,7 +99,7 @@ check "a branch still in format 1 waits, and is not refused" sh -c '
 # Recorded after the migration, on a device that has not seen it.
 c3=$(new_case A Diallo 2>"$tmp/out")
 if hw A sync >"$tmp/out" 2>&1 &&
-   [ "$(git_c --git-dir="$central" show devices/dev-a:homeward-format)" = 2 ] &&
+   [ "$(git_c --git-dir="$central" show devices/dev-a:homeward-format)" = 3 ] &&
    [ "$(paths devices/dev-a | grep -c "^cases/./././\($c2\|$c3\)/events/")" = 2 ]; then
 	ok "the counsellor's branch restarts from the new main with what main lacked"
 else

@@ -1485,6 +1485,13 @@ static int import_check_author(run *r, const char *json, size_t len, const char 
 
 	if (!r->signed_mode || !signer[0])
 		return 0;
+	{
+		/* A supervisor vouches for what it signs: a migration seals others' events. */
+		const team_member *m = team_member_get(r->roster, signer);
+
+		if (m && strcmp(m->role, "supervisor") == 0)
+			return 0;
+	}
 	if (event_parse(&ev, json, len, NULL) == 0 && ev->device && strcmp(ev->device, signer) != 0)
 		rc = hw_error_set(r->err, HW_EINVALID,
 				  "the event was made on device \"%s\" but signed by device %s",
