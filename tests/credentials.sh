@@ -48,7 +48,7 @@ PY
 fi
 URL="http://127.0.0.1:$PORT/central.git"
 W="$HW --workspace $T/ws"
-$W init --device-id laptop-1 --name "Amina K." --role counsellor --remote "http://amina:$TOKEN@127.0.0.1:$PORT/central.git" >"$T/out" 2>&1; st=$?
+$W init --device-id laptop-1 --name "Amina K." --role supervisor --remote "http://amina:$TOKEN@127.0.0.1:$PORT/central.git" >"$T/out" 2>&1; st=$?
 ok "init with a token in the remote URL works and does not print it" '[ $st -eq 0 ] && ! grep -q "$TOKEN" "$T/out"'
 ok "the remote is stored without the user name and token" '[ "$($W config get sync.remote)" = "$URL" ]'
 ok "the token is in the credentials file, mode 0600" '[ "$(stat -c %a "$T/ws/credentials")" = 600 ] && grep -q "^token $TOKEN$" "$T/ws/credentials" && grep -q "^username amina$" "$T/ws/credentials"'

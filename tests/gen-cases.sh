@@ -17,7 +17,7 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && s
 echo "1..5"
 git init -q --bare "$tmp/central.git"
 HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" init --device-id dev-g --name G \
-	--role counsellor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
+	--role supervisor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
 if HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 2500 9<"$tmp/pass" >"$tmp/out" 2>&1 &&
    [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
 	ok "2500 cases are added and listed"

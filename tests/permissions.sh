@@ -16,7 +16,8 @@ echo "1..11"
 # The most open umask a user may have: Homeward must not rely on it.
 umask 000
 W="$HW --workspace $T/ws"
-$W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
+# A supervisor founds its own team: a device syncs only within a team.
+$W init --device-id laptop-1 --name "Amina K." --role supervisor >/dev/null
 $W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality IQ --return-country IQ --language ar >/dev/null
 R=$(mktemp -d "$T/remote.XXXXXX"); git init -q --bare "$R" 2>/dev/null
 $W config set sync.remote "$R" >/dev/null; $W sync >/dev/null 2>&1; st=$?

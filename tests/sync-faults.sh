@@ -88,10 +88,13 @@ remote="git://127.0.0.1:$(cat "$tmp/proxy-port")/central.git"
 
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 devices="D1 D2 D3"
+hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null
+# One team; every device is a supervisor of it, so that each receives every case.
+. "${top_srcdir:-.}/tests/team-lib.sh"
 for d in $devices; do
 	hw "$d" init --device-id "dev-$d" --name "Counsellor $d" --role counsellor --remote "$remote" >/dev/null
+	team_enrol "$tmp/S" "$tmp/$d" supervisor
 done
-hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null
 : >"$tmp/expected"    # "case-id events" per case, as recorded
 
 # Record work on device $1: a new case, and now and then a change to one of its cases.

@@ -131,12 +131,25 @@ refs() { "$GIT_BIN" --git-dir="$tmp/srv/central.git" for-each-ref; }
 
 # --- a certificate this device does not trust ---
 fingerprint=$(openssl x509 -in "$tmp/server.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
+# The team: the supervisor founds it; A and B join it and are added (B as a
+# supervisor, so that it receives A's case); the first merge publishes it.
+hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
+hw S config set sync.ca_file "$tmp/ca.pem" >/dev/null 2>&1
 hw A init --device-id dev-a --name Amina --role counsellor --remote "$remote" >/dev/null 2>&1
+hw B init --device-id dev-b --name Bo --role counsellor --remote "$remote" >/dev/null 2>&1
+fp=$(hw S team fingerprint | tail -n 1)
+for w in A B; do
+	hw $w team join "$fp" >/dev/null 2>&1
+	hw $w team request --out "$tmp/$w.request" 2>/dev/null
+done
+hw S team add "$tmp/A.request" --role counsellor >/dev/null 2>&1
+hw S team add "$tmp/B.request" --role supervisor >/dev/null 2>&1
+as sam token-of-sam S merge >/dev/null 2>&1
 case_id=$(new_case A Okafor 2>/dev/null)
 as amina token-of-amina A sync >"$tmp/out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q "certificate of localhost is not trusted" "$tmp/out" &&
-   grep -qF "$fingerprint" "$tmp/out" && grep -q "sync.ca_file" "$tmp/out" && [ -z "$(refs)" ]; then
+   grep -qF "$fingerprint" "$tmp/out" && grep -q "sync.ca_file" "$tmp/out" && ! refs | grep -q devices/dev-a; then
 	ok "an untrusted certificate is refused, with its fingerprint and the setting to use"
 else
 	not_ok "an untrusted certificate is refused, with its fingerprint and the setting to use (status $st)"
@@ -144,7 +157,7 @@ fi
 hw A config set sync.ca_file "$tmp/other-ca.pem"
 as amina token-of-amina A sync >"$tmp/out" 2>&1
 st=$?
-if [ $st = 1 ] && grep -q "not trusted" "$tmp/out" && [ -z "$(refs)" ]; then
+if [ $st = 1 ] && grep -q "not trusted" "$tmp/out" && ! refs | grep -q devices/dev-a; then
 	ok "a certificate signed by another authority than sync.ca_file is refused"
 else
 	not_ok "a certificate signed by another authority than sync.ca_file is refused (status $st)"
@@ -155,7 +168,7 @@ hw A config set sync.ca_file "$tmp/ca.pem"
 as amina not-the-token A sync >"$tmp/out" 2>&1
 st=$?
 if [ $st = 1 ] && grep -q "did not accept the user name amina and its password or token" "$tmp/out" &&
-   [ -z "$(refs)" ]; then
+   ! refs | grep -q devices/dev-a; then
 	ok "a wrong token is refused, naming the user"
 else
 	not_ok "a wrong token is refused, naming the user (status $st)"
