@@ -14,7 +14,8 @@ echo "1..12"
 W="$HW --workspace $T/ws"
 $W doctor >"$T/out" 2>"$T/err"; st=$?
 ok "without a workspace doctor cannot check: exit 1, saying so" '[ $st -eq 1 ] && grep -q "no workspace" "$T/err"'
-$W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
+# A supervisor founds its own team: a device syncs only within a team.
+$W init --device-id laptop-1 --name "Amina K." --role supervisor >/dev/null
 $W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality IQ --return-country IQ --language ar >/dev/null
 $W doctor >"$T/out" 2>"$T/err"; st=$?
 ok "on a fresh workspace its checks run: exit 0 despite warnings" '[ $st -eq 0 ] && grep -q "^[0-9]* warnings$" "$T/out"'
