@@ -110,7 +110,19 @@ EOF
 
 # --- an unknown host: refused, with the fingerprint and the line that accepts it ---
 fingerprint=$(ssh-keygen -lf "$tmp/host_key.pub" | awk '{ print $2 }')
+# The team: the supervisor founds it and A and B join it (B as a supervisor,
+# so that it receives A's case); the supervisor's first merge publishes it.
+. "${top_srcdir:-.}/tests/team-lib.sh"
+hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
 hw A init --device-id dev-a --name Amina --role counsellor --remote "$remote" >/dev/null 2>&1
+hw B init --device-id dev-b --name Bo --role counsellor --remote "$remote" >/dev/null 2>&1
+fp=$(hw S team fingerprint | tail -n 1)
+for w in A B; do
+	hw $w team join "$fp" >/dev/null 2>&1
+	hw $w team request --out "$tmp/$w.request" 2>/dev/null
+done
+hw S team add "$tmp/A.request" --role counsellor >/dev/null 2>&1
+hw S team add "$tmp/B.request" --role supervisor >/dev/null 2>&1
 case_id=$(new_case A Okafor 2>/dev/null)
 hw A sync >"$tmp/out" 2>&1
 st=$?
@@ -132,6 +144,7 @@ fi
 
 # --- the round trip over ssh:// ---
 instance=
+hw S merge >/dev/null 2>&1    # publishes the team's roster
 if hw A sync >"$tmp/out" 2>&1 && grep -q "sent 1 event" "$tmp/out" &&
    instance=$(hw A form submit "$case_id" first-contact "$tmp/answers" 2>"$tmp/out") &&
    hw A sync >"$tmp/out" 2>&1 && grep -q "1 submission;" "$tmp/out"; then

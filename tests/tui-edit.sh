@@ -74,8 +74,14 @@ check "F10 quits" gone
 remote="$work/remote.git"
 "$GIT_BIN" init -q --bare "$remote"
 A="$work/A" B="$work/B" S="$work/S"
+. "${top_srcdir:-.}/tests/team-lib.sh"
 {
+	# One team; A and B are its supervisors, so that each receives the case.
+	hw "$S" init --device-id sup --name Sam --role supervisor --remote "$remote" &&
 	hw "$A" init --device-id dev-a --name Ann --role counsellor --remote "$remote" &&
+	team_enrol "$S" "$A" supervisor &&
+	hw "$B" init --device-id dev-b --name Ben --role counsellor --remote "$remote" &&
+	team_enrol "$S" "$B" supervisor &&
 	cid=$(hw "$A" case add --given-name Omar --family-name Haddad --birth-date 1985-02-03 \
 		--nationality SY --return-country SY --language ar) &&
 	hw "$A" sync &&
