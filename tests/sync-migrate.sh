@@ -6,6 +6,7 @@
 # twice, and a main newer than the program is refused.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
+SQL="${top_builddir:-.}/tests/ws_sql"
 GIT_BIN=${GIT_BIN:-git}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
@@ -40,10 +41,10 @@ echo "1..14"
 "$GIT_BIN" init -q --bare "$central"
 if hw X init --device-id dev-x --name Xena --role counsellor >"$tmp/out" 2>&1 &&
    x_case=$(new_case X Old 2>>"$tmp/out") &&
-   x_ev=$(sqlite3 "$tmp/X/homeward.db" "select id from events where case_id = '$x_case'") &&
+   x_ev=$("$SQL" "$tmp/X" "select id from events where case_id = '$x_case'") &&
    git_c clone -q "$central" "$tmp/old" >>"$tmp/out" 2>&1 &&
    (cd "$tmp/old" && d="cases/$(echo "$x_case" | cut -c1-2)/$x_case/events" && mkdir -p "$d" &&
-    sqlite3 "$tmp/X/homeward.db" "select json from events where id = '$x_ev'" | tr -d '\n' >"$d/$x_ev.json" &&
+    "$SQL" "$tmp/X" "select json from events where id = '$x_ev'" | tr -d '\n' >"$d/$x_ev.json" &&
     git_c add -A && git_c commit -qm "an archive of format 1" && git_c push -q origin HEAD:refs/heads/main) >>"$tmp/out" 2>&1 &&
    paths main | grep -q "^cases/[0-9a-f][0-9a-f]/$x_case/events/" && ! paths main | grep -q homeward-format; then
 	ok "a central repository in format 1"

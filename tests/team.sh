@@ -8,6 +8,7 @@
 # the file while the good branches still merge.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
+SQL="${top_builddir:-.}/tests/ws_sql"
 GIT_BIN=${GIT_BIN:-git}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
@@ -127,16 +128,16 @@ ev_unsigned=$(dirname "$ev_a")/0ffcbe7b-82d7-4896-ab8e-cbb001dfc396.json
 # A re-signed event with changed content: A's event, its family name
 # changed, recorded as E's own, so that E's sync signs it with E's key.
 # (A new id, so that it is a new file: the same path would keep main's file.)
-orig=$(sqlite3 "$tmp/A/homeward.db" "select id from events where case_id = '$a2' and type = 'case.opened'")
+orig=$("$SQL" "$tmp/A" "select id from events where case_id = '$a2' and type = 'case.opened'")
 resigned=$(cat /proc/sys/kernel/random/uuid)
-json=$(sqlite3 "$tmp/A/homeward.db" "select json from events where id = '$orig'" | sed -e 's/Mensah/Forged/' -e "s/$orig/$resigned/")
+json=$("$SQL" "$tmp/A" "select json from events where id = '$orig'" | sed -e 's/Mensah/Forged/' -e "s/$orig/$resigned/")
 hw E init --device-id dev-e --name Ebi --role counsellor --remote "$remote" --team-key "$fp" >/dev/null 2>&1
 hw E team request --out "$tmp/E.request" 2>/dev/null
 hw S team add "$tmp/E.request" --role counsellor >/dev/null
 hw S merge >/dev/null 2>&1
 new_case E Carrier >/dev/null
 q=$(printf '%s' "$json" | sed "s/'/''/g")
-sqlite3 "$tmp/E/homeward.db" "update events set json = '$q', id = '$resigned', case_id = '$a2' where seq = (select max(seq) from events)"
+"$SQL" "$tmp/E" "update events set json = '$q', id = '$resigned', case_id = '$a2' where seq = (select max(seq) from events)"
 hw E sync >/dev/null 2>"$tmp/e.err"
 hw S merge >"$tmp/m3.out" 2>"$tmp/m3.err"; st=$?
 cat "$tmp/m3.err" | sed 's/^/# /'
