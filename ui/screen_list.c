@@ -419,9 +419,6 @@ static void list_sync(tui *t)
 	int rc;
 
 	memset(&r, 0, sizeof r);
-	o.progress = sync_progress_shown;
-	o.payload = t;
-	o.secrets = tui_secrets(t);
 	{
 		unsigned char root[KEYS_SIGN_PUBLIC];
 

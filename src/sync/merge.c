@@ -811,8 +811,7 @@ static int merge_once(run *r, merge_result *res, int review)
 	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
 	if (rc == 0 && m.nrefs)
 		rc = sync_report_progress(r, SYNC_STEP_MERGE, 0, m.nrefs, m.nrefs, NULL, 0);
-	if (rc < 0 || m.nparents == 0 || review)
-	if (rc < 0)
+	if (rc < 0 || review)
 		goto cleanup;
 	if (r->signed_mode && (rc = add_roster(r, &m, &team_changed)) < 0)
 		goto cleanup;
@@ -963,6 +962,8 @@ int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	if (rc < 0)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "reviewing the device branches")) < 0)
+		goto cleanup;
+	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
 		goto cleanup;
 	if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
 		goto cleanup;
