@@ -10,6 +10,7 @@
 # same field) is listed and opens the decision screen.
 . "${top_srcdir:-.}/tests/tui-lib.sh"
 : "${GIT_BIN:=git}"
+. "${top_srcdir:-.}/tests/team-lib.sh"
 
 hw() { w=$1; shift; "$HOMEWARD" --workspace "$w" "$@"; }
 remote="$work/central.git"
@@ -29,6 +30,9 @@ fi
 	hw "$good" init --device-id good --name "Gina Good" --role counsellor --remote "$remote" &&
 	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
 	enrol "$ws" "$good" counsellor && enrol "$ws" "$bad" counsellor &&
+	team_enrol "$ws" "$good" counsellor &&
+	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
+	team_enrol "$ws" "$bad" counsellor &&
 	id=$(hw "$good" case add --given-name Rima --family-name Before --birth-date 1990-09-09 \
 		--nationality TN --return-country TN --language ar) &&
 	hw "$good" sync &&

@@ -513,6 +513,11 @@ static int branch_note(run *r, merge_result *res, const char *device, const char
 		hw_error_clear(r->err);
 		x->committed_at[0] = '\0';
 	}
+	if (r->signed_mode && team_member_get(r->roster, device)) {
+		/* In a team the owner is who the roster says, not what a commit claims. */
+		free(x->author);
+		x->author = hw_strdup(team_member_get(r->roster, device)->name);
+	}
 	if (!x->author)
 		x->author = hw_strdup("");
 	if (!(x->device = hw_strdup(device)) || !x->author) {
