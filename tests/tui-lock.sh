@@ -43,4 +43,20 @@ keys F12
 check "locked again" wait_for "Homeward is locked"
 keys F10
 check "F10 on the lock screen quits" gone
+
+# The passphrase typed at unlock opens the device keys too: the screen's
+# sync does not ask for it again (it used to, on the terminal).
+"${GIT_BIN:-git}" init -q --bare "$work/central.git"
+"$HOMEWARD" --workspace "$ws" config set sync.remote "$work/central.git"
+T new-session -d -x 80 -y 24 "exec '$HOMEWARD' --workspace '$ws'"
+wait_for "Homeward is locked"
+type_text "$pass"; keys Enter
+wait_for "Lockname"
+keys F5
+check "after unlock, F5 syncs without asking for the passphrase again" wait_for "Sync done"
+check "... no passphrase question was shown" not_on_screen "to sign what is sent"
+check "the central repository has this device's branch" \
+	"${GIT_BIN:-git}" --git-dir="$work/central.git" rev-parse --verify -q refs/heads/devices/t1
+keys F10
+gone
 finish

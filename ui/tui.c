@@ -1143,6 +1143,10 @@ int tui_unlock(tui *t)
 		tui_message(t, ROLE_ERROR, "%s", _("This workspace has no device keys yet: run homeward init again (the same device id) to make them."));
 		return -1;
 	}
+	/* The key the passphrase gave at unlock opens the device keys too: nothing to ask. */
+	if (ws_unlock(t->ws, NULL) == 0)
+		return 0;
+	hw_error_clear(ws_err(t->ws));
 	if (secret_new(&pass, 1024, &err) < 0) {
 		tui_error(t, err.code);
 		return -1;
