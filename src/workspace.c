@@ -77,44 +77,63 @@ static int folder_empty(const char *dir)
 	return empty;
 }
 
-/* HW_EEXPOSED naming path and the chmod that makes it private, if others may use it. */
-static int check_private_one(const char *path, hw_error *err)
+int ws_exposed_entry(const char *dir, char **path, unsigned *mode, int *is_dir)
 {
+	DIR *d;
+	struct dirent *e;
 	struct stat sb;
+	char *p = NULL;
+	int rc = HW_ENOTFOUND;
 
-	if (stat(path, &sb) < 0 || !(sb.st_mode & 077))
-		return 0;
-	return hw_error_set(err, HW_EEXPOSED,
-			    "%s can be %s by other users of this computer (mode %04o); "
-			    "make it private with: chmod %s %s",
-			    path, S_ISDIR(sb.st_mode) ? "entered" : "read",
-			    (unsigned)(sb.st_mode & 07777), S_ISDIR(sb.st_mode) ? "700" : "600", path);
+	*path = NULL;
+	*mode = 0;
+	*is_dir = 0;
+	/* The folder keeps everyone else out; its entries are checked too, in case it opens. */
+	if (!(p = strdup(dir)))
+		return HW_ERROR;
+	if (stat(p, &sb) == 0 && (sb.st_mode & 077))
+		goto found;
+	free(p);
+	p = NULL;
+	if (!(d = opendir(dir)))
+		return HW_ENOTFOUND;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (!(p = hw_path_join(dir, e->d_name))) {
+			rc = HW_ERROR;
+			break;
+		}
+		if (stat(p, &sb) == 0 && (sb.st_mode & 077))
+			break;
+		free(p);
+		p = NULL;
+	}
+	closedir(d);
+	if (!p)
+		return rc;
+found:
+	*path = p;
+	*mode = (unsigned)(sb.st_mode & 07777);
+	*is_dir = S_ISDIR(sb.st_mode);
+	return 0;
 }
 
 int ws_check_private(const char *dir, hw_error *err)
 {
-	DIR *d;
-	struct dirent *e;
-	int rc;
+	char *path = NULL;
+	unsigned mode;
+	int is_dir, rc = ws_exposed_entry(dir, &path, &mode, &is_dir);
 
-	if ((rc = check_private_one(dir, err)) < 0)
-		return rc;
-	/* The folder keeps everyone else out; its entries are checked too, in case it opens. */
-	if (!(d = opendir(dir)))
+	if (rc == HW_ERROR)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (rc < 0)
 		return 0;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		char *p;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (!(p = hw_path_join(dir, e->d_name))) {
-			rc = hw_error_set(err, HW_ERROR, "out of memory");
-			break;
-		}
-		rc = check_private_one(p, err);
-		free(p);
-	}
-	closedir(d);
+	rc = hw_error_set(err, HW_EEXPOSED,
+			  "%s can be %s by other users of this computer (mode %04o); "
+			  "make it private with: chmod %s %s",
+			  path, is_dir ? "entered" : "read", mode, is_dir ? "700" : "600", path);
+	free(path);
 	return rc;
 }
 

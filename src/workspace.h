@@ -112,6 +112,14 @@ int ws_encrypt(const char *dir, const hw_secret *pass, int *done, hw_error *err)
 int ws_check_private(const char *dir, hw_error *err);
 
 /*
+ * The first of dir and its entries that other users can use: *path (caller
+ * frees), its permission bits and whether it is a folder, for a front end
+ * to say in its own words what ws_check_private says.  0, HW_ENOTFOUND when
+ * all are private, HW_ERROR when out of memory.
+ */
+int ws_exposed_entry(const char *dir, char **path, unsigned *mode, int *is_dir);
+
+/*
  * Whether path lies on an encrypted block device (dm-crypt, directly or
  * under LVM and the like): the mount holding it from
  * root/proc/self/mountinfo, then root/sys/dev/block/MAJ:MIN/dm/uuid

@@ -12,7 +12,7 @@ HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 mode() { stat -c %a "$1"; }
-echo "1..11"
+echo "1..12"
 # The most open umask a user may have: Homeward must not rely on it.
 umask 000
 W="$HW --workspace $T/ws"
@@ -36,6 +36,9 @@ chmod 755 "$T/ws"
 $W case list >"$T/out" 2>"$T/err"; st=$?
 ok "a 0755 workspace is refused and nothing is listed" '[ $st -eq 1 ] && [ ! -s "$T/out" ]'
 ok "the message says chmod 700 and the folder" 'grep -q "chmod 700 $T/ws" "$T/err"'
+LANG=C.UTF-8 LANGUAGE=fr $W case list >"$T/out" 2>"$T/err"; st=$?
+ok "... in the person's language" \
+	'[ $st -eq 1 ] && grep -q "est accessible aux autres utilisateurs de cet ordinateur (mode 0755) ; rendez-le privé avec : chmod 700 $T/ws" "$T/err"'
 chmod 700 "$T/ws"; chmod 644 "$T/ws/homeward.db"
 $W case list >"$T/out" 2>"$T/err"; st=$?
 ok "a 0644 homeward.db is refused" '[ $st -eq 1 ] && [ ! -s "$T/out" ] && grep -q "chmod 600 $T/ws/homeward.db" "$T/err"'

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,6 +100,24 @@ static int needs_passphrase(const char *dir, unsigned flags)
 	return needs;
 }
 
+int cli_exposed_text(const char *dir, char *buf, size_t size)
+{
+	char *path = NULL;
+	unsigned mode;
+	int is_dir;
+
+	if (ws_exposed_entry(dir, &path, &mode, &is_dir) != 0)
+		return -1;
+	if (is_dir)
+		snprintf(buf, size, _("%s can be entered by other users of this computer (mode %04o); make it private with: chmod 700 %s"),
+			 path, mode, path);
+	else
+		snprintf(buf, size, _("%s can be read by other users of this computer (mode %04o); make it private with: chmod 600 %s"),
+			 path, mode, path);
+	free(path);
+	return 0;
+}
+
 int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 {
 	hw_error err = { 0, "" };
@@ -123,6 +142,15 @@ int cli_open_workspace(hw_ws **out, const cli_globals *g, unsigned flags)
 		cli_error(_("there is no workspace at %s; create one with: homeward init"), dir);
 		free(dir);
 		return 1;
+	}
+	if (rc == HW_EEXPOSED) {
+		/* Said in the person's language, from what the core found. */
+		char text[2 * PATH_MAX + 256];
+
+		st = cli_exposed_text(dir, text, sizeof text) == 0
+			? cli_error("%s (%s)", text, code_message(HW_EEXPOSED)) : cli_fail(&err);
+		free(dir);
+		return st;
 	}
 	free(dir);
 	if (rc == HW_EAUTH)

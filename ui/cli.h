@@ -60,6 +60,13 @@ struct hw_ws;
 int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags);
 
 /*
+ * What ws_check_private refuses, in the interface's language: the first
+ * entry of dir others can use and the chmod that fixes it, into buf.  0, or
+ * -1 when nothing is exposed (or out of memory).
+ */
+int cli_exposed_text(const char *dir, char *buf, size_t size);
+
+/*
  * The person's passphrase: the first line of the --passphrase-fd file
  * descriptor (a regular file is read from its start, so one descriptor
  * serves several commands), else asked on the terminal without echo, twice

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,10 @@ int cli_doctor(int argc, char **argv, const cli_globals *g)
 
 	/* Permissions. */
 	if (ws_check_private(ws_dir(ws), &err) < 0) {
-		line(_("Permissions"), 1, err.msg);
+		char text[2 * PATH_MAX + 256];
+
+		line(_("Permissions"), 1, cli_exposed_text(ws_dir(ws), text, sizeof text) == 0
+		     ? text : err.msg);
 		warnings++;
 	} else {
 		line(_("Permissions"), 0, _("private to this user"));
