@@ -6,13 +6,17 @@
 # the same commit and push with the git CLI, a merge of 20 devices x 50 new
 # cases, `case list`, `case list --search`, `case show`, the start of the
 # screen, and the peak memory of each.  Timings are medians of RUNS (3) runs
-# where cheap enough.  Prints a table; run by `make bench-scale`.
+# where cheap enough.  The merge of 20 x 50 is repeated ROUNDS (3) times,
+# each round's time and peak memory printed (memory must stay flat).
+# SKIP_READ=1 leaves out the list, search, show and screen measures.
+# Prints a table, and progress on stderr; run by `make bench-scale`.
 HOMEWARD=${HOMEWARD:-./homeward}
 GEN=${GEN:-./bench/gen-cases}
 PROXY=${PROXY:-./bench/byteproxy}
 GIT_BIN=${GIT_BIN:-git}
 SIZES=${SIZES:-1000 10000 100000}
 RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-3}
 LC_ALL=C.UTF-8; export LC_ALL
 
 for t in /usr/bin/time tmux; do
@@ -52,6 +56,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # Bytes through the proxy so far (up + down).
 wire() { awk '{ print $1 + $2 }' "$tmp/count"; }
 now_ms() { date +%s%3N; }
+# A line on stderr saying where the run is (a run at 100k takes a while).
+step() { echo "bench-scale: $(date +%H:%M:%S) $*" >&2; }
 
 # git daemon on a free port, the proxy in front of it.
 mkdir -p "$tmp/srv"
@@ -78,15 +84,18 @@ for n in $SIZES; do
 	"$GIT_BIN" init -q --bare "$tmp/srv/c$n.git"
 	remote="git://127.0.0.1:$pport/c$n.git"
 	# A counsellor records n cases and sends them; a supervisor merges them.
+	step "$n: recording $n cases"
 	hw "A$n" init --device-id "dev-a$n" --name A --role counsellor --remote "$remote" >/dev/null
 	"$GEN" "$tmp/A$n" "$n" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 	measure hw "A$n" sync
 	hw "S$n" init --device-id "sup$n" --name S --role supervisor --remote "$remote" >/dev/null
 	measure hw "S$n" merge
 	# Import: a second supervisor's fresh workspace takes in all of main.
+	step "$n: import"
 	hw "I$n" init --device-id "imp$n" --name I --role supervisor --remote "$remote" >/dev/null
 	measure hw "I$n" merge
 	import=$secs import_mb=$((kb / 1024))
+	step "$n: import $import s, $import_mb MB"
 
 	# One new case, synced: time and bytes on the wire.
 	: >"$tmp/t"; : >"$tmp/b"
@@ -100,6 +109,7 @@ for n in $SIZES; do
 		echo $(( $(wire) - before )) >>"$tmp/b"
 	done
 	sync1=$(median <"$tmp/t") bytes=$(median <"$tmp/b")
+	step "$n: one-case sync $sync1 s, $bytes bytes"
 
 	# The git CLI doing the same: one file in the layout, add, commit, push.
 	git_c clone -q "$remote" "$tmp/g$n" 2>/dev/null
@@ -122,16 +132,37 @@ for n in $SIZES; do
 	gitcli=$(median <"$tmp/t") gitbytes=$(median <"$tmp/b")
 	"$GIT_BIN" --git-dir="$tmp/srv/c$n.git" update-ref -d refs/heads/devices/git-cli
 
-	# 20 devices send 50 new cases each; the supervisor merges them.
+	# 20 devices send 50 new cases each; the supervisor merges them, for
+	# ROUNDS rounds, the peak memory of each merge noted: it must stay flat.
+	# Each device starts as a copy of the counsellor's workspace, which has
+	# every case of main already, with a device id and keys of its own: a
+	# new device would spend minutes importing the archive first, which is
+	# measured above (import), not here.
+	step "$n: $((ROUNDS)) rounds of 20 devices x 50 cases"
 	for d in $(seq 20); do
-		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor --remote "$remote" >/dev/null
-		"$GEN" "$tmp/D$n-$d" 50 >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
-		hw "D$n-$d" sync >/dev/null || exit 1
+		cp -a "$tmp/A$n" "$tmp/D$n-$d"
+		rm -f "$tmp/D$n-$d/keys"
+		GEN_DEVICE_ID="dev-$n-$d" "$GEN" "$tmp/D$n-$d" 0 >"$tmp/out" 2>&1 &&
+		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor >/dev/null || exit 1
 	done
-	measure hw "S$n" merge
-	merge=$secs
+	merges= merge_mb=
+	for round in $(seq "$ROUNDS"); do
+		for d in $(seq 20); do
+			"$GEN" "$tmp/D$n-$d" 50 >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
+			hw "D$n-$d" sync >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
+		done
+		measure hw "S$n" merge
+		merges="$merges ${secs}s" merge_mb="$merge_mb $((kb / 1024))MB"
+		step "$n: merge round $round: $secs s, $((kb / 1024)) MB"
+		[ "$round" = 1 ] && merge=$secs
+	done
 
+	if [ -n "${SKIP_READ:-}" ]; then
+		rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
+		continue
+	fi
 	# Reading: the list, a search, one case.
+	step "$n: reading"
 	id=$(hw "S$n" case list --format tsv | sed -n 2p | cut -f1)
 	: >"$tmp/l"; : >"$tmp/s"; : >"$tmp/o"
 	for r in $(seq "$RUNS"); do
@@ -146,7 +177,7 @@ for n in $SIZES; do
 	for r in $(seq "$RUNS"); do
 		t0=$(now_ms)
 		tmux -S "$tmux_sock" new-session -d -x 120 -y 40 \
-			"HOMEWARD_PASSPHRASE_FD= \"$HOMEWARD\" --workspace \"$tmp/S$n\""
+			"HOMEWARD_PASSPHRASE_FD=8 \"$HOMEWARD\" --workspace \"$tmp/S$n\" 8<\"$tmp/pass\""
 		i=0
 		while [ $i -lt 3000 ]; do
 			tmux -S "$tmux_sock" capture-pane -p 2>/dev/null | grep -q "Okafor\|Haddad\|Bench" && break
@@ -161,5 +192,6 @@ for n in $SIZES; do
 		"$import_mb" "$sync1" "$bytes" "$gitcli" "$gitbytes" "$merge" "$list" "$search" \
 		"$show" "$screen"
 	echo "         peak memory of any measured run: $((peak / 1024)) MB"
+	echo "         merge 20x50, round by round:$merges; peak memory:$merge_mb"
 	rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
 done

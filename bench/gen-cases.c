@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	int in_tx = 0, st = 1;
 
 	if (argc != 3) {
-		fprintf(stderr, "Usage: gen-cases WORKSPACE N\n");
+		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N\n");
 		return 2;
 	}
 	errno = 0;
@@ -152,6 +152,12 @@ int main(int argc, char **argv)
 	}
 	if (!ws_is_initialised(ws)) {
 		fail(argv[1], "not an initialised workspace (homeward init first)");
+		goto cleanup;
+	}
+	/* GEN_DEVICE_ID: a copied workspace becomes another device (bench-scale's devices). */
+	if (getenv("GEN_DEVICE_ID") && *getenv("GEN_DEVICE_ID") &&
+	    ws_set(ws, WS_DEVICE_ID, getenv("GEN_DEVICE_ID")) < 0) {
+		fail("setting the device id", ws_error(ws)->msg);
 		goto cleanup;
 	}
 	if (unlock(ws, pass) != 0)
