@@ -48,6 +48,13 @@ check "F10 on the lock screen quits" gone
 # sync does not ask for it again (it used to, on the terminal).
 "${GIT_BIN:-git}" init -q --bare "$work/central.git"
 "$HOMEWARD" --workspace "$ws" config set sync.remote "$work/central.git"
+# A device syncs once it belongs to a team, where the program has teams.
+if [ -f "${top_srcdir:-.}/tests/team-lib.sh" ]; then
+	. "${top_srcdir:-.}/tests/team-lib.sh"
+	"$HOMEWARD" --workspace "$work/sup" init --device-id sup --name Sam --role supervisor \
+		--remote "$work/central.git" >/dev/null 2>&1
+	team_enrol "$work/sup" "$ws" counsellor >/dev/null 2>&1
+fi
 T new-session -d -x 80 -y 24 "exec '$HOMEWARD' --workspace '$ws'"
 wait_for "Homeward is locked"
 type_text "$pass"; keys Enter
