@@ -328,10 +328,11 @@ typedef struct store_agenda_query {
 	const char *assigned;      /* only this person's; NULL: everyone's */
 	const char *case_id;       /* only this case's; NULL: every case */
 	int all;                   /* also done, missed and rescheduled ones, and closed cases' */
+	int by_assignee;           /* grouped by the person who meets them, then in date order */
 	int limit, offset;         /* a page of the list: at most limit rows (0: all) after offset */
 } store_agenda_query;
 
-#define STORE_AGENDA_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define STORE_AGENDA_QUERY_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
 
 /*
  * The appointments of q in date order (date, then time, a day's untimed

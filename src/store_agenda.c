@@ -242,7 +242,12 @@ int store_agenda_each(hw_store *st, const store_agenda_query *q,
 	hw_buf_puts(&b, "SELECT " APPOINTMENT_COLUMNS ", c.given_name, c.family_name "
 		    "FROM appointments a LEFT JOIN cases c ON c.id = a.case_id");
 	agenda_where(q, &b, args, &nargs);
-	hw_buf_puts(&b, " ORDER BY a.date, a.time, a.id");
+	/* Orders an index gives (appointments_due, appointments_assigned): no sort of the whole table. */
+	if (q->by_assignee)
+		hw_buf_puts(&b, q->all ? " ORDER BY a.assigned, a.date, a.time, a.id"
+				       : " ORDER BY a.assigned, a.due, a.date, a.time, a.id");
+	else
+		hw_buf_puts(&b, " ORDER BY a.date, a.time, a.id");
 	if (q->limit > 0)
 		hw_buf_printf(&b, " LIMIT %d OFFSET %d", q->limit, q->offset > 0 ? q->offset : 0);
 	if ((rc = agenda_prepare(st, &b, args, nargs, &s, err)) < 0)

@@ -47,7 +47,7 @@ $W case arrive $ID --date 2026-01-31
 ok "the arrival schedules rounds 3, 6 and 12 months later, the end of a shorter month kept" '[ "$(rows $ID)" = "$(printf "2026-04-30\tm3\tplanned\n2026-07-31\tm6\tplanned\n2027-01-31\tm12\tplanned")" ]'
 ok "the rounds are for the person who recorded the arrival, with the follow-up form" '[ "$($W agenda --format tsv | awk -F"\t" "NR > 1 { print \$7, \$10 }" | sort -u)" = "laptop-1 reintegration-follow-up" ]'
 ok "the rounds are events of the case (they travel with it)" '[ $($W case show $ID | grep -c "appointment.set") -eq 3 ]'
-ok "the table says how overdue each one is" '$W agenda >"$T/out" && grep -q "^2026-04-30 .*213 days overdue .*Yusuf Example .*Follow-up round, 3 months  " "$T/out" && grep -q "^2026-07-31 .*121 days overdue" "$T/out" && grep -q "^2027-01-31 .*in 63 days" "$T/out"'
+ok "the table says how overdue each one is" '$W agenda >"$T/out" && grep -q "^2026-04-30 .*213 days overdue .*Yusuf Example .*Follow-up, 3 months  " "$T/out" && grep -q "^2026-07-31 .*121 days overdue" "$T/out" && grep -q "^2027-01-31 .*in 63 days" "$T/out"'
 ok "--overdue lists only what is past due" '[ $($W agenda --overdue --format tsv | tail -n +2 | wc -l) -eq 2 ]'
 ok "overdue is counted against today's date when shown, not when recorded" '[ $(HOMEWARD_NOW=2027-02-01T08:00:00Z $W agenda --overdue --format tsv | tail -n +2 | wc -l) -eq 3 ] && [ $(HOMEWARD_NOW=2026-03-01T08:00:00Z $W agenda --overdue --format tsv | tail -n +2 | wc -l) -eq 0 ]'
 $W config set agenda.follow_up_months 1,2 2>"$T/err"
@@ -80,7 +80,7 @@ ok "appointment done takes an id prefix and the appointment leaves the agenda" '
 bad "an appointment already done is not done again" "appointment $(echo $A | cut -c1-8) is already done on 2026-11-29" $W appointment missed $A
 bad "a done date in the future is refused" 'date 2026-12-01 is in the future' $W appointment missed $M3 --date 2026-12-01
 bad "an unknown appointment names it" 'no appointment 0000' $W appointment done 0000
-ok "appointment missed records it with a note; the case screen lists it" '$W appointment missed $M3 --note "no answer on the phone" && $W case show $ID >"$T/show" && grep -q "^Appointments:" "$T/show" && grep -q "missed 2026-11-29 *Follow-up round, 3 months" "$T/show"'
+ok "appointment missed records it with a note; the case screen lists it" '$W appointment missed $M3 --note "no answer on the phone" && $W case show $ID >"$T/show" && grep -q "^Appointments:" "$T/show" && grep -q "missed 2026-11-29 *Follow-up, 3 months" "$T/show"'
 R=$($W appointment set $ID --date 2026-12-10 --purpose "Business plan" --replaces $(rows $ID >/dev/null; $W agenda --format tsv | awk -F'\t' '$9 == "m6" { print $2 }'))
 ok "rescheduling: the replaced appointment is no longer planned, the new one is" '[ "$(rows $ID | grep m6 | cut -f3)" = rescheduled ] && $W agenda --format tsv | grep -q "	2026-12-10	.*Business plan"'
 ok "a follow-up form for a round does that round's appointment" 'printf "answer /data/return_country_fix NG\nanswer /data/visit/visit_round m12\nanswer /data/visit/arrival_date 2026-01-31\nanswer /data/visit/visit_date 2026-11-29\nanswer /data/visit/visit_mode phone\nanswer /data/visit/reached no\nanswer /data/visit/not_reached other\nanswer /data/support/assistance_received none\n" >"$T/fu" && $W form submit $ID reintegration-follow-up "$T/fu" >/dev/null && [ "$(rows $ID | grep m12 | cut -f3)" = done ]'

@@ -65,6 +65,11 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_TEAM, "team", N_("Show the team's device branches and every conflict (supervisors)") },
 	{ ACT_CHECK_BRANCHES, "check-branches", N_("Fetch the device branches and check them again, merging nothing") },
 	{ ACT_MERGE, "merge", N_("Merge the device branches into main (Esc cancels it without harm)") },
+	{ ACT_AGENDA, "agenda", N_("Show the agenda: appointments in date order, what is overdue") },
+	{ ACT_APPOINTMENT, "appointment", N_("Set an appointment with the person") },
+	{ ACT_APPOINTMENT_OUTCOME, "appointment-outcome", N_("Record that an appointment took place, or was missed") },
+	{ ACT_LINK_FAMILY, "link-family", N_("Link a family member's case into this return file") },
+	{ ACT_NEXT_MEMBER, "next-member", N_("Go to the next family member's case") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

@@ -28,8 +28,8 @@ char *agenda_purpose_text(const store_appointment *a)
 	if (a->round && a->round[0] == 'm') {
 		int months = atoi(a->round + 1);
 
-		snprintf(buf, sizeof(buf), P_("Follow-up round, %d month",
-					      "Follow-up round, %d months", months), months);
+		snprintf(buf, sizeof(buf), P_("Follow-up, %d month",
+					      "Follow-up, %d months", months), months);
 		return strdup(buf);
 	}
 	return strdup(_("Appointment"));

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agenda.h"
+#include "agenda_text.h"
 #include "cases.h"
 #include "curses.h"
 #include "event.h"
@@ -22,16 +24,19 @@
 #include "view.h"
 #include "work.h"
 
-enum item_kind { IT_FILL, IT_DRAFT, IT_HEADER, IT_SUBMISSION, IT_EVENT, IT_WORK, IT_REFERRAL };
+enum item_kind { IT_FILL, IT_DRAFT, IT_HEADER, IT_SUBMISSION, IT_EVENT, IT_WORK, IT_REFERRAL,
+		 IT_APPOINTMENT, IT_MEMBER };
 
 typedef struct case_item {
 	enum item_kind kind;
 	char *text;      /* shown */
 	char *form_id;   /* drafts: the form to resume; submissions: the instance id;
-			    referrals: the referral id */
+			    referrals: the referral id; appointments: the appointment id;
+			    family members: their case id */
 } case_item;
 
 typedef struct case_view {
+	hw_ws *ws;
 	char id[HW_UUID_LEN + 1];
 	store_case_row row;
 	store_case_work work;
@@ -68,6 +73,10 @@ static const ui_binding case_bindings[] = {
 	{ 'R', ACT_REFER },
 	{ 'U', ACT_UPDATE_REFERRAL },
 	{ 'X', ACT_CLOSE_CASE },
+	{ 'N', ACT_APPOINTMENT },
+	{ 'O', ACT_APPOINTMENT_OUTCOME },
+	{ 'L', ACT_LINK_FAMILY },
+	{ 'J', ACT_NEXT_MEMBER },
 	{ UI_KEY_ESC, ACT_BACK },
 	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
 	{ 0, ACT_NONE },
@@ -299,6 +308,54 @@ static void age_text(char *out, size_t n, const char *iso, const char *today)
 		snprintf(out, n, P_("%d day ago", "%d days ago", days), days);
 }
 
+/* The appointments (planned first, in date order as set) and the return file's members. */
+static int add_agenda_items(case_view *c)
+{
+	hw_ws *ws = c->ws;
+	store_case_work *w = &c->work;
+	char buf[1024];
+	int rc = 0, pass, shown = 0;
+	size_t i;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < w->nappointments; i++) {
+			const store_appointment *a = &w->appointments[i];
+			char *what, *due;
+
+			if ((pass == 0) != !strcmp(a->status, "planned"))
+				continue;
+			what = agenda_purpose_text(a);
+			due = agenda_due_text(a, c->today);
+			/* TRANSLATORS: an appointment on the case screen: date, time, how
+			 * far due, what for, how or where, who meets the person. */
+			snprintf(buf, sizeof buf, _("%s %s  %s: %s, %s (%s)"), a->date, a->time ? a->time : "",
+				 due ? due : "", what ? what : "",
+				 a->place && *a->place ? a->place : agenda_channel_text(a->channel),
+				 a->assigned ? a->assigned : "");
+			free(what);
+			free(due);
+			if ((!shown++ && (rc = add_work(c, IT_WORK, _("Appointments:"), "", NULL)) < 0) ||
+			    (rc = add_work(c, IT_APPOINTMENT, "", buf, a->id)) < 0)
+				return rc;
+		}
+	for (i = 0; i < w->nfamily; i++) {
+		const store_family_link *f = &w->family[i];
+		store_case_row m;
+
+		memset(&m, 0, sizeof m);
+		if (case_get(ws, f->member, &m) < 0)
+			hw_error_clear(ws_err(ws));   /* a member whose case is not here yet: its id */
+		/* TRANSLATORS: a family member on the case screen: relation, name, short id. */
+		snprintf(buf, sizeof buf, _("%s: %s %s (%.8s)"), agenda_relation_text(f->relation),
+			 m.given_name ? m.given_name : "", m.family_name ? m.family_name : "", f->member);
+		store_case_row_clear(&m);
+		if ((!i && (rc = add_work(c, IT_WORK, _("Family:"), "", NULL)) < 0) ||
+		    (rc = add_work(c, IT_MEMBER, "", buf, f->member)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* The case's work as list lines: milestones, assignees, consents, referrals. */
 static int add_work_items(case_view *c)
 {
@@ -397,7 +454,7 @@ static int add_work_items(case_view *c)
 		    (rc = add_work(c, IT_REFERRAL, "", buf, r->id)) < 0)
 			return rc;
 	}
-	return 0;
+	return add_agenda_items(c);
 }
 
 /* Keep the first failure (code and detail) of a series of calls in *first. */
@@ -501,6 +558,7 @@ static int case_open_view(ui_view *v, tui *t, void *arg)
 		return HW_ERROR;
 	v->data = c;
 	snprintf(c->id, sizeof c->id, "%s", (const char *)arg);
+	c->ws = tui_ws(t);
 	c->visible = 10;
 	if ((rc = load(c, t)) < 0) {
 		if (!c->row.id) {   /* no case to show */
@@ -519,6 +577,25 @@ static void case_resume(ui_view *v, tui *t)
 
 	if (rc < 0)
 		tui_error(t, rc);
+}
+
+/*
+ * A minor with no parent or guardian linked, and not recorded as an
+ * unaccompanied minor either: someone has to find out (docs/agenda.md).
+ */
+static int possibly_unaccompanied(const case_view *c)
+{
+	const char *v = c->row.vulnerability ? c->row.vulnerability : "";
+	size_t n = strlen("unaccompanied_minor");
+
+	for (const char *p = strstr(v, "unaccompanied_minor"); p; p = strstr(p + 1, "unaccompanied_minor"))
+		if ((p == v || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+			return 0;
+	for (size_t i = 0; i < c->work.nfamily; i++)
+		if (!strcmp(c->work.family[i].relation, "parent") ||
+		    !strcmp(c->work.family[i].relation, "guardian"))
+			return 0;
+	return 1;
 }
 
 /* The date the case reached its stage, when a milestone gives it (NULL otherwise). */
@@ -589,6 +666,12 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		/* TRANSLATORS: a banner on the case screen of a child. */
 		ui_put(t, y++, 1, cols - 2, _("CHILD: use the child-friendly wording; a guardian must be present."),
 		       ROLE_MINOR, 0);
+		if (possibly_unaccompanied(c))
+			/* TRANSLATORS: a banner on the case screen of a child with no linked parent or guardian. */
+			y += ui_put_block(t, y, 1, cols - 2, 2,
+					  _("POSSIBLY UNACCOMPANIED: no parent or guardian is linked to this case. "
+					    "Link one (L), or record unaccompanied_minor in the vulnerability (e)."),
+					  ROLE_CONFLICT, 0);
 	}
 	if (r->vulnerability && *r->vulnerability) {
 		snprintf(buf, sizeof buf, "%s: %s", _("Vulnerability"), r->vulnerability);
@@ -616,7 +699,8 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		case_item *it = &c->items[i];
 		enum ui_role role = it->kind == IT_HEADER ? ROLE_HEADER
 				    : it->kind == IT_EVENT || it->kind == IT_SUBMISSION || it->kind == IT_WORK ||
-				      it->kind == IT_REFERRAL ? ROLE_NORMAL
+				      it->kind == IT_REFERRAL || it->kind == IT_APPOINTMENT ||
+				      it->kind == IT_MEMBER ? ROLE_NORMAL
 				    : ROLE_KEYS;
 
 		if (i == c->sel)
@@ -624,6 +708,50 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		ui_blank(y, 0, cols, i == c->sel ? ROLE_SELECTED : ROLE_NORMAL);
 		ui_put(t, y, it->kind == IT_HEADER ? 1 : 3, cols - 4, it->text, role, 0);
 	}
+}
+
+/* Open a family member's case over this one. */
+static void open_member(tui *t, const char *member)
+{
+	char id[HW_UUID_LEN + 1];
+	int rc;
+
+	snprintf(id, sizeof id, "%s", member);
+	if ((rc = tui_push(t, &ui_screen_case, id)) < 0)
+		tui_error(t, rc);
+}
+
+/*
+ * Go to the next member of the return file (in the order of their ids,
+ * round): this case's screen gives way to theirs, so going round a family
+ * does not pile screens up.
+ */
+static void next_member(case_view *c, tui *t)
+{
+	hw_ws *ws = tui_ws(t);
+	char **ids = NULL, next[HW_UUID_LEN + 1] = "";
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = family_file(ws, c->id, &ids, &n)) < 0) {
+		tui_error(t, rc);
+		return;
+	}
+	for (i = 1; i < n; i++)   /* the first is this case; the others in id order */
+		if (strcmp(ids[i], c->id) > 0) {
+			snprintf(next, sizeof next, "%s", ids[i]);
+			break;
+		}
+	if (!next[0] && n > 1)
+		snprintf(next, sizeof next, "%s", ids[1]);
+	family_ids_free(ids, n);
+	if (!next[0]) {
+		tui_message(t, ROLE_INFO, "%s", _("No family member is linked to this case (L links one)."));
+		return;
+	}
+	tui_pop(t);
+	if ((rc = tui_push(t, &ui_screen_case, next)) < 0)
+		tui_error(t, rc);
 }
 
 static void open_form(tui *t, const char *case_id, const char *form_id)
@@ -760,6 +888,13 @@ static int step_applies(const case_view *c, tui *t, enum ui_work_step step)
 		tui_message(t, ROLE_INFO, "%s", _("This case has no granted consent to withdraw."));
 		return 0;
 	}
+	if (step == WORK_APPOINTMENT_OUTCOME) {
+		for (i = 0; i < c->work.nappointments; i++)
+			if (!strcmp(c->work.appointments[i].status, "planned"))
+				return 1;
+		tui_message(t, ROLE_INFO, "%s", _("This case has no planned appointment."));
+		return 0;
+	}
 	if (step == WORK_UPDATE_REFERRAL) {
 		for (i = 0; i < c->work.nreferrals; i++)
 			if (strcmp(c->work.referrals[i].status, "closed"))
@@ -785,6 +920,9 @@ static const struct {
 	{ WORK_WITHDRAW, ACT_WITHDRAW_CONSENT, N_("Withdraw a consent") },
 	{ WORK_REFER, ACT_REFER, N_("Refer to a provider") },
 	{ WORK_UPDATE_REFERRAL, ACT_UPDATE_REFERRAL, N_("Update a referral") },
+	{ WORK_APPOINTMENT, ACT_APPOINTMENT, N_("Set an appointment") },
+	{ WORK_APPOINTMENT_OUTCOME, ACT_APPOINTMENT_OUTCOME, N_("How an appointment went") },
+	{ WORK_LINK, ACT_LINK_FAMILY, N_("Link a family member") },
 	{ WORK_CLOSE, ACT_CLOSE_CASE, N_("Close the case") },
 	{ WORK_REOPEN, ACT_CLOSE_CASE, N_("Reopen the case") },
 };
@@ -860,6 +998,24 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 			open_submission(c, t, c->items[c->sel].form_id);
 		else if (c->items[c->sel].kind == IT_REFERRAL)
 			open_work(t, c->id, WORK_UPDATE_REFERRAL, c->items[c->sel].form_id);
+		else if (c->items[c->sel].kind == IT_APPOINTMENT && step_applies(c, t, WORK_APPOINTMENT_OUTCOME))
+			open_work(t, c->id, WORK_APPOINTMENT_OUTCOME, c->items[c->sel].form_id);
+		else if (c->items[c->sel].kind == IT_MEMBER)
+			open_member(t, c->items[c->sel].form_id);
+		return UI_HANDLED;
+	case ACT_APPOINTMENT:
+		open_work(t, c->id, WORK_APPOINTMENT, NULL);
+		return UI_HANDLED;
+	case ACT_APPOINTMENT_OUTCOME:
+		if (step_applies(c, t, WORK_APPOINTMENT_OUTCOME))
+			open_work(t, c->id, WORK_APPOINTMENT_OUTCOME,
+				  c->count && c->items[c->sel].kind == IT_APPOINTMENT ? c->items[c->sel].form_id : NULL);
+		return UI_HANDLED;
+	case ACT_LINK_FAMILY:
+		open_work(t, c->id, WORK_LINK, NULL);
+		return UI_HANDLED;
+	case ACT_NEXT_MEMBER:
+		next_member(c, t);
 		return UI_HANDLED;
 	case ACT_WORK_MENU:
 		work_menu(c, t);

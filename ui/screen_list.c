@@ -79,6 +79,7 @@ static const ui_binding list_bindings[] = {
 	{ UI_KEY_FN(KEY_F(3)), ACT_MY_CASES },
 	{ UI_KEY_FN(KEY_F(4)), ACT_FILTER },
 	{ UI_KEY_FN(KEY_F(7)), ACT_REFERRALS },
+	{ UI_KEY_FN(KEY_F(8)), ACT_AGENDA },
 	{ UI_KEY_CTRL('r'), ACT_REPORTS },
 	{ UI_KEY_CTRL('t'), ACT_TEAM },
 	{ 0, ACT_NONE },
@@ -100,6 +101,7 @@ static const ui_hint list_hints[] = {
 	{ ACT_MY_CASES, N_("Mine/all") },
 	{ ACT_FILTER, N_("Filter") },
 	{ ACT_SYNC, N_("Sync") },
+	{ ACT_AGENDA, N_("Agenda") },
 	{ ACT_REFERRALS, N_("Referrals") },
 	{ ACT_REPORTS, N_("Reports") },
 	{ ACT_TEAM, N_("Team") },
@@ -707,6 +709,10 @@ static int list_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED;
 	case ACT_REFERRALS:
 		if (tui_push(t, &ui_screen_referrals, NULL) < 0)
+			tui_error(t, ws_error(tui_ws(t))->code);
+		return UI_HANDLED;
+	case ACT_AGENDA:
+		if (tui_push(t, &ui_screen_agenda, NULL) < 0)
 			tui_error(t, ws_error(tui_ws(t))->code);
 		return UI_HANDLED;
 	case ACT_NONE:

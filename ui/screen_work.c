@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agenda.h"
+#include "agenda_text.h"
 #include "cases.h"
 #include "curses.h"
 #include "forms.h"
@@ -103,6 +105,9 @@ static const char *step_title(enum ui_work_step step)
 	case WORK_UPDATE_REFERRAL: return _("Update a referral");
 	case WORK_CLOSE: return _("Close the case");
 	case WORK_REOPEN: return _("Reopen the case");
+	case WORK_APPOINTMENT: return _("Set an appointment");
+	case WORK_APPOINTMENT_OUTCOME: return _("Record how an appointment went");
+	case WORK_LINK: return _("Link a family member");
 	}
 	return "";
 }
@@ -431,8 +436,104 @@ static int build(work_view *w, tui *t, const char *referral_id)
 		if ((rc = add_text(w, N_("Reason"), "reason", N_("Why the case is opened again"), NULL)) < 0)
 			return rc;
 		break;
+	case WORK_APPOINTMENT: {
+		char week[11];
+
+		agenda_add_days(today, 7, week);
+		if ((rc = add_text(w, N_("Date"), "appointment date", N_("YYYY-MM-DD"), week)) < 0 ||
+		    (rc = add_text(w, N_("Time"), "appointment time", N_("HH:MM, or empty for some time that day"),
+				   NULL)) < 0)
+			return rc;
+		if (!(f = add_field(w, WF_CHOICE, N_("How"), "channel", NULL)))
+			return HW_ERROR;
+		for (i = 0; event_channels[i]; i++)
+			if ((rc = add_opt(f, event_channels[i], agenda_channel_text(event_channels[i]))) < 0)
+				return rc;
+		f->chosen = 0;
+		if ((rc = add_text(w, N_("Place"), "place", NULL, NULL)) < 0 ||
+		    (rc = add_text(w, N_("Purpose"), "purpose", N_("What it is for: no names, it may go to a calendar"),
+				   NULL)) < 0 ||
+		    (rc = add_text(w, N_("Who meets them"), "assigned",
+				   N_("The device id of the person who meets the returnee"), ws_device_id(ws))) < 0)
+			return rc;
+		break;
+	}
+	case WORK_APPOINTMENT_OUTCOME:
+		if (!(f = add_field(w, WF_CHOICE, N_("Appointment"), "appointment", NULL)))
+			return HW_ERROR;
+		for (i = 0; i < w->work.nappointments; i++) {
+			const store_appointment *a = &w->work.appointments[i];
+			char *what;
+
+			if (strcmp(a->status, "planned"))
+				continue;
+			what = agenda_purpose_text(a);
+			snprintf(label, sizeof label, "%s %s %s", a->date, a->time ? a->time : "", what ? what : "");
+			free(what);
+			if ((rc = add_opt(f, a->id, label)) < 0)
+				return rc;
+			if ((referral_id && !strcmp(referral_id, a->id)) || f->nopts == 1)
+				f->chosen = f->pos = f->nopts - 1;
+		}
+		if (!(f = add_field(w, WF_CHOICE, N_("Outcome"), "outcome", NULL)) ||
+		    add_opt(f, "done", _("took place")) < 0 || add_opt(f, "missed", _("missed")) < 0)
+			return HW_ERROR;
+		f->chosen = 0;
+		if ((rc = add_text(w, N_("Date"), "date", N_("YYYY-MM-DD, not in the future"), today)) < 0 ||
+		    (rc = add_text(w, N_("Note"), "note", NULL, NULL)) < 0)
+			return rc;
+		break;
+	case WORK_LINK:
+		if ((rc = add_text(w, N_("Family member"), "case",
+				   N_("Their case: the first characters of its id, or their full name"), NULL)) < 0)
+			return rc;
+		if (!(f = add_field(w, WF_CHOICE, N_("Who they are"), "relation",
+				    N_("What the family member is to this person"))))
+			return HW_ERROR;
+		for (i = 0; event_relations[i]; i++)
+			if (strcmp(event_relations[i], "ward") &&
+			    (rc = add_opt(f, event_relations[i], agenda_relation_text(event_relations[i]))) < 0)
+				return rc;
+		if ((rc = add_text(w, N_("Note"), "note", NULL, NULL)) < 0)
+			return rc;
+		break;
 	}
 	return rc;
+}
+
+typedef struct one_case {
+	char id[HW_UUID_LEN + 1];
+	int n;
+} one_case;
+
+static int one_case_cb(const store_case_row *r, void *payload)
+{
+	one_case *o = payload;
+
+	if (o->n++ == 0)
+		snprintf(o->id, sizeof o->id, "%s", r->id);
+	return 0;
+}
+
+/* A case named by an id prefix or, failing that, by words that find exactly one case. */
+static int find_case(hw_ws *ws, const char *text, char out[HW_UUID_LEN + 1])
+{
+	one_case o = { "", 0 };
+	int rc;
+
+	if (!text || !*text)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "case: give the family member's case");
+	if (case_resolve_id(ws, text, out) == 0)
+		return 0;
+	hw_error_clear(ws_err(ws));
+	if ((rc = case_search(ws, text, 2, one_case_cb, &o)) < 0)
+		return rc;
+	if (o.n == 1) {
+		memcpy(out, o.id, sizeof o.id);
+		return 0;
+	}
+	return hw_error_set(ws_err(ws), HW_EINVALID, o.n ? "case \"%s\" fits several cases: give more of the name, or the id"
+						  : "case \"%s\" finds no case", text);
 }
 
 /* Record the step through the core: 0 or its refusal (detail in the workspace's error slot). */
@@ -488,6 +589,33 @@ static int record_step(work_view *w, tui *t)
 	case WORK_REOPEN:
 		rc = case_reopen(ws, w->case_id, v[0] ? v[0] : "");
 		break;
+	case WORK_APPOINTMENT: {
+		appointment_opts o = APPOINTMENT_OPTS_INIT;
+
+		o.date = v[0] ? v[0] : "";
+		o.time = v[1];
+		o.channel = v[2];
+		o.place = v[3];
+		o.purpose = v[4];
+		o.assigned = v[5];
+		rc = appointment_set(ws, w->case_id, &o, NULL);
+		break;
+	}
+	case WORK_APPOINTMENT_OUTCOME:
+		if (!v[0])
+			rc = hw_error_set(ws_err(ws), HW_EINVALID, "appointment: choose one (a planned one of this case)");
+		else if (v[1] && !strcmp(v[1], "missed"))
+			rc = appointment_missed(ws, v[0], v[2], v[3]);
+		else
+			rc = appointment_done(ws, v[0], v[2], v[3]);
+		break;
+	case WORK_LINK: {
+		char other[HW_UUID_LEN + 1];
+
+		if ((rc = find_case(ws, v[0], other)) == 0)
+			rc = family_link(ws, w->case_id, other, v[1] ? v[1] : "", v[2]);
+		break;
+	}
 	}
 	for (i = 0; i < w->n; i++)
 		free(v[i]);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agenda.h"
 #include "cli.h"
 #include "colors.h"
 #include "curses.h"
@@ -590,7 +591,8 @@ static void draw_keys(tui *t)
 /* The status line: what waits for sync, who works here, in what role. */
 static void draw_status(tui *t)
 {
-	char buf[400], pending[128];
+	char buf[400], pending[128], overdue[64];
+	long late = 0;
 	int n = 0;
 
 	if (ws_pending_count(t->ws, &n) < 0)
@@ -600,7 +602,17 @@ static void draw_status(tui *t)
 	else
 		snprintf(pending, sizeof pending,
 			 P_("%d change waits for sync", "%d changes wait for sync", n), n);
-	snprintf(buf, sizeof buf, " %s | %s (%s) | %s", pending, ws_author(t->ws),
+	/* The signed-in person's overdue appointments: what the agenda (F8 on the list) shows first. */
+	overdue[0] = 0;
+	if (!ws_is_locked(t->ws)) {
+		hw_error saved = *ws_error(t->ws);   /* the count's failure is no news: keep the slot */
+
+		if (agenda_overdue_count(t->ws, ws_device_id(t->ws), &late) == 0 && late > 0)
+			/* TRANSLATORS: on the status line: the person's appointments past their date. */
+			snprintf(overdue, sizeof overdue, P_(" | %ld overdue", " | %ld overdue", late), late);
+		*ws_err(t->ws) = saved;
+	}
+	snprintf(buf, sizeof buf, " %s%s | %s (%s) | %s", pending, overdue, ws_author(t->ws),
 		 t->role[0] ? t->role : "-", ws_dir(t->ws));
 	ui_blank(LINES - 1, 0, COLS, ROLE_STATUS);
 	ui_put(t, LINES - 1, 0, COLS, buf, ROLE_STATUS, 0);

@@ -11,6 +11,7 @@ homeward_SOURCES += \
 	ui/screen_submission.c ui/screen_work.c ui/screen_referrals.c \
 	ui/screen_reports.c ui/chart.c ui/chart.h \
 	ui/progress.c ui/progress.h ui/run_progress.c ui/run_progress.h ui/screen_team.c \
+	ui/screen_agenda.c \
 	ui/work.c ui/work.h \
 	ui/case_form.c ui/case_form.h
 
@@ -35,6 +36,8 @@ TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repe
 	tests/tui-keep.sh tests/tui-sync.sh tests/tui-text.sh \
 	tests/tui-demo.sh tests/tui-casework.sh tests/tui-referrals.sh \
 	tests/tui-reports.sh tests/tui-team.sh
+# The agenda, appointments and return files on the screen.
+TUI_TESTS += tests/tui-agenda.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 

@@ -248,12 +248,14 @@ extern const ui_view_ops ui_screen_submission;
  */
 enum ui_work_step {
 	WORK_DECIDE, WORK_DEPART, WORK_ARRIVE, WORK_ASSIGN, WORK_CONSENT, WORK_WITHDRAW,
-	WORK_REFER, WORK_UPDATE_REFERRAL, WORK_CLOSE, WORK_REOPEN
+	WORK_REFER, WORK_UPDATE_REFERRAL, WORK_CLOSE, WORK_REOPEN,
+	WORK_APPOINTMENT, WORK_APPOINTMENT_OUTCOME, WORK_LINK
 };
 typedef struct ui_work_arg {
 	const char *case_id;
 	enum ui_work_step step;
-	const char *referral_id;   /* WORK_UPDATE_REFERRAL: the one to update first; may be NULL */
+	const char *referral_id;   /* WORK_UPDATE_REFERRAL: the one to update first;
+				      WORK_APPOINTMENT_OUTCOME: the appointment; may be NULL */
 } ui_work_arg;
 extern const ui_view_ops ui_screen_work;
 /* The referrals of every case, waiting longest first (arg unused). */
@@ -263,6 +265,8 @@ extern const ui_view_ops ui_screen_referrals;
  * files and why, the conflicts of every case; merging from it.
  */
 extern const ui_view_ops ui_screen_team;
+/* The agenda: appointments in date order, what is overdue first (arg unused). */
+extern const ui_view_ops ui_screen_agenda;
 /* Reports as charts: caseload and returns (arg unused). */
 extern const ui_view_ops ui_screen_reports;
 /* The help of the view below (arg: the keymap of that screen). */
