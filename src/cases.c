@@ -84,18 +84,7 @@ static void today(char out[11])
 
 int case_is_minor(const char *birth_date, int birth_year, const char *day)
 {
-	int by, bm, bd, ty, tm, td;
-
-	if (parse_date(day, &ty, &tm, &td) < 0)
-		return 0;
-	if (birth_date && parse_date(birth_date, &by, &bm, &bd) == 0) {
-		int age = ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
-		return age < 18;
-	}
-	/* Only an estimated year: count as a minor while it could be one. */
-	if (birth_year > 0)
-		return ty - birth_year < 18;
-	return 0;
+	return hw_minor_on(birth_date, birth_year, day);
 }
 
 /* Check one field's value; returns 0 or HW_EINVALID with a message naming it. */
@@ -794,7 +783,6 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 	field_state fields[NSLOTS];
 	size_t *order = NULL, *heads = NULL;
 	case_conflict *stage_cf = NULL;
-	char day[11];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -922,8 +910,12 @@ static int fold_case(hw_ws *ws, const char *case_id, fold_result *res)
 		hw_buf_free(&b);
 	}
 	res->row.conflicts = (int)res->nconflicts;
-	today(day);
-	res->row.minor = case_is_minor(res->row.birth_date, res->row.birth_year, day);
+	/*
+	 * Age and minor are not the fold's: they change with the date, and the
+	 * fold never reads the clock (every device computes the same case).
+	 * The store computes them against today whenever a case is read.
+	 */
+	res->row.minor = 0;
 	rc = 0;
 cleanup:
 	case_conflicts_free(stage_cf, stage_cf ? 1 : 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agenda.h"
 #include "caseform.h"
 #include "cases.h"
 #include "event.h"
@@ -811,6 +812,29 @@ static int record_consents(hw_fill *f, const xform_nav *nav)
 	return rc;
 }
 
+/*
+ * The form contract's next_appointment (a date, docs/agenda.md): an
+ * appointment on the case with this device's person, unless the case is
+ * closed (a form about a closed case sets nothing on its agenda).
+ */
+static int record_next_appointment(hw_fill *f, const xform_nav *nav)
+{
+	char *date = contract_value(f, nav, "next_appointment");
+	appointment_opts o = APPOINTMENT_OPTS_INIT;
+	store_case_work w;
+	int rc = 0;
+
+	if (date && event_date_valid(date) && case_work_get(f->ws, f->case_id, &w) == 0) {
+		if (strcmp(w.stage, "closed")) {
+			o.date = date;
+			rc = appointment_set(f->ws, f->case_id, &o, NULL);
+		}
+		store_case_work_clear(&w);
+	}
+	free(date);
+	return rc;
+}
+
 int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failures)
 {
 	hw_ws *ws = f->ws;
@@ -878,7 +902,8 @@ int fill_finalise(hw_fill *f, char **out_instance_id, xform_failure_list **failu
 		}
 	}
 	if ((rc = case_record(ws, f->case_id, EV_FORM_SUBMITTED, data, NULL)) < 0 ||
-	    (rc = record_consents(f, nav)) < 0)
+	    (rc = record_consents(f, nav)) < 0 ||
+	    (rc = record_next_appointment(f, nav)) < 0)
 		goto rollback;
 	if (f->draft_id && (rc = store_draft_delete(st, f->draft_id, ws_err(ws))) < 0)
 		goto rollback;

@@ -1445,6 +1445,7 @@ static char *case_text(sqlite3_stmt *s, int i, int borrow, int *bad)
  */
 static int case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
 {
+	char now[HW_TIME_LEN + 1];
 	int bad = 0;
 
 #define TXT(i) case_text(s, i, borrow, &bad)
@@ -1457,7 +1458,11 @@ static int case_from_row(sqlite3_stmt *s, store_case_row *r, int borrow)
 	r->nationality = TXT(6);
 	r->return_country = TXT(7);
 	r->language = TXT(8);
-	r->minor = sqlite3_column_int(s, 9);
+	/* Against today, at every read: a case born in 2010 is no minor in 2035. */
+	hw_now_iso(now);
+	now[10] = '\0';
+	r->minor = hw_minor_on(r->birth_date, r->birth_year, now);
+	r->age = hw_age_on(r->birth_date, r->birth_year, now);
 	r->vulnerability = TXT(10);
 	r->status = TXT(11);
 	r->assigned_to = TXT(12);

@@ -157,7 +157,8 @@ typedef struct store_case_row {
 	char *birth_date;       /* YYYY-MM-DD or NULL */
 	int birth_year;         /* estimated year when no date, else 0 */
 	char *sex, *nationality, *return_country, *language;
-	int minor;
+	int minor;              /* under 18 today: computed when read, never stored */
+	int age;                /* years today, -1 unknown: computed when read */
 	char *vulnerability;    /* space-separated flags */
 	char *status;           /* open | closed */
 	char *assigned_to;

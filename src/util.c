@@ -532,3 +532,37 @@ char *hw_url_shown(const char *url, char *out, size_t n)
 	snprintf(out, n, "%s", url);
 	return out;
 }
+
+/* y, m, d of a strict YYYY-MM-DD (digits and dashes in place); 0, or -1. */
+static int ymd(const char *s, int *y, int *m, int *d)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
+}
+
+int hw_age_on(const char *birth_date, int birth_year, const char *day)
+{
+	int by, bm, bd, ty, tm, td;
+
+	if (ymd(day, &ty, &tm, &td) < 0)
+		return -1;
+	if (birth_date && ymd(birth_date, &by, &bm, &bd) == 0)
+		return ty - by - ((tm < bm || (tm == bm && td < bd)) ? 1 : 0);
+	if (birth_year > 0)
+		return ty - birth_year;
+	return -1;
+}
+
+int hw_minor_on(const char *birth_date, int birth_year, const char *day)
+{
+	int age = hw_age_on(birth_date, birth_year, day);
+
+	return age >= 0 && age < 18;
+}

@@ -44,6 +44,20 @@ time_t hw_clock_fixed(void);
 /* The current time: the fixed one, else the system's. */
 time_t hw_clock_now(void);
 
+/*
+ * Age in whole years on day (YYYY-MM-DD) of a person born on birth_date
+ * (YYYY-MM-DD, or NULL) or, without a date, in birth_year (0: unknown);
+ * -1 when neither is known.  With only a year, the age the person reaches
+ * that year.
+ */
+int hw_age_on(const char *birth_date, int birth_year, const char *day);
+
+/*
+ * True if the person is under 18 on day: by the birth date, or with only an
+ * estimated year, while day's year minus it is under 18.
+ */
+int hw_minor_on(const char *birth_date, int birth_year, const char *day);
+
 /* The current time (hw_clock_now) formatted as by hw_time_iso. */
 void hw_now_iso(char out[HW_TIME_LEN + 1]);
 

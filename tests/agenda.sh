@@ -35,7 +35,7 @@ bad() {
 # rows of the agenda as "date<TAB>round<TAB>status" for one case
 rows() { $W agenda --all --format tsv | awk -F'\t' -v c="$1" '$1 == c { print $3 "\t" $9 "\t" $11 }'; }
 
-echo "1..42"
+echo "1..45"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 $W case decide $ID return --date 2026-01-20
@@ -117,4 +117,14 @@ ok "case list --family lists the whole return file, through the links" '$W case 
 bad "a case is not linked to itself" 'cannot be linked to itself' $W case link $ID $ID --relation sibling
 bad "an unknown relation names it and the choices" 'relation "cousin" is not one of: parent, child' $W case link $ID $CH --relation cousin
 ok "case unlink removes the link on both sides" '$W case unlink $ID $SP && [ $($W case list --family $SP --format tsv | tail -n +2 | wc -l) -eq 1 ] && ! $W case show $ID | grep -q "^  $(echo $SP | cut -c1-8)  "'
+
+# --- a form's next appointment ---
+FC=$($W case add --given-name Ama --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
+printf 'answer /data/session_date 2026-11-29\nanswer /data/interpreter_present no\nanswer /data/preferred_language en\nanswer /data/age 36\nanswer /data/consent_counselling yes\nanswer /data/consent_data yes\nanswer /data/next_appointment 2026-12-05\n' >"$T/fc"
+ok "a first contact's next appointment goes on the agenda" '$W form submit $FC first-contact "$T/fc" >/dev/null && $W agenda --format tsv | grep -q "^$FC	[^	]*	2026-12-05	"'
+
+# --- case data that stays true ---
+KID=$($W case add --given-name Ada --family-name Example --birth-date 2010-01-01 --nationality NG --return-country NG --language en)
+ok "a child is a minor today" '$W case list --format tsv | grep -q "^$KID	Ada	Example	2010-01-01	1	"'
+ok "and no longer one in 2035, with no new event: minor is computed when read" '[ "$(HOMEWARD_NOW=2035-01-02T10:00:00Z $W case list --format tsv | grep "^$KID" | cut -f5)" = 0 ] && HOMEWARD_NOW=2035-01-02T10:00:00Z $W case show $KID | grep -q "^Minor  *no" && [ $(events $KID) -eq 1 ]'
 exit $failed

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,4 +506,104 @@ Test(casework, events_with_bad_data_are_refused_on_import)
 		 "\"type\":\"case.departed\",\"data\":{\"date\":\"2026-11-01\",\"return_type\":\"forced\",\"assistance_granted\":true,\"assistance\":[\"cash\",\"travel\"]}}");
 	cr_assert_eq(event_parse(&ev, json, strlen(json), &err), 0, "%s", err.msg);
 	event_free(ev);
+}
+
+/*
+ * Appointment and family events from elsewhere are checked like every
+ * other: an unknown channel, a time that is not one, a round that is not
+ * m and months, an unknown relation or member, a link to nothing.  Each
+ * is refused naming the member.
+ */
+Test(casework, appointment_and_family_events_with_bad_data_are_refused)
+{
+	hw_event *ev = NULL;
+	hw_error err = { 0, "" };
+	const char *head = "{\"id\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"case\":\"a5d67457-789b-433d-9b81-c83000befa28\","
+			   "\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],";
+	const struct { const char *json, *names; } bad[] = {
+		{ "\"type\":\"appointment.set\",\"data\":{}}", "date" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-02-30\"}}", "date" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"time\":\"24:00\"}}", "time" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"channel\":\"pigeon\"}}", "channel" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"round\":\"q3\"}}", "round" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"place\":\"a\\u001b[2Jb\"}}", "place" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"replaces\":\"x\"}}", "replaces" },
+		{ "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"who\":\"x\"}}", "who" },
+		{ "\"type\":\"appointment.done\",\"data\":{\"date\":\"2026-12-01\"}}", "appointment" },
+		{ "\"type\":\"appointment.missed\",\"data\":{\"appointment\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\"}}", "date" },
+		{ "\"type\":\"family.linked\",\"data\":{\"member\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"relation\":\"cousin\"}}", "relation" },
+		{ "\"type\":\"family.linked\",\"data\":{\"member\":\"Musa\",\"relation\":\"child\"}}", "member" },
+		{ "\"type\":\"family.linked\",\"data\":{\"relation\":\"child\"}}", "member" },
+		{ "\"type\":\"family.unlinked\",\"data\":{}}", "member" },
+	};
+	char json[1000];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(json, sizeof(json), "%s%s", head, bad[i].json);
+		err.msg[0] = '\0';
+		cr_assert_eq(event_parse(&ev, json, strlen(json), &err), HW_EINVALID, "accepted: %s", bad[i].json);
+		cr_assert(strstr(err.msg, bad[i].names) != NULL, "%s: the reason does not name %s: %s",
+			  bad[i].json, bad[i].names, err.msg);
+	}
+	snprintf(json, sizeof(json), "%s%s", head,
+		 "\"type\":\"appointment.set\",\"data\":{\"date\":\"2026-12-01\",\"time\":\"09:30\",\"channel\":\"video\",\"round\":\"m12\"}}");
+	cr_assert_eq(event_parse(&ev, json, strlen(json), &err), 0, "%s", err.msg);
+	event_free(ev);
+}
+
+/* The raw minor column the fold stored for a case. */
+static int stored_minor(hw_ws *ws, const char *id)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_connection(ws_store(ws)),
+					"SELECT minor FROM cases WHERE id = ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * Age and "minor" are computed against today whenever a case is read, not
+ * frozen when its events are folded: a child born in 2010 is no minor in
+ * 2035 without any new event.  The fold itself never reads the clock: two
+ * devices folding at different dates store the same case.
+ */
+Test(casework, age_and_minor_are_read_against_today_and_the_fold_never_reads_the_clock)
+{
+	hw_ws *ws = new_ws("dev1");
+	char id[HW_UUID_LEN + 1], est[HW_UUID_LEN + 1];
+	case_fields f = CASE_FIELDS_INIT;
+	store_case_row r;
+
+	fix_clock("2026-11-29T10:00:00Z");
+	open_case(ws, id, "2010-01-01");
+	f.given_name = "Estimated";
+	f.birth_year = "2012";
+	cr_assert_eq(case_open(ws, &f, est), 0, "%s", ws_error(ws)->msg);
+	cr_assert_eq(case_get(ws, id, &r), 0);
+	cr_assert_eq(r.minor, 1);
+	cr_assert_eq(r.age, 16);
+	store_case_row_clear(&r);
+	cr_assert_eq(case_get(ws, est, &r), 0);
+	cr_assert(r.minor && r.age == 14, "estimated 2012: minor %d, age %d", r.minor, r.age);
+	store_case_row_clear(&r);
+	cr_assert_eq(stored_minor(ws, id), 0, "the fold stored a clock-dependent minor");
+
+	fix_clock("2035-01-02T10:00:00Z");
+	cr_assert_eq(case_get(ws, id, &r), 0);
+	cr_assert_eq(r.minor, 0, "born 2010, still a minor in 2035");
+	cr_assert_eq(r.age, 25);
+	store_case_row_clear(&r);
+	cr_assert_eq(case_get(ws, est, &r), 0);
+	cr_assert(!r.minor && r.age == 23, "estimated 2012 in 2035: minor %d, age %d", r.minor, r.age);
+	store_case_row_clear(&r);
+	/* Folding again later stores exactly what it stored before. */
+	cr_assert_eq(case_refold(ws, id), 0);
+	cr_assert_eq(stored_minor(ws, id), 0);
+	hw_clock_fix(0);
+	ws_free(ws);
 }

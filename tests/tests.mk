@@ -94,6 +94,9 @@ EXTRA_DIST += tests/cli-casework.sh
 # clock; the calendar export checked by a small iCalendar structure checker.
 TESTS += tests/agenda.sh
 EXTRA_DIST += tests/agenda.sh tests/ics-check.py
+# A return file and an appointment travelling between devices over git.
+TESTS += tests/family-roundtrip.sh
+EXTRA_DIST += tests/family-roundtrip.sh
 
 # Case work between devices: counsellor, supervisor, field officer over git.
 TESTS += tests/casework-roundtrip.sh
