@@ -84,7 +84,10 @@ int agenda_rounds_check(const char *text);
 int agenda_list(hw_ws *ws, const store_agenda_query *q,
 		int (*cb)(const store_appointment *a, void *payload), void *payload);
 
-/* How many appointments q selects. */
+/*
+ * How many appointments q selects; with q->limit set, at most that many
+ * (what a screen needs, at a cost that does not grow with the table).
+ */
 int agenda_count(hw_ws *ws, const store_agenda_query *q, long *out);
 
 /* How many planned appointments of open cases for person are overdue (dated before today). */

@@ -51,3 +51,15 @@ bench_bench_atrest_LDADD = $(HW_LIBS) $(CORE_LIBS)
 bench-atrest: bench/bench_atrest
 	./bench/bench_atrest
 .PHONY: bench-atrest
+
+# The agenda's first screen at 100k cases and 300k appointments (goal: under
+# 50 ms each); part of `make bench` (docs/agenda.md, docs/performance.md).
+EXTRA_PROGRAMS += bench/bench_agenda
+CLEANFILES += bench/bench_agenda
+bench_bench_agenda_SOURCES = bench/bench_agenda.c
+bench_bench_agenda_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_agenda_LDADD = $(HW_LIBS) $(CORE_LIBS)
+bench-agenda: bench/bench_agenda
+	./bench/bench_agenda
+bench: bench-agenda
+.PHONY: bench-agenda

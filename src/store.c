@@ -205,6 +205,12 @@ static const char *const migrations[] = {
 	"  relation TEXT NOT NULL, since TEXT, linked_by TEXT, note TEXT,"
 	"  PRIMARY KEY (case_id, member));"
 	"CREATE INDEX case_family_member ON case_family (member);",
+	/*
+	 * 5 -> 6: the agenda grouped by assignee (everyone's planned
+	 * appointments, by person then date) read in index order: with
+	 * (assigned, due, ...) alone SQLite sorted each person's rows.
+	 */
+	"CREATE INDEX appointments_due_assigned ON appointments (due, assigned, date, time, id);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

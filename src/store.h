@@ -344,7 +344,7 @@ int store_agenda_each(hw_store *st, const store_agenda_query *q,
 		      int (*cb)(const store_appointment *a, void *payload), void *payload,
 		      hw_error *err);
 
-/* How many appointments q lists. */
+/* How many appointments q lists (at most q->limit when it is set: offset does not apply). */
 int store_agenda_count(hw_store *st, const store_agenda_query *q, long *out, hw_error *err);
 
 /* The appointment whose id starts with prefix (unique, at least 4 characters); out is cleared first. */

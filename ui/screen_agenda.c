@@ -32,6 +32,11 @@ enum { SHOW_OVERDUE, SHOW_TODAY, SHOW_WEEK, SHOW_ALL, SHOW_COUNT };
 
 /* Rows read around the first one shown: a page and then some, for scrolling without a query. */
 #define WINDOW 200
+/*
+ * The most the title counts: counting walks every entry it counts, and
+ * 120,000 overdue appointments are no list to scroll but one to filter.
+ */
+#define COUNT_CAP 10000
 
 typedef struct ag_row {
 	char case_id[HW_UUID_LEN + 1];
@@ -192,6 +197,7 @@ static void reload(ag_view *a, tui *t)
 	snprintf(a->today, sizeof a->today, "%.10s", now);
 	agenda_add_days(a->today, 6, a->week_end);
 	query_of(a, &q);
+	q.limit = COUNT_CAP;
 	rc = agenda_count(a->ws, &q, &a->total);
 	if (rc == 0) {
 		if (a->sel >= a->total)
@@ -247,6 +253,7 @@ static int ag_open(ui_view *v, tui *t, void *arg)
 
 		a->show = SHOW_OVERDUE;
 		query_of(a, &q);
+		q.limit = 1;
 		if (agenda_count(a->ws, &q, &overdue) == 0 && overdue > 0)
 			reload(a, t);
 		else {
@@ -292,8 +299,12 @@ static void ag_draw(ui_view *v, tui *t, int top, int rows, int cols)
 	int y = top, text_w = cols - W_WHEN - W_DUE - 3 - (a->by_assignee ? W_WHO : 0);
 	long i;
 
-	/* TRANSLATORS: in the agenda's title: how many appointments it lists. */
-	snprintf(count, sizeof count, P_("%ld appointment", "%ld appointments", a->total), a->total);
+	if (a->total >= COUNT_CAP)
+		/* TRANSLATORS: in the agenda's title: more appointments than it counts. */
+		snprintf(count, sizeof count, _("%ld+ appointments"), a->total);
+	else
+		/* TRANSLATORS: in the agenda's title: how many appointments it lists. */
+		snprintf(count, sizeof count, P_("%ld appointment", "%ld appointments", a->total), a->total);
 	snprintf(title, sizeof title, "%s \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s%s", _("Agenda"),
 		 show_label(a->show), a->mine ? _("mine") : _("everyone's"), count,
 		 a->by_assignee ? _(" \xc2\xb7 by assignee") : "");
