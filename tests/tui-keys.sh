@@ -68,9 +68,9 @@ start TERM=vt100
 check "the program runs on a vt100 terminal" wait_for "Nadia Keys"
 keys Escape 1
 check "Esc 1 opens the help" wait_for "Keys of this screen"
-check "the help says typing searches" line_has "Typing" "Search the cases"
 # The notes come after the keys: the last page of the help.
 keys PageDown
+check "the help says typing searches" poll line_has "Typing" "Search the cases"
 check "the help names Esc" poll line_has "Esc" "Clear the search"
 check "the help names Ctrl-C" poll line_has "Ctrl-C" "what is typed is kept"
 check "the help names the Esc-digit keys" poll line_has "Esc 1 ... Esc 0" "Same as F1 ... F10"
