@@ -21,6 +21,7 @@
 
 #include "agenda.h"
 #include "event.h"
+#include "iso.h"
 #include "providers.h"
 #include "util.h"
 
@@ -119,11 +120,19 @@ static int field_check(hw_error *err, const char *field, const char *v)
 			return hw_error_set(err, HW_EINVALID,
 					    "%s \"%s\" is not a two-letter country code (ISO 3166, e.g. NG)",
 					    strcmp(field, "nationality") == 0 ? "nationality" : "country of return", v);
+		/* XX, ZZ: two letters, and no country (data/iso3166-1.tsv). */
+		if (!iso_country_name(v))
+			return hw_error_set(err, HW_EINVALID,
+					    "%s \"%s\" is not a country code of ISO 3166-1 (e.g. NG, AF, IQ)",
+					    strcmp(field, "nationality") == 0 ? "nationality" : "country of return", v);
 	} else if (strcmp(field, "language") == 0) {
 		size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyz");
 		if (n < 2 || n > 3 || (v[n] && v[n] != '-'))
 			return hw_error_set(err, HW_EINVALID,
 					    "language \"%s\" is not a language code (e.g. ar, fa, fr)", v);
+		if (!iso_language_name(v))
+			return hw_error_set(err, HW_EINVALID,
+					    "language \"%s\" is not a language code of ISO 639 (e.g. ar, fa, prs)", v);
 	} else if (strcmp(field, "sex") == 0) {
 		if (strcmp(v, "female") && strcmp(v, "male") && strcmp(v, "other") && strcmp(v, "unknown"))
 			return hw_error_set(err, HW_EINVALID,

@@ -11,6 +11,15 @@ src_libhomeward_a_SOURCES += \
 	src/agenda.c src/agenda.h src/store_agenda.c src/store_int.h \
 	src/fold.c src/fold.h
 src_libhomeward_a_SOURCES += src/forms.c src/forms.h
+# ISO 3166-1 and ISO 639 codes (data/*.tsv), compiled in as tables: every
+# check of a code works without files, on import as on entry.
+src_libhomeward_a_SOURCES += src/iso.c src/iso.h src/iso_tables.h
+nodist_src_libhomeward_a_SOURCES = src/iso_tables.c
+BUILT_SOURCES += src/iso_tables.c
+CLEANFILES += src/iso_tables.c
+EXTRA_DIST += src/iso_tables.awk data/iso3166-1.tsv data/iso639.tsv
+src/iso_tables.c: $(srcdir)/src/iso_tables.awk $(srcdir)/data/iso3166-1.tsv $(srcdir)/data/iso639.tsv
+	$(AWK) -f $(srcdir)/src/iso_tables.awk $(srcdir)/data/iso3166-1.tsv $(srcdir)/data/iso639.tsv >$@.tmp && mv $@.tmp $@
 src_libhomeward_a_SOURCES += src/csv.c src/csv.h src/assist.c src/assist.h
 # Cryptography: libsodium behind one module (docs/security.md).
 src_libhomeward_a_SOURCES += src/crypto.c src/crypto.h

@@ -1,6 +1,7 @@
 /* event.c: the event codec (canonical JSON through jansson). */
 #include "config.h"
 #include "event.h"
+#include "iso.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -260,7 +261,7 @@ static int lang_valid(const char *s)
 {
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
 
-	if (n < 2 || n > 3)
+	if (n < 2 || n > 3 || !iso_language_name(s))
 		return 0;
 	for (s += n; *s; s++)
 		if (!(*s == '-' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||

@@ -35,7 +35,7 @@ bad() {
 # rows of the agenda as "date<TAB>round<TAB>status" for one case
 rows() { $W agenda --all --format tsv | awk -F'\t' -v c="$1" '$1 == c { print $3 "\t" $9 "\t" $11 }'; }
 
-echo "1..45"
+echo "1..49"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 $W case decide $ID return --date 2026-01-20
@@ -122,6 +122,12 @@ ok "case unlink removes the link on both sides" '$W case unlink $ID $SP && [ $($
 FC=$($W case add --given-name Ama --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 printf 'answer /data/session_date 2026-11-29\nanswer /data/interpreter_present no\nanswer /data/preferred_language en\nanswer /data/age 36\nanswer /data/consent_counselling yes\nanswer /data/consent_data yes\nanswer /data/next_appointment 2026-12-05\n' >"$T/fc"
 ok "a first contact's next appointment goes on the agenda" '$W form submit $FC first-contact "$T/fc" >/dev/null && $W agenda --format tsv | grep -q "^$FC	[^	]*	2026-12-05	"'
+
+# --- country and language codes of ISO 3166-1 and ISO 639 ---
+bad "an unknown country code is refused naming the field" 'nationality "XX" is not a country code of ISO 3166-1' $W case add --given-name Bad --family-name Code --nationality XX
+bad "so is an unknown country of return" 'country of return "ZZ" is not a country code of ISO 3166-1' $W case update $ID return_country ZZ
+bad "and an unknown language" 'language "zz" is not a language code of ISO 639' $W case add --given-name Bad --family-name Code --language zz
+ok "a three-letter language of ISO 639-3 is one (Dari, prs)" '$W case add --given-name Good --family-name Code --nationality AF --language prs >/dev/null'
 
 # --- case data that stays true ---
 KID=$($W case add --given-name Ada --family-name Example --birth-date 2010-01-01 --nationality NG --return-country NG --language en)

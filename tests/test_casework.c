@@ -607,3 +607,39 @@ Test(casework, age_and_minor_are_read_against_today_and_the_fold_never_reads_the
 	hw_clock_fix(0);
 	ws_free(ws);
 }
+
+/*
+ * Codes that come from another device are checked against ISO 3166-1 and
+ * ISO 639 as those typed here: an imported case with ZZ as its country of
+ * return or zz as its language is refused, naming the field.
+ */
+Test(casework, unknown_country_and_language_codes_are_refused_on_import)
+{
+	hw_event *ev = NULL;
+	hw_error err = { 0, "" };
+	const char *head = "{\"id\":\"0ffcbe7b-82d7-4896-ab8e-cbb001dfc396\",\"case\":\"a5d67457-789b-433d-9b81-c83000befa28\","
+			   "\"at\":\"2026-11-29T10:42:07Z\",\"author\":\"a\",\"device\":\"d\",\"parents\":[],";
+	const struct { const char *json, *names; } bad[] = {
+		{ "\"type\":\"case.opened\",\"data\":{\"given_name\":\"A\",\"return_country\":\"ZZ\"}}", "country of return \"ZZ\"" },
+		{ "\"type\":\"case.opened\",\"data\":{\"given_name\":\"A\",\"nationality\":\"XX\"}}", "nationality \"XX\"" },
+		{ "\"type\":\"case.updated\",\"data\":{\"language\":\"zz\"}}", "language \"zz\"" },
+		{ "\"type\":\"consent.recorded\",\"data\":{\"purpose\":\"counselling\",\"granted\":true,\"date\":\"2026-11-01\",\"language\":\"qq\"}}", "language" },
+	};
+	char json[1000];
+
+	fix_clock("2026-11-29T12:00:00Z");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+
+		snprintf(json, sizeof(json), "%s%s", head, bad[i].json);
+		err.msg[0] = '\0';
+		rc = event_parse(&ev, json, strlen(json), &err);
+		if (rc == 0) {
+			rc = case_check_event(ev, &err);
+			event_free(ev);
+		}
+		cr_assert_eq(rc, HW_EINVALID, "accepted: %s", bad[i].json);
+		cr_assert(strstr(err.msg, bad[i].names) != NULL, "%s: %s", bad[i].json, err.msg);
+	}
+	hw_clock_fix(0);
+}

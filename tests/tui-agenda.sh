@@ -88,4 +88,16 @@ check "J goes to the next member of the return file" wait_for "son or daughter: 
 check "the parent's case lists the child" on_screen "Stage: arrived"
 keys F10
 gone
+
+# --- countries and languages by their names, in the reader's language ------
+W case add --given-name Karim --family-name Haddad --birth-date 1988-02-03 \
+	--nationality IQ --return-country IQ --language ar >/dev/null
+start HOMEWARD_NOW=$HOMEWARD_NOW LANGUAGE=fr
+wait_for "Karim Haddad"
+type_text "Karim"
+keys Enter
+check "the case screen names the country of return in French, with its code" wait_for "Retour vers: Irak (IQ)"
+check "and the language" on_screen "arabe (ar)"
+keys F10
+gone
 finish

@@ -1,6 +1,7 @@
 /* i18n.c: gettext set-up and run-time language switching. */
 #include "config.h"
 #include "i18n.h"
+#include "iso.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -36,11 +37,33 @@ static const char *locale_dir(void)
 	return LOCALEDIR;
 }
 
+const char *ui_country_name(const char *code)
+{
+	const char *en = iso_country_name(code);
+
+	return en ? dgettext("iso_3166-1", en) : code ? code : "";
+}
+
+const char *ui_language_name(const char *tag)
+{
+	const char *en = iso_language_name(tag), *t;
+
+	if (!en)
+		return tag ? tag : "";
+	/* Two-letter codes' names are in the 639-2 catalogue, the others in 639-3's. */
+	t = dgettext("iso_639-2", en);
+	return t != en ? t : dgettext("iso_639-3", en);
+}
+
 void ui_i18n_init(void)
 {
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, locale_dir());
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	/* The catalogues of country and language names, where the system keeps them. */
+	bind_textdomain_codeset("iso_3166-1", "UTF-8");
+	bind_textdomain_codeset("iso_639-2", "UTF-8");
+	bind_textdomain_codeset("iso_639-3", "UTF-8");
 	textdomain(PACKAGE);
 }
 

@@ -22,4 +22,13 @@ void ui_i18n_set_language(const char *code);
 /* The language code the UI currently speaks ("en" when untranslated). */
 const char *ui_i18n_language(void);
 
+/*
+ * The name of a country code ("NG") or a language tag ("prs") in the
+ * language of the interface: ISO 3166-1 and ISO 639 give the English name,
+ * the iso-codes package's catalogues (when installed) the translation
+ * ("Nigéria", "نیجریه").  The code itself when it is not one; borrowed.
+ */
+const char *ui_country_name(const char *code);
+const char *ui_language_name(const char *tag);
+
 #endif

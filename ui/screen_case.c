@@ -632,11 +632,19 @@ static void details_line(char *buf, size_t n, const store_case_row *r)
 		len += (size_t)snprintf(buf + len, n - len, "%s", len ? ", " : "");
 	if (len < n && !r->birth_date && r->birth_year)
 		len += (size_t)snprintf(buf + len, n - len, _("born about %d"), r->birth_year);
-	if (len < n)
+	if (len < n) {
+		/* Names, in the reader's language, and the code: "Nigeria (NG)", not just "NG". */
+		char nat[160] = "-", ret[160] = "-", lang[160] = "-";
+
+		if (r->nationality)
+			snprintf(nat, sizeof nat, "%s (%s)", ui_country_name(r->nationality), r->nationality);
+		if (r->return_country)
+			snprintf(ret, sizeof ret, "%s (%s)", ui_country_name(r->return_country), r->return_country);
+		if (r->language)
+			snprintf(lang, sizeof lang, "%s (%s)", ui_language_name(r->language), r->language);
 		snprintf(buf + len, n - len, "%s%s: %s  %s: %s  %s: %s", len ? "  " : "",
-			 _("Nationality"), r->nationality ? r->nationality : "-",
-			 _("Return to"), r->return_country ? r->return_country : "-",
-			 _("Language"), r->language ? r->language : "-");
+			 _("Nationality"), nat, _("Return to"), ret, _("Language"), lang);
+	}
 }
 
 static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
