@@ -822,3 +822,63 @@ int family_file(hw_ws *ws, const char *case_id, char ***ids, size_t *n)
 	*n = f.n;
 	return 0;
 }
+
+/* --- case data that stays true ---------------------------------------------------- */
+
+/* True if the space-separated list holds word. */
+static int has_flag(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+	return 0;
+}
+
+const char *case_flag_disagreement(const store_case_row *r, int *age)
+{
+	*age = r->age;
+	if (r->age < 0 || !r->vulnerability)
+		return NULL;
+	if (r->age >= 18 && has_flag(r->vulnerability, "minor"))
+		return "minor";
+	if (r->age >= 18 && has_flag(r->vulnerability, "unaccompanied_minor"))
+		return "unaccompanied_minor";
+	if (r->age < 60 && has_flag(r->vulnerability, "elderly"))
+		return "elderly";
+	return NULL;
+}
+
+int case_drop_contradicted_flags(hw_ws *ws, const char *case_id)
+{
+	store_case_row r;
+	hw_buf b = HW_BUF_INIT;
+	const char *flag;
+	int age, rc;
+
+	if ((rc = case_get(ws, case_id, &r)) < 0)
+		return rc;
+	if (!(flag = case_flag_disagreement(&r, &age))) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID, "case %.8s: its flags and its data agree", case_id);
+		goto cleanup;
+	}
+	for (const char *p = r.vulnerability; *p;) {
+		size_t len = strcspn(p, " ");
+		int drop = (len == strlen(flag) && !strncmp(p, flag, len)) ||
+			   (age >= 18 && ((len == 5 && !strncmp(p, "minor", 5)) ||
+					  (len == 19 && !strncmp(p, "unaccompanied_minor", 19))));
+
+		if (len && !drop)
+			hw_buf_printf(&b, "%s%.*s", b.len ? " " : "", (int)len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	if ((rc = hw_buf_check(&b, ws_err(ws))) == 0)
+		rc = case_update(ws, case_id, "vulnerability", b.len ? b.ptr : NULL);
+cleanup:
+	hw_buf_free(&b);
+	store_case_row_clear(&r);
+	return rc;
+}

@@ -129,6 +129,24 @@ const char *family_inverse(const char *relation);
 int family_file(hw_ws *ws, const char *case_id, char ***ids, size_t *n);
 void family_ids_free(char **ids, size_t n);
 
+/* --- case data that stays true -------------------------------------------------- */
+
+/*
+ * A vulnerability flag a form computed that the case's own data
+ * contradicts: "minor" or "unaccompanied_minor" on a person the birth date
+ * makes an adult, "elderly" on one it makes younger than 60.  Returns the
+ * flag (borrowed, static) and *age, or NULL when nothing disagrees (or the
+ * age is unknown).  r as case_get gives it (age computed today).
+ */
+const char *case_flag_disagreement(const store_case_row *r, int *age);
+
+/*
+ * Settle a disagreement for the case's own data: the vulnerability flags
+ * without the contradicted flag (and, for an adult, without any minor's
+ * flag), recorded as one case.updated.
+ */
+int case_drop_contradicted_flags(hw_ws *ws, const char *case_id);
+
 /* --- for the fold (src/cases.c) ----------------------------------------------- */
 
 /*

@@ -35,7 +35,7 @@ bad() {
 # rows of the agenda as "date<TAB>round<TAB>status" for one case
 rows() { $W agenda --all --format tsv | awk -F'\t' -v c="$1" '$1 == c { print $3 "\t" $9 "\t" $11 }'; }
 
-echo "1..49"
+echo "1..50"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 $W case decide $ID return --date 2026-01-20
@@ -133,4 +133,6 @@ ok "a three-letter language of ISO 639-3 is one (Dari, prs)" '$W case add --give
 KID=$($W case add --given-name Ada --family-name Example --birth-date 2010-01-01 --nationality NG --return-country NG --language en)
 ok "a child is a minor today" '$W case list --format tsv | grep -q "^$KID	Ada	Example	2010-01-01	1	"'
 ok "and no longer one in 2035, with no new event: minor is computed when read" '[ "$(HOMEWARD_NOW=2035-01-02T10:00:00Z $W case list --format tsv | grep "^$KID" | cut -f5)" = 0 ] && HOMEWARD_NOW=2035-01-02T10:00:00Z $W case show $KID | grep -q "^Minor  *no" && [ $(events $KID) -eq 1 ]'
+ADU=$($W case add --given-name Adult --family-name Screened --birth-date 1990-01-01 --vulnerability "minor medical")
+ok "case show states a flag the birth date contradicts, and the age" '$W case show $ADU >"$T/show" && grep -q "^Age  *36" "$T/show" && grep -q "^DISAGREEMENT .*the vulnerability says \"minor\", but the birth date makes the person 36" "$T/show"'
 exit $failed

@@ -89,6 +89,24 @@ check "the parent's case lists the child" on_screen "Stage: arrived"
 keys F10
 gone
 
+# --- a form's flag that the birth date contradicts ---------------------------
+AD=$(W case add --given-name Adult --family-name Screened --birth-date 1990-01-01 \
+	--nationality NG --return-country NG --language en --vulnerability "minor medical")
+start HOMEWARD_NOW=$HOMEWARD_NOW
+wait_for "Adult Screened"
+type_text "Adult"
+keys Enter
+check "an adult flagged as a minor shows the disagreement" wait_for "DISAGREEMENT"
+check "it says the age the birth date gives" wait_for "36. Which holds? Press V."
+keys V
+check "V asks which holds" wait_for "disagree: which holds?"
+keys Enter
+check "the birth date holds: the flag is removed, the rest kept" wait_for "Recorded: the flag is removed"
+check "the disagreement is gone" wait_gone "DISAGREEMENT"
+check "the case keeps its other flags" test "$(W case show "$AD" | sed -n 's/^Vulnerabilities  *//p')" = medical
+keys F10
+gone
+
 # --- countries and languages by their names, in the reader's language ------
 W case add --given-name Karim --family-name Haddad --birth-date 1988-02-03 \
 	--nationality IQ --return-country IQ --language ar >/dev/null

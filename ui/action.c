@@ -70,6 +70,7 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_APPOINTMENT_OUTCOME, "appointment-outcome", N_("Record that an appointment took place, or was missed") },
 	{ ACT_LINK_FAMILY, "link-family", N_("Link a family member's case into this return file") },
 	{ ACT_NEXT_MEMBER, "next-member", N_("Go to the next family member's case") },
+	{ ACT_WHICH_HOLDS, "which-holds", N_("Say which holds when a form's flags and the case's data disagree") },
 };
 
 const ui_action_info *ui_action_get(enum ui_action id)

@@ -626,6 +626,17 @@ int cli_case_show(int argc, char **argv, const cli_globals *g)
 	ROW(_("Country of return"), r.return_country);
 	ROW(_("Preferred language"), r.language);
 	ROW(_("Vulnerabilities"), r.vulnerability);
+	{
+		int age;
+		const char *flag = case_flag_disagreement(&r, &age);
+
+		if (r.age >= 0)
+			printf("%-22s %d\n", _("Age"), r.age);
+		if (flag)
+			/* TRANSLATORS: case show: a vulnerability flag the birth date contradicts. */
+			printf(_("%-22s the vulnerability says \"%s\", but the birth date makes the person %d: which holds?\n"),
+			       _("DISAGREEMENT"), flag, age);
+	}
 	ROW(_("Status"), r.status);
 	ROW(_("Opened"), r.opened_at);
 	ROW(_("Last change"), r.updated_at);

@@ -77,6 +77,7 @@ static const ui_binding case_bindings[] = {
 	{ 'O', ACT_APPOINTMENT_OUTCOME },
 	{ 'L', ACT_LINK_FAMILY },
 	{ 'J', ACT_NEXT_MEMBER },
+	{ 'V', ACT_WHICH_HOLDS },
 	{ UI_KEY_ESC, ACT_BACK },
 	{ UI_KEY_FN(KEY_LEFT), ACT_BACK },
 	{ 0, ACT_NONE },
@@ -685,6 +686,18 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		snprintf(buf, sizeof buf, "%s: %s", _("Vulnerability"), r->vulnerability);
 		y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_CONFLICT, 0);
 	}
+	{
+		int age;
+		const char *flag = case_flag_disagreement(r, &age);
+
+		if (flag) {
+			/* TRANSLATORS: a vulnerability flag (a form's) that the case's birth
+			 * date contradicts: the flag, then the age the birth date gives. */
+			snprintf(buf, sizeof buf, _("DISAGREEMENT: the vulnerability says \"%s\", but the birth date "
+						    "makes the person %d. Which holds? Press V."), flag, age);
+			y += ui_put_block(t, y, 1, cols - 2, 2, buf, ROLE_CONFLICT, 0);
+		}
+	}
 	for (k = 0; k < c->nconflicts && y < top + rows - 4; k++) {
 		case_conflict *cf = &c->conflicts[k];
 		size_t j, len;
@@ -716,6 +729,52 @@ static void case_draw(ui_view *v, tui *t, int top, int rows, int cols)
 		ui_blank(y, 0, cols, i == c->sel ? ROLE_SELECTED : ROLE_NORMAL);
 		ui_put(t, y, it->kind == IT_HEADER ? 1 : 3, cols - 4, it->text, role, 0);
 	}
+}
+
+static void holds_chosen(tui *t, const char *value, void *payload)
+{
+	case_view *c = payload;
+	int rc;
+
+	if (!strcmp(value, "data")) {
+		if ((rc = case_drop_contradicted_flags(tui_ws(t), c->id)) < 0)
+			tui_error(t, rc);
+		else
+			tui_message(t, ROLE_INFO, "%s", _("Recorded: the flag is removed. It is sent with the next sync."));
+		if ((rc = load(c, t)) < 0)
+			tui_error(t, rc);
+	} else if ((rc = tui_push(t, &ui_screen_edit, c->id)) < 0) {
+		tui_error(t, rc);
+	}
+}
+
+/* A form's flag against the case's birth date: ask which holds. */
+static void which_holds(case_view *c, tui *t)
+{
+	ui_pick_item items[2];
+	ui_pick_args a;
+	char first[300];
+	int age;
+	const char *flag = case_flag_disagreement(&c->row, &age);
+
+	if (!flag) {
+		tui_message(t, ROLE_INFO, "%s", _("The case's flags and its data agree."));
+		return;
+	}
+	/* TRANSLATORS: the first answer to "which holds?": the flag is removed. */
+	snprintf(first, sizeof first, _("The birth date holds: remove \"%s\" from the vulnerability"), flag);
+	items[0].label = first;
+	items[0].value = "data";
+	/* TRANSLATORS: the second answer: the counsellor corrects the birth date. */
+	items[1].label = _("The vulnerability holds: correct the birth date");
+	items[1].value = "form";
+	memset(&a, 0, sizeof a);
+	a.title = _("The vulnerability and the birth date disagree: which holds?");
+	a.items = items;
+	a.count = 2;
+	a.chosen = holds_chosen;
+	a.payload = c;   /* lives as long as this view, which stays below */
+	tui_push(t, &ui_screen_pick, &a);
 }
 
 /* Open a family member's case over this one. */
@@ -1024,6 +1083,9 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 		return UI_HANDLED;
 	case ACT_NEXT_MEMBER:
 		next_member(c, t);
+		return UI_HANDLED;
+	case ACT_WHICH_HOLDS:
+		which_holds(c, t);
 		return UI_HANDLED;
 	case ACT_WORK_MENU:
 		work_menu(c, t);
