@@ -120,7 +120,7 @@ ok "case unlink removes the link on both sides" '$W case unlink $ID $SP && [ $($
 
 # --- a form's next appointment ---
 FC=$($W case add --given-name Ama --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
-printf 'answer /data/session_date 2026-11-29\nanswer /data/interpreter_present no\nanswer /data/preferred_language en\nanswer /data/age 36\nanswer /data/consent_counselling yes\nanswer /data/consent_data yes\nanswer /data/next_appointment 2026-12-05\n' >"$T/fc"
+printf 'answer /data/session_date 2026-11-29\nanswer /data/interpreter_present no\nanswer /data/preferred_language en\nanswer /data/consent_counselling yes\nanswer /data/consent_data yes\nanswer /data/next_appointment 2026-12-05\n' >"$T/fc"
 ok "a first contact's next appointment goes on the agenda" '$W form submit $FC first-contact "$T/fc" >/dev/null && $W agenda --format tsv | grep -q "^$FC	[^	]*	2026-12-05	"'
 
 # --- country and language codes of ISO 3166-1 and ISO 639 ---
