@@ -31,26 +31,34 @@ echo "1..8"
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 remote=$tmp/central.git
 
+# --- the supervisor founds the team; A and B join it and are added ---
+. "${top_srcdir:-.}/tests/team-lib.sh"
+hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
+hw B init --device-id dev-b --name Bola --role field_officer --remote "$remote" >/dev/null 2>&1
+team_enrol "$tmp/S" "$tmp/B" field_officer
+
 MUM= KID= APP=
 if hw A init --device-id dev-a --name Amina --role counsellor --remote "$remote" >"$tmp/out" 2>&1 &&
+   team_enrol "$tmp/S" "$tmp/A" counsellor 2>>"$tmp/out" &&
+   hw A sync >>"$tmp/out" 2>&1 &&
    MUM=$(hw A case add --given-name Hauwa --family-name Example --birth-date 1991-07-09 \
 	--nationality NG --return-country NG --language en 2>>"$tmp/out") &&
    KID=$(hw A case add --given-name Musa --family-name Example --birth-date 2015-03-02 \
 	--nationality NG --return-country NG --language en 2>>"$tmp/out") &&
    hw A case link "$KID" "$MUM" --relation parent >>"$tmp/out" 2>&1 &&
+   hw A case assign "$KID" dev-b --role field_officer >>"$tmp/out" 2>&1 &&
+   hw A case assign "$MUM" dev-b --role field_officer >>"$tmp/out" 2>&1 &&
    APP=$(hw A appointment set "$KID" --date 2026-12-03 --time 09:00 --purpose "School enrolment" 2>>"$tmp/out"); then
 	ok "A links the child to the mother and sets an appointment"
 else
 	not_ok "A links the child to the mother and sets an appointment"
 fi
-check "A syncs both cases' events" sh -c '"$1" --workspace "$2" sync | tee /dev/stderr | grep -q "sent 5 events"' \
+check "A syncs both cases' events" sh -c '"$1" --workspace "$2" sync | tee /dev/stderr | grep -q "sent 7 events"' \
 	sh "$HOMEWARD" "$tmp/A"
 check "the supervisor merges" sh -c '
-	"$1" --workspace "$2" init --device-id sup --name Sam --role supervisor --remote "$3" &&
 	"$1" --workspace "$2" merge | tee /dev/stderr | grep -q "merged 1 of 1 devices"' \
 	sh "$HOMEWARD" "$tmp/S" "$remote"
 check "B receives the link on both cases, each with the relation seen from it" sh -c '
-	"$1" --workspace "$2" init --device-id dev-b --name Bola --role counsellor --remote "$3" &&
 	"$1" --workspace "$2" sync &&
 	"$1" --workspace "$2" case show "$4" | tee /dev/stderr | grep -q "^  $(echo "$5" | cut -c1-8)  parent  *Hauwa Example" &&
 	"$1" --workspace "$2" case show "$5" | grep -q "^  $(echo "$4" | cut -c1-8)  son or daughter  *Musa Example"' \
