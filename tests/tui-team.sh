@@ -10,7 +10,6 @@
 # same field) is listed and opens the decision screen.
 . "${top_srcdir:-.}/tests/tui-lib.sh"
 : "${GIT_BIN:=git}"
-. "${top_srcdir:-.}/tests/team-lib.sh"
 
 hw() { w=$1; shift; "$HOMEWARD" --workspace "$w" "$@"; }
 remote="$work/central.git"
@@ -18,21 +17,13 @@ remote="$work/central.git"
 G() { "$GIT_BIN" --git-dir="$remote" "$@"; }
 good="$work/good"
 bad="$work/bad"
-# Every device that syncs belongs to the supervisor's team, when the
-# program keeps a team roster.
-enrol() { :; }
-if [ -f "${top_srcdir:-.}/tests/team-lib.sh" ]; then
-	. "${top_srcdir:-.}/tests/team-lib.sh"
-	enrol() { team_enrol "$@"; }
-fi
+# Every device that syncs belongs to the supervisor's team.
+. "${top_srcdir:-.}/tests/team-lib.sh"
 {
 	hw "$ws" init --device-id sup --name "Sam Super" --role supervisor --remote "$remote" &&
 	hw "$good" init --device-id good --name "Gina Good" --role counsellor --remote "$remote" &&
 	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
-	enrol "$ws" "$good" counsellor && enrol "$ws" "$bad" counsellor &&
-	team_enrol "$ws" "$good" counsellor &&
-	hw "$bad" init --device-id bad --name "Bob Bad" --role counsellor --remote "$remote" &&
-	team_enrol "$ws" "$bad" counsellor &&
+	team_enrol "$ws" "$good" counsellor && team_enrol "$ws" "$bad" counsellor &&
 	id=$(hw "$good" case add --given-name Rima --family-name Before --birth-date 1990-09-09 \
 		--nationality TN --return-country TN --language ar) &&
 	hw "$good" sync &&
@@ -45,6 +36,17 @@ fi
 	hw "$bad" sync
 } >"$work/setup.log" 2>&1
 check "two devices synced, the supervisor merged once" test $? = 0
+# A device that joined the team and synced, but that no supervisor has
+# added yet.
+{
+	hw "$work/new" init --device-id newcomer --name "Nia New" --role counsellor \
+		--remote "$remote" &&
+	hw "$work/new" team join "$(team_fingerprint "$ws")" &&
+	hw "$work/new" case add --given-name Nia --family-name New --birth-date 1995-05-05 \
+		--nationality TN --return-country TN --language ar &&
+	hw "$work/new" sync
+} >>"$work/setup.log" 2>&1
+check "a device not on the roster synced" test $? = 0
 
 # The hostile commit on the bad device's branch: a file of 17 MB in its
 # case folder, and a file outside cases/.
@@ -71,7 +73,7 @@ keys C-t
 check "Ctrl-T opens the Team screen" wait_for "Team: device branches"
 check "the good branch is checked: valid, with what it brings" \
 	wait_line "ready to merge" "1 event, 0 submissions in 1 case"
-check "its device is named" on_screen " · device good"
+check "its owner as the team roster names them, and the device" line_has "Gina Good, Counsellor" "device good"
 check "when it last synced" line_has "device good" "synced 20"
 check "the bad branch is rejected whole" wait_line "REJECTED" "2 files refused"
 check "the big file, with its reason in words" line_has "events/0b8e5a9e" "larger than 16777216 bytes"
@@ -83,6 +85,9 @@ check "Enter on it shows its whole path" poll whole_path_shown
 check "the file outside the case folders" line_has "notes.txt" "only add files under cases/"
 check "checking merged nothing" test "$(G rev-parse refs/heads/main)" = "$main_before"
 check "no conflict yet" on_screen "No conflicts"
+check "a device not on the roster is named as such" \
+	line_has "(not on the team roster)" "device newcomer"
+check "its branch waits to be added" on_screen "waits: its device is not on the team roster"
 
 # Esc typed as the merge starts: it stops at its first step.
 keys F6

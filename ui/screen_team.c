@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "run_progress.h"
 #include "sync/sync.h"
+#include "team.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
@@ -164,6 +165,10 @@ static void branch_state(char *buf, size_t size, const team_view *v, const merge
 				       "REJECTED, nothing of it is merged: %zu files refused",
 				       b->offending), b->offending);
 		break;
+	case MERGE_BRANCH_WAITING:
+		snprintf(buf, size, "%s",
+			 _("waits: its device is not on the team roster; homeward team add takes it in"));
+		break;
 	case MERGE_BRANCH_BEHIND:
 		snprintf(buf, size, "%s",
 			 _("waits: its device has not synced since main changed format"));
@@ -206,12 +211,41 @@ static int conflict_case(const store_case_row *row, void *payload)
 	return rc;
 }
 
+/*
+ * Who a device is: the roster's name and role for it ("Amina K.,
+ * counsellor"), said when it left the team; without a roster, the name
+ * its last commit carries.
+ */
+static void owner_of(char *buf, size_t size, const team_roster *roster,
+		     const merge_branch_info *b)
+{
+	const team_member *m = roster ? team_member_get(roster, b->device) : NULL;
+
+	if (m && m->removed)
+		/* TRANSLATORS: a device's owner as the team roster says: "Amina K., counsellor". */
+		snprintf(buf, size, _("%s, %s, removed from the team"), m->name,
+			 ui_word_label(ui_roles, m->role));
+	else if (m)
+		snprintf(buf, size, _("%s, %s"), m->name, ui_word_label(ui_roles, m->role));
+	else if (roster)
+		snprintf(buf, size, "%s", _("(not on the team roster)"));
+	else
+		snprintf(buf, size, "%s", *b->author ? b->author : _("(no name)"));
+}
+
 /* Lay the branches and the conflicts out as rows. */
 static void rebuild(team_view *v, tui *t)
 {
 	store_case_query q = STORE_CASE_QUERY_INIT;
-	char line[1024], state[512];
+	char line[1024], state[512], owner[512];
+	team_roster *roster = NULL;
 	int rc = 0, first_conflict;
+
+	/* Names and roles come from the roster, never from what a device says of itself. */
+	if (team_load(v->ws, &roster) < 0) {
+		hw_error_clear(ws_err(v->ws));
+		roster = NULL;
+	}
 
 	rows_free(v);
 	if (!add_row(v, ROW_HEADING, ROLE_HEADER, _("Device branches")))
@@ -230,9 +264,9 @@ static void rebuild(team_view *v, tui *t)
 		enum ui_role role = b->state == MERGE_BRANCH_REJECTED ? ROLE_ERROR
 				    : b->state == MERGE_BRANCH_GOOD ? ROLE_INFO : ROLE_DIM;
 
+		owner_of(owner, sizeof owner, roster, b);
 		/* TRANSLATORS: a device branch: who the device is, then its id. */
-		snprintf(line, sizeof line, _("%s \xc2\xb7 device %s"),
-			 *b->author ? b->author : _("(no name)"), b->device);
+		snprintf(line, sizeof line, _("%s \xc2\xb7 device %s"), owner, b->device);
 		if (!(r = add_row(v, ROW_BRANCH, ROLE_NORMAL, line)))
 			goto oom;
 		if (b->committed_at[0]) {
@@ -279,8 +313,10 @@ static void rebuild(team_view *v, tui *t)
 		goto oom;
 	}
 	ui_list_clamp(&v->sel, &v->top, v->count, v->visible);
+	team_roster_free(roster);
 	return;
 oom:
+	team_roster_free(roster);
 	tui_error(t, HW_ERROR);
 }
 

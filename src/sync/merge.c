@@ -578,6 +578,7 @@ static int merge_branch(const char *refname, const char *tip, void *payload)
 				return 0;
 			hw_error_clear(r->err);
 		}
+		NOTE->state = MERGE_BRANCH_WAITING;
 		return merge_wait(m->res, b.device) < 0 ? hw_error_set(r->err, HW_ERROR, "out of memory") : 0;
 	}
 	if (m->main[0]) {

@@ -170,6 +170,7 @@ enum merge_branch_state {
 	MERGE_BRANCH_GOOD,         /* new files, all of them valid: merged (or would be) */
 	MERGE_BRANCH_REJECTED,     /* new files, some offending: the branch is left out whole */
 	MERGE_BRANCH_BEHIND,       /* in an older repository format: waits for its device's sync */
+	MERGE_BRANCH_WAITING,      /* its device is not on the team roster: waits to be added */
 };
 
 /* One device branch of the central repository. */
