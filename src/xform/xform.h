@@ -432,4 +432,58 @@ int xform_scenario_run(xform_scenario_summary *out, const char *form_path,
  * number of bind expressions evaluated since it started. */
 unsigned long xform_eval_count(const xform_session *s);
 
+/* ---------------------------------------------------------------- tables */
+
+/*
+ * A form's submissions as tables, the way ODK Central exports them: one
+ * table for the form (one row a submission) and one for each repeat (one
+ * row a repeat instance, linked to its parent row by keys).  A column per
+ * question, named by its path below the table's node with the steps joined
+ * by "-" ("household-size"); a select-multiple question has its column (the
+ * values separated by spaces) and one 0/1 column per choice the form offers
+ * ("colours/red").  Table 0 is the form's; a repeat's table is named by the
+ * repeat (its path joined by "-" when two repeats share a name).
+ */
+typedef struct xform_tables xform_tables;
+
+/*
+ * The tables of form.  lang (NULL: none) asks for select answers written as
+ * the choices' labels in that language instead of their values (the column
+ * names stay the same); HW_ENOTFOUND for a language the form lacks.
+ * Caller frees *out with xform_tables_free(); form must outlive it.
+ */
+int xform_tables_new(xform_tables **out, const xform *form, const char *lang, hw_error *err);
+void xform_tables_free(xform_tables *t);
+
+/* Number of tables (1 + the number of repeats). */
+size_t xform_tables_count(const xform_tables *t);
+
+/* Table i's name ("" for table 0) and its parent table (0 for table 0). */
+const char *xform_tables_name(const xform_tables *t, size_t i);
+size_t xform_tables_parent(const xform_tables *t, size_t i);
+
+/* Table i's column names (borrowed); returns how many. */
+size_t xform_tables_columns(const xform_tables *t, size_t i, const char *const **names);
+
+/* Whether column col of table i is a choice's 0/1 column ("1", "0", "" unanswered). */
+int xform_tables_is_choice(const xform_tables *t, size_t i, size_t col);
+
+/* One row read from a submission. */
+typedef struct xform_table_row {
+	size_t table;               /* its table */
+	size_t parent;              /* index of its parent row; (size_t)-1 for the form's row */
+	const char *key;            /* the form's row: the key given; a repeat instance: its
+				       parent's key + "/" + path + "[n]" (ODK Central's KEY) */
+	const char *const *values;  /* one per column of its table, "" when not there */
+} xform_table_row;
+
+/*
+ * Read one submission's XML into rows: the form's row first, then each
+ * repeat instance after its parent (document order).  The rows and their
+ * strings are borrowed until the next call or xform_tables_free().  XML
+ * that does not parse, or whose root is not the form's, is HW_EINVALID.
+ */
+int xform_tables_read(xform_tables *t, const char *xml, size_t len, const char *key,
+		      const xform_table_row **rows, size_t *nrows, hw_error *err);
+
 #endif

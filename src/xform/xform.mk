@@ -7,7 +7,7 @@ noinst_LIBRARIES += src/xform/libxform.a
 XFORM_C = src/xform/xform_load.c src/xform/xform_graph.c src/xform/xform_session.c \
 	src/xform/xform_text.c src/xform/xform_nav.c src/xform/xform_submit.c \
 	src/xform/xform_scenario.c src/xform/xform_csv.c \
-	src/xform/xform_entity.c
+	src/xform/xform_entity.c src/xform/xform_table.c
 src_xform_libxform_a_SOURCES = $(XFORM_C) src/xform/xform.h src/xform/xform_int.h
 src_xform_libxform_a_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS) $(PCRE2_CFLAGS)
 
