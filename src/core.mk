@@ -72,3 +72,7 @@ bench-agenda: bench/bench_agenda
 	./bench/bench_agenda
 bench: bench-agenda
 .PHONY: bench-agenda
+# Exports of submissions and workbooks (docs/exports.md): zlib behind the
+# zip writer, libxlsxwriter behind the workbook writer.
+src_libhomeward_a_SOURCES += src/export_table.c src/zip.c src/zip.h src/xlsx.c src/xlsx.h
+homeward_SOURCES += ui/cli_export.c

@@ -51,4 +51,46 @@ int audit_record(hw_ws *ws, const char *what, const char *format, long count);
 int audit_each(hw_ws *ws, int (*cb)(const audit_entry *e, void *payload), void *payload,
 	       size_t *skipped);
 
+/* --- exports written by the core ------------------------------------------ */
+
+enum export_format { EXPORT_CSV = 1, EXPORT_JSON, EXPORT_XLSX };
+
+typedef struct export_options {
+	int format;            /* enum export_format */
+	const char *out;       /* the file, written whole or not at all (0600); NULL: out_fd */
+	int out_fd;            /* where the export goes without out (standard output) */
+	const char *tmpdir;    /* for tables waiting to be zipped or a workbook going to
+				  out_fd; NULL: the folder of out */
+	const char *version;   /* export submissions: only this form version; NULL: all */
+	const char *labels;    /* export submissions: select answers as labels in this
+				  language; NULL: as values */
+} export_options;
+
+#define EXPORT_OPTIONS_INIT { EXPORT_CSV, NULL, 1, NULL, NULL, NULL }
+
+typedef struct export_result {
+	long count;            /* records written (submissions, cases) */
+	long unreadable;       /* submissions left out: their XML did not read */
+	long repeat_rows;      /* rows of the repeat tables */
+	int zipped;            /* CSV written as a zip of one file a table */
+	long cut;              /* XLSX cells cut to a spreadsheet cell's 32,767 characters */
+} export_result;
+
+/* The fixed columns of `export submissions` before the questions, and after them. */
+extern const char *const export_submission_meta[];
+
+/*
+ * `export submissions`: every submission of the installed form form_id
+ * (docs/exports.md), in o->format: CSV (a zip of one CSV a table when the
+ * form has repeats), JSON (repeats nested), XLSX (one sheet a table).  The
+ * export is recorded in the audit log before anything is written.  A
+ * submission whose XML does not read is left out and counted in
+ * r->unreadable.  HW_ENOTFOUND when the form is not installed.
+ */
+int export_submissions(hw_ws *ws, const char *form_id, const export_options *o,
+		       export_result *r);
+
+/* `export cases --format xlsx`: the columns of export_case_columns, one sheet. */
+int export_cases_xlsx(hw_ws *ws, const export_options *o, export_result *r);
+
 #endif

@@ -2501,3 +2501,88 @@ sqlite3 *store_db(hw_store *st)
 {
 	return st->db;
 }
+
+int store_form_submission_count(hw_store *st, const char *form_id, const char *version,
+				long *out, hw_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*out = 0;
+	rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM submissions WHERE form_id = ?1 "
+				"AND (?2 IS NULL OR form_version = ?2)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, err, rc, "counting submissions");
+	bind_text(s, 1, form_id);
+	bind_text(s, 2, version);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_fail(st, err, rc, "counting submissions");
+}
+
+int store_form_submissions(hw_store *st, const char *form_id, const char *version,
+			   int (*cb)(const store_form_sub *s, void *payload), void *payload,
+			   hw_error *err)
+{
+	/*
+	 * The order is worked out on the small columns only (the XML of 100,000
+	 * submissions would go through the sorter), then each XML is read by
+	 * its key as the rows go by.  Who recorded a submission is on its
+	 * form.submitted event, found among its case's events.
+	 */
+	static const char order_sql[] =
+		"SELECT s.instance_id, s.case_id, s.form_version, s.created_at, "
+		"  (SELECT e.device || char(9) || coalesce(json_extract(e.json, '$.author'), '') "
+		"   FROM events e WHERE e.case_id = s.case_id AND e.type = 'form.submitted' "
+		"   AND json_extract(e.json, '$.data.instance_id') = s.instance_id LIMIT 1) "
+		"FROM submissions s WHERE s.form_id = ?1 AND (?2 IS NULL OR s.form_version = ?2) "
+		"ORDER BY s.created_at, s.instance_id";
+	sqlite3_stmt *o = NULL, *x = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, order_sql, -1, &o, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT xml FROM submissions WHERE instance_id = ?",
+					-1, &x, NULL);
+	if (rc != SQLITE_OK) {
+		rc = db_fail(st, err, rc, "reading submissions");
+		goto cleanup;
+	}
+	bind_text(o, 1, form_id);
+	bind_text(o, 2, version);
+	while ((rc = sqlite3_step(o)) == SQLITE_ROW) {
+		const char *who = TEXT(o, 4);
+		char device[256] = "", *tab;
+		store_form_sub sub = { TEXT(o, 0), TEXT(o, 1), TEXT(o, 2), TEXT(o, 3),
+				       NULL, NULL, NULL, 0 };
+
+		if (who) {
+			snprintf(device, sizeof(device), "%s", who);
+			if ((tab = strchr(device, '\t'))) {
+				*tab = '\0';
+				sub.author = who + (tab - device) + 1;
+			}
+			sub.device = device;
+		}
+		sqlite3_reset(x);
+		bind_text(x, 1, sub.instance_id);
+		if ((rc = sqlite3_step(x)) != SQLITE_ROW) {
+			rc = rc == SQLITE_DONE ? hw_error_set(err, HW_ECORRUPT, "submission %s vanished "
+							      "while it was read", sub.instance_id)
+					       : db_fail(st, err, rc, "reading a submission");
+			goto cleanup;
+		}
+		sub.xml = sqlite3_column_blob(x, 0);
+		sub.xml_len = (size_t)sqlite3_column_bytes(x, 0);
+		if (!sub.xml)
+			sub.xml = "";
+		if ((rc = cb(&sub, payload)) != 0)
+			goto cleanup;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_fail(st, err, rc, "reading submissions");
+cleanup:
+	sqlite3_finalize(o);
+	sqlite3_finalize(x);
+	return rc;
+}

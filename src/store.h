@@ -387,4 +387,26 @@ int store_drafts_of_case(hw_store *st, const char *case_id,
  */
 int store_is_encrypted(hw_store *st, int *out, hw_error *err);
 
+/* A submission of one form, as an export reads it (strings borrowed for the call). */
+typedef struct store_form_sub {
+	const char *instance_id, *case_id, *form_version, *created_at;
+	const char *device;    /* who recorded it: the form.submitted event's device, NULL if none */
+	const char *author;    /* and its author */
+	const char *xml;
+	size_t xml_len;
+} store_form_sub;
+
+/*
+ * Every submission of form_id (of that version only when version is not
+ * NULL), oldest first by creation time then by instance id: cb gets each
+ * one with its XML.  Only one submission's XML is in memory at a time.
+ */
+int store_form_submissions(hw_store *st, const char *form_id, const char *version,
+			   int (*cb)(const store_form_sub *s, void *payload), void *payload,
+			   hw_error *err);
+
+/* How many submissions store_form_submissions would give. */
+int store_form_submission_count(hw_store *st, const char *form_id, const char *version,
+				long *out, hw_error *err);
+
 #endif

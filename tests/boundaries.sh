@@ -24,7 +24,7 @@ includers() {
 	(cd "$src" && grep -lE "^[[:space:]]*#[[:space:]]*include[[:space:]]*<($1)" src/*.[ch] src/*/*.[ch] ui/*.[ch] 2>/dev/null) |
 		grep -vxE "$2" || true
 }
-echo "1..16"
+echo "1..18"
 check "src/ never includes curses" "$(cd "$src" && grep -rlE '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/)' src 2>/dev/null)"
 check "src/ never reads the environment" "$(cd "$src" && grep -nE '\b(secure_)?getenv[[:space:]]*\(' src/*.c src/*/*.c 2>/dev/null)"
 check "src/ never prints or exits" "$(cd "$src" && grep -nE '\b(printf|puts|putchar|perror|exit)[[:space:]]*\(|fprintf[[:space:]]*\((stdout|stderr)' src/*.c src/*/*.c | grep -v '^src/[a-z_/]*\.c:[0-9]*:[[:space:]]*/\?\*' )"
@@ -32,6 +32,8 @@ check "only the store includes sqlite3.h" "$(includers 'sqlite3\.h' 'src/store\.
 check "only the repository module includes git2.h" "$(includers 'git2' 'src/sync/repo\.c')"
 check "only the crypto module includes sodium.h" "$(includers 'sodium' 'src/crypto\.c')"
 check "only the event codec includes jansson.h" "$(includers 'jansson\.h' 'src/event\.c')"
+check "only the zip writer includes zlib.h" "$(includers 'zlib\.h' 'src/zip\.c')"
+check "only the workbook writer includes xlsxwriter.h" "$(includers 'xlsxwriter' 'src/xlsx\.c')"
 check "curses is included from exactly one header" "$(includers '(n?curses|ncursesw/|term\\.h)' 'ui/curses\.h')"
 check "only the text layout module includes fribidi" "$(includers 'fribidi' 'ui/text\.c|ui/text\.h')"
 check "only the XPath function library includes pcre2.h" "$(includers 'pcre2' 'src/xpath/xpath_[a-z]*\.c')"

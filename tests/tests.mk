@@ -164,3 +164,7 @@ EXTRA_DIST += tests/team-lib.sh
 # The team roster, signed files and signed main: forgeries refused (docs/security.md).
 TESTS += tests/team.sh
 EXTRA_DIST += tests/team.sh
+
+# export submissions and workbooks, read back (docs/exports.md).
+TESTS += tests/export-submissions.sh
+EXTRA_DIST += tests/export-submissions.sh tests/forms/export-visit.xml

@@ -163,6 +163,10 @@ int cli_report_caseload(int argc, char **argv, const cli_globals *g);
 int cli_report_returns(int argc, char **argv, const cli_globals *g);
 int cli_report_audit(int argc, char **argv, const cli_globals *g);
 int cli_export_cases(int argc, char **argv, const cli_globals *g);
+/* cli_export.c */
+int cli_export_submissions(int argc, char **argv, const cli_globals *g);
+/* `export cases --format xlsx [--out FILE]` (file may be NULL: standard output). */
+int cli_export_cases_xlsx(const char *file, const cli_globals *g);
 
 /* Filling forms from the command line (ui/cli_fill.c): `form list`, `form submit`. */
 int cli_form_list(int argc, char **argv, const cli_globals *g);

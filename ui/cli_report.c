@@ -20,7 +20,7 @@
 #include "util.h"
 #include "workspace.h"
 
-enum { FMT_TABLE, FMT_CSV, FMT_JSON };
+enum { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_XLSX };
 
 /* Widest a column of the table gets (longer values are cut with "…"). */
 #define MAX_COLS 32
@@ -349,7 +349,7 @@ int cli_export_cases(int argc, char **argv, const cli_globals *g)
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: homeward export cases --format csv|json [--out FILE]");
+	const char *usage = _("usage: homeward export cases --format csv|json|xlsx [--out FILE]");
 	const char *file = NULL;
 	hw_buf b = HW_BUF_INIT;
 	export_ctx ctx = { &b, -1, 0 };
@@ -363,7 +363,8 @@ int cli_export_cases(int argc, char **argv, const cli_globals *g)
 		case 'F':
 			if (!strcmp(optarg, "csv")) ctx.fmt = FMT_CSV;
 			else if (!strcmp(optarg, "json")) ctx.fmt = FMT_JSON;
-			else return cli_error(_("unknown format \"%s\" (csv or json)"), optarg);
+			else if (!strcmp(optarg, "xlsx")) ctx.fmt = FMT_XLSX;
+			else return cli_error(_("unknown format \"%s\" (csv, xlsx or json)"), optarg);
 			break;
 		case 'o': file = optarg; break;
 		default: return cli_usage(usage);
@@ -375,6 +376,8 @@ int cli_export_cases(int argc, char **argv, const cli_globals *g)
 	}
 	if (ctx.fmt < 0)
 		return cli_usage(usage);
+	if (ctx.fmt == FMT_XLSX)
+		return cli_export_cases_xlsx(file, g);
 	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
 		return st;
 	if (ctx.fmt == FMT_JSON) {

@@ -114,6 +114,13 @@ static void usage(FILE *out)
 "  case unlink ID OTHER_ID\n"
 "  case list --family ID   the cases of ID's return file\n"));
 	fprintf(out, "%s", _(
+"  export submissions FORM_ID [--version V] --format csv|xlsx|json\n"
+"                 [--out FILE] [--labels LANG]\n"
+"                          one row a submission, each repeat a table linked\n"
+"                          by KEY and PARENT_KEY (CSV: a zip of tables)\n"
+"  export cases --format xlsx [--out FILE]\n"
+"                          the cases as a workbook\n"));
+	fprintf(out, "%s", _(
 "\n"
 "homeward doctor: what protects this workspace (database and disk encryption,\n"
 "permissions, the remote, pending work, the last sync), as warnings; it exits\n"
@@ -201,6 +208,7 @@ static const command commands[] = {
 	{ "case", "unlink", cli_case_unlink },
 	{ NULL, "team", cli_team },
 	{ NULL, "verify-push", cli_verify_push },
+	{ "export", "submissions", cli_export_submissions },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */
