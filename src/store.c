@@ -2528,22 +2528,24 @@ int store_form_submissions(hw_store *st, const char *form_id, const char *versio
 	/*
 	 * The order is worked out on the small columns only (the XML of 100,000
 	 * submissions would go through the sorter), then each XML is read by
-	 * its key as the rows go by.  Who recorded a submission is on its
+	 * its rowid as the rows go by: submissions stored in time order are
+	 * then read in the order of their pages, where lookups by instance id
+	 * jumped around a file whose pages are each decrypted when read.  Who recorded a submission is on its
 	 * form.submitted event, found among its case's events.
 	 */
 	static const char order_sql[] =
 		"SELECT s.instance_id, s.case_id, s.form_version, s.created_at, "
 		"  (SELECT e.device || char(9) || coalesce(json_extract(e.json, '$.author'), '') "
 		"   FROM events e WHERE e.case_id = s.case_id AND e.type = 'form.submitted' "
-		"   AND json_extract(e.json, '$.data.instance_id') = s.instance_id LIMIT 1) "
+		"   AND json_extract(e.json, '$.data.instance_id') = s.instance_id LIMIT 1), s.rowid "
 		"FROM submissions s WHERE s.form_id = ?1 AND (?2 IS NULL OR s.form_version = ?2) "
-		"ORDER BY s.created_at, s.instance_id";
+		"ORDER BY s.created_at, s.rowid";
 	sqlite3_stmt *o = NULL, *x = NULL;
 	int rc;
 
 	rc = sqlite3_prepare_v2(st->db, order_sql, -1, &o, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db, "SELECT xml FROM submissions WHERE instance_id = ?",
+		rc = sqlite3_prepare_v2(st->db, "SELECT xml FROM submissions WHERE rowid = ?",
 					-1, &x, NULL);
 	if (rc != SQLITE_OK) {
 		rc = db_fail(st, err, rc, "reading submissions");
@@ -2566,7 +2568,7 @@ int store_form_submissions(hw_store *st, const char *form_id, const char *versio
 			sub.device = device;
 		}
 		sqlite3_reset(x);
-		bind_text(x, 1, sub.instance_id);
+		sqlite3_bind_int64(x, 1, sqlite3_column_int64(o, 5));
 		if ((rc = sqlite3_step(x)) != SQLITE_ROW) {
 			rc = rc == SQLITE_DONE ? hw_error_set(err, HW_ECORRUPT, "submission %s vanished "
 							      "while it was read", sub.instance_id)

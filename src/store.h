@@ -398,7 +398,8 @@ typedef struct store_form_sub {
 
 /*
  * Every submission of form_id (of that version only when version is not
- * NULL), oldest first by creation time then by instance id: cb gets each
+ * NULL), oldest first by creation time then in the order they were
+ * stored here: cb gets each
  * one with its XML.  Only one submission's XML is in memory at a time.
  */
 int store_form_submissions(hw_store *st, const char *form_id, const char *version,
