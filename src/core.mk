@@ -76,3 +76,24 @@ bench: bench-agenda
 # zip writer, libxlsxwriter behind the workbook writer.
 src_libhomeward_a_SOURCES += src/export_table.c src/zip.c src/zip.h src/xlsx.c src/xlsx.h
 homeward_SOURCES += ui/cli_export.c
+
+# The map of `export riat` (docs/exports.md): installed with the program's
+# data, and copied beside the built forms for the uninstalled program.
+riatdir = $(pkgdatadir)/exports
+dist_riat_DATA = data/exports/riat.map
+all-local: share/exports/riat.map
+share/exports/riat.map: $(srcdir)/data/exports/riat.map
+	$(AM_V_GEN)$(MKDIR_P) share/exports && cp $(srcdir)/data/exports/riat.map $@
+CLEANFILES += share/exports/riat.map
+
+# `make bench-export`: export 100,000 submissions of one form (CSV under
+# 10 s and 100 MB), with the generator bench/gen-submissions.
+noinst_PROGRAMS += bench/gen-submissions
+bench_gen_submissions_SOURCES = bench/gen-submissions.c
+bench_gen_submissions_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_gen_submissions_LDADD = $(HW_LIBS) $(CORE_LIBS)
+EXTRA_DIST += bench/bench-export.sh
+bench-export: homeward bench/gen-submissions
+	HOMEWARD=./homeward GEN=./bench/gen-submissions $(SHELL) $(srcdir)/bench/bench-export.sh
+.PHONY: bench-export
+bench: bench-export

@@ -90,6 +90,14 @@ extern const char *const export_submission_meta[];
 int export_submissions(hw_ws *ws, const char *form_id, const export_options *o,
 		       export_result *r);
 
+/*
+ * `export riat`: one CSV row a case with the fields of the map file (the
+ * reintegration assistance tool's key moments as Homeward reads them,
+ * docs/exports.md), to o->out.  A map naming a column or a form that does
+ * not exist is HW_EINVALID naming its line.
+ */
+int export_riat(hw_ws *ws, const char *map, const export_options *o, export_result *r);
+
 /* `export cases --format xlsx`: the columns of export_case_columns, one sheet. */
 int export_cases_xlsx(hw_ws *ws, const export_options *o, export_result *r);
 

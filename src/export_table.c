@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cases.h"
 #include "export.h"
 #include "forms.h"
 #include "store.h"
@@ -765,5 +766,298 @@ cleanup:
 		dest_abort(&d);
 	free(xpath);
 	free(dir);
+	return rc;
+}
+
+/* --- export riat ----------------------------------------------------------------- */
+
+#define RIAT_MAX_LINES 512
+#define RIAT_MAX_SOURCES 8
+#define RIAT_MAX_FORMS 16
+
+/* One source of a field: a column of `export cases`, or a form's column. */
+typedef struct riat_source {
+	int form;              /* index into riat.forms, or -1 for a case column */
+	size_t col;            /* the column in export_case_columns or the form's table 0 */
+} riat_source;
+
+typedef struct riat_line {
+	char *name;            /* "KM1.country_of_return" */
+	riat_source src[RIAT_MAX_SOURCES];
+	size_t nsrc;
+} riat_line;
+
+typedef struct riat_form {
+	char *id;
+	xform *form;
+	xform_tables *tabs;
+	char *instance;        /* the case's latest submission of it, while a case is written */
+	char **values;         /* its row's values, copied */
+	size_t ncols;
+} riat_form;
+
+typedef struct riat {
+	hw_ws *ws;
+	riat_line *lines;
+	size_t n;
+	riat_form forms[RIAT_MAX_FORMS];
+	size_t nforms;
+	wbuf *w;
+	const char **cells;
+	long count;
+} riat;
+
+static int riat_word_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("_-./", *s)))
+			return 0;
+	return 1;
+}
+
+/* The form named id among m's forms, loaded on first sight. */
+static int riat_form_index(riat *m, const char *id, const char *map, int lineno)
+{
+	riat_form *f;
+	char *path = NULL;
+	int rc;
+
+	for (size_t i = 0; i < m->nforms; i++)
+		if (!strcmp(m->forms[i].id, id))
+			return (int)i;
+	if (m->nforms == RIAT_MAX_FORMS)
+		return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: more than %d forms", map, lineno,
+				    RIAT_MAX_FORMS);
+	f = &m->forms[m->nforms];
+	memset(f, 0, sizeof(*f));
+	if (!(f->id = strdup(id)))
+		return hw_error_set(ws_err(m->ws), HW_ERROR, "out of memory");
+	m->nforms++;
+	if ((rc = forms_find(m->ws, id, &path)) < 0) {
+		hw_error_set(ws_err(m->ws), rc, "%s:%d: the form %s is not installed", map, lineno, id);
+		return rc;
+	}
+	rc = xform_load(&f->form, path, ws_err(m->ws));
+	free(path);
+	if (rc < 0 || (rc = xform_tables_new(&f->tabs, f->form, NULL, ws_err(m->ws))) < 0)
+		return rc;
+	{
+		const char *const *cols;
+
+		f->ncols = xform_tables_columns(f->tabs, 0, &cols);
+	}
+	return (int)(m->nforms - 1);
+}
+
+/* Parse the map (docs/exports.md, "The reintegration assistance tool"). */
+static int riat_parse(riat *m, const char *map, char *text)
+{
+	char *line, *next;
+	int lineno = 0, rc;
+
+	for (line = text; line && *line; line = next) {
+		char *w[4], *p, *save = NULL, *alt;
+		riat_line *l;
+		int k = 0;
+
+		lineno++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		if ((p = strchr(line, '#')))
+			*p = '\0';
+		for (p = strtok_r(line, " \t\r", &save); p && k < 4; p = strtok_r(NULL, " \t\r", &save))
+			w[k++] = p;
+		if (k == 0)
+			continue;
+		if (k != 3 || !riat_word_ok(w[0]) || !riat_word_ok(w[1]))
+			return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: expected KEY_MOMENT FIELD "
+					    "SOURCE[|SOURCE...]", map, lineno);
+		if (m->n == RIAT_MAX_LINES)
+			return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: more than %d fields", map,
+					    lineno, RIAT_MAX_LINES);
+		l = &m->lines[m->n];
+		memset(l, 0, sizeof(*l));
+		if (!(l->name = malloc(strlen(w[0]) + strlen(w[1]) + 2)))
+			return hw_error_set(ws_err(m->ws), HW_ERROR, "out of memory");
+		m->n++;
+		sprintf(l->name, "%s.%s", w[0], w[1]);
+		save = NULL;
+		for (alt = strtok_r(w[2], "|", &save); alt; alt = strtok_r(NULL, "|", &save)) {
+			riat_source *s = &l->src[l->nsrc];
+			const char *const *cols;
+			size_t c, nc;
+
+			if (l->nsrc == RIAT_MAX_SOURCES)
+				return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: more than %d sources",
+						    map, lineno, RIAT_MAX_SOURCES);
+			if (!strncmp(alt, "case.", 5)) {
+				s->form = -1;
+				for (c = 0; export_case_columns[c] && strcmp(export_case_columns[c], alt + 5); c++)
+					;
+				if (!export_case_columns[c])
+					return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: %s is not a column "
+							    "of export cases", map, lineno, alt + 5);
+				s->col = c;
+			} else if (!strncmp(alt, "form.", 5) && (p = strchr(alt + 5, '.')) && p[1]) {
+				*p = '\0';
+				if ((rc = riat_form_index(m, alt + 5, map, lineno)) < 0)
+					return rc;
+				s->form = rc;
+				nc = xform_tables_columns(m->forms[rc].tabs, 0, &cols);
+				for (c = 0; c < nc && strcmp(cols[c], p + 1); c++)
+					;
+				if (c == nc)
+					return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: the form %s has no "
+							    "column %s", map, lineno, alt + 5, p + 1);
+				s->col = c;
+			} else {
+				return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: a source is case.COLUMN "
+						    "or form.FORM_ID.COLUMN, not %s", map, lineno, alt);
+			}
+			l->nsrc++;
+		}
+		if (!l->nsrc)
+			return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s:%d: no source", map, lineno);
+	}
+	if (!m->n)
+		return hw_error_set(ws_err(m->ws), HW_EINVALID, "%s: no fields", map);
+	return 0;
+}
+
+/* Remember the latest submission of each form of the map (oldest first: the last wins). */
+static int riat_sub(const store_submission *s, void *payload)
+{
+	riat *m = payload;
+
+	for (size_t i = 0; i < m->nforms; i++)
+		if (!strcmp(m->forms[i].id, s->form_id)) {
+			free(m->forms[i].instance);
+			if (!(m->forms[i].instance = strdup(s->instance_id)))
+				return hw_error_set(ws_err(m->ws), HW_ERROR, "out of memory");
+		}
+	return 0;
+}
+
+static void riat_forget(riat *m)
+{
+	for (size_t i = 0; i < m->nforms; i++) {
+		riat_form *f = &m->forms[i];
+
+		for (size_t c = 0; f->values && c < f->ncols; c++)
+			free(f->values[c]);
+		free(f->values);
+		f->values = NULL;
+		free(f->instance);
+		f->instance = NULL;
+	}
+}
+
+static int riat_case(const char *const *values, void *payload)
+{
+	riat *m = payload;
+	int rc;
+
+	riat_forget(m);
+	if ((rc = case_submissions(m->ws, values[0], riat_sub, m)) < 0)
+		return rc;
+	for (size_t i = 0; i < m->nforms; i++) {
+		riat_form *f = &m->forms[i];
+		const xform_table_row *rows;
+		hw_error scratch = { 0, "" };
+		size_t nrows, len;
+		char *xml = NULL;
+
+		if (!f->instance)
+			continue;
+		if ((rc = store_submission_get_xml(ws_store(m->ws), f->instance, &xml, &len,
+						   ws_err(m->ws))) < 0)
+			return rc;
+		rc = xform_tables_read(f->tabs, xml, len, f->instance, &rows, &nrows, &scratch);
+		free(xml);
+		if (rc == HW_EINVALID)
+			continue;   /* a submission that does not read gives nothing */
+		if (rc < 0)
+			return hw_error_set(ws_err(m->ws), rc, "%s", scratch.msg);
+		if (!(f->values = calloc(f->ncols ? f->ncols : 1, sizeof(*f->values))))
+			return hw_error_set(ws_err(m->ws), HW_ERROR, "out of memory");
+		for (size_t c = 0; c < f->ncols; c++)
+			if (!(f->values[c] = strdup(rows[0].values[c])))
+				return hw_error_set(ws_err(m->ws), HW_ERROR, "out of memory");
+	}
+	for (size_t k = 0; k < m->n; k++) {
+		const riat_line *l = &m->lines[k];
+
+		m->cells[k] = "";
+		for (size_t s = 0; s < l->nsrc && !*m->cells[k]; s++) {
+			const riat_source *src = &l->src[s];
+
+			if (src->form < 0)
+				m->cells[k] = values[src->col] ? values[src->col] : "";
+			else if (m->forms[src->form].values)
+				m->cells[k] = m->forms[src->form].values[src->col];
+		}
+	}
+	csv_row(m->w, m->cells, m->n);
+	m->count++;
+	return m->w->err ? io_fail(m->ws, m->w->err, "cannot write", NULL) : 0;
+}
+
+int export_riat(hw_ws *ws, const char *map, const export_options *o, export_result *r)
+{
+	riat m;
+	dest d = { NULL, NULL, -1, 0 };
+	char *text = NULL;
+	size_t len;
+	long count = 0;
+	int rc, opened = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&m, 0, sizeof(m));
+	m.ws = ws;
+	if (!(m.lines = calloc(RIAT_MAX_LINES, sizeof(*m.lines))) ||
+	    !(m.cells = calloc(RIAT_MAX_LINES, sizeof(*m.cells))) || !(m.w = calloc(1, sizeof(*m.w)))) {
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+		goto cleanup;
+	}
+	if ((rc = hw_read_file(map, &text, &len, ws_err(ws))) < 0 || (rc = riat_parse(&m, map, text)) < 0)
+		goto cleanup;
+	if ((rc = export_cases_each(ws, count_case, &count)) < 0)
+		goto cleanup;
+	if ((rc = audit_record(ws, "export riat", "csv", count)) < 0)
+		goto cleanup;
+	if ((rc = dest_open(ws, o, &d)) < 0)
+		goto cleanup;
+	opened = 1;
+	m.w->fd = d.fd;
+	for (size_t k = 0; k < m.n; k++)
+		m.cells[k] = m.lines[k].name;
+	csv_row(m.w, m.cells, m.n);
+	if ((rc = export_cases_each(ws, riat_case, &m)) < 0)
+		goto cleanup;
+	wb_flush(m.w);
+	if (m.w->err) {
+		rc = io_fail(ws, m.w->err, "cannot write", o->out);
+		goto cleanup;
+	}
+	r->count = m.count;
+	rc = dest_commit(ws, &d);
+cleanup:
+	if (opened && rc < 0)
+		dest_abort(&d);
+	riat_forget(&m);
+	for (size_t i = 0; i < m.nforms; i++) {
+		free(m.forms[i].id);
+		xform_tables_free(m.forms[i].tabs);
+		xform_free(m.forms[i].form);
+	}
+	for (size_t k = 0; m.lines && k < m.n; k++)
+		free(m.lines[k].name);
+	free(m.lines);
+	free(m.cells);
+	free(m.w);
+	free(text);
 	return rc;
 }

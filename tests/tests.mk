@@ -168,3 +168,5 @@ EXTRA_DIST += tests/team.sh
 # export submissions and workbooks, read back (docs/exports.md).
 TESTS += tests/export-submissions.sh
 EXTRA_DIST += tests/export-submissions.sh tests/forms/export-visit.xml
+TESTS += tests/export-riat.sh
+EXTRA_DIST += tests/export-riat.sh

@@ -165,6 +165,7 @@ int cli_report_audit(int argc, char **argv, const cli_globals *g);
 int cli_export_cases(int argc, char **argv, const cli_globals *g);
 /* cli_export.c */
 int cli_export_submissions(int argc, char **argv, const cli_globals *g);
+int cli_export_riat(int argc, char **argv, const cli_globals *g);
 /* `export cases --format xlsx [--out FILE]` (file may be NULL: standard output). */
 int cli_export_cases_xlsx(const char *file, const cli_globals *g);
 

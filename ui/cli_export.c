@@ -138,3 +138,59 @@ done:
 	ws_free(ws);
 	return st;
 }
+
+/* `export riat --out FILE [--map FILE]`: the key moments of the reintegration assistance tool. */
+int cli_export_riat(int argc, char **argv, const cli_globals *g)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "map", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: homeward export riat --out FILE [--map FILE]");
+	export_options o = EXPORT_OPTIONS_INIT;
+	const char *map = NULL;
+	char *dir = NULL, *shipped = NULL;
+	export_result r;
+	hw_ws *ws = NULL;
+	int c, st;
+
+	optind = 0;   /* 0: glibc starts afresh (main parsed with "+") and permutes */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 'm': map = optarg; break;
+		default: return cli_usage(usage);
+		}
+	}
+	if (optind != argc) {
+		cli_error(_("unexpected argument: %s"), argv[optind]);
+		return cli_usage(usage);
+	}
+	if (!o.out)
+		return cli_usage(usage);
+	if (!map) {
+		/* The shipped map: in the data folder beside the shipped forms. */
+		dir = g->datadir ? strdup(g->datadir) : ws_data_dir();
+		if (!dir || !(shipped = malloc(strlen(dir) + sizeof("/exports/riat.map")))) {
+			free(dir);
+			return cli_error("%s", _("out of memory"));
+		}
+		sprintf(shipped, "%s/exports/riat.map", dir);
+		free(dir);
+		map = shipped;
+	}
+	if ((st = cli_open_workspace(&ws, g, 0)) != 0)
+		goto done;
+	if (export_riat(ws, map, &o, &r) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	printf(P_("Exported %ld case to %s.\n", "Exported %ld cases to %s.\n",
+		  (unsigned long)r.count), r.count, o.out);
+	st = 0;
+done:
+	ws_free(ws);
+	free(shipped);
+	return st;
+}

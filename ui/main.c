@@ -121,6 +121,10 @@ static void usage(FILE *out)
 "  export cases --format xlsx [--out FILE]\n"
 "                          the cases as a workbook\n"));
 	fprintf(out, "%s", _(
+"  export riat --out FILE [--map FILE]\n"
+"                          the key moments of the reintegration assistance\n"
+"                          tool, as Homeward reads them (not an official format)\n"));
+	fprintf(out, "%s", _(
 "\n"
 "homeward doctor: what protects this workspace (database and disk encryption,\n"
 "permissions, the remote, pending work, the last sync), as warnings; it exits\n"
@@ -209,6 +213,7 @@ static const command commands[] = {
 	{ NULL, "team", cli_team },
 	{ NULL, "verify-push", cli_verify_push },
 	{ "export", "submissions", cli_export_submissions },
+	{ "export", "riat", cli_export_riat },
 };
 
 /* An environment variable, or NULL when it is unset or empty. */
