@@ -109,6 +109,10 @@ tests_test_envelope_SOURCES = tests/test_envelope.c
 tests_test_envelope_CFLAGS = $(TEST_CFLAGS)
 tests_test_envelope_LDADD = $(TEST_LIBS)
 
+# What the host, a USB stick and a device that is no recipient can read of a case.
+TESTS += tests/seal-host.sh
+EXTRA_DIST += tests/seal-host.sh
+
 # Device keys and the passphrase (docs/security.md).
 TESTS += tests/keys.sh
 EXTRA_DIST += tests/keys.sh
