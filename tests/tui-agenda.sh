@@ -22,7 +22,8 @@ CH=$(W case add --given-name Lina --family-name Example --birth-date 2014-06-01 
 start HOMEWARD_NOW=$HOMEWARD_NOW
 check "the status line counts the person's overdue appointments" wait_for "| 1 overdue"
 keys F8
-check "F8 opens the agenda, this week first" wait_for "Agenda · this week"
+check "F8 opens the agenda, this week first" wait_for "Agenda · this week and overdue"
+check "what is overdue comes first in this week's view" wait_line "2026-09-11" "79 days overdue"
 check "today's appointment is listed with the case, purpose and place" wait_line "Check the housing" "Yusuf Example"
 check "it is due today" wait_line "Check the housing" "today"
 check "a round in 12 days is not this week" not_on_screen "Follow-up, 6 months"
@@ -36,6 +37,8 @@ check "the overdue round is there" wait_for "Follow-up, 3 months"
 check "what is not overdue is not" not_on_screen "Check the housing"
 keys F4 F4
 wait_for "Agenda · this week"
+keys Down
+wait_line "Check the housing" "today"
 keys Enter
 check "Enter opens the case" wait_for "Stage: arrived"
 check "the case screen lists its appointments" wait_for "Appointments:"

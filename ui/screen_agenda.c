@@ -2,7 +2,7 @@
  * screen_agenda.c: the agenda (docs/agenda.md): planned appointments in
  * date order, each line with its date and time, how far it is due or
  * overdue, the case, what it is for and where.  F4 chooses what to show
- * (overdue, today, this week, everything planned), F3 the signed-in
+ * (overdue, today, this week with what is overdue, everything planned), F3 the signed-in
  * person's or everyone's, F6 date order or by assignee.  Enter opens the
  * case and, when the appointment names an installed form (a follow-up
  * round), that form on top of it.
@@ -102,7 +102,7 @@ static const char *show_label(int show)
 	/* TRANSLATORS: what the agenda shows, in its title. */
 	case SHOW_OVERDUE: return _("overdue");
 	case SHOW_TODAY: return _("today");
-	case SHOW_WEEK: return _("this week");
+	case SHOW_WEEK: return _("this week and overdue");
 	default: return _("everything planned");
 	}
 }
@@ -132,7 +132,8 @@ static void query_of(const ag_view *a, store_agenda_query *q)
 	switch (a->show) {
 	case SHOW_OVERDUE: q->before = a->today; break;
 	case SHOW_TODAY: q->from = q->to = a->today; break;
-	case SHOW_WEEK: q->from = a->today; q->to = a->week_end; break;
+	/* What is overdue is work for this week too: it comes first, not in another view. */
+	case SHOW_WEEK: q->to = a->week_end; break;
 	default: break;
 	}
 }
@@ -246,21 +247,6 @@ static int ag_open(ui_view *v, tui *t, void *arg)
 	free(role);
 	hw_error_clear(ws_err(a->ws));
 	reload(a, t);
-	/* Nothing this week but something overdue: start there, where the work is. */
-	if (a->total == 0) {
-		long overdue = 0;
-		store_agenda_query q;
-
-		a->show = SHOW_OVERDUE;
-		query_of(a, &q);
-		q.limit = 1;
-		if (agenda_count(a->ws, &q, &overdue) == 0 && overdue > 0)
-			reload(a, t);
-		else {
-			a->show = SHOW_WEEK;
-			reload(a, t);
-		}
-	}
 	return 0;
 }
 
