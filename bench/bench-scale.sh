@@ -9,6 +9,9 @@
 # where cheap enough.  The merge of 20 x 50 is repeated ROUNDS (3) times,
 # each round's time and peak memory printed (memory must stay flat).
 # SKIP_READ=1 leaves out the list, search, show and screen measures.
+# Every workspace belongs to one team (a supervisor founds it, the others
+# are enrolled from their signed requests), so every case goes through the
+# real data path: sealed to its recipients, signed, checked by merge.
 # Prints a table, and progress on stderr; run by `make bench-scale`.
 HOMEWARD=${HOMEWARD:-./homeward}
 GEN=${GEN:-./bench/gen-cases}
@@ -51,6 +54,14 @@ measure() {
 	[ "$kb" -gt "${peak:-0}" ] && peak=$kb
 	return 0
 }
+# enrol SUPERVISOR ROLE DEVICE: the device (initialised, its team pinned)
+# sends its signed request and the supervisor adds it with ROLE; the next
+# merge of the supervisor publishes the roster.
+enrol() {
+	hw "$3" team request --out "$tmp/$3.request" 2>"$tmp/out" &&
+	hw "$1" team add "$tmp/$3.request" --role "$2" >"$tmp/out" 2>&1 ||
+		{ echo "bench-scale: enrolling $3 failed" >&2; cat "$tmp/out" >&2; exit 1; }
+}
 # The median of the numbers on stdin.
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # Bytes through the proxy so far (up + down).
@@ -77,24 +88,79 @@ i=0
 while [ ! -s "$tmp/proxy.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 pport=$(cat "$tmp/proxy.port")
 
+# The reading measures at size $n on the supervisor S$n (list, search, show, screen).
+read_measures() {
+	# Reading: the list, a search, one case.
+	step "$n: reading"
+	id=$(hw "S$n" case list --format tsv | sed -n 2p | cut -f1)
+	: >"$tmp/l"; : >"$tmp/s"; : >"$tmp/o"
+	for r in $(seq "$RUNS"); do
+		measure hw "S$n" case list --format tsv; echo "$secs" >>"$tmp/l"
+		measure hw "S$n" case list --search okafor --format tsv; echo "$secs" >>"$tmp/s"
+		measure hw "S$n" case show "$id"; echo "$secs" >>"$tmp/o"
+	done
+	list=$(median <"$tmp/l")s search=$(median <"$tmp/s")s show=$(median <"$tmp/o")s
+
+	# The screen: from start until the case list is drawn.
+	: >"$tmp/sc"
+	for r in $(seq "$RUNS"); do
+		t0=$(now_ms)
+		tmux -S "$tmux_sock" new-session -d -x 120 -y 40 \
+			"HOMEWARD_PASSPHRASE_FD=8 \"$HOMEWARD\" --workspace \"$tmp/S$n\" 8<\"$tmp/pass\""
+		i=0
+		while [ $i -lt 3000 ]; do
+			tmux -S "$tmux_sock" capture-pane -p 2>/dev/null | grep -q "Okafor\|Haddad\|Bench" && break
+			i=$((i + 1))
+		done
+		echo $(( $(now_ms) - t0 )) >>"$tmp/sc"
+		tmux -S "$tmux_sock" kill-server 2>/dev/null
+	done
+	screen=$(median <"$tmp/sc")ms
+}
+
 printf '%-8s %9s %9s %10s %9s %9s %10s %9s %9s %9s %9s %9s\n' cases import imp-MB \
 	sync1 bytes git-cli git-bytes merge20x50 list search show screen
 for n in $SIZES; do
 	peak=0
 	"$GIT_BIN" init -q --bare "$tmp/srv/c$n.git"
 	remote="git://127.0.0.1:$pport/c$n.git"
-	# A counsellor records n cases and sends them; a supervisor merges them.
+	# A team as people make one: the supervisor S founds it, a second
+	# supervisor I (the importer below) and the counsellor A join it by its
+	# fingerprint and are added from their signed requests, and S's merge
+	# publishes the roster.  Every case is then sealed to its recipients
+	# (both supervisors and its writer) and every file signed.
+	step "$n: the team"
+	hw "S$n" init --device-id "sup$n" --name S --role supervisor --remote "$remote" >/dev/null
+	fp=$(hw "S$n" team fingerprint | tail -n 1)
+	hw "I$n" init --device-id "imp$n" --name I --role supervisor --remote "$remote" \
+		--team-key "$fp" >/dev/null
+	hw "A$n" init --device-id "dev-a$n" --name A --role counsellor --remote "$remote" \
+		--team-key "$fp" >/dev/null
+	enrol "S$n" supervisor "I$n"
+	enrol "S$n" counsellor "A$n"
+	measure hw "S$n" merge
+	# I takes the roster from main (no case yet): from now on it merges.
+	measure hw "I$n" sync
+	# A counsellor records n cases and sends them; the supervisor merges them.
 	step "$n: recording $n cases"
-	hw "A$n" init --device-id "dev-a$n" --name A --role counsellor --remote "$remote" >/dev/null
 	"$GEN" "$tmp/A$n" "$n" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 	measure hw "A$n" sync
-	hw "S$n" init --device-id "sup$n" --name S --role supervisor --remote "$remote" >/dev/null
 	measure hw "S$n" merge
-	# Import: a second supervisor's fresh workspace takes in all of main.
+	# The cases on main are sealed: an event is an envelope, with wraps beside it.
+	ev=$("$GIT_BIN" --git-dir="$tmp/srv/c$n.git" ls-tree -r --name-only main | grep -m1 '/events/')
+	"$GIT_BIN" --git-dir="$tmp/srv/c$n.git" cat-file -p "main:$ev" | head -n 1 |
+		grep -q '^homeward-envelope' &&
+	"$GIT_BIN" --git-dir="$tmp/srv/c$n.git" ls-tree -r --name-only main | grep -q '/keys/' ||
+		{ echo "bench-scale: the cases on main are not sealed ($ev)" >&2; exit 1; }
+	# Import: the second supervisor, which holds no case yet, takes in all
+	# of main.
 	step "$n: import"
-	hw "I$n" init --device-id "imp$n" --name I --role supervisor --remote "$remote" >/dev/null
 	measure hw "I$n" merge
 	import=$secs import_mb=$((kb / 1024))
+	# It can read them: each case was sealed for it too.
+	got=$(hw "I$n" case list --format tsv | tail -n +2 | wc -l)
+	[ "$got" -ge "$n" ] ||
+		{ echo "bench-scale: the importer holds $got cases of $n" >&2; exit 1; }
 	step "$n: import $import s, $import_mb MB"
 
 	# One new case, synced: time and bytes on the wire.
@@ -139,12 +205,16 @@ for n in $SIZES; do
 	# new device would spend minutes importing the archive first, which is
 	# measured above (import), not here.
 	step "$n: $((ROUNDS)) rounds of 20 devices x 50 cases"
+	# Each is enrolled as a new device is: its request, added by the
+	# supervisor; one merge then publishes the roster with all twenty.
 	for d in $(seq 20); do
 		cp -a "$tmp/A$n" "$tmp/D$n-$d"
 		rm -f "$tmp/D$n-$d/keys"
 		GEN_DEVICE_ID="dev-$n-$d" "$GEN" "$tmp/D$n-$d" 0 >"$tmp/out" 2>&1 &&
-		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor >/dev/null || exit 1
+		hw "D$n-$d" init --device-id "dev-$n-$d" --name D --role counsellor >/dev/null &&
+		enrol "S$n" counsellor "D$n-$d" || exit 1
 	done
+	hw "S$n" merge >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 	merges= merge_mb=
 	for round in $(seq "$ROUNDS"); do
 		for d in $(seq 20); do
@@ -157,38 +227,10 @@ for n in $SIZES; do
 		[ "$round" = 1 ] && merge=$secs
 	done
 
-	if [ -n "${SKIP_READ:-}" ]; then
-		rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
-		continue
-	fi
-	# Reading: the list, a search, one case.
-	step "$n: reading"
-	id=$(hw "S$n" case list --format tsv | sed -n 2p | cut -f1)
-	: >"$tmp/l"; : >"$tmp/s"; : >"$tmp/o"
-	for r in $(seq "$RUNS"); do
-		measure hw "S$n" case list --format tsv; echo "$secs" >>"$tmp/l"
-		measure hw "S$n" case list --search okafor --format tsv; echo "$secs" >>"$tmp/s"
-		measure hw "S$n" case show "$id"; echo "$secs" >>"$tmp/o"
-	done
-	list=$(median <"$tmp/l") search=$(median <"$tmp/s") show=$(median <"$tmp/o")
+	list=- search=- show=- screen=-
+	[ -n "${SKIP_READ:-}" ] || read_measures
 
-	# The screen: from start until the case list is drawn.
-	: >"$tmp/sc"
-	for r in $(seq "$RUNS"); do
-		t0=$(now_ms)
-		tmux -S "$tmux_sock" new-session -d -x 120 -y 40 \
-			"HOMEWARD_PASSPHRASE_FD=8 \"$HOMEWARD\" --workspace \"$tmp/S$n\" 8<\"$tmp/pass\""
-		i=0
-		while [ $i -lt 3000 ]; do
-			tmux -S "$tmux_sock" capture-pane -p 2>/dev/null | grep -q "Okafor\|Haddad\|Bench" && break
-			i=$((i + 1))
-		done
-		echo $(( $(now_ms) - t0 )) >>"$tmp/sc"
-		tmux -S "$tmux_sock" kill-server 2>/dev/null
-	done
-	screen=$(median <"$tmp/sc")
-
-	printf '%-8s %8ss %9s %9ss %9s %8ss %10s %9ss %8ss %8ss %8ss %7sms\n' "$n" "$import" \
+	printf '%-8s %8ss %9s %9ss %9s %8ss %10s %9ss %9s %9s %9s %9s\n' "$n" "$import" \
 		"$import_mb" "$sync1" "$bytes" "$gitcli" "$gitbytes" "$merge" "$list" "$search" \
 		"$show" "$screen"
 	echo "         peak memory of any measured run: $((peak / 1024)) MB"
