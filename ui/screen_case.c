@@ -13,6 +13,7 @@
 
 #include "agenda.h"
 #include "agenda_text.h"
+#include "caseform.h"
 #include "cases.h"
 #include "curses.h"
 #include "event.h"
@@ -830,36 +831,124 @@ static void open_form(tui *t, const char *case_id, const char *form_id)
 		tui_error(t, rc);
 }
 
+/* The value of the picker's last row, "show every form": never a form id (ids are file names). */
+#define ALL_FORMS "/all"
+
+static void pick_form(case_view *c, tui *t, int all);
+
 static void form_chosen(tui *t, const char *value, void *payload)
 {
-	open_form(t, (const char *)payload, value);
+	case_view *c = payload;
+
+	if (!strcmp(value, ALL_FORMS))
+		pick_form(c, t, 1);
+	else
+		open_form(t, c->id, value);
 }
 
-static void pick_form(case_view *c, tui *t)
+/* Why a form is or is not for this case, translated. */
+static const char *form_for_text(int why)
 {
+	switch (why) {
+	case CASEFORM_FOR_MINORS: return _("for minors only");
+	case CASEFORM_FOR_ADULTS: return _("for adults only");
+	case CASEFORM_FOR_EXPR: return _("for cases where the form's condition holds");
+	default: return "";
+	}
+}
+
+/* The picker's rows as they are built: labels owned, values borrowed from the view. */
+typedef struct form_rows {
+	case_view *c;
 	ui_pick_item *items;
-	ui_pick_args a;
+	char **labels;
+	int n, hidden, all, oom;
+} form_rows;
+
+static int add_form_row(const caseform_entry *e, void *payload)
+{
+	form_rows *r = payload;
+	ui_pick_item *items;
+	char **labels;
+	hw_buf b = HW_BUF_INIT;
 	int i;
+
+	if (!e->applies && !r->all) {
+		r->hidden++;
+		return 0;
+	}
+	/* The value must outlive this call: the view's copy of the id. */
+	for (i = 0; i < r->c->nforms && strcmp(r->c->form_ids[i], e->id); i++)
+		;
+	if (i == r->c->nforms)
+		return 0;
+	hw_buf_puts(&b, e->title && *e->title ? e->title : e->id);
+	if (!e->applies) {
+		hw_buf_puts(&b, "  -- ");
+		/* TRANSLATORS: after a form's title in the form picker; %s says whom the form is for. */
+		hw_buf_printf(&b, _("does not apply: %s"), form_for_text(e->why));
+	}
+	items = realloc(r->items, (size_t)(r->n + 2) * sizeof *items);
+	labels = items ? realloc(r->labels, (size_t)(r->n + 2) * sizeof *labels) : NULL;
+	if (items)
+		r->items = items;
+	if (labels)
+		r->labels = labels;
+	if (!items || !labels || hw_buf_oom(&b)) {
+		hw_buf_free(&b);
+		r->oom = 1;
+		return HW_ERROR;
+	}
+	r->labels[r->n] = hw_buf_detach(&b);
+	r->items[r->n].label = r->labels[r->n];
+	r->items[r->n].value = r->c->form_ids[i];
+	r->n++;
+	return 0;
+}
+
+/*
+ * The forms that apply to this case (homeward:applies-to, worked out now:
+ * the case may have changed), and a last row to see them all; with all,
+ * every form, those that do not apply saying why.
+ */
+static void pick_form(case_view *c, tui *t, int all)
+{
+	form_rows r = { c, NULL, NULL, 0, 0, all, 0 };
+	char more[200];
+	ui_pick_args a;
+	int rc;
 
 	if (c->nforms == 0) {
 		tui_message(t, ROLE_ERROR, "%s", _("No forms are installed in this workspace."));
 		return;
 	}
-	items = calloc((size_t)c->nforms, sizeof *items);
-	if (!items)
-		return;
-	for (i = 0; i < c->nforms; i++) {
-		items[i].label = c->form_titles[i][0] ? c->form_titles[i] : c->form_ids[i];
-		items[i].value = c->form_ids[i];
+	rc = caseform_forms(tui_ws(t), c->id, add_form_row, &r);
+	if (rc < 0 || r.oom) {
+		tui_error(t, rc < 0 ? rc : HW_ERROR);
+		goto cleanup;
+	}
+	if (r.hidden) {
+		/* add_form_row left room for one more row. */
+		snprintf(more, sizeof more, "%s", _("Show every form, also those that do not apply..."));
+		if (!r.items && !(r.items = calloc(1, sizeof *r.items)))
+			goto cleanup;
+		r.items[r.n].label = more;
+		r.items[r.n].value = ALL_FORMS;
+		r.n++;
 	}
 	memset(&a, 0, sizeof a);
-	a.title = _("Which form?");
-	a.items = items;
-	a.count = c->nforms;
+	a.title = all ? _("Which form? (all forms)") : _("Which form?");
+	a.items = r.items;
+	a.count = r.n;
 	a.chosen = form_chosen;
-	a.payload = c->id;   /* lives as long as this view, which stays below */
+	a.payload = c;   /* lives as long as this view, which stays below */
 	tui_push(t, &ui_screen_pick, &a);
-	free(items);
+cleanup:
+	for (int i = 0; i < r.n && r.labels; i++)
+		if (r.items[i].label != more)
+			free(r.labels[i]);
+	free(r.labels);
+	free(r.items);
 }
 
 static void open_decide(tui *t, const char *case_id, const char *field)
@@ -1058,7 +1147,7 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 		if (c->count == 0)
 			return UI_HANDLED;
 		if (c->items[c->sel].kind == IT_FILL)
-			pick_form(c, t);
+			pick_form(c, t, 0);
 		else if (c->items[c->sel].kind == IT_DRAFT)
 			open_form(t, c->id, c->items[c->sel].form_id);
 		else if (c->items[c->sel].kind == IT_SUBMISSION)
@@ -1120,7 +1209,7 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 		open_work(t, c->id, is_closed(c) ? WORK_REOPEN : WORK_CLOSE, NULL);
 		return UI_HANDLED;
 	case ACT_FILL_FORM:
-		pick_form(c, t);
+		pick_form(c, t, 0);
 		return UI_HANDLED;
 	case ACT_RESUME:
 		for (i = 0; i < c->count; i++)

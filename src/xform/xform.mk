@@ -38,9 +38,17 @@ bench_bench_forms_LDADD = $(HW_LIBS) $(CORE_LIBS)
 BENCH_CORPUS = $(abs_top_srcdir)/../shared/corpus/xforms
 
 .PHONY: bench fuzz-xform valgrind-corpus
-bench: bench/bench_forms
+bench: bench/bench_forms bench/bench_caseform
 	./bench/bench_forms $(BENCH_CORPUS)/javarosa__whova_form.xml \
 		$(BENCH_CORPUS)/javarosa__eIMCI-by-D-Tree.xml $(BENCH_CORPUS)/web-forms__bench9.xml
+	./bench/bench_caseform share
+
+# Opening a form with instance('case') against without (docs/form-entities.md).
+EXTRA_PROGRAMS += bench/bench_caseform
+CLEANFILES += bench/bench_caseform
+bench_bench_caseform_SOURCES = bench/bench_caseform.c
+bench_bench_caseform_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_caseform_LDADD = $(HW_LIBS) $(CORE_LIBS)
 
 # The loader under libFuzzer with AddressSanitizer (clang); not part of make check.
 # FUZZ_TIME seconds (default 600); new inputs go to fuzz/corpus.
