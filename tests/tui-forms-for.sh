@@ -22,7 +22,19 @@ check "F3 opens the form picker" wait_for "Which form?"
 check "the picker offers the needs assessment" on_screen "Needs assessment for return and reintegration"
 check "the child form is not offered for an adult" not_on_screen "Child best interests"
 check "a row shows every form" on_screen "Show every form, also those that do not apply"
-keys End Enter
+# No form title below that row: it is the last.
+nothing_after() {
+	! screen | sed -n '/Show every form/,$p' | tail -n +2 |
+		grep -qE 'Needs assessment|First contact|Pre-departure|Vulnerability|follow-up'
+}
+check "the row to show every form is the last" nothing_after
+type_text "zqx"
+check "typing finds, and says when nothing holds it" wait_for "nothing holds this"
+keys Escape
+check "Esc clears what was typed, the picker stays" wait_gone "nothing holds this"
+check "still the picker" on_screen "Which form?"
+type_text "every form"
+keys Enter
 check "every form is shown on asking" wait_for "Which form? (all forms)"
 check "the child form is there, saying why it does not apply" \
 	line_has "Child best interests" "does not apply: for minors only"
@@ -43,7 +55,12 @@ keys F3
 check "the picker opens for the child" wait_for "Which form?"
 check "the child form is offered for a minor" wait_for "Child best interests"
 check "nothing is hidden for a child" not_on_screen "Show every form"
-keys Escape Escape
+type_text "child best"
+keys Enter
+check "the child form opens, found by its title" wait_for "Introduce yourself and the interpreter"
+keys Escape
+wait_for "Lina Child"
+keys Escape
 keys F10
 check "the program quits" gone
 finish
