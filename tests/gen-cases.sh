@@ -1,7 +1,9 @@
 #!/bin/sh
 # gen-cases.sh: bench/gen-cases adds fictional cases through the core
 # library that the program lists, searches and syncs like its own, and
-# unlocks the device keys as every command does.  Prints TAP.
+# unlocks the device keys as every command does; a second supervisor
+# receives them all, sealed for it (more cases than the keys sync keeps
+# open at once).  Prints TAP.
 HOMEWARD=${HOMEWARD:-./homeward}
 GEN=${GEN:-./bench/gen-cases}
 LC_ALL=C.UTF-8; export LC_ALL
@@ -14,10 +16,17 @@ exec 9<"$tmp/pass"
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-echo "1..5"
+echo "1..6"
 git init -q --bare "$tmp/central.git"
 HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" init --device-id dev-g --name G \
 	--role supervisor --remote "$tmp/central.git" 9<"$tmp/pass" >"$tmp/out" 2>&1
+# A second supervisor joins the team first (the cases are sealed to the roster).
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
+. "${top_srcdir:-.}/tests/team-lib.sh"
+"$HOMEWARD" --workspace "$tmp/ws2" init --device-id dev-i --name I --role supervisor \
+	--remote "$tmp/central.git" --team-key "$(team_fingerprint "$tmp/ws")" >"$tmp/out" 2>&1 &&
+	team_enrol "$tmp/ws" "$tmp/ws2" supervisor && "$HOMEWARD" --workspace "$tmp/ws2" sync >"$tmp/out" 2>&1
+unset HOMEWARD_PASSPHRASE_FD
 if HOMEWARD_PASSPHRASE_FD=9 "$GEN" "$tmp/ws" 2500 9<"$tmp/pass" >"$tmp/out" 2>&1 &&
    [ "$(HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
 	ok "2500 cases are added and listed"
@@ -37,6 +46,16 @@ if HOMEWARD_PASSPHRASE_FD=9 "$HOMEWARD" --workspace "$tmp/ws" sync 9<"$tmp/pass"
 else
 	not_ok "they are sent by sync like the program's own"
 fi
+# A second supervisor of the team: every case was sealed for it too.
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
+if "$HOMEWARD" --workspace "$tmp/ws" merge >"$tmp/out" 2>&1 &&
+   "$HOMEWARD" --workspace "$tmp/ws2" merge >"$tmp/out" 2>&1 &&
+   [ "$("$HOMEWARD" --workspace "$tmp/ws2" case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = 2500 ]; then
+	ok "a second supervisor receives the 2500 cases, each sealed for it"
+else
+	not_ok "a second supervisor receives the 2500 cases, each sealed for it"
+fi
+unset HOMEWARD_PASSPHRASE_FD
 # One descriptor opened once serves every program of a script, as for the commands.
 exec 8<"$tmp/pass"
 if HOMEWARD_PASSPHRASE_FD=8 "$GEN" "$tmp/ws" 10 >"$tmp/out" 2>&1 &&

@@ -28,6 +28,14 @@
 /* Bounds on a case's keys folder, checked before it is read. */
 #define MAX_CASE_KEYS 1000          /* key ids of one case */
 #define MAX_KEY_WRAPS 10000         /* wrap files of one key */
+/*
+ * Opened keys kept at once.  Each is locked, guarded memory (three
+ * mappings): a ring of every key of a 100,000-case archive ran out of
+ * mappings ("out of memory for a secret") after about 20,000 cases, and
+ * inserting into it in order grew quadratic.  The files of one case come
+ * together, so a full ring is emptied and filled again.
+ */
+#define RING_MAX 1024
 
 /* A key id this device cannot open (no wrap for it, or a wrap that does not open). */
 typedef struct no_key {
@@ -110,7 +118,11 @@ static size_t ring_pos(const sync_sealer *s, const char *case_id, const char *id
 	return lo;
 }
 
-/* Keep k in the ring (taken over; freed on failure). */
+/*
+ * Keep k in the ring (taken over; freed on failure).  A full ring is
+ * emptied first: keys borrowed from it before are freed (callers hold a
+ * borrowed key only until their next call here).
+ */
 static int ring_add(sync_sealer *s, seal_key *k)
 {
 	int found;
@@ -119,6 +131,12 @@ static int ring_add(sync_sealer *s, seal_key *k)
 	if (found) {
 		seal_key_free(k);
 		return 0;
+	}
+	if (s->nring >= RING_MAX) {
+		for (size_t i = 0; i < s->nring; i++)
+			seal_key_free(s->ring[i]);
+		s->nring = 0;
+		at = 0;
 	}
 	if (s->nring == s->capring) {
 		size_t cap = s->capring ? s->capring * 2 : 64;
@@ -153,6 +171,9 @@ static int none_has(const sync_sealer *s, const char *case_id, const char *id,
 
 static int none_add(sync_sealer *s, const char *case_id, const char *id, const char *where)
 {
+	/* A cache like the ring, and as bounded: a miss scans all of it. */
+	if (s->nnone >= RING_MAX)
+		s->nnone = 0;
 	if (s->nnone == s->capnone) {
 		size_t cap = s->capnone ? s->capnone * 2 : 32;
 		no_key *grown = realloc(s->none, cap * sizeof(*grown));
