@@ -165,6 +165,9 @@ typedef struct store_case_row {
 	int conflicts;          /* fields with unresolved concurrent values */
 	char *opened_at, *updated_at;
 	int nevents;
+	char *stage;            /* from the case work (docs/case-work.md), "identified"
+				   when it has none: read with the row, never written by
+				   store_case_put */
 } store_case_row;
 
 void store_case_row_clear(store_case_row *r);

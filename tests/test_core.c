@@ -661,7 +661,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 7);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_due'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
@@ -779,7 +779,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	ws_free(ws);
 
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 7);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);

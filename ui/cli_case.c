@@ -157,27 +157,48 @@ int cli_case_add(int argc, char **argv, const cli_globals *g)
 	return st;
 }
 
-/* Print s with tabs and newlines replaced, for one TSV cell. */
-static void tsv_cell(const char *s)
+/*
+ * The list is written a row at a time: each row is put together in a
+ * buffer and written with one call (a write per byte cost more than
+ * reading the row).
+ */
+
+/* Append s with tabs and line ends replaced by spaces, for one TSV cell. */
+static void tsv_cell(hw_buf *b, const char *s)
 {
-	for (; s && *s; s++)
-		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+	while (s && *s) {
+		size_t n = strcspn(s, "\t\n\r");
+
+		hw_buf_add(b, s, n);
+		s += n;
+		if (*s) {
+			hw_buf_add(b, " ", 1);
+			s++;
+		}
+	}
 }
 
-/* Print s as a JSON string. */
-static void json_str(const char *s)
+/* Append s as a JSON string. */
+static void json_str(hw_buf *b, const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	hw_buf_add(b, "\"", 1);
+	while (s && *s) {
+		size_t n = 0;
+		unsigned char c;
+
+		while ((c = (unsigned char)s[n]) && c >= 0x20 && c != '"' && c != '\\')
+			n++;
+		hw_buf_add(b, s, n);
+		s += n;
+		if (!(c = (unsigned char)*s))
+			break;
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+			hw_buf_printf(b, "\\%c", c);
 		else
-			putchar(c);
+			hw_buf_printf(b, "\\u%04x", c);
+		s++;
 	}
-	putchar('"');
+	hw_buf_add(b, "\"", 1);
 }
 
 enum { FMT_TABLE, FMT_TSV, FMT_JSON };
@@ -191,6 +212,7 @@ typedef struct list_ctx {
 	int minor_cols;                           /* columns of the translated "minor" */
 	char **members;                           /* --family: the return file's cases, or NULL */
 	size_t nmembers;
+	hw_buf row;                               /* the row being written (tsv, json) */
 } list_ctx;
 
 /* Columns of the name in the table (names longer are cut, with "…"). */
@@ -216,8 +238,9 @@ static int has_word(const char *list, const char *word)
 static int list_row(const store_case_row *r, void *payload)
 {
 	list_ctx *c = payload;
-	char name[256], *stage = NULL;
-	store_case_work w;
+	char name[256];
+	const char *stage = r->stage;
+	hw_buf *b = &c->row;
 	size_t m;
 
 	for (m = 0; c->members && m < c->nmembers && strcmp(c->members[m], r->id); m++)
@@ -230,50 +253,51 @@ static int list_row(const store_case_row *r, void *payload)
 		return 0;
 	if (c->vulnerability && !has_word(r->vulnerability, c->vulnerability))
 		return 0;
-	if (case_work_get(c->ws, r->id, &w) == 0) {
-		stage = w.stage;
-		w.stage = NULL;
-		store_case_work_clear(&w);
-	}
-	if (c->stage && (!stage || strcmp(stage, c->stage))) {
-		free(stage);
+	if (c->stage && (!stage || strcmp(stage, c->stage)))
 		return 0;
-	}
 
 	switch (c->fmt) {
 	case FMT_TSV:
-		printf("%s\t", r->id);
-		tsv_cell(r->given_name); putchar('\t');
-		tsv_cell(r->family_name); putchar('\t');
-		tsv_cell(r->birth_date); putchar('\t');
-		printf("%d\t", r->minor);
-		tsv_cell(r->nationality); putchar('\t');
-		tsv_cell(r->return_country); putchar('\t');
-		tsv_cell(r->language); putchar('\t');
-		tsv_cell(r->vulnerability); putchar('\t');
-		tsv_cell(r->status); putchar('\t');
-		printf("%d\t", r->conflicts);
-		tsv_cell(r->updated_at); putchar('\t');
-		tsv_cell(stage); putchar('\t');
-		tsv_cell(r->assigned_to); putchar('\n');
+		hw_buf_truncate(b, 0);
+		hw_buf_puts(b, r->id); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->given_name); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->family_name); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->birth_date); hw_buf_add(b, "\t", 1);
+		hw_buf_printf(b, "%d\t", r->minor);
+		tsv_cell(b, r->nationality); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->return_country); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->language); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->vulnerability); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->status); hw_buf_add(b, "\t", 1);
+		hw_buf_printf(b, "%d\t", r->conflicts);
+		tsv_cell(b, r->updated_at); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, stage); hw_buf_add(b, "\t", 1);
+		tsv_cell(b, r->assigned_to); hw_buf_add(b, "\n", 1);
+		if (hw_buf_oom(b))
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		fwrite(b->ptr, 1, b->len, stdout);
 		break;
 	case FMT_JSON:
-		printf("%s{\"id\":", c->n ? ",\n " : "");
-		json_str(r->id);
-		printf(",\"given_name\":"); json_str(r->given_name);
-		printf(",\"family_name\":"); json_str(r->family_name);
-		printf(",\"birth_date\":"); json_str(r->birth_date);
-		printf(",\"minor\":%s", r->minor ? "true" : "false");
-		printf(",\"nationality\":"); json_str(r->nationality);
-		printf(",\"return_country\":"); json_str(r->return_country);
-		printf(",\"language\":"); json_str(r->language);
-		printf(",\"vulnerability\":"); json_str(r->vulnerability);
-		printf(",\"status\":"); json_str(r->status);
-		printf(",\"conflicts\":%d", r->conflicts);
-		printf(",\"updated_at\":"); json_str(r->updated_at);
-		printf(",\"stage\":"); json_str(stage);
-		printf(",\"assigned_to\":"); json_str(r->assigned_to);
-		putchar('}');
+		hw_buf_truncate(b, 0);
+		hw_buf_puts(b, c->n ? ",\n {\"id\":" : "{\"id\":");
+		json_str(b, r->id);
+		hw_buf_puts(b, ",\"given_name\":"); json_str(b, r->given_name);
+		hw_buf_puts(b, ",\"family_name\":"); json_str(b, r->family_name);
+		hw_buf_puts(b, ",\"birth_date\":"); json_str(b, r->birth_date);
+		hw_buf_puts(b, r->minor ? ",\"minor\":true" : ",\"minor\":false");
+		hw_buf_puts(b, ",\"nationality\":"); json_str(b, r->nationality);
+		hw_buf_puts(b, ",\"return_country\":"); json_str(b, r->return_country);
+		hw_buf_puts(b, ",\"language\":"); json_str(b, r->language);
+		hw_buf_puts(b, ",\"vulnerability\":"); json_str(b, r->vulnerability);
+		hw_buf_puts(b, ",\"status\":"); json_str(b, r->status);
+		hw_buf_printf(b, ",\"conflicts\":%d", r->conflicts);
+		hw_buf_puts(b, ",\"updated_at\":"); json_str(b, r->updated_at);
+		hw_buf_puts(b, ",\"stage\":"); json_str(b, stage);
+		hw_buf_puts(b, ",\"assigned_to\":"); json_str(b, r->assigned_to);
+		hw_buf_add(b, "}", 1);
+		if (hw_buf_oom(b))
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		fwrite(b->ptr, 1, b->len, stdout);
 		break;
 	default: {
 		/* Padded by columns, not bytes: Arabic and accented names align. */
@@ -294,13 +318,10 @@ static int list_row(const store_case_row *r, void *payload)
 		free(cname);
 		free(cminor);
 		free(cstage);
-		if (!cname || !cminor || !cstage) {
-			free(stage);
+		if (!cname || !cminor || !cstage)
 			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		}
 	}
 	}
-	free(stage);
 	c->n++;
 	return 0;
 }
@@ -322,7 +343,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		{ "changed", STORE_SORT_CHANGED }, { "name", STORE_SORT_NAME },
 		{ "age", STORE_SORT_AGE }, { "stage", STORE_SORT_STAGE },
 	};
-	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, NULL, 5, NULL, 0 };
+	list_ctx ctx = { FMT_TABLE, 0, NULL, NULL, NULL, NULL, NULL, 5, NULL, 0, HW_BUF_INIT };
 	store_case_query q = STORE_CASE_QUERY_INIT;
 	const char *search = NULL, *family = NULL;
 	char family_id[HW_UUID_LEN + 1];
@@ -409,6 +430,7 @@ int cli_case_list(int argc, char **argv, const cli_globals *g)
 		rc = case_query(ws, &q, list_row, &ctx);
 	}
 	family_ids_free(members, nmembers);
+	hw_buf_free(&ctx.row);
 	if (rc < 0) {
 		st = cli_fail(ws_error(ws));
 	} else {

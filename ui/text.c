@@ -135,7 +135,19 @@ char *text_sanitize(const char *str, size_t len, unsigned flags, size_t *used)
 		return NULL;
 	while (i < len) {
 		uint32_t cp = 0;
-		int k = utf8_len(s + i, len - i, &cp);
+		int k;
+		size_t run = i;
+
+		/* Printable ASCII, most of any output, is copied as it is. */
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f)
+			run++;
+		if (run > i) {
+			memcpy(o, s + i, run - i);
+			o += run - i;
+			i = run;
+			continue;
+		}
+		k = utf8_len(s + i, len - i, &cp);
 
 		if (k < 0 && (flags & TEXT_PARTIAL))
 			break;   /* the rest of this character comes with the next call */
