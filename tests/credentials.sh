@@ -13,7 +13,7 @@ HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-echo "1..11"
+echo "1..14"
 TOKEN=s3cretTOKEN
 # Nothing but the credentials file may hold the token.
 leaks() { grep -rla "$TOKEN" "$T/ws" | grep -v "^$T/ws/credentials$"; }
@@ -56,6 +56,23 @@ ok "no other file of the workspace holds the token" '[ -z "$(leaks)" ]'
 $W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality IQ --return-country IQ --language ar >/dev/null
 $W sync </dev/null >"$T/out" 2>&1; st=$?
 ok "a refused sync shows no token" '[ $st -ne 0 ] && ! grep -q "$TOKEN" "$T/out" && grep -q "$URL" "$T/out"'
+# What the server did not accept, from a server that answers (python3).
+if [ -n "$SRV" ]; then
+	ok "... and says what the server did not accept" 'grep -q "^homeward: fetching from $URL: the server did not accept the user name amina and its password or token (" "$T/out"'
+	# The core says what was offered; the interface words it in the person's language.
+	LANG=C.UTF-8 LANGUAGE=fr $W sync </dev/null >"$T/out" 2>&1; st=$?
+	ok "... in the person's language, still without the token" \
+		'[ $st -ne 0 ] && grep -q "lors de la récupération depuis $URL : le serveur n.a pas accepté le nom d.utilisateur amina et son mot de passe ou jeton" "$T/out" && ! grep -q "$TOKEN" "$T/out" && ! grep -q "did not accept" "$T/out"'
+	mv "$T/ws/credentials" "$T/credentials.kept"
+	LANG=C.UTF-8 LANGUAGE=nl $W sync </dev/null >"$T/out" 2>&1; st=$?
+	ok "with nothing to offer, it says none were given, in the person's language" \
+		'[ $st -ne 0 ] && grep -q "bij het ophalen van $URL: de server vraagt om inloggegevens en er zijn er geen gegeven" "$T/out"'
+	mv "$T/credentials.kept" "$T/ws/credentials"
+else
+	for w in "says what the server did not accept" "in the person's language" "none were given"; do
+		skip "$w" "no python3 for a test server"
+	done
+fi
 if [ -n "$SRV" ]; then
 	EXPECT=$(printf 'amina:%s' "$TOKEN" | base64)
 	ok "the stored token is what the central repository was offered" 'grep -q "^Basic $EXPECT" "$T/auth"'

@@ -67,6 +67,14 @@ int cli_open_workspace(struct hw_ws **out, const cli_globals *g, unsigned flags)
 int cli_exposed_text(const char *dir, char *buf, size_t size);
 
 /*
+ * Why the central repository did not accept the credentials (what a sync,
+ * merge or publish noted in sync_opts.auth), in the interface's language,
+ * into buf.  0, or -1 when the note says nothing.
+ */
+struct repo_auth_note;
+int cli_auth_text(const struct repo_auth_note *n, char *buf, size_t size);
+
+/*
  * The person's passphrase: the first line of the --passphrase-fd file
  * descriptor (a regular file is read from its start, so one descriptor
  * serves several commands), else asked on the terminal without echo, twice

@@ -36,6 +36,7 @@ typedef struct cli_progress {
 	char server[4096];            /* the server's lines, shown once at the end */
 	size_t server_len;
 	size_t server_more;           /* lines that did not fit */
+	repo_auth_note auth;          /* why the credentials failed, from the run */
 } cli_progress;
 
 #define CLI_PROGRESS_INIT { NULL, 0, NULL, 0, 0, 0, 0, 0, "", 0, 0 }
@@ -255,6 +256,57 @@ static int on_credentials(repo_cred *out, const char *url, const char *user, uns
 	return 0;
 }
 
+int cli_auth_text(const repo_auth_note *n, char *buf, size_t size)
+{
+	char offered[1400], where[1200];
+
+	if (!n || n->what == REPO_AUTH_NONE)
+		return -1;
+	/* TRANSLATORS: %s is the central repository's address; what follows says what went wrong. */
+	snprintf(where, sizeof where, n->pushing ? _("pushing to %s") : _("fetching from %s"), n->url);
+	switch (n->what) {
+	case REPO_AUTH_NOTHING_GIVEN:
+		/* TRANSLATORS: %s is "pushing to URL" or "fetching from URL". */
+		snprintf(buf, size, _("%s: the server asks for credentials and none were given (a token, or an ssh key)"),
+			 where);
+		return 0;
+	case REPO_AUTH_KEY_UNREADABLE:
+		/* TRANSLATORS: "pushing to URL: the ssh key FILE cannot be read: REASON". */
+		snprintf(buf, size, _("%s: the ssh key %s cannot be read: %s"), where, n->key,
+			 strerror(n->errnum));
+		return 0;
+	case REPO_AUTH_REFUSED:
+		if (n->kind == REPO_CRED_USERPASS)
+			/* TRANSLATORS: what the server did not accept. */
+			snprintf(offered, sizeof offered, _("the user name %s and its password or token"), n->user);
+		else if (n->kind == REPO_CRED_SSH_KEY)
+			/* TRANSLATORS: what the server did not accept: a key file, then a user name. */
+			snprintf(offered, sizeof offered, _("the ssh key %s for the user %s"), n->key, n->user);
+		else
+			/* TRANSLATORS: what the server did not accept. */
+			snprintf(offered, sizeof offered, _("the keys of the ssh agent for the user %s"), n->user);
+		if (n->detail[0])
+			/* TRANSLATORS: "pushing to URL: the server did not accept WHAT (the git library's words)". */
+			snprintf(buf, size, _("%s: the server did not accept %s (%s)"), where, offered, n->detail);
+		else
+			/* TRANSLATORS: "pushing to URL: the server did not accept WHAT". */
+			snprintf(buf, size, _("%s: the server did not accept %s"), where, offered);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* A failed run: credentials in the person's language, else the core's detail. */
+static int sync_fail(hw_ws *ws, int rc, const cli_progress *cp)
+{
+	char text[4096];
+
+	if (rc == HW_EAUTH && cli_auth_text(&cp->auth, text, sizeof text) == 0)
+		return cli_error("%s (%s)", text, _(hw_error_text(HW_EAUTH)));
+	return cli_fail(ws_error(ws));
+}
+
 /* "3 events, 1 submission" into buf. */
 static const char *counts(char *buf, size_t size, size_t events, size_t submissions)
 {
@@ -384,6 +436,7 @@ static int open_for_remote(hw_ws **ws, sync_opts *o, cli_progress *cp, char **sh
 	o->credentials = on_credentials;
 	o->secrets = &g->secrets;
 	o->payload = cp;
+	o->auth = &cp->auth;
 	cp->secrets = &g->secrets;
 	return 0;
 }
@@ -407,7 +460,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
 	print_locks(&res);
 	if (rc < 0) {
-		st = cli_fail(ws_error(ws));
+		st = sync_fail(ws, rc, &cp);
 	} else {
 		/* TRANSLATORS: "sent 3 events, 1 submission; received 5 events, 0 submissions". */
 		printf(_("sent %s; received %s\n"),
@@ -456,7 +509,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 		fprintf(stderr, _("homeward: device %s is waiting for enrolment: its branch is merged once a supervisor adds it (homeward team add)\n"),
 			res.waiting[i]);
 	if (rc < 0) {
-		st = cli_fail(ws_error(ws));
+		st = sync_fail(ws, rc, &cp);
 	} else {
 		/* TRANSLATORS: "merged 2 of 3 devices (5 events, 1 submission); received ...". */
 		printf(_("merged %zu of %zu devices (%s); received %s\n"), res.devices_merged,
@@ -522,7 +575,7 @@ int cli_migrate_repository(int argc, char **argv, const cli_globals *g)
 		return st;
 	rc = migrate_repository(ws, &o, dry, &res);
 	if (rc < 0) {
-		st = cli_fail(ws_error(ws));
+		st = sync_fail(ws, rc, &cp);
 	} else if (res.from == res.to) {
 		printf(_("main is in repository format %d, the newest: nothing to do\n"), res.to);
 		st = 0;
@@ -591,7 +644,7 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
 	print_locks(&res.sync);
 	if (rc < 0) {
-		st = cli_fail(ws_error(ws));
+		st = sync_fail(ws, rc, &cp);
 	} else {
 		if (res.published)
 			printf(_("published %s version %s\n"), res.form_id, res.version);

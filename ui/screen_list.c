@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "cli.h"
 #include "curses.h"
 #include "i18n.h"
 #include "run_progress.h"
@@ -416,11 +417,14 @@ static void list_sync(tui *t)
 {
 	sync_opts o = SYNC_OPTS_INIT;
 	sync_result r;
+	repo_auth_note auth;
 	hw_ws *ws = tui_ws(t);
 	ui_run *u;
+	char text[4096];
 	int rc;
 
 	memset(&r, 0, sizeof r);
+	memset(&auth, 0, sizeof auth);
 	{
 		unsigned char root[KEYS_SIGN_PUBLIC];
 
@@ -439,6 +443,7 @@ static void list_sync(tui *t)
 	o.progress = ui_run_progress;
 	o.payload = u;
 	o.secrets = tui_secrets(t);
+	o.auth = &auth;
 	tui_progress(t, _("Sync: starting..."));
 	rc = sync_run(ws, &o, &r);
 	if (rc < 0 && ui_run_cancelled(u)) {
@@ -466,6 +471,11 @@ static void list_sync(tui *t)
 		tui_message(t, ROLE_ERROR, _("Sync: the folder %s does not exist (is the USB stick mounted?)"),
 			    folder);
 		free(remote);
+		return;
+	}
+	if (rc == HW_EAUTH && cli_auth_text(&auth, text, sizeof text) == 0) {
+		/* What the server did not accept, in the person's language. */
+		tui_message(t, ROLE_ERROR, "%s (%s)", tui_error_text(rc), text);
 		return;
 	}
 	if (rc < 0) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "cli.h"
 #include "curses.h"
 #include "i18n.h"
 #include "run_progress.h"
@@ -320,12 +321,28 @@ oom:
 	tui_error(t, HW_ERROR);
 }
 
+/* Why the last run's credentials failed, for its message. */
+static repo_auth_note auth_note;
+
 /* Sync options for a run on this screen, with its progress box. */
 static void run_opts(sync_opts *o, tui *t, ui_run *u)
 {
 	o->progress = ui_run_progress;
 	o->payload = u;
 	o->secrets = tui_secrets(t);
+	o->auth = &auth_note;
+	memset(&auth_note, 0, sizeof auth_note);
+}
+
+/* A failed run: what the server did not accept in the person's language, else the code. */
+static void run_error(tui *t, int rc)
+{
+	char text[4096];
+
+	if (rc == HW_EAUTH && cli_auth_text(&auth_note, text, sizeof text) == 0)
+		tui_message(t, ROLE_ERROR, "%s (%s)", tui_error_text(rc), text);
+	else
+		tui_error(t, rc);
 }
 
 /* Fetch the device branches and check them, merging nothing. */
@@ -350,7 +367,7 @@ static void review(team_view *v, tui *t)
 		if (ui_run_cancelled(u))
 			tui_message(t, ROLE_INFO, "%s", _("Check cancelled: nothing was changed."));
 		else
-			tui_error(t, rc);
+			run_error(t, rc);
 	} else {
 		merge_result_free(&v->res);
 		v->res = res;
@@ -384,7 +401,7 @@ static void merge(team_view *v, tui *t)
 			    _("Merge cancelled. Nothing is lost: what was done stays done, and the next merge carries on."));
 		merge_result_free(&res);
 	} else if (rc < 0) {
-		tui_error(t, rc);
+		run_error(t, rc);
 		merge_result_free(&res);
 	} else {
 		merge_result_free(&v->res);

@@ -1379,6 +1379,7 @@ struct remote_ctx {
 	int untrusted;         /* the server's host key or certificate did not check out */
 	hw_buf trust;          /* what to tell the user about it (fingerprint, how to accept) */
 	char offered[600];     /* the last credentials offered, for the message when refused */
+	repo_auth_note note;   /* the same as facts (what, kind, user, key) */
 	hw_buf rejected;       /* "ref: status" of each ref the server refused */
 	hw_buf server;         /* the server's lines, "; " between, for error messages */
 	hw_buf line;           /* a line of the server being reassembled */
@@ -1694,6 +1695,8 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 	if (!c->opts->credentials) {
 		if (!(allowed & REPO_CRED_SSH_AGENT) || c->auth_tries > 1) {
 			c->auth_given_up = 1;
+			if (c->auth_tries == 1)
+				c->note.what = REPO_AUTH_NOTHING_GIVEN;
 			git_error_set_str(GIT_ERROR_NET, "the remote asks for credentials and none were given");
 			return GIT_EAUTH;
 		}
@@ -1701,9 +1704,11 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 	} else if (c->opts->credentials(&cred, url, username_from_url, allowed, c->auth_tries,
 					c->opts->payload) != 0) {
 		c->auth_given_up = 1;
-		if (c->auth_tries == 1)
+		if (c->auth_tries == 1) {
 			/* Nothing was offered: say so rather than "refused". */
 			c->offered[0] = '\0';
+			c->note.what = REPO_AUTH_NOTHING_GIVEN;
+		}
 		git_error_set_str(GIT_ERROR_NET, c->auth_tries == 1
 				  ? "the server asks for credentials and none were given (a token, or an ssh key)"
 				  : "no credentials given");
@@ -1714,6 +1719,10 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 		const char *user = cred.username[0] ? cred.username
 				   : username_from_url ? username_from_url : "git";
 
+		c->note.what = REPO_AUTH_REFUSED;
+		c->note.kind = cred.kind;
+		snprintf(c->note.user, sizeof(c->note.user), "%s", user);
+		c->note.key[0] = '\0';
 		switch (cred.kind) {
 		case REPO_CRED_USERPASS:
 			snprintf(c->offered, sizeof(c->offered), "the user name %.200s and its password or token",
@@ -1723,9 +1732,12 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 		case REPO_CRED_SSH_KEY:
 			snprintf(c->offered, sizeof(c->offered), "the ssh key %.400s for the user %.100s",
 				 cred.private_key, user);
+			snprintf(c->note.key, sizeof(c->note.key), "%.1000s", cred.private_key);
 			if (access(cred.private_key, R_OK) != 0) {
 				/* libssh2 would say "Unable to extract public key": say which file. */
 				c->auth_given_up = 1;
+				c->note.what = REPO_AUTH_KEY_UNREADABLE;
+				c->note.errnum = errno;
 				git_error_set(GIT_ERROR_SSH, "the ssh key %s cannot be read: %s",
 					      cred.private_key, strerror(errno));
 				c->offered[0] = '\0';
@@ -1853,6 +1865,27 @@ static int lock_fail(const char *msg, const char *what, const char *url, hw_erro
 			    what, url, lock, age);
 }
 
+/*
+ * Hand the facts of a failure of credentials to the front end (code is
+ * HW_EAUTH), or clear its note.
+ */
+static void auth_note_out(struct remote_ctx *c, int code, const char *what, const char *url,
+			  const char *msg)
+{
+	repo_auth_note *n = c->opts->auth;
+
+	if (!n)
+		return;
+	memset(n, 0, sizeof(*n));
+	if (code != HW_EAUTH || c->note.what == REPO_AUTH_NONE)
+		return;
+	*n = c->note;
+	n->pushing = strcmp(what, "pushing to") == 0;
+	snprintf(n->url, sizeof(n->url), "%s", url);
+	if (n->what == REPO_AUTH_REFUSED && !c->auth_given_up)
+		snprintf(n->detail, sizeof(n->detail), "%s", msg);
+}
+
 /* Turn a failed remote operation into our code, with libgit2's words. */
 static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, const char *url,
 		       hw_error *err)
@@ -1888,6 +1921,9 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 		code = REPO_ENONFASTFORWARD;
 	else if (gitcode == GIT_EAUTH || c->auth_given_up)
 		code = HW_EAUTH;
+	if (code == HW_EAUTH && c->note.what == REPO_AUTH_REFUSED && !c->offered[0])
+		c->note.what = REPO_AUTH_NONE;
+	auth_note_out(c, code, what, url, msg);
 	if (code == HW_EAUTH && c->offered[0] && c->auth_given_up)
 		/* Refused, and asked again until we gave up: libgit2's words add nothing. */
 		return hw_error_set(err, code, "%s %s: the server did not accept %s", what, url,
@@ -1914,6 +1950,8 @@ static int remote_begin(struct remote_ctx *c, git_remote **remote, git_remote_ca
 	memset(c, 0, sizeof(*c));
 	c->opts = opts ? opts : &defaults;
 	c->url = url ? url : "";
+	if (c->opts->auth)
+		memset(c->opts->auth, 0, sizeof(*c->opts->auth));
 	*remote = NULL;
 	if (!url || !*url)
 		return hw_error_set(err, HW_EINVALID, "no remote given");

@@ -316,6 +316,29 @@ typedef struct repo_cred {
 typedef int (*repo_cred_cb)(repo_cred *out, const char *url, const char *username_from_url,
 			    unsigned allowed, int attempt, void *payload);
 
+/*
+ * Why the central repository's credentials failed (HW_EAUTH), as facts for
+ * a front end to word in the person's language; the English detail of the
+ * error says the same.
+ */
+enum {
+	REPO_AUTH_NONE = 0,          /* nothing to tell (no failure of credentials) */
+	REPO_AUTH_REFUSED,           /* the server did not accept what was offered (kind, user, key) */
+	REPO_AUTH_NOTHING_GIVEN,     /* the server asks for credentials and none were given */
+	REPO_AUTH_KEY_UNREADABLE,    /* the ssh key file offered cannot be read (key, errnum) */
+};
+
+typedef struct repo_auth_note {
+	int what;                    /* REPO_AUTH_* */
+	int pushing;                 /* 1: while pushing to url; 0: while fetching from it */
+	int kind;                    /* REPO_AUTH_REFUSED: the REPO_CRED_* offered last */
+	int errnum;                  /* REPO_AUTH_KEY_UNREADABLE: the errno of reading it */
+	char url[1024];              /* the remote, without its user name and token */
+	char user[256];              /* the user name offered */
+	char key[1024];              /* the ssh key file offered */
+	char detail[512];            /* the git library's own words when refused at once, else "" */
+} repo_auth_note;
+
 /* Options for talking to a remote. */
 typedef struct repo_remote_opts {
 	repo_progress_cb progress;  /* may be NULL */
@@ -324,9 +347,11 @@ typedef struct repo_remote_opts {
 	int max_auth_tries;         /* credentials asked at most this often (0: 3) */
 	const char *ca_file;        /* https: a PEM file of the authorities to trust instead
 				       of the system's (NULL: the system's); for the process */
+	repo_auth_note *auth;       /* out, may be NULL: filled when credentials fail (HW_EAUTH),
+				       cleared otherwise */
 } repo_remote_opts;
 
-#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL }
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL }
 
 /*
  * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading

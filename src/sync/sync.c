@@ -369,6 +369,9 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	ro.credentials = on_credentials;
 	ro.ca_file = r->ca_file && *r->ca_file ? r->ca_file : NULL;
 	ro.payload = r;
+	ro.auth = r->opts->auth;
+	if (ro.auth)
+		memset(ro.auth, 0, sizeof(*ro.auth));
 	r->ropts = ro;
 	return repo_open(&r->repo, ws_repo_dir(ws), 1, r->err);
 }

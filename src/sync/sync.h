@@ -86,9 +86,15 @@ typedef struct sync_opts {
 	 */
 	seal_roster_fn roster;
 	void *roster_payload;
+	/*
+	 * Out, may be NULL: when the central repository's credentials fail
+	 * (HW_EAUTH), what was offered and why, for the front end to say in
+	 * the person's language (repo_auth_note); cleared otherwise.
+	 */
+	repo_auth_note *auth;
 } sync_opts;
 
-#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL }
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /* Longest form id and version a sync or a publish handles (as file names). */
 #define SYNC_FORM_NAME_MAX 200
