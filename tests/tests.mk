@@ -73,6 +73,10 @@ EXTRA_DIST += tests/doctor.sh
 TESTS += tests/credentials.sh
 EXTRA_DIST += tests/credentials.sh
 
+# The passphrase: never an argument, in the environment, a log or a core dump.
+TESTS += tests/secrets.sh
+EXTRA_DIST += tests/secrets.sh
+
 # Who may read a workspace: private whatever the umask, refused when open.
 TESTS += tests/permissions.sh
 EXTRA_DIST += tests/permissions.sh

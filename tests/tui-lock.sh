@@ -19,6 +19,23 @@ type_text "$pass"
 check "what is typed does not show" not_on_screen "$pass"
 keys Enter
 check "the passphrase opens the list" wait_for "Lockname"
+# What was typed at the lock screen is in no memory a core dump would hold
+# (as UTF-8, UTF-16 or UTF-32: typed text may be kept as wide characters).
+typed_in_core() {
+	pid=$(T display -p '#{pane_pid}') && gcore -o "$work/core" "$pid" >/dev/null 2>&1 &&
+		[ -s "$work/core.$pid" ] || return 2
+	python3 - "$work/core.$pid" "$pass" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+p = sys.argv[2]
+sys.exit(0 if any(p.encode(e) in data for e in ("utf-8", "utf-16-le", "utf-32-le")) else 1)
+PY
+	st=$?; rm -f "$work"/core.*; return $st
+}
+if command -v gcore >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+	check "a core dump of the unlocked screen does not hold the typed passphrase" \
+		eval 'typed_in_core; [ $? -eq 1 ]'
+fi
 # No key for the time set (2 s here): the screen locks by itself.
 check "idle for screen.lock_after, the screen locks" wait_for "Homeward is locked"
 check "... and clears what it showed" not_on_screen "Lockname"
