@@ -87,11 +87,32 @@ fuzz/fuzz_import: fuzz/fuzz_import.c $(HW_LIBS)
 		src/xform/*.c src/xpath/*.c $(CORE_LIBS)
 fuzz-import: fuzz/fuzz_import
 	mkdir -p fuzz/corpus-import-run
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(srcdir)/fuzz/lsan.supp \
 	./fuzz/fuzz_import -max_total_time=$(FUZZ_IMPORT_TIME) -max_len=8192 -timeout=30 \
 		-rss_limit_mb=2048 fuzz/corpus-import-run $(srcdir)/fuzz/corpus-import
 .PHONY: fuzz-import
 CLEANFILES += fuzz/fuzz_import
 EXTRA_DIST += fuzz/fuzz_import.c fuzz/corpus-import
+
+# The roster, signatures and sealed keys other devices write (envelopes,
+# enrolment requests, roster entries, signed files, commit signatures, wrap
+# files) under libFuzzer with ASan and UBSan; FUZZ_TEAM_TIME seconds
+# (default 1200), new inputs to fuzz/corpus-team-run.
+FUZZ_TEAM_TIME = 1200
+fuzz/fuzz_team: fuzz/fuzz_team.c $(HW_LIBS)
+	@mkdir -p fuzz
+	cd $(srcdir) && $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(abs_top_srcdir)/src -I$(abs_top_builddir) $(AM_CPPFLAGS) $(CORE_CFLAGS) \
+		-o $(abs_top_builddir)/$@ fuzz/fuzz_team.c src/*.c src/sync/*.c \
+		src/xform/*.c src/xpath/*.c $(CORE_LIBS)
+fuzz-team: fuzz/fuzz_team
+	mkdir -p fuzz/corpus-team-run
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(srcdir)/fuzz/lsan.supp \
+	./fuzz/fuzz_team -max_total_time=$(FUZZ_TEAM_TIME) -max_len=16384 -timeout=30 \
+		-rss_limit_mb=2048 fuzz/corpus-team-run $(srcdir)/fuzz/corpus-team
+.PHONY: fuzz-team
+CLEANFILES += fuzz/fuzz_team
+EXTRA_DIST += fuzz/fuzz_team.c fuzz/corpus-team fuzz/lsan.supp
 
 # Cases sealed to their recipients: host, scope, rotation, merge (docs/security.md).
 check_PROGRAMS += tests/test_sealsync
