@@ -735,3 +735,180 @@ Test(hostile, an_invalid_ref_on_the_remote_is_named_with_how_to_remove_it)
 	cr_assert(strstr(ws_error(a)->msg, "packed-refs"), "%s", ws_error(a)->msg);
 	ws_free(a);
 }
+
+/*
+ * Put cases/<name>/<F>/<F>/<F>/<F>/<F>/x.json on ref's tip with libgit2
+ * directly, F a folder name of 250 bytes: a path of about 1,270 bytes in
+ * seven folders, longer than REPO_MAX_PATH and well within REPO_MAX_DEPTH.
+ */
+static void attacker_long_path(const char *ref, const char *name)
+{
+	git_repository *g = NULL;
+	git_oid oid, blob, tipid, treeid;
+	git_commit *tip = NULL;
+	git_tree *root = NULL, *cases = NULL;
+	git_treebuilder *b = NULL;
+	git_signature *sig = NULL;
+	const git_tree_entry *ce;
+	const git_commit *parents[1];
+	char folder[251];
+
+	memset(folder, 'f', 250);
+	folder[250] = '\0';
+	cr_assert_eq(git_repository_open_bare(&g, central), 0);
+	cr_assert_eq(git_reference_name_to_id(&tipid, g, ref), 0);
+	cr_assert_eq(git_commit_lookup(&tip, g, &tipid), 0);
+	cr_assert_eq(git_commit_tree(&root, tip), 0);
+	cr_assert_eq(git_blob_create_from_buffer(&blob, g, "{}", 2), 0);
+	cr_assert_eq(git_treebuilder_new(&b, g, NULL), 0);
+	cr_assert_eq(git_treebuilder_insert(NULL, b, "x.json", &blob, GIT_FILEMODE_BLOB), 0);
+	cr_assert_eq(git_treebuilder_write(&oid, b), 0);
+	git_treebuilder_free(b);
+	for (int i = 0; i < 5; i++) {
+		cr_assert_eq(git_treebuilder_new(&b, g, NULL), 0);
+		cr_assert_eq(git_treebuilder_insert(NULL, b, folder, &oid, GIT_FILEMODE_TREE), 0);
+		cr_assert_eq(git_treebuilder_write(&oid, b), 0);
+		git_treebuilder_free(b);
+	}
+	ce = git_tree_entry_byname(root, "cases");
+	cr_assert_not_null(ce);
+	cr_assert_eq(git_tree_lookup(&cases, g, git_tree_entry_id(ce)), 0);
+	cr_assert_eq(git_treebuilder_new(&b, g, cases), 0);
+	cr_assert_eq(git_treebuilder_insert(NULL, b, name, &oid, GIT_FILEMODE_TREE), 0);
+	cr_assert_eq(git_treebuilder_write(&oid, b), 0);
+	git_treebuilder_free(b);
+	cr_assert_eq(git_treebuilder_new(&b, g, root), 0);
+	cr_assert_eq(git_treebuilder_insert(NULL, b, "cases", &oid, GIT_FILEMODE_TREE), 0);
+	cr_assert_eq(git_treebuilder_write(&treeid, b), 0);
+	git_treebuilder_free(b);
+	git_tree_free(root);
+	cr_assert_eq(git_tree_lookup(&root, g, &treeid), 0);
+	cr_assert_eq(git_signature_now(&sig, "x", "x@x"), 0);
+	parents[0] = tip;
+	cr_assert_eq(git_commit_create(&oid, g, ref, sig, sig, NULL, "long", root, 1, parents), 0);
+	git_signature_free(sig);
+	git_tree_free(root);
+	git_tree_free(cases);
+	git_commit_free(tip);
+	git_repository_free(g);
+}
+
+Test(hostile, a_path_longer_than_the_limit_is_refused_on_a_branch_and_skipped_on_main)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	hw_ws *c = workspace("dev-c", "counsellor");
+	hw_ws *s = workspace("sup", "supervisor");
+	hw_ws *b = workspace("dev-b", "counsellor");
+	char ida[HW_UUID_LEN + 1], idc[HW_UUID_LEN + 1];
+	store_case_row row;
+	merge_result m;
+	sync_result res;
+
+	open_case(a, "Okafor", ida);
+	do_sync(a);
+	open_case(c, "Darko", idc);
+	do_sync(c);
+	attacker_long_path("refs/heads/devices/dev-a", "zz");
+
+	m = do_merge(s);
+	cr_assert_not_null(rejected(&m, "dev-a", "longer"), "dev-a was not refused for its path");
+	cr_assert_eq(m.devices_merged, 1);
+	merge_result_free(&m);
+	cr_assert_eq(case_get(s, idc, &row), 0);
+	store_case_row_clear(&row);
+
+	/* The same on main: the sync goes on, and says what it left out. */
+	attacker_long_path("refs/heads/main", "zy");
+	res = do_sync(b);
+	cr_assert_not_null(skipped(&res, "longer"));
+	cr_assert_eq(case_get(b, idc, &row), 0);
+	store_case_row_clear(&row);
+	ws_free(a);
+	ws_free(b);
+	ws_free(c);
+	ws_free(s);
+}
+
+/* n chained events of case id after prev, made on device, as one commit on its branch. */
+static void attacker_chain(const char *device, const char *id, const char *first, int n)
+{
+	repo_file *files = calloc((size_t)n, sizeof(*files));
+	char **owned = calloc(2 * (size_t)n, sizeof(char *)), prev[HW_UUID_LEN + 1], eid[HW_UUID_LEN + 1];
+	char ref[200];
+
+	cr_assert(files && owned);
+	snprintf(prev, sizeof(prev), "%s", first);
+	for (int i = 0; i < n; i++) {
+		char at[32], data[64];
+
+		cr_assert_eq(hw_uuid(eid), 0);
+		snprintf(at, sizeof(at), "2026-01-%02dT%02d:%02d:%02dZ", 1 + i / 3600 % 28,
+			 i / 60 % 60, i % 60, i % 60);
+		snprintf(data, sizeof(data), "{\"family_name\":\"N%d\"}", i);
+		owned[2 * i] = event_json(eid, id, "case.updated", at, device, prev, data);
+		owned[2 * i + 1] = event_path(id, eid);
+		files[i].path = owned[2 * i + 1];
+		files[i].data = owned[2 * i];
+		files[i].len = strlen(owned[2 * i]);
+		memcpy(prev, eid, sizeof(prev));
+	}
+	snprintf(ref, sizeof(ref), "refs/heads/devices/%s", device);
+	attacker_commit(ref, files, (size_t)n);
+	for (int i = 0; i < 2 * n; i++)
+		free(owned[i]);
+	free(owned);
+	free(files);
+}
+
+Test(hostile, ten_thousand_events_in_one_case_merge)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	hw_ws *s = workspace("sup", "supervisor");
+	char ida[HW_UUID_LEN + 1], firsta[HW_UUID_LEN + 1];
+	store_case_row row;
+	merge_result m;
+
+	/* Real work: 10,000 events in one case (docs/sync.md, Limits). */
+	merged_case(a, s, ida);
+	cr_assert_eq(store_case_events(ws_store(a), ida, first_id, firsta, NULL), 1);
+	attacker_chain("dev-a", ida, firsta, 10000);
+	m = do_merge(s);
+	cr_assert_eq(m.nrejections, 0, "10,000 events in one case were refused: %s",
+		     m.nrejections ? m.rejections[0].reason : "");
+	cr_assert_eq(m.events_merged, 10000);
+	merge_result_free(&m);
+	cr_assert_eq(case_get(s, ida, &row), 0);
+	cr_assert_str_eq(row.family_name, "N9999");
+	store_case_row_clear(&row);
+	ws_free(a);
+	ws_free(s);
+}
+
+Test(hostile, more_new_events_in_one_case_than_one_merge_takes_refuse_the_branch)
+{
+	hw_ws *a = workspace("dev-a", "counsellor");
+	hw_ws *b = workspace("dev-b", "counsellor");
+	hw_ws *s = workspace("sup", "supervisor");
+	char ida[HW_UUID_LEN + 1], idb[HW_UUID_LEN + 1], firstb[HW_UUID_LEN + 1];
+	store_case_row row;
+	merge_result m;
+
+	open_case(a, "Honest", ida);
+	do_sync(a);
+	/* A flood: one more than a merge takes in one case. */
+	open_case(b, "Flood", idb);
+	do_sync(b);
+	cr_assert_eq(store_case_events(ws_store(b), idb, first_id, firstb, NULL), 1);
+	attacker_chain("dev-b", idb, firstb, SYNC_MAX_CASE_EVENTS + 1);
+
+	m = do_merge(s);
+	cr_assert_not_null(rejected(&m, "dev-b", "new events in one case"), "the flood was not refused");
+	cr_assert_eq(m.devices_merged, 1);
+	merge_result_free(&m);
+	cr_assert_eq(case_get(s, ida, &row), 0);
+	store_case_row_clear(&row);
+	cr_assert_eq(case_get(s, idb, &row), HW_ENOTFOUND);
+	ws_free(a);
+	ws_free(b);
+	ws_free(s);
+}

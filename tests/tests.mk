@@ -84,6 +84,10 @@ EXTRA_DIST += tests/permissions.sh
 # Hostile text and damaged workspaces through the real program.
 TESTS += tests/hostile-cli.sh
 EXTRA_DIST += tests/hostile-cli.sh
+
+# A file too big for memory on a folder remote's branch: named, with the way out.
+TESTS += tests/hostile-memory.sh
+EXTRA_DIST += tests/hostile-memory.sh
 EXTRA_DIST += tests/cli.sh
 
 # Search: folding, words inside words, short words, hostile query text.

@@ -1916,6 +1916,13 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 				    c->trust.len ? c->trust.ptr : "the server's identity could not be verified");
 	if ((code = lock_fail(msg, what, url, err)) < 0)
 		return code;
+	if (e && e->klass == GIT_ERROR_NOMEMORY)
+		/*
+		 * The remote was reached: this machine ran out of memory on what
+		 * it sent (libgit2 reads a file whole to pack it, from a folder
+		 * remote too).  Not "cannot reach the central repository".
+		 */
+		return hw_error_set(err, HW_ERROR, "%s %s: out of memory (%s)", what, url, msg);
 	code = HW_ENETWORK;
 	if (gitcode == GIT_ENONFASTFORWARD)
 		code = REPO_ENONFASTFORWARD;

@@ -705,6 +705,123 @@ fail:
 	return rc;
 }
 
+/* The folder of a folder remote (a path or file://), or NULL for a network one. */
+static const char *folder_of(const char *remote)
+{
+	if (remote[0] == '/' || !strncmp(remote, "./", 2) || !strncmp(remote, "../", 3))
+		return remote;
+	if (!strncmp(remote, "file://", 7))
+		return remote + 7;
+	return NULL;
+}
+
+/* What the search for a file over the size limit shares. */
+typedef struct big_search {
+	hw_repo *remote;
+	char ref[400];                   /* the branch that holds it ("" while none) */
+	char commit[REPO_OID_HEX + 1];   /* the commit that added it */
+	char parent[REPO_OID_HEX + 1];   /* its first parent ("" for none) */
+	char path[REPO_MAX_PATH + 1];
+	size_t size;
+} big_search;
+
+static int big_file_cb(int kind, const char *path, const char *blob, void *payload)
+{
+	big_search *b = payload;
+	hw_error err;
+	size_t size;
+
+	if (kind != REPO_ADDED && kind != REPO_MODIFIED)
+		return 0;
+	if (repo_blob_size(&size, b->remote, blob, &err) < 0 || size <= REPO_MAX_FILE_SIZE)
+		return 0;
+	snprintf(b->path, sizeof(b->path), "%s", path);
+	b->size = size;
+	return 1;
+}
+
+static int big_commit_cb(const char *commit, const char *parent, unsigned nparents, void *payload)
+{
+	big_search *b = payload;
+	hw_error err;
+
+	(void)nparents;
+	if (repo_diff(b->remote, parent, commit, big_file_cb, b, &err) != 1)
+		return 0;
+	snprintf(b->commit, sizeof(b->commit), "%s", commit);
+	snprintf(b->parent, sizeof(b->parent), "%s", parent ? parent : "");
+	return 1;
+}
+
+/* Each branch of the remote: its commits this repository lacks, for a file over the limit. */
+static int big_ref_cb(const char *refname, const char *commit, void *payload)
+{
+	big_search *b = ((void **)payload)[0];
+	run *r = ((void **)payload)[1];
+	char local[REPO_OID_HEX + 1], tracking[400];
+	hw_error err;
+
+	if (strcmp(refname, MAIN_REF) == 0)
+		snprintf(tracking, sizeof(tracking), "%s", SYNC_REMOTE_MAIN);
+	else if (!strncmp(refname, DEVICE_REF_PREFIX, strlen(DEVICE_REF_PREFIX)))
+		snprintf(tracking, sizeof(tracking), "%s%s", SYNC_REMOTE_DEVICES,
+			 refname + strlen(DEVICE_REF_PREFIX));
+	else
+		tracking[0] = '\0';
+	if (!tracking[0] || repo_ref_get(local, r->repo, tracking, &err) < 0)
+		local[0] = '\0';
+	snprintf(b->ref, sizeof(b->ref), "%s", refname);
+	/* What this side has is no longer to send; a tip the remote lost hides nothing. */
+	if (repo_walk(b->remote, commit, local[0] ? local : NULL, REPO_MAX_WALK, big_commit_cb, b,
+		      &err) == 1 ||
+	    (local[0] && repo_walk(b->remote, commit, NULL, REPO_MAX_WALK, big_commit_cb, b, &err) == 1))
+		return 1;
+	b->ref[0] = '\0';
+	return 0;
+}
+
+/*
+ * A fetch from a folder remote failed on this side (out of memory).
+ * libgit2 1.5's folder transport packs what every branch of the remote
+ * holds, whatever was asked, and reads each file whole to do it: one file
+ * far bigger than memory on a branch can stop every merge.
+ * Look in the folder for a file over the size limit on what this side
+ * lacks, and say which branch holds it and how to take it off.  The first
+ * error stands when none is found.
+ */
+static void name_big_file(run *r)
+{
+	const char *folder = folder_of(r->remote);
+	big_search b;
+	void *both[2] = { &b, r };
+	char shown[1024];
+	hw_error err;
+
+	memset(&b, 0, sizeof(b));
+	if (!folder || repo_open(&b.remote, folder, 0, &err) < 0)
+		return;
+	if (repo_ref_each(b.remote, "refs/heads/*", big_ref_cb, both, &err) == 1 && b.ref[0]) {
+		hw_url_shown(r->remote, shown, sizeof(shown));
+		if (strcmp(b.ref, MAIN_REF) == 0 && b.parent[0])
+			hw_error_set(r->err, HW_ERROR,
+				     "fetching from %s: out of memory: main holds %s, a file of %zu bytes "
+				     "(the limit is %u), added by commit %.12s; a folder remote packs "
+				     "every branch whatever is asked, so nothing can be fetched from it "
+				     "while that file is there. Put main back to the commit before it: "
+				     "git --git-dir=%s update-ref %s %s",
+				     shown, b.path, b.size, REPO_MAX_FILE_SIZE, b.commit, folder, MAIN_REF,
+				     b.parent);
+		else
+			hw_error_set(r->err, HW_ERROR,
+				     "fetching from %s: out of memory: the branch %s holds %s, a file of "
+				     "%zu bytes (the limit is %u); a folder remote packs every branch "
+				     "whatever is asked, so nothing can be fetched from it while that "
+				     "file is there. Remove the branch: git --git-dir=%s update-ref -d %s",
+				     shown, b.ref, b.path, b.size, REPO_MAX_FILE_SIZE, folder, b.ref);
+	}
+	repo_free(b.remote);
+}
+
 /* Fetch main, and with devices every device branch, from the remote. */
 int sync_step_fetch(run *r, int devices, int own)
 {
@@ -723,7 +840,10 @@ int sync_step_fetch(run *r, int devices, int own)
 		snprintf(own_spec, sizeof(own_spec), "+%s:%s", r->device_ref, r->tracking_ref);
 		specs[n++] = own_spec;
 	}
-	return repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
+	rc = repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
+	if (rc == HW_ERROR && strstr(r->err->msg, ": out of memory"))
+		name_big_file(r);
+	return rc;
 }
 
 /* Files added to main since the last import: events, submissions and forms. */
