@@ -67,4 +67,41 @@ check "the folder is named in full" \
 	sh -c 'printf "%s" "$1" | grep -qF "a-long-folder-name-for-the-central-repository/homeward.git does not exist"' - "$(joined)"
 keys F10
 gone
+
+# A server that asks for credentials none were given for: said in the
+# person's language, from what the core found (python3 serves it).
+if command -v python3 >/dev/null 2>&1; then
+	cat >"$work/srv.py" <<'PY'
+import http.server, sys, os
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="git"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.server_port))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+PY
+	python3 "$work/srv.py" "$work/port" & srv=$!
+	i=0; while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	hw "$ws" config set sync.remote "http://127.0.0.1:$(cat "$work/port")/central.git" >/dev/null
+	start LANG=C.UTF-8 LANGUAGE=fr
+	wait_for "Samir Sent"
+	keys F5
+	# The message wraps: compare without spaces and line ends.
+	flat_has() { screen | tr -d ' \n' | grep -qF -- "$(printf '%s' "$1" | tr -d ' ')"; }
+	check "a refusal of credentials is said in the person's language" \
+		poll flat_has "le serveur demande des identifiants et aucun n'a été fourni"
+	check "... naming what the program was doing, in that language too" \
+		flat_has "lors de la récupération depuis http://127.0.0.1:$(cat "$work/port")/central.git"
+	check "... and not in English" not_on_screen "the server asks for credentials"
+	keys F10
+	gone
+	kill "$srv" 2>/dev/null
+fi
 finish
