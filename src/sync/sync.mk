@@ -88,8 +88,8 @@ fuzz/fuzz_import: fuzz/fuzz_import.c $(HW_LIBS)
 fuzz-import: fuzz/fuzz_import
 	mkdir -p fuzz/corpus-import-run
 	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(srcdir)/fuzz/lsan.supp \
-	./fuzz/fuzz_import -max_total_time=$(FUZZ_IMPORT_TIME) -max_len=8192 -timeout=30 \
-		-rss_limit_mb=2048 fuzz/corpus-import-run $(srcdir)/fuzz/corpus-import
+	./fuzz/fuzz_import -max_total_time=$(FUZZ_IMPORT_TIME) -max_len=8192 -timeout=300 \
+		-rss_limit_mb=4096 fuzz/corpus-import-run $(srcdir)/fuzz/corpus-import
 .PHONY: fuzz-import
 CLEANFILES += fuzz/fuzz_import
 EXTRA_DIST += fuzz/fuzz_import.c fuzz/corpus-import
