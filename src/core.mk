@@ -32,8 +32,8 @@ src_libhomeward_a_SOURCES += src/team.c src/team.h
 # Case work: reintegration providers (docs/case-work.md).
 src_libhomeward_a_SOURCES += src/providers.c src/providers.h
 # Reports for supervisors (docs/reports.md).
-src_libhomeward_a_SOURCES += src/report.c src/report.h src/export.c src/export.h
-homeward_SOURCES += ui/cli_report.c
+src_libhomeward_a_SOURCES += src/report.c src/report.h src/store_report.c src/export.c src/export.h
+homeward_SOURCES += ui/cli_report.c ui/report_html.c ui/report_html.h
 
 # The command line written on top of the core (the TUI's files are in ui/ui.mk).
 homeward_SOURCES += ui/cli_case.c ui/cli_fill.c ui/demo.c ui/cli_work.c

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "cases.h"
+#include "store.h"
 #include "event.h"
 #include "report.h"
 #include "util.h"
@@ -33,6 +34,7 @@ void report_clear(report *r)
 		for (size_t k = 0; k < r->nkeys; k++)
 			free(r->rows[i].keys[k]);
 		free(r->rows[i].keys);
+		free(r->rows[i].values);
 	}
 	free(r->rows);
 	r->rows = NULL;
@@ -134,9 +136,16 @@ static int tally(report *r, const char *const *keys, long n, hw_error *err)
 	r->rows = row;
 	row = &r->rows[r->nrows];
 	row->count = n;
+	row->values = NULL;
 	if (!(row->keys = calloc(r->nkeys, sizeof(char *))))
 		return hw_error_set(err, HW_ERROR, "out of memory");
 	r->nrows++;
+	if (r->nvalues) {
+		if (!(row->values = malloc(r->nvalues * sizeof(double))))
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		for (k = 0; k < r->nvalues; k++)
+			row->values[k] = REPORT_NONE;
+	}
 	for (k = 0; k < r->nkeys; k++)
 		if (!(row->keys[k] = strdup(keys[k] ? keys[k] : "")))
 			return hw_error_set(err, HW_ERROR, "out of memory");
@@ -190,67 +199,54 @@ typedef struct walk {
 	hw_ws *ws;
 	const report_filter *f;
 	report *r;
-	int rc;
+	void *more;             /* what one report needs besides */
 } walk;
 
-/* The case work of a case the filter's country and person keep (else 1). */
-static int kept(walk *c, const store_case_row *row, store_case_work *w)
+/* True if the filter's country and person keep the case. */
+static int kept(const report_filter *f, const store_report_case *c)
 {
-	const report_filter *f = c->f;
-	int rc;
-
-	if (f->country && (!row->return_country || strcasecmp(row->return_country, f->country)))
-		return 1;
-	if (f->assigned && !has_word(row->assigned_to, f->assigned))
-		return 1;
-	if ((rc = case_work_get(c->ws, row->id, w)) < 0) {
-		c->rc = rc;
-		return rc;
-	}
-	return 0;
+	if (f->country && (!c->return_country || strcasecmp(c->return_country, f->country)))
+		return 0;
+	if (f->assigned && !has_word(c->assigned_to, f->assigned))
+		return 0;
+	return 1;
 }
 
-static int caseload_case(const store_case_row *row, void *payload)
+static int caseload_case(const store_report_case *row, void *payload)
 {
 	walk *c = payload;
 	const report_filter *f = c->f;
 	const char *keys[2];
-	store_case_work w;
 	int rc;
 
-	memset(&w, 0, sizeof(w));
-	if ((rc = kept(c, row, &w)) != 0)
-		return rc < 0 ? rc : 0;
+	if (!kept(f, row))
+		return 0;
 	/* Active in the period: opened by its end, not closed before its start. */
 	if (f->to && row->opened_at && strncmp(row->opened_at, f->to, 10) > 0)
-		goto done;
-	if (f->from && w.stage && !strcmp(w.stage, "closed") && w.closed_on &&
-	    strncmp(w.closed_on, f->from, 10) < 0)
-		goto done;
+		return 0;
+	if (f->from && !strcmp(row->stage, "closed") && row->closed_on &&
+	    strncmp(row->closed_on, f->from, 10) < 0)
+		return 0;
 	keys[0] = "total", keys[1] = "";
 	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
-		goto done;
-	keys[0] = "stage", keys[1] = w.stage ? w.stage : "identified";
+		return rc;
+	keys[0] = "stage", keys[1] = row->stage;
 	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0 ||
 	    (rc = tally_words(c->r, "assignee", row->assigned_to, 1, ws_err(c->ws))) < 0)
-		goto done;
+		return rc;
 	keys[0] = "country", keys[1] = row->return_country;
 	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0 ||
 	    (rc = tally_words(c->r, "vulnerability", row->vulnerability, 0, ws_err(c->ws))) < 0)
-		goto done;
+		return rc;
 	keys[0] = "minors";
 	keys[1] = "all";
 	if (row->minor && (rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
-		goto done;
+		return rc;
 	keys[1] = "unaccompanied";
 	if (has_word(row->vulnerability, "unaccompanied_minor") &&
 	    (rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
-		goto done;
-done:
-	store_case_work_clear(&w);
-	if (rc < 0)
-		c->rc = rc;
-	return rc;
+		return rc;
+	return 0;
 }
 
 static size_t rank(const char *const *list, const char *word)
@@ -285,6 +281,10 @@ static int start(hw_ws *ws, const report_filter *f, report *out, const char *con
 
 	report_clear(out);
 	out->columns = columns;
+	out->count_column = NULL;
+	out->value_columns = NULL;
+	out->value_kinds = NULL;
+	out->nvalues = 0;
 	for (out->nkeys = 0; columns[out->nkeys]; out->nkeys++)
 		;
 	if ((rc = report_filter_check(f, ws_err(ws))) < 0)
@@ -295,8 +295,7 @@ static int start(hw_ws *ws, const report_filter *f, report *out, const char *con
 int report_caseload(hw_ws *ws, const report_filter *f, report *out)
 {
 	static const report_filter all = REPORT_FILTER_INIT;
-	store_case_query q = STORE_CASE_QUERY_INIT;
-	walk c = { ws, f ? f : &all, out, 0 };
+	walk c = { ws, f ? f : &all, out, NULL };
 	const char *keys[2] = { "total", "" };
 	int rc;
 
@@ -318,7 +317,7 @@ int report_caseload(hw_ws *ws, const report_filter *f, report *out)
 	keys[1] = "unaccompanied";
 	if ((rc = tally(out, keys, 0, ws_err(ws))) < 0)
 		goto cleanup;
-	if ((rc = case_query(ws, &q, caseload_case, &c)) < 0)
+	if ((rc = store_report_cases(ws_store(ws), caseload_case, &c, ws_err(ws))) < 0)
 		goto cleanup;
 	qsort(out->rows, out->nrows, sizeof(*out->rows), caseload_order);
 cleanup:
@@ -327,32 +326,30 @@ cleanup:
 	return rc;
 }
 
-static int returns_case(const store_case_row *row, void *payload)
+static int returns_case(const store_report_case *row, void *payload)
 {
 	walk *c = payload;
 	const report_filter *f = c->f;
 	const char *keys[4];
 	char month[8];
-	store_case_work w;
 	int rc;
 
-	memset(&w, 0, sizeof(w));
-	if ((rc = kept(c, row, &w)) != 0)
-		return rc < 0 ? rc : 0;
-	if (!w.departed_on || !w.return_type || strlen(w.departed_on) < 10 ||
-	    (f->from && strncmp(w.departed_on, f->from, 10) < 0) ||
-	    (f->to && strncmp(w.departed_on, f->to, 10) > 0))
-		goto done;
-	snprintf(month, sizeof(month), "%.7s", w.departed_on);
+	if (!kept(f, row))
+		return 0;
+	if (!row->departed_on || !row->return_type || strlen(row->departed_on) < 10 ||
+	    (f->from && strncmp(row->departed_on, f->from, 10) < 0) ||
+	    (f->to && strncmp(row->departed_on, f->to, 10) > 0))
+		return 0;
+	snprintf(month, sizeof(month), "%.7s", row->departed_on);
 	keys[0] = month;
 	keys[1] = row->return_country;
-	keys[2] = w.return_type;
+	keys[2] = row->return_type;
 	keys[3] = "";
 	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
-		goto done;
-	if (!w.assistance_granted)
-		goto done;
-	for (const char *p = w.assistance; p && *p;) {
+		return rc;
+	if (!row->assistance_granted)
+		return 0;
+	for (const char *p = row->assistance; p && *p;) {
 		size_t len = strcspn(p, " ");
 		char kind[64];
 
@@ -360,17 +357,13 @@ static int returns_case(const store_case_row *row, void *payload)
 			snprintf(kind, sizeof(kind), "%.*s", (int)len, p);
 			keys[3] = kind;
 			if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
-				goto done;
+				return rc;
 		}
 		p += len;
 		while (*p == ' ')
 			p++;
 	}
-done:
-	store_case_work_clear(&w);
-	if (rc < 0)
-		c->rc = rc;
-	return rc;
+	return 0;
 }
 
 static int returns_order(const void *a, const void *b)
@@ -386,16 +379,504 @@ static int returns_order(const void *a, const void *b)
 int report_returns(hw_ws *ws, const report_filter *f, report *out)
 {
 	static const report_filter all = REPORT_FILTER_INIT;
-	store_case_query q = STORE_CASE_QUERY_INIT;
-	walk c = { ws, f ? f : &all, out, 0 };
+	walk c = { ws, f ? f : &all, out, NULL };
 	int rc;
 
 	if ((rc = start(ws, c.f, out, returns_columns)) < 0)
 		goto cleanup;
-	if ((rc = case_query(ws, &q, returns_case, &c)) < 0)
+	if ((rc = store_report_cases(ws_store(ws), returns_case, &c, ws_err(ws))) < 0)
 		goto cleanup;
 	qsort(out->rows, out->nrows, sizeof(*out->rows), returns_order);
 cleanup:
+	if (rc < 0)
+		report_clear(out);
+	return rc;
+}
+
+/* --- values after the count ----------------------------------------------- */
+
+const char *report_count_name(const report *r)
+{
+	return r->count_column ? r->count_column : "count";
+}
+
+int report_value_hidden(const report *r, const report_row *row, size_t j)
+{
+	double v = row->values ? row->values[j] : REPORT_NONE;
+
+	if (v == REPORT_NONE)
+		return 1;
+	switch (r->value_kinds[j]) {
+	case REPORT_VALUE_COUNT: return report_count_hidden(r, (long)v);
+	case REPORT_VALUE_DAYS: return report_count_hidden(r, row->count);
+	default: return 0;
+	}
+}
+
+const char *report_value_text(const report *r, const report_row *row, size_t j, char buf[32])
+{
+	double v = row->values ? row->values[j] : REPORT_NONE;
+
+	if (v == REPORT_NONE)
+		return "";
+	if (r->value_kinds[j] == REPORT_VALUE_COUNT)
+		return report_count_text(r, (long)v, buf);
+	if (r->value_kinds[j] == REPORT_VALUE_DAYS && report_count_hidden(r, row->count))
+		return "";
+	if (v == (double)(long)v)
+		snprintf(buf, 32, "%ld", (long)v);
+	else
+		snprintf(buf, 32, "%.1f", v);
+	return buf;
+}
+
+/* The value of a report.wait_days text, or -1 when it is not 1 to 3650. */
+static long wait_days_value(const char *text)
+{
+	char *end = NULL;
+	long n;
+
+	if (!text || *text < '0' || *text > '9')
+		return -1;
+	n = strtol(text, &end, 10);
+	return *end || n < 1 || n > 3650 ? -1 : n;
+}
+
+int report_wait_days_check(const char *text)
+{
+	return wait_days_value(text) < 0 ? HW_EINVALID : 0;
+}
+
+int report_wait_days(hw_ws *ws, long *out)
+{
+	char *v = NULL;
+	long n;
+	int rc;
+
+	*out = REPORT_WAIT_DAYS_DEFAULT;
+	rc = ws_get(ws, REPORT_WAIT_DAYS, &v);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(ws_err(ws));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if ((n = wait_days_value(v)) < 0) {
+		rc = hw_error_set(ws_err(ws), HW_EINVALID,
+				  "setting %s \"%s\" is not a whole number of days from 1 to 3650",
+				  REPORT_WAIT_DAYS, v);
+	} else {
+		*out = n;
+	}
+	free(v);
+	return rc;
+}
+
+/*
+ * The day number of a date (the first ten characters of s, YYYY-MM-DD),
+ * counted from 1970-01-01; -1 when s is not a date.  (Days from civil, in
+ * the proleptic Gregorian calendar.)
+ */
+static long day_number(const char *s)
+{
+	char d[11];
+	long y, m, dd, era, yoe, doy, doe;
+
+	if (!s || strlen(s) < 10)
+		return -1;
+	memcpy(d, s, 10);
+	d[10] = '\0';
+	if (!event_date_valid(d))
+		return -1;
+	y = strtol(d, NULL, 10);
+	m = strtol(d + 5, NULL, 10);
+	dd = strtol(d + 8, NULL, 10);
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* A growable list of durations in days. */
+typedef struct days {
+	long *v;
+	size_t n, cap;
+} days;
+
+static int days_add(days *d, long v)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		long *p = realloc(d->v, cap * sizeof(*p));
+
+		if (!p)
+			return HW_ERROR;
+		d->v = p;
+		d->cap = cap;
+	}
+	d->v[d->n++] = v;
+	return 0;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort d and put its median and 90th percentile (nearest rank) in row's values 0 and 1. */
+static void days_figures(days *d, report_row *row)
+{
+	size_t n = d->n, k;
+
+	row->count = (long)n;
+	if (!n)
+		return;
+	qsort(d->v, n, sizeof(*d->v), cmp_long);
+	row->values[0] = n % 2 ? (double)d->v[n / 2]
+			       : ((double)d->v[n / 2 - 1] + (double)d->v[n / 2]) / 2.0;
+	k = (9 * n + 9) / 10;   /* ceil(0.9 n), at least 1 */
+	row->values[1] = (double)d->v[k - 1];
+}
+
+/* --- timeliness ------------------------------------------------------------ */
+
+const char *const report_steps[] = { "contact", "decision", "departure", "arrival", "follow_up", NULL };
+#define NSTEPS 5
+
+static const char *const timeliness_columns[] = { "from", "to", NULL };
+static const char *const timeliness_values[] = { "median_days", "p90_days", "waiting", "wait_days", NULL };
+static const int timeliness_kinds[] = {
+	REPORT_VALUE_DAYS, REPORT_VALUE_DAYS, REPORT_VALUE_COUNT, REPORT_VALUE_PLAIN
+};
+
+typedef struct timeliness {
+	days d[NSTEPS - 1];
+	long waiting[NSTEPS - 1];
+	long from, to;          /* the period as day numbers (-1: open) */
+	long as_of;             /* the day waiting is measured on */
+	long wait_days;
+} timeliness;
+
+static int timeliness_case(const store_report_case *row, void *payload)
+{
+	walk *c = payload;
+	timeliness *t = c->more;
+	long at[NSTEPS];
+	int closed;
+
+	if (!kept(c->f, row))
+		return 0;
+	at[0] = day_number(row->opened_at);
+	at[1] = day_number(row->decision_date);
+	at[2] = day_number(row->departed_on);
+	at[3] = day_number(row->arrived_on);
+	at[4] = day_number(row->follow_up_on);
+	closed = !strcmp(row->stage, "closed") && day_number(row->closed_on) >= 0 &&
+		 day_number(row->closed_on) <= t->as_of;
+	for (int i = 0; i < NSTEPS - 1; i++) {
+		long a = at[i], b = at[i + 1];
+
+		/* Time between the steps, when the second was reached in the period. */
+		if (a >= 0 && b >= a && (t->from < 0 || b >= t->from) && (t->to < 0 || b <= t->to) &&
+		    days_add(&t->d[i], b - a) < 0)
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		/* Waiting at the first step on the last day of the period. */
+		if (closed || a < 0 || a > t->as_of || (b >= 0 && b <= t->as_of))
+			continue;
+		if (i == 1 && (!row->decision || strcmp(row->decision, "return")))
+			continue;
+		if (t->as_of - a > t->wait_days)
+			t->waiting[i]++;
+	}
+	return 0;
+}
+
+int report_timeliness(hw_ws *ws, const report_filter *f, report *out)
+{
+	static const report_filter all = REPORT_FILTER_INIT;
+	timeliness t;
+	walk c = { ws, f ? f : &all, out, &t };
+	char today[HW_TIME_LEN + 1];
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((rc = start(ws, c.f, out, timeliness_columns)) < 0)
+		goto cleanup;
+	out->count_column = "cases";
+	out->value_columns = timeliness_values;
+	out->value_kinds = timeliness_kinds;
+	out->nvalues = 4;
+	if ((rc = report_wait_days(ws, &t.wait_days)) < 0)
+		goto cleanup;
+	hw_now_iso(today);
+	t.from = c.f->from ? day_number(c.f->from) : -1;
+	t.to = c.f->to ? day_number(c.f->to) : -1;
+	t.as_of = c.f->to ? t.to : day_number(today);
+	for (int i = 0; i < NSTEPS - 1; i++) {
+		const char *keys[2] = { report_steps[i], report_steps[i + 1] };
+
+		if ((rc = tally(out, keys, 0, ws_err(ws))) < 0)
+			goto cleanup;
+	}
+	if ((rc = store_report_cases(ws_store(ws), timeliness_case, &c, ws_err(ws))) < 0)
+		goto cleanup;
+	for (int i = 0; i < NSTEPS - 1; i++) {
+		days_figures(&t.d[i], &out->rows[i]);
+		out->rows[i].values[2] = (double)t.waiting[i];
+		out->rows[i].values[3] = (double)t.wait_days;
+	}
+cleanup:
+	for (int i = 0; i < NSTEPS - 1; i++)
+		free(t.d[i].v);
+	if (rc < 0)
+		report_clear(out);
+	return rc;
+}
+
+/* --- referrals ------------------------------------------------------------- */
+
+static const char *const referral_columns[] = { "provider", "measure", "value", NULL };
+static const char *const referral_values[] = { "median_days", "p90_days", NULL };
+static const int referral_kinds[] = { REPORT_VALUE_DAYS, REPORT_VALUE_DAYS };
+static const char *const referral_measures[] = { "status", "accepted", "declined", NULL };
+/* Statuses in the order a referral usually goes through them. */
+static const char *const referral_statuses[] = {
+	"sent", "accepted", "declined", "in_progress", "service_delivered", "closed", NULL
+};
+
+/* The day a referral was first accepted. */
+typedef struct acceptance {
+	char id[HW_UUID_LEN + 1];
+	long day;
+} acceptance;
+
+typedef struct referrals {
+	char **cases;           /* ids of the cases the filter keeps (sorted); NULL: all */
+	size_t ncases, capcases;
+	acceptance *acc;        /* sorted by id once read */
+	size_t nacc, capacc;
+	struct { char *provider; long days; } *waits;
+	size_t nwaits, capwaits;
+	long from, to;
+} referrals;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_acceptance(const void *a, const void *b)
+{
+	const acceptance *x = a, *y = b;
+	int d = strcmp(x->id, y->id);
+
+	return d ? d : (x->day < y->day ? -1 : x->day > y->day);
+}
+
+/* Grow an array of n elements of size to hold one more (HW_ERROR when out of memory). */
+static int grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+	void *p;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	if (!(p = realloc(*arr, c * size)))
+		return HW_ERROR;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+static int referral_case(const store_report_case *row, void *payload)
+{
+	walk *c = payload;
+	referrals *x = c->more;
+
+	if (!kept(c->f, row))
+		return 0;
+	if (grow((void **)&x->cases, x->ncases, &x->capcases, sizeof(char *)) < 0 ||
+	    !(x->cases[x->ncases] = strdup(row->id)))
+		return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+	x->ncases++;
+	return 0;
+}
+
+/* Each referral.updated event that accepts: when. */
+static int referral_accepted(const char *case_id, const char *json, void *payload)
+{
+	walk *c = payload;
+	referrals *x = c->more;
+	hw_event *ev = NULL;
+	char *status = NULL, *id = NULL;
+	int rc = 0;
+
+	(void)case_id;
+	/* An event the store holds was checked when it came in; one that no
+	 * longer parses is left out of the figures rather than failing them. */
+	if (!json || event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	if (event_data_get(&status, ev->data, "status") < 0 ||
+	    event_data_get(&id, ev->data, "referral") < 0) {
+		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		goto done;
+	}
+	if (!status || strcmp(status, "accepted") || !id || strlen(id) > HW_UUID_LEN)
+		goto done;
+	if (grow((void **)&x->acc, x->nacc, &x->capacc, sizeof(*x->acc)) < 0) {
+		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		goto done;
+	}
+	snprintf(x->acc[x->nacc].id, sizeof(x->acc[x->nacc].id), "%s", id);
+	x->acc[x->nacc++].day = day_number(ev->at);
+done:
+	free(status);
+	free(id);
+	event_free(ev);
+	return rc;
+}
+
+static int referral_row(const store_referral *ref, void *payload)
+{
+	walk *c = payload;
+	referrals *x = c->more;
+	const char *keys[3] = { ref->provider, "status", ref->status };
+	long sent = day_number(ref->sent_at);
+	acceptance key;
+	size_t lo, hi;
+	int rc;
+
+	if (x->cases && !bsearch(&ref->case_id, x->cases, x->ncases, sizeof(char *), cmp_str))
+		return 0;
+	if (sent < 0 || (x->from >= 0 && sent < x->from) || (x->to >= 0 && sent > x->to))
+		return 0;
+	/* Every status of a provider is listed, also when none has it. */
+	for (size_t i = 0; referral_statuses[i]; i++) {
+		keys[2] = referral_statuses[i];
+		if ((rc = tally(c->r, keys, 0, ws_err(c->ws))) < 0)
+			return rc;
+	}
+	keys[2] = ref->status;
+	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
+		return rc;
+	if (!strcmp(ref->status, "declined")) {
+		keys[1] = "declined";
+		keys[2] = ref->status_note;
+		if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
+			return rc;
+	}
+	/* The first acceptance of this referral: the lowest (id, day) at or after (id, -2). */
+	snprintf(key.id, sizeof(key.id), "%s", ref->id);
+	key.day = -2;
+	lo = 0, hi = x->nacc;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_acceptance(&x->acc[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < x->nacc && !strcmp(x->acc[lo].id, ref->id) && x->acc[lo].day >= sent) {
+		if (grow((void **)&x->waits, x->nwaits, &x->capwaits, sizeof(*x->waits)) < 0 ||
+		    !(x->waits[x->nwaits].provider = strdup(ref->provider)))
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		x->waits[x->nwaits++].days = x->acc[lo].day - sent;
+	}
+	return 0;
+}
+
+static int referral_order(const void *a, const void *b)
+{
+	const report_row *x = a, *y = b;
+	int d = strcmp(x->keys[0], y->keys[0]);
+	size_t mx, my;
+
+	if (d)
+		return d;
+	mx = rank(referral_measures, x->keys[1]);
+	my = rank(referral_measures, y->keys[1]);
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	if (!strcmp(x->keys[1], "status")) {
+		mx = rank(referral_statuses, x->keys[2]);
+		my = rank(referral_statuses, y->keys[2]);
+		if (mx != my)
+			return mx < my ? -1 : 1;
+	}
+	return strcmp(x->keys[2], y->keys[2]);
+}
+
+static int cmp_wait(const void *a, const void *b)
+{
+	const struct { char *provider; long days; } *x = a, *y = b;
+
+	return strcmp(x->provider, y->provider);
+}
+
+int report_referrals(hw_ws *ws, const report_filter *f, report *out)
+{
+	static const report_filter all = REPORT_FILTER_INIT;
+	referrals x;
+	walk c = { ws, f ? f : &all, out, &x };
+	days d = { NULL, 0, 0 };
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	if ((rc = start(ws, c.f, out, referral_columns)) < 0)
+		goto cleanup;
+	out->value_columns = referral_values;
+	out->value_kinds = referral_kinds;
+	out->nvalues = 2;
+	x.from = c.f->from ? day_number(c.f->from) : -1;
+	x.to = c.f->to ? day_number(c.f->to) : -1;
+	if (c.f->country || c.f->assigned) {
+		if ((rc = store_report_cases(ws_store(ws), referral_case, &c, ws_err(ws))) < 0)
+			goto cleanup;
+		if (!x.cases && !(x.cases = malloc(sizeof(char *)))) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		qsort(x.cases, x.ncases, sizeof(char *), cmp_str);
+	}
+	if ((rc = store_events_of_type(ws_store(ws), EV_REFERRAL_UPDATED, referral_accepted, &c,
+				       ws_err(ws))) < 0)
+		goto cleanup;
+	qsort(x.acc, x.nacc, sizeof(*x.acc), cmp_acceptance);
+	if ((rc = store_referrals(ws_store(ws), NULL, referral_row, &c, ws_err(ws))) < 0)
+		goto cleanup;
+	/* One row of acceptance times for each provider with an accepted referral. */
+	qsort(x.waits, x.nwaits, sizeof(*x.waits), cmp_wait);
+	for (size_t i = 0; i < x.nwaits;) {
+		const char *keys[3] = { x.waits[i].provider, "accepted", "" };
+		size_t j;
+
+		d.n = 0;
+		for (j = i; j < x.nwaits && !strcmp(x.waits[j].provider, x.waits[i].provider); j++)
+			if ((rc = days_add(&d, x.waits[j].days)) < 0) {
+				rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+		if ((rc = tally(out, keys, 0, ws_err(ws))) < 0)
+			goto cleanup;
+		days_figures(&d, &out->rows[out->nrows - 1]);
+		i = j;
+	}
+	qsort(out->rows, out->nrows, sizeof(*out->rows), referral_order);
+cleanup:
+	for (size_t i = 0; i < x.ncases; i++)
+		free(x.cases[i]);
+	free(x.cases);
+	free(x.acc);
+	for (size_t i = 0; i < x.nwaits; i++)
+		free(x.waits[i].provider);
+	free(x.waits);
+	free(d.v);
 	if (rc < 0)
 		report_clear(out);
 	return rc;

@@ -25,10 +25,28 @@ typedef struct report_filter {
 
 #define REPORT_FILTER_INIT { NULL, NULL, NULL, NULL }
 
-/* One row: nkeys key values (never NULL; "" for none) and how many. */
+/* Setting: a case waiting longer than this many days at a step is counted (timeliness). */
+#define REPORT_WAIT_DAYS "report.wait_days"
+#define REPORT_WAIT_DAYS_DEFAULT 30
+
+/* What a value column (after the count) holds. */
+enum {
+	REPORT_VALUE_COUNT,   /* a count of people: "<5" under the threshold, as the count */
+	REPORT_VALUE_DAYS,    /* a duration in days, withheld when the row's count is hidden */
+	REPORT_VALUE_PLAIN    /* a figure that says nothing of people (a threshold) */
+};
+
+/* No value: nothing was measured, or the figure does not apply to the row. */
+#define REPORT_NONE (-1.0)
+
+/*
+ * One row: nkeys key values (never NULL; "" for none), how many, and the
+ * report's nvalues further figures (NULL when it has none).
+ */
 typedef struct report_row {
 	char **keys;
 	long count;
+	double *values;
 } report_row;
 
 typedef struct report {
@@ -37,9 +55,13 @@ typedef struct report {
 	report_row *rows;
 	size_t nrows;
 	long min_count;               /* the threshold in force */
+	const char *count_column;     /* name of the count column (static; NULL: "count") */
+	const char *const *value_columns; /* names of the columns after the count (static) */
+	const int *value_kinds;       /* REPORT_VALUE_* of each */
+	size_t nvalues;
 } report;
 
-#define REPORT_INIT { NULL, 0, NULL, 0, REPORT_MIN_COUNT_DEFAULT }
+#define REPORT_INIT { NULL, 0, NULL, 0, REPORT_MIN_COUNT_DEFAULT, NULL, NULL, NULL, 0 }
 
 /* Free what a report holds and make it empty again; NULL is fine. */
 void report_clear(report *r);
@@ -91,5 +113,65 @@ const char *report_count_text(const report *r, long count, char buf[32]);
 
 /* True if the count is shown as "<N" (JSON writes it as a string). */
 int report_count_hidden(const report *r, long count);
+
+/* The name of the count column ("count" unless the report says otherwise). */
+const char *report_count_name(const report *r);
+
+/*
+ * Value j of a row as every format writes it: a count as report_count_text;
+ * days with at most one decimal ("12", "12.5"); "" when there is none or it
+ * is withheld (days of a row whose count is hidden: one person's dates are as
+ * telling as a count).  Returns buf or a static string.
+ */
+const char *report_value_text(const report *r, const report_row *row, size_t j, char buf[32]);
+
+/* True if value j of the row is written as text other than a number ("<5", ""). */
+int report_value_hidden(const report *r, const report_row *row, size_t j);
+
+/*
+ * The waiting threshold of the workspace (setting report.wait_days, else
+ * 30): an invalid setting is HW_EINVALID naming it.
+ */
+int report_wait_days(hw_ws *ws, long *out);
+
+/* 0 if text is a valid report.wait_days (1 to 3650), else HW_EINVALID. */
+int report_wait_days_check(const char *text);
+
+/* The steps of a case that timeliness measures, in order. */
+extern const char *const report_steps[];   /* contact, decision, departure, arrival, follow_up */
+
+/*
+ * Timeliness: columns from, to (two consecutive steps of report_steps),
+ * count column "cases", values median_days, p90_days, waiting, wait_days.
+ * One row per pair of steps:
+ *   cases        cases that reached both steps, the second one in the period
+ *   median_days  the median of the days between the two (the mean of the two
+ *                middle ones for an even number of cases)
+ *   p90_days     the 90th percentile (nearest rank: the ceil(0.9 n)-th shortest)
+ *   waiting      cases at the first step that had not reached the second on
+ *                the last day of the period (filter->to, else today) and had
+ *                waited more than wait_days; closed cases do not wait, and
+ *                only a decision to return waits for a departure
+ *   wait_days    the threshold (setting report.wait_days)
+ * First contact is the day the case was opened; first follow-up the first
+ * follow-up round done.  Dates out of order (a step before the one it
+ * follows) are left out of the figures.  out is cleared first.
+ */
+int report_timeliness(hw_ws *ws, const report_filter *f, report *out);
+
+/*
+ * Referrals: columns provider, measure, value; count; values median_days,
+ * p90_days.  Referrals are chosen by the day they were sent; the filter's
+ * country and person are those of the referral's case.  Rows by provider,
+ * then:
+ *   status    each status (sent, accepted, ...: all of them, 0 included)
+ *             with the referrals that have it now
+ *   accepted  ""  referrals that were ever accepted, with the median and 90th
+ *             percentile of the days from sending to the first acceptance
+ *   declined  each reason given, for the referrals declined now (the note
+ *             of their decline)
+ * out is cleared first.
+ */
+int report_referrals(hw_ws *ws, const report_filter *f, report *out);
 
 #endif

@@ -358,6 +358,31 @@ int store_family_members(hw_store *st, const char *case_id,
 			 int (*cb)(const char *member, const char *relation, void *payload),
 			 void *payload, hw_error *err);
 
+/*
+ * What reports read of a case (borrowed strings, valid during the call; NULL
+ * when not known): its row and the milestones of its case work.
+ */
+typedef struct store_report_case {
+	const char *id, *return_country, *assigned_to, *vulnerability, *opened_at;
+	int minor;
+	const char *stage;      /* "identified" for a case never folded */
+	const char *decision, *decision_date, *departed_on, *return_type, *assistance;
+	int assistance_granted;
+	const char *arrived_on, *follow_up_on, *closed_on;
+} store_report_case;
+
+/* Call cb with every case, in one pass; a non-zero return stops and is returned. */
+int store_report_cases(hw_store *st, int (*cb)(const store_report_case *c, void *payload),
+		       void *payload, hw_error *err);
+
+/*
+ * Call cb with the case and the stored JSON of every event of this type, in
+ * the order they were stored; a non-zero return stops and is returned.
+ */
+int store_events_of_type(hw_store *st, const char *type,
+			 int (*cb)(const char *case_id, const char *json, void *payload),
+			 void *payload, hw_error *err);
+
 /* True if some event here was made on this device (a person the team knows). */
 int store_device_known(hw_store *st, const char *device);
 

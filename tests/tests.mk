@@ -168,6 +168,13 @@ EXTRA_DIST += tests/tui-lock.sh
 TESTS += tests/reports.sh
 EXTRA_DIST += tests/reports.sh
 
+# Timeliness and referrals: hand-worked days, medians and percentiles, <5.
+TESTS += tests/report-timeliness.sh
+EXTRA_DIST += tests/report-timeliness.sh
+# The HTML report rendered by headless Chromium (skipped without it).
+TESTS += tests/report-html.sh
+EXTRA_DIST += tests/report-html.sh tests/png-color.py
+
 # Exports of cases and the audit log: read back, recorded before written.
 TESTS += tests/export.sh
 EXTRA_DIST += tests/export.sh

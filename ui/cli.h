@@ -169,6 +169,8 @@ int cli_case_unlink(int argc, char **argv, const cli_globals *g);
 /* Reports (ui/cli_report.c, docs/reports.md). */
 int cli_report_caseload(int argc, char **argv, const cli_globals *g);
 int cli_report_returns(int argc, char **argv, const cli_globals *g);
+int cli_report_timeliness(int argc, char **argv, const cli_globals *g);
+int cli_report_referrals(int argc, char **argv, const cli_globals *g);
 int cli_report_audit(int argc, char **argv, const cli_globals *g);
 int cli_export_cases(int argc, char **argv, const cli_globals *g);
 /* cli_export.c */

@@ -707,7 +707,7 @@ cleanup:
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
 	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT,
-	AGENDA_ROUNDS_SETTING, NULL
+	AGENDA_ROUNDS_SETTING, REPORT_WAIT_DAYS, NULL
 };
 
 int cli_config(int argc, char **argv, const cli_globals *g)
@@ -731,7 +731,7 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
 		if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months, report.wait_days)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
@@ -742,6 +742,8 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 			st = cli_error("%s", _("report.min_count must be a whole number from 1 to 1000"));
 		else if (!strcmp(argv[2], AGENDA_ROUNDS_SETTING) && agenda_rounds_check(argv[3]) < 0)
 			st = cli_error("%s", _("agenda.follow_up_months is a list of months after arrival, increasing, from 1 to 120 (e.g. 3,6,12)"));
+		else if (!strcmp(argv[2], REPORT_WAIT_DAYS) && report_wait_days_check(argv[3]) < 0)
+			st = cli_error("%s", _("report.wait_days must be a whole number of days from 1 to 3650"));
 		else if (ws_set(ws, argv[2], argv[3]) < 0)
 			st = cli_fail(ws_error(ws));
 	}

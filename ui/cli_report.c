@@ -16,11 +16,12 @@
 #include "export.h"
 #include "i18n.h"
 #include "report.h"
+#include "report_html.h"
 #include "text.h"
 #include "util.h"
 #include "workspace.h"
 
-enum { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_XLSX };
+enum { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_XLSX, FMT_HTML };
 
 /* Widest a column of the table gets (longer values are cut with "…"). */
 #define MAX_COLS 32
@@ -78,13 +79,19 @@ static void print_csv(hw_buf *b, const report *r)
 
 	for (size_t k = 0; k < r->nkeys; k++)
 		hw_buf_printf(b, "%s,", r->columns[k]);
-	hw_buf_puts(b, "count\n");
+	hw_buf_puts(b, report_count_name(r));
+	for (size_t j = 0; j < r->nvalues; j++)
+		hw_buf_printf(b, ",%s", r->value_columns[j]);
+	hw_buf_puts(b, "\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		for (size_t k = 0; k < r->nkeys; k++) {
 			csv_cell(b, r->rows[i].keys[k]);
 			hw_buf_puts(b, ",");
 		}
-		hw_buf_printf(b, "%s\n", report_count_text(r, r->rows[i].count, buf));
+		hw_buf_puts(b, report_count_text(r, r->rows[i].count, buf));
+		for (size_t j = 0; j < r->nvalues; j++)
+			hw_buf_printf(b, ",%s", report_value_text(r, &r->rows[i], j, buf));
+		hw_buf_puts(b, "\n");
 	}
 }
 
@@ -94,47 +101,47 @@ static void print_json(hw_buf *b, const report *r)
 
 	hw_buf_puts(b, "[");
 	for (size_t i = 0; i < r->nrows; i++) {
+		const report_row *row = &r->rows[i];
+
 		hw_buf_puts(b, i ? ",\n {" : "{");
 		for (size_t k = 0; k < r->nkeys; k++) {
 			hw_buf_printf(b, "\"%s\":", r->columns[k]);
-			json_str(b, r->rows[i].keys[k]);
+			json_str(b, row->keys[k]);
 			hw_buf_puts(b, ",");
 		}
-		if (report_count_hidden(r, r->rows[i].count))
-			hw_buf_printf(b, "\"count\":\"%s\"}", report_count_text(r, r->rows[i].count, buf));
+		if (report_count_hidden(r, row->count))
+			hw_buf_printf(b, "\"%s\":\"%s\"", report_count_name(r),
+				      report_count_text(r, row->count, buf));
 		else
-			hw_buf_printf(b, "\"count\":%ld}", r->rows[i].count);
+			hw_buf_printf(b, "\"%s\":%ld", report_count_name(r), row->count);
+		/* A hidden count is the string "<5"; a withheld or absent figure null. */
+		for (size_t j = 0; j < r->nvalues; j++) {
+			const char *t = report_value_text(r, row, j, buf);
+
+			hw_buf_printf(b, ",\"%s\":", r->value_columns[j]);
+			if (!*t)
+				hw_buf_puts(b, "null");
+			else if (report_value_hidden(r, row, j))
+				json_str(b, t);
+			else
+				hw_buf_puts(b, t);
+		}
+		hw_buf_puts(b, "}");
 	}
 	hw_buf_puts(b, "]\n");
 }
 
-/* What an empty value means in the table, by column. */
-static const char *shown(const char *column, const char *measure, const char *value)
+const char *cli_report_step(const char *step)
 {
-	if (*value)
-		return value;
-	if (!strcmp(column, "assistance_kind"))
-		return _("(all kinds)");
-	if (measure && !strcmp(measure, "assignee"))
-		return _("(nobody)");
-	if (!strcmp(column, "country") || (measure && !strcmp(measure, "country")))
-		return _("(unknown)");
-	return "";
+	if (!strcmp(step, "contact")) return _("first contact");
+	if (!strcmp(step, "decision")) return _("decision");
+	if (!strcmp(step, "departure")) return _("departure");
+	if (!strcmp(step, "arrival")) return _("arrival");
+	if (!strcmp(step, "follow_up")) return _("first follow-up");
+	return step;
 }
 
-/* The translated heading of a column. */
-static const char *heading(const char *column)
-{
-	if (!strcmp(column, "measure")) return _("Measure");
-	if (!strcmp(column, "value")) return _("Value");
-	if (!strcmp(column, "month")) return _("Month");
-	if (!strcmp(column, "country")) return _("Country");
-	if (!strcmp(column, "type_of_return")) return _("Type of return");
-	if (!strcmp(column, "assistance_kind")) return _("Assistance");
-	return column;
-}
-
-/* The translated name of a caseload measure (the first column of the table). */
+/* The translated name of a caseload or referrals measure. */
 static const char *measure_name(const char *m)
 {
 	if (!strcmp(m, "total")) return _("All cases");
@@ -143,78 +150,179 @@ static const char *measure_name(const char *m)
 	if (!strcmp(m, "country")) return _("Country of return");
 	if (!strcmp(m, "vulnerability")) return _("Vulnerability");
 	if (!strcmp(m, "minors")) return _("Minors");
+	if (!strcmp(m, "status")) return _("Status");
+	if (!strcmp(m, "accepted")) return _("Accepted");
+	if (!strcmp(m, "declined")) return _("Declined, reason");
 	return m;
 }
 
-/* One line of the table: cells padded by columns (not bytes), count to the right. */
-static int table_line(const char *const *cells, const int *width, size_t n, const char *count,
-		      int count_width)
+const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 {
-	for (size_t k = 0; k < n; k++) {
-		char *cell = text_pad(cells[k], width[k]);
+	const char *column = r->columns[k], *value = r->rows[i].keys[k];
+	const char *measure = NULL;
 
-		if (!cell)
-			return -1;
-		printf("%s  ", cell);
-		free(cell);
+	if (kind == CLI_REPORT_CASELOAD)
+		measure = r->rows[i].keys[0];
+	else if (kind == CLI_REPORT_REFERRALS)
+		measure = r->rows[i].keys[1];
+	if (!strcmp(column, "measure"))
+		return measure_name(value);
+	if (kind == CLI_REPORT_TIMELINESS)
+		return cli_report_step(value);
+	if (*value)
+		return value;
+	if (!strcmp(column, "assistance_kind"))
+		return _("(all kinds)");
+	if (measure && !strcmp(measure, "assignee"))
+		return _("(nobody)");
+	if (!strcmp(column, "country") || (measure && !strcmp(measure, "country")))
+		return _("(unknown)");
+	if (measure && !strcmp(measure, "declined"))
+		return _("(no reason given)");
+	return "";
+}
+
+const char *cli_report_heading(const char *column)
+{
+	if (!strcmp(column, "measure")) return _("Measure");
+	if (!strcmp(column, "value")) return _("Value");
+	if (!strcmp(column, "month")) return _("Month");
+	if (!strcmp(column, "country")) return _("Country");
+	if (!strcmp(column, "type_of_return")) return _("Type of return");
+	if (!strcmp(column, "assistance_kind")) return _("Assistance");
+	if (!strcmp(column, "count")) return _("Count");
+	if (!strcmp(column, "from")) return _("From");
+	if (!strcmp(column, "to")) return _("To");
+	if (!strcmp(column, "cases")) return _("Cases");
+	if (!strcmp(column, "median_days")) return _("Median days");
+	if (!strcmp(column, "p90_days")) return _("90th percentile days");
+	if (!strcmp(column, "waiting")) return _("Waiting longer");
+	if (!strcmp(column, "wait_days")) return _("Threshold days");
+	if (!strcmp(column, "provider")) return _("Provider");
+	if (!strcmp(column, "round")) return _("Round");
+	if (!strcmp(column, "due")) return _("Due");
+	if (!strcmp(column, "done")) return _("Done");
+	if (!strcmp(column, "missed")) return _("Missed");
+	if (!strcmp(column, "dimension")) return _("Dimension");
+	if (!strcmp(column, "mean_score")) return _("Mean score");
+	return column;
+}
+
+/* How many leading key columns are written once for a group of rows. */
+static size_t grouped(int kind)
+{
+	return kind == CLI_REPORT_CASELOAD ? 1 : kind == CLI_REPORT_REFERRALS ? 2 : 0;
+}
+
+/* One line of the table: key cells padded by columns (not bytes), figures to the right. */
+static int table_line(const char *const *cells, const int *width, size_t nkeys, size_t ncells)
+{
+	for (size_t k = 0; k < ncells; k++) {
+		if (k < nkeys) {
+			char *cell = text_pad(cells[k], width[k]);
+
+			if (!cell)
+				return -1;
+			printf("%s  ", cell);
+			free(cell);
+		} else {
+			printf("%*s%s%s", width[k] - text_width(cells[k]), "", cells[k],
+			       k + 1 < ncells ? "  " : "\n");
+		}
 	}
-	printf("%*s%s\n", count_width - text_width(count), "", count);
 	return 0;
 }
 
-static int print_table(const report *r, int caseload)
+#define MAX_CELLS 12
+
+/* The cells of row i as the table shows them (bufs hold the figures). */
+static size_t table_cells(int kind, const report *r, size_t i, const char **cells,
+			  char bufs[][32])
 {
-	const char *cells[8];
-	int width[8], count_width = text_width(_("Count"));
-	char buf[32];
-	size_t n = r->nkeys < 8 ? r->nkeys : 8;
+	size_t n = 0, k;
+
+	for (k = 0; k < r->nkeys && n < MAX_CELLS; k++)
+		cells[n++] = cli_report_cell(kind, r, i, k);
+	/* A group's key is said once, on the first row of the group. */
+	for (k = 0; i && k < grouped(kind) && k < r->nkeys; k++) {
+		if (strcmp(r->rows[i - 1].keys[k], r->rows[i].keys[k]))
+			break;
+		cells[k] = "";
+	}
+	cells[n] = report_count_text(r, r->rows[i].count, bufs[n]);
+	n++;
+	for (size_t j = 0; j < r->nvalues && n < MAX_CELLS; j++, n++) {
+		cells[n] = report_value_text(r, &r->rows[i], j, bufs[n]);
+		if (!*cells[n])
+			cells[n] = "-";
+	}
+	return n;
+}
+
+/* Said when a report has no row. */
+static const char *empty_text(int kind)
+{
+	switch (kind) {
+	case CLI_REPORT_CASELOAD: return _("No cases in this period.");
+	case CLI_REPORT_RETURNS: return _("No returns in this period.");
+	case CLI_REPORT_REFERRALS: return _("No referrals in this period.");
+	default: return _("Nothing to report in this period.");
+	}
+}
+
+static int print_table(const report *r, int kind)
+{
+	const char *cells[MAX_CELLS];
+	char bufs[MAX_CELLS][32];
+	int width[MAX_CELLS];
+	size_t n = r->nkeys + 1 + r->nvalues;
 
 	if (r->nrows == 0) {
-		puts(caseload ? _("No cases in this period.") : _("No returns in this period."));
+		puts(empty_text(kind));
 		return 0;
 	}
-	for (size_t k = 0; k < n; k++)
-		width[k] = text_width(heading(r->columns[k]));
-	for (size_t i = 0; i < r->nrows; i++) {
-		const char *measure = caseload ? r->rows[i].keys[0] : NULL;
-		int w;
+	if (n > MAX_CELLS)
+		n = MAX_CELLS;
+	for (size_t k = 0; k < n; k++) {
+		const char *col = k < r->nkeys ? r->columns[k] : k == r->nkeys ? report_count_name(r)
+				  : r->value_columns[k - r->nkeys - 1];
 
+		cells[k] = cli_report_heading(col);
+		width[k] = text_width(cells[k]);
+	}
+	for (size_t i = 0; i < r->nrows; i++) {
+		table_cells(kind, r, i, cells, bufs);
 		for (size_t k = 0; k < n; k++) {
-			w = text_width(caseload && k == 0 ? measure_name(measure)
-					       : shown(r->columns[k], measure, r->rows[i].keys[k]));
+			int w = text_width(cells[k]);
+
 			if (w > width[k])
 				width[k] = w < MAX_COLS ? w : MAX_COLS;
 		}
-		w = text_width(report_count_text(r, r->rows[i].count, buf));
-		if (w > count_width)
-			count_width = w;
 	}
 	for (size_t k = 0; k < n; k++)
-		cells[k] = heading(r->columns[k]);
-	if (table_line(cells, width, n, _("Count"), count_width) < 0)
+		cells[k] = cli_report_heading(k < r->nkeys ? r->columns[k] : k == r->nkeys
+					      ? report_count_name(r) : r->value_columns[k - r->nkeys - 1]);
+	if (table_line(cells, width, r->nkeys, n) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nrows; i++) {
-		const char *measure = caseload ? r->rows[i].keys[0] : NULL;
-
-		for (size_t k = 0; k < n; k++)
-			cells[k] = shown(r->columns[k], measure, r->rows[i].keys[k]);
-		if (caseload)
-			cells[0] = measure_name(measure);
-		/* The measure is said once, on the first row of its group. */
-		if (caseload && i && !strcmp(r->rows[i - 1].keys[0], measure))
-			cells[0] = "";
-		if (table_line(cells, width, n, report_count_text(r, r->rows[i].count, buf),
-			       count_width) < 0)
+		table_cells(kind, r, i, cells, bufs);
+		if (table_line(cells, width, r->nkeys, n) < 0)
 			return -1;
 	}
-	if (r->min_count > 1)
+	if (r->min_count > 1) {
 		printf(_("\nCounts from 1 to %ld are shown as <%ld.\n"), r->min_count - 1, r->min_count);
+		for (size_t j = 0; j < r->nvalues; j++)
+			if (r->value_kinds[j] == REPORT_VALUE_DAYS) {
+				printf(_("Days are not shown (-) for fewer than %ld cases.\n"), r->min_count);
+				break;
+			}
+	}
 	return 0;
 }
 
 typedef int (*report_fn)(hw_ws *ws, const report_filter *f, report *out);
 
-static int run(int argc, char **argv, const cli_globals *g, report_fn fn, int caseload,
+static int run(int argc, char **argv, const cli_globals *g, report_fn fn, int kind,
 	       const char *usage)
 {
 	static const struct option opts[] = {
@@ -244,7 +352,8 @@ static int run(int argc, char **argv, const cli_globals *g, report_fn fn, int ca
 			if (!strcmp(optarg, "table")) fmt = FMT_TABLE;
 			else if (!strcmp(optarg, "csv")) fmt = FMT_CSV;
 			else if (!strcmp(optarg, "json")) fmt = FMT_JSON;
-			else return cli_error(_("unknown format \"%s\" (table, csv or json)"), optarg);
+			else if (!strcmp(optarg, "html")) fmt = FMT_HTML;
+			else return cli_error(_("unknown format \"%s\" (table, csv, json or html)"), optarg);
 			break;
 		default: return cli_usage(usage);
 		}
@@ -266,8 +375,12 @@ static int run(int argc, char **argv, const cli_globals *g, report_fn fn, int ca
 	switch (fmt) {
 	case FMT_CSV: print_csv(&out, &r); st = flush_out(&out); break;
 	case FMT_JSON: print_json(&out, &r); st = flush_out(&out); break;
+	case FMT_HTML:
+		st = cli_report_html(&out, &r, kind, &f) < 0 ? cli_error("%s", _("out of memory"))
+							      : flush_out(&out);
+		break;
 	default:
-		if (print_table(&r, caseload) < 0)
+		if (print_table(&r, kind) < 0)
 			st = cli_error("%s", _("out of memory"));
 		else if (fflush(stdout) != 0 || ferror(stdout))
 			st = cli_error("%s", _("could not write the report"));
@@ -281,14 +394,26 @@ done:
 
 int cli_report_caseload(int argc, char **argv, const cli_globals *g)
 {
-	return run(argc, argv, g, report_caseload, 1,
-		   _("usage: homeward report caseload [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json]"));
+	return run(argc, argv, g, report_caseload, CLI_REPORT_CASELOAD,
+		   _("usage: homeward report caseload [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
 }
 
 int cli_report_returns(int argc, char **argv, const cli_globals *g)
 {
-	return run(argc, argv, g, report_returns, 0,
-		   _("usage: homeward report returns [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json]"));
+	return run(argc, argv, g, report_returns, CLI_REPORT_RETURNS,
+		   _("usage: homeward report returns [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
+}
+
+int cli_report_timeliness(int argc, char **argv, const cli_globals *g)
+{
+	return run(argc, argv, g, report_timeliness, CLI_REPORT_TIMELINESS,
+		   _("usage: homeward report timeliness [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
+}
+
+int cli_report_referrals(int argc, char **argv, const cli_globals *g)
+{
+	return run(argc, argv, g, report_referrals, CLI_REPORT_REFERRALS,
+		   _("usage: homeward report referrals [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
 }
 
 /* --- export cases and the audit log ----------------------------------------- */

@@ -92,8 +92,9 @@ static void usage(FILE *out)
 "                          (supervisor) bring main to the newest repository\n"
 "                          format; devices follow on their next sync\n"));
 	fprintf(out, "%s", _(
-"  report caseload|returns [--from D] [--to D] [--country CC]\n"
-"                 [--team|--assigned PERSON] [--format table|csv|json]\n"
+"  report caseload|returns|timeliness|referrals [--from D] [--to D]\n"
+"                 [--country CC] [--team|--assigned PERSON]\n"
+"                 [--format table|csv|json|html]\n"
 "                          figures for supervisors; counts under\n"
 "                          report.min_count (5) are shown as <5\n"
 "  report audit [--from D] [--to D] [--format table|csv|json]\n"
@@ -202,6 +203,8 @@ static const command commands[] = {
 	{ "passphrase", "change", cli_passphrase_change },
 	{ "report", "caseload", cli_report_caseload },
 	{ "report", "returns", cli_report_returns },
+	{ "report", "timeliness", cli_report_timeliness },
+	{ "report", "referrals", cli_report_referrals },
 	{ "report", "audit", cli_report_audit },
 	{ "export", "cases", cli_export_cases },
 	{ NULL, "agenda", cli_agenda },
