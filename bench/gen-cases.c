@@ -4,7 +4,15 @@
  * and index), in batches of one transaction each, so that every scale
  * measure uses the program's own data path.
  *
- *   bench/gen-cases WORKSPACE N
+ *   bench/gen-cases WORKSPACE N [--work]
+ *
+ * With --work each case also gets the work of a return programme, on days
+ * spread over 2025 (the clock is fixed for each step, so the events carry
+ * those days): most are decided, then depart, arrive (which schedules the
+ * follow-up rounds) and have a follow-up; and each gets five submissions,
+ * one of each of five forms (a minimal instance: meta/instanceID), the last
+ * one the follow-up form.  The reports' benchmark (bench/bench_reports)
+ * reads such a workspace.
  *
  * The workspace is opened, and its device keys unlocked, as every command
  * does: the passphrase is the first line of the descriptor
@@ -23,12 +31,112 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "event.h"
 #include "crypto.h"
 #include "store.h"
 #include "util.h"
 #include "workspace.h"
 
 #define BATCH 10000    /* cases per transaction */
+
+/* The forms of the five submissions --work gives each case (the follow-up form last). */
+static const char *const work_forms[] = {
+	"first-contact", "vulnerability-screening", "needs-assessment", "pre-departure",
+	"reintegration-follow-up"
+};
+
+/* Fix the clock at 10:00 UTC on day (days since 1970-01-01). */
+static void clock_day(long day)
+{
+	hw_clock_fix((time_t)day * 86400 + 36000);
+}
+
+/* day as YYYY-MM-DD. */
+static void day_text(long day, char out[11])
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* A minimal submission of form to the case, recorded as the program does (stored, then the event). */
+static int add_submission(hw_ws *ws, const char *case_id, const char *form, const char *round)
+{
+	char uuid[HW_UUID_LEN + 1], inst[HW_UUID_LEN + 6], sha[HW_SHA256_HEX + 1], xml[512];
+	char now[HW_TIME_LEN + 1], *data;
+	const char *kv[16];
+	store_submission sub;
+	size_t k = 0;
+	int rc, len;
+
+	if (hw_uuid(uuid) < 0)
+		return HW_ERROR;
+	snprintf(inst, sizeof(inst), "uuid:%s", uuid);
+	len = snprintf(xml, sizeof(xml), "<data id=\"%s\" version=\"1\"><meta><instanceID>%s</instanceID>"
+		       "</meta></data>", form, inst);
+	hw_sha256_hex(xml, (size_t)len, sha);
+	hw_now_iso(now);
+	sub.instance_id = inst;
+	sub.case_id = (char *)case_id;
+	sub.form_id = (char *)form;
+	sub.form_version = "1";
+	sub.created_at = now;
+	sub.sha256 = sha;
+	kv[k++] = "form_id"; kv[k++] = form;
+	kv[k++] = "form_version"; kv[k++] = "1";
+	kv[k++] = "instance_id"; kv[k++] = inst;
+	kv[k++] = "sha256"; kv[k++] = sha;
+	if (round) {
+		kv[k++] = "milestone"; kv[k++] = "follow_up";
+		kv[k++] = "follow_up_round"; kv[k++] = round;
+	}
+	kv[k] = NULL;
+	if (!(data = event_data_build(kv)))
+		return HW_ERROR;
+	if ((rc = store_submission_put(ws_store(ws), &sub, xml, (size_t)len, STORE_LOCAL, NULL,
+				       ws_err(ws))) == 0)
+		rc = case_record(ws, case_id, EV_FORM_SUBMITTED, data, NULL);
+	free(data);
+	return rc;
+}
+
+/*
+ * The work of one case opened on day open (r: its random bits): about 85%
+ * decided to return after 3 to 60 days, 70% departed 7 to 45 days later,
+ * 60% arrived 1 to 3 days after, and those followed up 80 to 120 days after
+ * arriving; five submissions.
+ */
+static int add_work(hw_ws *ws, const char *id, long open, unsigned r)
+{
+	static const char *const types[] = { "assisted_voluntary", "independent_voluntary", "forced" };
+	long decided = open + 3 + (long)(r % 58), departed = decided + 7 + (long)((r >> 6) % 39);
+	long arrived = departed + 1 + (long)((r >> 12) % 3), followed = arrived + 80 + (long)((r >> 14) % 41);
+	unsigned pct = (r >> 20) % 100;
+	char date[11];
+	int rc = 0;
+
+	for (int i = 0; i < 4 && rc == 0; i++)
+		rc = add_submission(ws, id, work_forms[i], NULL);
+	if (rc < 0 || pct >= 85)
+		return rc < 0 ? rc : add_submission(ws, id, work_forms[4], NULL);
+	clock_day(decided);
+	day_text(decided, date);
+	if ((rc = case_decide(ws, id, "return", date, NULL)) < 0 || pct >= 70)
+		return rc < 0 ? rc : add_submission(ws, id, work_forms[4], NULL);
+	clock_day(departed);
+	day_text(departed, date);
+	if ((rc = case_depart(ws, id, date, types[(r >> 24) % 3], pct < 40 ? "cash" : NULL)) < 0 ||
+	    pct >= 60)
+		return rc < 0 ? rc : add_submission(ws, id, work_forms[4], NULL);
+	clock_day(arrived);
+	day_text(arrived, date);
+	if ((rc = case_arrive(ws, id, date)) < 0)
+		return rc;
+	clock_day(followed);
+	return add_submission(ws, id, work_forms[4], "m3");
+}
 
 static double now(void)
 {
@@ -131,10 +239,13 @@ int main(int argc, char **argv)
 	unsigned long long n, i;
 	unsigned seed;
 	double t0;
-	int in_tx = 0, st = 1;
+	int in_tx = 0, st = 1, work = 0;
 
+	if (argc == 4 && !strcmp(argv[3], "--work"))
+		work = 1, argc--;
 	if (argc != 3) {
-		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N\n");
+		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N [--work]
+");
 		return 2;
 	}
 	errno = 0;
@@ -183,8 +294,15 @@ int main(int argc, char **argv)
 		f.sex = (r >> 16) % 2 ? "female" : "male";
 		f.nationality = f.return_country = country[(r >> 17) % 8];
 		f.language = language[(r >> 20) % 4];
+		/* 2025-01-01 is day 20089: cases opened over that year. */
+		if (work)
+			clock_day(20089 + (long)((r >> 4) % 365));
 		if (case_open(ws, &f, id) < 0) {
 			fail("opening a case", ws_error(ws)->msg);
+			goto cleanup;
+		}
+		if (work && add_work(ws, id, 20089 + (long)((r >> 4) % 365), r * 2246822519u + 7) < 0) {
+			fail("recording the work of a case", ws_error(ws)->msg);
 			goto cleanup;
 		}
 		if ((i + 1) % 10000 == 0)

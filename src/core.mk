@@ -97,3 +97,17 @@ bench-export: homeward bench/gen-submissions
 	HOMEWARD=./homeward GEN=./bench/gen-submissions $(SHELL) $(srcdir)/bench/bench-export.sh
 .PHONY: bench-export
 bench: bench-export
+
+# The reports at 100k cases with five submissions each (docs/reports.md):
+# `make bench-reports`, also run by `make bench`.  BENCH_CASES to change the size.
+EXTRA_PROGRAMS += bench/bench_reports
+CLEANFILES += bench/bench_reports
+bench_bench_reports_SOURCES = bench/bench_reports.c
+bench_bench_reports_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_reports_LDADD = $(HW_LIBS) $(CORE_LIBS)
+EXTRA_DIST += bench/bench-reports.sh
+BENCH_CASES = 100000
+bench-reports: homeward bench/gen-cases bench/bench_reports
+	BENCH_CASES=$(BENCH_CASES) $(SHELL) $(srcdir)/bench/bench-reports.sh
+bench: bench-reports
+.PHONY: bench-reports

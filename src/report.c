@@ -10,11 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "agenda.h"
 #include "cases.h"
+#include "forms.h"
 #include "store.h"
 #include "event.h"
 #include "report.h"
 #include "util.h"
+#include "xform/xform.h"
 
 static const char *const caseload_columns[] = { "measure", "value", NULL };
 static const char *const returns_columns[] = {
@@ -408,7 +411,8 @@ int report_value_hidden(const report *r, const report_row *row, size_t j)
 		return 1;
 	switch (r->value_kinds[j]) {
 	case REPORT_VALUE_COUNT: return report_count_hidden(r, (long)v);
-	case REPORT_VALUE_DAYS: return report_count_hidden(r, row->count);
+	case REPORT_VALUE_DAYS:
+	case REPORT_VALUE_SCORE: return report_count_hidden(r, row->count);
 	default: return 0;
 	}
 }
@@ -421,8 +425,13 @@ const char *report_value_text(const report *r, const report_row *row, size_t j, 
 		return "";
 	if (r->value_kinds[j] == REPORT_VALUE_COUNT)
 		return report_count_text(r, (long)v, buf);
-	if (r->value_kinds[j] == REPORT_VALUE_DAYS && report_count_hidden(r, row->count))
+	if ((r->value_kinds[j] == REPORT_VALUE_DAYS || r->value_kinds[j] == REPORT_VALUE_SCORE) &&
+	    report_count_hidden(r, row->count))
 		return "";
+	if (r->value_kinds[j] == REPORT_VALUE_SCORE) {
+		snprintf(buf, 32, "%.2f", v);
+		return buf;
+	}
 	if (v == (double)(long)v)
 		snprintf(buf, 32, "%ld", (long)v);
 	else
@@ -877,6 +886,297 @@ cleanup:
 		free(x.waits[i].provider);
 	free(x.waits);
 	free(d.v);
+	if (rc < 0)
+		report_clear(out);
+	return rc;
+}
+
+/* --- follow-up ------------------------------------------------------------- */
+
+static const char *const followup_columns[] = { "round", "measure", "dimension", NULL };
+static const char *const followup_values[] = { "mean_score", NULL };
+static const int followup_kinds[] = { REPORT_VALUE_SCORE };
+static const char *const followup_measures[] = { "due", "done", "missed", "overdue", "score", NULL };
+const char *const report_dimensions[] = { "economic", "social", "psychosocial", "composite", NULL };
+#define NDIMS 4
+
+/* One score read from a follow-up form. */
+typedef struct score {
+	char round[16];
+	int dim;
+	double value;
+} score;
+
+typedef struct followup {
+	referrals kept;         /* the cases the filter keeps (kept.cases; NULL: all) */
+	long from, to, as_of;
+	char **deprecated;      /* instance ids a later correction replaced (sorted) */
+	size_t ndeprecated, capdeprecated;
+	struct sub { char *instance_id, *round; long day; } *subs;
+	size_t nsubs, capsubs;
+	score *scores;
+	size_t nscores, capscores;
+} followup;
+
+/* The number of months of a round ("m12" -> 12; anything else after them). */
+static long round_months(const char *r)
+{
+	char *end;
+	long n;
+
+	if (!r || r[0] != 'm' || r[1] < '0' || r[1] > '9')
+		return 100000;
+	n = strtol(r + 1, &end, 10);
+	return *end ? 100000 : n;
+}
+
+/* True if the case of this id is one the filter keeps. */
+static int case_kept(const referrals *x, const char *case_id)
+{
+	return !x->cases || (case_id && bsearch(&case_id, x->cases, x->ncases, sizeof(char *), cmp_str));
+}
+
+static int followup_appointment(const store_appointment *a, void *payload)
+{
+	walk *c = payload;
+	followup *x = c->more;
+	const char *keys[3] = { a->round, "due", "" };
+	long day = day_number(a->date);
+	int rc, done = !strcmp(a->status, "done"), missed = !strcmp(a->status, "missed");
+
+	if (!a->round || !*a->round || !strcmp(a->status, "rescheduled") || !case_kept(&x->kept, a->case_id))
+		return 0;
+	if (day < 0 || (x->from >= 0 && day < x->from) || (x->to >= 0 && day > x->to))
+		return 0;
+	/* Every measure of a round is listed, also at 0. */
+	for (size_t i = 0; followup_measures[i + 1]; i++) {
+		keys[1] = followup_measures[i];
+		if ((rc = tally(c->r, keys, 0, ws_err(c->ws))) < 0)
+			return rc;
+	}
+	if (day > x->as_of && !done && !missed)
+		return 0;     /* not due yet */
+	keys[1] = "due";
+	if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
+		return rc;
+	keys[1] = done ? "done" : missed ? "missed" : day < x->as_of ? "overdue" : NULL;
+	return keys[1] ? tally(c->r, keys, 1, ws_err(c->ws)) : 0;
+}
+
+/* Each follow-up form submitted: its instance, round and day; corrections noted. */
+static int followup_submitted(const char *case_id, const char *json, void *payload)
+{
+	walk *c = payload;
+	followup *x = c->more;
+	hw_event *ev = NULL;
+	char *form = NULL, *inst = NULL, *round = NULL, *dep = NULL;
+	int rc = 0;
+
+	/* Most submissions are of other forms: only those naming the follow-up form
+	 * or correcting another are parsed. */
+	if (!json || (!strstr(json, "\"" REPORT_FOLLOW_UP_FORM "\"") && !strstr(json, "\"deprecated_id\"")) ||
+	    event_parse(&ev, json, strlen(json), NULL) < 0)
+		return 0;
+	if (event_data_get(&form, ev->data, "form_id") < 0 ||
+	    event_data_get(&inst, ev->data, "instance_id") < 0 ||
+	    event_data_get(&round, ev->data, "follow_up_round") < 0 ||
+	    event_data_get(&dep, ev->data, "deprecated_id") < 0) {
+		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		goto done;
+	}
+	if (dep) {
+		if (grow((void **)&x->deprecated, x->ndeprecated, &x->capdeprecated, sizeof(char *)) < 0) {
+			rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+			goto done;
+		}
+		x->deprecated[x->ndeprecated++] = dep;
+		dep = NULL;
+	}
+	if (!form || strcmp(form, REPORT_FOLLOW_UP_FORM) || !inst || !round ||
+	    !case_kept(&x->kept, case_id))
+		goto done;
+	if (grow((void **)&x->subs, x->nsubs, &x->capsubs, sizeof(*x->subs)) < 0) {
+		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		goto done;
+	}
+	x->subs[x->nsubs].instance_id = inst;
+	x->subs[x->nsubs].round = round;
+	x->subs[x->nsubs++].day = day_number(ev->at);
+	inst = round = NULL;
+done:
+	free(form);
+	free(inst);
+	free(round);
+	free(dep);
+	event_free(ev);
+	return rc;
+}
+
+/*
+ * The scores of one follow-up submission, computed by the form itself (its
+ * calculations over the stored answers), so a report agrees with what the
+ * field officer saw.
+ */
+static int followup_scores(hw_ws *ws, followup *x, const xform *form, const struct sub *s)
+{
+	xform_session_options o = XFORM_SESSION_OPTIONS_INIT;
+	xform_session *session = NULL;
+	char *xml = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = store_submission_get_xml(ws_store(ws), s->instance_id, &xml, &len, ws_err(ws))) < 0) {
+		/* A submission announced by an event but not (yet) here is left out. */
+		if (rc == HW_ENOTFOUND) {
+			hw_error_clear(ws_err(ws));
+			rc = 0;
+		}
+		goto cleanup;
+	}
+	if (xform_session_edit(&session, form, xml, len, &o, NULL) < 0)
+		goto cleanup;     /* one that no longer loads is left out, not fatal */
+	for (int d = 0; d < NDIMS; d++) {
+		char expr[96], *v = NULL, *end = NULL;
+		double value;
+
+		snprintf(expr, sizeof(expr), "normalize-space((//%s_score)[1])", report_dimensions[d]);
+		if (xform_eval(&v, session, expr, NULL) == 0 && v && *v) {
+			value = strtod(v, &end);
+			if (!*end && value >= 0 && value <= 1) {
+				if (grow((void **)&x->scores, x->nscores, &x->capscores, sizeof(*x->scores)) < 0) {
+					free(v);
+					rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+					goto cleanup;
+				}
+				snprintf(x->scores[x->nscores].round, sizeof(x->scores[x->nscores].round), "%s",
+					 s->round);
+				x->scores[x->nscores].dim = d;
+				x->scores[x->nscores++].value = value;
+			}
+		}
+		free(v);
+	}
+cleanup:
+	xform_session_free(session);
+	free(xml);
+	return rc;
+}
+
+static int followup_order(const void *a, const void *b)
+{
+	const report_row *x = a, *y = b;
+	long mx = round_months(x->keys[0]), my = round_months(y->keys[0]);
+	int d;
+
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	if ((d = strcmp(x->keys[0], y->keys[0])) != 0)
+		return d;
+	mx = (long)rank(followup_measures, x->keys[1]);
+	my = (long)rank(followup_measures, y->keys[1]);
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	mx = (long)rank(report_dimensions, x->keys[2]);
+	my = (long)rank(report_dimensions, y->keys[2]);
+	return mx < my ? -1 : mx > my;
+}
+
+int report_followup(hw_ws *ws, const report_filter *f, report *out)
+{
+	static const report_filter all = REPORT_FILTER_INIT;
+	store_agenda_query q = STORE_AGENDA_QUERY_INIT;
+	followup x;
+	walk c = { ws, f ? f : &all, out, &x };
+	xform *form = NULL;
+	char today[HW_TIME_LEN + 1], *path = NULL;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	if ((rc = start(ws, c.f, out, followup_columns)) < 0)
+		goto cleanup;
+	out->value_columns = followup_values;
+	out->value_kinds = followup_kinds;
+	out->nvalues = 1;
+	hw_now_iso(today);
+	x.from = c.f->from ? day_number(c.f->from) : -1;
+	x.to = c.f->to ? day_number(c.f->to) : -1;
+	x.as_of = c.f->to ? x.to : day_number(today);
+	if (c.f->country || c.f->assigned) {
+		c.more = &x.kept;
+		rc = store_report_cases(ws_store(ws), referral_case, &c, ws_err(ws));
+		c.more = &x;
+		if (rc < 0)
+			goto cleanup;
+		if (!x.kept.cases && !(x.kept.cases = malloc(sizeof(char *)))) {
+			rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+			goto cleanup;
+		}
+		qsort(x.kept.cases, x.kept.ncases, sizeof(char *), cmp_str);
+	}
+	/* Rounds: the follow-up appointments the arrivals scheduled (docs/agenda.md). */
+	q.all = 1;
+	if ((rc = store_agenda_each(ws_store(ws), &q, followup_appointment, &c, ws_err(ws))) < 0)
+		goto cleanup;
+	/* Scores: the follow-up forms submitted in the period, corrections replacing what they correct. */
+	if ((rc = store_events_of_type(ws_store(ws), EV_FORM_SUBMITTED, followup_submitted, &c,
+				       ws_err(ws))) < 0)
+		goto cleanup;
+	qsort(x.deprecated, x.ndeprecated, sizeof(char *), cmp_str);
+	if (x.nsubs) {
+		if ((rc = forms_find(ws, REPORT_FOLLOW_UP_FORM, &path)) < 0 ||
+		    (rc = xform_load(&form, path, ws_err(ws))) < 0)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < x.nsubs; i++) {
+		const struct sub *s = &x.subs[i];
+
+		if ((x.from >= 0 && s->day < x.from) || (x.to >= 0 && s->day > x.to) ||
+		    (x.ndeprecated && bsearch(&s->instance_id, x.deprecated, x.ndeprecated,
+					     sizeof(char *), cmp_str)))
+			continue;
+		if ((rc = followup_scores(ws, &x, form, s)) < 0)
+			goto cleanup;
+	}
+	/* One row of means for each round and dimension scored. */
+	for (size_t i = 0; i < x.nscores; i++) {
+		const char *keys[3] = { x.scores[i].round, "due", "" };
+		report_row *row = NULL;
+
+		for (size_t k = 0; followup_measures[k + 1]; k++) {
+			keys[1] = followup_measures[k];
+			if ((rc = tally(out, keys, 0, ws_err(ws))) < 0)
+				goto cleanup;
+		}
+		keys[1] = "score";
+		keys[2] = report_dimensions[x.scores[i].dim];
+		if ((rc = tally(out, keys, 1, ws_err(ws))) < 0)
+			goto cleanup;
+		for (size_t r = 0; r < out->nrows && !row; r++)
+			if (!strcmp(out->rows[r].keys[0], keys[0]) && !strcmp(out->rows[r].keys[1], "score") &&
+			    !strcmp(out->rows[r].keys[2], keys[2]))
+				row = &out->rows[r];
+		/* The sum for now; divided by the count below. */
+		row->values[0] = (row->count == 1 ? 0 : row->values[0]) + x.scores[i].value;
+	}
+	for (size_t r = 0; r < out->nrows; r++)
+		if (!strcmp(out->rows[r].keys[1], "score") && out->rows[r].count > 0)
+			out->rows[r].values[0] /= (double)out->rows[r].count;
+	qsort(out->rows, out->nrows, sizeof(*out->rows), followup_order);
+cleanup:
+	for (size_t i = 0; i < x.kept.ncases; i++)
+		free(x.kept.cases[i]);
+	free(x.kept.cases);
+	for (size_t i = 0; i < x.ndeprecated; i++)
+		free(x.deprecated[i]);
+	free(x.deprecated);
+	for (size_t i = 0; i < x.nsubs; i++) {
+		free(x.subs[i].instance_id);
+		free(x.subs[i].round);
+	}
+	free(x.subs);
+	free(x.scores);
+	xform_free(form);
+	free(path);
 	if (rc < 0)
 		report_clear(out);
 	return rc;

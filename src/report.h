@@ -33,7 +33,8 @@ typedef struct report_filter {
 enum {
 	REPORT_VALUE_COUNT,   /* a count of people: "<5" under the threshold, as the count */
 	REPORT_VALUE_DAYS,    /* a duration in days, withheld when the row's count is hidden */
-	REPORT_VALUE_PLAIN    /* a figure that says nothing of people (a threshold) */
+	REPORT_VALUE_PLAIN,   /* a figure that says nothing of people (a threshold) */
+	REPORT_VALUE_SCORE    /* a mean score from 0 to 1, withheld as days are */
 };
 
 /* No value: nothing was measured, or the figure does not apply to the row. */
@@ -119,9 +120,10 @@ const char *report_count_name(const report *r);
 
 /*
  * Value j of a row as every format writes it: a count as report_count_text;
- * days with at most one decimal ("12", "12.5"); "" when there is none or it
- * is withheld (days of a row whose count is hidden: one person's dates are as
- * telling as a count).  Returns buf or a static string.
+ * days with at most one decimal ("12", "12.5"); a score with two ("0.65");
+ * "" when there is none or it is withheld (days or a score of a row whose
+ * count is hidden: one person's dates or answers are as telling as a
+ * count).  Returns buf or a static string.
  */
 const char *report_value_text(const report *r, const report_row *row, size_t j, char buf[32]);
 
@@ -173,5 +175,28 @@ int report_timeliness(hw_ws *ws, const report_filter *f, report *out);
  * out is cleared first.
  */
 int report_referrals(hw_ws *ws, const report_filter *f, report *out);
+
+/* The form whose scores the follow-up report reads (docs/reintegration-score.md). */
+#define REPORT_FOLLOW_UP_FORM "reintegration-follow-up"
+
+/* The dimensions of the reintegration score, in order. */
+extern const char *const report_dimensions[];   /* economic, social, psychosocial, composite */
+
+/*
+ * Follow-up: columns round, measure, dimension; count; value mean_score.
+ * For each follow-up round (m3, m6, ... by months), in this order:
+ *   due       ""   round appointments (docs/agenda.md) dated in the period,
+ *                  on or before its last day (filter->to, else today), or
+ *                  already done or missed; rescheduled ones are not counted
+ *   done      ""   of those, done
+ *   missed    ""   of those, missed
+ *   overdue   ""   of those, still planned and dated before the last day
+ *   score     each dimension: follow-up forms submitted in the period for
+ *                  that round with a score in that dimension, and the mean
+ *                  of those scores (as the form computes them; a corrected
+ *                  form counts with its correction only)
+ * out is cleared first.
+ */
+int report_followup(hw_ws *ws, const report_filter *f, report *out);
 
 #endif

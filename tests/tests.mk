@@ -174,6 +174,9 @@ EXTRA_DIST += tests/report-timeliness.sh
 # The HTML report rendered by headless Chromium (skipped without it).
 TESTS += tests/report-html.sh
 EXTRA_DIST += tests/report-html.sh tests/png-color.py
+# Follow-up rounds and reintegration scores, worked out by hand.
+TESTS += tests/report-followup.sh
+EXTRA_DIST += tests/report-followup.sh
 
 # Exports of cases and the audit log: read back, recorded before written.
 TESTS += tests/export.sh

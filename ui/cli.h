@@ -171,6 +171,7 @@ int cli_report_caseload(int argc, char **argv, const cli_globals *g);
 int cli_report_returns(int argc, char **argv, const cli_globals *g);
 int cli_report_timeliness(int argc, char **argv, const cli_globals *g);
 int cli_report_referrals(int argc, char **argv, const cli_globals *g);
+int cli_report_followup(int argc, char **argv, const cli_globals *g);
 int cli_report_audit(int argc, char **argv, const cli_globals *g);
 int cli_export_cases(int argc, char **argv, const cli_globals *g);
 /* cli_export.c */

@@ -153,6 +153,11 @@ static const char *measure_name(const char *m)
 	if (!strcmp(m, "status")) return _("Status");
 	if (!strcmp(m, "accepted")) return _("Accepted");
 	if (!strcmp(m, "declined")) return _("Declined, reason");
+	if (!strcmp(m, "due")) return _("Due");
+	if (!strcmp(m, "done")) return _("Done");
+	if (!strcmp(m, "missed")) return _("Missed");
+	if (!strcmp(m, "overdue")) return _("Overdue");
+	if (!strcmp(m, "score")) return _("Reintegration score");
 	return m;
 }
 
@@ -163,7 +168,7 @@ const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 
 	if (kind == CLI_REPORT_CASELOAD)
 		measure = r->rows[i].keys[0];
-	else if (kind == CLI_REPORT_REFERRALS)
+	else if (kind == CLI_REPORT_REFERRALS || kind == CLI_REPORT_FOLLOWUP)
 		measure = r->rows[i].keys[1];
 	if (!strcmp(column, "measure"))
 		return measure_name(value);
@@ -205,13 +210,15 @@ const char *cli_report_heading(const char *column)
 	if (!strcmp(column, "missed")) return _("Missed");
 	if (!strcmp(column, "dimension")) return _("Dimension");
 	if (!strcmp(column, "mean_score")) return _("Mean score");
+	if (!strcmp(column, "overdue")) return _("Overdue");
 	return column;
 }
 
 /* How many leading key columns are written once for a group of rows. */
 static size_t grouped(int kind)
 {
-	return kind == CLI_REPORT_CASELOAD ? 1 : kind == CLI_REPORT_REFERRALS ? 2 : 0;
+	return kind == CLI_REPORT_CASELOAD ? 1
+	       : kind == CLI_REPORT_REFERRALS || kind == CLI_REPORT_FOLLOWUP ? 2 : 0;
 }
 
 /* One line of the table: key cells padded by columns (not bytes), figures to the right. */
@@ -315,6 +322,10 @@ static int print_table(const report *r, int kind)
 			if (r->value_kinds[j] == REPORT_VALUE_DAYS) {
 				printf(_("Days are not shown (-) for fewer than %ld cases.\n"), r->min_count);
 				break;
+			} else if (r->value_kinds[j] == REPORT_VALUE_SCORE) {
+				printf(_("Mean scores are not shown (-) for fewer than %ld forms.\n"),
+				       r->min_count);
+				break;
 			}
 	}
 	return 0;
@@ -408,6 +419,12 @@ int cli_report_timeliness(int argc, char **argv, const cli_globals *g)
 {
 	return run(argc, argv, g, report_timeliness, CLI_REPORT_TIMELINESS,
 		   _("usage: homeward report timeliness [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
+}
+
+int cli_report_followup(int argc, char **argv, const cli_globals *g)
+{
+	return run(argc, argv, g, report_followup, CLI_REPORT_FOLLOWUP,
+		   _("usage: homeward report follow-up [--from D] [--to D] [--country CC] [--team|--assigned PERSON] [--format table|csv|json|html]"));
 }
 
 int cli_report_referrals(int argc, char **argv, const cli_globals *g)

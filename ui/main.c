@@ -92,7 +92,8 @@ static void usage(FILE *out)
 "                          (supervisor) bring main to the newest repository\n"
 "                          format; devices follow on their next sync\n"));
 	fprintf(out, "%s", _(
-"  report caseload|returns|timeliness|referrals [--from D] [--to D]\n"
+"  report caseload|returns|timeliness|referrals|follow-up\n"
+"                 [--from D] [--to D]\n"
 "                 [--country CC] [--team|--assigned PERSON]\n"
 "                 [--format table|csv|json|html]\n"
 "                          figures for supervisors; counts under\n"
@@ -205,6 +206,7 @@ static const command commands[] = {
 	{ "report", "returns", cli_report_returns },
 	{ "report", "timeliness", cli_report_timeliness },
 	{ "report", "referrals", cli_report_referrals },
+	{ "report", "follow-up", cli_report_followup },
 	{ "report", "audit", cli_report_audit },
 	{ "export", "cases", cli_export_cases },
 	{ NULL, "agenda", cli_agenda },

@@ -50,15 +50,16 @@ typedef struct bar {
 	int hidden;          /* no bar: the count is "<5" or the figure withheld */
 } bar;
 
-/* Draw bars as a horizontal bar chart titled title. */
-static void chart(hw_buf *b, const char *title, const char *caption, const bar *bars, size_t n)
+/* Draw bars as a horizontal bar chart titled title; the longest bar is fixed (0: the largest value). */
+static void chart_to(hw_buf *b, const char *title, const char *caption, const bar *bars, size_t n,
+		     double fixed)
 {
-	double max = 0;
+	double max = fixed;
 	int height = (int)n * ROW_HEIGHT + 8;
 
 	if (!n)
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !fixed; i++) {
 		if (!bars[i].hidden && bars[i].value > max)
 			max = bars[i].value;
 		if (!bars[i].hidden && bars[i].mark != REPORT_NONE && bars[i].mark > max)
@@ -99,6 +100,11 @@ static void chart(hw_buf *b, const char *title, const char *caption, const bar *
 		hw_buf_puts(b, "</figcaption>\n");
 	}
 	hw_buf_puts(b, "</figure>\n");
+}
+
+static void chart(hw_buf *b, const char *title, const char *caption, const bar *bars, size_t n)
+{
+	chart_to(b, title, caption, bars, n, 0);
 }
 
 /* A bar for a count of the report. */
@@ -190,6 +196,35 @@ static int charts(hw_buf *b, const report *r, int kind)
 			count_bar(&bars[n++], r, r->rows[i].count, label);
 		}
 		chart(b, _("Referrals by provider and status"), NULL, bars, n);
+		break;
+	case CLI_REPORT_FOLLOWUP:
+		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++) {
+			char label[256];
+
+			if (!strcmp(r->rows[i].keys[1], "score") || r->rows[i].count == 0)
+				continue;
+			snprintf(label, sizeof(label), "%s: %s", r->rows[i].keys[0],
+				 cli_report_cell(kind, r, i, 1));
+			count_bar(&bars[n++], r, r->rows[i].count, label);
+		}
+		chart(b, _("Follow-up rounds: due, done, missed, overdue"), NULL, bars, n);
+		n = 0;
+		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++) {
+			bar *x;
+
+			if (strcmp(r->rows[i].keys[1], "score"))
+				continue;
+			x = &bars[n++];
+			snprintf(x->label, sizeof(x->label), "%s: %s", r->rows[i].keys[0], r->rows[i].keys[2]);
+			snprintf(x->text, sizeof(x->text), "%s", report_value_text(r, &r->rows[i], 0, buf));
+			x->hidden = !*x->text;
+			x->value = r->rows[i].values[0];
+			x->mark = REPORT_NONE;
+			if (x->hidden)
+				snprintf(x->text, sizeof(x->text), "-");
+		}
+		/* Scores are drawn against the whole scale, 0 to 1. */
+		chart_to(b, _("Mean reintegration score by round (0 to 1)"), NULL, bars, n, 1.0);
 		break;
 	default:
 		break;
