@@ -244,8 +244,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[3], "--work"))
 		work = 1, argc--;
 	if (argc != 3) {
-		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N [--work]
-");
+		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N [--work]\n");
 		return 2;
 	}
 	errno = 0;
