@@ -29,7 +29,6 @@ for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): print("|
 # "yes" psychosocial 0.58 and overall 0.67, with "no" 0.42 and 0.63.
 answers() {
 	cat <<EOF
-answer /data/return_country NG
 answer /data/visit/visit_round $1
 answer /data/visit/arrival_date 2026-01-10
 answer /data/visit/visit_date $2

@@ -30,7 +30,6 @@ signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): print("|".join(row))' "$1"; }
 fu() { # fu ARRIVAL_DATE: a follow-up form's answers
 	cat <<EOF
-answer /data/return_country NG
 answer /data/visit/visit_round m3
 answer /data/visit/arrival_date $1
 answer /data/visit/visit_date 2026-03-01
