@@ -19,13 +19,18 @@ int store_report_cases(hw_store *st, int (*cb)(const store_report_case *c, void 
 	static const char sql[] =
 		"SELECT c.id, c.return_country, c.assigned_to, c.vulnerability, c.minor, c.opened_at,"
 		" w.stage, w.decision, w.decision_date, w.departed_on, w.return_type, w.assistance,"
-		" w.assistance_granted, w.arrived_on, w.follow_up_on, w.closed_on"
+		" w.assistance_granted, w.arrived_on, w.follow_up_on, w.closed_on,"
+		" c.birth_date, c.birth_year"
 		" FROM cases c LEFT JOIN case_work w ON w.case_id = c.id";
 	sqlite3_stmt *s = NULL;
+	char today[HW_TIME_LEN + 1];
 	int rc = sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_db_fail(st, err, rc, "reading cases for a report");
+	/* A minor against today, as every read of a case counts it (store.c). */
+	hw_now_iso(today);
+	today[10] = '\0';
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		store_report_case c;
 		int stop;
@@ -35,7 +40,7 @@ int store_report_cases(hw_store *st, int (*cb)(const store_report_case *c, void 
 		c.return_country = T(1);
 		c.assigned_to = T(2);
 		c.vulnerability = T(3);
-		c.minor = sqlite3_column_int(s, 4);
+		c.minor = hw_minor_on(T(16), sqlite3_column_int(s, 17), today);
 		c.opened_at = T(5);
 		c.stage = T(6) ? T(6) : "identified";
 		c.decision = T(7);
