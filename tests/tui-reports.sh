@@ -1,7 +1,7 @@
 #!/bin/sh
 # Screen test: the Reports screen (Ctrl-R on the case list) draws the
-# caseload and the returns as bar charts and a sparkline with block
-# characters; a count under the threshold is "<5" with a shaded bar until
+# caseload, timeliness, returns and referrals as bar charts, range bars of
+# days and a sparkline with block characters; a count under the threshold is "<5" with a shaded bar until
 # F3 shows it exactly, on the screen only; in Arabic the charts are
 # mirrored (labels on the right, bars growing leftwards, time running
 # right to left); in a locale that is not UTF-8 they are plain ASCII.
@@ -10,6 +10,13 @@
 # 2026 with assisted voluntary return and cash, 1 in December, forced),
 # 2 IQ cases identified.  Stages: departed 6, identified 2 (<5).
 # Returns per month: 2026-10 5, 2026-11 none, 2026-12 1 (<5).
+# Timeliness (cases opened 2026-09-01, today 2026-12-20): first contact to
+# decision 9 days for NG1-5 (median and 90th percentile 9); decision to
+# departure 31 to 35 days (median 33, 90th percentile the 5th of 5: 35);
+# waiting over 30 days: for a decision IQ1, IQ2 and NG6 (<5), for an
+# arrival NG1-5 (NG6 left 18 days ago).
+# Referrals to Lagos sent 2026-09-05: NG1-5 accepted after 1, 2, 3, 4 and
+# 10 days (median 3, 90th percentile 10), NG6 declined, "no capacity".
 . "${top_srcdir:-.}/tests/tui-lib.sh"
 
 hw() { "$HOMEWARD" --workspace "$ws" "$@"; }
@@ -28,7 +35,21 @@ add() {
 		hw case depart "$(cat "$work/ng$i")" --date 2026-10-1$i --type assisted_voluntary \
 			--assistance cash || exit 1
 	done &&
-	hw case depart "$(cat "$work/ng6")" --date 2026-12-02 --type forced
+	hw case depart "$(cat "$work/ng6")" --date 2026-12-02 --type forced &&
+	HOMEWARD_NOW=2026-09-05T10:00:00Z &&
+	for i in 1 2 3 4 5 6; do
+		hw consent record "$(cat "$work/ng$i")" --purpose share_with_provider --granted \
+			--recipient ng-lagos-reintegration --present interpreter &&
+		hw referral send "$(cat "$work/ng$i")" --provider ng-lagos-reintegration \
+			--kinds cash >"$work/ref$i" || exit 1
+	done &&
+	for i in 1 2 3 4 5; do
+		HOMEWARD_NOW=2026-09-0$((5 + i))T10:00:00Z
+		[ $i = 5 ] && HOMEWARD_NOW=2026-09-15T10:00:00Z
+		hw referral update "$(cat "$work/ref$i")" --status accepted || exit 1
+	done &&
+	hw referral update "$(cat "$work/ref6")" --status declined --note "no capacity" &&
+	HOMEWARD_NOW=2026-12-20T10:00:00Z
 } >"$work/setup.log" 2>&1
 check "the fixture is recorded" test $? = 0
 
@@ -58,6 +79,20 @@ check "and says it is for this screen only" on_screen "on this screen only"
 keys F3
 check "F3 again hides it" wait_line "identified" "<5"
 keys Tab
+check "Tab goes to the timeliness" wait_for "Reports · Timeliness"
+check "the days between steps, median and 90th percentile" \
+	wait_for "Days between steps: the median, shaded to the 90th percentile"
+check "first contact to decision: 5 cases, 9 days" line_has "First contact → Decision" "9 / 9 d"
+check "decision to departure: median 33, 90th percentile 35" line_has "Decision → Departure" "33 / 35 d"
+check "its bar is solid to the median, shaded to the 90th percentile" \
+	sh -c 'printf "%s" "$1" | grep -qE "5 █+░+ +33 / 35 d"' - "$(line_with "Decision → Departure")"
+check "no arrivals: a dash, no bar" somewhere "Departure → Arrival +0 +—$"
+check "the waiting cases, with the threshold" on_screen "Waiting longer than 30 days for the next step"
+waiting() { screen | sed -n '/Waiting longer/,$p' | grep -F -- "$1" | grep -qF -- "$2"; }
+check "three waiting for a decision: <5" waiting "First contact → Decision" "<5 ░"
+check "none decided waits for a departure" waiting "Decision → Departure" " 0"
+check "five waiting for an arrival" waiting "Departure → Arrival" "5 █"
+keys Tab
 check "Tab goes to the returns" wait_for "Reports · Returns"
 check "the returns' total" wait_for "All returns: 6"
 # October (5: the tallest), November (none: a blank), December (<5: the lowest).
@@ -66,6 +101,15 @@ check "its first month is named under it" on_screen "2026-10"
 check "returns by type of return" line_has "Assisted voluntary" "5 █"
 check "the forced return is <5" line_has "Forced" "<5"
 check "kinds of assistance granted" line_has "Cash" "5 █"
+keys Tab
+check "Tab goes to the referrals" wait_for "Reports · Referrals"
+check "the provider by its name" wait_for "Lagos Reintegration Partner (example)"
+check "referrals accepted now" line_has "Accepted" "5 █"
+check "the declined one is <5" line_has "Declined" "<5"
+check "days to acceptance: median 3, 90th percentile 10" line_has "Days to acceptance" "3 / 10 d"
+check "the reason of the declined one" line_has "Declined: no capacity" "<5"
+keys Tab
+check "Tab comes back to the caseload" wait_for "Reports · Caseload"
 keys Escape
 check "Esc goes back to the list" wait_for "Case NG"
 keys F10
@@ -87,6 +131,11 @@ check "a solid bar ends left of its count, the label after it" \
 check "the label ends at the right edge" test "$(width "$bar")" -eq 79
 check "a label in Latin letters is right-aligned too" somewhere "█ 6 +NG$"
 keys Tab
+# Read from the right: the median, then the 90th percentile.
+check "the timeliness in Arabic" wait_for "35 / 33"
+check "the days are left of the range bar, its shaded end first" \
+	sh -c 'printf "%s" "$1" | grep -qE " 35 / 33 ░+█+ 5 "' - "$(line_with "35 / 33")"
+keys Tab
 check "the returns in Arabic: time runs right to left" wait_for "▁ █"
 check "not left to right" nowhere "█ ▁"
 keys F10
@@ -99,7 +148,7 @@ keys C-r
 check "in ASCII the bars are #" wait_line "departed" "6 ######"
 check "and a small count's bar is :" line_has "identified" "<5 :::"
 check "no block character is drawn" nowhere "[█░▁]"
-keys Tab
+keys Tab Tab
 check "the ASCII sparkline" wait_for "  # _"
 keys F10
 gone

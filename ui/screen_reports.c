@@ -1,8 +1,9 @@
 /*
  * screen_reports.c: the Reports screen.  The figures come from the core's
- * reports (report.h): caseload and returns, all time.  This file only lays
- * them out, as bar charts and a sparkline of returns per month, drawn with
- * block characters (plain ASCII when the terminal's locale is not UTF-8)
+ * reports (report.h): caseload, timeliness, returns and referrals, all
+ * time.  This file only lays them out, as bar charts, range bars of days
+ * (the median solid, shaded to the 90th percentile) and a sparkline of
+ * returns per month, drawn with block characters (plain ASCII when the terminal's locale is not UTF-8)
  * and mirrored in a right-to-left language: labels on the right, bars
  * growing leftwards, time running from right to left.
  *
@@ -20,6 +21,7 @@
 #include "chart.h"
 #include "curses.h"
 #include "i18n.h"
+#include "providers.h"
 #include "report.h"
 #include "text.h"
 #include "util.h"
@@ -27,9 +29,9 @@
 #include "work.h"
 
 /* The reports the screen shows, in the order Tab goes through them. */
-enum { REP_CASELOAD, REP_RETURNS, NREPORTS };
+enum { REP_CASELOAD, REP_TIMELINESS, REP_RETURNS, REP_REFERRALS, NREPORTS };
 
-enum { ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_BLANK };
+enum { ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_BLANK, ITEM_RANGE };
 
 typedef struct rep_item {
 	int kind;
@@ -37,6 +39,9 @@ typedef struct rep_item {
 	long count;      /* ITEM_BAR, ITEM_TEXT: the count shown */
 	long max;        /* ITEM_BAR: the largest count of its section */
 	int has_count;   /* ITEM_TEXT: show count after the label */
+	double lo, hi;   /* ITEM_RANGE: median and 90th percentile days (REPORT_NONE: none) */
+	double top;      /* ITEM_RANGE: the largest hi of its section */
+	int withheld;    /* ITEM_RANGE: the days are withheld (the count is hidden) */
 } rep_item;
 
 /* One value of an aggregate (a section of a chart). */
@@ -116,6 +121,9 @@ static int add_item(rep_view *v, int kind, const char *label, long count, int ha
 	grown[v->nitems].count = count;
 	grown[v->nitems].max = 0;
 	grown[v->nitems].has_count = has_count;
+	grown[v->nitems].lo = grown[v->nitems].hi = REPORT_NONE;
+	grown[v->nitems].top = 0;
+	grown[v->nitems].withheld = 0;
 	if (!(grown[v->nitems].label = strdup(label ? label : "")))
 		return HW_ERROR;
 	v->nitems++;
@@ -359,6 +367,165 @@ cleanup:
 	return rc;
 }
 
+/* The name of a step that timeliness measures. */
+static const char *step_name(const char *step)
+{
+	if (!strcmp(step, "contact")) return _("First contact");
+	if (!strcmp(step, "decision")) return _("Decision");
+	if (!strcmp(step, "departure")) return _("Departure");
+	if (!strcmp(step, "arrival")) return _("Arrival");
+	if (!strcmp(step, "follow_up")) return _("First follow-up");
+	return step;
+}
+
+/* The index of a value column by name, or -1. */
+static int value_index(const report *r, const char *name)
+{
+	for (size_t j = 0; j < r->nvalues; j++)
+		if (!strcmp(r->value_columns[j], name))
+			return (int)j;
+	return -1;
+}
+
+/* Set the largest high end of the ranges from item first on. */
+static void close_ranges(rep_view *v, int first)
+{
+	double top = 0;
+	int i;
+
+	for (i = first; i < v->nitems; i++)
+		if (v->items[i].kind == ITEM_RANGE && v->items[i].hi > top)
+			top = v->items[i].hi;
+	for (i = first; i < v->nitems; i++)
+		v->items[i].top = top;
+}
+
+/* A range item: count, median and 90th percentile of a row. */
+static int add_range(rep_view *v, const char *label, const report_row *row, int jm, int jp)
+{
+	rep_item *it;
+	int rc;
+
+	if ((rc = add_item(v, ITEM_RANGE, label, row->count, 0)) < 0)
+		return rc;
+	it = &v->items[v->nitems - 1];
+	if (jm < 0 || jp < 0)
+		return 0;
+	/* Days of fewer cases than the threshold are withheld; none measured is a dash. */
+	it->withheld = !v->exact && report_count_hidden(&v->r, row->count);
+	if (row->values[jm] == REPORT_NONE)
+		return 0;
+	it->lo = row->values[jm];
+	it->hi = row->values[jp] >= row->values[jm] ? row->values[jp] : row->values[jm];
+	if (it->withheld)
+		it->lo = it->hi = REPORT_NONE;
+	return 0;
+}
+
+/*
+ * Timeliness: for each pair of steps the days between them (median solid,
+ * shaded to the 90th percentile) over the cases that went through both,
+ * then the cases waiting longer than the threshold at each step.
+ */
+static int build_timeliness(rep_view *v)
+{
+	int jm = value_index(&v->r, "median_days"), jp = value_index(&v->r, "p90_days");
+	int jw = value_index(&v->r, "waiting"), jt = value_index(&v->r, "wait_days");
+	char label[256], heading[256];
+	int first, rc = 0;
+	size_t i;
+
+	if (v->r.nrows == 0)
+		return add_item(v, ITEM_TEXT, _("No cases in this period."), 0, 0);
+	if ((rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0)
+		return rc;
+	first = v->nitems;
+	if ((rc = add_item(v, ITEM_HEADING, _("Days between steps: the median, shaded to the 90th percentile"), 0, 0)) < 0)
+		return rc;
+	for (i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+
+		/* TRANSLATORS: two steps of a case: "Decision → Departure". */
+		snprintf(label, sizeof label, _("%s \xe2\x86\x92 %s"), step_name(row->keys[0]),
+			 step_name(row->keys[1]));
+		rc = add_range(v, label, row, jm, jp);
+	}
+	close_ranges(v, first);
+	if (rc < 0 || jw < 0 || (rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0)
+		return rc;
+	first = v->nitems;
+	/* TRANSLATORS: %ld is the threshold in days (setting report.wait_days);
+	 * the rows under it are "step → next step". */
+	snprintf(heading, sizeof heading, _("Waiting longer than %ld days for the next step"),
+		 v->r.nrows && jt >= 0 ? (long)v->r.rows[0].values[jt] : 0L);
+	if ((rc = add_item(v, ITEM_HEADING, heading, 0, 0)) < 0)
+		return rc;
+	for (i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+
+		snprintf(label, sizeof label, _("%s \xe2\x86\x92 %s"), step_name(row->keys[0]),
+			 step_name(row->keys[1]));
+		rc = add_item(v, ITEM_BAR, label, row->values[jw] < 0 ? 0 : (long)row->values[jw], 0);
+	}
+	close_section(v, first);
+	return rc;
+}
+
+/*
+ * Referrals: for each provider, its referrals by status, the days from
+ * sending to acceptance (median, shaded to the 90th percentile), and the
+ * reasons of those declined.
+ */
+static int build_referrals(rep_view *v)
+{
+	int jm = value_index(&v->r, "median_days"), jp = value_index(&v->r, "p90_days");
+	const char *provider = NULL, *measure = NULL;
+	char label[512];
+	int first = 0, rc = 0;
+	hw_provider_list *providers = NULL;
+
+	if (v->r.nrows == 0)
+		return add_item(v, ITEM_TEXT, _("No referrals."), 0, 0);
+	if (providers_load(v->ws, &providers) < 0)
+		hw_error_clear(ws_err(v->ws));   /* names are a nicety: ids do */
+	for (size_t i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+
+		if (!provider || strcmp(provider, row->keys[0]) || strcmp(measure, row->keys[1])) {
+			const hw_provider *p = providers_find(providers, row->keys[0]);
+
+			if (provider) {
+				close_section(v, first);
+				close_ranges(v, first);
+			}
+			if ((!provider || strcmp(provider, row->keys[0])) &&
+			    ((rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0 ||
+			     (rc = add_item(v, ITEM_HEADING, p ? p->name : row->keys[0], 0, 0)) < 0))
+				break;
+			provider = row->keys[0];
+			measure = row->keys[1];
+			first = v->nitems;
+		}
+		if (!strcmp(row->keys[1], "status")) {
+			rc = add_item(v, ITEM_BAR, ui_word_label(ui_referral_statuses, row->keys[2]),
+				      row->count, 0);
+		} else if (!strcmp(row->keys[1], "accepted")) {
+			rc = add_range(v, _("Days to acceptance"), row, jm, jp);
+		} else {
+			/* TRANSLATORS: a referral declined, and the reason given. */
+			snprintf(label, sizeof label, _("Declined: %s"),
+				 *row->keys[2] ? row->keys[2] : _("(no reason given)"));
+			rc = add_item(v, ITEM_BAR, label, row->count, 0);
+		}
+	}
+	if (rc == 0 && provider) {
+		close_section(v, first);
+		close_ranges(v, first);
+	}
+	providers_free(providers);
+	return rc;
+}
+
 /* Compute the report shown and lay it out as items. */
 static void reload(rep_view *v, tui *t)
 {
@@ -367,10 +534,24 @@ static void reload(rep_view *v, tui *t)
 
 	items_free(v);
 	report_clear(&v->r);
-	rc = v->which == REP_CASELOAD ? report_caseload(v->ws, &f, &v->r)
-				      : report_returns(v->ws, &f, &v->r);
-	if (rc == 0)
-		rc = v->which == REP_CASELOAD ? build_caseload(v) : build_returns(v);
+	switch (v->which) {
+	case REP_CASELOAD:
+		if ((rc = report_caseload(v->ws, &f, &v->r)) == 0)
+			rc = build_caseload(v);
+		break;
+	case REP_TIMELINESS:
+		if ((rc = report_timeliness(v->ws, &f, &v->r)) == 0)
+			rc = build_timeliness(v);
+		break;
+	case REP_RETURNS:
+		if ((rc = report_returns(v->ws, &f, &v->r)) == 0)
+			rc = build_returns(v);
+		break;
+	default:
+		if ((rc = report_referrals(v->ws, &f, &v->r)) == 0)
+			rc = build_referrals(v);
+		break;
+	}
 	if (rc < 0) {
 		items_free(v);
 		tui_error(t, rc);
@@ -478,6 +659,49 @@ static void draw_bar(rep_view *v, tui *t, const rep_item *it, int y, int cols, i
 	free(bar);
 }
 
+enum { W_DAYS = 14 };
+
+/* A range row: label, count, the bar of days and "12 / 30 d" after it. */
+static void draw_range(rep_view *v, tui *t, const rep_item *it, int y, int cols, int rtl,
+		       unsigned cflags)
+{
+	int lw = cols / 3 > 30 ? 30 : cols / 3, bw = cols - 2 - lw - 1 - W_COUNT - 1 - W_DAYS;
+	int hidden = !v->exact && report_count_hidden(&v->r, it->count);
+	char buf[32], days[64], *bar = NULL;
+
+	if (bw < 1)
+		bw = 1;
+	if (it->lo >= 0 && it->top > 0)
+		bar = chart_range(it->lo, it->hi, it->top, bw, cflags);
+	if (it->withheld || it->lo < 0)
+		snprintf(days, sizeof days, "%s", it->withheld ? "" : "\xe2\x80\x94");
+	else
+		/* TRANSLATORS: days: the median, then the 90th percentile ("12 / 30 d"). */
+		snprintf(days, sizeof days, _("%.0f / %.0f d"), it->lo, it->hi);
+	if (!rtl) {
+		int x = 1 + lw + 1 + W_COUNT + 1;
+
+		ui_put(t, y, 1, lw, it->label, ROLE_NORMAL, 0);
+		put_count(t, y, 1 + lw + 1, W_COUNT, count_text(v, it->count, buf),
+			  hidden ? ROLE_DIM : ROLE_NORMAL, 0);
+		if (bar && *bar) {
+			ui_put(t, y, x, text_width(bar), bar, ROLE_INFO, 0);
+			x += text_width(bar);
+		}
+		ui_put(t, y, x + 1, W_DAYS, days, ROLE_NORMAL, 0);
+	} else {
+		int lx = cols - 1 - lw, cx = lx - 1 - W_COUNT, bend = cx - 1, w = bar ? text_width(bar) : 0;
+
+		put_side(t, y, lx, lw, it->label, ROLE_NORMAL, 1);
+		put_count(t, y, cx, W_COUNT, count_text(v, it->count, buf),
+			  hidden ? ROLE_DIM : ROLE_NORMAL, 1);
+		if (w)
+			ui_put(t, y, bend - w, w, bar, ROLE_INFO, 0);
+		put_side(t, y, bend - w - 1 - W_DAYS, W_DAYS, days, ROLE_NORMAL, 1);
+	}
+	free(bar);
+}
+
 /* The sparkline of returns per month; the last months when they do not all fit. */
 static int spark_range(const rep_view *v, int cols, int *from)
 {
@@ -534,7 +758,9 @@ static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
 	int rtl = tui_is_rtl(t), y = top, i;
 	unsigned cflags = (chart_utf8_locale() ? 0 : CHART_ASCII) | (rtl ? CHART_RTL : 0);
 	char title[256], note[512], buf[32];
-	const char *name = v->which == REP_CASELOAD ? _("Caseload") : _("Returns");
+	const char *name = v->which == REP_CASELOAD ? _("Caseload")
+			   : v->which == REP_TIMELINESS ? _("Timeliness")
+			   : v->which == REP_RETURNS ? _("Returns") : _("Referrals");
 
 	/* TRANSLATORS: the title of the Reports screen: "Reports · Caseload". */
 	snprintf(title, sizeof title, _("Reports \xc2\xb7 %s"), name);
@@ -581,6 +807,9 @@ static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
 			break;
 		case ITEM_AXIS:
 			draw_axis(v, t, y, cols, rtl);
+			break;
+		case ITEM_RANGE:
+			draw_range(v, t, it, y, cols, rtl, cflags);
 			break;
 		default:
 			break;
