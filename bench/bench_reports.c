@@ -8,9 +8,11 @@
  *
  *   bench/bench_reports WORKSPACE     (passphrase on $HOMEWARD_PASSPHRASE_FD)
  *
- * Prints the median of ROUNDS runs of each report and, for caseload and
- * timeliness, whether it is under the 300 ms of docs/reports.md; exits 1
- * when one is not.
+ * Prints the median of ROUNDS runs of each report, in wall time and in
+ * the CPU time of this process (the machine may be shared: the CPU time
+ * says what the report itself costs), and whether it is under its limit of
+ * docs/reports.md (caseload and timeliness 300 ms, referrals and follow-up
+ * one second); exits 1 when one is not.
  */
 #include "config.h"
 
@@ -28,13 +30,12 @@
 #include "workspace.h"
 
 #define ROUNDS 5
-#define LIMIT_MS 300.0
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -75,35 +76,39 @@ static int read_line_fd(int fd, hw_secret *s)
 
 typedef int (*report_fn)(hw_ws *ws, const report_filter *f, report *out);
 
-/* Median milliseconds of ROUNDS runs of fn over all cases; the rows of the last run in *rows. */
-static int measure(hw_ws *ws, report_fn fn, double *ms, size_t *rows)
+/* Median wall and CPU milliseconds of ROUNDS runs of fn over all cases; the rows of the last run in *rows. */
+static int measure(hw_ws *ws, report_fn fn, double *ms, double *cpu, size_t *rows)
 {
 	report_filter f = REPORT_FILTER_INIT;
-	double t[ROUNDS];
+	double t[ROUNDS], c[ROUNDS];
 
 	for (int i = 0; i < ROUNDS; i++) {
 		report r = REPORT_INIT;
-		double t0 = now();
+		double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 
 		if (fn(ws, &f, &r) < 0)
 			return -1;
-		t[i] = (now() - t0) * 1000.0;
+		t[i] = (clock_s(CLOCK_MONOTONIC) - t0) * 1000.0;
+		c[i] = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1000.0;
 		*rows = r.nrows;
 		report_clear(&r);
 	}
 	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
+	qsort(c, ROUNDS, sizeof(c[0]), cmp_double);
 	*ms = t[ROUNDS / 2];
+	*cpu = c[ROUNDS / 2];
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct { const char *name; report_fn fn; int limited; } reports[] = {
-		{ "caseload", report_caseload, 1 },
-		{ "timeliness", report_timeliness, 1 },
+	/* The limits in milliseconds (0: none). */
+	static const struct { const char *name; report_fn fn; double limit; } reports[] = {
+		{ "caseload", report_caseload, 300 },
+		{ "timeliness", report_timeliness, 300 },
 		{ "returns", report_returns, 0 },
-		{ "referrals", report_referrals, 0 },
-		{ "follow-up", report_followup, 0 },
+		{ "referrals", report_referrals, 1000 },
+		{ "follow-up", report_followup, 1000 },
 	};
 	ws_options o = WS_OPTIONS_INIT;
 	const char *fdtext = getenv("HOMEWARD_PASSPHRASE_FD");
@@ -127,20 +132,21 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	st = 0;
-	printf("%-12s %10s %6s\n", "report", "median ms", "rows");
+	printf("%-12s %10s %8s %6s\n", "report", "median ms", "CPU ms", "rows");
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-		double ms;
+		double ms, cpu;
 		size_t rows = 0;
 
-		if (measure(ws, reports[i].fn, &ms, &rows) < 0) {
+		if (measure(ws, reports[i].fn, &ms, &cpu, &rows) < 0) {
 			fprintf(stderr, "bench_reports: %s: %s\n", reports[i].name, ws_error(ws)->msg);
 			st = 1;
 			continue;
 		}
-		printf("%-12s %10.1f %6zu%s\n", reports[i].name, ms, rows,
-		       !reports[i].limited ? "" : ms < LIMIT_MS ? "  (under 300 ms: met)"
-							  : "  (over 300 ms: NOT MET)");
-		if (reports[i].limited && ms >= LIMIT_MS)
+		printf("%-12s %10.1f %8.1f %6zu", reports[i].name, ms, cpu, rows);
+		if (reports[i].limit > 0)
+			printf("  (under %.0f ms: %s)", reports[i].limit, ms < reports[i].limit ? "met" : "NOT MET");
+		printf("\n");
+		if (reports[i].limit > 0 && ms >= reports[i].limit)
 			st = 1;
 	}
 cleanup:

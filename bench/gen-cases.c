@@ -11,7 +11,7 @@
  * those days): most are decided, then depart, arrive (which schedules the
  * follow-up rounds) and have a follow-up; and each gets five submissions,
  * one of each of five forms (a minimal instance: meta/instanceID), the last
- * one the follow-up form.  The reports' benchmark (bench/bench_reports)
+ * one the follow-up form (with its round and scores when the case arrived).  The reports' benchmark (bench/bench_reports)
  * reads such a workspace.
  *
  * The workspace is opened, and its device keys unlocked, as every command
@@ -64,7 +64,7 @@ static void day_text(long day, char out[11])
 /* A minimal submission of form to the case, recorded as the program does (stored, then the event). */
 static int add_submission(hw_ws *ws, const char *case_id, const char *form, const char *round)
 {
-	char uuid[HW_UUID_LEN + 1], inst[HW_UUID_LEN + 6], sha[HW_SHA256_HEX + 1], xml[512];
+	char uuid[HW_UUID_LEN + 1], inst[HW_UUID_LEN + 6], sha[HW_SHA256_HEX + 1], xml[1024], body[512] = "";
 	char now[HW_TIME_LEN + 1], *data;
 	const char *kv[16];
 	store_submission sub;
@@ -74,8 +74,17 @@ static int add_submission(hw_ws *ws, const char *case_id, const char *form, cons
 	if (hw_uuid(uuid) < 0)
 		return HW_ERROR;
 	snprintf(inst, sizeof(inst), "uuid:%s", uuid);
-	len = snprintf(xml, sizeof(xml), "<data id=\"%s\" version=\"1\"><meta><instanceID>%s</instanceID>"
-		       "</meta></data>", form, inst);
+	if (round) {
+		/* A follow-up's round and the scores the form computes, as its instance holds them. */
+		unsigned r = (unsigned)uuid[0] * 31u + (unsigned)uuid[1] * 7u + (unsigned)uuid[2];
+
+		snprintf(body, sizeof(body), "<visit_round>%s</visit_round><scores><economic_score>0.%02u"
+			 "</economic_score><social_score>0.%02u</social_score><psychosocial_score>0.%02u"
+			 "</psychosocial_score><composite_score>0.%02u</composite_score></scores>",
+			 round, r % 100, (r / 3) % 100, (r / 7) % 100, (r / 11) % 100);
+	}
+	len = snprintf(xml, sizeof(xml), "<data id=\"%s\" version=\"1\">%s<meta><instanceID>%s</instanceID>"
+		       "</meta></data>", form, body, inst);
 	hw_sha256_hex(xml, (size_t)len, sha);
 	hw_now_iso(now);
 	sub.instance_id = inst;

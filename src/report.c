@@ -912,7 +912,7 @@ typedef struct followup {
 	long from, to, as_of;
 	char **deprecated;      /* instance ids a later correction replaced (sorted) */
 	size_t ndeprecated, capdeprecated;
-	struct sub { char *instance_id, *round; long day; } *subs;
+	struct sub { char *instance_id, *round; long day; double v[NDIMS]; } *subs;
 	size_t nsubs, capsubs;
 	score *scores;
 	size_t nscores, capscores;
@@ -963,103 +963,61 @@ static int followup_appointment(const store_appointment *a, void *payload)
 	return keys[1] ? tally(c->r, keys, 1, ws_err(c->ws)) : 0;
 }
 
-/* Each follow-up form submitted: its instance, round and day; corrections noted. */
-static int followup_submitted(const char *case_id, const char *json, void *payload)
+/* A score as the form wrote it: a number from 0 to 1, else REPORT_NONE. */
+static double score_value(const char *text)
 {
-	walk *c = payload;
-	followup *x = c->more;
-	hw_event *ev = NULL;
-	char *form = NULL, *inst = NULL, *round = NULL, *dep = NULL;
-	int rc = 0;
+	char *end = NULL;
+	double v;
 
-	/* Most submissions are of other forms: only those naming the follow-up form
-	 * or correcting another are parsed. */
-	if (!json || (!strstr(json, "\"" REPORT_FOLLOW_UP_FORM "\"") && !strstr(json, "\"deprecated_id\"")) ||
-	    event_parse(&ev, json, strlen(json), NULL) < 0)
-		return 0;
-	if (event_data_get(&form, ev->data, "form_id") < 0 ||
-	    event_data_get(&inst, ev->data, "instance_id") < 0 ||
-	    event_data_get(&round, ev->data, "follow_up_round") < 0 ||
-	    event_data_get(&dep, ev->data, "deprecated_id") < 0) {
-		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		goto done;
-	}
-	if (dep) {
-		if (grow((void **)&x->deprecated, x->ndeprecated, &x->capdeprecated, sizeof(char *)) < 0) {
-			rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-			goto done;
-		}
-		x->deprecated[x->ndeprecated++] = dep;
-		dep = NULL;
-	}
-	if (!form || strcmp(form, REPORT_FOLLOW_UP_FORM) || !inst || !round ||
-	    !case_kept(&x->kept, case_id))
-		goto done;
-	if (grow((void **)&x->subs, x->nsubs, &x->capsubs, sizeof(*x->subs)) < 0) {
-		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		goto done;
-	}
-	x->subs[x->nsubs].instance_id = inst;
-	x->subs[x->nsubs].round = round;
-	x->subs[x->nsubs++].day = day_number(ev->at);
-	inst = round = NULL;
-done:
-	free(form);
-	free(inst);
-	free(round);
-	free(dep);
-	event_free(ev);
-	return rc;
+	if (!text)
+		return REPORT_NONE;
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	if (!*text)
+		return REPORT_NONE;
+	v = strtod(text, &end);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	return !*end && v >= 0 && v <= 1 ? v : REPORT_NONE;
 }
 
 /*
- * The scores of one follow-up submission, computed by the form itself (its
- * calculations over the stored answers), so a report agrees with what the
- * field officer saw.
+ * Each follow-up form stored: its instance, round, day and scores (the
+ * values the form computed when it was submitted, as the field officer
+ * saw them), and the form a correction replaces.
  */
-static int followup_scores(hw_ws *ws, followup *x, const xform *form, const struct sub *s)
+static int followup_form(const store_follow_up *f, void *payload)
 {
-	xform_session_options o = XFORM_SESSION_OPTIONS_INIT;
-	xform_session *session = NULL;
-	char *xml = NULL;
-	size_t len = 0;
-	int rc;
+	walk *c = payload;
+	followup *x = c->more;
+	struct sub *s;
+	const char *r = f->round;
+	size_t rlen;
 
-	if ((rc = store_submission_get_xml(ws_store(ws), s->instance_id, &xml, &len, ws_err(ws))) < 0) {
-		/* A submission announced by an event but not (yet) here is left out. */
-		if (rc == HW_ENOTFOUND) {
-			hw_error_clear(ws_err(ws));
-			rc = 0;
-		}
-		goto cleanup;
+	if (f->deprecated_id && *f->deprecated_id) {
+		if (grow((void **)&x->deprecated, x->ndeprecated, &x->capdeprecated, sizeof(char *)) < 0 ||
+		    !(x->deprecated[x->ndeprecated] = strdup(f->deprecated_id)))
+			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+		x->ndeprecated++;
 	}
-	if (xform_session_edit(&session, form, xml, len, &o, NULL) < 0)
-		goto cleanup;     /* one that no longer loads is left out, not fatal */
-	for (int d = 0; d < NDIMS; d++) {
-		char expr[96], *v = NULL, *end = NULL;
-		double value;
-
-		snprintf(expr, sizeof(expr), "normalize-space((//%s_score)[1])", report_dimensions[d]);
-		if (xform_eval(&v, session, expr, NULL) == 0 && v && *v) {
-			value = strtod(v, &end);
-			if (!*end && value >= 0 && value <= 1) {
-				if (grow((void **)&x->scores, x->nscores, &x->capscores, sizeof(*x->scores)) < 0) {
-					free(v);
-					rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
-					goto cleanup;
-				}
-				snprintf(x->scores[x->nscores].round, sizeof(x->scores[x->nscores].round), "%s",
-					 s->round);
-				x->scores[x->nscores].dim = d;
-				x->scores[x->nscores++].value = value;
-			}
-		}
-		free(v);
+	while (r && (*r == ' ' || *r == '\n' || *r == '\t'))
+		r++;
+	for (rlen = r ? strlen(r) : 0; rlen && (r[rlen - 1] == ' ' || r[rlen - 1] == '\n' || r[rlen - 1] == '\t');)
+		rlen--;
+	if (!f->instance_id || !rlen || rlen >= sizeof(((score *)0)->round) || !case_kept(&x->kept, f->case_id))
+		return 0;
+	if (grow((void **)&x->subs, x->nsubs, &x->capsubs, sizeof(*x->subs)) < 0)
+		return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
+	s = &x->subs[x->nsubs];
+	if (!(s->instance_id = strdup(f->instance_id)) || !(s->round = strndup(r, rlen))) {
+		free(s->instance_id);
+		return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
 	}
-cleanup:
-	xform_session_free(session);
-	free(xml);
-	return rc;
+	s->day = day_number(f->submitted_at);
+	for (int d = 0; d < NDIMS; d++)
+		s->v[d] = score_value(f->score[d]);
+	x->nsubs++;
+	return 0;
 }
 
 static int followup_order(const void *a, const void *b)
@@ -1084,11 +1042,9 @@ static int followup_order(const void *a, const void *b)
 int report_followup(hw_ws *ws, const report_filter *f, report *out)
 {
 	static const report_filter all = REPORT_FILTER_INIT;
-	store_agenda_query q = STORE_AGENDA_QUERY_INIT;
 	followup x;
 	walk c = { ws, f ? f : &all, out, &x };
-	xform *form = NULL;
-	char today[HW_TIME_LEN + 1], *path = NULL;
+	char today[HW_TIME_LEN + 1];
 	int rc;
 
 	memset(&x, 0, sizeof(x));
@@ -1114,19 +1070,12 @@ int report_followup(hw_ws *ws, const report_filter *f, report *out)
 		qsort(x.kept.cases, x.kept.ncases, sizeof(char *), cmp_str);
 	}
 	/* Rounds: the follow-up appointments the arrivals scheduled (docs/agenda.md). */
-	q.all = 1;
-	if ((rc = store_agenda_each(ws_store(ws), &q, followup_appointment, &c, ws_err(ws))) < 0)
+	if ((rc = store_report_rounds(ws_store(ws), followup_appointment, &c, ws_err(ws))) < 0)
 		goto cleanup;
 	/* Scores: the follow-up forms submitted in the period, corrections replacing what they correct. */
-	if ((rc = store_events_of_type(ws_store(ws), EV_FORM_SUBMITTED, followup_submitted, &c,
-				       ws_err(ws))) < 0)
+	if ((rc = store_follow_ups(ws_store(ws), followup_form, &c, ws_err(ws))) < 0)
 		goto cleanup;
 	qsort(x.deprecated, x.ndeprecated, sizeof(char *), cmp_str);
-	if (x.nsubs) {
-		if ((rc = forms_find(ws, REPORT_FOLLOW_UP_FORM, &path)) < 0 ||
-		    (rc = xform_load(&form, path, ws_err(ws))) < 0)
-			goto cleanup;
-	}
 	for (size_t i = 0; i < x.nsubs; i++) {
 		const struct sub *s = &x.subs[i];
 
@@ -1134,8 +1083,17 @@ int report_followup(hw_ws *ws, const report_filter *f, report *out)
 		    (x.ndeprecated && bsearch(&s->instance_id, x.deprecated, x.ndeprecated,
 					     sizeof(char *), cmp_str)))
 			continue;
-		if ((rc = followup_scores(ws, &x, form, s)) < 0)
-			goto cleanup;
+		for (int d = 0; d < NDIMS; d++) {
+			if (s->v[d] == REPORT_NONE)
+				continue;
+			if (grow((void **)&x.scores, x.nscores, &x.capscores, sizeof(*x.scores)) < 0) {
+				rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			snprintf(x.scores[x.nscores].round, sizeof(x.scores[x.nscores].round), "%s", s->round);
+			x.scores[x.nscores].dim = d;
+			x.scores[x.nscores++].value = s->v[d];
+		}
 	}
 	/* One row of means for each round and dimension scored. */
 	for (size_t i = 0; i < x.nscores; i++) {
@@ -1175,8 +1133,6 @@ cleanup:
 	}
 	free(x.subs);
 	free(x.scores);
-	xform_free(form);
-	free(path);
 	if (rc < 0)
 		report_clear(out);
 	return rc;

@@ -42,6 +42,19 @@ struct hw_store {
 };
 
 /*
+ * The text of the first element <tag>...</tag> of the XML text x, or NULL
+ * (an empty <tag/> included), as SQL: what step 6 -> 7 copies of a
+ * follow-up form.
+ */
+#define XML_TEXT(x, tag) \
+	"(CASE WHEN instr(" x ", '<" tag ">') > 0 AND instr(" x ", '</" tag ">') > instr(" x ", '<" tag ">')" \
+	" THEN substr(" x ", instr(" x ", '<" tag ">') + length('<" tag ">')," \
+	" instr(" x ", '</" tag ">') - instr(" x ", '<" tag ">') - length('<" tag ">')) END)"
+#define FOLLOW_UP_VALUES(x) \
+	XML_TEXT(x, "visit_round") ", " XML_TEXT(x, "deprecatedID") ", " XML_TEXT(x, "economic_score") ", " \
+	XML_TEXT(x, "social_score") ", " XML_TEXT(x, "psychosocial_score") ", " XML_TEXT(x, "composite_score")
+
+/*
  * Forward migrations: migrations[i] takes user_version i to i + 1.  Never
  * edit a released step; add a new one.
  */
@@ -219,6 +232,26 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX cases_changed ON cases (updated_at DESC, id);"
 	"DROP INDEX cases_updated;",
+	/*
+	 * 7 -> 8: what the reports read (docs/reports.md) without going
+	 * through every event or form.  Events by type (referrals read their
+	 * updates).  The round and scores of each follow-up form, copied from
+	 * its instance when it is stored (the values the form computed, as
+	 * submitted; corrections name what they correct), by a trigger, so
+	 * every way a submission comes in fills it; those stored before are
+	 * copied now.  Text as found: the report checks the values.
+	 */
+	"CREATE INDEX events_type ON events (type, seq);"
+	"CREATE TABLE follow_up_scores ("
+	"  instance_id TEXT PRIMARY KEY, case_id TEXT, submitted_at TEXT, round TEXT,"
+	"  deprecated_id TEXT, economic TEXT, social TEXT, psychosocial TEXT, composite TEXT);"
+	"CREATE TRIGGER follow_up_scores_put AFTER INSERT ON submissions"
+	"  WHEN new.form_id = 'reintegration-follow-up' BEGIN"
+	"  INSERT OR REPLACE INTO follow_up_scores VALUES (new.instance_id, new.case_id, new.created_at, "
+	FOLLOW_UP_VALUES("CAST(new.xml AS TEXT)") "); END;"
+	"INSERT OR REPLACE INTO follow_up_scores SELECT instance_id, case_id, created_at, "
+	FOLLOW_UP_VALUES("CAST(xml AS TEXT)")
+	" FROM submissions WHERE form_id = 'reintegration-follow-up';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

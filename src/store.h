@@ -383,6 +383,28 @@ int store_events_of_type(hw_store *st, const char *type,
 			 int (*cb)(const char *case_id, const char *json, void *payload),
 			 void *payload, hw_error *err);
 
+/*
+ * A follow-up form as stored (the table follow_up_scores): borrowed
+ * strings, NULL when the instance does not say; scores as the form wrote
+ * them (economic, social, psychosocial, composite), unchecked.
+ */
+typedef struct store_follow_up {
+	const char *instance_id, *case_id, *submitted_at, *round, *deprecated_id;
+	const char *score[4];
+} store_follow_up;
+
+/*
+ * Call cb with every follow-up round appointment (round set), without the
+ * case's names: only id, case_id, date, round and status are filled
+ * (borrowed, valid during the call).  A non-zero return stops and is returned.
+ */
+int store_report_rounds(hw_store *st, int (*cb)(const store_appointment *a, void *payload),
+			void *payload, hw_error *err);
+
+/* Call cb with every follow-up form stored; a non-zero return stops and is returned. */
+int store_follow_ups(hw_store *st, int (*cb)(const store_follow_up *f, void *payload),
+		     void *payload, hw_error *err);
+
 /* True if some event here was made on this device (a person the team knows). */
 int store_device_known(hw_store *st, const char *device);
 

@@ -650,6 +650,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 		"DROP TABLE case_decisions; DROP TABLE referrals;"
 		"DROP TABLE appointments; DROP TABLE case_family;"
 		"DROP INDEX events_state; DROP INDEX submissions_state;"
+		"DROP INDEX events_type; DROP TRIGGER follow_up_scores_put; DROP TABLE follow_up_scores;"
 		"CREATE INDEX events_pending ON events (state) WHERE state < 2;"
 		"CREATE INDEX submissions_pending ON submissions (state) WHERE state < 2;"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
@@ -661,12 +662,66 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 8);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_due'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"), 0);
 	raw_close();
+	free(db);
+	free(dir);
+}
+
+/* A follow-up form's round and scores, as its instance holds them. */
+static void put_follow_up(hw_store *st, const char *id, const char *xml)
+{
+	store_submission sub = { (char *)id, "c1", "reintegration-follow-up", "1", "2026-05-01T10:00:00Z", "0" };
+	hw_error err = { 0, "" };
+
+	cr_assert_eq(store_submission_put(st, &sub, xml, strlen(xml), 0, NULL, &err), 0, "%s", err.msg);
+}
+
+static int count_follow_up(const store_follow_up *f, void *payload)
+{
+	char *out = payload;
+
+	strcat(out, f->instance_id);
+	for (int d = 0; d < 4; d++) {
+		strcat(out, "|");
+		strcat(out, f->score[d] ? f->score[d] : "-");
+	}
+	strcat(out, f->round ? f->round : "-");
+	strcat(out, f->deprecated_id ? f->deprecated_id : "-");
+	strcat(out, ";");
+	return 0;
+}
+
+Test(store, follow_up_scores_are_kept_when_stored_and_copied_on_upgrade)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db"), got[512] = "";
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+
+	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0, "%s", err.msg);
+	put_follow_up(st, "uuid:a", "<data><visit_round>m3</visit_round><scores><economic_score>0.5"
+		      "</economic_score><social_score/><psychosocial_score>x</psychosocial_score>"
+		      "<composite_score>0.25</composite_score></scores></data>");
+	cr_assert_eq(store_follow_ups(st, count_follow_up, got, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(got, "uuid:a|0.5|-|x|0.25m3-;");
+	store_free(st);
+	/* Back to schema 7: the form stored before the upgrade is copied by it. */
+	raw = raw_open(db);
+	cr_assert_eq(sqlite3_exec(raw, "DROP INDEX events_type; DROP TRIGGER follow_up_scores_put;"
+				  "DROP TABLE follow_up_scores; PRAGMA user_version = 7;", NULL, NULL, NULL),
+		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	raw_close();
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
+	put_follow_up(st, "uuid:b", "<data><meta><deprecatedID>uuid:a</deprecatedID></meta></data>");
+	got[0] = '\0';
+	cr_assert_eq(store_follow_ups(st, count_follow_up, got, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(got, "uuid:a|0.5|-|x|0.25m3-;uuid:b|-|-|-|--uuid:a;");
+	store_free(st);
 	free(db);
 	free(dir);
 }
@@ -754,6 +809,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 		"INSERT INTO case_fts SELECT id, id || ' ' || coalesce(given_name, '') || ' ' ||"
 		"  coalesce(family_name, '') FROM cases;"
 		"DROP TABLE appointments; DROP TABLE case_family;"
+		"DROP INDEX events_type; DROP TRIGGER follow_up_scores_put; DROP TABLE follow_up_scores;"
 		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	/* The old index cannot find either name the way a counsellor types it. */
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"oster\"'"), 0);
@@ -779,7 +835,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	ws_free(ws);
 
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 8);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
