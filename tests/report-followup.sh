@@ -131,9 +131,9 @@ assert eco[0] == {\"round\": \"m3\", \"measure\": \"score\", \"dimension\": \"ec
 assert eco[1][\"count\"] == \"<5\" and eco[1][\"mean_score\"] is None, eco
 " "$T/out"'
 $W report follow-up >"$T/out" 2>"$T/err"; st=$?
-ok "follow-up table: the round said once, translated measures" \
+ok "follow-up table: the round said once, translated measures and dimensions" \
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && [ $(grep -c "^m3 " "$T/out") -eq 1 ] &&
-	 grep -q "Reintegration score  *economic  *5  *0.65$" "$T/out" && grep -q "^  *Overdue  *5" "$T/out"'
+	 grep -q "Reintegration score  *Economic  *5  *0.65$" "$T/out" && grep -q "  *Overall  *5  *0.65$" "$T/out" && grep -q "^  *Overdue  *5" "$T/out"'
 $W config set report.min_count 1
 $W report follow-up --format csv >"$T/out" 2>"$T/err"
 ok "report.min_count 1: the one m6 form's scores" \
@@ -156,4 +156,5 @@ ok "a corrected form counts once, with its corrected answers" \
 	'csv "$T/out" | grep -qx "m3|score|psychosocial|5|0.55"'
 $W report follow-up --format html >"$T/f.html" 2>"$T/err"
 ok "follow-up html: the charts and the table" \
-	'grep -q "<svg" "$T/f.html" && grep -q "<td>m3</td><td>Reintegration score</td><td>economic</td>" "$T/f.html"'
+	'grep -q "<svg" "$T/f.html" && grep -q "<td>m3</td><td>Reintegration score</td><td>Economic</td>" "$T/f.html" &&
+	 grep -q "m3: Economic" "$T/f.html"'

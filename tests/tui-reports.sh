@@ -1,7 +1,8 @@
 #!/bin/sh
 # Screen test: the Reports screen (Ctrl-R on the case list) draws the
 # caseload, timeliness, returns and referrals as bar charts, range bars of
-# days and a sparkline with block characters; a count under the threshold is "<5" with a shaded bar until
+# days and a sparkline with block characters, and the follow-up rounds and
+# mean scores; a count under the threshold is "<5" with a shaded bar until
 # F3 shows it exactly, on the screen only; in Arabic the charts are
 # mirrored (labels on the right, bars growing leftwards, time running
 # right to left); in a locale that is not UTF-8 they are plain ASCII.
@@ -109,6 +110,9 @@ check "the declined one is <5" line_has "Declined" "<5"
 check "days to acceptance: median 3, 90th percentile 10" line_has "Days to acceptance" "3 / 10 d"
 check "the reason of the declined one" line_has "Declined: no capacity" "<5"
 keys Tab
+check "Tab goes to the follow-up" wait_for "Reports · Follow-up"
+check "no follow-up here: said in words" wait_for "No follow-up rounds in this period."
+keys Tab
 check "Tab comes back to the caseload" wait_for "Reports · Caseload"
 keys Escape
 check "Esc goes back to the list" wait_for "Case NG"
@@ -140,6 +144,77 @@ check "the returns in Arabic: time runs right to left" wait_for "▁ █"
 check "not left to right" nowhere "█ ▁"
 keys F10
 gone
+
+# The follow-up, on a workspace of its own: six cases arrived on
+# 2026-01-10, so rounds m3 (2026-04-10), m6 (2026-07-10) and m12 are
+# scheduled for each; five m3 visits with the answers of
+# tests/scenarios/forms/reintegration-follow-up-6-months.steps (scores
+# economic 0.65, social 0.8, psychosocial 0.58, overall 0.67).  On
+# 2026-08-01: m3 due 6, done 5, overdue 1 (<5); m6 due 6, overdue 6.
+ws="$work/fu"
+visit() {
+	HOMEWARD_NOW=2026-04-1${2}T10:00:00Z hw form submit "$1" reintegration-follow-up /dev/stdin <<EOF
+answer /data/visit/visit_round m3
+answer /data/visit/arrival_date 2026-01-10
+answer /data/visit/visit_date 2026-04-1$2
+answer /data/visit/visit_mode in_person
+answer /data/visit/reached yes
+answer /data/economic/e_satisfaction satisfied
+answer /data/economic/e_food sometimes
+answer /data/economic/e_income irregular
+answer /data/economic/e_debt manageable
+answer /data/economic/e_borrow yes
+answer /data/economic/e_assets declined
+answer /data/social/s_housing basic
+answer /data/social/s_health_care always
+answer /data/social/s_documents all
+answer /data/social/s_school not_applicable
+answer /data/social/s_water yes
+answer /data/social/s_justice partly
+answer /data/psychosocial/p_belonging yes
+answer /data/psychosocial/p_support partly
+answer /data/psychosocial/p_excluded sometimes
+answer /data/psychosocial/p_safety yes
+answer /data/psychosocial/p_distress often
+answer /data/psychosocial/p_future unsure
+answer /data/support/psy_referral accepted
+answer /data/support/assistance_received "cash business"
+answer /data/support/assistance_useful very
+EOF
+}
+{
+	HOMEWARD_NOW=2026-01-05T10:00:00Z
+	hw init --device-id sup --name Sam --role supervisor &&
+	for i in 1 2 3 4 5 6; do add NG >"$work/fu$i" || exit 1; done &&
+	HOMEWARD_NOW=2026-01-10T10:00:00Z &&
+	for i in 1 2 3 4 5 6; do
+		c=$(cat "$work/fu$i")
+		hw case decide "$c" return --date 2026-01-06 &&
+		hw case depart "$c" --date 2026-01-09 --type assisted_voluntary &&
+		hw case arrive "$c" --date 2026-01-10 || exit 1
+	done &&
+	for i in 1 2 3 4 5; do visit "$(cat "$work/fu$i")" "$i" || exit 1; done
+	HOMEWARD_NOW=2026-08-01T10:00:00Z
+} >"$work/setup-fu.log" 2>&1
+check "the follow-up fixture is recorded" test $? = 0
+ROWS=40 start
+wait_for "Case NG"
+keys C-r
+wait_for "Reports · Caseload"
+keys Tab Tab Tab Tab
+check "the follow-up report: rounds" wait_for "Follow-up rounds: due, done, missed, overdue"
+check "m3: five of six done" line_has "m3: Done" "5 █"
+check "m3: the one overdue is <5" line_has "m3: Overdue" "<5 ░"
+check "m6: all six overdue" line_has "m6: Overdue" "6 █"
+check "the mean scores, 0 to 1" on_screen "Mean reintegration score by round (0 to 1)"
+check "m3 economic: 5 forms, 0.65" line_has "m3: Economic" "0.65"
+check "m3 social 0.80 on a bar of the whole scale" \
+	sh -c 'printf "%s" "$1" | grep -qE "5 █+ +0\.80"' - "$(line_with "m3: Social")"
+check "m3 overall 0.67" line_has "m3: Overall" "0.67"
+check "no m6 form: no m6 score" nowhere "m6: Economic"
+keys F10
+gone
+ws="$work/ws"
 
 # A locale that is not UTF-8: plain ASCII.
 start LC_ALL=C LANG=C LANGUAGE=

@@ -141,6 +141,16 @@ const char *cli_report_step(const char *step)
 	return step;
 }
 
+const char *cli_report_dimension(const char *dimension)
+{
+	if (!strcmp(dimension, "economic")) return _("Economic");
+	if (!strcmp(dimension, "social")) return _("Social");
+	if (!strcmp(dimension, "psychosocial")) return _("Psychosocial");
+	/* TRANSLATORS: the composite reintegration score, as the follow-up form calls it. */
+	if (!strcmp(dimension, "composite")) return _("Overall");
+	return dimension;
+}
+
 /* The translated name of a caseload or referrals measure. */
 static const char *measure_name(const char *m)
 {
@@ -174,6 +184,8 @@ const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 		return measure_name(value);
 	if (kind == CLI_REPORT_TIMELINESS)
 		return cli_report_step(value);
+	if (!strcmp(column, "dimension") && *value)
+		return cli_report_dimension(value);
 	if (*value)
 		return value;
 	if (!strcmp(column, "assistance_kind"))

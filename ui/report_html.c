@@ -215,7 +215,8 @@ static int charts(hw_buf *b, const report *r, int kind)
 			if (strcmp(r->rows[i].keys[1], "score"))
 				continue;
 			x = &bars[n++];
-			snprintf(x->label, sizeof(x->label), "%s: %s", r->rows[i].keys[0], r->rows[i].keys[2]);
+			snprintf(x->label, sizeof(x->label), "%s: %s", r->rows[i].keys[0],
+				 cli_report_dimension(r->rows[i].keys[2]));
 			snprintf(x->text, sizeof(x->text), "%s", report_value_text(r, &r->rows[i], 0, buf));
 			x->hidden = !*x->text;
 			x->value = r->rows[i].values[0];

@@ -23,6 +23,9 @@ enum {
 /* The translated name of a step of report_steps. */
 const char *cli_report_step(const char *step);
 
+/* The translated name of a dimension of the reintegration score (report_dimensions). */
+const char *cli_report_dimension(const char *dimension);
+
 /* Key k of row i as a reader sees it (translated names, "(nobody)", ...). */
 const char *cli_report_cell(int kind, const report *r, size_t i, size_t k);
 

@@ -1,7 +1,7 @@
 /*
  * screen_reports.c: the Reports screen.  The figures come from the core's
- * reports (report.h): caseload, timeliness, returns and referrals, all
- * time.  This file only lays them out, as bar charts, range bars of days
+ * reports (report.h): caseload, timeliness, returns, referrals and
+ * follow-up, all time.  This file only lays them out, as bar charts, range bars of days
  * (the median solid, shaded to the 90th percentile) and a sparkline of
  * returns per month, drawn with block characters (plain ASCII when the terminal's locale is not UTF-8)
  * and mirrored in a right-to-left language: labels on the right, bars
@@ -23,13 +23,14 @@
 #include "i18n.h"
 #include "providers.h"
 #include "report.h"
+#include "report_html.h"
 #include "text.h"
 #include "util.h"
 #include "view.h"
 #include "work.h"
 
 /* The reports the screen shows, in the order Tab goes through them. */
-enum { REP_CASELOAD, REP_TIMELINESS, REP_RETURNS, REP_REFERRALS, NREPORTS };
+enum { REP_CASELOAD, REP_TIMELINESS, REP_RETURNS, REP_REFERRALS, REP_FOLLOWUP, NREPORTS };
 
 enum { ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_BLANK, ITEM_RANGE };
 
@@ -42,6 +43,7 @@ typedef struct rep_item {
 	double lo, hi;   /* ITEM_RANGE: median and 90th percentile days (REPORT_NONE: none) */
 	double top;      /* ITEM_RANGE: the largest hi of its section */
 	int withheld;    /* ITEM_RANGE: the days are withheld (the count is hidden) */
+	int score;       /* ITEM_RANGE: a mean score from 0 to 1 (lo = hi), not days */
 } rep_item;
 
 /* One value of an aggregate (a section of a chart). */
@@ -124,6 +126,7 @@ static int add_item(rep_view *v, int kind, const char *label, long count, int ha
 	grown[v->nitems].lo = grown[v->nitems].hi = REPORT_NONE;
 	grown[v->nitems].top = 0;
 	grown[v->nitems].withheld = 0;
+	grown[v->nitems].score = 0;
 	if (!(grown[v->nitems].label = strdup(label ? label : "")))
 		return HW_ERROR;
 	v->nitems++;
@@ -526,6 +529,59 @@ static int build_referrals(rep_view *v)
 	return rc;
 }
 
+/*
+ * Follow-up: for each round the appointments due, done, missed and
+ * overdue as bars; then the mean reintegration score of each round and
+ * dimension as a bar on the whole scale, 0 to 1, with the forms counted.
+ */
+static int build_followup(rep_view *v)
+{
+	char label[256];
+	int first, rc = 0;
+	size_t i;
+
+	if (v->r.nrows == 0)
+		return add_item(v, ITEM_TEXT, _("No follow-up rounds in this period."), 0, 0);
+	if ((rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0 ||
+	    (rc = add_item(v, ITEM_HEADING, _("Follow-up rounds: due, done, missed, overdue"), 0, 0)) < 0)
+		return rc;
+	first = v->nitems;
+	for (i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+
+		if (!strcmp(row->keys[1], "score"))
+			continue;
+		snprintf(label, sizeof label, "%s: %s", row->keys[0],
+			 cli_report_cell(CLI_REPORT_FOLLOWUP, &v->r, i, 1));
+		rc = add_item(v, ITEM_BAR, label, row->count, 0);
+	}
+	close_section(v, first);
+	if (rc < 0 || (rc = add_item(v, ITEM_BLANK, "", 0, 0)) < 0 ||
+	    (rc = add_item(v, ITEM_HEADING, _("Mean reintegration score by round (0 to 1)"), 0, 0)) < 0)
+		return rc;
+	first = v->nitems;
+	for (i = 0; i < v->r.nrows && rc == 0; i++) {
+		const report_row *row = &v->r.rows[i];
+		rep_item *it;
+
+		if (strcmp(row->keys[1], "score"))
+			continue;
+		snprintf(label, sizeof label, "%s: %s", row->keys[0], cli_report_dimension(row->keys[2]));
+		if ((rc = add_item(v, ITEM_RANGE, label, row->count, 0)) < 0)
+			break;
+		it = &v->items[v->nitems - 1];
+		it->score = 1;
+		it->top = 1.0;
+		/* The mean of fewer forms than the threshold is withheld, like days. */
+		it->withheld = !v->exact && report_count_hidden(&v->r, row->count);
+		if (!it->withheld && row->values[0] != REPORT_NONE)
+			it->lo = it->hi = row->values[0];
+	}
+	if (v->nitems == first && rc == 0)
+		rc = add_item(v, ITEM_TEXT, _("No follow-up form with scores in this period."), 0, 0);
+	return rc;
+}
+
 /* Compute the report shown and lay it out as items. */
 static void reload(rep_view *v, tui *t)
 {
@@ -547,9 +603,13 @@ static void reload(rep_view *v, tui *t)
 		if ((rc = report_returns(v->ws, &f, &v->r)) == 0)
 			rc = build_returns(v);
 		break;
-	default:
+	case REP_REFERRALS:
 		if ((rc = report_referrals(v->ws, &f, &v->r)) == 0)
 			rc = build_referrals(v);
+		break;
+	default:
+		if ((rc = report_followup(v->ws, &f, &v->r)) == 0)
+			rc = build_followup(v);
 		break;
 	}
 	if (rc < 0) {
@@ -675,6 +735,8 @@ static void draw_range(rep_view *v, tui *t, const rep_item *it, int y, int cols,
 		bar = chart_range(it->lo, it->hi, it->top, bw, cflags);
 	if (it->withheld || it->lo < 0)
 		snprintf(days, sizeof days, "%s", it->withheld ? "" : "\xe2\x80\x94");
+	else if (it->score)
+		snprintf(days, sizeof days, "%.2f", it->lo);
 	else
 		/* TRANSLATORS: days: the median, then the 90th percentile ("12 / 30 d"). */
 		snprintf(days, sizeof days, _("%.0f / %.0f d"), it->lo, it->hi);
@@ -760,7 +822,8 @@ static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
 	char title[256], note[512], buf[32];
 	const char *name = v->which == REP_CASELOAD ? _("Caseload")
 			   : v->which == REP_TIMELINESS ? _("Timeliness")
-			   : v->which == REP_RETURNS ? _("Returns") : _("Referrals");
+			   : v->which == REP_RETURNS ? _("Returns")
+			   : v->which == REP_REFERRALS ? _("Referrals") : _("Follow-up");
 
 	/* TRANSLATORS: the title of the Reports screen: "Reports · Caseload". */
 	snprintf(title, sizeof title, _("Reports \xc2\xb7 %s"), name);
