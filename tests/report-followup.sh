@@ -133,7 +133,8 @@ assert eco[1][\"count\"] == \"<5\" and eco[1][\"mean_score\"] is None, eco
 $W report follow-up >"$T/out" 2>"$T/err"; st=$?
 ok "follow-up table: the round said once, translated measures and dimensions" \
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && [ $(grep -c "^m3 " "$T/out") -eq 1 ] &&
-	 grep -q "Reintegration score  *Economic  *5  *0.65$" "$T/out" && grep -q "  *Overall  *5  *0.65$" "$T/out" && grep -q "^  *Overdue  *5" "$T/out"'
+	 grep -q "Reintegration score  *Economic  *5  *0.65$" "$T/out" && grep -q "  *Overall  *5  *0.65$" "$T/out" && grep -q "^  *Overdue  *5" "$T/out" &&
+	 grep -q "^m3  *Due  *6 *$" "$T/out" && grep -q "^  *Done  *<5 *$" "$T/out"'
 $W config set report.min_count 1
 $W report follow-up --format csv >"$T/out" 2>"$T/err"
 ok "report.min_count 1: the one m6 form's scores" \

@@ -153,9 +153,10 @@ $W report returns --from 2026-11-01 --format csv >"$T/out" 2>"$T/err"
 ok "returns --from counts departures from that day" \
 	'[ "$(csv "$T/out" | tail -n +2)" = "2026-11|AF|forced||<5" ]'
 $W report returns >"$T/out" 2>"$T/err"; st=$?
-ok "returns table: headings and the row of all kinds named" \
+ok "returns table: headings, the row of all kinds named, types and kinds in words" \
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && grep -q "^Month  *Country  *Type of return  *Assistance  *Count$" "$T/out" &&
-	 grep -q "^2026-10  *NG  *assisted_voluntary  *(all kinds)  *5$" "$T/out"'
+	 grep -q "^2026-10  *NG  *Assisted voluntary  *(all kinds)  *5$" "$T/out" &&
+	 grep -q "^2026-10  *NG  *Assisted voluntary  *Cash  *5$" "$T/out" && ! grep -q "assisted_voluntary" "$T/out"'
 $W report returns --country IQ >"$T/out" 2>"$T/err"
 ok "no returns: said in words" 'grep -q "No returns in this period" "$T/out" && [ ! -s "$T/err" ]'
 

@@ -19,6 +19,7 @@
 #include "report_html.h"
 #include "text.h"
 #include "util.h"
+#include "work.h"
 #include "workspace.h"
 
 enum { FMT_TABLE, FMT_CSV, FMT_JSON, FMT_XLSX, FMT_HTML };
@@ -131,6 +132,17 @@ static void print_json(hw_buf *b, const report *r)
 	hw_buf_puts(b, "]\n");
 }
 
+const char *cli_report_value(const report *r, const report_row *row, size_t j, char buf[32])
+{
+	const char *t = report_value_text(r, row, j, buf);
+
+	/* Withheld (a figure of fewer cases than the threshold): "-"; none
+	 * (no case to measure, or not a figure of this row): blank. */
+	if (*t || !row->values || row->values[j] == REPORT_NONE)
+		return t;
+	return "-";
+}
+
 const char *cli_report_step(const char *step)
 {
 	if (!strcmp(step, "contact")) return _("first contact");
@@ -186,6 +198,11 @@ const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 		return cli_report_step(value);
 	if (!strcmp(column, "dimension") && *value)
 		return cli_report_dimension(value);
+	/* Codes in CSV and JSON; their names where people read. */
+	if (!strcmp(column, "type_of_return") && *value)
+		return ui_word_label(ui_return_types, value);
+	if (!strcmp(column, "assistance_kind") && *value)
+		return ui_word_label(ui_kinds, value);
 	if (*value)
 		return value;
 	if (!strcmp(column, "assistance_kind"))
@@ -270,11 +287,8 @@ static size_t table_cells(int kind, const report *r, size_t i, const char **cell
 	}
 	cells[n] = report_count_text(r, r->rows[i].count, bufs[n]);
 	n++;
-	for (size_t j = 0; j < r->nvalues && n < MAX_CELLS; j++, n++) {
-		cells[n] = report_value_text(r, &r->rows[i], j, bufs[n]);
-		if (!*cells[n])
-			cells[n] = "-";
-	}
+	for (size_t j = 0; j < r->nvalues && n < MAX_CELLS; j++, n++)
+		cells[n] = cli_report_value(r, &r->rows[i], j, bufs[n]);
 	return n;
 }
 

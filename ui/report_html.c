@@ -276,10 +276,8 @@ static void table(hw_buf *b, const report *r, int kind)
 		esc(b, report_count_text(r, r->rows[i].count, buf));
 		hw_buf_puts(b, "</td>");
 		for (size_t j = 0; j < r->nvalues; j++) {
-			const char *t = report_value_text(r, &r->rows[i], j, buf);
-
 			hw_buf_puts(b, "<td class=\"num\">");
-			esc(b, *t ? t : "-");
+			esc(b, cli_report_value(r, &r->rows[i], j, buf));
 			hw_buf_puts(b, "</td>");
 		}
 		hw_buf_puts(b, "</tr>\n");

@@ -23,6 +23,12 @@ enum {
 /* The translated name of a step of report_steps. */
 const char *cli_report_step(const char *step);
 
+/*
+ * Value j of a row as the table and the page show it: the figure, "-" when
+ * it is withheld, "" when there is none.
+ */
+const char *cli_report_value(const report *r, const report_row *row, size_t j, char buf[32]);
+
 /* The translated name of a dimension of the reintegration score (report_dimensions). */
 const char *cli_report_dimension(const char *dimension);
 
