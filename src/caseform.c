@@ -19,7 +19,12 @@ const char *const caseform_fields[] = {
 	"name", "label", "__version", "given_name", "family_name", "birth_date", "birth_year",
 	"age", "minor", "sex", "nationality", "return_country", "language", "vulnerability",
 	"stage", "decision", "decision_date", "departure_planned", "departed_on", "return_type",
-	"arrived_on", "follow_up_on", "follow_up_round", "closed_on", "assigned_to", NULL
+	"arrived_on", "follow_up_on", "follow_up_round", "closed_on", "assigned_to", "family", NULL
+};
+
+/* The nodes of each family/member of the item: the linked cases of the return file. */
+static const char *const member_fields[] = {
+	"name", "label", "relation", "age", "minor", "sex", NULL
 };
 
 const char *const caseform_saveto_fields[] = {
@@ -75,6 +80,55 @@ static void element(hw_buf *b, const char *name, const char *value)
 		}
 	}
 	hw_buf_printf(b, "</%s>", name);
+}
+
+/*
+ * The case's return file as <family><member>...</member></family>: each
+ * linked case with its id, names, relation (what the member is to this
+ * case), age and minor today, and sex.  A member whose case is not on this
+ * device has only its id and relation (label is the id).
+ */
+static int family_xml(hw_ws *ws, const store_case_work *work, hw_buf *b)
+{
+	char age[16];
+	int minor, rc;
+
+	if (!work->nfamily) {
+		hw_buf_puts(b, "<family/>");
+		return 0;
+	}
+	hw_buf_puts(b, "<family>");
+	for (size_t i = 0; i < work->nfamily; i++) {
+		const store_family_link *f = &work->family[i];
+		store_case_row m;
+		hw_buf label = HW_BUF_INIT;
+
+		memset(&m, 0, sizeof(m));
+		if ((rc = case_get(ws, f->member, &m)) == HW_ENOTFOUND) {
+			hw_error_clear(ws_err(ws));
+		} else if (rc < 0) {
+			store_case_row_clear(&m);
+			return rc;
+		}
+		hw_buf_puts(b, "<member>");
+		element(b, "name", f->member);
+		if (rc == 0) {
+			hw_buf_printf(&label, "%s%s%s", m.given_name ? m.given_name : "",
+				      m.given_name && m.family_name ? " " : "",
+				      m.family_name ? m.family_name : "");
+			caseform_age_minor(&m, age, &minor);
+		}
+		element(b, "label", label.len ? label.ptr : f->member);
+		element(b, "relation", f->relation);
+		element(b, "age", rc == 0 ? age : NULL);
+		element(b, "minor", rc == 0 ? (minor ? "true" : "false") : NULL);
+		element(b, "sex", rc == 0 ? m.sex : NULL);
+		hw_buf_puts(b, "</member>");
+		hw_buf_free(&label);
+		store_case_row_clear(&m);
+	}
+	hw_buf_puts(b, "</family>");
+	return 0;
 }
 
 /* Form properties: name and latest value, in first-seen order. */
@@ -196,6 +250,8 @@ int caseform_xml(hw_ws *ws, const char *case_id, int version, char **out, int *o
 	element(&b, "follow_up_round", work.follow_up_round);
 	element(&b, "closed_on", work.closed_on);
 	element(&b, "assigned_to", who.len ? who.ptr : row.assigned_to);
+	if ((rc = family_xml(ws, &work, &b)) < 0)
+		goto cleanup;
 	for (size_t i = 0; i < p.n; i++)
 		element(&b, p.names[i], p.values[i]);
 	hw_buf_puts(&b, "</item></root>");
@@ -312,6 +368,9 @@ static void check_ref(const char *path, int line, void *payload)
 	if (c->seen.ptr && strstr(c->seen.ptr, key))
 		return;
 	hw_buf_puts(&c->seen, key);
+	if (!strcmp(path, "/root/item/family/member") ||
+	    (!strncmp(path, "/root/item/family/member/", 25) && in_list(path + 25, member_fields)))
+		return;
 	if (strncmp(path, "/root/item/", 11) || strchr(path + 11, '/')) {
 		snprintf(msg, sizeof(msg), "instance('case') has no node %.100s: the case is /root/item/NAME",
 			 path);

@@ -52,6 +52,30 @@ else
 	not_ok "one warning per construct"
 fi
 
+# The return file in instance('case'): family/member and its nodes are
+# known; a node a member does not have is named, with its line (8).
+cat >"$tmp/family.xml" <<'FORM'
+<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">
+<h:head><h:title>Family</h:title><model>
+<instance><data id="family" version="1"><n/><who/><bad/><meta><instanceID/></meta></data></instance>
+<instance id="case" src="jr://file-csv/case.csv"/>
+<bind nodeset="/data/n" type="int" calculate="count(instance('case')/root/item/family/member[minor != 'true'])"/>
+<bind nodeset="/data/who" type="string" calculate="join(' ', instance('case')/root/item/family/member[relation = 'parent']/label)"/>
+<bind nodeset="/data/bad" type="string" calculate="instance('case')/root/item/family/member/nickname"/>
+<bind nodeset="/data/meta/instanceID" type="string" readonly="true()" jr:preload="uid" xmlns:jr="http://openrosa.org/javarosa"/>
+</model></h:head>
+<h:body/>
+</h:html>
+FORM
+"$HOMEWARD" form check "$tmp/family.xml" >"$tmp/out" 2>&1; st=$?
+if [ $st = 1 ] && grep -q "family.xml:8: .*instance('case') has no node /root/item/family/member/nickname" "$tmp/out" &&
+	[ "$(grep -c "instance('case')" "$tmp/out")" = 1 ]; then
+	ok "a family member's nodes are known to the check; one it does not have is named"
+else
+	not_ok "a family member's nodes are known to the check; one it does not have is named"
+fi
+
 for f in "$top_srcdir"/data/forms/*.xml "$datadir"/forms/*.xml; do
 	[ -f "$f" ] || continue
 	name=$(basename "$(dirname "$(dirname "$f")")")/forms/$(basename "$f")

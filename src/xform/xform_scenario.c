@@ -247,7 +247,11 @@ static void step(run *r, xform_session *s, int line, char **t, size_t n)
 #undef STEP_FAIL
 }
 
-/* A field of the scenario's case (`case FIELD VALUE`). */
+/*
+ * A field of the scenario's case (`case FIELD VALUE`), or a member of its
+ * return file (`case-member RELATION LABEL [AGE]`): name "", value
+ * "RELATION\tLABEL\tAGE".
+ */
 typedef struct case_field {
 	char *name, *value;
 } case_field;
@@ -272,6 +276,15 @@ static const char *case_get(const case_field *c, size_t n, const char *name)
 		if (!strcmp(c[i].name, name))
 			return c[i].value;
 	return NULL;
+}
+
+/* True if a member follows entry i. */
+static int case_has_member_after(const case_field *c, size_t n, size_t i)
+{
+	while (++i < n)
+		if (!c[i].name[0])
+			return 1;
+	return 0;
 }
 
 /*
@@ -300,9 +313,34 @@ static char *case_xml(const case_field *c, size_t n)
 	}
 	if (!case_get(c, n, "minor"))
 		hw_buf_printf(&b, "<minor>%s</minor>", age < 0 ? "false" : age < 18 ? "true" : "false");
+	for (size_t i = 0, nm = 0; i < n; i++) {
+		const char *rel, *label, *mage;
+		int a;
+
+		if (c[i].name[0])
+			continue;
+		/* A member: <family><member>name label relation age minor</member>... */
+		rel = c[i].value;
+		label = strchr(rel, '\t') + 1;
+		mage = strchr(label, '\t') + 1;
+		a = *mage ? atoi(mage) : -1;
+		nm++;
+		hw_buf_printf(&b, "%s<member><name>scenario-member-%zu</name><label>", nm > 1 ? "" : "<family>", nm);
+		hw_buf_add(&b, label, (size_t)(mage - 1 - label));
+		hw_buf_puts(&b, "</label><relation>");
+		hw_buf_add(&b, rel, (size_t)(label - 1 - rel));
+		hw_buf_puts(&b, "</relation>");
+		if (a >= 0)
+			hw_buf_printf(&b, "<age>%d</age><minor>%s</minor>", a, a < 18 ? "true" : "false");
+		else
+			hw_buf_puts(&b, "<age/><minor/>");
+		hw_buf_puts(&b, "</member>");
+		if (i == n - 1 || !case_has_member_after(c, n, i))
+			hw_buf_puts(&b, "</family>");
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (case_get(c, n, c[i].name) != c[i].value)
-			continue;   /* set again later: the last one counts */
+		if (!c[i].name[0] || case_get(c, n, c[i].name) != c[i].value)
+			continue;   /* a member, or set again later: the last one counts */
 		hw_buf_printf(&b, "<%s>", c[i].name);
 		xml_escape(&b, c[i].value);
 		hw_buf_printf(&b, "</%s>", c[i].name);
@@ -419,6 +457,34 @@ int xform_scenario_run(xform_scenario_summary *out, const char *form_path, const
 			} else {
 				report(&r, lineno, 0, tok[0], "out of memory");
 			}
+			continue;
+		}
+		if (!strcmp(tok[0], "case-member")) {
+			case_field *nc;
+			hw_buf v = HW_BUF_INIT;
+
+			if (s) {
+				report(&r, lineno, 0, "case steps before the others", tok[0]);
+			} else if ((n != 3 && n != 4) || !case_name_ok(tok[1]) || !*tok[2] ||
+				   strpbrk(tok[2], "<>&\t") ||
+				   (n == 4 && strspn(tok[3], "0123456789") != strlen(tok[3]))) {
+				report(&r, lineno, 0, "case-member RELATION LABEL [AGE]", n > 1 ? tok[1] : tok[0]);
+			} else if (hw_buf_printf(&v, "%s\t%s\t%s", tok[1], tok[2], n == 4 ? tok[3] : "") == 0 &&
+				   (nc = realloc(cases, (ncases + 1) * sizeof(*nc)))) {
+				cases = nc;
+				nc[ncases].name = strdup("");
+				nc[ncases].value = hw_buf_detach(&v);
+				if (nc[ncases].name && nc[ncases].value) {
+					ncases++;
+				} else {
+					free(nc[ncases].name);
+					free(nc[ncases].value);
+					report(&r, lineno, 0, tok[0], "out of memory");
+				}
+			} else {
+				report(&r, lineno, 0, tok[0], "out of memory");
+			}
+			hw_buf_free(&v);
 			continue;
 		}
 		if (!s && start_session(&s, form, &opts, cases, ncases, &lerr) < 0) {
