@@ -395,6 +395,7 @@ int appointment_set(hw_ws *ws, const char *case_id, const appointment_opts *o,
 	store_appointment old;
 	store_case_work w;
 	store_case_row row;
+	const char *round = o->round, *form = o->form;
 	char words[200], *data = NULL;
 	const char *kv[24];
 	size_t k = 0;
@@ -444,6 +445,11 @@ int appointment_set(hw_ws *ws, const char *case_id, const appointment_opts *o,
 					  old.id, old.status);
 			goto cleanup;
 		}
+		/* A follow-up round moved is still that round, done by its form. */
+		if (!round)
+			round = old.round;
+		if (!form)
+			form = old.form;
 	}
 	kv[k++] = "date"; kv[k++] = o->date;
 	if (o->time) { kv[k++] = "time"; kv[k++] = o->time; }
@@ -451,8 +457,8 @@ int appointment_set(hw_ws *ws, const char *case_id, const appointment_opts *o,
 	if (o->place && *o->place) { kv[k++] = "place"; kv[k++] = o->place; }
 	if (o->purpose && *o->purpose) { kv[k++] = "purpose"; kv[k++] = o->purpose; }
 	kv[k++] = "assigned"; kv[k++] = o->assigned ? o->assigned : ws_device_id(ws);
-	if (o->round) { kv[k++] = "round"; kv[k++] = o->round; }
-	if (o->form) { kv[k++] = "form"; kv[k++] = o->form; }
+	if (round) { kv[k++] = "round"; kv[k++] = round; }
+	if (form) { kv[k++] = "form"; kv[k++] = form; }
 	if (o->replaces) { kv[k++] = "replaces"; kv[k++] = old.id; }
 	kv[k] = NULL;
 	if (!(data = event_data_build(kv))) {

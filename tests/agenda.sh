@@ -35,7 +35,7 @@ bad() {
 # rows of the agenda as "date<TAB>round<TAB>status" for one case
 rows() { $W agenda --all --format tsv | awk -F'\t' -v c="$1" '$1 == c { print $3 "\t" $9 "\t" $11 }'; }
 
-echo "1..51"
+echo "1..52"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 $W case decide $ID return --date 2026-01-20
@@ -82,7 +82,8 @@ bad "a done date in the future is refused" 'date 2026-12-01 is in the future' $W
 bad "an unknown appointment names it" 'no appointment 0000' $W appointment done 0000
 ok "appointment missed records it with a note; the case screen lists it" '$W appointment missed $M3 --note "no answer on the phone" && $W case show $ID >"$T/show" && grep -q "^Appointments:" "$T/show" && grep -q "missed 2026-11-29 *Follow-up, 3 months" "$T/show"'
 R=$($W appointment set $ID --date 2026-12-10 --purpose "Business plan" --replaces $(rows $ID >/dev/null; $W agenda --format tsv | awk -F'\t' '$9 == "m6" { print $2 }'))
-ok "rescheduling: the replaced appointment is no longer planned, the new one is" '[ "$(rows $ID | grep m6 | cut -f3)" = rescheduled ] && $W agenda --format tsv | grep -q "	2026-12-10	.*Business plan"'
+ok "rescheduling: the replaced appointment is no longer planned, the new one is" '[ "$(rows $ID | grep 2026-07-31 | cut -f2,3)" = "$(printf "m6\trescheduled")" ] && $W agenda --format tsv | grep -q "	2026-12-10	.*Business plan"'
+ok "a round moved is still that round" '[ "$(rows $ID | grep 2026-12-10 | cut -f2,3)" = "$(printf "m6\tplanned")" ]'
 ok "a follow-up form for a round does that round's appointment" 'printf "answer /data/return_country_fix NG\nanswer /data/visit/visit_round m12\nanswer /data/visit/arrival_date 2026-01-31\nanswer /data/visit/visit_date 2026-11-29\nanswer /data/visit/visit_mode phone\nanswer /data/visit/reached no\nanswer /data/visit/not_reached other\nanswer /data/support/assistance_received none\n" >"$T/fu" && $W form submit $ID reintegration-follow-up "$T/fu" >/dev/null && [ "$(rows $ID | grep m12 | cut -f3)" = done ]'
 
 # --- assignees ---

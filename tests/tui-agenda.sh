@@ -2,8 +2,8 @@
 # Screen test of the agenda (docs/agenda.md): the status line counts the
 # person's overdue appointments; F8 on the case list opens the agenda in
 # date order with how overdue each is; F4 changes what it shows; Enter
-# opens the case.  On the case screen, N sets an appointment and O records
-# how one went; a child with no parent or guardian linked is flagged as
+# opens the case.  On the case screen, N sets an appointment, O records
+# how one went and M moves one to another day; a child with no parent or guardian linked is flagged as
 # possibly unaccompanied until L links one, and J goes to the next member.
 . "${top_srcdir:-.}/tests/tui-lib.sh"
 
@@ -67,6 +67,18 @@ keys Enter
 check "the outcome is recorded" wait_for "Recorded: Record how an appointment went"
 check "the first planned appointment is done" test "$(W agenda --all --format tsv | awk -F'\t' '$9 == "m3" { print $11 }')" = done
 check "the status line has nothing overdue any more" wait_gone "overdue |"
+
+# --- an appointment moved to another day ---------------------------------------
+keys M
+check "M opens the form to move an appointment" wait_for "Move an appointment to another day"
+check "the next planned one is offered: the six-month round" wait_for "Follow-up, 6 months"
+check "the new date is a week from today" on_screen "2026-12-06"
+keys F2
+wait_for "Record this?"
+keys Enter
+check "the move is recorded" wait_for "Recorded: Move an appointment to another day"
+check "the round is on the new day, still the six-month round" test "$(W agenda --format tsv | awk -F'\t' '$9 == "m6" { print $3 }')" = 2026-12-06
+check "the old day is marked rescheduled" test "$(W agenda --all --format tsv | awk -F'\t' '$9 == "m6" && $3 == "2026-12-11" { print $11 }')" = rescheduled
 keys Escape
 wait_for "Agenda · this week"
 keys Escape

@@ -68,6 +68,7 @@ static const ui_action_info actions[ACT_COUNT] = {
 	{ ACT_AGENDA, "agenda", N_("Show the agenda: appointments in date order, what is overdue") },
 	{ ACT_APPOINTMENT, "appointment", N_("Set an appointment with the person") },
 	{ ACT_APPOINTMENT_OUTCOME, "appointment-outcome", N_("Record that an appointment took place, or was missed") },
+	{ ACT_RESCHEDULE, "reschedule", N_("Move a planned appointment to another day or time") },
 	{ ACT_LINK_FAMILY, "link-family", N_("Link a family member's case into this return file") },
 	{ ACT_NEXT_MEMBER, "next-member", N_("Go to the next family member's case") },
 	{ ACT_WHICH_HOLDS, "which-holds", N_("Say which holds when a form's flags and the case's data disagree") },

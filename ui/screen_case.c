@@ -76,6 +76,7 @@ static const ui_binding case_bindings[] = {
 	{ 'X', ACT_CLOSE_CASE },
 	{ 'N', ACT_APPOINTMENT },
 	{ 'O', ACT_APPOINTMENT_OUTCOME },
+	{ 'M', ACT_RESCHEDULE },
 	{ 'L', ACT_LINK_FAMILY },
 	{ 'J', ACT_NEXT_MEMBER },
 	{ 'V', ACT_WHICH_HOLDS },
@@ -1044,7 +1045,7 @@ static int step_applies(const case_view *c, tui *t, enum ui_work_step step)
 		tui_message(t, ROLE_INFO, "%s", _("This case has no granted consent to withdraw."));
 		return 0;
 	}
-	if (step == WORK_APPOINTMENT_OUTCOME) {
+	if (step == WORK_APPOINTMENT_OUTCOME || step == WORK_RESCHEDULE) {
 		for (i = 0; i < c->work.nappointments; i++)
 			if (!strcmp(c->work.appointments[i].status, "planned"))
 				return 1;
@@ -1078,6 +1079,7 @@ static const struct {
 	{ WORK_UPDATE_REFERRAL, ACT_UPDATE_REFERRAL, N_("Update a referral") },
 	{ WORK_APPOINTMENT, ACT_APPOINTMENT, N_("Set an appointment") },
 	{ WORK_APPOINTMENT_OUTCOME, ACT_APPOINTMENT_OUTCOME, N_("How an appointment went") },
+	{ WORK_RESCHEDULE, ACT_RESCHEDULE, N_("Move an appointment") },
 	{ WORK_LINK, ACT_LINK_FAMILY, N_("Link a family member") },
 	{ WORK_CLOSE, ACT_CLOSE_CASE, N_("Close the case") },
 	{ WORK_REOPEN, ACT_CLOSE_CASE, N_("Reopen the case") },
@@ -1165,6 +1167,11 @@ static int case_key(ui_view *v, tui *t, int key, enum ui_action act)
 	case ACT_APPOINTMENT_OUTCOME:
 		if (step_applies(c, t, WORK_APPOINTMENT_OUTCOME))
 			open_work(t, c->id, WORK_APPOINTMENT_OUTCOME,
+				  c->count && c->items[c->sel].kind == IT_APPOINTMENT ? c->items[c->sel].form_id : NULL);
+		return UI_HANDLED;
+	case ACT_RESCHEDULE:
+		if (step_applies(c, t, WORK_RESCHEDULE))
+			open_work(t, c->id, WORK_RESCHEDULE,
 				  c->count && c->items[c->sel].kind == IT_APPOINTMENT ? c->items[c->sel].form_id : NULL);
 		return UI_HANDLED;
 	case ACT_LINK_FAMILY:

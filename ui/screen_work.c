@@ -108,6 +108,7 @@ static const char *step_title(enum ui_work_step step)
 	case WORK_APPOINTMENT: return _("Set an appointment");
 	case WORK_APPOINTMENT_OUTCOME: return _("Record how an appointment went");
 	case WORK_LINK: return _("Link a family member");
+	case WORK_RESCHEDULE: return _("Move an appointment to another day");
 	}
 	return "";
 }
@@ -458,7 +459,10 @@ static int build(work_view *w, tui *t, const char *referral_id)
 			return rc;
 		break;
 	}
-	case WORK_APPOINTMENT_OUTCOME:
+	case WORK_RESCHEDULE:
+	case WORK_APPOINTMENT_OUTCOME: {
+		const char *keep_time = NULL;   /* the time of the appointment chosen first */
+
 		if (!(f = add_field(w, WF_CHOICE, N_("Appointment"), "appointment", NULL)))
 			return HW_ERROR;
 		for (i = 0; i < w->work.nappointments; i++) {
@@ -472,8 +476,21 @@ static int build(work_view *w, tui *t, const char *referral_id)
 			free(what);
 			if ((rc = add_opt(f, a->id, label)) < 0)
 				return rc;
-			if ((referral_id && !strcmp(referral_id, a->id)) || f->nopts == 1)
+			if ((referral_id && !strcmp(referral_id, a->id)) || f->nopts == 1) {
 				f->chosen = f->pos = f->nopts - 1;
+				keep_time = a->time;
+			}
+		}
+		if (w->step == WORK_RESCHEDULE) {
+			char week[11];
+
+			/* Where, how, who and what for stay those of the appointment moved. */
+			agenda_add_days(today, 7, week);
+			if ((rc = add_text(w, N_("New date"), "appointment date", N_("YYYY-MM-DD"), week)) < 0 ||
+			    (rc = add_text(w, N_("Time"), "appointment time",
+					   N_("HH:MM, or empty for some time that day"), keep_time)) < 0)
+				return rc;
+			break;
 		}
 		if (!(f = add_field(w, WF_CHOICE, N_("Outcome"), "outcome", NULL)) ||
 		    add_opt(f, "done", _("took place")) < 0 || add_opt(f, "missed", _("missed")) < 0)
@@ -483,6 +500,7 @@ static int build(work_view *w, tui *t, const char *referral_id)
 		    (rc = add_text(w, N_("Note"), "note", NULL, NULL)) < 0)
 			return rc;
 		break;
+	}
 	case WORK_LINK:
 		if ((rc = add_text(w, N_("Family member"), "case",
 				   N_("Their case: the first characters of its id, or their full name"), NULL)) < 0)
@@ -609,6 +627,31 @@ static int record_step(work_view *w, tui *t)
 		else
 			rc = appointment_done(ws, v[0], v[2], v[3]);
 		break;
+	case WORK_RESCHEDULE: {
+		appointment_opts o = APPOINTMENT_OPTS_INIT;
+		store_appointment old;
+
+		memset(&old, 0, sizeof old);
+		if (!v[0]) {
+			rc = hw_error_set(ws_err(ws), HW_EINVALID, "appointment: choose one (a planned one of this case)");
+			break;
+		}
+		/* The new appointment is the old one on another day: the rest is kept. */
+		if ((rc = appointment_get(ws, v[0], &old)) == 0) {
+			o.date = v[1] ? v[1] : "";
+			o.time = v[2];
+			o.channel = old.channel;
+			o.place = old.place;
+			o.purpose = old.purpose;
+			o.assigned = old.assigned;
+			o.round = old.round;
+			o.form = old.form;
+			o.replaces = old.id;
+			rc = appointment_set(ws, w->case_id, &o, NULL);
+		}
+		store_appointment_clear(&old);
+		break;
+	}
 	case WORK_LINK: {
 		char other[HW_UUID_LEN + 1];
 

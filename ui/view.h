@@ -249,13 +249,14 @@ extern const ui_view_ops ui_screen_submission;
 enum ui_work_step {
 	WORK_DECIDE, WORK_DEPART, WORK_ARRIVE, WORK_ASSIGN, WORK_CONSENT, WORK_WITHDRAW,
 	WORK_REFER, WORK_UPDATE_REFERRAL, WORK_CLOSE, WORK_REOPEN,
-	WORK_APPOINTMENT, WORK_APPOINTMENT_OUTCOME, WORK_LINK
+	WORK_APPOINTMENT, WORK_APPOINTMENT_OUTCOME, WORK_LINK, WORK_RESCHEDULE
 };
 typedef struct ui_work_arg {
 	const char *case_id;
 	enum ui_work_step step;
 	const char *referral_id;   /* WORK_UPDATE_REFERRAL: the one to update first;
-				      WORK_APPOINTMENT_OUTCOME: the appointment; may be NULL */
+				      WORK_APPOINTMENT_OUTCOME, WORK_RESCHEDULE: the
+				      appointment; may be NULL */
 } ui_work_arg;
 extern const ui_view_ops ui_screen_work;
 /* The referrals of every case, waiting longest first (arg unused). */
