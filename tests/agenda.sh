@@ -35,7 +35,7 @@ bad() {
 # rows of the agenda as "date<TAB>round<TAB>status" for one case
 rows() { $W agenda --all --format tsv | awk -F'\t' -v c="$1" '$1 == c { print $3 "\t" $9 "\t" $11 }'; }
 
-echo "1..52"
+echo "1..55"
 $W init --device-id laptop-1 --name "Amina K." --role counsellor >/dev/null
 ID=$($W case add --given-name Yusuf --family-name Example --birth-date 1990-04-01 --nationality NG --return-country NG --language en)
 $W case decide $ID return --date 2026-01-20
@@ -118,6 +118,10 @@ ok "case list --family lists the whole return file, through the links" '$W case 
 bad "a case is not linked to itself" 'cannot be linked to itself' $W case link $ID $ID --relation sibling
 bad "an unknown relation names it and the choices" 'relation "cousin" is not one of: parent, child' $W case link $ID $CH --relation cousin
 ok "case unlink removes the link on both sides" '$W case unlink $ID $SP && [ $($W case list --family $SP --format tsv | tail -n +2 | wc -l) -eq 1 ] && ! $W case show $ID | grep -q "^  $(echo $SP | cut -c1-8)  "'
+# Forms for whom they apply: form list --case, and --all with the reason.
+ok "form list --case offers an adult no child form" '$W form list --case $ID >"$T/out" && grep -q "^needs-assessment " "$T/out" && ! grep -q "child-best-interests" "$T/out"'
+ok "form list --case --all lists it, saying why it does not apply" '$W form list --case $ID --all | grep "^child-best-interests " | grep -q "does not apply: for minors only"'
+ok "form list --case offers a child the child form" '$W form list --case $CH | grep "^child-best-interests " | grep -qv "does not apply"'
 # The child's best-interests assessment shows the adults linked to the case.
 printf 'answer /data/interview/interpreter no\nanswer /data/accompaniment/linked_adult[1]/adult_here yes\nanswer /data/accompaniment/accompanied parents\nanswer /data/views/views_heard fully\nanswer /data/safety/safety_risks none\n' >"$T/cbi"
 ok "the child's assessment records the linked adult, with the relation and the answer" 'INST=$($W form submit $CH child-best-interests "$T/cbi" 2>"$T/err") && $W submission show $INST >"$T/out" 2>>"$T/err" && grep -A1 "Yusuf Example (parent): is this person with you here" "$T/out" | grep -q "Yes" && $W submission show $INST --format xml | grep -q "<adult_case>$ID</adult_case><adult_name>Yusuf Example</adult_name><adult_relation>parent</adult_relation>"'

@@ -76,6 +76,26 @@ else
 	not_ok "a family member's nodes are known to the check; one it does not have is named"
 fi
 
+# A saveto to a case field that follows from events (status, age) is refused.
+cat >"$tmp/saveto.xml" <<'FORM'
+<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:entities="http://www.opendatakit.org/xforms/entities">
+<h:head><h:title>Saveto</h:title><model>
+<instance><data id="saveto" version="1"><st/><meta><instanceID/></meta></data></instance>
+<instance id="case" src="jr://file-csv/case.csv"/>
+<bind nodeset="/data/st" type="string" entities:saveto="age"/>
+<bind nodeset="/data/meta/instanceID" type="string" readonly="true()" jr:preload="uid" xmlns:jr="http://openrosa.org/javarosa"/>
+</model></h:head>
+<h:body><input ref="/data/st"><label>Age</label></input></h:body>
+</h:html>
+FORM
+"$HOMEWARD" form check "$tmp/saveto.xml" >"$tmp/out" 2>&1; st=$?
+if [ $st = 1 ] && grep -q 'saveto "age" of /data/st: that case field follows from the case' "$tmp/out"; then
+	ok "a saveto to a case field that follows from events is refused"
+else
+	not_ok "a saveto to a case field that follows from events is refused"
+fi
+
 for f in "$top_srcdir"/data/forms/*.xml "$datadir"/forms/*.xml; do
 	[ -f "$f" ] || continue
 	name=$(basename "$(dirname "$(dirname "$f")")")/forms/$(basename "$f")
