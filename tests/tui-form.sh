@@ -33,7 +33,13 @@ check "saving says so" wait_for "Saved."
 keys Enter Enter
 check "a select question lists its choices" wait_for "( ) No"
 keys Down Enter
-check "choosing moves on to the next question" wait_for "In which language"
+check "choosing moves on to the next question" wait_for "Language: English (from the case)"
+# Not the case's language: the list of languages, and another one typed.
+keys Down Enter
+wait_for "In which language"
+i=0; while [ $i -lt 16 ]; do keys Down; i=$((i + 1)); done
+keys Enter
+wait_for "Which language?"
 type_text "Hausa"
 wait_for "> Hausa"
 check "typing clears the last message" wait_gone "Saved."
@@ -63,7 +69,10 @@ check "resuming says the earlier answers are kept" wait_for "Concept hervat"
 keys F8
 check "after the crash the date is still there" wait_for "2026-11-29"
 check "after the crash the choice is still there" line_has "interpreter" "No"
+# The language typed is further down the review: go there, and back.
+keys Down Down Down Down Down Down
 check "after the crash the typed text is still there" wait_for "Hausa"
+keys Up Up Up Up Up Up
 
 keys Down Down Down Enter
 check "the review leads back to a question" wait_for "Is an interpreter present?"
