@@ -81,12 +81,7 @@ static void usage(FILE *out)
 "                          on main; devices install it when they sync\n"
 "  sync                    send this device's work, receive the others'\n"
 "  merge                   (supervisor) merge what devices sent into main\n"
-"  config get|set KEY [VALUE]\n"
-
-"\n"
-"The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
-"$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
-"--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
+"  config get|set KEY [VALUE]\n"));
 	fprintf(out, "%s", _(
 "  migrate repository [--dry-run]\n"
 "                          (supervisor) bring main to the newest repository\n"
@@ -161,6 +156,12 @@ static void usage(FILE *out)
 "  passphrase change       seal the keys under a new passphrase (asks the\n"
 "                          current one, then the new one twice; or two lines\n"
 "                          of --passphrase-fd: the current one, the new one)\n"));
+	/* Last, after every command: where the workspace is. */
+	fprintf(out, "%s", _(
+"\n"
+"The workspace is --workspace DIR, else $HOMEWARD_WORKSPACE, else\n"
+"$XDG_DATA_HOME/homeward (~/.local/share/homeward).\n"
+"--demo opens the interface on a fresh demo workspace with fictional cases.\n"));
 }
 
 typedef struct command {
