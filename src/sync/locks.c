@@ -90,9 +90,29 @@ static void clear_dir(run *r, const char *dir, const char *rel, int depth)
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		/* objects/ holds no lock files of ours and may hold 100k entries. */
-		if (depth == 0 && !strcmp(e->d_name, "objects"))
+		/*
+		 * objects/ may hold 100k loose entries and no lock of ours, except
+		 * where the indexer writes a pack's index (pack/PACK.idx.lock,
+		 * renamed when done) and where packs are listed (info/): a run
+		 * killed in between leaves one there, and the next fetch of the
+		 * same pack could not take it.
+		 */
+		if (depth == 0 && !strcmp(e->d_name, "objects")) {
+			static const char *const sub_dirs[] = { "pack", "info" };
+			size_t k;
+
+			for (k = 0; k < sizeof(sub_dirs) / sizeof(sub_dirs[0]); k++) {
+				char *p2 = sync_fmt("%s/objects/%s", dir, sub_dirs[k]);
+				char *r2 = *rel ? sync_fmt("%s/objects/%s", rel, sub_dirs[k]) :
+				                  sync_fmt("objects/%s", sub_dirs[k]);
+
+				if (p2 && r2)
+					clear_dir(r, p2, r2, depth + 2);
+				free(p2);
+				free(r2);
+			}
 			continue;
+		}
 		path = hw_path_join(dir, e->d_name);
 		sub = *rel ? sync_fmt("%s/%s", rel, e->d_name) : hw_strdup(e->d_name);
 		if (path && sub && lstat(path, &st) == 0) {
