@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "team.h"
 #include "util.h"
 
 /* --- dates ----------------------------------------------------------------- */
@@ -580,7 +581,7 @@ int agenda_schedule_rounds(hw_ws *ws, const char *case_id, const char *arrival_d
 	int months[24], n, rc;
 
 	memset(&w, 0, sizeof(w));
-	if (ws_get(ws, AGENDA_ROUNDS_SETTING, &setting) < 0)
+	if (team_setting_value(ws, AGENDA_ROUNDS_SETTING, &setting) < 0)
 		setting = NULL;
 	if ((n = parse_rounds(setting ? setting : AGENDA_ROUNDS_DEFAULT, months, 24)) < 0) {
 		rc = hw_error_set(ws_err(ws), HW_EINVALID,

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "event.h"
 #include "report.h"
+#include "team.h"
 #include "util.h"
 #include "xform/xform.h"
 
@@ -87,7 +88,7 @@ int report_min_count(hw_ws *ws, long *out)
 	int rc;
 
 	*out = REPORT_MIN_COUNT_DEFAULT;
-	rc = ws_get(ws, REPORT_MIN_COUNT, &v);
+	rc = team_setting_value(ws, REPORT_MIN_COUNT, &v);
 	if (rc == HW_ENOTFOUND) {
 		hw_error_clear(ws_err(ws));
 		return 0;
@@ -463,7 +464,7 @@ int report_wait_days(hw_ws *ws, long *out)
 	int rc;
 
 	*out = REPORT_WAIT_DAYS_DEFAULT;
-	rc = ws_get(ws, REPORT_WAIT_DAYS, &v);
+	rc = team_setting_value(ws, REPORT_WAIT_DAYS, &v);
 	if (rc == HW_ENOTFOUND) {
 		hw_error_clear(ws_err(ws));
 		return 0;

@@ -14,9 +14,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "agenda.h"
 #include "envelope.h"
+#include "report.h"
 
 #define ENTRY_MAGIC "homeward-member 1"
+#define SETTING_MAGIC "homeward-setting 1"
 #define REQUEST_MAGIC "homeward-request 1"
 #define REQUEST_NAME "request"
 #define TEAM_DIR "team"
@@ -121,7 +124,18 @@ typedef struct entry {
 	team_member m;              /* for add: the member; for remove: device, by, at */
 } entry;
 
-/* Parse one roster file into e; -1 when it is not a good entry. */
+/* True when a parsed envelope of the roster folder holds a team setting. */
+static int is_setting(const envelope *e)
+{
+	size_t n = strlen(SETTING_MAGIC "\n");
+
+	return e->body_len >= n && memcmp(e->body, SETTING_MAGIC "\n", n) == 0;
+}
+
+/*
+ * Parse one roster file into e; -1 when it is not a good entry, 1 when it
+ * is a team setting (not a member entry: team_setting_file_check reads it).
+ */
 static int entry_parse(entry *e, const team_file *f)
 {
 	kv k;
@@ -133,6 +147,8 @@ static int entry_parse(entry *e, const team_file *f)
 	if (!team_path_ok(f->path) || f->len > TEAM_ENTRY_MAX ||
 	    envelope_parse(&e->env, f->data, f->len, &err) < 0)
 		return -1;
+	if (is_setting(&e->env))
+		return 1;
 	slash = strchr(f->path + strlen(TEAM_DIR "/"), '/');
 	name = slash + 1;
 	device = f->path + strlen(TEAM_DIR "/");
@@ -215,9 +231,11 @@ int team_roster_build(team_roster **out, const unsigned char root[KEYS_SIGN_PUBL
 	}
 	memcpy(r->root, root, KEYS_SIGN_PUBLIC);
 	for (i = 0; i < n; i++) {
-		if (entry_parse(&e[ne], &files[i]) == 0)
+		int p = entry_parse(&e[ne], &files[i]);
+
+		if (p == 0)
 			ne++;
-		else
+		else if (p < 0)
 			r->untrusted++;
 	}
 	qsort(e, ne, sizeof(*e), entry_cmp);
@@ -522,8 +540,8 @@ int team_load(hw_ws *ws, team_roster **out)
 	return rc;
 }
 
-/* Write a new roster entry signed by this device: body lines after the magic. */
-static int entry_write(hw_ws *ws, const char *device, const char *lines)
+/* Write a new roster file signed by this device: body lines after the magic. */
+static int entry_write(hw_ws *ws, const char *device, const char *magic, const char *lines)
 {
 	char id[HW_UUID_LEN + 1], name[HW_UUID_LEN + 7], *path = NULL, *body = NULL, *file = NULL;
 	size_t len = 0;
@@ -534,7 +552,7 @@ static int entry_write(hw_ws *ws, const char *device, const char *lines)
 	if (hw_uuid(id) < 0)
 		return hw_error_set(ws_err(ws), HW_ERROR, "no randomness for an id");
 	snprintf(name, sizeof(name), "%s.entry", id);
-	if (asprintf(&body, ENTRY_MAGIC "\n%s", lines) < 0)
+	if (asprintf(&body, "%s\n%s", magic, lines) < 0)
 		body = NULL;
 	if (asprintf(&path, TEAM_DIR "/%s/%s", device, name) < 0)
 		path = NULL;
@@ -582,7 +600,7 @@ int team_found(hw_ws *ws, const char *name)
 	if (!(lines = add_lines(ws_device_id(ws), name, "supervisor", NULL, keys_sign_public(k),
 				keys_box_public(k), ws_device_id(ws))))
 		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
-	rc = entry_write(ws, ws_device_id(ws), lines);
+	rc = entry_write(ws, ws_device_id(ws), ENTRY_MAGIC, lines);
 	free(lines);
 	return rc;
 }
@@ -724,7 +742,7 @@ int team_add(hw_ws *ws, const team_request_info *req, const char *role, const ch
 				ws_device_id(ws))))
 		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
 	else
-		rc = entry_write(ws, req->device, lines);
+		rc = entry_write(ws, req->device, ENTRY_MAGIC, lines);
 	free(lines);
 	team_roster_free(r);
 	return rc;
@@ -748,7 +766,7 @@ int team_remove(hw_ws *ws, const char *device)
 		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
 		goto cleanup;
 	}
-	rc = entry_write(ws, device, lines);
+	rc = entry_write(ws, device, ENTRY_MAGIC, lines);
 cleanup:
 	free(lines);
 	team_roster_free(r);
@@ -864,4 +882,188 @@ int team_commit_check(const team_roster *r, const char *sig, const char *data, s
 	if (keys_verify(m->sign_pk, data, len, s) < 0)
 		return hw_error_set(err, HW_EINVALID, "its signature is not supervisor %s's key", device);
 	return 0;
+}
+
+/* The settings a team sets for all its devices, and the check of each value. */
+static const struct {
+	const char *key;
+	int (*check)(const char *value);
+	const char *fallback;    /* the value while the team has set none */
+} team_keys[] = {
+	{ AGENDA_ROUNDS_SETTING, agenda_rounds_check, AGENDA_ROUNDS_DEFAULT },
+	{ REPORT_MIN_COUNT, report_min_count_check, "5" },
+	{ REPORT_WAIT_DAYS, report_wait_days_check, "30" },
+};
+
+const char *team_setting_default(const char *key)
+{
+	for (size_t i = 0; key && i < sizeof(team_keys) / sizeof(team_keys[0]); i++)
+		if (strcmp(key, team_keys[i].key) == 0)
+			return team_keys[i].fallback;
+	return NULL;
+}
+
+int team_setting_known(const char *key)
+{
+	for (size_t i = 0; key && i < sizeof(team_keys) / sizeof(team_keys[0]); i++)
+		if (strcmp(key, team_keys[i].key) == 0)
+			return 1;
+	return 0;
+}
+
+int team_setting_check_value(const char *key, const char *value)
+{
+	for (size_t i = 0; key && value && i < sizeof(team_keys) / sizeof(team_keys[0]); i++)
+		if (strcmp(key, team_keys[i].key) == 0)
+			return strlen(value) <= TEAM_TEXT_MAX && team_keys[i].check(value) == 0 ? 0 : HW_EINVALID;
+	return HW_EINVALID;
+}
+
+int team_setting_file_check(const team_roster *r, const team_file *f, team_setting *out,
+			    hw_error *err)
+{
+	envelope e;
+	kv k;
+	const char *name, *key, *value, *by, *at;
+	const team_member *m;
+	size_t dlen;
+	time_t t;
+	int ok = 0, was_supervisor;
+
+	if (!team_path_ok(f->path) || f->len > TEAM_ENTRY_MAX ||
+	    envelope_parse(&e, f->data, f->len, NULL) < 0 || !is_setting(&e))
+		return 1;
+	name = strrchr(f->path, '/') + 1;
+	dlen = (size_t)(name - 1 - (f->path + strlen(TEAM_DIR "/")));
+	if (strcmp(e.f.case_id, TEAM_CASE) != 0 || strcmp(e.f.name, name) != 0 ||
+	    strcmp(e.f.key, ENVELOPE_KEY_CLEAR) != 0 ||
+	    kv_parse(&k, e.body, e.body_len, SETTING_MAGIC) < 0 || k.n != 4 ||
+	    !(key = kv_get(&k, "key")) || !(value = kv_get(&k, "value")) ||
+	    !(by = kv_get(&k, "by")) || !(at = kv_get(&k, "at")) ||
+	    strlen(at) != HW_TIME_LEN || hw_time_parse(at, &t) < 0 || strcmp(by, e.f.signer) != 0 ||
+	    strlen(by) != dlen || strncmp(by, f->path + strlen(TEAM_DIR "/"), dlen) != 0)
+		return hw_error_set(err, HW_EINVALID, "not a team setting file of the right form");
+	if (!team_setting_known(key))
+		return hw_error_set(err, HW_EINVALID, "%.60s is not a setting a team sets", key);
+	if (team_setting_check_value(key, value) < 0)
+		return hw_error_set(err, HW_EINVALID, "\"%.60s\" is not a value of %s", value, key);
+	/* Counted like a roster entry: a supervisor at the file's time, or the trust root. */
+	m = team_member_get(r, by);
+	was_supervisor = m && strcmp(m->role, "supervisor") == 0 && strcmp(m->added_at, at) <= 0 &&
+			 team_member_at(m, at);
+	if (was_supervisor)
+		ok = envelope_verify(&e, m->sign_pk, NULL) == 0;
+	if (!ok)
+		ok = envelope_verify(&e, r->root, NULL) == 0;
+	if (!ok) {
+		if (was_supervisor)
+			return hw_error_set(err, HW_EINVALID, "the team setting's signature is not supervisor "
+					    "%s's key: forged or changed after signing", by);
+		return hw_error_set(err, HW_EINVALID, "the team setting is signed by device %s, which is "
+				    "not a supervisor of this team", by);
+	}
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->key, sizeof(out->key), "%s", key);
+		snprintf(out->value, sizeof(out->value), "%s", value);
+		snprintf(out->by, sizeof(out->by), "%s", by);
+		snprintf(out->by_name, sizeof(out->by_name), "%s", m ? m->name : "");
+		snprintf(out->at, sizeof(out->at), "%s", at);
+		snprintf(out->path, sizeof(out->path), "%s", f->path);
+	}
+	return 0;
+}
+
+int team_setting_get(hw_ws *ws, const char *key, team_setting *out, int *in_team)
+{
+	team_roster *r = NULL;
+	team_file *f = NULL;
+	size_t n = 0, i;
+	int rc, found = 0;
+
+	if (in_team)
+		*in_team = 0;
+	memset(out, 0, sizeof(*out));
+	if ((rc = team_load(ws, &r)) < 0)
+		return rc;
+	if (in_team)
+		*in_team = 1;
+	if ((rc = team_files_local(ws, &f, &n)) < 0)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		team_setting s;
+		hw_error e = { 0, "" };
+
+		if (team_setting_file_check(r, &f[i], &s, &e) != 0 || strcmp(s.key, key) != 0)
+			continue;
+		/* The latest holds; the file name breaks ties, so every device takes the same. */
+		if (!found || strcmp(s.at, out->at) > 0 ||
+		    (strcmp(s.at, out->at) == 0 && strcmp(s.path, out->path) > 0)) {
+			*out = s;
+			found = 1;
+		}
+	}
+	if (!found)
+		rc = hw_error_set(ws_err(ws), HW_ENOTFOUND, "the team has not set %s", key);
+cleanup:
+	team_files_free(f, n);
+	team_roster_free(r);
+	return rc;
+}
+
+int team_setting_value(hw_ws *ws, const char *key, char **out)
+{
+	team_setting s;
+	int in_team = 0, rc;
+
+	*out = NULL;
+	rc = team_setting_get(ws, key, &s, &in_team);
+	if (rc == HW_ENOTFOUND && !in_team) {
+		hw_error_clear(ws_err(ws));
+		return ws_get(ws, key, out);
+	}
+	if (rc < 0)
+		return rc;
+	if (!(*out = strdup(s.value)))
+		return hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	return 0;
+}
+
+int team_setting_set(hw_ws *ws, const char *key, const char *value)
+{
+	team_roster *r = NULL;
+	char at[HW_TIME_LEN + 1], *lines = NULL;
+	int rc;
+
+	if (!team_setting_known(key))
+		return hw_error_set(ws_err(ws), HW_EINVALID, "%s is not a team setting", key ? key : "");
+	if (team_setting_check_value(key, value) < 0)
+		return hw_error_set(ws_err(ws), HW_EINVALID, "\"%s\" is not a value of %s",
+				    value ? value : "", key);
+	if ((rc = as_supervisor(ws, &r, "setting the team's settings")) < 0)
+		return rc;
+	hw_now_iso(at);
+	{
+		/* Later than the value in force, so that it holds even when this clock is behind. */
+		team_setting cur;
+		time_t t;
+
+		rc = team_setting_get(ws, key, &cur, NULL);
+		if (rc == 0 && strcmp(at, cur.at) <= 0 && hw_time_parse(cur.at, &t) == 0)
+			hw_time_iso(t + 1, at);
+		if (rc == HW_ENOTFOUND)
+			hw_error_clear(ws_err(ws));
+		else if (rc < 0)
+			goto cleanup;
+	}
+	if (asprintf(&lines, "key %s\nvalue %s\nby %s\nat %s\n", key, value, ws_device_id(ws), at) < 0) {
+		lines = NULL;
+		rc = hw_error_set(ws_err(ws), HW_ERROR, "out of memory");
+	} else {
+		rc = entry_write(ws, ws_device_id(ws), SETTING_MAGIC, lines);
+	}
+cleanup:
+	free(lines);
+	team_roster_free(r);
+	return rc;
 }

@@ -201,4 +201,67 @@ int team_commit_sign(hw_ws *ws, const char *data, size_t len, char **out);
 int team_commit_check(const team_roster *r, const char *sig, const char *data, size_t len,
 		      const char *at, char *who, size_t who_size, hw_error *err);
 
+/*
+ * Team settings: programme rules a supervisor sets for every device of the
+ * team (agenda.follow_up_months, report.min_count, report.wait_days).  Each
+ * change is a signed file in the roster's folder, team/<supervisor's
+ * device>/<id>.entry, whose body is "homeward-setting 1" then the lines
+ * key, value, by and at; it travels with the roster.  A file counts when
+ * the trust root or a supervisor who was a member at its time signed it;
+ * of those, the latest (by time, then file name) holds.  Others are
+ * refused: the value in force stays.  docs/security.md, docs/agenda.md.
+ */
+#define TEAM_SETTING_PATH_MAX 300
+
+/* One setting file, checked. */
+typedef struct team_setting {
+	char key[64];
+	char value[TEAM_TEXT_MAX + 1];
+	char by[TEAM_TEXT_MAX + 1];            /* the signing device */
+	char by_name[TEAM_TEXT_MAX + 1];       /* its name in the roster ("" when not there) */
+	char at[HW_TIME_LEN + 1];
+	char path[TEAM_SETTING_PATH_MAX];
+} team_setting;
+
+/* True when key is a setting the team sets (not each device). */
+int team_setting_known(const char *key);
+
+/* The value of a team setting while nobody has set it (static), or NULL for another key. */
+const char *team_setting_default(const char *key);
+
+/* 0 when value is a valid value of the team setting key, else HW_EINVALID. */
+int team_setting_check_value(const char *key, const char *value);
+
+/*
+ * Check one file of the roster folder as a setting: 1 when it is not a
+ * setting file at all (a member entry), 0 when it is one that counts
+ * (filled into out, may be NULL), HW_EINVALID when it is refused, with
+ * the reason in err (a bad signature, a signer who is not a supervisor of
+ * r at its time, a key or value that is not one).
+ */
+int team_setting_file_check(const team_roster *r, const team_file *f, team_setting *out,
+			    hw_error *err);
+
+/*
+ * The team's value of key in force on this workspace into out.
+ * HW_ENOTFOUND when the workspace has joined no team, or the team has not
+ * set key (*in_team says which; may be NULL).
+ */
+int team_setting_get(hw_ws *ws, const char *key, team_setting *out, int *in_team);
+
+/*
+ * The value of a setting that a team may set, as every reader should take
+ * it: on a workspace in a team the team's value (HW_ENOTFOUND when the team
+ * has not set it: the default holds, a local value plays no part); on a
+ * workspace without a team, the local setting (ws_get).  *out is new.
+ */
+int team_setting_value(hw_ws *ws, const char *key, char **out);
+
+/*
+ * Set a team setting (supervisors): a new signed file in team/, published
+ * by the next merge.  HW_EINVALID for an unknown key, a bad value, or a
+ * device that is not a present supervisor.
+ */
+int team_setting_set(hw_ws *ws, const char *key, const char *value);
+
 #endif

@@ -135,7 +135,7 @@ ok "follow-up table: the round said once, translated measures and dimensions" \
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && [ $(grep -c "^m3 " "$T/out") -eq 1 ] &&
 	 grep -q "Reintegration score  *Economic  *5  *0.65$" "$T/out" && grep -q "  *Overall  *5  *0.65$" "$T/out" && grep -q "^  *Overdue  *5" "$T/out" &&
 	 grep -q "^m3  *Due  *6 *$" "$T/out" && grep -q "^  *Done  *<5 *$" "$T/out"'
-$W config set report.min_count 1
+$W team set report.min_count 1
 $W report follow-up --format csv >"$T/out" 2>"$T/err"
 ok "report.min_count 1: the one m6 form's scores" \
 	'csv "$T/out" | grep -qx "m6|score|psychosocial|1|0.58" && csv "$T/out" | grep -qx "m3|missed||1|"'

@@ -107,7 +107,7 @@ ok "timeliness table: translated step names, - for days not shown, the rules sai
 	 grep -q "^decision  *departure  *<5  *-  *-  *<5  *30$" "$T/out" &&
 	 grep -q "^arrival  *first follow-up " "$T/out" && grep -q "shown as <5" "$T/out" && grep -q "fewer than 5 cases" "$T/out"'
 
-$W config set report.min_count 1
+$W team set report.min_count 1
 # Every figure exact: decision -> departure 10, 10, 11, 19: median (10 +
 # 11) / 2 = 10.5, 90th percentile the 4th of 4 = 19; departure -> arrival
 # 1, 2, 3: median 2, 90th the 3rd = 3; arrival -> follow-up 38.
@@ -132,15 +132,15 @@ ok "--from/--to: the steps reached in the period, waiting on its last day" \
 $W report timeliness --country IQ --format csv >"$T/out" 2>"$T/err"
 ok "--country IQ: no steps reached, five waiting for a decision" \
 	'csv "$T/out" | grep -qx "contact|decision|0|||5|30" && csv "$T/out" | grep -qx "arrival|follow_up|0|||0|30"'
-$W config set report.wait_days 40
+$W team set report.wait_days 40
 $W report timeliness --format csv >"$T/out" 2>"$T/err"
 ok "report.wait_days 40: A2 and A4 waited 40 and 33 days, not longer; the threshold in every row" \
 	'csv "$T/out" | grep -qx "arrival|follow_up|1|38|38|0|40" && csv "$T/out" | grep -qx "contact|decision|5|15|30|6|40"'
 ok "report.wait_days refuses what is not 1 to 3650" \
-	'! $W config set report.wait_days 0 2>"$T/err" && ! $W config set report.wait_days 3651 2>>"$T/err" &&
-	 ! $W config set report.wait_days 1d 2>>"$T/err" && [ $(grep -c "1 to 3650" "$T/err") -eq 3 ]'
-$W config set report.wait_days 30
-$W config set report.min_count 5
+	'! $W team set report.wait_days 0 2>"$T/err" && ! $W team set report.wait_days 3651 2>>"$T/err" &&
+	 ! $W team set report.wait_days 1d 2>>"$T/err" && [ $(grep -c "1 to 3650" "$T/err") -eq 3 ]'
+$W team set report.wait_days 30
+$W team set report.min_count 5
 
 # Referrals.  Consent to share with both NG providers for A1..A6; seven
 # referrals to Lagos sent on 2026-02-01 (A1 twice), one to Benin City.

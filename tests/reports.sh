@@ -162,17 +162,17 @@ ok "no returns: said in words" 'grep -q "No returns in this period" "$T/out" && 
 
 # The threshold is a setting.
 ok "report.min_count refuses what is not 1 to 1000" \
-	'! $W config set report.min_count 0 2>"$T/err" && ! $W config set report.min_count 5x 2>>"$T/err" &&
-	 ! $W config set report.min_count 1001 2>>"$T/err" && [ $(grep -c "1 to 1000" "$T/err") -eq 3 ]'
-$W config set report.min_count 1
+	'! $W team set report.min_count 0 2>"$T/err" && ! $W team set report.min_count 5x 2>>"$T/err" &&
+	 ! $W team set report.min_count 1001 2>>"$T/err" && [ $(grep -c "1 to 1000" "$T/err") -eq 3 ]'
+$W team set report.min_count 1
 $W report caseload --format csv >"$T/out" 2>"$T/err"
 ok "report.min_count 1 shows every count exactly" \
 	'csv "$T/out" | grep -qx "stage|identified|4" && csv "$T/out" | grep -qx "country|AF|3" && ! grep -q "<" "$T/out"'
-$W config set report.min_count 8
+$W team set report.min_count 8
 $W report returns --format csv >"$T/out" 2>"$T/err"
 ok "report.min_count 8: five returns become <8" \
 	'csv "$T/out" | grep -qx "2026-10|NG|assisted_voluntary||<8"'
-$W config set report.min_count 5
+$W team set report.min_count 5
 
 # Refusals: status, one line, nothing on stdout.
 $W report caseload --from 2026-02-30 >"$T/out" 2>"$T/err"; st=$?

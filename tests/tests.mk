@@ -187,6 +187,10 @@ EXTRA_DIST += tests/team-lib.sh
 TESTS += tests/team.sh
 EXTRA_DIST += tests/team.sh
 
+# Team settings: a supervisor's programme rules reach every device, signed like the roster.
+TESTS += tests/team-settings.sh
+EXTRA_DIST += tests/team-settings.sh
+
 # export submissions and workbooks, read back (docs/exports.md).
 TESTS += tests/export-submissions.sh
 EXTRA_DIST += tests/export-submissions.sh tests/forms/export-visit.xml

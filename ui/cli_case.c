@@ -710,6 +710,78 @@ static const char *const settable[] = {
 	AGENDA_ROUNDS_SETTING, REPORT_WAIT_DAYS, NULL
 };
 
+/* True when the workspace has joined a team (its trust root is pinned). */
+static int in_a_team(hw_ws *ws)
+{
+	unsigned char root[KEYS_SIGN_PUBLIC];
+
+	if (team_root(ws, root) < 0) {
+		hw_error_clear(ws_err(ws));
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * `config get KEY` of a setting a team sets: the value alone on stdout, as
+ * for every setting, and on stderr where it comes from.
+ */
+static int config_get_team(hw_ws *ws, const char *key)
+{
+	team_setting s;
+	char *v = NULL;
+	int in_team = 0, rc = team_setting_get(ws, key, &s, &in_team);
+
+	if (rc == 0) {
+		printf("%s\n", s.value);
+		/* TRANSLATORS: after the value of config get; %1$s a person's name, %2$s a device
+		   id, %3$s a date and time (UTC), %4$s the setting's name. */
+		fprintf(stderr, _("(a team setting, set by %1$s (%2$s) at %3$s; a supervisor changes it with homeward team set %4$s VALUE)\n"),
+			*s.by_name ? s.by_name : s.by, s.by, s.at, key);
+		return 0;
+	}
+	if (rc == HW_ENOTFOUND && in_team) {
+		hw_error_clear(ws_err(ws));
+		printf("%s\n", team_setting_default(key));
+		fprintf(stderr, _("(a team setting the team has not set: the default; a supervisor sets it with homeward team set %s VALUE)\n"),
+			key);
+		return 0;
+	}
+	if (rc != HW_ENOTFOUND)
+		return cli_fail(ws_error(ws));
+	hw_error_clear(ws_err(ws));
+	if (ws_get(ws, key, &v) < 0)
+		return cli_fail(ws_error(ws));
+	printf("%s\n", v);
+	free(v);
+	return 0;
+}
+
+/* `config set KEY VALUE` of a team setting on a device in a team: refused, saying who sets it. */
+static int config_set_team(hw_ws *ws, const char *key)
+{
+	team_roster *r = NULL;
+	const team_member *sup[8];
+	size_t n = 0;
+	char names[512] = "";
+
+	if (team_load(ws, &r) == 0)
+		n = team_members_with_role(r, "supervisor", sup, 8);
+	hw_error_clear(ws_err(ws));
+	for (size_t i = 0; i < n && i < 8; i++) {
+		size_t len = strlen(names);
+
+		snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "", sup[i]->name);
+	}
+	team_roster_free(r);
+	if (*names)
+		/* TRANSLATORS: %1$s and %3$s are the setting's name, %2$s the supervisors' names. */
+		return cli_error(_("%1$s is a team setting: the team's supervisors (%2$s) set it for every device with homeward team set %3$s VALUE"),
+				 key, names, key);
+	return cli_error(_("%1$s is a team setting: a supervisor of the team sets it for every device with homeward team set %2$s VALUE"),
+			 key, key);
+}
+
 int cli_config(int argc, char **argv, const cli_globals *g)
 {
 	hw_ws *ws = NULL;
@@ -721,7 +793,9 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		return cli_usage(_("usage: homeward config get|set KEY [VALUE]"));
 	if ((st = cli_open_workspace(&ws, g, strcmp(argv[1], "get") ? 0 : WS_OPEN_READONLY)) != 0)
 		return st;
-	if (!strcmp(argv[1], "get")) {
+	if (!strcmp(argv[1], "get") && team_setting_known(argv[2])) {
+		st = config_get_team(ws, argv[2]);
+	} else if (!strcmp(argv[1], "get")) {
 		if (ws_get(ws, argv[2], &v) < 0)
 			st = cli_fail(ws_error(ws));
 		else
@@ -730,7 +804,9 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 	} else {
 		for (size_t i = 0; settable[i]; i++)
 			ok |= !strcmp(settable[i], argv[2]);
-		if (!ok)
+		if (ok && team_setting_known(argv[2]) && in_a_team(ws))
+			st = config_set_team(ws, argv[2]);
+		else if (!ok)
 			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months, report.wait_days)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));

@@ -1,5 +1,5 @@
 /*
- * cli_team.c: `homeward team fingerprint|request|join|add|remove|list`:
+ * cli_team.c: `homeward team fingerprint|request|join|add|remove|list|set`:
  * the roster and its trust root on the command line (src/team.h,
  * docs/security.md).
  */
@@ -214,6 +214,41 @@ done:
 	return st;
 }
 
+/* `team set KEY VALUE` (supervisors): a programme rule for every device of the team. */
+static int team_set_cmd(int argc, char **argv, const cli_globals *g)
+{
+	hw_ws *ws = NULL;
+	team_roster *r = NULL;
+	int st;
+
+	if (argc != 3)
+		return cli_usage(_("usage: homeward team set agenda.follow_up_months|report.min_count|report.wait_days VALUE"));
+	if (!team_setting_known(argv[1]))
+		return cli_usage(_("the team sets agenda.follow_up_months, report.min_count and report.wait_days; each device sets the others with homeward config set"));
+	if (team_setting_check_value(argv[1], argv[2]) < 0) {
+		if (!strcmp(argv[1], "agenda.follow_up_months"))
+			return cli_error("%s", _("agenda.follow_up_months is a list of months after arrival, increasing, from 1 to 120 (e.g. 3,6,12)"));
+		if (!strcmp(argv[1], "report.min_count"))
+			return cli_error("%s", _("report.min_count must be a whole number from 1 to 1000"));
+		return cli_error("%s", _("report.wait_days must be a whole number of days from 1 to 3650"));
+	}
+	if ((st = open_roster(&ws, &r, g)) != 0)
+		return st;
+	if ((st = cli_unlock(ws, g)) != 0)
+		goto done;
+	if (team_setting_set(ws, argv[1], argv[2]) < 0) {
+		st = cli_fail(ws_error(ws));
+		goto done;
+	}
+	/* TRANSLATORS: %1$s a setting's name, %2$s its new value. */
+	printf(_("The team's %1$s is now %2$s; your next homeward merge publishes it, and each device applies it at its next sync.\n"),
+	       argv[1], argv[2]);
+done:
+	team_roster_free(r);
+	ws_free(ws);
+	return st;
+}
+
 /* Print s as a JSON string. */
 static void json_str(const char *s)
 {
@@ -336,7 +371,7 @@ static int team_list(int argc, char **argv, const cli_globals *g)
 
 int cli_team(int argc, char **argv, const cli_globals *g)
 {
-	const char *usage = _("usage: homeward team fingerprint|request|join|add|remove|list ...");
+	const char *usage = _("usage: homeward team fingerprint|request|join|add|remove|list|set ...");
 
 	if (argc < 2)
 		return cli_usage(usage);
@@ -352,6 +387,8 @@ int cli_team(int argc, char **argv, const cli_globals *g)
 		return team_remove_cmd(argc - 1, argv + 1, g);
 	if (!strcmp(argv[1], "list"))
 		return team_list(argc - 1, argv + 1, g);
+	if (!strcmp(argv[1], "set"))
+		return team_set_cmd(argc - 1, argv + 1, g);
 	return cli_usage(usage);
 }
 

@@ -1645,7 +1645,24 @@ static int import_team(run *r, import_ctx *c, sync_result *res)
 		if (rc < 0)
 			return rc;
 	}
-	return sync_roster(r);
+	if ((rc = sync_roster(r)) < 0)
+		return rc;
+	/* A team setting no supervisor signed is reported; the value in force stays. */
+	for (i = 0; i < c->team.n && r->roster; i++) {
+		team_file f = { c->team.items[i].path, NULL, 0 };
+		char *content = NULL;
+		hw_error e = { 0, "" };
+
+		if (repo_blob_read(&content, &f.len, r->repo, c->team.items[i].blob, r->err) < 0) {
+			hw_error_clear(r->err);
+			continue;
+		}
+		f.data = content;
+		if (team_setting_file_check(r->roster, &f, NULL, &e) < 0)
+			note_skip(res, f.path, e.msg);
+		free(content);
+	}
+	return 0;
 }
 
 /* Files main gained in commits no supervisor signed: each reported, none imported. */
