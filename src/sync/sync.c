@@ -1501,22 +1501,79 @@ static int open_envelope(run *r, const char *tip, const char *path, char **conte
 	return 0;
 }
 
+/* The paths an import already holds: open addressing, grown at half full. */
+typedef struct path_set {
+	const char **slots;
+	size_t cap, n;
+} path_set;
+
+/* FNV-1a of a path. */
+static size_t path_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of path: the one holding it, or the free one where it would go. */
+static const char **path_slot(const path_set *p, const char *path)
+{
+	size_t i = path_hash(path) & (p->cap - 1);
+
+	while (p->slots[i] && strcmp(p->slots[i], path) != 0)
+		i = (i + 1) & (p->cap - 1);
+	return &p->slots[i];
+}
+
+/* Note every path of the lists (kept, not copied); HW_ERROR when out of memory. */
+static int path_set_fill(path_set *p, const file_list *const *lists, size_t nlists)
+{
+	size_t need = 0, i, j;
+
+	for (i = 0; i < nlists; i++)
+		need += lists[i]->n;
+	for (p->cap = 64; p->cap < 2 * need; p->cap *= 2)
+		;
+	if (!(p->slots = calloc(p->cap, sizeof(*p->slots))))
+		return HW_ERROR;
+	for (i = 0; i < nlists; i++)
+		for (j = 0; j < lists[i]->n; j++) {
+			const char **s = path_slot(p, lists[i]->items[j].path);
+
+			if (!*s) {
+				*s = lists[i]->items[j].path;
+				p->n++;
+			}
+		}
+	return 0;
+}
+
 /* Listing a case folder of main for rescan_wrapped_cases. */
 typedef struct rescan_ctx {
 	file_list *into;
 	const char *dir;        /* "cases/ab/<id>/events" */
 	const char *ext;
+	const path_set *have;   /* files the import holds already: not listed twice */
 } rescan_ctx;
 
 static int rescan_file(const char *name, int kind, const char *id, void *payload)
 {
 	rescan_ctx *x = payload;
 	size_t n = strlen(name), e = strlen(x->ext);
+	char *path;
 
 	if (kind != REPO_ENTRY_FILE || n <= e || strcmp(name + n - e, x->ext) != 0)
 		return 0;
-	return sync_list_add(x->into, sync_fmt("%s/%s", x->dir, name), NULL, 0, hw_strdup(id)) < 0
-	       ? HW_ERROR : 0;
+	if (!(path = sync_fmt("%s/%s", x->dir, name)))
+		return HW_ERROR;
+	if (*path_slot(x->have, path)) {
+		/* Added since the last import too: in the list already, read once. */
+		free(path);
+		return 0;
+	}
+	return sync_list_add(x->into, path, NULL, 0, hw_strdup(id)) < 0 ? HW_ERROR : 0;
 }
 
 /*
@@ -1530,11 +1587,22 @@ static int rescan_wrapped_cases(run *r, const char *tip, import_ctx *c)
 {
 	char last[HW_UUID_LEN + 1] = "", case_id[HW_UUID_LEN + 1];
 	char *dir = NULL, *sub = NULL;
+	const file_list *lists[2] = { &c->events, &c->submissions };
+	path_set have = { NULL, 0, 0 };
 	size_t i;
 	int rc = 0;
 
+	/*
+	 * A case new to main since the last import brings its wraps and its
+	 * files together: the files are in the lists already, and listing them
+	 * again would read, check and open each one twice.
+	 */
+	if (c->wraps.n && path_set_fill(&have, lists, 2) < 0)
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
 	for (i = 0; i < c->wraps.n && rc == 0; i++) {
 		rescan_ctx x;
+
+		x.have = &have;
 
 		snprintf(case_id, sizeof(case_id), "%s", c->wraps.items[i].path);
 		if (strcmp(case_id, last) == 0)
@@ -1568,6 +1636,7 @@ static int rescan_wrapped_cases(run *r, const char *tip, import_ctx *c)
 	}
 	free(dir);
 	free(sub);
+	free(have.slots);
 	return rc;
 }
 
