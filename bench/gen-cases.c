@@ -9,10 +9,12 @@
  * With --work each case also gets the work of a return programme, on days
  * spread over 2025 (the clock is fixed for each step, so the events carry
  * those days): most are decided, then depart, arrive (which schedules the
- * follow-up rounds) and have a follow-up; and each gets five submissions,
- * one of each of five forms (a minimal instance: meta/instanceID), the last
- * one the follow-up form (with its round and scores when the case arrived).  The reports' benchmark (bench/bench_reports)
- * reads such a workspace.
+ * follow-up rounds) and have a follow-up; most of those that arrive are
+ * referred to a provider of their country, whose referrals move on from
+ * sent; and each gets five submissions, one of each of five forms (a
+ * minimal instance: meta/instanceID), the last one the follow-up form (with
+ * its round and scores when the case arrived).  The reports' benchmark
+ * (bench/bench_reports) reads such a workspace.
  *
  * The workspace is opened, and its device keys unlocked, as every command
  * does: the passphrase is the first line of the descriptor
@@ -112,12 +114,59 @@ static int add_submission(hw_ws *ws, const char *case_id, const char *form, cons
 }
 
 /*
+ * Most cases that arrived in a country with a provider in providers.csv
+ * are referred to it the week after arriving (with the consent to share
+ * recorded first, as the program requires), and the provider moves the
+ * referral on: some stay sent, others are accepted, in progress or
+ * delivered a few days to weeks later.  So the referrals report at scale
+ * reads referrals in every status.
+ */
+static int add_referral(hw_ws *ws, const char *id, const char *country, long arrived, unsigned r)
+{
+	static const struct { const char *country, *provider; } providers[] = {
+		{ "NG", "ng-lagos-reintegration" }, { "IQ", "iq-erbil-return-support" },
+		{ "AF", "af-kabul-reintegration" }, { "MA", "ma-casablanca-insertion" },
+		{ "GE", "ge-tbilisi-reintegration" }, { "SN", "sn-dakar-reinsertion" },
+	};
+	static const char *const statuses[] = { "accepted", "in_progress", "service_delivered" };
+	const char *provider = NULL;
+	char ref[HW_UUID_LEN + 1];
+	unsigned steps = (r >> 26) % 4;
+	long day = arrived + 2 + (long)((r >> 3) % 6);
+	int rc;
+
+	for (size_t i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (!strcmp(providers[i].country, country))
+			provider = providers[i].provider;
+	if (!provider || (r >> 9) % 10 >= 8)
+		return 0;
+	clock_day(day);
+	/* A child's consent is given with a guardian present. */
+	rc = consent_record(ws, id, "share_with_provider", 1, provider, "interpreter", NULL, NULL);
+	if (rc == HW_EINVALID)
+		rc = consent_record(ws, id, "share_with_provider", 1, provider, "guardian,interpreter", NULL, NULL);
+	if (rc < 0 || (rc = referral_send(ws, id, provider, "reception,cash", NULL, NULL, NULL, ref)) < 0)
+		return rc;
+	/* One in eight is declined instead (a decline needs its reason). */
+	if (steps == 1 && (r >> 30) & 1) {
+		clock_day(day + 4);
+		return referral_update(ws, ref, "declined", "no capacity this month");
+	}
+	for (unsigned k = 0; k < steps && rc == 0; k++) {
+		day += 3 + (long)((r >> (k * 4)) % 20);
+		clock_day(day);
+		rc = referral_update(ws, ref, statuses[k], NULL);
+	}
+	return rc;
+}
+
+/*
  * The work of one case opened on day open (r: its random bits): about 85%
  * decided to return after 3 to 60 days, 70% departed 7 to 45 days later,
  * 60% arrived 1 to 3 days after, and those followed up 80 to 120 days after
  * arriving; five submissions.
  */
-static int add_work(hw_ws *ws, const char *id, long open, unsigned r)
+static int add_work(hw_ws *ws, const char *id, const char *country, long open, unsigned r)
 {
 	static const char *const types[] = { "assisted_voluntary", "independent_voluntary", "forced" };
 	long decided = open + 3 + (long)(r % 58), departed = decided + 7 + (long)((r >> 6) % 39);
@@ -141,7 +190,7 @@ static int add_work(hw_ws *ws, const char *id, long open, unsigned r)
 		return rc < 0 ? rc : add_submission(ws, id, work_forms[4], NULL);
 	clock_day(arrived);
 	day_text(arrived, date);
-	if ((rc = case_arrive(ws, id, date)) < 0)
+	if ((rc = case_arrive(ws, id, date)) < 0 || (rc = add_referral(ws, id, country, arrived, r)) < 0)
 		return rc;
 	clock_day(followed);
 	return add_submission(ws, id, work_forms[4], "m3");
@@ -309,7 +358,7 @@ int main(int argc, char **argv)
 			fail("opening a case", ws_error(ws)->msg);
 			goto cleanup;
 		}
-		if (work && add_work(ws, id, 20089 + (long)((r >> 4) % 365), r * 2246822519u + 7) < 0) {
+		if (work && add_work(ws, id, f.return_country, 20089 + (long)((r >> 4) % 365), r * 2246822519u + 7) < 0) {
 			fail("recording the work of a case", ws_error(ws)->msg);
 			goto cleanup;
 		}
