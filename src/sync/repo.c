@@ -1,7 +1,7 @@
 /*
  * repo.c: the bare repository, built on libgit2.
  *
- * The only file that includes git2.h.  Trees are written with tree builders
+ * With push.c (the push to servers), the only file that includes git2.h.  Trees are written with tree builders
  * starting from the parent's trees, and compared by walking both trees
  * together and skipping any folder whose id is the same on both sides; both
  * stay proportional to what changes, whatever the size of the archive.
@@ -22,6 +22,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include "sync/push.h"
 #include "sync/repo.h"
 #include "util.h"
 
@@ -1988,6 +1989,13 @@ static void remote_end(struct remote_ctx *c, git_remote *remote)
 	git_remote_free(remote);
 }
 
+static int libgit2_push;
+
+void repo_set_libgit2_push(int on)
+{
+	libgit2_push = on;
+}
+
 int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	      const repo_remote_opts *opts, hw_error *err)
 {
@@ -2001,7 +2009,13 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	if ((rc = remote_begin(&c, &remote, &po.callbacks, r, url, opts, err)) < 0)
 		goto cleanup;
-	rc = git_remote_push(remote, &specs, &po);
+	/*
+	 * Servers get a pack of what is new (push.c); folders, and what that
+	 * push leaves aside, go through libgit2's own push.
+	 */
+	rc = libgit2_push ? PUSH_FALLBACK : push_smart(r->git, remote, url, refspecs, n, &po.callbacks);
+	if (rc == PUSH_FALLBACK)
+		rc = git_remote_push(remote, &specs, &po);
 	/* The server's last words may lack a newline. */
 	if (server_flush(&c) != 0 && rc == 0)
 		rc = -1;

@@ -371,6 +371,13 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	      const repo_remote_opts *opts, hw_error *err);
 
 /*
+ * For benchmarks that compare: push with libgit2's own push to every remote
+ * (on), instead of the push that sends only what is new to servers (off,
+ * the default; src/sync/push.c).  For the whole process.
+ */
+void repo_set_libgit2_push(int on);
+
+/*
  * Fetch refspecs ("+refs/heads/main:refs/remotes/central/main", globs
  * allowed) from url into the given local refs.  A non-glob source the
  * remote does not have is no error: its local ref stays as it was.  Errors

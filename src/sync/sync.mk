@@ -1,9 +1,9 @@
-## src/sync/sync.mk: the repository module (the only user of libgit2), sync,
+## src/sync/sync.mk: the repository module (repo.c and push.c, the only users of libgit2), sync,
 ## merge and publish as an internal library, their command-line front end,
 ## tests and benchmark.  sync_int.h stays inside this folder.
 noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
-	src/sync/repo.c src/sync/repo.h \
+	src/sync/repo.c src/sync/repo.h src/sync/push.c src/sync/push.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
 	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c \
 	src/sync/locks.c \
@@ -16,6 +16,13 @@ TESTS += tests/test_repo
 tests_test_repo_CFLAGS = $(TEST_CFLAGS)
 tests_test_repo_LDADD = $(TEST_LIBS)
 tests_test_repo_LDFLAGS = $(WRAP_ALLOC)
+
+# The push to a server: a real git daemon, and a hostile fake server.
+check_PROGRAMS += tests/test_push
+TESTS += tests/test_push
+tests_test_push_CFLAGS = $(TEST_CFLAGS)
+tests_test_push_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/fake-receive-pack.py
 
 check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync
@@ -137,3 +144,33 @@ bench-scale: homeward bench/gen-cases bench/byteproxy
 	HOMEWARD=./homeward GEN=./bench/gen-cases PROXY=./bench/byteproxy \
 		$(SHELL) $(srcdir)/bench/bench-scale.sh
 .PHONY: bench-scale
+
+# What a server answers a push (advertisement and report, pkt-lines and
+# side-band) under libFuzzer with ASan and UBSan; FUZZ_PUSH_TIME seconds
+# (default 600), new inputs to fuzz/corpus-push-run.
+FUZZ_PUSH_TIME = 600
+fuzz/fuzz_push: fuzz/fuzz_push.c $(HW_LIBS)
+	@mkdir -p fuzz
+	cd $(srcdir) && $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(abs_top_srcdir)/src -I$(abs_top_builddir) $(AM_CPPFLAGS) $(CORE_CFLAGS) \
+		-o $(abs_top_builddir)/$@ fuzz/fuzz_push.c src/*.c src/sync/*.c \
+		src/xform/*.c src/xpath/*.c $(CORE_LIBS)
+fuzz-push: fuzz/fuzz_push
+	mkdir -p fuzz/corpus-push-run
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(srcdir)/fuzz/lsan.supp \
+	./fuzz/fuzz_push -max_total_time=$(FUZZ_PUSH_TIME) -max_len=200000 -timeout=10 \
+		-rss_limit_mb=1024 fuzz/corpus-push-run $(srcdir)/fuzz/corpus-push
+.PHONY: fuzz-push
+CLEANFILES += fuzz/fuzz_push
+EXTRA_DIST += fuzz/fuzz_push.c fuzz/corpus-push
+
+# The push to a server against libgit2's own, at 1k, 10k and 100k cases:
+# `make bench-push` (built only then).
+EXTRA_PROGRAMS += bench/bench_push
+CLEANFILES += bench/bench_push
+bench_bench_push_SOURCES = bench/bench_push.c
+bench_bench_push_CFLAGS = $(AM_CFLAGS) $(CORE_CFLAGS)
+bench_bench_push_LDADD = $(HW_LIBS) $(CORE_LIBS)
+bench-push: bench/bench_push
+	./bench/bench_push
+.PHONY: bench-push

@@ -1,0 +1,81 @@
+/*
+ * push.h: the push to a server (git://, ssh, https), inside the repository
+ * module.  Included by repo.c, push.c and the fuzz target only: it speaks
+ * libgit2's types.
+ *
+ * libgit2's own push hides every ref the server advertises and reads every
+ * tree of the archive to find what the server lacks.  This push packs only
+ * the new commits and, for each, the trees and files that differ from the
+ * same path in its parents, and speaks receive-pack itself over libgit2's
+ * transports (docs/sync.md, "The push").
+ */
+#ifndef HW_PUSH_H
+#define HW_PUSH_H
+
+#include <stddef.h>
+
+#include <git2.h>
+
+/* push_smart: this remote or these refspecs are for git_remote_push. */
+#define PUSH_FALLBACK 1
+
+/*
+ * Push refspecs ("[+]refs/heads/x:refs/heads/x") to url with the callbacks
+ * of cbs (credentials, certificate check, server messages, progress, and
+ * the verdict on each ref through push_update_reference, as
+ * git_remote_push calls them).  0 when the server answered for every ref,
+ * PUSH_FALLBACK when the remote is a folder or the push is one this code
+ * leaves to git_remote_push, or a negative libgit2 code with libgit2's
+ * error set (GIT_ENONFASTFORWARD when the remote ref is not an ancestor).
+ */
+int push_smart(git_repository *repo, git_remote *remote, const char *url,
+	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs);
+
+/* Limits on what a server may send (checked before it is kept). */
+#define PUSH_MAX_PKT 65520             /* bytes of one pkt-line, its length included */
+#define PUSH_MAX_REFS 20000            /* refs in an advertisement */
+#define PUSH_MAX_ADVERT (8u << 20)     /* bytes of an advertisement */
+#define PUSH_MAX_REPORT_LINES 1000     /* lines of a report */
+#define PUSH_MAX_REPORT (1u << 20)     /* bytes of a report, side-band included */
+
+/* What a server advertised: its refs, and what it can do. */
+typedef struct push_ref {
+	git_oid oid;
+	char *name;          /* NULL for a ".have" line: an object it has, under no name */
+} push_ref;
+
+typedef struct push_advert {
+	push_ref *refs;
+	size_t nrefs;
+	int report_status, side_band_64k, side_band, quiet, ofs_delta;
+} push_advert;
+
+void push_advert_free(push_advert *a);
+
+/* The server's verdict on one ref. */
+typedef struct push_status {
+	char *ref;
+	char *why;           /* NULL: accepted; else the server's reason */
+} push_status;
+
+typedef struct push_report {
+	char *unpack;        /* NULL: "unpack ok"; else the server's words */
+	push_status *refs;
+	size_t nrefs;
+} push_report;
+
+void push_report_free(push_report *r);
+
+/* Where server messages go (side-band 2), a chunk at a time; non-zero stops. */
+typedef int (*push_message_cb)(const char *text, size_t len, void *payload);
+
+/*
+ * The parsers, on bytes already received (for the fuzz target): an
+ * advertisement (rpc: with http's "# service" header), and a report
+ * (sideband: demultiplexed).  0, or -1 with libgit2's error set.
+ */
+int push_parse_advert(const char *data, size_t len, int rpc, push_advert *out);
+int push_parse_report(const char *data, size_t len, int sideband, push_message_cb msg,
+		      void *payload, push_report *out);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * test_push.c: the push to a server (src/sync/push.c) against a real
+ * `git daemon` on 127.0.0.1, whose receive-pack checks that every object
+ * arrived (and `git fsck` afterwards), and against a hostile server
+ * (tests/fake-receive-pack.py) that breaks git's protocol in every way
+ * the push must survive with a message.
+ */
+#include <criterion/criterion.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sync/repo.h"
+#include "util.h"
+
+static char tmp[4096];
+static hw_error err;
+static pid_t server_pid;
+
+static void setup(void)
+{
+	static int n;
+	const char *base = getenv("HOMEWARD_TEST_TMP");
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(tmp, sizeof(tmp), "%s/push-%d-%d", base ? base : "/tmp", (int)getpid(), ++n);
+	cr_assert_eq(hw_mkdir_p(tmp, NULL), 0);
+	hw_error_clear(&err);
+}
+
+/* Stop the server this test started, by its pid. */
+static void stop_server(void)
+{
+	if (server_pid > 0) {
+		kill(server_pid, SIGTERM);
+		waitpid(server_pid, NULL, 0);
+		server_pid = 0;
+	}
+}
+
+static const char *at(const char *name)
+{
+	static char bufs[8][4096];
+	static int i;
+	char *b = bufs[i++ % 8];
+
+	cr_assert_lt(snprintf(b, 4096, "%s/%s", tmp, name), 4096);
+	return b;
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(s);
+	return port;
+}
+
+/* Wait (5 s at most) until something listens on port. */
+static void wait_listening(int port)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		struct sockaddr_in a;
+		int s = socket(AF_INET, SOCK_STREAM, 0), ok;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((unsigned short)port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(s);
+		if (ok)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("the server did not start");
+}
+
+static void start_daemon(const char *base, int port)
+{
+	char base_arg[4200], port_arg[32];
+
+	snprintf(base_arg, sizeof(base_arg), "--base-path=%s", base);
+	snprintf(port_arg, sizeof(port_arg), "--port=%d", port);
+	server_pid = fork();
+	cr_assert_neq(server_pid, -1);
+	if (server_pid == 0) {
+		execlp("git", "git", "daemon", "--reuseaddr", base_arg, "--export-all",
+		       "--enable=receive-pack", "--listen=127.0.0.1", port_arg, (char *)NULL);
+		_exit(127);
+	}
+	wait_listening(port);
+}
+
+/*
+ * Start the hostile server for one connection.  It listens before it
+ * accepts, so a probe would use up its one connection: wait for the port
+ * to be bound by trying to bind it ourselves instead.
+ */
+static void start_fake(int port, const char *mode)
+{
+	char port_arg[32];
+	int i;
+
+	snprintf(port_arg, sizeof(port_arg), "%d", port);
+	server_pid = fork();
+	cr_assert_neq(server_pid, -1);
+	if (server_pid == 0) {
+		execlp("python3", "python3", TOP_SRCDIR "/tests/fake-receive-pack.py", port_arg, mode,
+		       (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		struct sockaddr_in a;
+		int s = socket(AF_INET, SOCK_STREAM, 0), taken;
+		struct timespec ts = { 0, 25 * 1000 * 1000 };
+
+		memset(&a, 0, sizeof(a));
+		a.sin_family = AF_INET;
+		a.sin_port = htons((unsigned short)port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		taken = bind(s, (struct sockaddr *)&a, sizeof(a)) != 0;
+		close(s);
+		if (taken)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	cr_assert_fail("the fake server did not start");
+}
+
+/* Objects the last push sent, from its progress. */
+static int on_progress(const repo_progress *p, void *payload)
+{
+	size_t *total = payload;
+
+	if (p->stage == REPO_PROGRESS_PUSH)
+		*total = p->total;
+	return 0;
+}
+
+static char *event_path(int c, int e)
+{
+	char *p = malloc(200);
+
+	cr_assert_not_null(p);
+	snprintf(p, 200, "cases/%02x/%02x%06d-0000-4000-8000-000000000000/events/%08d-0000-4000-8000-%012d.json",
+		 c % 256, c % 256, c, e, c);
+	return p;
+}
+
+/* git fsck on the server's repository: every object there and connected. */
+static void assert_fsck(const char *git_dir)
+{
+	char cmd[5000];
+
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' fsck --full --strict >/dev/null 2>&1", git_dir);
+	cr_assert_eq(system(cmd), 0, "git fsck failed on %s", git_dir);
+}
+
+TestSuite(push, .init = setup, .fini = stop_server);
+
+Test(push, a_push_sends_only_what_is_new_and_the_server_has_every_object)
+{
+	hw_repo *sup = NULL, *dev = NULL, *central = NULL;
+	repo_file *files = calloc(300, sizeof(*files));
+	repo_remote_opts opts = REPO_REMOTE_OPTS_INIT;
+	const char *main_spec[] = { "refs/heads/main:refs/heads/main" };
+	const char *dev_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1" };
+	const char *fetch_main[] = { "+refs/heads/main:refs/heads/main" };
+	const char *fetch_dev[] = { "+refs/heads/devices/*:refs/remotes/central/devices/*" };
+	char m1[41], d1[41], d2[41], merged[41], tip[41], url[200];
+	size_t total = 0;
+	int created, port = free_port(), i;
+
+	cr_assert_eq(repo_open(&central, at("srv/central.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&sup, at("sup/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	start_daemon(at("srv"), port);
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/central.git", port);
+	opts.progress = on_progress;
+	opts.payload = &total;
+
+	/* A main of 300 cases, pushed to an empty server: everything goes. */
+	for (i = 0; i < 300; i++) {
+		files[i].path = event_path(i, i);
+		files[i].data = files[i].path;
+		files[i].len = strlen(files[i].path);
+	}
+	cr_assert_eq(repo_commit_files(m1, &created, sup, "refs/heads/main", NULL, files, 300, NULL,
+				       &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_push(sup, url, main_spec, 1, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(total, 1 + 1 + 1 + 256 + 300 * 3, "sent %zu objects", total);
+	assert_fsck(at("srv/central.git"));
+
+	/*
+	 * A device branch starting from main, with one new event in an
+	 * existing case: the commit, five folders on its path and the file.
+	 */
+	cr_assert_eq(repo_fetch(dev, url, fetch_main, 1, NULL, &err), 0, "%s", err.msg);
+	{
+		char *p = event_path(7, 1000);
+		repo_file f = { p, "new", 3, NULL };
+
+		cr_assert_eq(repo_commit_files(d1, &created, dev, "refs/heads/devices/d1", m1, &f, 1,
+					       NULL, &err), 0, "%s", err.msg);
+		free(p);
+	}
+	total = 0;
+	cr_assert_eq(repo_push(dev, url, dev_spec, 1, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(total, 7, "sent %zu objects", total);
+	assert_fsck(at("srv/central.git"));
+
+	/* Its next commit: the same again, whatever the size of the archive. */
+	{
+		char *p = event_path(8, 1001);
+		repo_file f = { p, "newer", 5, NULL };
+
+		cr_assert_eq(repo_commit_files(d2, &created, dev, "refs/heads/devices/d1", d1, &f, 1,
+					       NULL, &err), 0, "%s", err.msg);
+		free(p);
+	}
+	total = 0;
+	cr_assert_eq(repo_push(dev, url, dev_spec, 1, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(total, 7, "sent %zu objects", total);
+	assert_fsck(at("srv/central.git"));
+	cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+	cr_assert_str_eq(tip, d2);
+
+	/*
+	 * The supervisor merges: a commit on main with the device tip as a
+	 * second parent.  Its tree is the device's (the device started from
+	 * this main), which the server has: only the commit travels.
+	 */
+	cr_assert_eq(repo_fetch(sup, url, fetch_dev, 1, NULL, &err), 0, "%s", err.msg);
+	{
+		char tree[41];
+		const char *parents[] = { d2 };
+		repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
+
+		co.parents = parents;
+		co.nparents = 1;
+		co.message = "Merge";
+		cr_assert_eq(repo_commit_tree(tree, sup, d2, &err), 0, "%s", err.msg);
+		cr_assert_eq(repo_commit_create(merged, sup, "refs/heads/main", tree, m1, &co, &err), 0,
+			     "%s", err.msg);
+	}
+	total = 0;
+	cr_assert_eq(repo_push(sup, url, main_spec, 1, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(total, 1, "sent %zu objects", total);
+	assert_fsck(at("srv/central.git"));
+	cr_assert_eq(repo_ref_get(tip, central, "refs/heads/main", &err), 0);
+	cr_assert_str_eq(tip, merged);
+
+	/* A device whose branch the server moved on is told so (non-fast-forward). */
+	{
+		repo_file f = { "cases/zz/1/events/x.json", "x", 1, NULL };
+		char other[41];
+
+		cr_assert_eq(repo_commit_files(other, &created, sup, "refs/heads/devices/d1", m1, &f, 1,
+					       NULL, &err), 0, "%s", err.msg);
+		cr_assert_eq(repo_push(sup, url, dev_spec, 1, &opts, &err), REPO_ENONFASTFORWARD,
+			     "%d %s", err.code, err.msg);
+		cr_assert_eq(repo_ref_get(tip, central, "refs/heads/devices/d1", &err), 0);
+		cr_assert_str_eq(tip, d2);
+	}
+
+	/* Pushing what the server already has sends nothing and succeeds. */
+	cr_assert_eq(repo_push(dev, url, dev_spec, 1, &opts, &err), 0, "%s", err.msg);
+	for (i = 0; i < 300; i++)
+		free((char *)files[i].path);
+	free(files);
+	repo_free(sup);
+	repo_free(dev);
+	repo_free(central);
+}
+
+/* What a push to the hostile server in mode says: its code and message. */
+static int push_to_fake(const char *mode, char *msg, size_t size)
+{
+	hw_repo *dev = NULL;
+	repo_file f = { "cases/aa/1/events/x.json", "x", 1, NULL };
+	const char *spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1" };
+	char c1[41], url[200];
+	int created, port = free_port(), rc, status = 0;
+
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(c1, &created, dev, "refs/heads/devices/d1", NULL, &f, 1, NULL,
+				       &err), 0);
+	start_fake(port, mode);
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/central.git", port);
+	hw_error_clear(&err);
+	rc = repo_push(dev, url, spec, 1, NULL, &err);
+	snprintf(msg, size, "%s", err.msg);
+	repo_free(dev);
+	/* The server ends by itself once the connection is gone. */
+	cr_assert_eq(waitpid(server_pid, &status, 0), server_pid);
+	server_pid = 0;
+	return rc;
+}
+
+#define HOSTILE(name, mode, code, words)                                                      \
+	Test(push, name)                                                                          \
+	{                                                                                         \
+		char msg[1024];                                                                       \
+		int rc = push_to_fake(mode, msg, sizeof(msg));                                        \
+                                                                                                  \
+		cr_assert_eq(rc, code, "%s: %d %s", mode, rc, msg);                                   \
+		cr_assert(strstr(msg, words), "%s: %s", mode, msg);                                   \
+		cr_assert(strstr(msg, "central.git"), "%s: %s", mode, msg);                           \
+	}
+
+HOSTILE(a_truncated_packet_is_a_cut_connection, "truncated", HW_ENETWORK, "connection was cut")
+HOSTILE(a_length_that_is_not_hex_is_refused, "zzzz", HW_ENETWORK, "\"zzzz\", not a length")
+HOSTILE(a_length_over_git_s_limit_is_refused_before_reading, "huge", HW_ENETWORK,
+	"packet of 65535 bytes")
+HOSTILE(a_65_kb_reference_name_is_refused, "longname", HW_ENETWORK, "too many bytes")
+HOSTILE(an_endless_advertisement_stops_at_the_cap, "endless", HW_ENETWORK,
+	"more than 20000 references")
+HOSTILE(silence_then_close_is_a_cut_connection, "silence", HW_ENETWORK, "connection was cut")
+HOSTILE(a_ref_refused_by_the_server_is_rejected_with_its_words, "ng", HW_EREJECTED,
+	"the hook said no")
+HOSTILE(side_band_3_in_the_report_stops_with_the_server_s_words, "fatal", HW_ENETWORK,
+	"the disk of the server is full")
+HOSTILE(a_pack_the_server_cannot_unpack_is_an_error, "unpackerr", HW_ENETWORK,
+	"could not unpack what was sent: index-pack abnormal exit")
+HOSTILE(a_report_that_does_not_name_the_ref_is_an_error, "noreport", HW_ENETWORK,
+	"did not say whether it took refs/heads/devices/d1")
