@@ -352,7 +352,9 @@ int team_pin(hw_ws *ws, const char *fingerprint)
 		if (memcmp(old, pk, sizeof(pk)) == 0)
 			return 0;
 		return hw_error_set(ws_err(ws), HW_EEXISTS,
-				    "this device belongs to another team already");
+				    "this device belongs to another team already (homeward team "
+				    "fingerprint shows which): a device belongs to one team, and "
+				    "nothing was changed; another team needs a workspace of its own");
 	}
 	if (rc != HW_ENOTFOUND)
 		return rc;

@@ -191,6 +191,10 @@ EXTRA_DIST += tests/team.sh
 TESTS += tests/team-settings.sh
 EXTRA_DIST += tests/team-settings.sh
 
+# A device belongs to one team: another team's fingerprint or central repository is refused.
+TESTS += tests/team-other.sh
+EXTRA_DIST += tests/team-other.sh
+
 # export submissions and workbooks, read back (docs/exports.md).
 TESTS += tests/export-submissions.sh
 EXTRA_DIST += tests/export-submissions.sh tests/forms/export-visit.xml

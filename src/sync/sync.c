@@ -387,34 +387,78 @@ int sync_team_mode(hw_ws *ws)
 	return 1;
 }
 
-/* Keep one roster file of main in the workspace (see sync_refresh_roster). */
-static int keep_roster_file(const char *path, const char *blob, void *payload)
+/* Roster files of main, read into memory (see sync_refresh_roster). */
+typedef struct roster_take {
+	run *r;
+	team_file *files;
+	size_t n, cap;
+} roster_take;
+
+static int take_roster_file(const char *path, const char *blob, void *payload)
 {
-	run *r = payload;
+	roster_take *t = payload;
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (!team_path_ok(path))
 		return 0;
-	if ((rc = repo_blob_size(&len, r->repo, blob, r->err)) < 0)
+	if ((rc = repo_blob_size(&len, t->r->repo, blob, t->r->err)) < 0)
 		return rc;
 	if (len > TEAM_ENTRY_MAX)
 		return 0;   /* never an entry: not read, and the import reports it */
-	if ((rc = repo_blob_read(&data, &len, r->repo, blob, r->err)) < 0)
-		return rc;
-	rc = team_file_store(r->ws, path, data, len);
-	free(data);
-	if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
-		hw_error_clear(r->err);
-		rc = 0;   /* reported by the import */
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		team_file *g = realloc(t->files, cap * sizeof(*g));
+
+		if (!g)
+			return hw_error_set(t->r->err, HW_ERROR, "out of memory");
+		t->files = g;
+		t->cap = cap;
 	}
+	if ((rc = repo_blob_read(&data, &len, t->r->repo, blob, t->r->err)) < 0)
+		return rc;
+	if (!(t->files[t->n].path = hw_strdup(path))) {
+		free(data);
+		return hw_error_set(t->r->err, HW_ERROR, "out of memory");
+	}
+	t->files[t->n].data = data;
+	t->files[t->n].len = len;
+	t->n++;
+	return 0;
+}
+
+/*
+ * HW_EINVALID when main's roster is another team's: it has entries and
+ * this team's trust root vouches for none of them (a wrong sync.remote, a
+ * swapped USB stick).  Checked before anything is kept or sent.
+ */
+static int check_same_team(run *r, const team_file *files, size_t n)
+{
+	unsigned char root[KEYS_SIGN_PUBLIC];
+	team_roster *main_roster = NULL;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = team_root(r->ws, root)) < 0 ||
+	    (rc = team_roster_build(&main_roster, root, files, n, r->err)) < 0)
+		return rc;
+	if (main_roster->n == 0 && main_roster->untrusted > 0)
+		rc = hw_error_set(r->err, HW_EINVALID,
+				  "the central repository %s belongs to another team: no entry of its team "
+				  "roster is signed by this team's trust root (homeward team fingerprint). "
+				  "Nothing was received or sent; check the setting sync.remote",
+				  r->remote ? r->remote : "");
+	team_roster_free(main_roster);
 	return rc;
 }
 
 int sync_refresh_roster(run *r)
 {
 	char tip[REPO_OID_HEX + 1];
+	roster_take t = { r, NULL, 0, 0 };
+	size_t i;
 	int rc;
 
 	if ((rc = sync_step_fetch(r, 0, 0)) < 0)
@@ -425,10 +469,22 @@ int sync_refresh_roster(run *r)
 		return 0;
 	}
 	/* Entries are signed: each one counts only when the root or a supervisor signed it. */
-	if (rc < 0 || (rc = repo_folder_files(r->repo, tip, "team", TEAM_MAX_ENTRIES, keep_roster_file,
-					      r, r->err)) < 0)
-		return rc;
-	return sync_roster(r);
+	if (rc < 0 || (rc = repo_folder_files(r->repo, tip, "team", TEAM_MAX_ENTRIES, take_roster_file,
+					      &t, r->err)) < 0 ||
+	    (rc = check_same_team(r, t.files, t.n)) < 0)
+		goto cleanup;
+	for (i = 0; i < t.n && rc == 0; i++) {
+		rc = team_file_store(r->ws, t.files[i].path, t.files[i].data, t.files[i].len);
+		if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
+			hw_error_clear(r->err);
+			rc = 0;   /* reported by the import */
+		}
+	}
+	if (rc == 0)
+		rc = sync_roster(r);
+cleanup:
+	team_files_free(t.files, t.n);
+	return rc;
 }
 
 int sync_roster(run *r)
