@@ -2,14 +2,18 @@
 # Screen test: the Reports screen (Ctrl-R on the case list) draws the
 # caseload, timeliness, returns and referrals as bar charts, range bars of
 # days and a sparkline with block characters, and the follow-up rounds and
-# mean scores; a count under the threshold is "<5" with a shaded bar until
-# F3 shows it exactly, on the screen only; in Arabic the charts are
+# mean scores; a count under the threshold is "<5" with no bar until F3
+# shows it exactly, on the screen only, and the other bars are scaled on the
+# figures shown; vulnerability flags and countries are named in words, in
+# the reader's language; in Arabic the charts are
 # mirrored (labels on the right, bars growing leftwards, time running
 # right to left); in a locale that is not UTF-8 they are plain ASCII.
 #
 # The fixture, counted by hand: 8 cases; 6 NG cases departed (5 in October
 # 2026 with assisted voluntary return and cash, 1 in December, forced),
 # 2 IQ cases identified.  Stages: departed 6, identified 2 (<5).
+# Vulnerability: medical NG1-6 (6), trafficking NG1-5 (5), unfit to travel
+# IQ1 (<5).  Countries of return: Nigeria 6, Iraq 2 (<5).
 # Returns per month: 2026-10 5, 2026-11 none, 2026-12 1 (<5).
 # Timeliness (cases opened 2026-09-01, today 2026-12-20): first contact to
 # decision 9 days for NG1-5 (median and 90th percentile 9); decision to
@@ -29,7 +33,12 @@ add() {
 	HOMEWARD_NOW=2026-09-01T10:00:00Z; export HOMEWARD_NOW
 	hw init --device-id sup --name Sam --role supervisor &&
 	for i in 1 2 3 4 5 6; do add NG >"$work/ng$i" || exit 1; done &&
-	add IQ >/dev/null && add IQ >/dev/null &&
+	add IQ >"$work/iq1" && add IQ >/dev/null &&
+	for i in 1 2 3 4 5; do
+		hw case update "$(cat "$work/ng$i")" vulnerability "medical trafficking" || exit 1
+	done &&
+	hw case update "$(cat "$work/ng6")" vulnerability medical &&
+	hw case update "$(cat "$work/iq1")" vulnerability unfit_to_travel &&
 	HOMEWARD_NOW=2026-12-20T10:00:00Z &&
 	for i in 1 2 3 4 5; do
 		hw case decide "$(cat "$work/ng$i")" return --date 2026-09-10 &&
@@ -71,7 +80,30 @@ check "Ctrl-R opens the reports, caseload first" wait_for "Reports · Caseload"
 check "the total is a number" wait_for "All cases: 8"
 check "the stages are a bar chart" wait_line "departed" "6 ██████"
 check "a small count is <5" line_has "identified" "<5"
-check "its bar is shaded, not solid" line_has "identified" "░"
+# no_bar LABEL: LABEL is on the screen and its line has no bar.
+no_bar() { _l=$(line_with "$1"); [ -n "$_l" ] && ! printf "%s" "$_l" | grep -qE "[█░▌▐#]"; }
+check "a withheld count draws no bar" no_bar "identified"
+# bars LABEL: the columns of block characters on LABEL's line.
+bars() { line_with "$1" | python3 -c 'import sys; print(sum(c in "█▌▐" for c in sys.stdin.read()))'; }
+# 80 columns: a label of 26, the count of 6, the bar of 44.
+check "the largest figure shown has the whole width" test "$(bars departed)" -eq 44
+check "countries of return by name" line_has "Nigeria" "6 █"
+check "a country's withheld count has no bar" no_bar "Iraq"
+check "no country shown as its code" nowhere "^ *(NG|IQ) "
+keys End
+check "vulnerability flags are words, not codes" wait_line "Medical needs" "6 █"
+check "each flag in words" line_has "Signs of trafficking" "5 █"
+check "no flag is shown as its code" nowhere "^ ?(medical|trafficking|unfit_to_travel) "
+check "a bar is scaled on the figures shown: 5 of 6 (44 columns) is 37" \
+	test "$(bars "Signs of trafficking")" -eq 37
+check "a withheld flag: <5 and no bar, not a full-width shade" line_has "Unfit to travel" "<5"
+check "... and no bar" no_bar "Unfit to travel"
+keys F3
+check "with exact counts, bars for all, scaled on them" wait_line "Unfit to travel" " 1 █"
+check "... 1 of 6 is seven columns and a half" test "$(bars "Unfit to travel")" -eq 8
+keys F3 Home
+wait_line "Unfit to travel" "<5"
+wait_for "identified"
 check "the key to show exact counts is offered" line_has "F3" "Exact counts"
 check "the exact small count is not shown" nowhere "identified +2 "
 keys F3
@@ -90,7 +122,9 @@ check "its bar is solid to the median, shaded to the 90th percentile" \
 check "no arrivals: a dash, no bar" somewhere "Departure → Arrival +0 +—$"
 check "the waiting cases, with the threshold" on_screen "Waiting longer than 30 days for the next step"
 waiting() { screen | sed -n '/Waiting longer/,$p' | grep -F -- "$1" | grep -qF -- "$2"; }
-check "three waiting for a decision: <5" waiting "First contact → Decision" "<5 ░"
+check "three waiting for a decision: <5" waiting "First contact → Decision" "<5"
+waiting_bar() { screen | sed -n '/Waiting longer/,$p' | grep -F -- "$1" | grep -qE "[█░]"; }
+check "... with no bar" eval '! waiting_bar "First contact → Decision"' 
 check "none decided waits for a departure" waiting "Decision → Departure" " 0"
 check "five waiting for an arrival" waiting "Departure → Arrival" "5 █"
 keys Tab
@@ -101,6 +135,7 @@ check "the sparkline runs from October to December" on_screen "  █ ▁"
 check "its first month is named under it" on_screen "2026-10"
 check "returns by type of return" line_has "Assisted voluntary" "5 █"
 check "the forced return is <5" line_has "Forced" "<5"
+check "returns by country, by name" line_has "Nigeria" "6 █"
 check "kinds of assistance granted" line_has "Cash" "5 █"
 keys Tab
 check "Tab goes to the referrals" wait_for "Reports · Referrals"
@@ -123,17 +158,19 @@ gone
 start LANGUAGE=ar
 wait_for "NG"
 keys C-r
-check "the reports open in Arabic" wait_for "░"
-line=$(line_with "░")
+check "the reports open in Arabic" wait_for "<5"
+line=$(line_with "<5")
 check "the count is left of the label" \
 	test "$(col "$line" "<5")" -gt 0
-check "the shaded bar grows leftwards from the count" \
-	test "$(col "$line" "░")" -lt "$(col "$line" "<5")"
+check "a withheld count has no bar in Arabic either" sh -c '! printf "%s" "$1" | grep -qE "[█░]"' - "$line"
+check "the country by its name in Arabic, not its code" nowhere "█ 6 +NG$"
+check "... in Arabic letters" somewhere "█ 6 +[^ -~]+$"
+check "a vulnerability flag in Arabic, not its code" nowhere "(medical|trafficking) "
 bar=$(screen | grep "█ 6 " | head -n 1)
 check "a solid bar ends left of its count, the label after it" \
 	sh -c 'printf "%s" "$1" | grep -qE "█ 6 +[^ ]"' - "$bar"
 check "the label ends at the right edge" test "$(width "$bar")" -eq 79
-check "a label in Latin letters is right-aligned too" somewhere "█ 6 +NG$"
+check "a label in Latin letters is right-aligned too" somewhere "█ 8 +sup$"
 keys Tab
 # Read from the right: the median, then the 90th percentile.
 check "the timeliness in Arabic" wait_for "35 / 33"
@@ -204,7 +241,8 @@ wait_for "Reports · Caseload"
 keys Tab Tab Tab Tab
 check "the follow-up report: rounds" wait_for "Follow-up rounds: due, done, missed, overdue"
 check "m3: five of six done" line_has "m3: Done" "5 █"
-check "m3: the one overdue is <5" line_has "m3: Overdue" "<5 ░"
+check "m3: the one overdue is <5, no bar" line_has "m3: Overdue" "<5"
+check "... and no bar" no_bar "m3: Overdue"
 check "m6: all six overdue" line_has "m6: Overdue" "6 █"
 check "the mean scores, 0 to 1" on_screen "Mean reintegration score by round (0 to 1)"
 check "m3 economic: 5 forms, 0.65" line_has "m3: Economic" "0.65"
@@ -221,7 +259,8 @@ start LC_ALL=C LANG=C LANGUAGE=
 wait_for "Case NG"
 keys C-r
 check "in ASCII the bars are #" wait_line "departed" "6 ######"
-check "and a small count's bar is :" line_has "identified" "<5 :::"
+check "and a small count has no bar" no_bar "identified"
+check "... not even in ASCII" sh -c '! printf "%s" "$1" | grep -qE "<5 *[#:]"' - "$(line_with identified)"
 check "no block character is drawn" nowhere "[█░▁]"
 keys Tab Tab
 check "the ASCII sparkline" wait_for "  # _"

@@ -8,9 +8,11 @@
  * growing leftwards, time running from right to left.
  *
  * Small counts are a re-identification risk: like every report format, the
- * screen shows a count under the threshold as "<5", and its bar with the
- * threshold's length in a light shade.  A key shows the exact counts, on
- * this screen only, until it is pressed again or the screen is left.
+ * screen shows a count under the threshold as "<5", with no bar: any length
+ * would say more than "<5" (or, scaled on the threshold, suggest a large
+ * value beside small ones), and the other bars are scaled on the figures
+ * shown.  A key shows the exact counts, with their bars, on this screen
+ * only, until it is pressed again or the screen is left.
  */
 #include "config.h"
 
@@ -133,23 +135,22 @@ static int add_item(rep_view *v, int kind, const char *label, long count, int ha
 	return 0;
 }
 
-/* The count as it is drawn: <5 unless the exact counts are shown. */
-static long drawn_count(const rep_view *v, long count)
+/* True when the count is withheld ("<5"): unless the exact counts are shown. */
+static int withheld_count(const rep_view *v, long count)
 {
-	if (!v->exact && report_count_hidden(&v->r, count))
-		return v->r.min_count;
-	return count;
+	return !v->exact && report_count_hidden(&v->r, count);
 }
 
-/* Set the section's largest drawn count on its bars, from item first on. */
+/* Set the section's largest shown count on its bars, from item first on. */
 static void close_section(rep_view *v, int first)
 {
 	long max = 0;
 	int i;
 
 	for (i = first; i < v->nitems; i++)
-		if (v->items[i].kind == ITEM_BAR && drawn_count(v, v->items[i].count) > max)
-			max = drawn_count(v, v->items[i].count);
+		if (v->items[i].kind == ITEM_BAR && !withheld_count(v, v->items[i].count) &&
+		    v->items[i].count > max)
+			max = v->items[i].count;
 	for (i = first; i < v->nitems; i++)
 		v->items[i].max = max;
 }
@@ -205,8 +206,10 @@ static const char *measure_value(const char *m, const char *value)
 		return ui_word_label(ui_stages, value);
 	if (!strcmp(m, "assignee") && !*value)
 		return _("(nobody)");
-	if (!strcmp(m, "country") && !*value)
-		return _("(unknown)");
+	if (!strcmp(m, "country"))
+		return *value ? ui_country_name(value) : _("(unknown)");
+	if (!strcmp(m, "vulnerability"))
+		return ui_word_label(ui_vulnerabilities, value);
 	if (!strcmp(m, "minors"))
 		return !strcmp(value, "unaccompanied") ? _("Unaccompanied minors") : _("All minors");
 	return value;
@@ -297,9 +300,12 @@ static int build_months(rep_view *v, const tally *months, int n)
 	return 0;
 }
 
-/* A section of bars from tallies, sorted by key, labels from list (may be NULL). */
+/*
+ * A section of bars from tallies, sorted by key, labels from list or from
+ * name (either may be NULL; neither: the key itself).
+ */
 static int add_section(rep_view *v, const char *heading, tally *t, int n, const ui_word *list,
-		       const char *empty)
+		       const char *(*name)(const char *key), const char *empty)
 {
 	int first, rc;
 
@@ -313,7 +319,7 @@ static int add_section(rep_view *v, const char *heading, tally *t, int n, const 
 		return rc;
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = add_item(v, ITEM_BAR, !*t[i].key ? empty : list ? ui_word_label(list, t[i].key)
-			      : t[i].key, t[i].count, 0);
+			      : name ? name(t[i].key) : t[i].key, t[i].count, 0);
 	close_section(v, first);
 	return rc;
 }
@@ -357,11 +363,12 @@ static int build_returns(rep_view *v)
 	    (rc = add_item(v, ITEM_SPARK, "", 0, 0)) == 0)
 		rc = add_item(v, ITEM_AXIS, "", 0, 0);
 	if (rc == 0)
-		rc = add_section(v, _("Type of return"), types, nt, ui_return_types, "");
+		rc = add_section(v, _("Type of return"), types, nt, ui_return_types, NULL, "");
 	if (rc == 0)
-		rc = add_section(v, _("Country of return"), countries, nc, NULL, _("(unknown)"));
+		rc = add_section(v, _("Country of return"), countries, nc, NULL, ui_country_name,
+				 _("(unknown)"));
 	if (rc == 0)
-		rc = add_section(v, _("Assistance granted"), kinds, nk, ui_kinds, "");
+		rc = add_section(v, _("Assistance granted"), kinds, nk, ui_kinds, NULL, "");
 cleanup:
 	tallies_free(months, nm);
 	tallies_free(types, nt);
@@ -693,19 +700,20 @@ static void draw_bar(rep_view *v, tui *t, const rep_item *it, int y, int cols, i
 		     unsigned cflags)
 {
 	int lw = cols / 3 > 30 ? 30 : cols / 3, bw = cols - 2 - lw - 1 - W_COUNT - 1;
-	int hidden = !v->exact && report_count_hidden(&v->r, it->count);
-	char buf[32], *bar;
+	int hidden = withheld_count(v, it->count);
+	char buf[32], *bar = NULL;
 
 	if (bw < 1)
 		bw = 1;
-	bar = chart_bar(drawn_count(v, it->count), it->max, bw, cflags | (hidden ? CHART_VAGUE : 0));
+	/* A withheld count has no bar: "<5" is all it says. */
+	if (!hidden)
+		bar = chart_bar(it->count, it->max, bw, cflags);
 	if (!rtl) {
 		ui_put(t, y, 1, lw, it->label, ROLE_NORMAL, 0);
 		put_count(t, y, 1 + lw + 1, W_COUNT, count_text(v, it->count, buf),
 			  hidden ? ROLE_DIM : ROLE_NORMAL, 0);
 		if (bar && *bar)
-			ui_put(t, y, 1 + lw + 1 + W_COUNT + 1, text_width(bar), bar,
-			       hidden ? ROLE_DIM : ROLE_INFO, 0);
+			ui_put(t, y, 1 + lw + 1 + W_COUNT + 1, text_width(bar), bar, ROLE_INFO, 0);
 	} else {
 		int lx = cols - 1 - lw, cx = lx - 1 - W_COUNT, bend = cx - 1;
 
@@ -713,8 +721,7 @@ static void draw_bar(rep_view *v, tui *t, const rep_item *it, int y, int cols, i
 		put_count(t, y, cx, W_COUNT, count_text(v, it->count, buf),
 			  hidden ? ROLE_DIM : ROLE_NORMAL, 1);
 		if (bar && *bar)
-			ui_put(t, y, bend - text_width(bar), text_width(bar), bar,
-			       hidden ? ROLE_DIM : ROLE_INFO, 0);
+			ui_put(t, y, bend - text_width(bar), text_width(bar), bar, ROLE_INFO, 0);
 	}
 	free(bar);
 }

@@ -50,6 +50,22 @@ const ui_word ui_close_reasons[] = {
 	{ NULL, NULL },
 };
 
+/* TRANSLATORS: vulnerability flags of a case (the vulnerability screening), in reports. */
+const ui_word ui_vulnerabilities[] = {
+	{ "minor", N_("Minor") },
+	{ "unaccompanied_minor", N_("Unaccompanied minor") },
+	{ "disability", N_("Disability") },
+	{ "elderly", N_("Elderly (65 or older)") },
+	{ "pregnant", N_("Pregnant") },
+	{ "single_parent", N_("Single parent") },
+	{ "violence_survivor", N_("Survivor of violence") },
+	{ "trafficking", N_("Signs of trafficking") },
+	{ "medical", N_("Medical needs") },
+	{ "mental_health", N_("Mental health needs") },
+	{ "unfit_to_travel", N_("Unfit to travel") },
+	{ NULL, NULL },
+};
+
 /* TRANSLATORS: roles of the people working on a case. */
 const ui_word ui_roles[] = {
 	{ "counsellor", N_("Counsellor") },
