@@ -635,7 +635,12 @@ int cli_submission_show(int argc, char **argv, const cli_globals *g)
 			if (it->kind == XFORM_GROUP) {
 				printf("\n%*s%s\n", indent, "", it->label);
 			} else if (it->kind == XFORM_REPEAT) {
-				printf("\n%*s%s %d\n", indent, "", it->label, it->repeat_index);
+				printf("\n%*s", indent, "");
+				if (*it->label)
+					printf("%d. %s\n", it->repeat_index, it->label);
+				else
+					/* TRANSLATORS: the heading of an entry of a repeat without a label. */
+					printf(_("Entry %d"), it->repeat_index), putchar('\n');
 			} else {
 				printf("%*s", indent, "");
 				print_indented(indent, it->label);

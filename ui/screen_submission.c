@@ -112,6 +112,19 @@ static void short_time(char out[17], const char *iso)
 		out[10] = ' ';
 }
 
+/*
+ * The heading of a repeat's entry: its number and its label, which may name
+ * what the entry is about (the child form's linked adults: "1. Yusuf
+ * Example (parent)"); an entry without a label is "Entry 1".
+ */
+static void entry_heading(char *buf, size_t size, const submission_item *it)
+{
+	if (*it->label)
+		snprintf(buf, size, "%d. %s", it->repeat_index, it->label);
+	else
+		snprintf(buf, size, _("Entry %d"), it->repeat_index);
+}
+
 /* Draw item i from row y (not below bottom); returns the rows it took. */
 static int draw_item(sub_view *s, tui *t, size_t i, int y, int bottom, int cols)
 {
@@ -126,13 +139,13 @@ static int draw_item(sub_view *s, tui *t, size_t i, int y, int bottom, int cols)
 		two = NULL;
 	if (it->kind == XFORM_GROUP || it->kind == XFORM_REPEAT) {
 		if (it->kind == XFORM_REPEAT)
-			snprintf(buf, sizeof buf, "%s %d", it->label, it->repeat_index);
+			entry_heading(buf, sizeof buf, it);
 		else
 			snprintf(buf, sizeof buf, "%s", it->label);
 		used += ui_put_block(t, y + used, x, w, bottom - y - used, buf, ROLE_HEADER, 0);
 		if (two && y + used < bottom) {
 			if (it->kind == XFORM_REPEAT)
-				snprintf(buf, sizeof buf, "%s %d", two->label, two->repeat_index);
+				entry_heading(buf, sizeof buf, two);
 			else
 				snprintf(buf, sizeof buf, "%s", two->label);
 			used += ui_put_block(t, y + used, x, w, bottom - y - used, buf, ROLE_DIM, 0);

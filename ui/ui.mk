@@ -37,7 +37,7 @@ TUI_TESTS = tests/tui-list.sh tests/tui-case.sh tests/tui-form.sh tests/tui-repe
 	tests/tui-demo.sh tests/tui-casework.sh tests/tui-referrals.sh \
 	tests/tui-reports.sh tests/tui-team.sh
 # The agenda, appointments and return files on the screen.
-TUI_TESTS += tests/tui-agenda.sh tests/tui-forms-for.sh
+TUI_TESTS += tests/tui-agenda.sh tests/tui-forms-for.sh tests/tui-linked-adults.sh
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += tests/tui-lib.sh $(TUI_TESTS)
 
