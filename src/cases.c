@@ -657,6 +657,10 @@ static int work_apply(store_case_work *w, const hw_event *ev, int *has_form, int
 				continue;
 			free(r->status); r->status = dget(ev, "status");
 			set_str(&r->status_at, ev->at);
+			/* The first acceptance, by time (fold order may differ after a merge). */
+			if (r->status && !strcmp(r->status, "accepted") &&
+			    (!r->accepted_at || strcmp(ev->at, r->accepted_at) < 0))
+				set_str(&r->accepted_at, ev->at);
 			free(r->status_note); r->status_note = dget(ev, "note");
 			set_str(&r->status_by, ev->device);
 		}

@@ -658,17 +658,9 @@ static const char *const referral_statuses[] = {
 	"sent", "accepted", "declined", "in_progress", "service_delivered", "closed", NULL
 };
 
-/* The day a referral was first accepted. */
-typedef struct acceptance {
-	char id[HW_UUID_LEN + 1];
-	long day;
-} acceptance;
-
 typedef struct referrals {
 	char **cases;           /* ids of the cases the filter keeps (sorted); NULL: all */
 	size_t ncases, capcases;
-	acceptance *acc;        /* sorted by id once read */
-	size_t nacc, capacc;
 	struct { char *provider; long days; } *waits;
 	size_t nwaits, capwaits;
 	long from, to;
@@ -677,14 +669,6 @@ typedef struct referrals {
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int cmp_acceptance(const void *a, const void *b)
-{
-	const acceptance *x = a, *y = b;
-	int d = strcmp(x->id, y->id);
-
-	return d ? d : (x->day < y->day ? -1 : x->day > y->day);
 }
 
 /* Grow an array of n elements of size to hold one more (HW_ERROR when out of memory). */
@@ -717,48 +701,12 @@ static int referral_case(const store_report_case *row, void *payload)
 	return 0;
 }
 
-/* Each referral.updated event that accepts: when. */
-static int referral_accepted(const char *case_id, const char *json, void *payload)
-{
-	walk *c = payload;
-	referrals *x = c->more;
-	hw_event *ev = NULL;
-	char *status = NULL, *id = NULL;
-	int rc = 0;
-
-	(void)case_id;
-	/* An event the store holds was checked when it came in; one that no
-	 * longer parses is left out of the figures rather than failing them. */
-	if (!json || event_parse(&ev, json, strlen(json), NULL) < 0)
-		return 0;
-	if (event_data_get(&status, ev->data, "status") < 0 ||
-	    event_data_get(&id, ev->data, "referral") < 0) {
-		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		goto done;
-	}
-	if (!status || strcmp(status, "accepted") || !id || strlen(id) > HW_UUID_LEN)
-		goto done;
-	if (grow((void **)&x->acc, x->nacc, &x->capacc, sizeof(*x->acc)) < 0) {
-		rc = hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		goto done;
-	}
-	snprintf(x->acc[x->nacc].id, sizeof(x->acc[x->nacc].id), "%s", id);
-	x->acc[x->nacc++].day = day_number(ev->at);
-done:
-	free(status);
-	free(id);
-	event_free(ev);
-	return rc;
-}
-
 static int referral_row(const store_referral *ref, void *payload)
 {
 	walk *c = payload;
 	referrals *x = c->more;
 	const char *keys[3] = { ref->provider, "status", ref->status };
-	long sent = day_number(ref->sent_at);
-	acceptance key;
-	size_t lo, hi;
+	long sent = day_number(ref->sent_at), accepted;
 	int rc;
 
 	if (x->cases && !bsearch(&ref->case_id, x->cases, x->ncases, sizeof(char *), cmp_str))
@@ -780,23 +728,13 @@ static int referral_row(const store_referral *ref, void *payload)
 		if ((rc = tally(c->r, keys, 1, ws_err(c->ws))) < 0)
 			return rc;
 	}
-	/* The first acceptance of this referral: the lowest (id, day) at or after (id, -2). */
-	snprintf(key.id, sizeof(key.id), "%s", ref->id);
-	key.day = -2;
-	lo = 0, hi = x->nacc;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_acceptance(&x->acc[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < x->nacc && !strcmp(x->acc[lo].id, ref->id) && x->acc[lo].day >= sent) {
+	/* Days from sending to the first acceptance (kept with the referral by the fold). */
+	accepted = ref->accepted_at ? day_number(ref->accepted_at) : -1;
+	if (accepted >= sent) {
 		if (grow((void **)&x->waits, x->nwaits, &x->capwaits, sizeof(*x->waits)) < 0 ||
 		    !(x->waits[x->nwaits].provider = strdup(ref->provider)))
 			return hw_error_set(ws_err(c->ws), HW_ERROR, "out of memory");
-		x->waits[x->nwaits++].days = x->acc[lo].day - sent;
+		x->waits[x->nwaits++].days = accepted - sent;
 	}
 	return 0;
 }
@@ -854,10 +792,6 @@ int report_referrals(hw_ws *ws, const report_filter *f, report *out)
 		}
 		qsort(x.cases, x.ncases, sizeof(char *), cmp_str);
 	}
-	if ((rc = store_events_of_type(ws_store(ws), EV_REFERRAL_UPDATED, referral_accepted, &c,
-				       ws_err(ws))) < 0)
-		goto cleanup;
-	qsort(x.acc, x.nacc, sizeof(*x.acc), cmp_acceptance);
 	if ((rc = store_referrals(ws_store(ws), NULL, referral_row, &c, ws_err(ws))) < 0)
 		goto cleanup;
 	/* One row of acceptance times for each provider with an accepted referral. */
@@ -882,7 +816,6 @@ cleanup:
 	for (size_t i = 0; i < x.ncases; i++)
 		free(x.cases[i]);
 	free(x.cases);
-	free(x.acc);
 	for (size_t i = 0; i < x.nwaits; i++)
 		free(x.waits[i].provider);
 	free(x.waits);

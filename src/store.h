@@ -244,6 +244,7 @@ typedef struct store_referral {
 	char *sent_at, *sent_by;
 	char *status;           /* sent | accepted | declined | in_progress | service_delivered | closed */
 	char *status_at, *status_note, *status_by;
+	char *accepted_at;      /* when it was first accepted, NULL if never (the reports' time to acceptance) */
 } store_referral;
 
 typedef struct store_decision {
@@ -374,14 +375,6 @@ typedef struct store_report_case {
 /* Call cb with every case, in one pass; a non-zero return stops and is returned. */
 int store_report_cases(hw_store *st, int (*cb)(const store_report_case *c, void *payload),
 		       void *payload, hw_error *err);
-
-/*
- * Call cb with the case and the stored JSON of every event of this type, in
- * the order they were stored; a non-zero return stops and is returned.
- */
-int store_events_of_type(hw_store *st, const char *type,
-			 int (*cb)(const char *case_id, const char *json, void *payload),
-			 void *payload, hw_error *err);
 
 /*
  * A follow-up form as stored (the table follow_up_scores): borrowed

@@ -1,6 +1,6 @@
 /*
  * store_report.c: what reports read from the database in one pass
- * (src/report.c): every case with its case work, and the events of a type.
+ * (src/report.c): every case with its case work, and the follow-up scores.
  */
 #include "config.h"
 
@@ -67,30 +67,6 @@ int store_report_cases(hw_store *st, int (*cb)(const store_report_case *c, void 
 	if (rc == SQLITE_ROW)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : store_db_fail(st, err, rc, "reading cases for a report");
-}
-
-int store_events_of_type(hw_store *st, const char *type,
-			 int (*cb)(const char *case_id, const char *json, void *payload),
-			 void *payload, hw_error *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), "SELECT case_id, json FROM events WHERE type = ? ORDER BY seq",
-				    -1, &s, NULL);
-
-	if (rc != SQLITE_OK)
-		return store_db_fail(st, err, rc, "reading events");
-	store_bind_text(s, 1, type);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int stop = cb((const char *)sqlite3_column_text(s, 0),
-			      (const char *)sqlite3_column_text(s, 1), payload);
-
-		if (stop != 0) {
-			sqlite3_finalize(s);
-			return stop;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_db_fail(st, err, rc, "reading events");
 }
 
 int store_follow_ups(hw_store *st, int (*cb)(const store_follow_up *f, void *payload),

@@ -167,6 +167,10 @@ upd 2026-02-06 "$R3" --status accepted
 upd 2026-02-08 "$R7" --status accepted
 upd 2026-02-11 "$R4" --status accepted
 upd 2026-02-20 "$R4" --status in_progress
+# R1 goes back to in progress and is accepted again: its time to
+# acceptance stays that of the first acceptance (2 days).
+upd 2026-02-25 "$R1" --status in_progress
+upd 2026-02-27 "$R1" --status accepted
 at 2026-03-10
 # Lagos: accepted now 5 (R1 R2 R3 R5 R7), in progress 1, declined 1;
 # accepted ever 6: 1 2 4 5 7 10 days, median (4 + 5) / 2 = 4.5, 90th

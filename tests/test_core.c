@@ -662,7 +662,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_due'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
@@ -713,7 +713,8 @@ Test(store, follow_up_scores_are_kept_when_stored_and_copied_on_upgrade)
 	/* Back to schema 7: the form stored before the upgrade is copied by it. */
 	raw = raw_open(db);
 	cr_assert_eq(sqlite3_exec(raw, "DROP INDEX events_type; DROP TRIGGER follow_up_scores_put;"
-				  "DROP TABLE follow_up_scores; PRAGMA user_version = 7;", NULL, NULL, NULL),
+				  "DROP TABLE follow_up_scores; ALTER TABLE referrals DROP COLUMN accepted_at;"
+				  "PRAGMA user_version = 7;", NULL, NULL, NULL),
 		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	raw_close();
 	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
@@ -722,6 +723,53 @@ Test(store, follow_up_scores_are_kept_when_stored_and_copied_on_upgrade)
 	cr_assert_eq(store_follow_ups(st, count_follow_up, got, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(got, "uuid:a|0.5|-|x|0.25m3-;uuid:b|-|-|-|--uuid:a;");
 	store_free(st);
+	free(db);
+	free(dir);
+}
+
+/*
+ * Schema 9 keeps when each referral was first accepted; a database of
+ * schema 8 gets it from the referral.updated events once, when it is
+ * opened: the earliest acceptance, whatever came after it.
+ */
+Test(store, referrals_get_their_first_acceptance_on_upgrade)
+{
+	char *dir = tmpdir(), *db = hw_path_join(dir, "h.db");
+	hw_store *st = NULL;
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *s = NULL;
+
+	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0, "%s", err.msg);
+	store_free(st);
+	raw = raw_open(db);
+	cr_assert_eq(sqlite3_exec(raw,
+		"INSERT INTO referrals (id, case_id, provider, status) VALUES"
+		"  ('r1', 'c1', 'p', 'accepted'), ('r2', 'c1', 'p', 'declined');"
+		"INSERT INTO events (id, case_id, type, at, device, json, state) VALUES"
+		"  ('e1', 'c1', 'referral.updated', '2026-02-05T10:00:00Z', 'd',"
+		"   '{\"data\":{\"referral\":\"r1\",\"status\":\"accepted\"}}', 2),"
+		"  ('e2', 'c1', 'referral.updated', '2026-02-03T10:00:00Z', 'd',"
+		"   '{\"data\":{\"referral\":\"r1\",\"status\":\"accepted\"}}', 2),"
+		"  ('e3', 'c1', 'referral.updated', '2026-02-04T10:00:00Z', 'd',"
+		"   '{\"data\":{\"referral\":\"r1\",\"status\":\"in_progress\"}}', 2),"
+		"  ('e4', 'c1', 'referral.updated', '2026-02-02T10:00:00Z', 'd',"
+		"   '{\"data\":{\"referral\":\"r2\",\"status\":\"declined\"}}', 2);"
+		"ALTER TABLE referrals DROP COLUMN accepted_at;"
+		"PRAGMA user_version = 8;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	raw_close();
+	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
+	store_free(st);
+	raw = raw_open(db);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
+	cr_assert_eq(sqlite3_prepare_v2(raw, "SELECT id, coalesce(accepted_at, '-') FROM referrals ORDER BY id",
+					-1, &s, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(s, 1), "2026-02-03T10:00:00Z");
+	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(s, 1), "-");
+	sqlite3_finalize(s);
+	raw_close();
 	free(db);
 	free(dir);
 }
@@ -810,6 +858,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 		"  coalesce(family_name, '') FROM cases;"
 		"DROP TABLE appointments; DROP TABLE case_family;"
 		"DROP INDEX events_type; DROP TRIGGER follow_up_scores_put; DROP TABLE follow_up_scores;"
+		"ALTER TABLE referrals DROP COLUMN accepted_at;"
 		"PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	/* The old index cannot find either name the way a counsellor types it. */
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"oster\"'"), 0);
@@ -835,7 +884,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	ws_free(ws);
 
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
