@@ -143,6 +143,11 @@ static void usage(FILE *out)
 "  verify-push --team-key FINGERPRINT\n"
 "                          in a server's pre-receive hook: refuse a main that\n"
 "                          no supervisor of the team signed\n"));
+	/* The team's settings, apart so that the team's list above need not change. */
+	fprintf(out, "%s", _(
+"  team set agenda.follow_up_months|report.min_count|report.wait_days VALUE\n"
+"                          (supervisor) a programme rule for every device of\n"
+"                          the team; config get says where a value comes from\n"));
 	/* Kept apart from the list of commands, which grows with every feature. */
 	fprintf(out, "%s", _(
 "\n"
