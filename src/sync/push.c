@@ -1158,8 +1158,17 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 	{
 		git_smart_subtransport_stream *s = ps ? ps : st.ls;
 
-		if ((rc = s->write(s, cmd.ptr, cmd.len)) < 0 ||
-		    (rc = send_all(s, pack.ptr, pack.size, count, cbs)) < 0)
+		/*
+		 * Commands and pack in one stream of writes: a short write of its
+		 * own would wait for the server's delayed acknowledgement.
+		 */
+		if (hw_buf_add(&cmd, pack.ptr, pack.size) < 0) {
+			git_error_set_oom();
+			rc = -1;
+			goto cleanup;
+		}
+		git_buf_dispose(&pack);
+		if ((rc = send_all(s, cmd.ptr, cmd.len, count, cbs)) < 0)
 			goto cleanup;
 		if (!(src = malloc(sizeof(*src)))) {
 			git_error_set_oom();
