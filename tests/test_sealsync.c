@@ -487,3 +487,61 @@ Test(sealsync, a_changed_byte_in_a_sealed_event_is_refused_naming_the_file)
 	cr_assert_not(has_case(sup, id));
 	merge_result_free(&m);
 }
+
+/*
+ * What a device sends goes in commits of at most so many files, whole
+ * cases each (its events and the wrap files beside them), so that a
+ * first push of many cases stays within the files a merge takes from one
+ * commit (SYNC_MAX_COMMIT_FILES): at 200,000 cases sealed to three
+ * recipients, one commit of 800,000 files was refused whole.  Here the
+ * size of a commit is 4 files instead of SYNC_COMMIT_FILES.
+ */
+Test(sealsync, a_first_push_goes_in_commits_of_whole_cases_that_merge_takes)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	char id[HW_UUID_LEN + 1], cmd[16000], out[4500], *text = NULL;
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result s;
+	merge_result m;
+	size_t len = 0;
+	int i, commits = -1, most = -1, split = -1;
+
+	for (i = 0; i < 6; i++)
+		open_case(c1, "Amina", "Commitsize", "1990-01-01", id);
+	cr_assert_eq(case_update(c1, id, "family_name", "Commitsize-two"), 0);
+	o.roster = roster_each;
+	o.commit_files = 4;
+	cr_assert_eq(sync_run(c1, &o, &s), 0, "sync: %s", ws_error(c1)->msg);
+	cr_assert_eq(s.events_sent, 7);
+	/* Per commit of the branch: the files it adds, and the case folders. */
+	snprintf(out, sizeof(out), "%s/commits.txt", tmp);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && for c in $(git rev-list refs/heads/devices/coun-1); do"
+		 " git diff-tree -r --root --no-commit-id --name-only --diff-filter=A $c | grep '^cases/' |"
+		 " sed \"s|^\\(cases/./././[^/]*\\)/.*|$c \\1|\"; done | sort >files &&"
+		 " echo $(cut -d' ' -f1 files | uniq | wc -l) $(cut -d' ' -f1 files | uniq -c | sort -n |"
+		 " tail -n 1 | awk '{print $1}') $(sort -u files | cut -d' ' -f2 | sort | uniq -d | wc -l) >'%s'",
+		 central, out);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(hw_read_file(out, &text, &len, NULL), 0);
+	cr_assert_eq(sscanf(text, "%d %d %d", &commits, &most, &split), 3, "%s", text);
+	free(text);
+	/* 6 cases of 3 files (an event, two wraps) and one of 4: 19 files. */
+	cr_assert_geq(commits, 5, "the branch has %d commits with cases", commits);
+	cr_assert_leq(most, 4, "a commit adds %d files", most);
+	cr_assert_eq(split, 0, "%d cases are split between commits", split);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.events_merged, 7);
+	merge_result_free(&m);
+	cr_assert(has_case(sup, id), "the supervisor reads the case");
+	/* A later sync goes on from the branch's tip, one commit. */
+	open_case(c1, "Omar", "Commitsize", "1990-01-01", id);
+	s = do_sync(c1);
+	cr_assert_eq(s.events_sent, 1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.events_merged, 1);
+	merge_result_free(&m);
+}

@@ -575,7 +575,57 @@ static int collect_submission(const char *id, const char *case_id, const char *c
 }
 
 /*
- * Step (a): pending items become one commit on the device branch, and are
+ * The end of the commit that starts at item start: at most per items,
+ * unless one case alone has more; a case's files are never split (they
+ * are next to each other, as sealing leaves them).
+ */
+static size_t commit_end(const file_list *l, size_t start, size_t per)
+{
+	char id[HW_UUID_LEN + 1], prev[HW_UUID_LEN + 1] = "";
+	size_t i, cut = start;
+
+	for (i = start; i < l->n; i++) {
+		if (!sync_case_split(l->format, l->items[i].path, id))
+			id[0] = '\0';
+		if (i > start && strcmp(id, prev) != 0)
+			cut = i;   /* a case begins at i */
+		if (i - start >= per) {
+			if (cut > start)
+				return cut;
+			/* One case alone has more than per files: all of it. */
+			for (; i < l->n; i++) {
+				if (!sync_case_split(l->format, l->items[i].path, id))
+					id[0] = '\0';
+				if (strcmp(id, prev) != 0)
+					break;
+			}
+			return i;
+		}
+		memcpy(prev, id, sizeof(prev));
+	}
+	return i;
+}
+
+/* The events and submissions among items start..end of l. */
+static void count_kinds(const file_list *l, size_t start, size_t end, size_t *events,
+			size_t *submissions)
+{
+	char id[HW_UUID_LEN + 1];
+	const char *rest;
+	size_t i;
+
+	for (i = start; i < end; i++) {
+		if (!(rest = sync_case_split(l->format, l->items[i].path, id)))
+			continue;
+		if (strncmp(rest, "events/", 7) == 0)
+			(*events)++;
+		else if (strncmp(rest, "submissions/", 12) == 0)
+			(*submissions)++;
+	}
+}
+
+/*
+ * Step (a): pending items become commits on the device branch, and are
  * marked STORE_COMMITTED with the new tip recorded, in one transaction.
  */
 static int step_commit(run *r)
@@ -644,20 +694,54 @@ static int step_commit(run *r)
 		r->keys_wrapped = files.nkeys;
 		r->keys_made = files.rotations;
 	}
-	message = sync_fmt("%s: %zu event%s, %zu submission%s", r->device,
-			   files.nevents, files.nevents == 1 ? "" : "s",
-			   files.nsubmissions, files.nsubmissions == 1 ? "" : "s");
 	email = sync_fmt("%s@devices.homeward.invalid", r->device);
+	if (!email) {
+		rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		goto cleanup;
+	}
 	/* Sealed, the host learns no person's name from the commit either. */
 	co.author_name = *ws_author(r->ws) && !sync_sealer_active(r->sealer) ? ws_author(r->ws)
 									     : r->device;
 	co.author_email = email;
-	co.message = message;
-	rc = repo_commit_files(tip, &created, r->repo, r->device_ref, parent[0] ? parent : NULL,
-			       files.items, files.n, &co, r->err);
-	if (rc < 0) {
-		hw_error_prefix(r->err, "committing to %s", r->device_ref);
-		goto cleanup;
+	/*
+	 * In commits of at most per files, whole cases each, so that no commit
+	 * comes near the files a merge takes from one commit
+	 * (SYNC_MAX_COMMIT_FILES): sealed, every case adds a wrap file per
+	 * recipient besides its events.
+	 */
+	{
+		size_t per = r->opts->commit_files ? r->opts->commit_files : SYNC_COMMIT_FILES;
+		size_t start = 0, end, parts = 0, part = 0;
+
+		for (start = 0; start < files.n; start = end, parts++)
+			end = commit_end(&files, start, per);
+		memcpy(tip, parent, sizeof(tip));
+		for (start = 0; start < files.n; start = end) {
+			size_t nev = 0, nsub = 0;
+			char at[REPO_OID_HEX + 1];
+
+			end = commit_end(&files, start, per);
+			count_kinds(&files, start, end, &nev, &nsub);
+			free(message);
+			part++;
+			message = parts > 1
+				? sync_fmt("%s: %zu event%s, %zu submission%s (part %zu of %zu)", r->device,
+					   nev, nev == 1 ? "" : "s", nsub, nsub == 1 ? "" : "s", part, parts)
+				: sync_fmt("%s: %zu event%s, %zu submission%s", r->device,
+					   nev, nev == 1 ? "" : "s", nsub, nsub == 1 ? "" : "s");
+			if (!message) {
+				rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			co.message = message;
+			memcpy(at, tip, sizeof(at));
+			rc = repo_commit_files(tip, &created, r->repo, r->device_ref, at[0] ? at : NULL,
+					       files.items + start, end - start, &co, r->err);
+			if (rc < 0) {
+				hw_error_prefix(r->err, "committing to %s", r->device_ref);
+				goto cleanup;
+			}
+		}
 	}
 	/*
 	 * Not created: an earlier run committed these files and was cut before

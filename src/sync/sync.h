@@ -92,9 +92,11 @@ typedef struct sync_opts {
 	 * the person's language (repo_auth_note); cleared otherwise.
 	 */
 	repo_auth_note *auth;
+	size_t commit_files;           /* testing: files one commit of the device branch
+					  adds at most (0: SYNC_COMMIT_FILES) */
 } sync_opts;
 
-#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL }
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 }
 
 /* Longest form id and version a sync or a publish handles (as file names). */
 #define SYNC_FORM_NAME_MAX 200
@@ -117,6 +119,13 @@ typedef struct sync_form_note {
  */
 #define SYNC_MAX_COMMIT_FILES 500000   /* files added by one commit */
 #define SYNC_MAX_CASE_EVENTS 20000     /* new events in one case */
+/*
+ * What a sync writes stays well within them: pending items sealed become
+ * commits of at most this many files (events, submissions and the wrap
+ * files of their cases), each case's files in one commit.  A first push
+ * of 200,000 cases sealed to three recipients is 800,000 files.
+ */
+#define SYNC_COMMIT_FILES 100000
 
 /* A file of main that an import left out, and why. */
 typedef struct sync_skip_note {
