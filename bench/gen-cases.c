@@ -4,7 +4,12 @@
  * and index), in batches of one transaction each, so that every scale
  * measure uses the program's own data path.
  *
- *   bench/gen-cases WORKSPACE N [--work]
+ *   bench/gen-cases WORKSPACE N [--work] [--events K]
+ *
+ * With --events K each case gets K events: its opening, then K - 1
+ * changes of its family name, each after the one before (a chain, as a
+ * counsellor correcting a record makes); bench-limits uses it for one case
+ * of 10,000 events.
  *
  * With --work each case also gets the work of a return programme, on days
  * spread over 2025 (the clock is fixed for each step, so the events carry
@@ -294,15 +299,28 @@ int main(int argc, char **argv)
 	hw_secret *pass = NULL;
 	ws_options o = WS_OPTIONS_INIT;
 	hw_error err;
-	unsigned long long n, i;
+	unsigned long long n, i, per_case = 1, k;
 	unsigned seed;
 	double t0;
 	int in_tx = 0, st = 1, work = 0;
 
-	if (argc == 4 && !strcmp(argv[3], "--work"))
-		work = 1, argc--;
+	while (argc > 3) {
+		if (!strcmp(argv[argc - 1], "--work")) {
+			work = 1, argc--;
+		} else if (argc > 4 && !strcmp(argv[argc - 2], "--events")) {
+			errno = 0;
+			per_case = strtoull(argv[argc - 1], &end, 10);
+			if (errno || *end || argv[argc - 1][0] == '-' || per_case < 1 || per_case > 1000000ULL) {
+				fprintf(stderr, "gen-cases: --events K must be from 1 to 1000000\n");
+				return 2;
+			}
+			argc -= 2;
+		} else {
+			break;
+		}
+	}
 	if (argc != 3) {
-		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N [--work]\n");
+		fprintf(stderr, "Usage: [GEN_DEVICE_ID=ID] gen-cases WORKSPACE N [--work] [--events K]\n");
 		return 2;
 	}
 	errno = 0;
@@ -357,6 +375,15 @@ int main(int argc, char **argv)
 		if (case_open(ws, &f, id) < 0) {
 			fail("opening a case", ws_error(ws)->msg);
 			goto cleanup;
+		}
+		for (k = 1; k < per_case; k++) {
+			char name[64];
+
+			snprintf(name, sizeof name, "%s-%llu", f.family_name, k);
+			if (case_update(ws, id, "family_name", name) < 0) {
+				fail("changing a case", ws_error(ws)->msg);
+				goto cleanup;
+			}
 		}
 		if (work && add_work(ws, id, f.return_country, 20089 + (long)((r >> 4) % 365), r * 2246822519u + 7) < 0) {
 			fail("recording the work of a case", ws_error(ws)->msg);

@@ -144,6 +144,14 @@ bench-scale: homeward bench/gen-cases bench/byteproxy
 	HOMEWARD=./homeward GEN=./bench/gen-cases PROXY=./bench/byteproxy \
 		$(SHELL) $(srcdir)/bench/bench-scale.sh
 .PHONY: bench-scale
+# The limits of docs/sync.md at their size (a first push of 200,000 events,
+# the files of one commit, the commits of one walk, one case of 10,000
+# events): `make bench-limits` (PARTS, EVENTS, CASE_SIZES to choose).
+EXTRA_DIST += bench/bench-limits.sh
+bench-limits: homeward bench/gen-cases
+	HOMEWARD=./homeward GEN=./bench/gen-cases SRCDIR=$(srcdir) \
+		$(SHELL) $(srcdir)/bench/bench-limits.sh
+.PHONY: bench-limits
 
 # What a server answers a push (advertisement and report, pkt-lines and
 # side-band) under libFuzzer with ASan and UBSan; FUZZ_PUSH_TIME seconds
