@@ -167,6 +167,14 @@ walk_stream() {
 		}
 	}'
 }
+# forget P DEVICE: the branch of DEVICE deleted on the server, and the
+# supervisor's copy of it too (a fetch does not prune it: without this, the
+# next merge would walk it again).
+forget() {
+	"$GIT_BIN" --git-dir="$tmp/srv/$1.git" update-ref -d "refs/heads/devices/$2" &&
+	"$GIT_BIN" --git-dir="$tmp/S$1/repo.git" update-ref -d "refs/remotes/central/devices/$2" ||
+		die "removing the branch of $2 failed"
+}
 # adds P REF N: the tip of REF adds N files to main.
 adds() {
 	[ "$("$GIT_BIN" --git-dir="$tmp/srv/$1.git" diff-tree -r --name-only refs/heads/main "$2" |
@@ -235,7 +243,7 @@ part2() {
 		sh -c '[ "$1" = 3 ] && grep -q "^merged 1 of 2 devices (1 event" "$2" &&
 			grep -q "rejected device x-p2: and $3 more offending files" "$2" &&
 			! grep -q "more than .* files" "$2"' sh "$status" "$tmp/out" "$more"
-	"$GIT_BIN" --git-dir="$tmp/srv/p2.git" update-ref -d refs/heads/devices/x-p2
+	forget p2 x-p2
 	step "2: a commit of $((FILES_LIMIT + 1)) files"
 	crafted p2 files_stream refs/heads/devices/y-p2 "$(tip p2 main)" $((FILES_LIMIT + 1))
 	adds p2 refs/heads/devices/y-p2 $((FILES_LIMIT + 1))
@@ -268,7 +276,7 @@ part3() {
 	step "3: a branch of $((WALK_LIMIT + 1)) commits"
 	crafted p3 walk_stream refs/heads/devices/y-p3 "$(tip p3 refs/heads/devices/x-p3)" 1 \
 		"$WALK_LIMIT"
-	"$GIT_BIN" --git-dir="$tmp/srv/p3.git" update-ref -d refs/heads/devices/x-p3
+	forget p3 x-p3
 	[ "$("$GIT_BIN" --git-dir="$tmp/srv/p3.git" rev-list --count refs/heads/devices/y-p3 \
 		--not refs/heads/main)" = $((WALK_LIMIT + 1)) ] || die "the crafted branch is not $((WALK_LIMIT + 1)) new commits"
 	honest Hp3 2
