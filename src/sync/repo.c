@@ -58,6 +58,7 @@ static void bulk_note(hw_repo *r, const git_oid *oid)
 
 static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
 static int repo_init_status;
+static size_t default_window, default_mapped;
 
 /* Initialise libgit2 once per process and make it fsync what it writes. */
 static void repo_global_init(void)
@@ -80,14 +81,9 @@ static void repo_global_init(void)
 	 * 4 MiB still holds the folders of the layout a lookup walks through.
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)4 * 1024 * 1024);
-	/*
-	 * The pack mappings stay at libgit2's defaults (windows of 1 GiB): with
-	 * windows of 4 MiB and at most 32 MiB mapped, a device's first commit
-	 * of 100,000 sealed cases failed in libgit2 1.5's indexer ("unexpected
-	 * data at the end of the pack") where the defaults index it.  An
-	 * import's resident pages of the pack (about 160 MB at 100k) are the
-	 * price until that is understood (docs/performance.md).
-	 */
+	/* libgit2's own pack windows, which repo_pack_windows(0, 0) goes back to. */
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &default_window);
+	git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &default_mapped);
 	repo_init_status = 0;
 }
 
@@ -186,6 +182,13 @@ void repo_set_fsync(int on)
 {
 	pthread_once(&repo_once, repo_global_init);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, on ? 1 : 0);
+}
+
+void repo_pack_windows(size_t window, size_t mapped)
+{
+	pthread_once(&repo_once, repo_global_init);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window ? window : default_window);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped ? mapped : default_mapped);
 }
 
 void repo_free(hw_repo *r)
@@ -767,6 +770,39 @@ fail:
 	return rc;
 }
 
+/* Bytes of a pack given to libgit2's indexer at a time, as a fetch gives them. */
+#define INDEX_CHUNK (1024 * 1024)
+
+/*
+ * Write a whole pack through libgit2's indexer.  Its parser reads the pack
+ * it is writing through the mapped windows, and when the bytes left at the
+ * end of a window give zlib no output (the start of a compressed tree,
+ * whose first bytes are Huffman tables), libgit2 1.5 takes it for data not
+ * yet received and waits for the next append: given the pack in one piece,
+ * the rest was never parsed and the commit failed with "unexpected data at
+ * the end of the pack" whenever the pack crossed a window's end (windows of
+ * 4 MiB and a 100,000-case commit).  So the pack goes in pieces, and once
+ * every byte is in, empty appends let the parser resume where it stopped.
+ */
+static int index_pack(git_odb_writepack *wp, const char *data, size_t size,
+		      git_indexer_progress *stats)
+{
+	size_t off, n, tries;
+	int rc;
+
+	for (off = 0; off < size; off += n) {
+		n = size - off < INDEX_CHUNK ? size - off : INDEX_CHUNK;
+		if ((rc = wp->append(wp, data + off, n, stats)) < 0)
+			return rc;
+	}
+	/* Each resume starts a fresh window, so it gets at least half a window further. */
+	for (tries = 0; stats->received_objects < stats->total_objects && tries < size / 4096 + 16;
+	     tries++)
+		if ((rc = wp->append(wp, data, 0, stats)) < 0)
+			return rc;
+	return wp->commit(wp, stats);
+}
+
 int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
 {
 	git_buf pack = GIT_BUF_INIT;
@@ -805,8 +841,7 @@ int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
 			memset(&stats, 0, sizeof(stats));
 			if ((rc = git_repository_odb(&odb, r->disk)) < 0 ||
 			    (rc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-			    (rc = wp->append(wp, pack.ptr, pack.size, &stats)) < 0 ||
-			    (rc = wp->commit(wp, &stats)) < 0) {
+			    (rc = index_pack(wp, pack.ptr, pack.size, &stats)) < 0) {
 				rc = repo_fail(err, rc, "writing a pack of new objects");
 				goto done;
 			}

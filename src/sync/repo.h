@@ -58,6 +58,15 @@ int repo_open(hw_repo **out, const char *path, int create, hw_error *err);
  */
 void repo_set_fsync(int on);
 
+/*
+ * How libgit2 maps pack files, for the whole process: windows of window
+ * bytes, at most mapped bytes at once, least recently used unmapped first;
+ * 0 for libgit2's defaults (windows of 1 GiB, 8 GiB in all on 64-bit, so
+ * every page of a pack that is read stays in memory).  Windows already
+ * mapped stay as they are until they are unmapped.
+ */
+void repo_pack_windows(size_t window, size_t mapped);
+
 /* Close the repository; NULL is fine. */
 void repo_free(hw_repo *r);
 

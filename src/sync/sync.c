@@ -45,6 +45,8 @@
  */
 #define IMPORT_BATCH 5000
 #define IMPORT_PROGRESS 500                 /* files between two progress reports */
+#define IMPORT_PACK_WINDOW (4u << 20)       /* bytes of a pack window while importing */
+#define IMPORT_PACK_MAPPED (32u << 20)      /* bytes of pack mapped at most meanwhile */
 
 /* Keep s to be freed with the list; returns s (NULL on failure, s freed). */
 static char *list_own(file_list *l, char *s)
@@ -2021,7 +2023,7 @@ int sync_step_import(run *r, sync_result *res)
 	import_ctx c;
 	touched_cases touched = { NULL, 0, 0 };
 	size_t i, done = 0, total;
-	int rc, in_tx = 0;
+	int rc, in_tx = 0, small_windows = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.res = res;
@@ -2043,6 +2045,14 @@ int sync_step_import(run *r, sync_result *res)
 		goto cleanup;
 	if (last && strcmp(last, tip) == 0)
 		goto done;
+	/*
+	 * Reading the archive maps its pack: with libgit2's windows of 1 GiB
+	 * every page an import of 100,000 cases read stayed resident (160 MB).
+	 * Small windows while reading only: nothing is written to the
+	 * repository here, and a fetch or a commit indexes a pack of its own.
+	 */
+	repo_pack_windows(IMPORT_PACK_WINDOW, IMPORT_PACK_MAPPED);
+	small_windows = 1;
 	if ((rc = sync_format_of(r, tip, &r->format)) < 0 ||
 	    (rc = sync_format_check(r, r->format)) < 0)
 		goto cleanup;
@@ -2206,6 +2216,8 @@ done:
 cleanup:
 	if (in_tx)
 		store_rollback(r->st);
+	if (small_windows)
+		repo_pack_windows(0, 0);
 	free(last);
 	free(touched.ids);
 	import_ctx_free(&c);
