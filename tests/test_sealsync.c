@@ -314,6 +314,110 @@ Test(sealsync, a_device_that_is_not_a_recipient_receives_nothing_until_assigned)
 	cr_assert(db_has("sup-1", "Zzyzxlater"));
 }
 
+/* The last count an import reported: how many files it took in. */
+static int last_import(const sync_progress *p, void *payload)
+{
+	size_t *n = payload;
+
+	if (p->step == SYNC_STEP_IMPORT && !p->starting && p->current == p->total)
+		*n = p->total;
+	return 0;
+}
+
+/* A sync that imports one file at a time: every case folder ends a batch. */
+static sync_result sync_in_batches(hw_ws *ws, size_t *imported)
+{
+	sync_opts o = SYNC_OPTS_INIT;
+	sync_result res;
+
+	o.roster = roster_each;
+	o.import_batch = 1;
+	o.progress = last_import;
+	o.payload = imported;
+	*imported = 0;
+	cr_assert_eq(sync_run(ws, &o, &res), 0, "sync: %s", ws_error(ws)->msg);
+	return res;
+}
+
+/*
+ * The import takes main's files in batches as the diff gives them.  A
+ * case newly wrapped for a device is read again whole (its older events),
+ * except what the diff brought already: a batch never ends inside a case
+ * folder, so a case's new event, its wrap and its older events are read
+ * in the same batch, each once.  Nothing is left out between batches, on
+ * a device's later import as on a first one.
+ */
+Test(sealsync, an_import_in_batches_reads_each_file_once)
+{
+	hw_ws *sup = join("sup-1", "supervisor", NULL);
+	hw_ws *c1 = join("coun-1", "counsellor", NULL);
+	hw_ws *fo = join("fo-ng", "field_officer", "ng-lagos");
+	hw_ws *sup2 = join("sup-2", "supervisor", NULL);   /* imports only at the end */
+	char id[6][HW_UUID_LEN + 1], own[HW_UUID_LEN + 1], name[32];
+	size_t imported = 0;
+	sync_result s;
+	merge_result m;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "Zzbatch%c", 'a' + i);
+		open_case(c1, "Qadiraxq", name, "1977-03-05", id[i]);
+		cr_assert_eq(case_update(c1, id[i], "given_name", "Second"), 0);
+		cr_assert_eq(case_update(c1, id[i], "given_name", "Third"), 0);
+	}
+	/* The field officer's own case: the team knows it. */
+	open_case(fo, "Other", "Person", "1980-01-01", own);
+	do_sync(c1);
+	do_sync(fo);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	cr_assert_eq(m.events_merged, 19);
+	merge_result_free(&m);
+
+	/* Not a recipient of the counsellor's cases: withheld, each file once. */
+	s = sync_in_batches(fo, &imported);
+	cr_assert_eq(s.events_received, 0);
+	cr_assert_eq(s.withheld, 18);
+	cr_assert_eq(imported, 19, "%zu files read: 18 withheld and its own", imported);
+
+	/* Three cases assigned to it; one of them gains an event meanwhile. */
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(case_assign(sup, id[i], "fo-ng", "field_officer", NULL, NULL, NULL), 0,
+			     "%s", ws_error(sup)->msg);
+	m = do_merge(sup);
+	merge_result_free(&m);
+	do_sync(c1);
+	cr_assert_eq(case_update(c1, id[1], "given_name", "Fourth"), 0);
+	do_sync(c1);
+	m = do_merge(sup);
+	cr_assert_eq(m.nrejections, 0);
+	merge_result_free(&m);
+
+	/*
+	 * Nine older events, three assignments and the new event, each read
+	 * once: the new event and the assignments are in the diff and in their
+	 * cases' folders both.
+	 */
+	s = sync_in_batches(fo, &imported);
+	cr_assert_eq(s.events_received, 13);
+	cr_assert_eq(s.withheld, 0);
+	cr_assert_eq(s.skipped, 0);
+	cr_assert_eq(imported, 13, "%zu files read for 13 events", imported);
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(has_case(fo, id[i]), i < 3, "case %d", i);
+	cr_assert(db_has("fo-ng", "Fourth"));
+
+	/* A second supervisor's first import: every case, every event once. */
+	s = sync_in_batches(sup2, &imported);
+	cr_assert_eq(s.events_received, 23, "%zu events: 19 openings and updates, 3 assignments, 1 more",
+		     s.events_received);
+	cr_assert_eq(s.withheld, 0);
+	cr_assert_eq(imported, 23);
+	for (i = 0; i < 6; i++)
+		cr_assert(has_case(sup2, id[i]), "case %d", i);
+	cr_assert(has_case(sup2, own));
+}
+
 Test(sealsync, a_provider_receives_a_referred_case_with_consent)
 {
 	hw_ws *sup = join("sup-1", "supervisor", NULL);

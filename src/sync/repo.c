@@ -58,7 +58,6 @@ static void bulk_note(hw_repo *r, const git_oid *oid)
 
 static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
 static int repo_init_status;
-static size_t default_window, default_mapped;
 
 /* Initialise libgit2 once per process and make it fsync what it writes. */
 static void repo_global_init(void)
@@ -81,9 +80,16 @@ static void repo_global_init(void)
 	 * 4 MiB still holds the folders of the layout a lookup walks through.
 	 */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)4 * 1024 * 1024);
-	/* libgit2's own pack windows, which repo_pack_windows(0, 0) goes back to. */
-	git_libgit2_opts(GIT_OPT_GET_MWINDOW_SIZE, &default_window);
-	git_libgit2_opts(GIT_OPT_GET_MWINDOW_MAPPED_LIMIT, &default_mapped);
+	/*
+	 * Pack files are read through mappings of up to 1 GiB each, 8 GiB in
+	 * all on 64-bit: every page of the archive's pack that an import or a
+	 * merge touched stayed in the process's memory (160 MB for an import
+	 * of 100,000 cases).  Windows of 4 MiB, at most 32 MiB at once, least
+	 * recently used unmapped first.  They are set for the whole process:
+	 * a window mapped stays until it is unmapped, so windows made small
+	 * only around the reading would leave the large ones a fetch mapped.
+	 */
+	repo_pack_windows(0, 0);
 	repo_init_status = 0;
 }
 
@@ -186,9 +192,8 @@ void repo_set_fsync(int on)
 
 void repo_pack_windows(size_t window, size_t mapped)
 {
-	pthread_once(&repo_once, repo_global_init);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window ? window : default_window);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped ? mapped : default_mapped);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window ? window : REPO_PACK_WINDOW);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped ? mapped : REPO_PACK_MAPPED);
 }
 
 void repo_free(hw_repo *r)
@@ -1304,6 +1309,52 @@ int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, voi
 	if (from && git_oid_equal(&oa, &ob))
 		return 0;
 	rc = diff_trees(&d, from ? &oa : NULL, &ob);
+	while (d.depth > 0)
+		diff_pop(&d);
+	free(d.stack);
+	hw_buf_free(&d.path);
+	return rc;
+}
+
+/* The folder dir of commit's tree into out; *has 0 when there is no such folder. */
+static int dir_tree(git_oid *out, int *has, hw_repo *r, const char *commit, const char *dir,
+		    hw_error *err)
+{
+	git_tree_entry *e = NULL;
+	int rc;
+
+	*has = 0;
+	rc = entry_at(&e, r, commit, dir, err);
+	if (rc == HW_ENOTFOUND) {
+		hw_error_clear(err);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		*has = 1;
+	}
+	git_tree_entry_free(e);
+	return 0;
+}
+
+int repo_diff_dir(hw_repo *r, const char *from, const char *to, const char *dir,
+		  repo_diff_cb cb, void *payload, hw_error *err)
+{
+	struct diff_ctx d = { r->git, HW_BUF_INIT, NULL, 0, 0, cb, payload, err };
+	git_oid oa, ob;
+	int rc, has_a = 0, has_b = 0;
+
+	if (from && (rc = dir_tree(&oa, &has_a, r, from, dir, err)) < 0)
+		return rc;
+	if ((rc = dir_tree(&ob, &has_b, r, to, dir, err)) < 0)
+		return rc;
+	if ((!has_a && !has_b) || (has_a && has_b && git_oid_equal(&oa, &ob)))
+		return 0;
+	if (hw_buf_puts(&d.path, dir) < 0)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	rc = diff_trees(&d, has_a ? &oa : NULL, has_b ? &ob : NULL);
 	while (d.depth > 0)
 		diff_pop(&d);
 	free(d.stack);

@@ -61,10 +61,12 @@ void repo_set_fsync(int on);
 /*
  * How libgit2 maps pack files, for the whole process: windows of window
  * bytes, at most mapped bytes at once, least recently used unmapped first;
- * 0 for libgit2's defaults (windows of 1 GiB, 8 GiB in all on 64-bit, so
- * every page of a pack that is read stays in memory).  Windows already
- * mapped stay as they are until they are unmapped.
+ * 0 for the program's own (REPO_PACK_WINDOW, REPO_PACK_MAPPED, set by the
+ * first repo_open).  Windows already mapped stay as they are until they
+ * are unmapped.
  */
+#define REPO_PACK_WINDOW (4u << 20)
+#define REPO_PACK_MAPPED (32u << 20)
 void repo_pack_windows(size_t window, size_t mapped);
 
 /* Close the repository; NULL is fine. */
@@ -270,6 +272,14 @@ enum {
 typedef int (*repo_diff_cb)(int kind, const char *path, const char *blob, void *payload);
 int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, void *payload,
 	      hw_error *err);
+
+/*
+ * repo_diff of the folder dir ("team") of both commits alone, paths given
+ * from the root as repo_diff gives them; a side where dir is missing, or is
+ * no folder, counts as empty.
+ */
+int repo_diff_dir(hw_repo *r, const char *from, const char *to, const char *dir,
+		  repo_diff_cb cb, void *payload, hw_error *err);
 
 /*
  * Call cb(commit, first parent or NULL, number of parents, payload) for

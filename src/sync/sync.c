@@ -45,8 +45,6 @@
  */
 #define IMPORT_BATCH 5000
 #define IMPORT_PROGRESS 500                 /* files between two progress reports */
-#define IMPORT_PACK_WINDOW (4u << 20)       /* bytes of a pack window while importing */
-#define IMPORT_PACK_MAPPED (32u << 20)      /* bytes of pack mapped at most meanwhile */
 
 /* Keep s to be freed with the list; returns s (NULL on failure, s freed). */
 static char *list_own(file_list *l, char *s)
@@ -1007,6 +1005,8 @@ typedef struct import_ctx {
 	file_list team;          /* team/<device>/<entry>.entry: the roster */
 	size_t changed;          /* files of main modified or deleted: never imported */
 	sync_result *res;        /* where skipped files are noted */
+	int skip_team;           /* the roster's files were collected apart: only counted */
+	int skip_wraps;          /* every file of main is in the diff: no case to read again */
 } import_ctx;
 
 /* Free what an import_ctx holds. */
@@ -1130,7 +1130,8 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 		       HW_ERROR : 0;
 	}
 	if (kind == REPO_ADDED && is_wrap_for(c->format, path, c->device, case_id))
-		return sync_list_add(&c->wraps, hw_strdup(case_id), NULL, 0, NULL) < 0 ? HW_ERROR : 0;
+		return c->skip_wraps ||
+		       sync_list_add(&c->wraps, hw_strdup(case_id), NULL, 0, NULL) >= 0 ? 0 : HW_ERROR;
 	if (strncmp(path, "team/", 5) == 0) {
 		if (kind != REPO_ADDED) {
 			c->changed++;   /* roster entries are only ever added */
@@ -1140,6 +1141,8 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 			note_skip(c->res, path, "not a roster entry of the layout team/<device id>/<id>.entry");
 			return 0;
 		}
+		if (c->skip_team)
+			return 0;
 		return sync_list_add(&c->team, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ?
 		       HW_ERROR : 0;
 	}
@@ -1157,6 +1160,16 @@ static int import_collect(int kind, const char *path, const char *blob, void *pa
 	else
 		return 0;
 	return sync_list_add(l, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
+}
+
+/* The roster's files main gained, for import_team before anything else is read. */
+static int collect_team(int kind, const char *path, const char *blob, void *payload)
+{
+	import_ctx *c = payload;
+
+	if (kind != REPO_ADDED || !team_path_ok(path))
+		return 0;   /* counted and reported by the import's own pass */
+	return sync_list_add(&c->team, hw_strdup(path), NULL, 0, hw_strdup(blob)) < 0 ? HW_ERROR : 0;
 }
 
 /* What the form.submitted event of a submission says about it. */
@@ -2012,22 +2025,203 @@ cleanup:
 }
 
 /*
+ * An import as main's diff goes: files are taken in batches of about
+ * IMPORT_BATCH, each imported as soon as it is complete, so what is held
+ * at once is a batch, never the list of everything main gained (100,000
+ * cases: 30 MB of paths and ids).  A batch ends only where a case folder
+ * ends: the diff gives a case's files together (events, then its wraps,
+ * then submissions), so a newly wrapped case's files are all in the batch
+ * its wrap is in, which is what lets the rescan skip them, and each event
+ * comes before the submissions it describes.
+ */
+typedef struct import_run {
+	import_ctx c;            /* the batch: events, submissions, wraps */
+	run *r;
+	const char *tip;         /* the commit of main being imported */
+	char batch_case[HW_UUID_LEN + 1];   /* the case of the batch's last file */
+	touched_cases touched;
+	size_t seen;             /* events and submissions the diff gave so far */
+	size_t rescanned;        /* files the rescans of wrapped cases added */
+	size_t done;             /* files imported */
+	size_t total;            /* all there are to import, or the estimate of it */
+	size_t batch;            /* files of a batch and of a transaction */
+	int started;             /* the step's first progress was reported */
+	int in_tx;
+} import_run;
+
+/*
+ * How far through cases/ the diff is, from 0 to 1, at case_id: ids are
+ * random and case folders come in the order of their ids.  0 when the id
+ * does not start with 8 hexadecimal digits.
+ */
+static double case_fraction(const char *case_id)
+{
+	unsigned long v = 0;
+	int n = 0;
+
+	for (; *case_id && n < 8; case_id++) {
+		const char *hex = "0123456789abcdef", *d = strchr(hex, *case_id);
+
+		if (*case_id == '-')
+			continue;
+		if (!d)
+			return 0;
+		v = v * 16 + (unsigned long)(d - hex);
+		n++;
+	}
+	return n == 8 ? ((double)v + 1) / 4294967296.0 : 0;
+}
+
+/* Import one file of the batch (events first, then submissions). */
+static int import_one(import_run *x, const repo_file *f, int is_event)
+{
+	run *r = x->r;
+	sync_result *res = x->c.res;
+	char *content = NULL, case_id[HW_UUID_LEN + 1], event_id[HW_UUID_LEN + 1];
+	const char *name = NULL;
+	char signer[TEAM_TEXT_MAX + 1];
+	size_t len = 0;
+	int rc, added = 0;
+
+	if (is_event && (!split_case_path(r, f->path, case_id, &name) ||
+			 strlen(name) != HW_UUID_LEN + 5)) {
+		rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
+	} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0 &&
+		   (rc = import_check_signed(r, f->path, content, len, signer)) == 0 &&
+		   (rc = open_envelope(r, x->tip, f->path, &content, &len)) == HW_ENOTFOUND) {
+		/* Sealed for other devices: never read, never stored. */
+		res->withheld++;
+		rc = 0;
+	} else if (rc == 0 && (!is_event || (rc = import_check_author(r, content, len, signer)) == 0)) {
+		if (is_event) {
+			memcpy(event_id, name, HW_UUID_LEN);
+			event_id[HW_UUID_LEN] = '\0';
+			rc = case_import_event_unfolded(r->ws, content, len, case_id, event_id,
+							&added, case_id);
+			if (rc == 0 && added && (rc = touched_add(&x->touched, case_id)) < 0)
+				rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		} else {
+			rc = import_submission(r, f->path, content, len, &added);
+			if (rc == HW_EINVALID && !r->err->code)
+				hw_error_set(r->err, HW_EINVALID,
+					     "the submission is not the file its event describes");
+		}
+	}
+	free(content);
+	if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
+		/* Merge validates what goes on main; report what slipped through. */
+		note_skip(res, f->path, r->err->msg);
+		hw_error_clear(r->err);
+		rc = 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (added && is_event)
+		res->events_received++;
+	else if (added)
+		res->submissions_received++;
+	return 0;
+}
+
+/*
+ * Import the batch collected so far (last: the diff is over), in
+ * transactions of at most a batch's size, each case touched folded once per
+ * transaction; then forget the batch.
+ */
+static int import_batch(import_run *x, int last)
+{
+	run *r = x->r;
+	import_ctx *c = &x->c;
+	size_t i, n, before = c->events.n + c->submissions.n;
+	double part;
+	int rc;
+
+	if ((rc = rescan_wrapped_cases(r, x->tip, c)) < 0)
+		return rc;
+	x->rescanned += c->events.n + c->submissions.n - before;
+	n = c->events.n + c->submissions.n;
+	/*
+	 * The count to come: exact once the diff is over; before, what the
+	 * diff gave so far over how far through the cases it is.
+	 */
+	part = case_fraction(x->batch_case);
+	if (last)
+		x->total = x->done + n;
+	else if (part > 0)
+		x->total = (size_t)((double)x->seen / part) + x->rescanned;
+	if (x->total < x->done + n)
+		x->total = x->done + n;
+	if (!x->started && x->total &&
+	    (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 1, x->done, x->total, NULL, 0)) < 0)
+		return rc;
+	x->started = x->started || x->total;
+	for (i = 0; i < n; i++) {
+		int is_event = i < c->events.n;
+
+		if (!x->in_tx) {
+			if ((rc = store_begin(r->st, r->err)) < 0)
+				return rc;
+			x->in_tx = 1;
+		}
+		rc = import_one(x, is_event ? &c->events.items[i] :
+				   &c->submissions.items[i - c->events.n], is_event);
+		if (rc < 0)
+			return rc;
+		if (++x->done % x->batch == 0 || i + 1 == n) {
+			/* Each case touched is folded once, not once per event. */
+			if ((rc = touched_fold(r, &x->touched)) < 0)
+				return rc;
+			x->in_tx = 0;
+			if ((rc = store_commit(r->st, r->err)) < 0)
+				return rc;
+		}
+		if (x->done % IMPORT_PROGRESS == 0 &&
+		    (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, x->done, x->total, NULL, 0)) < 0)
+			return rc;
+	}
+	sync_list_free(&c->events);
+	sync_list_free(&c->submissions);
+	sync_list_free(&c->wraps);
+	return 0;
+}
+
+/* A file of main's diff: into the batch, the batch imported first when full at a case's end. */
+static int import_stream(int kind, const char *path, const char *blob, void *payload)
+{
+	import_run *x = payload;
+	import_ctx *c = &x->c;
+	char case_id[HW_UUID_LEN + 1];
+	size_t before;
+	int rc;
+
+	if (strncmp(path, "cases/", 6) == 0 && sync_case_split(c->format, path, case_id) &&
+	    strcmp(case_id, x->batch_case) != 0) {
+		if (c->events.n + c->submissions.n >= x->batch && (rc = import_batch(x, 0)) < 0)
+			return rc;
+		memcpy(x->batch_case, case_id, sizeof(case_id));
+	}
+	before = c->events.n + c->submissions.n;
+	if ((rc = import_collect(kind, path, blob, c)) != 0)
+		return rc;
+	x->seen += c->events.n + c->submissions.n - before;
+	return 0;
+}
+
+/*
  * Step (c): import every event and submission that main gained since the
- * last import, and install the forms it gained, then record main's commit,
- * in batches of transactions.
+ * last import, and install the forms it gained, then record main's commit.
  */
 int sync_step_import(run *r, sync_result *res)
 {
-	char tip[REPO_OID_HEX + 1];
+	char tip[REPO_OID_HEX + 1], tree[REPO_OID_HEX + 1];
 	char *last = NULL;
-	import_ctx c;
-	touched_cases touched = { NULL, 0, 0 };
-	size_t i, done = 0, total;
-	int rc, in_tx = 0, small_windows = 0;
+	import_run x;
+	import_ctx *c = &x.c;
+	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.res = res;
-	c.device = r->device;
+	memset(&x, 0, sizeof(x));
+	c->res = res;
+	c->device = r->device;
 	r->step = SYNC_STEP_IMPORT;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -2045,52 +2239,33 @@ int sync_step_import(run *r, sync_result *res)
 		goto cleanup;
 	if (last && strcmp(last, tip) == 0)
 		goto done;
-	/*
-	 * Reading the archive maps its pack: with libgit2's windows of 1 GiB
-	 * every page an import of 100,000 cases read stayed resident (160 MB).
-	 * Small windows while reading only: nothing is written to the
-	 * repository here, and a fetch or a commit indexes a pack of its own.
-	 */
-	repo_pack_windows(IMPORT_PACK_WINDOW, IMPORT_PACK_MAPPED);
-	small_windows = 1;
 	if ((rc = sync_format_of(r, tip, &r->format)) < 0 ||
 	    (rc = sync_format_check(r, r->format)) < 0)
 		goto cleanup;
 	if (last) {
 		int was;
 
-		/* main changed format since the last import: every file moved, take them all. */
-		if (sync_format_of(r, last, &was) < 0 || was != r->format) {
+		/*
+		 * main changed format since the last import (every file moved), or
+		 * the last import is not in this repository (it was replaced):
+		 * take them all.
+		 */
+		if (sync_format_of(r, last, &was) < 0 || was != r->format ||
+		    repo_commit_tree(tree, r->repo, last, r->err) < 0) {
 			hw_error_clear(r->err);
 			free(last);
 			last = NULL;
 		}
 	}
-
-	c.format = r->format;
-	rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err);
-	if (rc < 0 && last) {
-		/* The last import is not in this repository (it was replaced): start over. */
-		import_ctx_free(&c);
-		memset(&c, 0, sizeof(c));
-		c.res = res;
-		c.device = r->device;
-		c.format = r->format;
-		res->skipped = 0;
-		res->nskips = 0;
-		hw_error_clear(r->err);
-		rc = repo_diff(r->repo, NULL, tip, import_collect, &c, r->err);
-	}
-	if (rc != 0) {
-		if (rc > 0 || !r->err->code)
-			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-		goto cleanup;
-	}
+	c->format = r->format;
 	if (r->signed_mode) {
 		char target[REPO_OID_HEX + 1], why[600];
 
 		/* The roster first: it says whose signatures count. */
-		if ((rc = import_team(r, &c, res)) < 0 ||
+		rc = repo_diff_dir(r->repo, last, tip, "team", collect_team, c, r->err);
+		if (rc > 0 || (rc < 0 && !r->err->code))
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
+		if (rc < 0 || (rc = import_team(r, c, res)) < 0 ||
 		    (rc = check_main(r, last, tip, target, why, sizeof(why))) < 0)
 			goto cleanup;
 		memcpy(r->main_trusted, target, sizeof(target));
@@ -2102,125 +2277,52 @@ int sync_step_import(run *r, sync_result *res)
 			if ((rc = repo_diff(r->repo, target[0] ? target : NULL, tip, note_unsigned, &u,
 					    r->err)) < 0)
 				goto cleanup;
-			import_ctx_free(&c);
-			memset(&c, 0, sizeof(c));
-			c.res = res;
-			c.device = r->device;
-			c.format = r->format;
 			if (!target[0] || (last && strcmp(last, target) == 0))
 				goto cleanup;
 			memcpy(tip, target, sizeof(target));
-			if ((rc = repo_diff(r->repo, last, tip, import_collect, &c, r->err)) != 0) {
-				if (rc > 0 || !r->err->code)
-					rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-				goto cleanup;
-			}
 		}
 	}
-	res->skipped += c.changed;
-	if ((rc = rescan_wrapped_cases(r, tip, &c)) < 0)
+	/* A first import has every file of main in its diff: no case to read again. */
+	c->skip_team = 1;
+	c->skip_wraps = !last;
+	x.r = r;
+	x.tip = tip;
+	x.batch = r->opts->import_batch ? r->opts->import_batch : IMPORT_BATCH;
+	rc = repo_diff(r->repo, last, tip, import_stream, &x, r->err);
+	if (rc == 0)
+		rc = import_batch(&x, 1);
+	if (rc != 0) {
+		if (rc > 0 || !r->err->code)
+			rc = hw_error_set(r->err, HW_ERROR, "out of memory");
 		goto cleanup;
-	total = c.events.n + c.submissions.n;
-	if (total && (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 1, 0, total, NULL, 0)) < 0)
-		goto cleanup;
-
-	for (i = 0; i < total; i++) {
-		int is_event = i < c.events.n;
-		const repo_file *f = is_event ? &c.events.items[i] : &c.submissions.items[i - c.events.n];
-		char *content = NULL, case_id[HW_UUID_LEN + 1], event_id[HW_UUID_LEN + 1];
-		const char *name = NULL;
-		char signer[TEAM_TEXT_MAX + 1];
-		size_t len = 0;
-		int added = 0;
-
-		if (!in_tx) {
-			if ((rc = store_begin(r->st, r->err)) < 0)
-				goto cleanup;
-			in_tx = 1;
-		}
-		if (is_event && (!split_case_path(r, f->path, case_id, &name) ||
-				 strlen(name) != HW_UUID_LEN + 5)) {
-			rc = hw_error_set(r->err, HW_EINVALID, "not an event file of the layout");
-		} else if ((rc = repo_blob_read(&content, &len, r->repo, f->blob, r->err)) == 0 &&
-			   (rc = import_check_signed(r, f->path, content, len, signer)) == 0 &&
-			   (rc = open_envelope(r, tip, f->path, &content, &len)) == HW_ENOTFOUND) {
-			/* Sealed for other devices: never read, never stored. */
-			res->withheld++;
-			rc = 0;
-		} else if (rc == 0 && (!is_event || (rc = import_check_author(r, content, len, signer)) == 0)) {
-			if (is_event) {
-				memcpy(event_id, name, HW_UUID_LEN);
-				event_id[HW_UUID_LEN] = '\0';
-				rc = case_import_event_unfolded(r->ws, content, len, case_id, event_id,
-								&added, case_id);
-				if (rc == 0 && added && (rc = touched_add(&touched, case_id)) < 0)
-					rc = hw_error_set(r->err, HW_ERROR, "out of memory");
-			} else {
-				rc = import_submission(r, f->path, content, len, &added);
-				if (rc == HW_EINVALID && !r->err->code)
-					hw_error_set(r->err, HW_EINVALID,
-						     "the submission is not the file its event describes");
-			}
-		}
-		free(content);
-		if (rc == HW_EINVALID || rc == HW_ECONFLICT) {
-			/* Merge validates what goes on main; report what slipped through. */
-			note_skip(res, f->path, r->err->msg);
-			hw_error_clear(r->err);
-			rc = 0;
-		}
-		if (rc < 0)
-			goto cleanup;
-		if (added && is_event)
-			res->events_received++;
-		else if (added)
-			res->submissions_received++;
-		if (++done % IMPORT_BATCH == 0) {
-			/* Each case touched by the batch is folded once, not once per event. */
-			if ((rc = touched_fold(r, &touched)) < 0)
-				goto cleanup;
-			in_tx = 0;
-			if ((rc = store_commit(r->st, r->err)) < 0)
-				goto cleanup;
-		}
-		if (done % IMPORT_PROGRESS == 0 &&
-		    (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, done, total, NULL, 0)) < 0)
-			goto cleanup;
 	}
-	if (in_tx) {
-		if ((rc = touched_fold(r, &touched)) < 0)
-			goto cleanup;
-		in_tx = 0;
-		if ((rc = store_commit(r->st, r->err)) < 0)
-			goto cleanup;
-	}
+	res->skipped += c->changed;
 	/*
 	 * Forms before the commit of main is recorded: an install cut short is
 	 * redone by the next run (the version is still newer than the installed
 	 * one), and one already done is not redone.
 	 */
-	if ((rc = install_forms(r, &c, res)) < 0)
+	if ((rc = install_forms(r, c, res)) < 0)
 		goto cleanup;
 	if ((rc = store_begin(r->st, r->err)) < 0)
 		goto cleanup;
-	in_tx = 1;
+	x.in_tx = 1;
 	if ((rc = store_setting_set(r->st, SYNC_IMPORTED_MAIN, tip, r->err)) < 0)
 		goto cleanup;
-	in_tx = 0;
+	x.in_tx = 0;
 	if ((rc = store_commit(r->st, r->err)) < 0)
 		goto cleanup;
-	if (total && (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, total, total, NULL, 0)) < 0)
+	if (x.started &&
+	    (rc = sync_report_progress(r, SYNC_STEP_IMPORT, 0, x.done, x.done, NULL, 0)) < 0)
 		goto cleanup;
 done:
 	memcpy(res->main_tip, tip, sizeof(tip));
 cleanup:
-	if (in_tx)
+	if (x.in_tx)
 		store_rollback(r->st);
-	if (small_windows)
-		repo_pack_windows(0, 0);
 	free(last);
-	free(touched.ids);
-	import_ctx_free(&c);
+	free(x.touched.ids);
+	import_ctx_free(c);
 	return rc;
 }
 

@@ -94,9 +94,10 @@ typedef struct sync_opts {
 	repo_auth_note *auth;
 	size_t commit_files;           /* testing: files one commit of the device branch
 					  adds at most (0: SYNC_COMMIT_FILES) */
+	size_t import_batch;           /* testing: files an import takes at a time (0: 5,000) */
 } sync_opts;
 
-#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0 }
+#define SYNC_OPTS_INIT { NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, 0, 0 }
 
 /* Longest form id and version a sync or a publish handles (as file names). */
 #define SYNC_FORM_NAME_MAX 200
