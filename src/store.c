@@ -378,6 +378,14 @@ static int exec(hw_store *st, const char *sql, hw_error *err, const char *what)
 	return rc == SQLITE_OK ? 0 : db_fail(st, err, rc, what);
 }
 
+int store_page_cache(hw_store *st, int kib, hw_error *err)
+{
+	char pragma[64];
+
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%d", kib > 0 ? kib : STORE_PAGE_CACHE_KIB);
+	return exec(st, pragma, err, "setting the page cache");
+}
+
 int store_begin(hw_store *st, hw_error *err)
 {
 	int rc;
@@ -914,7 +922,7 @@ int store_open(hw_store **out, const char *path, unsigned oflags, const hw_secre
 	 * with the default 2 MiB a 100k-case database spilled pages to the
 	 * journal in the middle of every batch.
 	 */
-	if ((rc = exec(st, "PRAGMA cache_size=-32768", err, "setting up the database")) < 0)
+	if ((rc = store_page_cache(st, 0, err)) < 0)
 		goto fail;
 	/* The fold, for migrations that rebuild the search index. */
 	if ((rc = sqlite3_create_function(st->db, "hw_case_search", 7,

@@ -87,6 +87,13 @@ int store_setting_set(hw_store *st, const char *key, const char *value, hw_error
  * Explicit transactions around several calls.  They nest: an inner begin
  * joins the outer transaction, an inner rollback makes the outer commit fail.
  */
+/*
+ * The most memory SQLite keeps pages of the database in, in KiB (0: the
+ * default, STORE_PAGE_CACHE_KIB).  Pages beyond a smaller size are let go.
+ */
+#define STORE_PAGE_CACHE_KIB 32768
+int store_page_cache(hw_store *st, int kib, hw_error *err);
+
 int store_begin(hw_store *st, hw_error *err);
 int store_commit(hw_store *st, hw_error *err);
 void store_rollback(hw_store *st);

@@ -56,6 +56,15 @@ static void bulk_note(hw_repo *r, const git_oid *oid)
 	git_oid_cpy(&r->bulk_oids[r->nbulk++], oid);
 }
 
+/* libgit2's object cache and pack mappings, for ordinary work or a long read (on). */
+static void set_read_lean(int on)
+{
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE,
+			 on ? (ssize_t)1024 * 1024 : (ssize_t)4 * 1024 * 1024);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+			 (size_t)(on ? REPO_PACK_MAPPED / 2 : REPO_PACK_MAPPED));
+}
+
 static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
 static int repo_init_status;
 
@@ -79,7 +88,7 @@ static void repo_global_init(void)
 	 * of 100,000 cases kept every one of its 400,000 trees, 270 MB.
 	 * 4 MiB still holds the folders of the layout a lookup walks through.
 	 */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)4 * 1024 * 1024);
+	set_read_lean(0);
 	/*
 	 * Pack files are read through mappings of up to 1 GiB each, 8 GiB in
 	 * all on 64-bit: every page of the archive's pack that an import or a
@@ -188,6 +197,12 @@ void repo_set_fsync(int on)
 {
 	pthread_once(&repo_once, repo_global_init);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, on ? 1 : 0);
+}
+
+void repo_read_lean(int on)
+{
+	pthread_once(&repo_once, repo_global_init);
+	set_read_lean(on);
 }
 
 void repo_pack_windows(size_t window, size_t mapped)

@@ -67,6 +67,13 @@ void repo_set_fsync(int on);
  */
 #define REPO_PACK_WINDOW (4u << 20)
 #define REPO_PACK_MAPPED (32u << 20)
+
+/*
+ * For a long read of the archive (an import), on: libgit2 keeps 1 MiB of
+ * objects (counted as stored, about 8 MiB parsed) instead of 4 MiB, and
+ * maps half of REPO_PACK_MAPPED; off: back to those.  For the whole process.
+ */
+void repo_read_lean(int on);
 void repo_pack_windows(size_t window, size_t mapped);
 
 /* Close the repository; NULL is fine. */

@@ -16,6 +16,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,7 @@
  */
 #define IMPORT_BATCH 5000
 #define IMPORT_PROGRESS 500                 /* files between two progress reports */
+#define IMPORT_PAGE_CACHE_KIB 8192          /* the database's page cache while importing */
 
 /* Keep s to be freed with the list; returns s (NULL on failure, s freed). */
 static char *list_own(file_list *l, char *s)
@@ -2217,7 +2221,7 @@ int sync_step_import(run *r, sync_result *res)
 	char *last = NULL;
 	import_run x;
 	import_ctx *c = &x.c;
-	int rc;
+	int rc, lean = 0;
 
 	memset(&x, 0, sizeof(x));
 	c->res = res;
@@ -2239,6 +2243,22 @@ int sync_step_import(run *r, sync_result *res)
 		goto cleanup;
 	if (last && strcmp(last, tip) == 0)
 		goto done;
+	/*
+	 * Reading main's files, the import needs little of what made the
+	 * ordinary caches pay: each folder is read once, each case written
+	 * once.  An import of 100,000 cases held 32 MiB of database pages,
+	 * about 32 MB of parsed folders and 32 MiB of mapped pack; with 8 MiB,
+	 * about 8 MB and 16 MiB it takes the same time.  And what the fetch's
+	 * indexer freed (about 100 bytes per object received, 80 MB for
+	 * 100,000 cases) goes back to the system before the import reads.
+	 */
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	lean = 1;
+	repo_read_lean(1);
+	if ((rc = store_page_cache(r->st, IMPORT_PAGE_CACHE_KIB, r->err)) < 0)
+		goto cleanup;
 	if ((rc = sync_format_of(r, tip, &r->format)) < 0 ||
 	    (rc = sync_format_check(r, r->format)) < 0)
 		goto cleanup;
@@ -2320,6 +2340,13 @@ done:
 cleanup:
 	if (x.in_tx)
 		store_rollback(r->st);
+	if (lean) {
+		hw_error e = { 0, "" };
+
+		repo_read_lean(0);
+		if (store_page_cache(r->st, 0, &e) < 0 && rc == 0)
+			rc = hw_error_set(r->err, e.code, "%s", e.msg);
+	}
 	free(last);
 	free(x.touched.ids);
 	import_ctx_free(c);
