@@ -245,7 +245,7 @@ Test(repo, a_large_commit_is_indexed_through_small_pack_windows)
 	struct read_back b = { NULL, 0, 0 };
 	int created, i, j;
 
-	cr_assert(files && data);
+	cr_assert(files && data, "out of memory");
 	repo_pack_windows(8192, 65536);
 	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0);
 	for (i = 0; i < N; i++) {
