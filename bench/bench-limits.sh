@@ -283,7 +283,7 @@ part3() {
 	measure hw Sp3 merge
 	row "walk of the limit's commits + 1" $((WALK_LIMIT + 1)) "refused whole; honest merged" \
 		sh -c '[ "$1" = 3 ] && grep -q "^merged 1 of 2 devices (1 event" "$2" &&
-			grep -q "rejected device y-p3: .*more than $3 commits" "$2"' \
+			grep -q "rejected device y-p3: .*more than $3 new commits" "$2"' \
 		sh "$status" "$tmp/out" "$WALK_LIMIT"
 	rm -rf "$tmp/Hp3" "$tmp/Sp3" "$tmp/Xp3" "$tmp/Yp3" "$tmp/srv/p3.git"
 }
@@ -319,6 +319,9 @@ part4() {
 	done
 }
 
+# The whole run is one command, read before it starts: sh reads a script
+# as it goes, and an edit during a run of an hour would run other lines.
+{
 for part in $PARTS; do
 	case $part in
 	1) part1 ;;
@@ -330,3 +333,5 @@ for part in $PARTS; do
 done
 echo "$(date -u +%Y-%m-%d); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) processors"
 [ "$wrong" = 0 ] || { echo "bench-limits: some outcome is wrong" >&2; exit 1; }
+exit 0
+}
