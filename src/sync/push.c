@@ -1027,7 +1027,8 @@ static int send_all(git_smart_subtransport_stream *s, const char *data, size_t l
 }
 
 int push_smart(git_repository *repo, git_remote *remote, const char *url,
-	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs)
+	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs,
+	       struct push_peek *peek)
 {
 	git_smart_subtransport_definition def;
 	git_remote_connect_options co;
@@ -1073,11 +1074,20 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 		goto cleanup;
 
 	git_oid_fromstrn(&old, "0000000000000000000000000000000000000000", GIT_OID_HEXSZ);
-	for (i = 0; i < st.adv.nrefs; i++)
-		if (st.adv.refs[i].name && !strcmp(st.adv.refs[i].name, dst)) {
+	for (i = 0; i < st.adv.nrefs; i++) {
+		if (!st.adv.refs[i].name)
+			continue;
+		if (!strcmp(st.adv.refs[i].name, dst)) {
 			git_oid_cpy(&old, &st.adv.refs[i].oid);
 			found = 1;
 		}
+		if (peek && peek->ref && !strcmp(st.adv.refs[i].name, peek->ref)) {
+			git_oid_cpy(&peek->oid, &st.adv.refs[i].oid);
+			peek->seen = 1;
+		}
+	}
+	if (peek)
+		peek->known = 1;
 	if (!st.adv.report_status) {
 		rc = PUSH_FALLBACK;   /* without a report we could not tell what the server did */
 		goto cleanup;

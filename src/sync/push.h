@@ -27,9 +27,19 @@
  * PUSH_FALLBACK when the remote is a folder or the push is one this code
  * leaves to git_remote_push, or a negative libgit2 code with libgit2's
  * error set (GIT_ENONFASTFORWARD when the remote ref is not an ancestor).
+ * peek (may be NULL) asks for one more ref of the advertisement: once the
+ * server's list of refs has been read, peek->known is 1, and peek->seen is
+ * 1 with peek->oid set when the server has peek->ref.
  */
+struct push_peek {
+	const char *ref;
+	git_oid oid;
+	int known, seen;
+};
+
 int push_smart(git_repository *repo, git_remote *remote, const char *url,
-	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs);
+	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs,
+	       struct push_peek *peek);
 
 /* Limits on what a server may send (checked before it is kept). */
 #define PUSH_MAX_PKT 65520             /* bytes of one pkt-line, its length included */

@@ -2111,6 +2111,14 @@ void repo_set_libgit2_push(int on)
 int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	      const repo_remote_opts *opts, hw_error *err)
 {
+	return repo_push_peek(r, url, refspecs, n, opts, NULL, NULL, NULL, err);
+}
+
+int repo_push_peek(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+		   const repo_remote_opts *opts, const char *peek_ref, char peek_oid[REPO_OID_HEX + 1],
+		   int *peeked, hw_error *err)
+{
+	struct push_peek peek = { peek_ref, { { 0 } }, 0, 0 };
 	struct remote_ctx c;
 	git_push_options po;
 	git_remote *remote = NULL;
@@ -2125,9 +2133,19 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	 * Servers get a pack of what is new (push.c); folders, and what that
 	 * push leaves aside, go through libgit2's own push.
 	 */
-	rc = libgit2_push ? PUSH_FALLBACK : push_smart(r->git, remote, url, refspecs, n, &po.callbacks);
-	if (rc == PUSH_FALLBACK)
+	if (peeked)
+		*peeked = -1;
+	rc = libgit2_push ? PUSH_FALLBACK
+			  : push_smart(r->git, remote, url, refspecs, n, &po.callbacks, &peek);
+	if (rc == PUSH_FALLBACK) {
+		peek.known = 0;
 		rc = git_remote_push(remote, &specs, &po);
+	}
+	if (rc >= 0 && peeked && peek.known) {
+		*peeked = peek.seen;
+		if (peek.seen && peek_oid)
+			git_oid_tostr(peek_oid, REPO_OID_HEX + 1, &peek.oid);
+	}
 	/* The server's last words may lack a newline. */
 	if (server_flush(&c) != 0 && rc == 0)
 		rc = -1;

@@ -397,6 +397,17 @@ int repo_push(hw_repo *r, const char *url, const char *const *refspecs, size_t n
 	      const repo_remote_opts *opts, hw_error *err);
 
 /*
+ * repo_push, telling also what the server's ref peek_ref was when the push
+ * began (from the list of refs a server sends first): *peeked is 1 with
+ * its id in peek_oid, 0 when the server has no such ref, -1 when that is
+ * not known (a folder remote, libgit2's push, a failed push).  A sync uses
+ * it to skip a fetch of main that would bring nothing.
+ */
+int repo_push_peek(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
+		   const repo_remote_opts *opts, const char *peek_ref, char peek_oid[REPO_OID_HEX + 1],
+		   int *peeked, hw_error *err);
+
+/*
  * For benchmarks that compare: push with libgit2's own push to every remote
  * (on), instead of the push that sends only what is new to servers (off,
  * the default; src/sync/push.c).  For the whole process.

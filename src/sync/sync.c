@@ -306,6 +306,7 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 
 	memset(r, 0, sizeof(*r));
 	r->lock_fd = -1;
+	r->main_peeked = -1;
 	r->ws = ws;
 	r->st = ws_store(ws);
 	r->err = ws_err(ws);
@@ -470,9 +471,12 @@ int sync_refresh_roster(run *r)
 	char tip[REPO_OID_HEX + 1];
 	roster_take t = { r, NULL, 0, 0 };
 	size_t i;
-	int rc;
+	int rc, own;
 
-	if ((rc = sync_step_fetch(r, 0, 0)) < 0)
+	/* A device that never committed takes its branch's remote copy along (sync_send_pending). */
+	own = repo_ref_get(tip, r->repo, r->device_ref, r->err) == HW_ENOTFOUND;
+	hw_error_clear(r->err);
+	if ((rc = sync_step_fetch(r, 0, own)) < 0)
 		return rc;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -815,7 +819,8 @@ static int step_push(run *r, sync_result *res)
 	}
 	hw_error_clear(r->err);
 	snprintf(spec, sizeof(spec), "%s%s:%s", force ? "+" : "", r->device_ref, r->device_ref);
-	rc = repo_push(r->repo, r->remote, specs, 1, &r->ropts, r->err);
+	rc = repo_push_peek(r->repo, r->remote, specs, 1, &r->ropts, MAIN_REF, r->main_peek,
+			    &r->main_peeked, r->err);
 	if (rc == REPO_ENONFASTFORWARD) {
 		r->err->code = HW_ECONFLICT;
 		hw_error_prefix(r->err, "the remote's branch devices/%s has commits this workspace "
@@ -994,6 +999,8 @@ int sync_step_fetch(run *r, int devices, int own)
 	rc = repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
 	if (rc == HW_ERROR && strstr(r->err->msg, ": out of memory"))
 		name_big_file(r);
+	if (rc == 0 && (devices || own))
+		r->own_fetched = 1;
 	return rc;
 }
 
@@ -2496,7 +2503,7 @@ int sync_send_pending(run *r, sync_result *res)
 	rc = repo_ref_get(tip, r->repo, r->device_ref, r->err);
 	if (rc == HW_ENOTFOUND) {
 		hw_error_clear(r->err);
-		if ((rc = sync_step_fetch(r, 0, 1)) < 0)
+		if (!r->own_fetched && (rc = sync_step_fetch(r, 0, 1)) < 0)
 			return rc;
 	} else if (rc < 0) {
 		return rc;
@@ -2509,6 +2516,26 @@ int sync_send_pending(run *r, sync_result *res)
 	if ((rc = step_push(r, res)) < 0 || (rc = sync_stop_here(r, SYNC_STEP_PUSH)) < 0)
 		return rc;
 	return 0;
+}
+
+/*
+ * True when the push has just seen the server's main where this workspace's
+ * copy of it is: a fetch of main would bring nothing, and a sync makes one
+ * connection fewer (docs/sync.md).  A merge landing on main after the push
+ * began comes with the next sync, as one landing just after a fetch would.
+ */
+static int main_as_pushed(run *r)
+{
+	char local[REPO_OID_HEX + 1];
+	int rc;
+
+	if (r->main_peeked < 0)
+		return 0;
+	rc = repo_ref_get(local, r->repo, SYNC_REMOTE_MAIN, r->err);
+	hw_error_clear(r->err);
+	if (rc == HW_ENOTFOUND)
+		return r->main_peeked == 0;
+	return rc == 0 && r->main_peeked == 1 && strcmp(local, r->main_peek) == 0;
 }
 
 int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
@@ -2538,7 +2565,8 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 	}
 	if ((rc = sync_send_pending(&r, &res)) < 0)
 		goto cleanup;
-	if ((rc = sync_step_fetch(&r, 0, 0)) < 0 || (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
+	if ((!main_as_pushed(&r) && (rc = sync_step_fetch(&r, 0, 0)) < 0) ||
+	    (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
 		goto cleanup;
 	if ((rc = sync_step_follow(&r, &res)) < 0)
 		goto cleanup;

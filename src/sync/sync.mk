@@ -33,8 +33,8 @@ tests_test_sync_LDFLAGS = $(WRAP_ALLOC)
 homeward_SOURCES += ui/cli_sync.c
 
 # The real program through a folder remote and a git daemon on 127.0.0.1.
-TESTS += tests/sync-roundtrip.sh
-EXTRA_DIST += tests/sync-roundtrip.sh
+TESTS += tests/sync-roundtrip.sh tests/sync-connections.sh
+EXTRA_DIST += tests/sync-roundtrip.sh tests/sync-connections.sh
 
 # `homeward migrate repository` on a central repository of format 1.
 TESTS += tests/sync-migrate.sh

@@ -43,6 +43,9 @@ typedef struct run {
 	struct team_roster *roster; /* signed mode: the roster as last loaded (sync_roster) */
 	char main_trusted[REPO_OID_HEX + 1];  /* signed mode: main as far as supervisors signed it */
 	int main_forged;            /* main has commits above main_trusted that no supervisor signed */
+	int own_fetched;            /* this run fetched the remote's copy of this device's branch */
+	int main_peeked;            /* the last push saw main on the server: 1 at main_peek, 0 absent, -1 not known */
+	char main_peek[REPO_OID_HEX + 1];
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */

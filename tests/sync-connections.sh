@@ -1,0 +1,140 @@
+#!/bin/sh
+# sync-connections.sh: what a sync asks of the server, through `git daemon`
+# on 127.0.0.1 with an access hook that writes down every request.  A sync
+# fetches main (the roster it seals for), pushes, and fetches main again
+# only when the push saw the server's main somewhere else: one connection
+# fewer on every sync of a quiet day, and nothing missed on a busy one
+# (the hook moves main between the first fetch and the push).  Prints TAP.
+
+HOMEWARD=${HOMEWARD:-./homeward}
+GIT_BIN=${GIT_BIN:-git}
+LC_ALL=C.UTF-8; export LC_ALL
+unset LANGUAGE
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-conn.XXXXXX") || exit 1
+daemon_pid=
+cleanup() {
+	# Only the daemon this test started, by its pid.
+	if [ -n "$daemon_pid" ]; then
+		kill "$daemon_pid" 2>/dev/null
+		wait "$daemon_pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+printf 'connections test passphrase\n' >"$tmp/passphrase"
+exec 9<"$tmp/passphrase"
+HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
+. "${top_srcdir:-.}/tests/team-lib.sh"
+
+echo "1..5"
+
+# The hook runs before the daemon serves each request: it notes the
+# service, and on a push it may first move main to the commit in move-main.
+mkdir -p "$tmp/srv"
+"$GIT_BIN" init -q --bare "$tmp/srv/central.git"
+cat >"$tmp/hook" <<EOF
+#!/bin/sh
+echo "\$1" >>"$tmp/requests"
+if [ "\$1" = receive-pack ] && [ -f "$tmp/move-main" ]; then
+	"$GIT_BIN" --git-dir="$tmp/srv/central.git" update-ref refs/heads/main "\$(cat "$tmp/move-main")"
+	rm -f "$tmp/move-main"
+fi
+exit 0
+EOF
+chmod +x "$tmp/hook"
+
+port=
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
+	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
+		--access-hook="$tmp/hook" --listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
+	daemon_pid=$!
+	i=0
+	while [ $i -lt 50 ]; do
+		if ! kill -0 "$daemon_pid" 2>/dev/null; then break; fi
+		if "$GIT_BIN" ls-remote "git://127.0.0.1:$p/central.git" >/dev/null 2>&1; then
+			port=$p
+			break
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$port" ] && break
+	kill "$daemon_pid" 2>/dev/null
+	wait "$daemon_pid" 2>/dev/null
+	daemon_pid=
+done
+if [ -z "$port" ]; then
+	for i in 1 2 3 4 5; do skip "git daemon could not start"; done
+	exit 0
+fi
+remote="git://127.0.0.1:$port/central.git"
+
+# requests: what the server was asked since the last call, on one line.
+requests() { tr '\n' ' ' <"$tmp/requests" | sed 's/ $//'; : >"$tmp/requests"; }
+new_case() { # WS FAMILY -> prints the case id
+	hw "$1" case add --given-name Amina --family-name "$2" --birth-date 1990-04-01 \
+		--nationality NG --return-country NG --language en
+}
+
+hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
+hw A init --device-id dev-a --name Ana --role counsellor --remote "$remote" >/dev/null 2>&1
+hw B init --device-id dev-b --name Bo --role counsellor --remote "$remote" >/dev/null 2>&1
+if team_enrol "$tmp/S" "$tmp/A" counsellor >"$tmp/out" 2>&1 &&
+   team_enrol "$tmp/S" "$tmp/B" counsellor >>"$tmp/out" 2>&1 &&
+   hw A sync >>"$tmp/out" 2>&1 && hw B sync >>"$tmp/out" 2>&1; then
+	ok "a supervisor and two counsellors join a team over git://"
+else
+	not_ok "a supervisor and two counsellors join a team over git://"
+fi
+
+# A quiet day: main does not move while A syncs one case.
+: >"$tmp/requests"
+if first=$(new_case A Okafor 2>"$tmp/out") && hw A case assign "$first" dev-b --role counsellor >>"$tmp/out" 2>&1 &&
+   hw A sync >"$tmp/out" 2>&1 && grep -q "sent 2 events" "$tmp/out" &&
+   got=$(requests) && echo "requests: $got" >>"$tmp/out" &&
+   [ "$got" = "upload-pack receive-pack" ]; then
+	ok "a sync while main stays put fetches once and pushes once"
+else
+	not_ok "a sync while main stays put fetches once and pushes once"
+fi
+
+# A busy day: the supervisor merges A's case, then main is put back, and
+# the hook moves it forward again when B's push connects: after B's first
+# fetch, before B's push reads the server's refs.
+if hw S merge >"$tmp/out" 2>&1 &&
+   merged=$("$GIT_BIN" --git-dir="$tmp/srv/central.git" rev-parse refs/heads/main) &&
+   "$GIT_BIN" --git-dir="$tmp/srv/central.git" update-ref refs/heads/main "$merged~1" &&
+   echo "$merged" >"$tmp/move-main" &&
+   second=$(new_case B Mensah 2>>"$tmp/out") && : >"$tmp/requests" &&
+   hw B sync >>"$tmp/out" 2>&1 && got=$(requests) && echo "requests: $got" >>"$tmp/out" &&
+   [ "$got" = "upload-pack receive-pack upload-pack" ]; then
+	ok "a sync whose push sees main moved fetches main again"
+else
+	not_ok "a sync whose push sees main moved fetches main again"
+fi
+if [ -n "$first" ] && hw B case list --format tsv >"$tmp/out" 2>&1 && cut -f1 "$tmp/out" | grep -qx "$first" &&
+   [ "$("$GIT_BIN" --git-dir="$tmp/B/repo.git" rev-parse refs/remotes/central/main)" = "$merged" ]; then
+	ok "and takes in the merge that landed in between"
+else
+	not_ok "and takes in the merge that landed in between"
+fi
+
+# Nothing to send: the push still reads the server's refs, and no second fetch.
+: >"$tmp/requests"
+if hw B sync >"$tmp/out" 2>&1 && got=$(requests) && echo "requests: $got" >>"$tmp/out" &&
+   [ "$got" = "upload-pack receive-pack" ] && hw B sync >"$tmp/out" 2>&1; then
+	ok "a sync with nothing new makes no second fetch either"
+else
+	not_ok "a sync with nothing new makes no second fetch either"
+fi
+exit $failed
