@@ -4,7 +4,9 @@
 # fetches main (the roster it seals for), pushes, and fetches main again
 # only when the push saw the server's main somewhere else: one connection
 # fewer on every sync of a quiet day, and nothing missed on a busy one
-# (the hook moves main between the first fetch and the push).  Prints TAP.
+# (the hook moves main between the first fetch and the push).  A merge's
+# fetch of the devices' work asks for a pack complete in itself (no
+# thin-pack), a device's fetch of main keeps thin packs.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
 GIT_BIN=${GIT_BIN:-git}
@@ -35,7 +37,7 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 . "${top_srcdir:-.}/tests/team-lib.sh"
 
-echo "1..5"
+echo "1..7"
 
 # The hook runs before the daemon serves each request: it notes the
 # service, and on a push it may first move main to the commit in move-main.
@@ -55,7 +57,7 @@ chmod +x "$tmp/hook"
 port=
 for try in 1 2 3 4 5 6 7 8 9 10; do
 	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
-	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
+	GIT_TRACE_PACKET="$tmp/packets" "$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
 		--access-hook="$tmp/hook" --listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
 	daemon_pid=$!
 	i=0
@@ -74,7 +76,7 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 	daemon_pid=
 done
 if [ -z "$port" ]; then
-	for i in 1 2 3 4 5; do skip "git daemon could not start"; done
+	for i in 1 2 3 4 5 6 7; do skip "git daemon could not start"; done
 	exit 0
 fi
 remote="git://127.0.0.1:$port/central.git"
@@ -136,5 +138,22 @@ if hw B sync >"$tmp/out" 2>&1 && got=$(requests) && echo "requests: $got" >>"$tm
 	ok "a sync with nothing new makes no second fetch either"
 else
 	not_ok "a sync with nothing new makes no second fetch either"
+fi
+# The first want line of each fetch carries the capabilities it asks for.
+want_caps() { grep -a 'upload-pack< want [0-9a-f]\{40\} ' "$tmp/packets" 2>/dev/null; }
+: >"$tmp/packets"
+if third=$(new_case A Diallo 2>"$tmp/out") && hw A case assign "$third" dev-b --role counsellor >>"$tmp/out" 2>&1 &&
+   hw A sync >>"$tmp/out" 2>&1 && : >"$tmp/packets" && hw S merge >>"$tmp/out" 2>&1 &&
+   want_caps >>"$tmp/out" && want_caps | grep -qv 'thin-pack'; then
+	ok "a merge fetches the devices' work as a pack complete in itself (no thin-pack asked)"
+else
+	not_ok "a merge fetches the devices' work as a pack complete in itself (no thin-pack asked)"
+fi
+: >"$tmp/packets"
+if hw B sync >"$tmp/out" 2>&1 && want_caps >>"$tmp/out" && [ -n "$(want_caps)" ] &&
+   ! want_caps | grep -qv 'thin-pack' && hw B case list --format tsv | cut -f1 | grep -qx "$third"; then
+	ok "a counsellor's fetch of main still asks for a thin pack, and gets the merged case"
+else
+	not_ok "a counsellor's fetch of main still asks for a thin pack, and gets the merged case"
 fi
 exit $failed

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sync/push.h"
 #include "sync/repo.h"
 #include "util.h"
 
@@ -344,3 +345,78 @@ HOSTILE(a_pack_the_server_cannot_unpack_is_an_error, "unpackerr", HW_ENETWORK,
 	"could not unpack what was sent: index-pack abnormal exit")
 HOSTILE(a_report_that_does_not_name_the_ref_is_an_error, "noreport", HW_ENETWORK,
 	"did not say whether it took refs/heads/devices/d1")
+
+/* ---- the fetch's transport (src/sync/fetch.c) ----------------------------- */
+
+/* fetch_drop_thin_pack on text (NUL written as "\0" in C), as text again. */
+static const char *drop(const char *line, size_t len)
+{
+	static char buf[512];
+
+	cr_assert_lt(len, sizeof(buf));
+	memcpy(buf, line, len);
+	len = fetch_drop_thin_pack(buf, len);
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = '|';
+	return buf;
+}
+
+#define L(s) s, sizeof(s) - 1
+
+Test(push, the_fetch_transport_takes_thin_pack_out_of_the_capabilities)
+{
+	/* Middle, first, last, alone, twice; the length digits follow. */
+	cr_assert_str_eq(drop(L("0026abc HEAD\0ofs-delta thin-pack side\n")),
+			 "001cabc HEAD|ofs-delta side\n");
+	cr_assert_str_eq(drop(L("001cabc HEAD\0thin-pack side\n")), "0012abc HEAD|side\n");
+	cr_assert_str_eq(drop(L("001cabc HEAD\0side thin-pack\n")), "0012abc HEAD|side\n");
+	cr_assert_str_eq(drop(L("0017abc HEAD\0thin-pack\n")), "000eabc HEAD|\n");
+	cr_assert_str_eq(drop(L("0023abc HEAD\0thin-pack a thin-pack\n")), "000fabc HEAD|a\n");
+	/* Other words that contain it, lines without capabilities: untouched. */
+	cr_assert_str_eq(drop(L("0025abc HEAD\0thin-packs no-thin-pack\n")),
+			 "0025abc HEAD|thin-packs no-thin-pack\n");
+	cr_assert_str_eq(drop(L("0017abc HEAD thin-pack\n")), "0017abc HEAD thin-pack\n");
+	cr_assert_str_eq(drop(L("00")), "00");
+	cr_assert_str_eq(drop(L("0004")), "0004");
+	/* No newline at the end. */
+	cr_assert_str_eq(drop(L("0018abc HEAD\0a thin-pack")), "000eabc HEAD|a");
+}
+
+/* A fetch asking for a whole pack from the hostile server in mode: its code and message. */
+static int fetch_from_fake(const char *mode, char *msg, size_t size)
+{
+	hw_repo *dev = NULL;
+	const char *spec[] = { "+refs/heads/main:refs/remotes/central/main" };
+	repo_remote_opts opts = REPO_REMOTE_OPTS_INIT;
+	char url[200];
+	int port = free_port(), rc, status = 0;
+
+	opts.whole_pack = 1;
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	start_fake(port, mode);
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/central.git", port);
+	hw_error_clear(&err);
+	rc = repo_fetch(dev, url, spec, 1, &opts, &err);
+	snprintf(msg, size, "%s", err.msg);
+	repo_free(dev);
+	cr_assert_eq(waitpid(server_pid, &status, 0), server_pid);
+	server_pid = 0;
+	return rc;
+}
+
+#define HOSTILE_FETCH(name, mode)                                                             \
+	Test(push, name)                                                                          \
+	{                                                                                         \
+		char msg[1024];                                                                       \
+		int rc = fetch_from_fake(mode, msg, sizeof(msg));                                     \
+                                                                                                  \
+		cr_assert_lt(rc, 0, "%s: %d %s", mode, rc, msg);                                      \
+		cr_assert(strstr(msg, "central.git"), "%s: %s", mode, msg);                           \
+	}
+
+HOSTILE_FETCH(a_fetch_whose_first_packet_is_truncated_fails_with_a_message, "truncated")
+HOSTILE_FETCH(a_fetch_whose_first_length_is_not_hex_fails_with_a_message, "zzzz")
+HOSTILE_FETCH(a_fetch_whose_first_length_is_over_the_limit_fails_with_a_message, "huge")
+HOSTILE_FETCH(a_fetch_from_a_silent_server_fails_with_a_message, "silence")

@@ -968,8 +968,7 @@ static int wrap_new(git_smart_subtransport **out, git_transport *owner, void *pa
 	return 0;
 }
 
-/* 'g', 's' or 'h' for the URLs this push speaks to, 0 for the others (folders). */
-static int url_kind(const char *url)
+int push_url_kind(const char *url)
 {
 	if (!strncmp(url, "git://", 6))
 		return 'g';
@@ -1047,7 +1046,7 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 
 	memset(&st, 0, sizeof(st));
 	memset(&report, 0, sizeof(report));
-	if (!(st.kind = url_kind(url)) || n != 1)
+	if (!(st.kind = push_url_kind(url)) || n != 1)
 		return PUSH_FALLBACK;
 	spec = refspecs[0];
 	force = *spec == '+';

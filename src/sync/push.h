@@ -41,6 +41,25 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 	       const char *const *refspecs, size_t n, const git_remote_callbacks *cbs,
 	       struct push_peek *peek);
 
+/* 'g' (git://), 's' (ssh://) or 'h' (http(s)://) for a server's URL, 0 for the others (folders). */
+int push_url_kind(const char *url);
+
+/*
+ * A git_transport_cb for git_remote_fetch (src/sync/fetch.c): libgit2's
+ * smart transport to a server, with the server's `thin-pack` capability
+ * hidden so that what arrives is a pack complete in itself; libgit2's
+ * own transport for folders.  param is unused.
+ */
+int fetch_transport(git_transport **out, git_remote *owner, void *param);
+
+/*
+ * A pkt-line of references (len bytes, its four length digits included)
+ * with the word "thin-pack" taken out of the capabilities after its NUL,
+ * in place, its length digits rewritten: the new length.  A line without
+ * a NUL is left as it is.
+ */
+size_t fetch_drop_thin_pack(char *line, size_t len);
+
 /* Limits on what a server may send (checked before it is kept). */
 #define PUSH_MAX_PKT 65520             /* bytes of one pkt-line, its length included */
 #define PUSH_MAX_REFS 20000            /* refs in an advertisement */

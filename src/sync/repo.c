@@ -2190,6 +2190,8 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	if ((rc = remote_begin(&c, &remote, &fo.callbacks, r, url, opts, err)) < 0)
 		goto cleanup;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	if (opts && opts->whole_pack)
+		fo.callbacks.transport = fetch_transport;
 	fo.update_fetchhead = 0;
 	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
 	if (server_flush(&c) != 0 && rc == 0)

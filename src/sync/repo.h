@@ -375,9 +375,12 @@ typedef struct repo_remote_opts {
 				       of the system's (NULL: the system's); for the process */
 	repo_auth_note *auth;       /* out, may be NULL: filled when credentials fail (HW_EAUTH),
 				       cleared otherwise */
+	int whole_pack;             /* fetch from a server: ask for a pack complete in itself,
+				       not a thin one (src/sync/fetch.c: fewer bytes are not
+				       worth the indexer's cost for a large fetch) */
 } repo_remote_opts;
 
-#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL }
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL, 0 }
 
 /*
  * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading

@@ -996,7 +996,15 @@ int sync_step_fetch(run *r, int devices, int own)
 		snprintf(own_spec, sizeof(own_spec), "+%s:%s", r->device_ref, r->tracking_ref);
 		specs[n++] = own_spec;
 	}
+	/*
+	 * A merge's fetch of every device's new work asks for a pack complete
+	 * in itself: completing a thin one costs libgit2 a pass over all its
+	 * deltas per missing base (src/sync/fetch.c).  A device's fetch of main
+	 * is mostly small, and keeps thin packs' fewer bytes.
+	 */
+	r->ropts.whole_pack = devices;
 	rc = repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
+	r->ropts.whole_pack = 0;
 	if (rc == HW_ERROR && strstr(r->err->msg, ": out of memory"))
 		name_big_file(r);
 	if (rc == 0 && (devices || own))

@@ -3,7 +3,7 @@
 ## tests and benchmark.  sync_int.h stays inside this folder.
 noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
-	src/sync/repo.c src/sync/repo.h src/sync/push.c src/sync/push.h \
+	src/sync/repo.c src/sync/repo.h src/sync/push.c src/sync/push.h src/sync/fetch.c \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
 	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c \
 	src/sync/locks.c \
