@@ -1,4 +1,4 @@
-## src/sync/sync.mk: the repository module (repo.c and push.c, the only users of libgit2), sync,
+## src/sync/sync.mk: the repository module (repo.c, push.c and fetch.c, the only users of libgit2), sync,
 ## merge and publish as an internal library, their command-line front end,
 ## tests and benchmark.  sync_int.h stays inside this folder.
 noinst_LIBRARIES += src/sync/libsync.a
