@@ -36,6 +36,7 @@ not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && s
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 . "${top_srcdir:-.}/tests/team-lib.sh"
+. "${top_srcdir:-.}/tests/daemon-lib.sh"
 
 echo "1..7"
 
@@ -54,27 +55,9 @@ exit 0
 EOF
 chmod +x "$tmp/hook"
 
-port=
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
-	GIT_TRACE_PACKET="$tmp/packets" "$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
-		--access-hook="$tmp/hook" --listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
-	daemon_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		if ! kill -0 "$daemon_pid" 2>/dev/null; then break; fi
-		if "$GIT_BIN" ls-remote "git://127.0.0.1:$p/central.git" >/dev/null 2>&1; then
-			port=$p
-			break
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -n "$port" ] && break
-	kill "$daemon_pid" 2>/dev/null
-	wait "$daemon_pid" 2>/dev/null
-	daemon_pid=
-done
+DAEMON_TRACE="$tmp/packets"
+daemon_start "$tmp/srv" --access-hook="$tmp/hook"
+port=$daemon_port
 if [ -z "$port" ]; then
 	for i in 1 2 3 4 5 6 7; do skip "git daemon could not start"; done
 	exit 0

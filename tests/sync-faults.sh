@@ -59,24 +59,9 @@ rnd() { draws=$((draws + 1)); awk -v s="$SEED" -v d="$draws" -v m="$1" 'BEGIN { 
 # --- git daemon on 127.0.0.1, and the proxy in front of it ---
 mkdir -p "$tmp/srv"
 "$GIT_BIN" init -q --bare "$tmp/srv/central.git"
-dport=
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
-	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
-		--listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
-	daemon_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		kill -0 "$daemon_pid" 2>/dev/null || break
-		if "$GIT_BIN" ls-remote "git://127.0.0.1:$p/central.git" >/dev/null 2>&1; then dport=$p; break; fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -n "$dport" ] && break
-	kill "$daemon_pid" 2>/dev/null
-	wait "$daemon_pid" 2>/dev/null
-	daemon_pid=
-done
+. "${top_srcdir:-.}/tests/daemon-lib.sh"
+daemon_start "$tmp/srv"
+dport=$daemon_port
 [ -n "$dport" ] || skip_rest "git daemon could not start"
 : >"$tmp/cut"
 "$PYTHON" "$srcdir/tests/cut-proxy.py" "$tmp/proxy-port" "$dport" "$tmp/cut" 1800 2>"$tmp/proxy.err" &

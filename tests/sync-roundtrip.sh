@@ -35,6 +35,7 @@ check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 . "${top_srcdir:-.}/tests/team-lib.sh"
+. "${top_srcdir:-.}/tests/daemon-lib.sh"
 
 echo "1..20"
 
@@ -197,27 +198,8 @@ fi
 # --- over git:// served by git daemon on 127.0.0.1 ---
 mkdir -p "$tmp/srv"
 "$GIT_BIN" init -q --bare "$tmp/srv/central.git"
-port=
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	p=$(awk -v seed="$$$try" 'BEGIN { srand(seed); print int(20000 + rand() * 30000) }')
-	"$GIT_BIN" daemon --reuseaddr --base-path="$tmp/srv" --export-all --enable=receive-pack \
-		--listen=127.0.0.1 --port="$p" >"$tmp/daemon.log" 2>&1 &
-	daemon_pid=$!
-	i=0
-	while [ $i -lt 50 ]; do
-		if ! kill -0 "$daemon_pid" 2>/dev/null; then break; fi
-		if "$GIT_BIN" ls-remote "git://127.0.0.1:$p/central.git" >/dev/null 2>&1; then
-			port=$p
-			break
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -n "$port" ] && break
-	kill "$daemon_pid" 2>/dev/null
-	wait "$daemon_pid" 2>/dev/null
-	daemon_pid=
-done
+daemon_start "$tmp/srv"
+port=$daemon_port
 if [ -z "$port" ]; then
 	for i in 1 2 3 4 5 6 7; do skip "git daemon could not start"; done
 	exit $failed
