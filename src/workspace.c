@@ -468,6 +468,27 @@ int ws_lock_after(hw_ws *ws)
 	return s;
 }
 
+int ws_sync_timeout_check(const char *text)
+{
+	int s;
+
+	if (ws_parse_duration(text, &s) < 0 || s < 1 || s > WS_SYNC_TIMEOUT_MAX)
+		return HW_EINVALID;
+	return 0;
+}
+
+int ws_sync_timeout(hw_ws *ws)
+{
+	char *v = NULL;
+	int s = WS_SYNC_TIMEOUT_DEFAULT;
+
+	if (ws->store && store_setting_get(ws->store, WS_SYNC_TIMEOUT, &v, NULL) == 0 &&
+	    (ws_sync_timeout_check(v) < 0 || ws_parse_duration(v, &s) < 0))
+		s = WS_SYNC_TIMEOUT_DEFAULT;
+	free(v);
+	return s;
+}
+
 int ws_db_is_plain(const char *path)
 {
 	return store_file_is_plain(path);

@@ -23,6 +23,9 @@ typedef struct hw_store hw_store;
 #define WS_ROLE "counsellor.role"     /* counsellor | supervisor */
 #define WS_REMOTE "sync.remote"
 #define WS_CA_FILE "sync.ca_file"      /* https: PEM file of the authorities to trust */
+#define WS_SYNC_TIMEOUT "sync.timeout"  /* how long one wait on the server may last: 120, 90s, 5m */
+#define WS_SYNC_TIMEOUT_DEFAULT 120       /* seconds (the repository module's default too) */
+#define WS_SYNC_TIMEOUT_MAX 86400
 #define WS_UI_LANGUAGE "ui.language"
 #define WS_BIDI "ui.bidi"             /* on | off (terminal does its own bidi) */
 #define WS_LOCK_AFTER "screen.lock_after" /* idle time before the screen locks: 300, 30s, 10m, 0 = never */
@@ -90,6 +93,16 @@ int ws_parse_duration(const char *text, int *seconds);
 
 /* The idle time after which the screen locks, in seconds (0: never), from the setting. */
 int ws_lock_after(hw_ws *ws);
+
+/*
+ * The setting sync.timeout in seconds: how long a sync or merge waits on a
+ * silent server before it closes the connection and fails.  The default
+ * when unset or not valid.
+ */
+int ws_sync_timeout(hw_ws *ws);
+
+/* 0 if text is a valid sync.timeout (a duration of 1 s to 24 h), else HW_EINVALID. */
+int ws_sync_timeout_check(const char *text);
 
 /* True if the database file at path is plain (not encrypted). */
 int ws_db_is_plain(const char *path);

@@ -7,8 +7,11 @@ Listens on 127.0.0.1 at a free port (written to PORT_FILE once listening) and
 forwards every connection to 127.0.0.1:TARGET_PORT.  For each new connection
 it reads CONTROL_FILE: a number N means "cut this connection after N bytes
 have passed, counting both directions" (the cut is a reset, as when a cable
-is pulled or a mobile network drops); an empty or missing file lets the
-connection through whole.  Each connection's fate and byte count are
+is pulled or a mobile network drops); "freeze N" passes N bytes and then
+nothing more either way while keeping the connection open (a hung server,
+or a link that died without a reset); "trickle" lets everything through,
+64 bytes at a time every 50 ms each way (a slow link that keeps
+moving); an empty or missing file lets the connection through whole.  Each connection's fate and byte count are
 appended to PORT_FILE.log.  It only ever talks to 127.0.0.1 and exits by
 itself after LIFETIME seconds.
 """
@@ -39,7 +42,7 @@ def reset(sock):
     sock.close()
 
 
-def serve(client, limit):
+def serve(client, limit, mode):
     try:
         server = socket.create_connection(("127.0.0.1", target_port), timeout=10)
     except OSError as e:
@@ -53,6 +56,7 @@ def serve(client, limit):
     sel.register(server, selectors.EVENT_READ, client)
     passed = 0
     cut = False
+    frozen = False
     deadline = time.time() + 120
     try:
         while time.time() < deadline:
@@ -64,14 +68,27 @@ def serve(client, limit):
                     data = src.recv(65536)
                 except OSError:
                     data = b""
+                if not data and frozen and src is server:
+                    sel.unregister(server)   # a hung link: the client hears nothing of it
+                    continue
                 if not data:
                     done = True
                     break
-                if limit is not None and passed + len(data) >= limit:
+                if frozen:
+                    continue
+                if mode == "freeze" and passed + len(data) >= limit:
+                    data = data[: max(0, limit - passed)]
+                    frozen = True
+                    note("frozen after %d bytes" % (passed + len(data)))
+                elif limit is not None and mode == "cut" and passed + len(data) >= limit:
                     data = data[: max(0, limit - passed)]
                     cut = True
                 try:
-                    if data:
+                    if data and mode == "trickle":
+                        for i in range(0, len(data), 64):
+                            dst.sendall(data[i:i + 64])
+                            time.sleep(0.05)
+                    elif data:
                         dst.sendall(data)
                 except OSError:
                     done = True
@@ -110,14 +127,19 @@ def main():
         except socket.timeout:
             continue
         limit = None
+        mode = "cut"
         try:
             with open(control) as f:
-                text = f.read().strip()
-            if text:
-                limit = int(text)
-        except (OSError, ValueError):
-            limit = None
-        threading.Thread(target=serve, args=(client, limit), daemon=True).start()
+                words = f.read().split()
+            if words and words[0] == "freeze":
+                mode, limit = "freeze", int(words[1])
+            elif words and words[0] == "trickle":
+                mode = "trickle"
+            elif words:
+                limit = int(words[0])
+        except (OSError, ValueError, IndexError):
+            mode, limit = "cut", None
+        threading.Thread(target=serve, args=(client, limit, mode), daemon=True).start()
     listener.close()
 
 

@@ -706,7 +706,7 @@ cleanup:
 
 /* Settings a user may change, and what they mean. */
 static const char *const settable[] = {
-	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT,
+	WS_NAME, WS_ROLE, WS_REMOTE, WS_CA_FILE, WS_SYNC_TIMEOUT, WS_UI_LANGUAGE, WS_BIDI, WS_LOCK_AFTER, REPORT_MIN_COUNT,
 	AGENDA_ROUNDS_SETTING, REPORT_WAIT_DAYS, NULL
 };
 
@@ -807,13 +807,15 @@ int cli_config(int argc, char **argv, const cli_globals *g)
 		if (ok && team_setting_known(argv[2]) && in_a_team(ws))
 			st = config_set_team(ws, argv[2]);
 		else if (!ok)
-			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months, report.wait_days)"), argv[2]);
+			st = cli_error(_("%s cannot be set (settable: counsellor.name, counsellor.role, sync.remote, sync.ca_file, sync.timeout, ui.language, ui.bidi, screen.lock_after, report.min_count, agenda.follow_up_months, report.wait_days)"), argv[2]);
 		else if (!strcmp(argv[2], WS_ROLE) && strcmp(argv[3], "counsellor") && strcmp(argv[3], "supervisor"))
 			st = cli_error("%s", _("role must be counsellor or supervisor"));
 		else if (!strcmp(argv[2], WS_BIDI) && strcmp(argv[3], "on") && strcmp(argv[3], "off"))
 			st = cli_error("%s", _("ui.bidi must be on or off"));
 		else if (!strcmp(argv[2], WS_LOCK_AFTER) && ws_parse_duration(argv[3], &secs) < 0)
 			st = cli_error("%s", _("screen.lock_after is a time: seconds, or a number and s, m or h (0: never)"));
+		else if (!strcmp(argv[2], WS_SYNC_TIMEOUT) && ws_sync_timeout_check(argv[3]) < 0)
+			st = cli_error("%s", _("sync.timeout is a time from 1 second to 24 hours: seconds, or a number and s, m or h"));
 		else if (!strcmp(argv[2], REPORT_MIN_COUNT) && report_min_count_check(argv[3]) < 0)
 			st = cli_error("%s", _("report.min_count must be a whole number from 1 to 1000"));
 		else if (!strcmp(argv[2], AGENDA_ROUNDS_SETTING) && agenda_rounds_check(argv[3]) < 0)

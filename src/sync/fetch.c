@@ -18,6 +18,11 @@
  * transport is libgit2's own smart transport over libgit2's own git, ssh
  * and http subtransports, with the first line's `thin-pack` taken out as
  * it is read.  Everything else passes through untouched.
+ *
+ * Underneath, every connection of the repository module to a server (this
+ * transport's, and the push's in push.c) goes through a watched
+ * subtransport: each connect, read and write is a wait that netwatch.c may
+ * cut when the server stays silent longer than the limit (sync.timeout).
  */
 #include "config.h"
 
@@ -27,7 +32,168 @@
 #include <git2.h>
 #include <git2/sys/transport.h>
 
+#include "sync/netwatch.h"
 #include "sync/push.h"
+
+/* ---- the watch on every wait for a server --------------------------------- */
+
+struct watch_sub;
+
+struct watch_stream {
+	git_smart_subtransport_stream parent;
+	git_smart_subtransport_stream *real;
+	struct watch_sub *sub;
+};
+
+struct watch_sub {
+	git_smart_subtransport parent;
+	git_smart_subtransport *real;
+	struct watch_stream *current;   /* the last stream handed out, while alive */
+};
+
+/* The error of a wait the watch cut. */
+static int silent(unsigned seconds)
+{
+	git_error_set(GIT_ERROR_NET, "the server sent nothing for %u seconds and the connection was "
+		      "closed (to wait longer: homeward config set sync.timeout SECONDS)", seconds);
+	return -1;
+}
+
+static int watch_read(git_smart_subtransport_stream *stream, char *buf, size_t size, size_t *got)
+{
+	struct watch_stream *w = (struct watch_stream *)stream;
+	unsigned cut;
+	int rc;
+
+	*got = 0;
+	if ((cut = netwatch_enter()) != 0)
+		return silent(cut);
+	rc = w->real->read(w->real, buf, size, got);
+	if ((cut = netwatch_leave()) != 0) {
+		*got = 0;
+		return silent(cut);
+	}
+	return rc;
+}
+
+static int watch_write(git_smart_subtransport_stream *stream, const char *buf, size_t len)
+{
+	struct watch_stream *w = (struct watch_stream *)stream;
+	unsigned cut;
+	int rc;
+
+	if ((cut = netwatch_enter()) != 0)
+		return silent(cut);
+	rc = w->real->write(w->real, buf, len);
+	if ((cut = netwatch_leave()) != 0)
+		return silent(cut);
+	return rc;
+}
+
+static void watch_stream_free(git_smart_subtransport_stream *stream)
+{
+	struct watch_stream *w = (struct watch_stream *)stream;
+
+	if (w->sub && w->sub->current == w)
+		w->sub->current = NULL;
+	/* Freeing may say goodbye on the connection: a wait like any other. */
+	netwatch_enter();
+	w->real->free(w->real);
+	netwatch_leave();
+	free(w);
+}
+
+static int watch_action(git_smart_subtransport_stream **out, git_smart_subtransport *sub,
+			const char *url, git_smart_service_t action)
+{
+	struct watch_sub *s = (struct watch_sub *)sub;
+	git_smart_subtransport_stream *rs = NULL;
+	struct watch_stream *w;
+	unsigned cut;
+	int rc;
+
+	/* Connecting, a host key or certificate, credentials: waits on the server. */
+	if ((cut = netwatch_enter()) != 0)
+		return silent(cut);
+	rc = s->real->action(&rs, s->real, url, action);
+	if ((cut = netwatch_leave()) != 0) {
+		if (rc >= 0 && rs && !(s->current && rs == s->current->real))
+			rs->free(rs);
+		return silent(cut);
+	}
+	if (rc < 0)
+		return rc;
+	/* git:// and ssh go on on the same stream: hand out the same wrapper. */
+	if (s->current && rs == s->current->real) {
+		*out = &s->current->parent;
+		return 0;
+	}
+	if (!(w = calloc(1, sizeof(*w)))) {
+		rs->free(rs);
+		git_error_set_oom();
+		return -1;
+	}
+	w->parent.subtransport = sub;
+	w->parent.read = watch_read;
+	w->parent.write = watch_write;
+	w->parent.free = watch_stream_free;
+	w->real = rs;
+	w->sub = s;
+	s->current = w;
+	*out = &w->parent;
+	return 0;
+}
+
+static int watch_close(git_smart_subtransport *sub)
+{
+	struct watch_sub *s = (struct watch_sub *)sub;
+	int rc;
+
+	netwatch_enter();
+	rc = s->real->close(s->real);
+	netwatch_leave();
+	return rc;
+}
+
+static void watch_free(git_smart_subtransport *sub)
+{
+	struct watch_sub *s = (struct watch_sub *)sub;
+
+	if (s->current)
+		s->current->sub = NULL;
+	netwatch_enter();
+	s->real->free(s->real);
+	netwatch_leave();
+	free(s);
+}
+
+int net_subtransport(git_smart_subtransport **out, git_transport *owner, int kind)
+{
+	struct watch_sub *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		git_error_set_oom();
+		return -1;
+	}
+	if (kind == 'g')
+		rc = git_smart_subtransport_git(&s->real, owner, NULL);
+	else if (kind == 's')
+		rc = git_smart_subtransport_ssh(&s->real, owner, NULL);
+	else
+		rc = git_smart_subtransport_http(&s->real, owner, NULL);
+	if (rc < 0) {
+		free(s);
+		return rc;
+	}
+	s->parent.action = watch_action;
+	s->parent.close = watch_close;
+	s->parent.free = watch_free;
+	*out = &s->parent;
+	return 0;
+}
+
+/* ---- the fetch without thin packs ----------------------------------------- */
 
 struct fetch_sub;
 
@@ -299,13 +465,7 @@ static int fetch_sub_new(git_smart_subtransport **out, git_transport *owner, voi
 		git_error_set_oom();
 		return -1;
 	}
-	if (kind == 'g')
-		rc = git_smart_subtransport_git(&s->real, owner, NULL);
-	else if (kind == 's')
-		rc = git_smart_subtransport_ssh(&s->real, owner, NULL);
-	else
-		rc = git_smart_subtransport_http(&s->real, owner, NULL);
-	if (rc < 0) {
+	if ((rc = net_subtransport(&s->real, owner, kind)) < 0) {
 		free(s);
 		return rc;
 	}
@@ -316,17 +476,33 @@ static int fetch_sub_new(git_smart_subtransport **out, git_transport *owner, voi
 	return 0;
 }
 
-int fetch_transport(git_transport **out, git_remote *owner, void *param)
+static int net_sub_new(git_smart_subtransport **out, git_transport *owner, void *param)
+{
+	return net_subtransport(out, owner, (int)(size_t)param);
+}
+
+static int transport_for(git_transport **out, git_remote *owner, git_smart_subtransport_cb cb)
 {
 	git_smart_subtransport_definition def;
 	const char *url = git_remote_url(owner);
 	int kind = url ? push_url_kind(url) : 0;
 
-	(void)param;
 	if (!kind)
 		return git_transport_new(out, owner, url);
-	def.callback = fetch_sub_new;
+	def.callback = cb;
 	def.rpc = kind == 'h';
 	def.param = (void *)(size_t)kind;
 	return git_transport_smart(out, owner, &def);
+}
+
+int fetch_transport(git_transport **out, git_remote *owner, void *param)
+{
+	(void)param;
+	return transport_for(out, owner, fetch_sub_new);
+}
+
+int net_transport(git_transport **out, git_remote *owner, void *param)
+{
+	(void)param;
+	return transport_for(out, owner, net_sub_new);
 }

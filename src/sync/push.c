@@ -949,13 +949,8 @@ static int wrap_new(git_smart_subtransport **out, git_transport *owner, void *pa
 		git_error_set_oom();
 		return -1;
 	}
-	if (st->kind == 'g')
-		rc = git_smart_subtransport_git(&w->real, owner, NULL);
-	else if (st->kind == 's')
-		rc = git_smart_subtransport_ssh(&w->real, owner, NULL);
-	else
-		rc = git_smart_subtransport_http(&w->real, owner, NULL);
-	if (rc < 0) {
+	/* Every wait on the server is watched (fetch.c, netwatch.c). */
+	if ((rc = net_subtransport(&w->real, owner, st->kind)) < 0) {
 		free(w);
 		return rc;
 	}

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include <git2.h>
+#include <git2/sys/transport.h>
 
 /* push_smart: this remote or these refspecs are for git_remote_push. */
 #define PUSH_FALLBACK 1
@@ -48,9 +49,26 @@ int push_url_kind(const char *url);
  * A git_transport_cb for git_remote_fetch (src/sync/fetch.c): libgit2's
  * smart transport to a server, with the server's `thin-pack` capability
  * hidden so that what arrives is a pack complete in itself; libgit2's
- * own transport for folders.  param is unused.
+ * own transport for folders.  param is unused.  Its waits on the server are
+ * watched (net_subtransport).
  */
 int fetch_transport(git_transport **out, git_remote *owner, void *param);
+
+/*
+ * The same without hiding anything: libgit2's smart transport over watched
+ * subtransports, for every other fetch and push of libgit2's to a server;
+ * libgit2's own transport for folders.  param is unused.
+ */
+int net_transport(git_transport **out, git_remote *owner, void *param);
+
+/*
+ * libgit2's subtransport of a kind ('g', 's', 'h': push_url_kind) with every
+ * connect, read and write of its streams watched by netwatch.c: a wait
+ * longer than the armed limit is cut and fails, naming the limit.  The
+ * same underlying stream is handed out as the same wrapper (git:// and ssh
+ * go on on one connection).
+ */
+int net_subtransport(git_smart_subtransport **out, git_transport *owner, int kind);
 
 /*
  * A pkt-line of references (len bytes, its four length digits included)

@@ -22,6 +22,7 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include "sync/netwatch.h"
 #include "sync/push.h"
 #include "sync/repo.h"
 #include "util.h"
@@ -1785,6 +1786,21 @@ static int cb_update_ref(const char *refname, const char *status, void *data)
  * once when there is none.  libgit2 calls again after every refusal, so
  * count and give up after max_auth_tries.
  */
+/*
+ * The front end's callback may ask a person (a token typed at a prompt):
+ * that time is not the server's silence (netwatch.h).
+ */
+static int held_credentials(struct remote_ctx *c, repo_cred *cred, const char *url,
+			    const char *user, unsigned allowed)
+{
+	int rc;
+
+	netwatch_hold();
+	rc = c->opts->credentials(cred, url, user, allowed, c->auth_tries, c->opts->payload);
+	netwatch_resume();
+	return rc;
+}
+
 static int cb_credentials(git_credential **out, const char *url, const char *username_from_url,
 			  unsigned int allowed_types, void *data)
 {
@@ -1814,8 +1830,7 @@ static int cb_credentials(git_credential **out, const char *url, const char *use
 			return GIT_EAUTH;
 		}
 		cred.kind = REPO_CRED_SSH_AGENT;
-	} else if (c->opts->credentials(&cred, url, username_from_url, allowed, c->auth_tries,
-					c->opts->payload) != 0) {
+	} else if (held_credentials(c, &cred, url, username_from_url, allowed) != 0) {
 		c->auth_given_up = 1;
 		if (c->auth_tries == 1) {
 			/* Nothing was offered: say so rather than "refused". */
@@ -2070,6 +2085,8 @@ static int remote_begin(struct remote_ctx *c, git_remote **remote, git_remote_ca
 	memset(c, 0, sizeof(*c));
 	c->opts = opts ? opts : &defaults;
 	c->url = url ? url : "";
+	/* Disarmed by remote_end, which every caller reaches. */
+	netwatch_arm(c->opts->timeout ? c->opts->timeout : NETWATCH_DEFAULT_SECONDS);
 	if (c->opts->auth)
 		memset(c->opts->auth, 0, sizeof(*c->opts->auth));
 	*remote = NULL;
@@ -2094,6 +2111,7 @@ static int remote_begin(struct remote_ctx *c, git_remote **remote, git_remote_ca
 /* Free what a remote operation held. */
 static void remote_end(struct remote_ctx *c, git_remote *remote)
 {
+	netwatch_disarm();
 	hw_buf_free(&c->rejected);
 	hw_buf_free(&c->server);
 	hw_buf_free(&c->line);
@@ -2139,6 +2157,7 @@ int repo_push_peek(hw_repo *r, const char *url, const char *const *refspecs, siz
 			  : push_smart(r->git, remote, url, refspecs, n, &po.callbacks, &peek);
 	if (rc == PUSH_FALLBACK) {
 		peek.known = 0;
+		po.callbacks.transport = net_transport;   /* waits on a server watched */
 		rc = git_remote_push(remote, &specs, &po);
 	}
 	if (rc >= 0 && peeked && peek.known) {
@@ -2190,8 +2209,8 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	if ((rc = remote_begin(&c, &remote, &fo.callbacks, r, url, opts, err)) < 0)
 		goto cleanup;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if (opts && opts->whole_pack)
-		fo.callbacks.transport = fetch_transport;
+	/* Both watch every wait on a server (netwatch.h); folders go through libgit2's own. */
+	fo.callbacks.transport = opts && opts->whole_pack ? fetch_transport : net_transport;
 	fo.update_fetchhead = 0;
 	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
 	if (server_flush(&c) != 0 && rc == 0)

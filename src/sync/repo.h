@@ -378,9 +378,13 @@ typedef struct repo_remote_opts {
 	int whole_pack;             /* fetch from a server: ask for a pack complete in itself,
 				       not a thin one (src/sync/fetch.c: fewer bytes are not
 				       worth the indexer's cost for a large fetch) */
+	unsigned timeout;           /* seconds one wait on a server (a connect, a read, a
+				       write) may last before the connection is closed and
+				       the operation fails, naming it (src/sync/netwatch.c);
+				       0: NETWATCH_DEFAULT_SECONDS */
 } repo_remote_opts;
 
-#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL, 0 }
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL, 0, 0 }
 
 /*
  * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading

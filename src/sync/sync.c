@@ -380,6 +380,7 @@ int sync_run_open(run *r, hw_ws *ws, const sync_opts *opts)
 	ro.progress = on_transfer;
 	ro.credentials = on_credentials;
 	ro.ca_file = r->ca_file && *r->ca_file ? r->ca_file : NULL;
+	ro.timeout = (unsigned)ws_sync_timeout(ws);
 	ro.payload = r;
 	ro.auth = r->opts->auth;
 	if (ro.auth)

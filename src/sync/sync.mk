@@ -4,6 +4,7 @@
 noinst_LIBRARIES += src/sync/libsync.a
 SYNC_SRCS = \
 	src/sync/repo.c src/sync/repo.h src/sync/push.c src/sync/push.h src/sync/fetch.c \
+	src/sync/netwatch.c src/sync/netwatch.h \
 	src/sync/sync.c src/sync/sync.h src/sync/sync_int.h \
 	src/sync/merge.c src/sync/publish.c src/sync/migrate.c src/sync/seal_sync.c \
 	src/sync/locks.c \
@@ -24,6 +25,12 @@ tests_test_push_CFLAGS = $(TEST_CFLAGS)
 tests_test_push_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/fake-receive-pack.py
 
+# The watch on waits for a server, over real TCP connections.
+check_PROGRAMS += tests/test_netwatch
+TESTS += tests/test_netwatch
+tests_test_netwatch_CFLAGS = $(TEST_CFLAGS)
+tests_test_netwatch_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/test_sync
 TESTS += tests/test_sync
 tests_test_sync_CFLAGS = $(TEST_CFLAGS)
@@ -35,6 +42,10 @@ homeward_SOURCES += ui/cli_sync.c
 # The real program through a folder remote and a git daemon on 127.0.0.1.
 TESTS += tests/sync-roundtrip.sh tests/sync-connections.sh
 EXTRA_DIST += tests/sync-roundtrip.sh tests/sync-connections.sh
+
+# A server gone silent ends a sync or merge after sync.timeout (tests/cut-proxy.py freezes it).
+TESTS += tests/sync-timeout.sh
+EXTRA_DIST += tests/sync-timeout.sh
 
 # `homeward migrate repository` on a central repository of format 1.
 TESTS += tests/sync-migrate.sh
