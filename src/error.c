@@ -82,6 +82,7 @@ static const struct {
 	{ HW_EEXPOSED, "readable by others", N_("other users of this computer could read the workspace; nothing was done") },
 	{ HW_EUNTRUSTED, "identity not verified", N_("the identity of the central repository could not be verified; nothing was exchanged with it") },
 	{ HW_ELOCKED, "central repository locked", N_("the central repository is locked; your work is kept and will be sent next time") },
+	{ HW_ESILENT, "central repository silent", N_("the central repository stopped answering; your work is kept and will be sent next time") },
 	{ HW_ERROR, "error", N_("error") },
 };
 

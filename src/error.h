@@ -27,6 +27,7 @@ enum {
 	HW_EEXPOSED = -13,  /* other users of the machine can read the workspace */
 	HW_EUNTRUSTED = -14, /* the remote's host key or certificate did not check out */
 	HW_ELOCKED = -15,   /* the central repository is locked by a lock file */
+	HW_ESILENT = -16,   /* the remote stopped answering for longer than sync.timeout */
 };
 
 #define HW_ERROR_MAX 1024

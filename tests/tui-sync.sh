@@ -103,5 +103,39 @@ PY
 	keys F10
 	gone
 	kill "$srv" 2>/dev/null
+
+	# A server that takes the connection and never answers: the sync ends
+	# after sync.timeout with a message, and the screen goes on.
+	cat >"$work/silent.py" <<'PY'
+import socket, sys, os, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+end = time.time() + 300
+s.settimeout(1)
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+PY
+	python3 "$work/silent.py" "$work/silent-port" & silent=$!
+	i=0; while [ ! -s "$work/silent-port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	hw "$ws" config set sync.remote "git://127.0.0.1:$(cat "$work/silent-port")/central.git" >/dev/null
+	hw "$ws" config set sync.timeout 2 >/dev/null
+	start
+	wait_for "Samir Sent"
+	keys F5
+	check "a silent server ends the sync after sync.timeout, saying so" \
+		wait_for "stopped answering"
+	check "... that the work is kept" wait_for "your work is kept"
+	check "... with the key bar still shown" line_has "F10 Quit" "F5 Sync"
+	keys F10
+	check "and the screen still answers: F10 quits" gone
+	kill "$silent" 2>/dev/null
 fi
 finish

@@ -47,7 +47,8 @@ int cli_fail(const hw_error *err)
 	/* The detail already says what happened; the code adds what to do. */
 	if (err->code == HW_EBUSY || err->code == HW_ENOSPACE || err->code == HW_ENETWORK ||
 	    err->code == HW_ECORRUPT || err->code == HW_EREJECTED || err->code == HW_EAUTH ||
-	    err->code == HW_EEXPOSED || err->code == HW_EUNTRUSTED || err->code == HW_ELOCKED)
+	    err->code == HW_EEXPOSED || err->code == HW_EUNTRUSTED || err->code == HW_ELOCKED ||
+	    err->code == HW_ESILENT)
 		return cli_error("%s (%s)", err->msg, code_message(err->code));
 	return cli_error("%s", err->msg);
 }

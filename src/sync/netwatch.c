@@ -208,6 +208,16 @@ unsigned netwatch_leave(void)
 	return r;
 }
 
+unsigned netwatch_cut(void)
+{
+	unsigned r;
+
+	pthread_mutex_lock(&lock);
+	r = cut ? limit : 0;
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
 void netwatch_hold(void)
 {
 	pthread_mutex_lock(&lock);

@@ -34,6 +34,9 @@ unsigned netwatch_enter(void);
  */
 unsigned netwatch_leave(void);
 
+/* The limit in seconds when the watch cut the armed operation, else 0. */
+unsigned netwatch_cut(void);
+
 /*
  * Around a wait on a person inside a wait on the server (a prompt for a
  * token while connecting): that time is not counted, and the wait starts

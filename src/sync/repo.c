@@ -2021,6 +2021,7 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown libgit2 error";
 	char name[256], shown[1024];
+	unsigned silence;
 	int code;
 
 	url = hw_url_shown(url, shown, sizeof(shown));
@@ -2039,6 +2040,11 @@ static int remote_fail(struct remote_ctx *c, int gitcode, const char *what, cons
 				    what, url, name);
 	if (c->cancelled)
 		return hw_error_set(err, HW_ERROR, "%s %s: cancelled", what, url);
+	if ((silence = netwatch_cut()) != 0)
+		/* Whatever libgit2 made of the closed connection, the cause is the silence. */
+		return hw_error_set(err, HW_ESILENT, "%s %s: the server sent nothing for %u seconds and "
+				    "the connection was closed (to wait longer: homeward config set "
+				    "sync.timeout SECONDS)", what, url, silence);
 	if (c->untrusted)
 		return hw_error_set(err, HW_EUNTRUSTED, "%s %s: %s", what, url,
 				    c->trust.len ? c->trust.ptr : "the server's identity could not be verified");
