@@ -29,7 +29,7 @@ csv() { python3 -c 'import csv,signal,sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): print("|".join(row))' "$1"; }
 
-echo "1..24"
+echo "1..28"
 
 # The fixture.  NG: seven adults opened 2026-03-10; six decide to return,
 # five leave in October with assistance (all cash, two also medical).
@@ -113,6 +113,20 @@ ok "caseload table: headings, stages in order, <5, the rule said, nothing on std
 	 grep -q "^All cases  *12$" "$T/out" && grep -q "^Stage  *identified  *<5$" "$T/out" &&
 	 grep -q "^  *departed  *6$" "$T/out" && grep -q "shown as <5" "$T/out" &&
 	 [ "$(grep -n "identified\|follow-up" "$T/out" | cut -d: -f1 | tr "\n" " ")" = "3 9 " ]'
+ok "caseload table: vulnerability flags by their names, not their codes" \
+	'grep -q "^Vulnerability  *Minor  *<5$" "$T/out" && grep -q "^  *Unaccompanied minor  *<5$" "$T/out" &&
+	 ! grep -q "unaccompanied_minor" "$T/out"'
+LANGUAGE=fr $W report caseload >"$T/out" 2>"$T/err"
+ok "caseload table in French: the flags' names translated" \
+	'grep -q "^  *Mineur non accompagné  *<5$" "$T/out" && ! grep -q "unaccompanied_minor" "$T/out"'
+$W report caseload --format csv >"$T/out" 2>"$T/err"
+ok "caseload csv and json keep the flags' codes, also in French" \
+	'csv "$T/out" | grep -qx "vulnerability|unaccompanied_minor|<5" &&
+	 LANGUAGE=fr $W report caseload --format csv | cmp -s - "$T/out" &&
+	 LANGUAGE=fr $W report caseload --format json | grep -q "\"value\":\"unaccompanied_minor\""'
+$W report caseload --format html >"$T/out" 2>"$T/err"
+ok "caseload html: the table names the flags like the terminal's" \
+	'grep -q "<td>Unaccompanied minor</td>" "$T/out" && ! grep -q "unaccompanied_minor" "$T/out"'
 
 # Filters.
 $W report caseload --country ng --format csv >"$T/out" 2>"$T/err"

@@ -1,7 +1,8 @@
 /*
  * test_chart.c: bars and sparklines as the screens draw them (ui/chart.c):
  * lengths, half blocks on the side a bar ends, the shade of a count shown
- * as "<5", the order of a right-to-left sparkline, the ASCII fallback.
+ * as "<5", the order of a right-to-left sparkline, the mark of a withheld
+ * month, the ASCII fallback.
  */
 #include <criterion/criterion.h>
 
@@ -51,9 +52,28 @@ Test(chart, a_sparkline_has_a_column_per_value)
 	int vague[] = { 0, 0, 1, 0 };
 
 	is(chart_sparkline(v, NULL, 4, 0), "█ ▂▄");
-	is(chart_sparkline(v, vague, 4, 0), "█ ▁▄");
-	is(chart_sparkline(v, vague, 4, CHART_RTL), "▄▁ █");
-	is(chart_sparkline(v, vague, 4, CHART_ASCII), "# _-");
+	is(chart_sparkline(v, vague, 4, 0), "█ ░▄");
+	is(chart_sparkline(v, vague, 4, CHART_RTL), "▄░ █");
+	is(chart_sparkline(v, vague, 4, CHART_ASCII), "# ?-");
+}
+
+/*
+ * A month whose count is "<5" is not a height: neither the lowest block
+ * (which reads as "a few", below a month of 5) nor a blank (which reads as
+ * none).  It gets a mark of its own, the legend's, and the months shown are
+ * scaled without it.
+ */
+Test(chart, a_withheld_value_is_its_own_mark_never_a_level)
+{
+	long v[] = { 4, 0, 1, 40 };
+	int vague[] = { 1, 0, 1, 0 };
+
+	is(chart_sparkline(v, vague, 4, 0), "░ ░█");
+	is(chart_sparkline(v, vague, 4, CHART_ASCII), "? ?#");
+	cr_assert_str_eq(chart_withheld_mark(0), "░");
+	cr_assert_str_eq(chart_withheld_mark(CHART_ASCII), "?");
+	/* Every value withheld: marks only, nothing to scale on. */
+	is(chart_sparkline((long[]){ 4, 2, 1, 3 }, (int[]){ 1, 1, 1, 1 }, 4, 0), "░░░░");
 }
 
 Test(chart, a_range_is_solid_to_its_low_end_and_shaded_to_its_high_end)

@@ -4,7 +4,8 @@
 # days and a sparkline with block characters, and the follow-up rounds and
 # mean scores; a count under the threshold is "<5" with no bar until F3
 # shows it exactly, on the screen only, and the other bars are scaled on the
-# figures shown; vulnerability flags and countries are named in words, in
+# figures shown; a month of the sparkline under the threshold is a shade,
+# never a height, and a legend says so; vulnerability flags and countries are named in words, in
 # the reader's language; in Arabic the charts are
 # mirrored (labels on the right, bars growing leftwards, time running
 # right to left); in a locale that is not UTF-8 they are plain ASCII.
@@ -130,9 +131,17 @@ check "five waiting for an arrival" waiting "Departure → Arrival" "5 █"
 keys Tab
 check "Tab goes to the returns" wait_for "Reports · Returns"
 check "the returns' total" wait_for "All returns: 6"
-# October (5: the tallest), November (none: a blank), December (<5: the lowest).
-check "the sparkline runs from October to December" on_screen "  █ ▁"
+# October (5: the tallest), November (none: a blank), December (<5: not a
+# height, the shade the legend explains).
+check "the sparkline runs from October to December" on_screen "  █ ░"
+check "a withheld month is not drawn as the lowest block" nowhere "▁"
 check "its first month is named under it" on_screen "2026-10"
+check "the legend says what the shade means" on_screen "░ a month of <5 returns: its height is not shown"
+keys F3
+check "with exact counts December is a height: 1 of 5" wait_for "  █ ▂"
+check "... and the legend is gone" not_on_screen "a month of <5 returns"
+keys F3
+wait_for "  █ ░"
 check "returns by type of return" line_has "Assisted voluntary" "5 █"
 check "the forced return is <5" line_has "Forced" "<5"
 check "returns by country, by name" line_has "Nigeria" "6 █"
@@ -177,8 +186,12 @@ check "the timeliness in Arabic" wait_for "35 / 33"
 check "the days are left of the range bar, its shaded end first" \
 	sh -c 'printf "%s" "$1" | grep -qE " 35 / 33 ░+█+ 5 "' - "$(line_with "35 / 33")"
 keys Tab
-check "the returns in Arabic: time runs right to left" wait_for "▁ █"
-check "not left to right" nowhere "█ ▁"
+check "the returns in Arabic: time runs right to left" wait_for "░ █"
+check "not left to right" nowhere "█ ░"
+# The legend's "<5" is mirrored with the text around it: "5>" on the screen.
+legend=$(screen | grep "░" | grep -F "5>" | head -n 1)
+check "the legend in Arabic, with the shade and <5, right-aligned under the sparkline" \
+	eval '[ -n "$legend" ] && [ "$(width "$legend")" -eq 78 ]'
 keys F10
 gone
 
@@ -263,7 +276,8 @@ check "and a small count has no bar" no_bar "identified"
 check "... not even in ASCII" sh -c '! printf "%s" "$1" | grep -qE "<5 *[#:]"' - "$(line_with identified)"
 check "no block character is drawn" nowhere "[█░▁]"
 keys Tab Tab
-check "the ASCII sparkline" wait_for "  # _"
+check "the ASCII sparkline: a withheld month is ?" wait_for "  # ?"
+check "the ASCII legend" on_screen "? a month of <5 returns: its height is not shown"
 keys F10
 gone
 finish

@@ -126,11 +126,23 @@ char *chart_sparkline(const long *values, const int *vague, size_t n, unsigned f
 		long v = values[k];
 		int level;
 
+		/*
+		 * A withheld value has no height: the lowest block would read
+		 * as "few" beside a blank that reads as "none", and any level
+		 * says more than "<5".  Its own mark says "not shown".
+		 */
+		if (vague && vague[k]) {
+			const char *mark = chart_withheld_mark(flags);
+
+			memcpy(p, mark, strlen(mark));
+			p += strlen(mark);
+			continue;
+		}
 		if (v <= 0) {
 			*p++ = ' ';
 			continue;
 		}
-		if ((vague && vague[k]) || max <= 0)
+		if (max <= 0)
 			level = 0;
 		else
 			level = (int)(((double)v * 7) / (double)max + 0.5);
@@ -147,6 +159,11 @@ char *chart_sparkline(const long *values, const int *vague, size_t n, unsigned f
 	}
 	*p = '\0';
 	return out;
+}
+
+const char *chart_withheld_mark(unsigned flags)
+{
+	return flags & CHART_ASCII ? "?" : SHADE;
 }
 
 int chart_utf8_locale(void)

@@ -5,9 +5,10 @@
  * Bars are full blocks (U+2588) with a half block at the end for half a
  * cell, growing from the start of a line: in a right-to-left layout the
  * bar is drawn from the right, so its half block is the right half
- * (U+2590).  Sparklines use the eight lower blocks U+2581..U+2588.  With
- * CHART_ASCII (a terminal whose locale is not UTF-8) bars are '#' and
- * sparklines the levels "_.:-=+*#".
+ * (U+2590).  Sparklines use the eight lower blocks U+2581..U+2588, and a
+ * light shade for a value withheld.  With CHART_ASCII (a terminal whose
+ * locale is not UTF-8) bars are '#' and sparklines the levels "_.:-=+*#",
+ * and '?' withheld.
  */
 #ifndef HW_UI_CHART_H
 #define HW_UI_CHART_H
@@ -42,10 +43,17 @@ char *chart_range(double lo, double hi, double max, int width, unsigned flags);
  * A sparkline of n values, one column each: 0 is a blank, the largest the
  * full block, the others scaled over the eight levels (a value above 0
  * never below the first).  vague[i] (vague may be NULL) marks a value
- * shown as "<N": it is drawn at the first level whatever it is.  With
- * CHART_RTL the first value is the last character.  Caller frees.
+ * shown as "<N": it is drawn as chart_withheld_mark(), never as a level,
+ * and the others are scaled without it.  With CHART_RTL the first value is
+ * the last character.  Caller frees.
  */
 char *chart_sparkline(const long *values, const int *vague, size_t n, unsigned flags);
+
+/*
+ * The one-column mark of a sparkline's withheld value, for a legend: a
+ * light shade (U+2591), '?' with CHART_ASCII.  Static.
+ */
+const char *chart_withheld_mark(unsigned flags);
 
 /* True when the terminal's locale speaks UTF-8 (else charts use CHART_ASCII). */
 int chart_utf8_locale(void);

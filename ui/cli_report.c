@@ -203,6 +203,9 @@ const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 		return ui_word_label(ui_return_types, value);
 	if (!strcmp(column, "assistance_kind") && *value)
 		return ui_word_label(ui_kinds, value);
+	/* The same names as the Reports screen's; a flag it does not know stays as written. */
+	if (measure && !strcmp(measure, "vulnerability") && !strcmp(column, "value") && *value)
+		return ui_word_label(ui_vulnerabilities, value);
 	if (*value)
 		return value;
 	if (!strcmp(column, "assistance_kind"))

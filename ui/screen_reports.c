@@ -11,8 +11,10 @@
  * screen shows a count under the threshold as "<5", with no bar: any length
  * would say more than "<5" (or, scaled on the threshold, suggest a large
  * value beside small ones), and the other bars are scaled on the figures
- * shown.  A key shows the exact counts, with their bars, on this screen
- * only, until it is pressed again or the screen is left.
+ * shown.  A month of the sparkline under the threshold is a shade of its
+ * own with a legend, never a height: the lowest block would read as "a few"
+ * and a blank as "none".  A key shows the exact counts, with their bars, on
+ * this screen only, until it is pressed again or the screen is left.
  */
 #include "config.h"
 
@@ -34,7 +36,9 @@
 /* The reports the screen shows, in the order Tab goes through them. */
 enum { REP_CASELOAD, REP_TIMELINESS, REP_RETURNS, REP_REFERRALS, REP_FOLLOWUP, NREPORTS };
 
-enum { ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_BLANK, ITEM_RANGE };
+enum {
+	ITEM_HEADING, ITEM_BAR, ITEM_TEXT, ITEM_SPARK, ITEM_AXIS, ITEM_LEGEND, ITEM_BLANK, ITEM_RANGE
+};
 
 typedef struct rep_item {
 	int kind;
@@ -362,6 +366,12 @@ static int build_returns(rep_view *v)
 	    (rc = add_item(v, ITEM_HEADING, _("Returns per month"), 0, 0)) == 0 &&
 	    (rc = add_item(v, ITEM_SPARK, "", 0, 0)) == 0)
 		rc = add_item(v, ITEM_AXIS, "", 0, 0);
+	/* A withheld month has a mark of its own: say what it means. */
+	for (int i = 0; rc == 0 && i < v->nmonths; i++)
+		if (v->months_vague[i]) {
+			rc = add_item(v, ITEM_LEGEND, "", 0, 0);
+			break;
+		}
 	if (rc == 0)
 		rc = add_section(v, _("Type of return"), types, nt, ui_return_types, NULL, "");
 	if (rc == 0)
@@ -821,6 +831,19 @@ static void draw_axis(rep_view *v, tui *t, int y, int cols, int rtl)
 	}
 }
 
+/* What the mark of a withheld month means, under the sparkline. */
+static void draw_legend(rep_view *v, tui *t, int y, int cols, int rtl, unsigned cflags)
+{
+	char line[256], buf[32];
+
+	/* TRANSLATORS: the legend under the sparkline of returns per month:
+	 * the first %s is the mark drawn for a month whose count is withheld,
+	 * the second how such a count is written ("<5"). */
+	snprintf(line, sizeof line, _("%s a month of %s returns: its height is not shown"),
+		 chart_withheld_mark(cflags), report_count_text(&v->r, 1, buf));
+	put_side(t, y, 2, cols - 4, line, ROLE_DIM, rtl);
+}
+
 static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
 {
 	rep_view *v = vw->data;
@@ -877,6 +900,9 @@ static void rep_draw(ui_view *vw, tui *t, int top, int rows, int cols)
 			break;
 		case ITEM_AXIS:
 			draw_axis(v, t, y, cols, rtl);
+			break;
+		case ITEM_LEGEND:
+			draw_legend(v, t, y, cols, rtl, cflags);
 			break;
 		case ITEM_RANGE:
 			draw_range(v, t, it, y, cols, rtl, cflags);
