@@ -896,6 +896,29 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Hand the device branches the fetches dropped to the result, each with
+ * whether main has all of it (main as this run left it).
+ */
+static void note_pruned(run *r, merge_result *res)
+{
+	char mtip[REPO_OID_HEX + 1], base[REPO_OID_HEX + 1];
+	hw_error quiet;
+	size_t i;
+	int have_main;
+
+	if (!r->repo)
+		return;
+	sync_take_pruned(r, &res->pruned, &res->npruned);
+	/* A failed look here must not replace the run's own error. */
+	memset(&quiet, 0, sizeof(quiet));
+	have_main = repo_ref_get(mtip, r->repo, SYNC_REMOTE_MAIN, &quiet) == 0;
+	for (i = 0; i < res->npruned; i++)
+		res->pruned[i].merged = have_main &&
+					repo_merge_base(base, r->repo, mtip, res->pruned[i].tip, &quiet) == 0 &&
+					strcmp(base, res->pruned[i].tip) == 0;
+}
+
 int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 {
 	merge_result res;
@@ -948,6 +971,7 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	rc = sync_step_import(&r, &res.sync);
 
 cleanup:
+	note_pruned(&r, &res);
 	sync_run_close(&r);
 	if (out)
 		*out = res;
@@ -976,6 +1000,7 @@ int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	rc = merge_once(&r, &res, 1);
 
 cleanup:
+	note_pruned(&r, &res);
 	sync_run_close(&r);
 	if (out)
 		*out = res;
@@ -1010,4 +1035,7 @@ void merge_result_free(merge_result *r)
 	free(r->waiting);
 	r->waiting = NULL;
 	r->nwaiting = 0;
+	sync_pruned_free(r->pruned, r->npruned);
+	r->pruned = NULL;
+	r->npruned = 0;
 }
