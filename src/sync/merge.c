@@ -932,7 +932,14 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "merging")) < 0)
 		goto cleanup;
-	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
+	/*
+	 * One fetch brings the roster (on main) and the device branches:
+	 * nothing reads a device branch before merge_once, which checks them
+	 * against the roster kept by then.  The supervisor's own push comes
+	 * between; a main that moves meanwhile makes the push of main a
+	 * non-fast-forward, and the merge is redone on a fresh fetch.
+	 */
+	if (r.signed_mode && (rc = sync_refresh_roster(&r, 1)) < 0)
 		goto cleanup;
 	/* The supervisor's own records travel like any device's. */
 	if ((rc = sync_send_pending(&r, &res.sync)) < 0)
@@ -940,7 +947,7 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 
 	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
 	for (attempt = 0;; attempt++) {
-		if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+		if ((attempt > 0 || !r.signed_mode) && (rc = sync_step_fetch(&r, 1, 0)) < 0)
 			goto cleanup;
 		if (attempt == 0 && (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
 			goto cleanup;
@@ -993,9 +1000,10 @@ int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "reviewing the device branches")) < 0)
 		goto cleanup;
-	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
+	/* The roster and the device branches in one fetch, as merge_run. */
+	if (r.signed_mode && (rc = sync_refresh_roster(&r, 1)) < 0)
 		goto cleanup;
-	if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+	if (!r.signed_mode && (rc = sync_step_fetch(&r, 1, 0)) < 0)
 		goto cleanup;
 	rc = merge_once(&r, &res, 1);
 

@@ -466,17 +466,22 @@ static int check_same_team(run *r, const team_file *files, size_t n)
 	return rc;
 }
 
-int sync_refresh_roster(run *r)
+int sync_refresh_roster(run *r, int devices)
 {
 	char tip[REPO_OID_HEX + 1];
 	roster_take t = { r, NULL, 0, 0 };
 	size_t i;
 	int rc, own;
 
-	/* A device that never committed takes its branch's remote copy along (sync_send_pending). */
+	/*
+	 * A device that never committed takes its branch's remote copy along
+	 * (sync_send_pending).  A merge takes every device branch in the same
+	 * fetch: what follows here reads main only, and the branches are
+	 * checked against the roster only once it is kept (merge.c).
+	 */
 	own = repo_ref_get(tip, r->repo, r->device_ref, r->err) == HW_ENOTFOUND;
 	hw_error_clear(r->err);
-	if ((rc = sync_step_fetch(r, 0, own)) < 0)
+	if ((rc = sync_step_fetch(r, devices, own)) < 0)
 		return rc;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -2612,7 +2617,7 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 		goto cleanup;
 	if (r.signed_mode) {
 		/* Sealed for the roster as main has it now: take its news first. */
-		if ((rc = sync_refresh_roster(&r)) < 0)
+		if ((rc = sync_refresh_roster(&r, 0)) < 0)
 			goto cleanup;
 		if (!team_members_with_role(r.roster, "supervisor", NULL, 0) &&
 		    ws_pending_count(ws, &pending) == 0 && pending > 0) {

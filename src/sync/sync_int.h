@@ -117,8 +117,12 @@ int sync_team_mode(hw_ws *ws);
 /* (Re)load the roster of the workspace into r->roster (signed mode). */
 int sync_roster(run *r);
 
-/* Fetch main and keep the roster entries it holds, then reload the roster (signed mode). */
-int sync_refresh_roster(run *r);
+/*
+ * Fetch main (with devices, every device branch in the same connection)
+ * and keep the roster entries main holds, then reload the roster (signed
+ * mode).
+ */
+int sync_refresh_roster(run *r, int devices);
 
 /* The commit signing callback of signed mode (payload: the run). */
 int sync_sign_commit(char **out, const char *data, size_t len, void *payload);
