@@ -2184,9 +2184,9 @@ struct pruned_ref {
 };
 
 /*
- * After a fetch: delete each local ref that a glob refspec maps to and
- * whose source the server did not list, so that a branch removed on the
- * server does not live on here.  Only globs: the ref of a named refspec
+ * Before a fetch, once connected: delete each local ref that a glob
+ * refspec maps to and whose source the server does not list, so that a
+ * branch removed on the server does not live on here.  Only globs: the ref of a named refspec
  * stays when the server lacks its source (repo_fetch), and one that is
  * also a glob's is kept too.  Symbolic refs are left alone.
  */
@@ -2203,7 +2203,7 @@ static int prune_refs(hw_repo *r, git_remote *remote, const char *const *refspec
 	git_buf src = GIT_BUF_INIT;
 	int rc;
 
-	/* The refs the server listed at the start of this fetch, sorted. */
+	/* The refs the server listed as the connection opened, sorted. */
 	if ((rc = git_remote_ls(&heads, &nheads, remote)) < 0)
 		return repo_fail(err, rc, "listing the remote's refs");
 	if (!(listed = malloc((nheads + 1) * sizeof(*listed))))
@@ -2311,18 +2311,32 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	if (opts && opts->whole_pack)
 		fo.callbacks.transport = fetch_transport;
 	fo.update_fetchhead = 0;
+	if (opts && opts->prune) {
+		/*
+		 * Not libgit2's own prune (git_fetch_options.prune): it prunes by
+		 * every refspec, and would delete main's copy when a server lost
+		 * main; only the namespaces of globs are pruned here.  And first,
+		 * from the refs the server lists as the connection opens, as git
+		 * does: the copy of a removed devices/x would keep a new
+		 * devices/x/y from being written.  The fetch goes on in the same
+		 * connection.
+		 */
+		rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts,
+					&fo.custom_headers);
+		if (server_flush(&c) != 0 && rc == 0)
+			rc = -1;
+		if (rc < 0) {
+			rc = remote_fail(&c, rc, "fetching from", url, err);
+			goto cleanup;
+		}
+		if ((rc = prune_refs(r, remote, refspecs, n, opts, err)) < 0)
+			goto cleanup;
+	}
 	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
 	if (server_flush(&c) != 0 && rc == 0)
 		rc = -1;
 	if (rc < 0)
 		rc = remote_fail(&c, rc, "fetching from", url, err);
-	/*
-	 * Not libgit2's own prune (git_fetch_options.prune): it prunes by
-	 * every refspec, and would delete main's copy when a server lost
-	 * main; only the namespaces of globs are pruned here.
-	 */
-	else if (opts && opts->prune)
-		rc = prune_refs(r, remote, refspecs, n, opts, err);
 
 cleanup:
 	remote_end(&c, remote);
