@@ -2186,9 +2186,10 @@ struct pruned_ref {
 /*
  * Before a fetch, once connected: delete each local ref that a glob
  * refspec maps to and whose source the server does not list, so that a
- * branch removed on the server does not live on here.  Only globs: the ref of a named refspec
- * stays when the server lacks its source (repo_fetch), and one that is
- * also a glob's is kept too.  Symbolic refs are left alone.
+ * branch removed on the server does not live on here.  Only globs: the
+ * ref of a named refspec stays when the server lacks its source
+ * (repo_fetch), even inside a glob's namespace.  Symbolic refs are left
+ * alone.
  */
 static int prune_refs(hw_repo *r, git_remote *remote, const char *const *refspecs, size_t n,
 		      const repo_remote_opts *opts, hw_error *err)

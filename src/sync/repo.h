@@ -368,7 +368,8 @@ typedef struct repo_auth_note {
 /*
  * A local ref a fetch deleted because the server no longer has its source
  * (repo_remote_opts.prune), with the commit it held; non-zero stops the
- * pruning (the fetch itself is done).
+ * pruning and the fetch (a negative HW_* code with err set is returned as
+ * it is).
  */
 typedef int (*repo_pruned_cb)(const char *refname, const char *commit, void *payload);
 
@@ -433,7 +434,9 @@ void repo_set_libgit2_push(int on);
  * allowed) from url into the given local refs.  A non-glob source the
  * remote does not have is no error: its local ref stays as it was.  With
  * opts->prune, the local refs of a glob refspec whose source the remote
- * no longer lists are deleted afterwards, each told to opts->pruned.
+ * no longer lists are deleted, each told to opts->pruned: first, from the
+ * refs the remote lists as the connection opens, so that new refs under a
+ * removed one's name (devices/x/y after devices/x) can be written.
  * Errors as for repo_push.
  */
 int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
