@@ -4,9 +4,11 @@
 # fetches main (the roster it seals for), pushes, and fetches main again
 # only when the push saw the server's main somewhere else: one connection
 # fewer on every sync of a quiet day, and nothing missed on a busy one
-# (the hook moves main between the first fetch and the push).  A merge's
-# fetch of the devices' work asks for a pack complete in itself (no
-# thin-pack), a device's fetch of main keeps thin packs.  Prints TAP.
+# (the hook moves main between the first fetch and the push).  A merge
+# fetches once: the roster on main and the devices' branches in one
+# connection.  A merge's fetch of the devices' work asks for a pack
+# complete in itself (no thin-pack), a device's fetch of main keeps thin
+# packs.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
 GIT_BIN=${GIT_BIN:-git}
@@ -38,7 +40,7 @@ hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 . "${top_srcdir:-.}/tests/team-lib.sh"
 . "${top_srcdir:-.}/tests/daemon-lib.sh"
 
-echo "1..7"
+echo "1..8"
 
 # The hook runs before the daemon serves each request: it notes the
 # service, and on a push it may first move main to the commit in move-main.
@@ -59,7 +61,7 @@ DAEMON_TRACE="$tmp/packets"
 daemon_start "$tmp/srv" --access-hook="$tmp/hook"
 port=$daemon_port
 if [ -z "$port" ]; then
-	for i in 1 2 3 4 5 6 7; do skip "git daemon could not start"; done
+	for i in 1 2 3 4 5 6 7 8; do skip "git daemon could not start"; done
 	exit 0
 fi
 remote="git://127.0.0.1:$port/central.git"
@@ -138,5 +140,26 @@ if hw B sync >"$tmp/out" 2>&1 && want_caps >>"$tmp/out" && [ -n "$(want_caps)" ]
 	ok "a counsellor's fetch of main still asks for a thin pack, and gets the merged case"
 else
 	not_ok "a counsellor's fetch of main still asks for a thin pack, and gets the merged case"
+fi
+
+# A merge with everything to do: a new member for the roster it publishes,
+# a case of the supervisor's own to push first, and a counsellor's case.
+# The roster it refreshes first comes in the same fetch as the devices'
+# branches: one upload-pack, whatever the pushes.
+hw C init --device-id dev-c --name Cy --role counsellor --remote "$remote" >/dev/null 2>&1
+if fp=$(team_fingerprint "$tmp/S") && hw C team join "$fp" >"$tmp/out" 2>&1 &&
+   hw C team request --out "$tmp/C.request" >>"$tmp/out" 2>&1 &&
+   hw S team add "$tmp/C.request" --role counsellor >>"$tmp/out" 2>&1 &&
+   own=$(new_case S Sesay 2>>"$tmp/out") && fourth=$(new_case A Bah 2>>"$tmp/out") &&
+   hw A sync >>"$tmp/out" 2>&1 && : >"$tmp/requests" && hw S merge >>"$tmp/out" 2>&1 &&
+   got=$(requests) && echo "requests: $got" >>"$tmp/out" &&
+   [ "$(echo "$got" | tr ' ' '\n' | grep -c '^upload-pack$')" -eq 1 ] &&
+   grep -q "merged 2 of 2 devices" "$tmp/out" &&
+   "$GIT_BIN" --git-dir="$tmp/srv/central.git" ls-tree -r --name-only refs/heads/main >"$tmp/tree" &&
+   grep -q "^team/dev-c/" "$tmp/tree" && grep -q "/$fourth/events/" "$tmp/tree" &&
+   grep -q "/$own/events/" "$tmp/tree"; then
+	ok "a merge refreshing the roster fetches once: the roster and the devices' work in one connection"
+else
+	not_ok "a merge refreshing the roster fetches once: the roster and the devices' work in one connection"
 fi
 exit $failed

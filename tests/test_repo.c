@@ -394,6 +394,83 @@ Test(repo, push_and_fetch_over_a_folder)
 	repo_free(other);
 }
 
+/* Writes down each ref a fetch pruned, with its commit. */
+static int note_pruned(const char *refname, const char *commit, void *payload)
+{
+	hw_buf *b = payload;
+
+	hw_buf_printf(b, "%s %s\n", refname, commit);
+	return 0;
+}
+
+Test(repo, a_fetch_prunes_the_refs_of_its_globs_only)
+{
+	hw_repo *dev = NULL, *central = NULL, *sup = NULL;
+	repo_file f = { "cases/aa/1/events/x.json", "x", 1, NULL };
+	repo_remote_opts opts = REPO_REMOTE_OPTS_INIT;
+	const char *push_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d1",
+				    "refs/heads/devices/d1:refs/heads/devices/d2",
+				    "refs/heads/devices/d1:refs/heads/main" };
+	const char *nested_spec[] = { "refs/heads/devices/d1:refs/heads/devices/d2/x" };
+	const char *fetch_spec[] = { "+refs/heads/main:refs/remotes/central/main",
+				     "+refs/heads/devices/*:refs/remotes/central/devices/*",
+				     "+refs/heads/devices/d9:refs/remotes/central/devices/d9" };
+	char c1[41], tip[41], want[200];
+	hw_buf pruned = HW_BUF_INIT, refs = HW_BUF_INIT;
+	int created;
+
+	cr_assert_eq(repo_open(&central, at("central.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&dev, at("dev/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&sup, at("sup/repo.git"), 1, &err), 0);
+	cr_assert_eq(repo_commit_files(c1, &created, dev, "refs/heads/devices/d1", NULL, &f, 1, NULL, &err), 0);
+	cr_assert_eq(repo_push(dev, at("central.git"), push_spec, 3, NULL, &err), 0, "%s", err.msg);
+	opts.prune = 1;
+	opts.pruned = note_pruned;
+	opts.payload = &pruned;
+	cr_assert_eq(repo_fetch(sup, at("central.git"), fetch_spec, 3, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_each(sup, "refs/remotes/central/*", count_ref, &refs, &err), 0);
+	cr_assert_str_eq(refs.ptr, "refs/remotes/central/devices/d1\nrefs/remotes/central/devices/d2\n"
+			 "refs/remotes/central/main\n");
+	cr_assert_eq(pruned.len, 0, "%s", pruned.ptr);
+
+	/*
+	 * The server loses devices/d1 and main.  The glob's copy goes, and
+	 * is told; main's stays, as does a named refspec's copy inside the
+	 * glob's namespace (d9, which the server never had).
+	 */
+	cr_assert_eq(repo_ref_set(sup, "refs/remotes/central/devices/d9", c1, &err), 0);
+	cr_assert_eq(unlink(at("central.git/refs/heads/devices/d1")), 0);
+	cr_assert_eq(unlink(at("central.git/refs/heads/main")), 0);
+	cr_assert_eq(repo_fetch(sup, at("central.git"), fetch_spec, 3, &opts, &err), 0, "%s", err.msg);
+	hw_buf_truncate(&refs, 0);
+	cr_assert_eq(repo_ref_each(sup, "refs/remotes/central/*", count_ref, &refs, &err), 0);
+	cr_assert_str_eq(refs.ptr, "refs/remotes/central/devices/d2\nrefs/remotes/central/devices/d9\n"
+			 "refs/remotes/central/main\n");
+	snprintf(want, sizeof(want), "refs/remotes/central/devices/d1 %s\n", c1);
+	cr_assert_str_eq(pruned.ptr, want);
+
+	/* Without prune a copy the server lost stays. */
+	cr_assert_eq(unlink(at("central.git/refs/heads/devices/d2")), 0);
+	cr_assert_eq(repo_fetch(sup, at("central.git"), fetch_spec, 3, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, sup, "refs/remotes/central/devices/d2", &err), 0);
+
+	/*
+	 * A copy of a removed devices/d2 where the server now has devices/d2/x:
+	 * pruned before the fetch writes its refs, so the new one fits.
+	 */
+	cr_assert_eq(repo_push(dev, at("central.git"), nested_spec, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_fetch(sup, at("central.git"), fetch_spec, 3, &opts, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_ref_get(tip, sup, "refs/remotes/central/devices/d2/x", &err), 0, "%s", err.msg);
+	cr_assert_str_eq(tip, c1);
+	cr_assert_eq(repo_ref_get(tip, sup, "refs/remotes/central/devices/d2", &err), HW_ENOTFOUND);
+
+	hw_buf_free(&pruned);
+	hw_buf_free(&refs);
+	repo_free(dev);
+	repo_free(central);
+	repo_free(sup);
+}
+
 static pid_t daemon_pid;
 
 /* Stop the git daemon this test started (by its pid), even after a failure. */

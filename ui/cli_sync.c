@@ -508,6 +508,15 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 	for (i = 0; i < res.nwaiting; i++)
 		fprintf(stderr, _("homeward: device %s is waiting for enrolment: its branch is merged once a supervisor adds it (homeward team add)\n"),
 			res.waiting[i]);
+	/* A branch removed from the central repository: said once, by the run that drops it. */
+	for (i = 0; i < res.npruned; i++) {
+		if (res.pruned[i].merged)
+			printf(_("device %s: its branch was removed from the central repository; everything it sent is on main\n"),
+			       res.pruned[i].device);
+		else
+			fprintf(stderr, _("homeward: device %s: its branch was removed from the central repository with work that was never merged; it is merged if its device sends it again\n"),
+				res.pruned[i].device);
+	}
 	if (rc < 0) {
 		st = sync_fail(ws, rc, &cp);
 	} else {

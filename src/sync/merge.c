@@ -896,6 +896,29 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Hand the device branches the fetches dropped to the result, each with
+ * whether main has all of it (main as this run left it).
+ */
+static void note_pruned(run *r, merge_result *res)
+{
+	char mtip[REPO_OID_HEX + 1], base[REPO_OID_HEX + 1];
+	hw_error quiet;
+	size_t i;
+	int have_main;
+
+	if (!r->repo)
+		return;
+	sync_take_pruned(r, &res->pruned, &res->npruned);
+	/* A failed look here must not replace the run's own error. */
+	memset(&quiet, 0, sizeof(quiet));
+	have_main = repo_ref_get(mtip, r->repo, SYNC_REMOTE_MAIN, &quiet) == 0;
+	for (i = 0; i < res->npruned; i++)
+		res->pruned[i].merged = have_main &&
+					repo_merge_base(base, r->repo, mtip, res->pruned[i].tip, &quiet) == 0 &&
+					strcmp(base, res->pruned[i].tip) == 0;
+}
+
 int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 {
 	merge_result res;
@@ -909,7 +932,14 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "merging")) < 0)
 		goto cleanup;
-	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
+	/*
+	 * One fetch brings the roster (on main) and the device branches:
+	 * nothing reads a device branch before merge_once, which checks them
+	 * against the roster kept by then.  The supervisor's own push comes
+	 * between; a main that moves meanwhile makes the push of main a
+	 * non-fast-forward, and the merge is redone on a fresh fetch.
+	 */
+	if (r.signed_mode && (rc = sync_refresh_roster(&r, 1)) < 0)
 		goto cleanup;
 	/* The supervisor's own records travel like any device's. */
 	if ((rc = sync_send_pending(&r, &res.sync)) < 0)
@@ -917,7 +947,7 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 
 	max = r.opts->max_retries > 0 ? r.opts->max_retries : 5;
 	for (attempt = 0;; attempt++) {
-		if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+		if ((attempt > 0 || !r.signed_mode) && (rc = sync_step_fetch(&r, 1, 0)) < 0)
 			goto cleanup;
 		if (attempt == 0 && (rc = sync_stop_here(&r, SYNC_STEP_FETCH)) < 0)
 			goto cleanup;
@@ -948,6 +978,7 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	rc = sync_step_import(&r, &res.sync);
 
 cleanup:
+	note_pruned(&r, &res);
 	sync_run_close(&r);
 	if (out)
 		*out = res;
@@ -969,13 +1000,15 @@ int merge_review(hw_ws *ws, const sync_opts *opts, merge_result *out)
 		goto cleanup;
 	if ((rc = sync_require_supervisor(ws, "reviewing the device branches")) < 0)
 		goto cleanup;
-	if (r.signed_mode && (rc = sync_refresh_roster(&r)) < 0)
+	/* The roster and the device branches in one fetch, as merge_run. */
+	if (r.signed_mode && (rc = sync_refresh_roster(&r, 1)) < 0)
 		goto cleanup;
-	if ((rc = sync_step_fetch(&r, 1, 0)) < 0)
+	if (!r.signed_mode && (rc = sync_step_fetch(&r, 1, 0)) < 0)
 		goto cleanup;
 	rc = merge_once(&r, &res, 1);
 
 cleanup:
+	note_pruned(&r, &res);
 	sync_run_close(&r);
 	if (out)
 		*out = res;
@@ -1010,4 +1043,7 @@ void merge_result_free(merge_result *r)
 	free(r->waiting);
 	r->waiting = NULL;
 	r->nwaiting = 0;
+	sync_pruned_free(r->pruned, r->npruned);
+	r->pruned = NULL;
+	r->npruned = 0;
 }

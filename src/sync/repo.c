@@ -2202,6 +2202,125 @@ cleanup:
 	return rc;
 }
 
+/* A ref prune deletes, and the commit it held. */
+struct pruned_ref {
+	char *name;
+	char commit[REPO_OID_HEX + 1];
+};
+
+/*
+ * Before a fetch, once connected: delete each local ref that a glob
+ * refspec maps to and whose source the server does not list, so that a
+ * branch removed on the server does not live on here.  Only globs: the
+ * ref of a named refspec stays when the server lacks its source
+ * (repo_fetch), even inside a glob's namespace.  Symbolic refs are left
+ * alone.
+ */
+static int prune_refs(hw_repo *r, git_remote *remote, const char *const *refspecs, size_t n,
+		      const repo_remote_opts *opts, hw_error *err)
+{
+	const git_remote_head **heads;
+	const char **listed = NULL;
+	struct pruned_ref *gone = NULL;
+	size_t nheads = 0, ngone = 0, i, j;
+	git_refspec *spec = NULL;
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_buf src = GIT_BUF_INIT;
+	int rc;
+
+	/* The refs the server listed as the connection opened, sorted. */
+	if ((rc = git_remote_ls(&heads, &nheads, remote)) < 0)
+		return repo_fail(err, rc, "listing the remote's refs");
+	if (!(listed = malloc((nheads + 1) * sizeof(*listed))))
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	for (i = 0; i < nheads; i++)
+		listed[i] = heads[i]->name;
+	if (nheads)
+		qsort(listed, nheads, sizeof(*listed), cmp_str);
+
+	for (i = 0; i < n; i++) {
+		if (!strchr(refspecs[i], '*'))
+			continue;
+		if ((rc = git_refspec_parse(&spec, refspecs[i], 1)) < 0 ||
+		    (rc = git_reference_iterator_glob_new(&it, r->git, git_refspec_dst(spec))) < 0) {
+			rc = repo_fail(err, rc, "pruning refs");
+			goto cleanup;
+		}
+		while ((rc = git_reference_next(&ref, it)) == 0) {
+			const char *name = git_reference_name(ref), *src_name;
+			struct pruned_ref *grown;
+			int named = 0;
+
+			if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
+			    !git_refspec_dst_matches(spec, name))
+				goto next;
+			for (j = 0; j < n && !named; j++) {
+				const char *dst = strchr(refspecs[j], ':');
+
+				named = !strchr(refspecs[j], '*') && dst && strcmp(dst + 1, name) == 0;
+			}
+			if (named)
+				goto next;
+			git_buf_dispose(&src);
+			if ((rc = git_refspec_rtransform(&src, spec, name)) < 0) {
+				rc = repo_fail(err, rc, "pruning refs");
+				goto cleanup;
+			}
+			src_name = src.ptr;
+			if (nheads && bsearch(&src_name, listed, nheads, sizeof(*listed), cmp_str))
+				goto next;
+			if (!(grown = realloc(gone, (ngone + 1) * sizeof(*gone))) ||
+			    !(grown[ngone].name = hw_strdup(name))) {
+				if (grown)
+					gone = grown;
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+				goto cleanup;
+			}
+			gone = grown;
+			oid_hex(gone[ngone++].commit, git_reference_target(ref));
+next:
+			git_reference_free(ref);
+			ref = NULL;
+		}
+		if (rc != GIT_ITEROVER) {
+			rc = repo_fail(err, rc, "pruning refs");
+			goto cleanup;
+		}
+		rc = 0;
+		git_reference_iterator_free(it);
+		it = NULL;
+		git_refspec_free(spec);
+		spec = NULL;
+	}
+
+	/* Deleted once the listing is done, never under an iterator. */
+	for (i = 0; i < ngone; i++) {
+		if ((rc = git_reference_remove(r->git, gone[i].name)) < 0 && rc != GIT_ENOTFOUND) {
+			rc = repo_fail(err, rc, "deleting a ref the remote no longer has");
+			goto cleanup;
+		}
+		rc = 0;
+		if (opts->pruned && (rc = opts->pruned(gone[i].name, gone[i].commit, opts->payload)) != 0) {
+			/* The callback may have said why (err); else it stopped us. */
+			if (rc > 0 || !err->code)
+				rc = hw_error_set(err, HW_ERROR, "pruning refs: stopped by the caller");
+			goto cleanup;
+		}
+	}
+
+cleanup:
+	git_reference_free(ref);
+	git_reference_iterator_free(it);
+	git_refspec_free(spec);
+	git_buf_dispose(&src);
+	for (i = 0; i < ngone; i++)
+		free(gone[i].name);
+	free(gone);
+	free(listed);
+	return rc;
+}
+
 int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	       const repo_remote_opts *opts, hw_error *err)
 {
@@ -2218,6 +2337,27 @@ int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t 
 	/* Both watch every wait on a server (netwatch.h); folders go through libgit2's own. */
 	fo.callbacks.transport = opts && opts->whole_pack ? fetch_transport : net_transport;
 	fo.update_fetchhead = 0;
+	if (opts && opts->prune) {
+		/*
+		 * Not libgit2's own prune (git_fetch_options.prune): it prunes by
+		 * every refspec, and would delete main's copy when a server lost
+		 * main; only the namespaces of globs are pruned here.  And first,
+		 * from the refs the server lists as the connection opens, as git
+		 * does: the copy of a removed devices/x would keep a new
+		 * devices/x/y from being written.  The fetch goes on in the same
+		 * connection.
+		 */
+		rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &fo.callbacks, &fo.proxy_opts,
+					&fo.custom_headers);
+		if (server_flush(&c) != 0 && rc == 0)
+			rc = -1;
+		if (rc < 0) {
+			rc = remote_fail(&c, rc, "fetching from", url, err);
+			goto cleanup;
+		}
+		if ((rc = prune_refs(r, remote, refspecs, n, opts, err)) < 0)
+			goto cleanup;
+	}
 	rc = git_remote_fetch(remote, &specs, &fo, "homeward: fetch");
 	if (server_flush(&c) != 0 && rc == 0)
 		rc = -1;

@@ -365,11 +365,19 @@ typedef struct repo_auth_note {
 	char detail[512];            /* the git library's own words when refused at once, else "" */
 } repo_auth_note;
 
+/*
+ * A local ref a fetch deleted because the server no longer has its source
+ * (repo_remote_opts.prune), with the commit it held; non-zero stops the
+ * pruning and the fetch (a negative HW_* code with err set is returned as
+ * it is).
+ */
+typedef int (*repo_pruned_cb)(const char *refname, const char *commit, void *payload);
+
 /* Options for talking to a remote. */
 typedef struct repo_remote_opts {
 	repo_progress_cb progress;  /* may be NULL */
 	repo_cred_cb credentials;   /* may be NULL: the ssh agent is tried once */
-	void *payload;              /* passed to both */
+	void *payload;              /* passed to every callback here */
 	int max_auth_tries;         /* credentials asked at most this often (0: 3) */
 	const char *ca_file;        /* https: a PEM file of the authorities to trust instead
 				       of the system's (NULL: the system's); for the process */
@@ -382,9 +390,13 @@ typedef struct repo_remote_opts {
 				       write) may last before the connection is closed and
 				       the operation fails, naming it (src/sync/netwatch.c);
 				       0: NETWATCH_DEFAULT_SECONDS */
+	int prune;                  /* fetch: delete the local refs a glob refspec maps to
+				       whose source the server no longer lists (the ref of a
+				       named refspec, such as main, is never deleted) */
+	repo_pruned_cb pruned;      /* fetch with prune: told each ref deleted; may be NULL */
 } repo_remote_opts;
 
-#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL, 0, 0 }
+#define REPO_REMOTE_OPTS_INIT { NULL, NULL, NULL, 3, NULL, NULL, 0, 0, 0, NULL }
 
 /*
  * Push refspecs ("refs/heads/x:refs/heads/x", fully qualified; a leading
@@ -424,8 +436,12 @@ void repo_set_libgit2_push(int on);
 /*
  * Fetch refspecs ("+refs/heads/main:refs/remotes/central/main", globs
  * allowed) from url into the given local refs.  A non-glob source the
- * remote does not have is no error: its local ref stays as it was.  Errors
- * as for repo_push.
+ * remote does not have is no error: its local ref stays as it was.  With
+ * opts->prune, the local refs of a glob refspec whose source the remote
+ * no longer lists are deleted, each told to opts->pruned: first, from the
+ * refs the remote lists as the connection opens, so that new refs under a
+ * removed one's name (devices/x/y after devices/x) can be written.
+ * Errors as for repo_push.
  */
 int repo_fetch(hw_repo *r, const char *url, const char *const *refspecs, size_t n,
 	       const repo_remote_opts *opts, hw_error *err);

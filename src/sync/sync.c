@@ -467,17 +467,22 @@ static int check_same_team(run *r, const team_file *files, size_t n)
 	return rc;
 }
 
-int sync_refresh_roster(run *r)
+int sync_refresh_roster(run *r, int devices)
 {
 	char tip[REPO_OID_HEX + 1];
 	roster_take t = { r, NULL, 0, 0 };
 	size_t i;
 	int rc, own;
 
-	/* A device that never committed takes its branch's remote copy along (sync_send_pending). */
+	/*
+	 * A device that never committed takes its branch's remote copy along
+	 * (sync_send_pending).  A merge takes every device branch in the same
+	 * fetch: what follows here reads main only, and the branches are
+	 * checked against the roster only once it is kept (merge.c).
+	 */
 	own = repo_ref_get(tip, r->repo, r->device_ref, r->err) == HW_ENOTFOUND;
 	hw_error_clear(r->err);
-	if ((rc = sync_step_fetch(r, 0, own)) < 0)
+	if ((rc = sync_step_fetch(r, devices, own)) < 0)
 		return rc;
 	rc = repo_ref_get(tip, r->repo, SYNC_REMOTE_MAIN, r->err);
 	if (rc == HW_ENOTFOUND) {
@@ -532,10 +537,13 @@ void sync_run_close(run *r)
 	free(r->ca_file);
 	sync_lock_release(r);
 	team_roster_free(r->roster);
+	sync_pruned_free(r->pruned, r->npruned);
 	r->repo = NULL;
 	r->remote = NULL;
 	r->ca_file = NULL;
 	r->roster = NULL;
+	r->pruned = NULL;
+	r->npruned = 0;
 }
 
 /*
@@ -979,6 +987,45 @@ static void name_big_file(run *r)
 	repo_free(b.remote);
 }
 
+/*
+ * A fetch of the device branches dropped the copy of one the server no
+ * longer has: note it for the merge's result.
+ */
+static int on_pruned(const char *refname, const char *commit, void *payload)
+{
+	run *r = payload;
+	merge_pruned *grown;
+
+	if (strncmp(refname, SYNC_REMOTE_DEVICES, strlen(SYNC_REMOTE_DEVICES)) != 0)
+		return 0;
+	if (!(grown = realloc(r->pruned, (r->npruned + 1) * sizeof(*grown))))
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	r->pruned = grown;
+	memset(&grown[r->npruned], 0, sizeof(*grown));
+	if (!(grown[r->npruned].device = hw_strdup(refname + strlen(SYNC_REMOTE_DEVICES))))
+		return hw_error_set(r->err, HW_ERROR, "out of memory");
+	sync_copy_cut(grown[r->npruned].tip, sizeof(grown[r->npruned].tip), commit);
+	r->npruned++;
+	return 0;
+}
+
+void sync_take_pruned(run *r, merge_pruned **out, size_t *n)
+{
+	*out = r->pruned;
+	*n = r->npruned;
+	r->pruned = NULL;
+	r->npruned = 0;
+}
+
+void sync_pruned_free(merge_pruned *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p && i < n; i++)
+		free(p[i].device);
+	free(p);
+}
+
 /* Fetch main, and with devices every device branch, from the remote. */
 int sync_step_fetch(run *r, int devices, int own)
 {
@@ -1004,8 +1051,19 @@ int sync_step_fetch(run *r, int devices, int own)
 	 * is mostly small, and keeps thin packs' fewer bytes.
 	 */
 	r->ropts.whole_pack = devices;
+	/*
+	 * A device branch an administrator removed from the central
+	 * repository goes from here too; else every later merge would walk
+	 * it again and, if it was refused, refuse and report it again.  Only
+	 * the devices/ namespace of the glob is pruned, never main.  Nothing
+	 * else needs to follow: what a merge took from a branch is known from
+	 * main alone (its merged tips are parents there).
+	 */
+	r->ropts.prune = devices;
+	r->ropts.pruned = on_pruned;
 	rc = repo_fetch(r->repo, r->remote, specs, n, &r->ropts, r->err);
 	r->ropts.whole_pack = 0;
+	r->ropts.prune = 0;
 	if (rc == HW_ERROR && strstr(r->err->msg, ": out of memory"))
 		name_big_file(r);
 	if (rc == 0 && (devices || own))
@@ -2560,7 +2618,7 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 		goto cleanup;
 	if (r.signed_mode) {
 		/* Sealed for the roster as main has it now: take its news first. */
-		if ((rc = sync_refresh_roster(&r)) < 0)
+		if ((rc = sync_refresh_roster(&r, 0)) < 0)
 			goto cleanup;
 		if (!team_members_with_role(r.roster, "supervisor", NULL, 0) &&
 		    ws_pending_count(ws, &pending) == 0 && pending > 0) {

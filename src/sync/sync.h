@@ -201,6 +201,17 @@ typedef struct merge_branch_info {
 	size_t offending;                    /* files refused (out->rejections has the first ones) */
 } merge_branch_info;
 
+/*
+ * A device branch the central repository no longer has (an administrator
+ * removed it): its copy in this workspace was dropped by the fetch.
+ */
+typedef struct merge_pruned {
+	char *device;                        /* device id (as the branch named it) */
+	char tip[REPO_OID_HEX + 1];          /* the commit the copy held */
+	int merged;                          /* 1: that commit is on main, so nothing of the
+						branch was left unmerged; 0: it had work main lacks */
+} merge_pruned;
+
 /* What a merge did. */
 typedef struct merge_result {
 	sync_result sync;              /* the supervisor's own sync and the import */
@@ -217,6 +228,9 @@ typedef struct merge_result {
 	size_t nbranches;
 	char **waiting;                /* devices whose branch waits for enrolment (not on the roster), owned */
 	size_t nwaiting;
+	merge_pruned *pruned;          /* device branches gone from the central repository, whose
+					  copy here this run dropped, owned */
+	size_t npruned;
 } merge_result;
 
 /*
@@ -226,7 +240,9 @@ typedef struct merge_result {
  * parse and match their file and folder names, submissions named by their
  * instance id), insert the accepted files into main, push main (redone on a
  * race with another supervisor), then import into this workspace.  A bad
- * branch is listed in out->rejections and the others still merge.  Errors
+ * branch is listed in out->rejections and the others still merge.  A
+ * device branch the central repository no longer has is dropped here too
+ * (it is neither merged nor reported again) and listed in out->pruned.  Errors
  * as sync_run, and HW_EINVALID when the workspace is not a supervisor's.
  * Free out with merge_result_free.
  */

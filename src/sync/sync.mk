@@ -47,6 +47,11 @@ EXTRA_DIST += tests/sync-roundtrip.sh tests/sync-connections.sh
 TESTS += tests/sync-timeout.sh
 EXTRA_DIST += tests/sync-timeout.sh
 
+# A device branch removed from the central repository by hand is dropped
+# by the supervisor's next merge, folder remote and git://.
+TESTS += tests/sync-prune.sh
+EXTRA_DIST += tests/sync-prune.sh
+
 # `homeward migrate repository` on a central repository of format 1.
 TESTS += tests/sync-migrate.sh
 EXTRA_DIST += tests/sync-migrate.sh

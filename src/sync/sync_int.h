@@ -46,6 +46,8 @@ typedef struct run {
 	int own_fetched;            /* this run fetched the remote's copy of this device's branch */
 	int main_peeked;            /* the last push saw main on the server: 1 at main_peek, 0 absent, -1 not known */
 	char main_peek[REPO_OID_HEX + 1];
+	merge_pruned *pruned;       /* device branches a fetch dropped (the server no longer has them) */
+	size_t npruned;
 } run;
 
 /* A growing list of files to add to a tree; sync_list_free frees. */
@@ -115,14 +117,28 @@ int sync_team_mode(hw_ws *ws);
 /* (Re)load the roster of the workspace into r->roster (signed mode). */
 int sync_roster(run *r);
 
-/* Fetch main and keep the roster entries it holds, then reload the roster (signed mode). */
-int sync_refresh_roster(run *r);
+/*
+ * Fetch main (with devices, every device branch in the same connection)
+ * and keep the roster entries main holds, then reload the roster (signed
+ * mode).
+ */
+int sync_refresh_roster(run *r, int devices);
 
 /* The commit signing callback of signed mode (payload: the run). */
 int sync_sign_commit(char **out, const char *data, size_t len, void *payload);
 
-/* Fetch main, and with devices every device branch (with own, this device's), from the remote. */
+/*
+ * Fetch main, and with devices every device branch (with own, this
+ * device's), from the remote.  With devices, the copies of device branches
+ * the remote no longer has are dropped and noted in r->pruned.
+ */
 int sync_step_fetch(run *r, int devices, int own);
+
+/* Move what r->pruned holds to *out and *n (the caller frees it with sync_pruned_free). */
+void sync_take_pruned(run *r, merge_pruned **out, size_t *n);
+
+/* Free a list of pruned branches (NULL is fine). */
+void sync_pruned_free(merge_pruned *p, size_t n);
 
 /*
  * Import every event and submission that main gained since the last import,
