@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <git2/sys/alloc.h>
 
 #include "sync/push.h"
 #include "sync/repo.h"
@@ -364,6 +367,178 @@ static const char *drop(const char *line, size_t len)
 }
 
 #define L(s) s, sizeof(s) - 1
+
+/*
+ * libgit2's heap, counted: every allocation of libgit2 goes through these
+ * (GIT_OPT_SET_ALLOCATOR), so a test can see the most it held at once.
+ */
+static long long heap_now, heap_peak;
+
+static void heap_add(void *p, long long sign)
+{
+	if (p) {
+		heap_now += sign * (long long)malloc_usable_size(p);
+		if (heap_now > heap_peak)
+			heap_peak = heap_now;
+	}
+}
+
+static void *h_malloc(size_t n, const char *file, int line)
+{
+	void *p = malloc(n);
+
+	(void)file;
+	(void)line;
+	heap_add(p, 1);
+	return p;
+}
+
+static void *h_calloc(size_t m, size_t n, const char *file, int line)
+{
+	void *p = calloc(m, n);
+
+	(void)file;
+	(void)line;
+	heap_add(p, 1);
+	return p;
+}
+
+static void *h_realloc(void *old, size_t n, const char *file, int line)
+{
+	void *p;
+
+	(void)file;
+	(void)line;
+	heap_add(old, -1);
+	p = realloc(old, n);
+	if (!p && n) {
+		heap_add(old, 1);   /* realloc failed: the old block stays */
+		return NULL;
+	}
+	heap_add(p, 1);
+	return p;
+}
+
+static void *h_reallocarray(void *old, size_t m, size_t n, const char *file, int line)
+{
+	if (n && m > (size_t)-1 / n)
+		return NULL;
+	return h_realloc(old, m * n, file, line);
+}
+
+static void *h_mallocarray(size_t m, size_t n, const char *file, int line)
+{
+	return h_reallocarray(NULL, m, n, file, line);
+}
+
+static char *h_substrdup(const char *s, size_t n, const char *file, int line)
+{
+	char *p = h_malloc(n + 1, file, line);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static char *h_strndup(const char *s, size_t n, const char *file, int line)
+{
+	return h_substrdup(s, strnlen(s, n), file, line);
+}
+
+static char *h_strdup(const char *s, const char *file, int line)
+{
+	return h_substrdup(s, strlen(s), file, line);
+}
+
+static void h_free(void *p)
+{
+	heap_add(p, -1);
+	free(p);
+}
+
+static git_allocator counting = {
+	h_malloc, h_calloc, h_strdup, h_strndup, h_substrdup, h_realloc, h_reallocarray,
+	h_mallocarray, h_free
+};
+
+/* The most libgit2 held above what it held when this was called. */
+static long long heap_mark;
+static void heap_reset(void)
+{
+	heap_mark = heap_now;
+	heap_peak = heap_now;
+}
+static long long heap_grew(void)
+{
+	return heap_peak - heap_mark;
+}
+
+Test(push, neither_the_commit_nor_the_push_holds_the_whole_pack_in_memory)
+{
+	enum { NFILES = 4000, SIZE = 8192 };
+	hw_repo *sup = NULL, *central = NULL;
+	repo_file *files = calloc(NFILES, sizeof(*files));
+	char *data = malloc((size_t)NFILES * SIZE);
+	const char *main_spec[] = { "refs/heads/main:refs/heads/main" };
+	char m1[41], url[200];
+	unsigned long long x = 88172645463325252ULL;
+	long long bytes = (long long)NFILES * SIZE;
+	int created, port = free_port(), i;
+	size_t k;
+
+	cr_assert_not_null(files);
+	cr_assert_not_null(data);
+	cr_assert_eq(git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &counting), 0);
+	cr_assert_eq(repo_open(&central, at("srv/central.git"), 1, &err), 0);
+	cr_assert_eq(repo_open(&sup, at("sup/repo.git"), 1, &err), 0);
+	start_daemon(at("srv"), port);
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/central.git", port);
+
+	/* 32 MB that does not compress: the pack is as large as the files. */
+	for (k = 0; k < (size_t)NFILES * SIZE; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[k] = (char)x;
+	}
+	for (i = 0; i < NFILES; i++) {
+		files[i].path = event_path(i, i);
+		files[i].data = data + (size_t)i * SIZE;
+		files[i].len = SIZE;
+	}
+
+	/*
+	 * The commit keeps the new files in memory until they are packed
+	 * (one pack for the commit); the pack itself goes to the indexer as it
+	 * is written, so the commit never holds the files twice.
+	 */
+	heap_reset();
+	cr_assert_eq(repo_commit_files(m1, &created, sup, "refs/heads/main", NULL, files, NFILES, NULL,
+				       &err), 0, "%s", err.msg);
+	cr_assert_lt(heap_grew(), bytes * 3 / 2, "the commit held %lld MB for %lld MB of files",
+		     heap_grew() >> 20, bytes >> 20);
+
+	/*
+	 * The push sends the pack as it is written: what it holds is the
+	 * packbuilder's list and a few objects at a time (8 MB here), never the
+	 * pack (before, the pack and a copy of it: more than twice its size).
+	 */
+	heap_reset();
+	cr_assert_eq(repo_push(sup, url, main_spec, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_lt(heap_grew(), bytes / 2, "the push held %lld MB for a pack of %lld MB",
+		     heap_grew() >> 20, bytes >> 20);
+	assert_fsck(at("srv/central.git"));
+
+	for (i = 0; i < NFILES; i++)
+		free((char *)files[i].path);
+	free(files);
+	free(data);
+	repo_free(sup);
+	repo_free(central);
+	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, NULL);
+}
 
 Test(push, the_fetch_transport_takes_thin_pack_out_of_the_capabilities)
 {

@@ -770,10 +770,12 @@ cleanup:
 /*
  * The pack of what the server lacks to take tip: every commit reachable
  * from tip and from no object the server advertised that this repository
- * has, with their new trees and files.  *count gets the number of objects.
+ * has, with their new trees and files, in a packbuilder (*out, the
+ * caller's) that writes it as it is sent.  *count gets the number of
+ * objects.
  */
-static int build_pack(git_buf *pack, size_t *count, git_repository *repo, const git_oid *tip,
-		      const push_advert *adv)
+static int build_pack(git_packbuilder **out, size_t *count, git_repository *repo,
+		      const git_oid *tip, const push_advert *adv)
 {
 	git_revwalk *w = NULL;
 	git_packbuilder *pb = NULL;
@@ -810,7 +812,9 @@ static int build_pack(git_buf *pack, size_t *count, git_repository *repo, const 
 	if (rc != GIT_ITEROVER)
 		goto cleanup;
 	*count = git_packbuilder_object_count(pb);
-	rc = git_packbuilder_write_buf(pack, pb);
+	*out = pb;
+	pb = NULL;
+	rc = 0;
 
 cleanup:
 	git_packbuilder_free(pb);
@@ -997,25 +1001,62 @@ static int on_message(const char *text, size_t len, void *payload)
 	return cbs->sideband_progress(text, (int)len, cbs->payload);
 }
 
-/* Write len bytes to the stream, telling the progress callback how far it is. */
-static int send_all(git_smart_subtransport_stream *s, const char *data, size_t len,
-		    size_t objects, const git_remote_callbacks *cbs)
+/*
+ * The commands and the pack go out as the packbuilder writes it, in pieces
+ * of SEND_PIECE bytes: never the whole pack in memory (a first push of
+ * 200,000 events is a pack of hundreds of megabytes), and never a short
+ * write of its own (the commands travel with the pack's first bytes; a
+ * lone short write would wait for the server's delayed acknowledgement).
+ */
+#define SEND_PIECE 65536
+
+struct sender {
+	git_smart_subtransport_stream *s;
+	hw_buf out;                        /* not yet written */
+	git_packbuilder *pb;
+	size_t objects, sent;
+	const git_remote_callbacks *cbs;
+};
+
+static int sender_flush(struct sender *w)
 {
-	size_t done = 0;
 	int rc;
 
-	while (done < len) {
-		size_t n = len - done < 65536 ? len - done : 65536;
+	if (hw_buf_oom(&w->out)) {
+		git_error_set_oom();
+		return -1;
+	}
+	if (!w->out.len)
+		return 0;
+	if ((rc = w->s->write(w->s, w->out.ptr, w->out.len)) < 0)
+		return rc;
+	w->sent += w->out.len;
+	hw_buf_truncate(&w->out, 0);
+	if (w->cbs->push_transfer_progress &&
+	    w->cbs->push_transfer_progress((unsigned)git_packbuilder_written(w->pb),
+					   (unsigned)w->objects, w->sent, w->cbs->payload) != 0) {
+		git_error_set(GIT_ERROR_NET, "cancelled");
+		return GIT_EUSER;
+	}
+	return 0;
+}
 
-		if ((rc = s->write(s, data + done, n)) < 0)
-			return rc;
-		done += n;
-		if (cbs->push_transfer_progress &&
-		    cbs->push_transfer_progress((unsigned)(objects * (done / 1024) / (len / 1024 + 1)),
-						(unsigned)objects, done, cbs->payload) != 0) {
-			git_error_set(GIT_ERROR_NET, "cancelled");
-			return GIT_EUSER;
+static int send_piece(void *buf, size_t size, void *payload)
+{
+	struct sender *w = payload;
+
+	while (size) {
+		size_t room = SEND_PIECE - w->out.len, n = size < room ? size : room;
+		int rc;
+
+		if (hw_buf_add(&w->out, buf, n) < 0) {
+			git_error_set_oom();
+			return -1;
 		}
+		buf = (char *)buf + n;
+		size -= n;
+		if (w->out.len >= SEND_PIECE && (rc = sender_flush(w)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -1031,7 +1072,7 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 	struct push_state st;
 	struct pkt_src *src = NULL;
 	push_report report;
-	git_buf pack = GIT_BUF_INIT;
+	git_packbuilder *pb = NULL;
 	hw_buf cmd = HW_BUF_INIT;
 	git_oid tip, old;
 	const char *spec, *colon, *dst;
@@ -1116,7 +1157,7 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 		rc = 0;
 		goto cleanup;
 	}
-	if ((rc = build_pack(&pack, &count, repo, &tip, &st.adv)) != 0)
+	if ((rc = build_pack(&pb, &count, repo, &tip, &st.adv)) != 0)
 		goto cleanup;
 	if (cbs->push_transfer_progress &&
 	    cbs->push_transfer_progress(0, (unsigned)count, 0, cbs->payload) != 0) {
@@ -1161,19 +1202,25 @@ int push_smart(git_repository *repo, git_remote *remote, const char *url,
 		ps = NULL;   /* the connection of the advertisement, freed with the transport */
 	{
 		git_smart_subtransport_stream *s = ps ? ps : st.ls;
+		struct sender w;
 
-		/*
-		 * Commands and pack in one stream of writes: a short write of its
-		 * own would wait for the server's delayed acknowledgement.
-		 */
-		if (hw_buf_add(&cmd, pack.ptr, pack.size) < 0) {
-			git_error_set_oom();
-			rc = -1;
+		/* The commands first in the buffer, then the pack as it is written. */
+		w.s = s;
+		w.out = cmd;
+		w.pb = pb;
+		w.objects = count;
+		w.sent = 0;
+		w.cbs = cbs;
+		memset(&cmd, 0, sizeof(cmd));
+		rc = git_packbuilder_foreach(pb, send_piece, &w);
+		if (rc == 0)
+			rc = sender_flush(&w);
+		hw_buf_free(&w.out);
+		if (rc < 0)
 			goto cleanup;
-		}
-		git_buf_dispose(&pack);
-		if ((rc = send_all(s, cmd.ptr, cmd.len, count, cbs)) < 0)
-			goto cleanup;
+		/* What the packbuilder held is not needed for the report. */
+		git_packbuilder_free(pb);
+		pb = NULL;
 		if (!(src = malloc(sizeof(*src)))) {
 			git_error_set_oom();
 			rc = -1;
@@ -1223,7 +1270,7 @@ cleanup:
 	}
 	free(src);
 	hw_buf_free(&cmd);
-	git_buf_dispose(&pack);
+	git_packbuilder_free(pb);
 	push_report_free(&report);
 	push_advert_free(&st.adv);
 	return rc;

@@ -795,54 +795,95 @@ fail:
 #define INDEX_CHUNK (1024 * 1024)
 
 /*
- * Write a whole pack through libgit2's indexer.  Its parser reads the pack
- * it is writing through the mapped windows, and when the bytes left at the
- * end of a window give zlib no output (the start of a compressed tree,
- * whose first bytes are Huffman tables), libgit2 1.5 takes it for data not
- * yet received and waits for the next append: given the pack in one piece,
- * the rest was never parsed and the commit failed with "unexpected data at
- * the end of the pack" whenever the pack crossed a window's end (windows of
- * 4 MiB and a 100,000-case commit).  So the pack goes in pieces, and once
- * every byte is in, empty appends let the parser resume where it stopped.
+ * A pack goes into libgit2's indexer as the packbuilder writes it, in
+ * pieces of INDEX_CHUNK bytes, as a fetch would give them: never the whole
+ * pack in memory (a commit of 100,000 files is a pack of about 50 MB).
+ *
+ * The indexer's parser reads the pack it is writing through the mapped
+ * windows, and when the bytes left at the end of a window give zlib no
+ * output (the start of a compressed tree, whose first bytes are Huffman
+ * tables), libgit2 1.5 takes it for data not yet received and waits for the
+ * next append: given the pack in one piece, the rest was never parsed and
+ * the commit failed with "unexpected data at the end of the pack" whenever
+ * the pack crossed a window's end (windows of 4 MiB and a 100,000-case
+ * commit).  So the pack goes in pieces, and once every byte is in, empty
+ * appends let the parser resume where it stopped.
  */
-static int index_pack(git_odb_writepack *wp, const char *data, size_t size,
-		      git_indexer_progress *stats)
+struct pack_feed {
+	git_odb_writepack *wp;
+	git_indexer_progress stats;
+	char *buf;                  /* INDEX_CHUNK bytes */
+	size_t len;                 /* bytes in buf */
+	size_t total;               /* bytes given to the indexer */
+};
+
+static int feed_flush(struct pack_feed *f)
 {
-	size_t off, n, tries;
 	int rc;
 
-	for (off = 0; off < size; off += n) {
-		n = size - off < INDEX_CHUNK ? size - off : INDEX_CHUNK;
-		if ((rc = wp->append(wp, data + off, n, stats)) < 0)
+	if (!f->len)
+		return 0;
+	if ((rc = f->wp->append(f->wp, f->buf, f->len, &f->stats)) < 0)
+		return rc;
+	f->total += f->len;
+	f->len = 0;
+	return 0;
+}
+
+static int feed_piece(void *data, size_t size, void *payload)
+{
+	struct pack_feed *f = payload;
+	const char *p = data;
+
+	while (size) {
+		size_t n = size < INDEX_CHUNK - f->len ? size : INDEX_CHUNK - f->len;
+		int rc;
+
+		memcpy(f->buf + f->len, p, n);
+		f->len += n;
+		p += n;
+		size -= n;
+		if (f->len == INDEX_CHUNK && (rc = feed_flush(f)) < 0)
 			return rc;
 	}
+	return 0;
+}
+
+/* After the last byte: the resumes, then the commit of the pack and its index. */
+static int feed_end(struct pack_feed *f)
+{
+	size_t tries;
+	int rc;
+
+	if ((rc = feed_flush(f)) < 0)
+		return rc;
 	/* Each resume starts a fresh window, so it gets at least half a window further. */
-	for (tries = 0; stats->received_objects < stats->total_objects && tries < size / 4096 + 16;
-	     tries++)
-		if ((rc = wp->append(wp, data, 0, stats)) < 0)
+	for (tries = 0; f->stats.received_objects < f->stats.total_objects &&
+	     tries < f->total / 4096 + 16; tries++)
+		if ((rc = f->wp->append(f->wp, f->buf, 0, &f->stats)) < 0)
 			return rc;
-	return wp->commit(wp, stats);
+	return f->wp->commit(f->wp, &f->stats);
 }
 
 int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
 {
-	git_buf pack = GIT_BUF_INIT;
+	struct pack_feed feed;
+	git_packbuilder *pb = NULL;
 	git_odb *odb = NULL;
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats;
 	int rc = 0;
 
+	memset(&feed, 0, sizeof(feed));
 	if (!r->disk || --r->bulk_depth > 0)
 		return 0;
-	if (keep) {
-		/* One pack, written and fsynced once, instead of a file per object. */
-		git_packbuilder *pb = NULL;
+	if (keep && r->bulk_oom) {
+		/* An object whose id could not be noted would be missing from the pack. */
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto done;
+	}
+	/* One pack, written and fsynced once, instead of a file per object. */
+	if (keep && r->nbulk) {
 		size_t i;
 
-		if (r->bulk_oom) {
-			rc = hw_error_set(err, HW_ERROR, "out of memory");
-			goto done;
-		}
 		if ((rc = git_packbuilder_new(&pb, r->git)) < 0) {
 			rc = repo_fail(err, rc, "packing new objects");
 			goto done;
@@ -850,30 +891,29 @@ int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
 		git_packbuilder_set_threads(pb, 1);
 		for (i = 0; i < r->nbulk && rc >= 0; i++)
 			rc = git_packbuilder_insert(pb, &r->bulk_oids[i], NULL);
-		if (rc >= 0)
-			rc = git_packbuilder_write_buf(&pack, pb);
-		git_packbuilder_free(pb);
 		if (rc < 0) {
 			rc = repo_fail(err, rc, "packing new objects");
 			goto done;
 		}
-		/* A pack of no object is its 12-byte header and 20-byte checksum. */
-		if (pack.size > 32) {
-			memset(&stats, 0, sizeof(stats));
-			if ((rc = git_repository_odb(&odb, r->disk)) < 0 ||
-			    (rc = git_odb_write_pack(&wp, odb, NULL, NULL)) < 0 ||
-			    (rc = index_pack(wp, pack.ptr, pack.size, &stats)) < 0) {
-				rc = repo_fail(err, rc, "writing a pack of new objects");
-				goto done;
-			}
-			git_odb_refresh(odb);
+		if (!(feed.buf = malloc(INDEX_CHUNK))) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto done;
 		}
+		if ((rc = git_repository_odb(&odb, r->disk)) < 0 ||
+		    (rc = git_odb_write_pack(&feed.wp, odb, NULL, NULL)) < 0 ||
+		    (rc = git_packbuilder_foreach(pb, feed_piece, &feed)) < 0 ||
+		    (rc = feed_end(&feed)) < 0) {
+			rc = repo_fail(err, rc, "writing a pack of new objects");
+			goto done;
+		}
+		git_odb_refresh(odb);
 	}
 done:
-	if (wp)
-		wp->free(wp);
+	if (feed.wp)
+		feed.wp->free(feed.wp);
+	free(feed.buf);
+	git_packbuilder_free(pb);
 	git_odb_free(odb);
-	git_buf_dispose(&pack);
 	git_repository_free(r->git);   /* with its odb and the memory pack */
 	r->git = r->disk;
 	r->disk = NULL;
