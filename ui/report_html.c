@@ -132,7 +132,7 @@ static int charts(hw_buf *b, const report *r, int kind)
 	case CLI_REPORT_CASELOAD:
 		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++)
 			if (!strcmp(r->rows[i].keys[0], "stage"))
-				count_bar(&bars[n++], r, r->rows[i].count, r->rows[i].keys[1]);
+				count_bar(&bars[n++], r, r->rows[i].count, cli_report_cell(kind, r, i, 1));
 		chart(b, _("Cases by stage"), NULL, bars, n);
 		n = 0;
 		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++)
