@@ -29,7 +29,7 @@ csv() { python3 -c 'import csv,signal,sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): print("|".join(row))' "$1"; }
 
-echo "1..34"
+echo "1..35"
 
 # The fixture.  NG: seven adults opened 2026-03-10; six decide to return,
 # five leave in October with assistance (all cash, two also medical).
@@ -197,6 +197,10 @@ ok "returns table: headings, the row of all kinds named, types and kinds in word
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && grep -q "^Month  *Country  *Type of return  *Assistance  *Count$" "$T/out" &&
 	 grep -q "^2026-10  *NG  *Assisted voluntary  *(all kinds)  *5$" "$T/out" &&
 	 grep -q "^2026-10  *NG  *Assisted voluntary  *Cash  *5$" "$T/out" && ! grep -q "assisted_voluntary" "$T/out"'
+$W report returns --format html >"$T/out" 2>"$T/err"
+ok "returns html: the chart names the types of return like the table" \
+	'grep -q ">2026-10 NG Assisted voluntary</text>" "$T/out" && grep -q ">2026-11 AF Forced</text>" "$T/out" &&
+	 ! grep -qE "assisted_voluntary|>2026-11 AF forced<" "$T/out"'
 $W report returns --country IQ >"$T/out" 2>"$T/err"
 ok "no returns: said in words" 'grep -q "No returns in this period" "$T/out" && [ ! -s "$T/err" ]'
 

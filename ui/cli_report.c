@@ -185,8 +185,8 @@ static const char *measure_name(const char *m)
 
 /*
  * The words of a measure whose values are codes (the caseload's stages,
- * flags and minors), or NULL: its values are written as they are (a
- * person's id, a country).
+ * flags and minors, the referrals' statuses), or NULL: its values are
+ * written as they are (a person's id, a country, a reason typed).
  */
 static const ui_word *measure_words(int kind, const char *m)
 {
@@ -194,6 +194,8 @@ static const ui_word *measure_words(int kind, const char *m)
 		if (!strcmp(m, "stage")) return ui_stages;
 		if (!strcmp(m, "vulnerability")) return ui_vulnerabilities;
 		if (!strcmp(m, "minors")) return ui_minors;
+	} else if (kind == CLI_REPORT_REFERRALS && !strcmp(m, "status")) {
+		return ui_referral_statuses;
 	}
 	return NULL;
 }
