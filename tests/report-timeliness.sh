@@ -40,7 +40,7 @@ answer /data/support/assistance_received none
 EOF
 }
 
-echo "1..18"
+echo "1..22"
 
 # The fixture.  NG: A1..A6 opened 2026-01-05.  IQ: C1..C6 opened
 # 2026-01-20, nothing decided; C6 closed on 2026-03-10.
@@ -208,6 +208,23 @@ $W report referrals >"$T/out" 2>"$T/err"; st=$?
 ok "referrals table: the provider said once, reasons under Declined" \
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && [ $(grep -c "ng-lagos-reintegration" "$T/out") -eq 1 ] &&
 	 grep -q "^  *Accepted  *6  *4.5  *10$" "$T/out" && grep -q "Declined, reason  *no capacity  *<5" "$T/out"'
+ok "referrals table: statuses in words, like the Referrals and Reports screens" \
+	'grep -q "^ng-benin-city-shelter  *Status  *Sent  *0 *$" "$T/out" && grep -q "^  *In progress  *<5 *$" "$T/out" &&
+	 grep -q "^  *Service delivered  *0 *$" "$T/out" && ! grep -qE "^ +(sent|accepted|declined|in_progress|service_delivered|closed) " "$T/out"'
+LANGUAGE=fr $W report referrals >"$T/out" 2>"$T/err"
+ok "referrals table in French: statuses in French" \
+	'grep -q "^  *En cours  *<5 *$" "$T/out" && grep -q "^  *Service fourni  *0 *$" "$T/out" &&
+	 ! grep -qE "in_progress|service_delivered" "$T/out"'
+ok "referrals json keeps the statuses' codes in French" \
+	'LANGUAGE=fr $W report referrals --format json | python3 -c "import json,sys
+rows = json.load(sys.stdin)
+got = [r[\"value\"] for r in rows if r[\"measure\"] == \"status\"]
+assert got == [\"sent\", \"accepted\", \"declined\", \"in_progress\", \"service_delivered\", \"closed\"] * 2, got
+"'
+$W report referrals --format html >"$T/out" 2>"$T/err"
+ok "referrals html: statuses in words in the chart and the table" \
+	'grep -q ">ng-lagos-reintegration: In progress</text>" "$T/out" && grep -q "<td>Service delivered</td>" "$T/out" &&
+	 ! grep -qE "in_progress|service_delivered" "$T/out"'
 $W report referrals --from 2026-02-02 --format csv >"$T/out" 2>"$T/err"
 ok "referrals --from after they were sent: none" \
 	'[ $(csv "$T/out" | wc -l) -eq 1 ] && $W report referrals --from 2026-02-02 | grep -q "No referrals in this period"'

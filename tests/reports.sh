@@ -29,7 +29,7 @@ csv() { python3 -c 'import csv,signal,sys
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 for row in csv.reader(open(sys.argv[1], newline="", encoding="utf-8")): print("|".join(row))' "$1"; }
 
-echo "1..28"
+echo "1..35"
 
 # The fixture.  NG: seven adults opened 2026-03-10; six decide to return,
 # five leave in October with assistance (all cash, two also medical).
@@ -116,17 +116,43 @@ ok "caseload table: headings, stages in order, <5, the rule said, nothing on std
 ok "caseload table: vulnerability flags by their names, not their codes" \
 	'grep -q "^Vulnerability  *Minor  *<5$" "$T/out" && grep -q "^  *Unaccompanied minor  *<5$" "$T/out" &&
 	 ! grep -q "unaccompanied_minor" "$T/out"'
+ok "caseload table: the rows of minors named like the screen's, not all and unaccompanied" \
+	'grep -q "^Minors  *All minors  *<5$" "$T/out" && grep -q "^  *Unaccompanied minors  *<5$" "$T/out" &&
+	 ! grep -qE "^ +(all|unaccompanied) " "$T/out"'
 LANGUAGE=fr $W report caseload >"$T/out" 2>"$T/err"
 ok "caseload table in French: the flags' names translated" \
 	'grep -q "^  *Mineur non accompagné  *<5$" "$T/out" && ! grep -q "unaccompanied_minor" "$T/out"'
+ok "caseload table in French: the stages and the rows of minors in French" \
+	'grep -q "^Étape  *identifié  *<5$" "$T/out" && grep -q "^  *avant départ  *0$" "$T/out" &&
+	 grep -q "^  *parti  *6$" "$T/out" && grep -q "^Mineurs  *Tous les mineurs  *<5$" "$T/out" &&
+	 grep -q "^  *Mineurs non accompagnés  *<5$" "$T/out" &&
+	 ! grep -qE "^ +(identified|pre-departure|departed|follow-up|all|unaccompanied) " "$T/out"'
+LANGUAGE=ar $W report caseload >"$T/out" 2>"$T/err"
+ok "caseload table in Arabic: no stage or row of minors left in English" \
+	'grep -q "ما قبل المغادرة  *0$" "$T/out" && grep -q "جميع القاصرين  *<5$" "$T/out" &&
+	 ! grep -qE "identified|pre-departure|departed|All minors|unaccompanied" "$T/out"'
 $W report caseload --format csv >"$T/out" 2>"$T/err"
 ok "caseload csv and json keep the flags' codes, also in French" \
 	'csv "$T/out" | grep -qx "vulnerability|unaccompanied_minor|<5" &&
 	 LANGUAGE=fr $W report caseload --format csv | cmp -s - "$T/out" &&
 	 LANGUAGE=fr $W report caseload --format json | grep -q "\"value\":\"unaccompanied_minor\""'
+ok "caseload json keeps the codes of stages and minors in French" \
+	'LANGUAGE=fr $W report caseload --format json | python3 -c "import json,sys
+rows = json.load(sys.stdin)
+got = {(r[\"measure\"], r[\"value\"]) for r in rows}
+assert (\"stage\", \"identified\") in got and (\"stage\", \"pre-departure\") in got, got
+assert (\"minors\", \"all\") in got and (\"minors\", \"unaccompanied\") in got, got
+"'
 $W report caseload --format html >"$T/out" 2>"$T/err"
 ok "caseload html: the table names the flags like the terminal's" \
 	'grep -q "<td>Unaccompanied minor</td>" "$T/out" && ! grep -q "unaccompanied_minor" "$T/out"'
+ok "caseload html: the rows of minors named like the terminal's" \
+	'grep -q "<td>All minors</td>" "$T/out" && grep -q "<td>Unaccompanied minors</td>" "$T/out" &&
+	 ! grep -q "<td>unaccompanied</td>" "$T/out"'
+LANGUAGE=fr $W report caseload --format html >"$T/out" 2>"$T/err"
+ok "caseload html in French: stages in French in the table and the chart" \
+	'grep -q "<td>identifié</td>" "$T/out" && grep -q ">avant départ</text>" "$T/out" &&
+	 grep -q "<td>Tous les mineurs</td>" "$T/out" && ! grep -qE ">(identified|pre-departure|all)<" "$T/out"'
 
 # Filters.
 $W report caseload --country ng --format csv >"$T/out" 2>"$T/err"
@@ -171,6 +197,10 @@ ok "returns table: headings, the row of all kinds named, types and kinds in word
 	'[ $st -eq 0 ] && [ ! -s "$T/err" ] && grep -q "^Month  *Country  *Type of return  *Assistance  *Count$" "$T/out" &&
 	 grep -q "^2026-10  *NG  *Assisted voluntary  *(all kinds)  *5$" "$T/out" &&
 	 grep -q "^2026-10  *NG  *Assisted voluntary  *Cash  *5$" "$T/out" && ! grep -q "assisted_voluntary" "$T/out"'
+$W report returns --format html >"$T/out" 2>"$T/err"
+ok "returns html: the chart names the types of return like the table" \
+	'grep -q ">2026-10 NG Assisted voluntary</text>" "$T/out" && grep -q ">2026-11 AF Forced</text>" "$T/out" &&
+	 ! grep -qE "assisted_voluntary|>2026-11 AF forced<" "$T/out"'
 $W report returns --country IQ >"$T/out" 2>"$T/err"
 ok "no returns: said in words" 'grep -q "No returns in this period" "$T/out" && [ ! -s "$T/err" ]'
 

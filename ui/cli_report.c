@@ -183,10 +183,28 @@ static const char *measure_name(const char *m)
 	return m;
 }
 
+/*
+ * The words of a measure whose values are codes (the caseload's stages,
+ * flags and minors, the referrals' statuses), or NULL: its values are
+ * written as they are (a person's id, a country, a reason typed).
+ */
+static const ui_word *measure_words(int kind, const char *m)
+{
+	if (kind == CLI_REPORT_CASELOAD) {
+		if (!strcmp(m, "stage")) return ui_stages;
+		if (!strcmp(m, "vulnerability")) return ui_vulnerabilities;
+		if (!strcmp(m, "minors")) return ui_minors;
+	} else if (kind == CLI_REPORT_REFERRALS && !strcmp(m, "status")) {
+		return ui_referral_statuses;
+	}
+	return NULL;
+}
+
 const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 {
 	const char *column = r->columns[k], *value = r->rows[i].keys[k];
 	const char *measure = NULL;
+	const ui_word *words;
 
 	if (kind == CLI_REPORT_CASELOAD)
 		measure = r->rows[i].keys[0];
@@ -203,9 +221,9 @@ const char *cli_report_cell(int kind, const report *r, size_t i, size_t k)
 		return ui_word_label(ui_return_types, value);
 	if (!strcmp(column, "assistance_kind") && *value)
 		return ui_word_label(ui_kinds, value);
-	/* The same names as the Reports screen's; a flag it does not know stays as written. */
-	if (measure && !strcmp(measure, "vulnerability") && !strcmp(column, "value") && *value)
-		return ui_word_label(ui_vulnerabilities, value);
+	/* The same names as the Reports screen's; a code it does not know stays as written. */
+	if (measure && !strcmp(column, "value") && *value && (words = measure_words(kind, measure)))
+		return ui_word_label(words, value);
 	if (*value)
 		return value;
 	if (!strcmp(column, "assistance_kind"))

@@ -132,7 +132,7 @@ static int charts(hw_buf *b, const report *r, int kind)
 	case CLI_REPORT_CASELOAD:
 		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++)
 			if (!strcmp(r->rows[i].keys[0], "stage"))
-				count_bar(&bars[n++], r, r->rows[i].count, r->rows[i].keys[1]);
+				count_bar(&bars[n++], r, r->rows[i].count, cli_report_cell(kind, r, i, 1));
 		chart(b, _("Cases by stage"), NULL, bars, n);
 		n = 0;
 		for (size_t i = 0; i < r->nrows && n < MAX_BARS; i++)
@@ -147,7 +147,7 @@ static int charts(hw_buf *b, const report *r, int kind)
 			if (*r->rows[i].keys[3])
 				continue;
 			snprintf(label, sizeof(label), "%s %s %s", r->rows[i].keys[0],
-				 cli_report_cell(kind, r, i, 1), r->rows[i].keys[2]);
+				 cli_report_cell(kind, r, i, 1), cli_report_cell(kind, r, i, 2));
 			count_bar(&bars[n++], r, r->rows[i].count, label);
 		}
 		chart(b, _("Returns by month, country and type"), NULL, bars, n);
@@ -192,7 +192,8 @@ static int charts(hw_buf *b, const report *r, int kind)
 
 			if (strcmp(r->rows[i].keys[1], "status") || r->rows[i].count == 0)
 				continue;
-			snprintf(label, sizeof(label), "%s: %s", r->rows[i].keys[0], r->rows[i].keys[2]);
+			snprintf(label, sizeof(label), "%s: %s", r->rows[i].keys[0],
+				 cli_report_cell(kind, r, i, 2));
 			count_bar(&bars[n++], r, r->rows[i].count, label);
 		}
 		chart(b, _("Referrals by provider and status"), NULL, bars, n);

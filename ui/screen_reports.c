@@ -215,7 +215,7 @@ static const char *measure_value(const char *m, const char *value)
 	if (!strcmp(m, "vulnerability"))
 		return ui_word_label(ui_vulnerabilities, value);
 	if (!strcmp(m, "minors"))
-		return !strcmp(value, "unaccompanied") ? _("Unaccompanied minors") : _("All minors");
+		return ui_word_label(ui_minors, value);
 	return value;
 }
 

@@ -66,6 +66,14 @@ const ui_word ui_vulnerabilities[] = {
 	{ NULL, NULL },
 };
 
+/* TRANSLATORS: the two rows of the caseload report that count minors: every
+ * minor, and those with the flag "Unaccompanied minor". */
+const ui_word ui_minors[] = {
+	{ "all", N_("All minors") },
+	{ "unaccompanied", N_("Unaccompanied minors") },
+	{ NULL, NULL },
+};
+
 /* TRANSLATORS: roles of the people working on a case. */
 const ui_word ui_roles[] = {
 	{ "counsellor", N_("Counsellor") },

@@ -14,6 +14,7 @@ typedef struct ui_word {
 
 extern const ui_word ui_stages[];
 extern const ui_word ui_vulnerabilities[];
+extern const ui_word ui_minors[];            /* the caseload report's rows of minors */
 extern const ui_word ui_decisions[];
 extern const ui_word ui_return_types[];
 extern const ui_word ui_close_reasons[];
