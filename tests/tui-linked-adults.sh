@@ -32,17 +32,18 @@ check "... no entry is a bare number" sh -c '! grep -qE "^ *[0-9]+ *$" "$1"' - "
 
 # open_submission: from the case list to the child's submitted form.  The
 # case screen's rows: fill, case work, assignee, family, its two members,
-# the submitted forms, the submission.
+# the submitted forms, the submission.  $1: the heading of the submitted
+# forms in the screen's language, to know the case screen is drawn.
 open_submission() {
 	wait_for "Lina Child"
 	type_text "Lina"
 	wait_gone "Omar Adult"
 	keys Enter
-	wait_for "Submitted"
+	wait_for "$1"
 	keys Down Down Down Down Down Down Down Enter
 }
 start
-open_submission
+open_submission "Submitted forms"
 check "the submitted form opens" wait_for "Child best interests"
 check "the first linked adult's entry names the person and the relation" \
 	wait_for "1. Omar Adult (parent)"
@@ -59,7 +60,7 @@ check "the program quits" gone
 
 # In French the relation is named in French.
 start LANGUAGE=fr
-open_submission
+open_submission "Formulaires soumis"
 wait_for "1. Omar Adult (parent)"
 keys NPage
 check "in French, the relation in French" wait_for "2. Mariam Guardian (tuteur ou tutrice)"
