@@ -64,12 +64,9 @@ daemon_start "$tmp/srv"
 dport=$daemon_port
 [ -n "$dport" ] || skip_rest "git daemon could not start"
 : >"$tmp/cut"
-"$PYTHON" "$srcdir/tests/cut-proxy.py" "$tmp/proxy-port" "$dport" "$tmp/cut" 1800 2>"$tmp/proxy.err" &
-proxy_pid=$!
-i=0
-while [ ! -s "$tmp/proxy-port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$tmp/proxy-port" ] || { sed 's/^/# /' "$tmp/proxy.err"; skip_rest "the proxy could not start"; }
-remote="git://127.0.0.1:$(cat "$tmp/proxy-port")/central.git"
+. "${top_srcdir:-.}/tests/proxy-lib.sh"
+proxy_start "$dport" "$tmp/cut" 1800 || { sed 's/^/# /' "$tmp/proxy.err"; skip_rest "the proxy could not start"; }
+remote="git://127.0.0.1:$proxy_port/central.git"
 
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 devices="D1 D2 D3"

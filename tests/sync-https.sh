@@ -14,18 +14,23 @@ LIGHTTPD=${LIGHTTPD:-/usr/sbin/lighttpd}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE HOMEWARD_GIT_USERNAME HOMEWARD_GIT_TOKEN
 
-echo "1..8"
+echo "1..10"
 n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-skip_rest() { while [ $n -lt 8 ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
+skip_rest() { while [ $n -lt 10 ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
 check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-https.XXXXXX") || exit 1
 server_pid=
+proxy_pid=
 cleanup() {
-	# Only the server this test started, by its pid.
+	# Only the server (and proxy) this test started, by their pids.
+	if [ -n "$proxy_pid" ]; then
+		kill "$proxy_pid" 2>/dev/null
+		wait "$proxy_pid" 2>/dev/null
+	fi
 	if [ -n "$server_pid" ]; then
 		kill "$server_pid" 2>/dev/null
 		wait "$server_pid" 2>/dev/null
@@ -213,6 +218,39 @@ if ! grep -rqa "token-of" "$tmp/A" "$tmp/S" "$tmp/B"; then
 	ok "no token is kept in the workspaces"
 else
 	not_ok "no token is kept in the workspaces"
+fi
+
+# --- a connection that goes silent halfway ---
+# A proxy in front of the web server: one sync through it whole tells how
+# many bytes a connection carries; the next is frozen two thirds of the way,
+# inside TLS, and must end after sync.timeout with a message.
+. "${top_srcdir:-.}/tests/proxy-lib.sh"
+: >"$tmp/ctl"
+if command -v "${PYTHON:-python3}" >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1 &&
+   proxy_start "$port" "$tmp/ctl"; then
+	hw A config set sync.remote "https://localhost:$proxy_port/git/central.git"
+	hw A config set sync.timeout 4
+	new_case A Whole >/dev/null 2>&1
+	as amina token-of-amina A sync >"$tmp/out" 2>&1
+	most=$(sed -n 's/.* after \([0-9]*\) bytes$/\1/p' "$tmp/proxy-port.log" | sort -n | tail -n 1)
+	new_case A Frozen >/dev/null 2>&1
+	echo "freeze $(( ${most:-0} * 2 / 3 ))" >"$tmp/ctl"
+	HOMEWARD_GIT_USERNAME=amina HOMEWARD_GIT_TOKEN=token-of-amina \
+		timeout 90 "$HOMEWARD" --workspace "$tmp/A" sync </dev/null >"$tmp/out" 2>&1
+	st=$?
+	if [ $st = 1 ] && grep -q "sent nothing for 4 seconds" "$tmp/out" && grep -q "stopped answering" "$tmp/out"; then
+		ok "an https connection frozen after $(( ${most:-0} * 2 / 3 )) of $most bytes ends the sync after sync.timeout"
+	else
+		not_ok "an https connection frozen after $(( ${most:-0} * 2 / 3 )) of $most bytes ends the sync after sync.timeout (status $st)"
+	fi
+	: >"$tmp/ctl"
+	check "the next sync over https sends what the frozen one could not" sh -c \
+		'HOMEWARD_GIT_USERNAME=amina HOMEWARD_GIT_TOKEN=token-of-amina "$1" --workspace "$2" sync </dev/null | grep -q "sent 1 event,"' \
+		sh "$HOMEWARD" "$tmp/A"
+else
+	n=$((n + 2))
+	echo "ok $((n - 1)) # SKIP no proxy for the frozen connection"
+	echo "ok $n # SKIP no proxy for the frozen connection"
 fi
 
 exit $failed

@@ -14,18 +14,23 @@ SSHD=${SSHD:-/usr/sbin/sshd}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE SSH_AUTH_SOCK HOMEWARD_SSH_KEY HOMEWARD_SSH_PASSPHRASE
 
-echo "1..9"
+echo "1..11"
 n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-skip_rest() { while [ $n -lt 9 ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
+skip_rest() { while [ $n -lt 11 ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
 check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-ssh.XXXXXX") || exit 1
 sshd_pid=
+proxy_pid=
 cleanup() {
-	# Only the sshd this test started, by its pid.
+	# Only the sshd (and proxy) this test started, by their pids.
+	if [ -n "$proxy_pid" ]; then
+		kill "$proxy_pid" 2>/dev/null
+		wait "$proxy_pid" 2>/dev/null
+	fi
 	if [ -n "$sshd_pid" ]; then
 		kill "$sshd_pid" 2>/dev/null
 		wait "$sshd_pid" 2>/dev/null
@@ -196,5 +201,37 @@ fi
 cp "$tmp/known_hosts.good" "$HOME/.ssh/known_hosts"
 check "with the right key and host, what was refused is sent" sh -c \
 	'"$1" --workspace "$2" sync | grep -q "sent 1 event,"' sh "$HOMEWARD" "$tmp/B"
+
+# --- a connection that goes silent halfway ---
+# A proxy in front of sshd: one sync through it whole tells how many bytes
+# a connection carries; the next is frozen two thirds of the way, inside
+# the ssh session, and must end after sync.timeout with a message.
+. "${top_srcdir:-.}/tests/proxy-lib.sh"
+: >"$tmp/ctl"
+if command -v "${PYTHON:-python3}" >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1 &&
+   proxy_start "$port" "$tmp/ctl"; then
+	echo "[127.0.0.1]:$proxy_port $(cut -d' ' -f1,2 "$tmp/host_key.pub")" >>"$HOME/.ssh/known_hosts"
+	hw B config set sync.remote "ssh://$(id -un)@127.0.0.1:$proxy_port$tmp/srv/central.git"
+	hw B config set sync.timeout 4
+	new_case B Whole >/dev/null 2>&1
+	hw B sync >"$tmp/out" 2>&1
+	most=$(sed -n 's/.* after \([0-9]*\) bytes$/\1/p' "$tmp/proxy-port.log" | sort -n | tail -n 1)
+	new_case B Frozen >/dev/null 2>&1
+	echo "freeze $(( ${most:-0} * 2 / 3 ))" >"$tmp/ctl"
+	timeout 90 "$HOMEWARD" --workspace "$tmp/B" sync >"$tmp/out" 2>&1
+	st=$?
+	if [ $st = 1 ] && grep -q "sent nothing for 4 seconds" "$tmp/out" && grep -q "stopped answering" "$tmp/out"; then
+		ok "an ssh connection frozen after $(( ${most:-0} * 2 / 3 )) of $most bytes ends the sync after sync.timeout"
+	else
+		not_ok "an ssh connection frozen after $(( ${most:-0} * 2 / 3 )) of $most bytes ends the sync after sync.timeout (status $st)"
+	fi
+	: >"$tmp/ctl"
+	check "the next sync over ssh sends what the frozen one could not" sh -c \
+		'"$1" --workspace "$2" sync | grep -q "sent 1 event,"' sh "$HOMEWARD" "$tmp/B"
+else
+	n=$((n + 2))
+	echo "ok $((n - 1)) # SKIP no proxy for the frozen connection"
+	echo "ok $n # SKIP no proxy for the frozen connection"
+fi
 
 exit $failed

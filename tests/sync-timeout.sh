@@ -51,12 +51,9 @@ mkdir -p "$tmp/srv"
 daemon_start "$tmp/srv"
 [ -n "$daemon_port" ] || skip_rest "git daemon could not start"
 : >"$tmp/ctl"
-"$PYTHON" "$srcdir/tests/cut-proxy.py" "$tmp/proxy-port" "$daemon_port" "$tmp/ctl" 600 2>"$tmp/proxy.err" &
-proxy_pid=$!
-i=0
-while [ ! -s "$tmp/proxy-port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$tmp/proxy-port" ] || { sed 's/^/# /' "$tmp/proxy.err"; skip_rest "the proxy could not start"; }
-pport=$(cat "$tmp/proxy-port")
+. "${top_srcdir:-.}/tests/proxy-lib.sh"
+proxy_start "$daemon_port" "$tmp/ctl" || { sed 's/^/# /' "$tmp/proxy.err"; skip_rest "the proxy could not start"; }
+pport=$proxy_port
 remote="git://127.0.0.1:$pport/central.git"
 
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }

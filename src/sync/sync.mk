@@ -64,7 +64,7 @@ EXTRA_DIST += tests/sync-ssh.sh tests/sync-https.sh
 # Syncs and merges through cut connections (a loopback proxy) and kill -9,
 # N of each (20 in make check; `make check-faults N=200` for more).
 TESTS += tests/sync-faults.sh
-EXTRA_DIST += tests/sync-faults.sh tests/cut-proxy.py
+EXTRA_DIST += tests/sync-faults.sh tests/cut-proxy.py tests/proxy-lib.sh tests/daemon-lib.sh
 N = 200
 check-faults: homeward
 	FAULTS_N=$(N) srcdir=$(srcdir) HOMEWARD=./homeward $(SHELL) $(srcdir)/tests/sync-faults.sh
