@@ -19,10 +19,12 @@
  * and http subtransports, with the first line's `thin-pack` taken out as
  * it is read.  Everything else passes through untouched.
  *
- * Underneath, every connection of the repository module to a server (this
- * transport's, and the push's in push.c) goes through a watched
- * subtransport: each connect, read and write is a wait that netwatch.c may
- * cut when the server stays silent longer than the limit (sync.timeout).
+ * The same wrapper watches every connection of the repository module to a
+ * server (every fetch's, and the push's in push.c): each connect, read and
+ * write is a wait that netwatch.c may cut when the server stays silent
+ * longer than the limit (sync.timeout).  One wrapper does both, so that
+ * the stream identity libgit2 relies on (git:// and ssh go on on the
+ * connection of the references) is kept in one place.
  */
 #include "config.h"
 
@@ -35,21 +37,35 @@
 #include "sync/netwatch.h"
 #include "sync/push.h"
 
-/* ---- the watch on every wait for a server --------------------------------- */
+/*
+ * The stream of the references of a whole-pack fetch: its first lines are
+ * read, mended and served.  It reads as libgit2 does, in large pieces
+ * (libgit2's https client keeps nothing of what does not fit the reader's
+ * buffer), into raw.
+ */
+#define RAW_SIZE (2 * 65536)
 
-struct watch_sub;
+struct net_sub;
 
-struct watch_stream {
+struct net_stream {
 	git_smart_subtransport_stream parent;
 	git_smart_subtransport_stream *real;
-	struct watch_sub *sub;
+	struct net_sub *sub;
+	int filtering;              /* still before the line with the capabilities */
+	char *raw;                  /* read from the server, not yet looked at */
+	size_t rlen;
+	char *pend;                 /* bytes to serve before reading on */
+	size_t plen, ppos;
 };
 
-struct watch_sub {
+struct net_sub {
 	git_smart_subtransport parent;
 	git_smart_subtransport *real;
-	struct watch_stream *current;   /* the last stream handed out, while alive */
+	struct net_stream *current;   /* the last stream handed out, while alive */
+	int whole;                    /* hide `thin-pack` from an upload-pack's references */
 };
+
+/* ---- the watch on every wait for a server --------------------------------- */
 
 /* The error of a wait the watch cut. */
 static int silent(unsigned seconds)
@@ -59,16 +75,16 @@ static int silent(unsigned seconds)
 	return -1;
 }
 
-static int watch_read(git_smart_subtransport_stream *stream, char *buf, size_t size, size_t *got)
+/* A read of the real stream, watched. */
+static int real_read(struct net_stream *f, char *buf, size_t size, size_t *got)
 {
-	struct watch_stream *w = (struct watch_stream *)stream;
 	unsigned cut;
 	int rc;
 
 	*got = 0;
 	if ((cut = netwatch_enter()) != 0)
 		return silent(cut);
-	rc = w->real->read(w->real, buf, size, got);
+	rc = f->real->read(f->real, buf, size, got);
 	if ((cut = netwatch_leave()) != 0) {
 		*got = 0;
 		return silent(cut);
@@ -76,158 +92,15 @@ static int watch_read(git_smart_subtransport_stream *stream, char *buf, size_t s
 	return rc;
 }
 
-static int watch_write(git_smart_subtransport_stream *stream, const char *buf, size_t len)
-{
-	struct watch_stream *w = (struct watch_stream *)stream;
-	unsigned cut;
-	int rc;
-
-	if ((cut = netwatch_enter()) != 0)
-		return silent(cut);
-	rc = w->real->write(w->real, buf, len);
-	if ((cut = netwatch_leave()) != 0)
-		return silent(cut);
-	return rc;
-}
-
-static void watch_stream_free(git_smart_subtransport_stream *stream)
-{
-	struct watch_stream *w = (struct watch_stream *)stream;
-
-	if (w->sub && w->sub->current == w)
-		w->sub->current = NULL;
-	/* Freeing may say goodbye on the connection: a wait like any other. */
-	netwatch_enter();
-	w->real->free(w->real);
-	netwatch_leave();
-	free(w);
-}
-
-static int watch_action(git_smart_subtransport_stream **out, git_smart_subtransport *sub,
-			const char *url, git_smart_service_t action)
-{
-	struct watch_sub *s = (struct watch_sub *)sub;
-	git_smart_subtransport_stream *rs = NULL;
-	struct watch_stream *w;
-	unsigned cut;
-	int rc;
-
-	/* Connecting, a host key or certificate, credentials: waits on the server. */
-	if ((cut = netwatch_enter()) != 0)
-		return silent(cut);
-	rc = s->real->action(&rs, s->real, url, action);
-	if ((cut = netwatch_leave()) != 0) {
-		if (rc >= 0 && rs && !(s->current && rs == s->current->real))
-			rs->free(rs);
-		return silent(cut);
-	}
-	if (rc < 0)
-		return rc;
-	/* git:// and ssh go on on the same stream: hand out the same wrapper. */
-	if (s->current && rs == s->current->real) {
-		*out = &s->current->parent;
-		return 0;
-	}
-	if (!(w = calloc(1, sizeof(*w)))) {
-		rs->free(rs);
-		git_error_set_oom();
-		return -1;
-	}
-	w->parent.subtransport = sub;
-	w->parent.read = watch_read;
-	w->parent.write = watch_write;
-	w->parent.free = watch_stream_free;
-	w->real = rs;
-	w->sub = s;
-	s->current = w;
-	*out = &w->parent;
-	return 0;
-}
-
-static int watch_close(git_smart_subtransport *sub)
-{
-	struct watch_sub *s = (struct watch_sub *)sub;
-	int rc;
-
-	netwatch_enter();
-	rc = s->real->close(s->real);
-	netwatch_leave();
-	return rc;
-}
-
-static void watch_free(git_smart_subtransport *sub)
-{
-	struct watch_sub *s = (struct watch_sub *)sub;
-
-	if (s->current)
-		s->current->sub = NULL;
-	netwatch_enter();
-	s->real->free(s->real);
-	netwatch_leave();
-	free(s);
-}
-
-int net_subtransport(git_smart_subtransport **out, git_transport *owner, int kind)
-{
-	struct watch_sub *s = calloc(1, sizeof(*s));
-	int rc;
-
-	if (!s) {
-		git_error_set_oom();
-		return -1;
-	}
-	if (kind == 'g')
-		rc = git_smart_subtransport_git(&s->real, owner, NULL);
-	else if (kind == 's')
-		rc = git_smart_subtransport_ssh(&s->real, owner, NULL);
-	else
-		rc = git_smart_subtransport_http(&s->real, owner, NULL);
-	if (rc < 0) {
-		free(s);
-		return rc;
-	}
-	s->parent.action = watch_action;
-	s->parent.close = watch_close;
-	s->parent.free = watch_free;
-	*out = &s->parent;
-	return 0;
-}
-
-/* ---- the fetch without thin packs ----------------------------------------- */
-
-struct fetch_sub;
-
-/*
- * The stream of the references: its first lines are read, mended and
- * served.  It reads as libgit2 does, in large pieces (libgit2's https
- * client keeps nothing of what does not fit the reader's buffer), into raw.
- */
-#define RAW_SIZE (2 * 65536)
-
-struct fetch_stream {
-	git_smart_subtransport_stream parent;
-	git_smart_subtransport_stream *real;
-	struct fetch_sub *sub;
-	int filtering;              /* still before the line with the capabilities */
-	char *raw;                  /* read from the server, not yet looked at */
-	size_t rlen;
-	char *pend;                 /* bytes to serve before reading on */
-	size_t plen, ppos;
-};
-
-struct fetch_sub {
-	git_smart_subtransport parent;
-	git_smart_subtransport *real;
-	struct fetch_stream *current;   /* the wrapped stream of the references, while alive */
-};
+/* ---- the first line of references, without thin-pack ----------------------- */
 
 /* Have at least n bytes in raw (fewer only at the end of the stream: *eof says). */
-static int raw_want(struct fetch_stream *f, size_t n, int *eof)
+static int raw_want(struct net_stream *f, size_t n, int *eof)
 {
 	*eof = 0;
 	while (f->rlen < n) {
 		size_t g = 0;
-		int rc = f->real->read(f->real, f->raw + f->rlen, RAW_SIZE - f->rlen, &g);
+		int rc = real_read(f, f->raw + f->rlen, RAW_SIZE - f->rlen, &g);
 
 		if (rc < 0)
 			return rc;
@@ -304,7 +177,7 @@ size_t fetch_drop_thin_pack(char *line, size_t len)
  * Move the first n bytes of raw to pend, and when filtering has ended,
  * everything else read so far after them.
  */
-static int serve_raw(struct fetch_stream *f, size_t n)
+static int serve_raw(struct net_stream *f, size_t n)
 {
 	size_t take = f->filtering ? n : f->rlen;
 
@@ -327,7 +200,7 @@ static int serve_raw(struct fetch_stream *f, size_t n)
  * mended and ends it, anything else ends it unchanged (libgit2 judges
  * what it is).
  */
-static int fill(struct fetch_stream *f)
+static int fill(struct net_stream *f)
 {
 	int len, rc, eof;
 
@@ -360,10 +233,10 @@ static int fill(struct fetch_stream *f)
 	}
 }
 
-static int fetch_stream_read(git_smart_subtransport_stream *stream, char *buf, size_t size,
-			     size_t *got)
+static int net_stream_read(git_smart_subtransport_stream *stream, char *buf, size_t size,
+			   size_t *got)
 {
-	struct fetch_stream *f = (struct fetch_stream *)stream;
+	struct net_stream *f = (struct net_stream *)stream;
 	size_t n;
 	int rc;
 
@@ -373,7 +246,7 @@ static int fetch_stream_read(git_smart_subtransport_stream *stream, char *buf, s
 		*got = 0;
 		if (f->filtering)
 			return 0;   /* the end of the stream, while still looking */
-		return f->real->read(f->real, buf, size, got);
+		return real_read(f, buf, size, got);
 	}
 	n = f->plen - f->ppos < size ? f->plen - f->ppos : size;
 	memcpy(buf, f->pend + f->ppos, n);
@@ -382,106 +255,149 @@ static int fetch_stream_read(git_smart_subtransport_stream *stream, char *buf, s
 	return 0;
 }
 
-static int fetch_stream_write(git_smart_subtransport_stream *stream, const char *buf, size_t len)
+static int net_stream_write(git_smart_subtransport_stream *stream, const char *buf, size_t len)
 {
-	struct fetch_stream *f = (struct fetch_stream *)stream;
+	struct net_stream *f = (struct net_stream *)stream;
+	unsigned cut;
+	int rc;
 
-	return f->real->write(f->real, buf, len);
+	if ((cut = netwatch_enter()) != 0)
+		return silent(cut);
+	rc = f->real->write(f->real, buf, len);
+	if ((cut = netwatch_leave()) != 0)
+		return silent(cut);
+	return rc;
 }
 
-static void fetch_stream_free(git_smart_subtransport_stream *stream)
+static void net_stream_free(git_smart_subtransport_stream *stream)
 {
-	struct fetch_stream *f = (struct fetch_stream *)stream;
+	struct net_stream *f = (struct net_stream *)stream;
 
 	if (f->sub && f->sub->current == f)
 		f->sub->current = NULL;
+	/* Freeing may say goodbye on the connection: a wait like any other. */
+	netwatch_enter();
 	f->real->free(f->real);
+	netwatch_leave();
 	free(f->raw);
 	free(f->pend);
 	free(f);
 }
 
-static int fetch_action(git_smart_subtransport_stream **out, git_smart_subtransport *sub,
-			const char *url, git_smart_service_t action)
+static int net_action(git_smart_subtransport_stream **out, git_smart_subtransport *sub,
+		      const char *url, git_smart_service_t action)
 {
-	struct fetch_sub *s = (struct fetch_sub *)sub;
+	struct net_sub *s = (struct net_sub *)sub;
 	git_smart_subtransport_stream *rs = NULL;
-	struct fetch_stream *f;
+	struct net_stream *f;
+	unsigned cut;
 	int rc;
 
-	if ((rc = s->real->action(&rs, s->real, url, action)) < 0)
+	/* Connecting, a host key or certificate, credentials: waits on the server. */
+	if ((cut = netwatch_enter()) != 0)
+		return silent(cut);
+	rc = s->real->action(&rs, s->real, url, action);
+	if ((cut = netwatch_leave()) != 0) {
+		if (rc >= 0 && rs && !(s->current && rs == s->current->real))
+			rs->free(rs);
+		return silent(cut);
+	}
+	if (rc < 0)
 		return rc;
 	/* git:// and ssh go on on the same stream: keep serving it through its wrapper. */
 	if (s->current && rs == s->current->real) {
 		*out = &s->current->parent;
 		return 0;
 	}
-	if (action != GIT_SERVICE_UPLOADPACK_LS) {
-		*out = rs;
-		return 0;
-	}
-	if (!(f = calloc(1, sizeof(*f))) || !(f->raw = malloc(RAW_SIZE))) {
-		free(f);
+	if (!(f = calloc(1, sizeof(*f)))) {
 		rs->free(rs);
 		git_error_set_oom();
 		return -1;
 	}
+	if (s->whole && action == GIT_SERVICE_UPLOADPACK_LS) {
+		if (!(f->raw = malloc(RAW_SIZE))) {
+			free(f);
+			rs->free(rs);
+			git_error_set_oom();
+			return -1;
+		}
+		f->filtering = 1;
+	}
 	f->parent.subtransport = sub;
-	f->parent.read = fetch_stream_read;
-	f->parent.write = fetch_stream_write;
-	f->parent.free = fetch_stream_free;
+	f->parent.read = net_stream_read;
+	f->parent.write = net_stream_write;
+	f->parent.free = net_stream_free;
 	f->real = rs;
 	f->sub = s;
-	f->filtering = 1;
 	s->current = f;
 	*out = &f->parent;
 	return 0;
 }
 
-static int fetch_close(git_smart_subtransport *sub)
+static int net_close(git_smart_subtransport *sub)
 {
-	struct fetch_sub *s = (struct fetch_sub *)sub;
+	struct net_sub *s = (struct net_sub *)sub;
+	int rc;
 
-	return s->real->close(s->real);
+	netwatch_enter();
+	rc = s->real->close(s->real);
+	netwatch_leave();
+	return rc;
 }
 
-static void fetch_free(git_smart_subtransport *sub)
+static void net_free(git_smart_subtransport *sub)
 {
-	struct fetch_sub *s = (struct fetch_sub *)sub;
+	struct net_sub *s = (struct net_sub *)sub;
 
 	if (s->current)
 		s->current->sub = NULL;
+	netwatch_enter();
 	s->real->free(s->real);
+	netwatch_leave();
 	free(s);
 }
 
-static int fetch_sub_new(git_smart_subtransport **out, git_transport *owner, void *param)
+static int sub_new(git_smart_subtransport **out, git_transport *owner, int kind, int whole)
 {
-	int kind = (int)(size_t)param;
-	struct fetch_sub *s = calloc(1, sizeof(*s));
+	struct net_sub *s = calloc(1, sizeof(*s));
 	int rc;
 
 	if (!s) {
 		git_error_set_oom();
 		return -1;
 	}
-	if ((rc = net_subtransport(&s->real, owner, kind)) < 0) {
+	if (kind == 'g')
+		rc = git_smart_subtransport_git(&s->real, owner, NULL);
+	else if (kind == 's')
+		rc = git_smart_subtransport_ssh(&s->real, owner, NULL);
+	else
+		rc = git_smart_subtransport_http(&s->real, owner, NULL);
+	if (rc < 0) {
 		free(s);
 		return rc;
 	}
-	s->parent.action = fetch_action;
-	s->parent.close = fetch_close;
-	s->parent.free = fetch_free;
+	s->parent.action = net_action;
+	s->parent.close = net_close;
+	s->parent.free = net_free;
+	s->whole = whole;
 	*out = &s->parent;
 	return 0;
 }
 
-static int net_sub_new(git_smart_subtransport **out, git_transport *owner, void *param)
+int net_subtransport(git_smart_subtransport **out, git_transport *owner, int kind)
 {
-	return net_subtransport(out, owner, (int)(size_t)param);
+	return sub_new(out, owner, kind, 0);
 }
 
-static int transport_for(git_transport **out, git_remote *owner, git_smart_subtransport_cb cb)
+/* def.param carries the kind, and 256 for a whole-pack fetch. */
+static int sub_cb(git_smart_subtransport **out, git_transport *owner, void *param)
+{
+	int p = (int)(size_t)param;
+
+	return sub_new(out, owner, p & 255, p >> 8);
+}
+
+static int transport_for(git_transport **out, git_remote *owner, int whole)
 {
 	git_smart_subtransport_definition def;
 	const char *url = git_remote_url(owner);
@@ -489,20 +405,20 @@ static int transport_for(git_transport **out, git_remote *owner, git_smart_subtr
 
 	if (!kind)
 		return git_transport_new(out, owner, url);
-	def.callback = cb;
+	def.callback = sub_cb;
 	def.rpc = kind == 'h';
-	def.param = (void *)(size_t)kind;
+	def.param = (void *)(size_t)(kind | (whole ? 256 : 0));
 	return git_transport_smart(out, owner, &def);
 }
 
 int fetch_transport(git_transport **out, git_remote *owner, void *param)
 {
 	(void)param;
-	return transport_for(out, owner, fetch_sub_new);
+	return transport_for(out, owner, 1);
 }
 
 int net_transport(git_transport **out, git_remote *owner, void *param)
 {
 	(void)param;
-	return transport_for(out, owner, net_sub_new);
+	return transport_for(out, owner, 0);
 }
