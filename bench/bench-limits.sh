@@ -167,12 +167,11 @@ walk_stream() {
 		}
 	}'
 }
-# forget P DEVICE: the branch of DEVICE deleted on the server, and the
-# supervisor's copy of it too (a fetch does not prune it: without this, the
-# next merge would walk it again).
+# forget P DEVICE: the branch of DEVICE deleted on the server, as an
+# administrator removes a hostile branch; the supervisor's next merge drops
+# its copy by itself (docs/sync.md), which the next part checks.
 forget() {
-	"$GIT_BIN" --git-dir="$tmp/srv/$1.git" update-ref -d "refs/heads/devices/$2" &&
-	"$GIT_BIN" --git-dir="$tmp/S$1/repo.git" update-ref -d "refs/remotes/central/devices/$2" ||
+	"$GIT_BIN" --git-dir="$tmp/srv/$1.git" update-ref -d "refs/heads/devices/$2" ||
 		die "removing the branch of $2 failed"
 }
 # adds P REF N: the tip of REF adds N files to main.
