@@ -40,7 +40,7 @@ answer /data/support/assistance_received none
 EOF
 }
 
-echo "1..22"
+echo "1..23"
 
 # The fixture.  NG: A1..A6 opened 2026-01-05.  IQ: C1..C6 opened
 # 2026-01-20, nothing decided; C6 closed on 2026-03-10.
@@ -210,11 +210,16 @@ ok "referrals table: the provider said once, reasons under Declined" \
 	 grep -q "^  *Accepted  *6  *4.5  *10$" "$T/out" && grep -q "Declined, reason  *no capacity  *<5" "$T/out"'
 ok "referrals table: statuses in words, like the Referrals and Reports screens" \
 	'grep -q "^ng-benin-city-shelter  *Status  *Sent  *0 *$" "$T/out" && grep -q "^  *In progress  *<5 *$" "$T/out" &&
-	 grep -q "^  *Service delivered  *0 *$" "$T/out" && ! grep -qE "^ +(sent|accepted|declined|in_progress|service_delivered|closed) " "$T/out"'
+	 grep -q "^  *Service delivered  *0 *$" "$T/out" && grep -q "^  *Closed  *" "$T/out" &&
+	 ! grep -qE "^ +(sent|accepted|declined|in_progress|service_delivered|closed) " "$T/out"'
 LANGUAGE=fr $W report referrals >"$T/out" 2>"$T/err"
 ok "referrals table in French: statuses in French" \
 	'grep -q "^  *En cours  *<5 *$" "$T/out" && grep -q "^  *Service fourni  *0 *$" "$T/out" &&
 	 ! grep -qE "in_progress|service_delivered" "$T/out"'
+# "Closed" is one English word for a case and a referral; French says
+# "Clôturé" of a case and "Clôturée" of a referral (a context tells them apart).
+ok "referrals table in French: a closed referral is Clôturée, feminine like the other statuses" \
+	'grep -q "^  *Clôturée  *" "$T/out" && ! grep -q "Clôturé  " "$T/out"'
 ok "referrals json keeps the statuses' codes in French" \
 	'LANGUAGE=fr $W report referrals --format json | python3 -c "import json,sys
 rows = json.load(sys.stdin)

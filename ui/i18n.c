@@ -55,6 +55,16 @@ const char *ui_language_name(const char *tag)
 	return t != en ? t : dgettext("iso_639-3", en);
 }
 
+const char *ui_ctx_gettext(const char *ctx_and_s)
+{
+	const char *t = gettext(ctx_and_s), *eot;
+
+	/* No translation: gettext gives the key back, context and all. */
+	if (t == ctx_and_s && (eot = strchr(ctx_and_s, '\004')) != NULL)
+		return eot + 1;
+	return t;
+}
+
 void ui_i18n_init(void)
 {
 	setlocale(LC_ALL, "");

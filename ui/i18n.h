@@ -13,6 +13,17 @@
 #define N_(s) (s)
 #define P_(one, many, n) ngettext((one), (many), (n))
 
+/*
+ * NC_(context, s) marks s for translation in a context, for one English
+ * word that other languages say in two ways ("Closed" of a case and of a
+ * referral: "Clôturé", "Clôturée"); it is "context\004s", gettext's key
+ * for a string with a context.  CTX_() translates such a string, or gives
+ * back s without its context when there is no translation.
+ */
+#define NC_(ctx, s) ctx "\004" s
+const char *ui_ctx_gettext(const char *ctx_and_s);
+#define CTX_(ctx_and_s) ui_ctx_gettext(ctx_and_s)
+
 /* Set the locale from the environment and bind the "homeward" domain. */
 void ui_i18n_init(void);
 

@@ -168,7 +168,7 @@ static int add_words(work_view *w, enum wf_kind kind, const char *label, const c
 	if (!f)
 		return HW_ERROR;
 	for (; words->code; words++) {
-		if (add_opt(f, words->code, _(words->label)) < 0)
+		if (add_opt(f, words->code, ui_word_text(words)) < 0)
 			return HW_ERROR;
 		if (def && !strcmp(def, words->code))
 			f->chosen = f->pos = f->nopts - 1;
@@ -423,7 +423,7 @@ static int build(work_view *w, tui *t, const char *referral_id)
 		if (!(f = add_field(w, WF_CHOICE, N_("Status"), "status", NULL)))
 			return HW_ERROR;
 		for (i = 1; ui_referral_statuses[i].code; i++)   /* "sent" is not a new status */
-			if ((rc = add_opt(f, ui_referral_statuses[i].code, _(ui_referral_statuses[i].label))) < 0)
+			if ((rc = add_opt(f, ui_referral_statuses[i].code, ui_word_text(&ui_referral_statuses[i]))) < 0)
 				return rc;
 		if ((rc = add_text(w, N_("Note"), "note", N_("Required when declined: the reason"), NULL)) < 0)
 			return rc;

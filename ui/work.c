@@ -109,7 +109,7 @@ const ui_word ui_referral_statuses[] = {
 	{ "declined", N_("Declined") },
 	{ "in_progress", N_("In progress") },
 	{ "service_delivered", N_("Service delivered") },
-	{ "closed", N_("Closed") },
+	{ "closed", NC_("referral status", "Closed") },
 	{ NULL, NULL },
 };
 
@@ -137,8 +137,14 @@ const char *ui_word_label(const ui_word *list, const char *code)
 		return "";
 	for (; list->code; list++)
 		if (strcmp(list->code, code) == 0)
-			return _(list->label);
+			return ui_word_text(list);
 	return code;
+}
+
+const char *ui_word_text(const ui_word *w)
+{
+	/* A label with a context (NC_) carries it before a \004. */
+	return strchr(w->label, '\004') ? CTX_(w->label) : _(w->label);
 }
 
 /* Days since 1970-01-01 of a YYYY-MM-DD date (proleptic Gregorian); -1 if not one. */

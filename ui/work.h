@@ -27,6 +27,9 @@ extern const ui_word ui_kinds[];              /* the assistance inventory's kind
 /* The translated name of code in list; code itself when unknown, "" for NULL. */
 const char *ui_word_label(const ui_word *list, const char *code);
 
+/* The label of one entry of a word list, translated (with its context, if any). */
+const char *ui_word_text(const ui_word *w);
+
 /*
  * Whole days from an ISO time or date (its first ten characters) to today
  * (YYYY-MM-DD); -1 when either is not a date.
