@@ -205,7 +205,7 @@ check "with the right key and host, what was refused is sent" sh -c \
 # --- a connection that goes silent halfway ---
 # A proxy in front of sshd: one sync through it whole tells how many bytes
 # a connection carries; the next is frozen two thirds of the way, inside
-# the ssh session, and must end after sync.timeout with a message.
+# the encrypted ssh connection, and must end after sync.timeout with a message.
 . "${top_srcdir:-.}/tests/proxy-lib.sh"
 : >"$tmp/ctl"
 if command -v "${PYTHON:-python3}" >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1 &&
