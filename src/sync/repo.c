@@ -579,14 +579,14 @@ int repo_path_blob(char out[REPO_OID_HEX + 1], hw_repo *r, const char *commit, c
 	return rc;
 }
 
-int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
-		  repo_dir_cb cb, void *payload, hw_error *err)
+/* The folder dir of commit's tree into out; *has 0 when there is no such folder. */
+static int dir_tree(git_oid *out, int *has, hw_repo *r, const char *commit, const char *dir,
+		    hw_error *err)
 {
 	git_tree_entry *e = NULL;
-	git_tree *t = NULL;
-	size_t i, n;
 	int rc;
 
+	*has = 0;
 	rc = entry_at(&e, r, commit, dir, err);
 	if (rc == HW_ENOTFOUND) {
 		hw_error_clear(err);
@@ -594,12 +594,27 @@ int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
 	}
 	if (rc < 0)
 		return rc;
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
-		goto cleanup;   /* a file where a folder is expected: nothing in it */
-	if ((rc = git_tree_lookup(&t, r->git, git_tree_entry_id(e))) < 0) {
-		rc = repo_fail(err, rc, "reading a tree");
-		goto cleanup;
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		*has = 1;
 	}
+	git_tree_entry_free(e);
+	return 0;
+}
+
+int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
+		  repo_dir_cb cb, void *payload, hw_error *err)
+{
+	git_tree *t = NULL;
+	git_oid tid;
+	size_t i, n;
+	int rc, has;
+
+	/* No such folder, or a file where a folder is expected: nothing in it. */
+	if ((rc = dir_tree(&tid, &has, r, commit, dir, err)) < 0 || !has)
+		return rc;
+	if ((rc = git_tree_lookup(&t, r->git, &tid)) < 0)
+		return repo_fail(err, rc, "reading a tree");
 	n = git_tree_entrycount(t);
 	if (n > max) {
 		rc = hw_error_set(err, HW_EINVALID, "%s holds more than %zu entries", dir, max);
@@ -617,7 +632,6 @@ int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
 	}
 cleanup:
 	git_tree_free(t);
-	git_tree_entry_free(e);
 	return rc;
 }
 
@@ -1372,29 +1386,6 @@ int repo_diff(hw_repo *r, const char *from, const char *to, repo_diff_cb cb, voi
 	return rc;
 }
 
-/* The folder dir of commit's tree into out; *has 0 when there is no such folder. */
-static int dir_tree(git_oid *out, int *has, hw_repo *r, const char *commit, const char *dir,
-		    hw_error *err)
-{
-	git_tree_entry *e = NULL;
-	int rc;
-
-	*has = 0;
-	rc = entry_at(&e, r, commit, dir, err);
-	if (rc == HW_ENOTFOUND) {
-		hw_error_clear(err);
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-		git_oid_cpy(out, git_tree_entry_id(e));
-		*has = 1;
-	}
-	git_tree_entry_free(e);
-	return 0;
-}
-
 int repo_diff_dir(hw_repo *r, const char *from, const char *to, const char *dir,
 		  repo_diff_cb cb, void *payload, hw_error *err)
 {
@@ -2131,8 +2122,12 @@ static int remote_begin(struct remote_ctx *c, git_remote **remote, git_remote_ca
 	memset(c, 0, sizeof(*c));
 	c->opts = opts ? opts : &defaults;
 	c->url = url ? url : "";
-	/* Disarmed by remote_end, which every caller reaches. */
-	netwatch_arm(c->opts->timeout ? c->opts->timeout : NETWATCH_DEFAULT_SECONDS);
+	/*
+	 * Only a server is waited on: a folder remote runs in this process.
+	 * Disarmed by remote_end, which every caller reaches.
+	 */
+	if (url && push_url_kind(url))
+		netwatch_arm(c->opts->timeout ? c->opts->timeout : NETWATCH_DEFAULT_SECONDS);
 	if (c->opts->auth)
 		memset(c->opts->auth, 0, sizeof(*c->opts->auth));
 	*remote = NULL;
