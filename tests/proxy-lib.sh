@@ -19,7 +19,8 @@ proxy_start() {
 	proxy_port=$(cat "$tmp/proxy-port")
 }
 
-# proxy_last_bytes: the bytes the last connection through the proxy passed.
-proxy_last_bytes() {
-	tail -n 1 "$tmp/proxy-port.log" 2>/dev/null | sed -n 's/.* after \([0-9]*\) bytes$/\1/p'
+# proxy_most_bytes: the most bytes one connection through the proxy has
+# passed so far (to freeze a later one part of the way).
+proxy_most_bytes() {
+	sed -n 's/.* after \([0-9]*\) bytes$/\1/p' "$tmp/proxy-port.log" 2>/dev/null | sort -n | tail -n 1
 }

@@ -232,7 +232,7 @@ if command -v "${PYTHON:-python3}" >/dev/null 2>&1 && command -v timeout >/dev/n
 	hw A config set sync.timeout 4
 	new_case A Whole >/dev/null 2>&1
 	as amina token-of-amina A sync >"$tmp/out" 2>&1
-	most=$(sed -n 's/.* after \([0-9]*\) bytes$/\1/p' "$tmp/proxy-port.log" | sort -n | tail -n 1)
+	most=$(proxy_most_bytes)
 	new_case A Frozen >/dev/null 2>&1
 	echo "freeze $(( ${most:-0} * 2 / 3 ))" >"$tmp/ctl"
 	HOMEWARD_GIT_USERNAME=amina HOMEWARD_GIT_TOKEN=token-of-amina \

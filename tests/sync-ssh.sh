@@ -215,7 +215,7 @@ if command -v "${PYTHON:-python3}" >/dev/null 2>&1 && command -v timeout >/dev/n
 	hw B config set sync.timeout 4
 	new_case B Whole >/dev/null 2>&1
 	hw B sync >"$tmp/out" 2>&1
-	most=$(sed -n 's/.* after \([0-9]*\) bytes$/\1/p' "$tmp/proxy-port.log" | sort -n | tail -n 1)
+	most=$(proxy_most_bytes)
 	new_case B Frozen >/dev/null 2>&1
 	echo "freeze $(( ${most:-0} * 2 / 3 ))" >"$tmp/ctl"
 	timeout 90 "$HOMEWARD" --workspace "$tmp/B" sync >"$tmp/out" 2>&1
