@@ -541,9 +541,10 @@ static int ymd(const char *s, int *y, int *m, int *d)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return -1;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
+	/* Digits checked above: read them as such (a list reads two dates a row). */
+	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	*m = (s[5] - '0') * 10 + (s[6] - '0');
+	*d = (s[8] - '0') * 10 + (s[9] - '0');
 	return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
 }
 

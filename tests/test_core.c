@@ -604,6 +604,12 @@ Test(workspace, a_second_process_can_work_on_the_same_workspace)
  */
 static hw_store *raw_store;
 
+/* SQL that takes a database of this schema back to schema 9 (no stage in the case row). */
+#define BACK_TO_SCHEMA_9 \
+	"DROP TRIGGER case_work_stage_insert; DROP TRIGGER case_work_stage_update;" \
+	"DROP TRIGGER case_work_stage_delete; DROP TRIGGER cases_stage_insert;" \
+	"ALTER TABLE cases DROP COLUMN stage;"
+
 static sqlite3 *raw_open(const char *db)
 {
 	hw_error err = { 0, "" };
@@ -645,7 +651,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	store_free(st);
 	/* Turn it back into a schema 1 database, as the first release made them. */
 	raw = raw_open(db);
-	cr_assert_eq(sqlite3_exec(raw,
+	cr_assert_eq(sqlite3_exec(raw, BACK_TO_SCHEMA_9
 		"DROP TABLE case_work; DROP TABLE case_assignees; DROP TABLE case_consents;"
 		"DROP TABLE case_decisions; DROP TABLE referrals;"
 		"DROP TABLE appointments; DROP TABLE case_family;"
@@ -662,7 +668,7 @@ Test(store, an_older_database_is_migrated_forward_keeping_its_data)
 	free(v);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 10);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'case_work'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'appointments_due'"), 1);
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_state'"), 1);
@@ -712,7 +718,7 @@ Test(store, follow_up_scores_are_kept_when_stored_and_copied_on_upgrade)
 	store_free(st);
 	/* Back to schema 7: the form stored before the upgrade is copied by it. */
 	raw = raw_open(db);
-	cr_assert_eq(sqlite3_exec(raw, "DROP INDEX events_type; DROP TRIGGER follow_up_scores_put;"
+	cr_assert_eq(sqlite3_exec(raw, BACK_TO_SCHEMA_9 "DROP INDEX events_type; DROP TRIGGER follow_up_scores_put;"
 				  "DROP TABLE follow_up_scores; ALTER TABLE referrals DROP COLUMN accepted_at;"
 				  "PRAGMA user_version = 7;", NULL, NULL, NULL),
 		     SQLITE_OK, "%s", sqlite3_errmsg(raw));
@@ -743,7 +749,7 @@ Test(store, referrals_get_their_first_acceptance_on_upgrade)
 	cr_assert_eq(store_open(&st, db, 1, test_key(), &err), 0, "%s", err.msg);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(sqlite3_exec(raw,
+	cr_assert_eq(sqlite3_exec(raw, BACK_TO_SCHEMA_9
 		"INSERT INTO referrals (id, case_id, provider, status) VALUES"
 		"  ('r1', 'c1', 'p', 'accepted'), ('r2', 'c1', 'p', 'declined');"
 		"INSERT INTO events (id, case_id, type, at, device, json, state) VALUES"
@@ -761,7 +767,7 @@ Test(store, referrals_get_their_first_acceptance_on_upgrade)
 	cr_assert_eq(store_open(&st, db, 0, test_key(), &err), 0, "%s", err.msg);
 	store_free(st);
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 10);
 	cr_assert_eq(sqlite3_prepare_v2(raw, "SELECT id, coalesce(accepted_at, '-') FROM referrals ORDER BY id",
 					-1, &s, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
@@ -772,6 +778,91 @@ Test(store, referrals_get_their_first_acceptance_on_upgrade)
 	raw_close();
 	free(db);
 	free(dir);
+}
+
+/* The stage a case row holds (schema 10), as the list and case_get read it. */
+static char *stage_of(hw_store *st, const char *id)
+{
+	store_case_row r;
+	hw_error err = { 0, "" };
+	char *stage;
+
+	cr_assert_eq(store_case_get(st, id, &r, &err), 0, "%s", err.msg);
+	stage = strdup(r.stage);
+	store_case_row_clear(&r);
+	return stage;
+}
+
+#define ASSERT_STAGE(st, id, want) do { \
+		char *got_ = stage_of((st), (id)); \
+		cr_assert_str_eq(got_, (want), "%s", (id)); \
+		free(got_); \
+	} while (0)
+
+/*
+ * Schema 10 keeps each case's stage in its row (the list reads one table):
+ * an upgrade copies it from the case work, and triggers keep the copy in
+ * step with every write of the case work, whichever row comes first.
+ */
+Test(store, the_stage_in_the_case_row_follows_the_case_work)
+{
+	char *wsdir = NULL, *db;
+	char a[HW_UUID_LEN + 1], b[HW_UUID_LEN + 1];
+	case_fields f = CASE_FIELDS_INIT;
+	store_case_row late;
+	hw_ws *ws = new_ws("dev1", &wsdir);
+	hw_error err = { 0, "" };
+	sqlite3 *raw = NULL;
+
+	f.given_name = "Amal";
+	cr_assert_eq(case_open(ws, &f, a), 0);
+	f.given_name = "Bilal";
+	cr_assert_eq(case_open(ws, &f, b), 0);
+	cr_assert_eq(case_decide(ws, a, "return", NULL, NULL), 0, "%s", ws_error(ws)->msg);
+	ASSERT_STAGE(ws_store(ws), a, "decided");
+	ASSERT_STAGE(ws_store(ws), b, "identified");
+	ws_free(ws);
+
+	/* A schema 9 database whose case work says more than its rows. */
+	db = hw_path_join(wsdir, "homeward.db");
+	raw = raw_open(db);
+	cr_assert_eq(sqlite3_exec(raw, BACK_TO_SCHEMA_9
+		"UPDATE case_work SET stage = 'counselling' WHERE case_id = (SELECT id FROM cases"
+		"  WHERE given_name = 'Bilal');"
+		"PRAGMA user_version = 9;", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	raw_close();
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), 0, "%s", err.msg);
+	ASSERT_STAGE(ws_store(ws), a, "decided");
+	ASSERT_STAGE(ws_store(ws), b, "counselling");
+	ws_free(ws);
+
+	/* Every write of the case work, by SQL alone, reaches the row. */
+	raw = raw_open(db);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 10);
+	cr_assert_eq(sqlite3_exec(raw,
+		"UPDATE case_work SET stage = 'closed' WHERE case_id = (SELECT id FROM cases"
+		"  WHERE given_name = 'Amal');"
+		"DELETE FROM case_work WHERE case_id = (SELECT id FROM cases WHERE given_name = 'Bilal');"
+		"INSERT INTO case_work (case_id, stage) VALUES ('c-later', 'departed');",
+		NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
+	raw_close();
+	cr_assert_eq(ws_open(&ws, wsdir, 0, test_key(), &err), 0, "%s", err.msg);
+	ASSERT_STAGE(ws_store(ws), a, "closed");
+	ASSERT_STAGE(ws_store(ws), b, "identified");
+	/* The case work came first: the row takes its stage when it is made. */
+	memset(&late, 0, sizeof(late));
+	late.id = "c-later";
+	late.given_name = "Later";
+	late.opened_at = late.updated_at = "2026-01-01T00:00:00Z";
+	cr_assert_eq(store_case_put(ws_store(ws), &late, &err), 0, "%s", err.msg);
+	ASSERT_STAGE(ws_store(ws), "c-later", "departed");
+	/* Saved again (an update, not an insert), it keeps it. */
+	late.given_name = "Later2";
+	cr_assert_eq(store_case_put(ws_store(ws), &late, &err), 0, "%s", err.msg);
+	ASSERT_STAGE(ws_store(ws), "c-later", "departed");
+	ws_free(ws);
+	free(db);
+	free(wsdir);
 }
 
 Test(store, a_database_from_a_newer_program_is_refused)
@@ -836,7 +927,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	/* Back to schema 3, exactly as its migrations left a database. */
 	db = hw_path_join(wsdir, "homeward.db");
 	raw = raw_open(db);
-	cr_assert_eq(sqlite3_exec(raw,
+	cr_assert_eq(sqlite3_exec(raw, BACK_TO_SCHEMA_9
 		"DROP TABLE case_fts;"
 		"CREATE TABLE cases_v2 ("
 		"  id TEXT PRIMARY KEY,"
@@ -884,7 +975,7 @@ Test(store, a_schema_3_workspace_gets_the_folded_search_index)
 	ws_free(ws);
 
 	raw = raw_open(db);
-	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int(raw, "PRAGMA user_version"), 10);
 	cr_assert_eq(sqlite3_exec(raw, "INSERT INTO case_fts (case_fts) VALUES ('integrity-check')",
 				  NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(raw));
 	cr_assert_eq(raw_int(raw, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
