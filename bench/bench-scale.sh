@@ -6,7 +6,9 @@
 # the same commit and push with the git CLI, a merge of 20 devices x 50 new
 # cases, `case list`, `case list --search`, `case show`, the start of the
 # screen, and the peak memory of each.  Timings are medians of RUNS (3) runs
-# where cheap enough.  The merge of 20 x 50 is repeated ROUNDS (3) times,
+# where cheap enough; the sync and the merge also give their processor time
+# (the program's own work; the rest is the network and the server).  The
+# merge of 20 x 50 is repeated ROUNDS (3) times,
 # each round's time and peak memory printed (memory must stay flat).
 # SKIP_READ=1 leaves out the list, search, show and screen measures.
 # Every workspace belongs to one team (a supervisor founds it, the others
@@ -42,15 +44,18 @@ HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=bench -c user.email=bench@example.invalid "$@"; }
 
-# Seconds and peak KB of a command into $secs and $kb (its output to $tmp/out).
+# Seconds, peak KB and processor seconds (user + sys) of a command into
+# $secs, $kb and $cpu (its output to $tmp/out).  The processor time is the
+# program's own work: what a server or the network costs is wall time only.
 measure() {
 	if [ "$1" = hw ]; then
 		shift; ws=$1; shift
 		set -- "$HOMEWARD" --workspace "$tmp/$ws" "$@"
 	fi
-	/usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >"$tmp/out" 2>&1 || {
+	/usr/bin/time -f "%e %M %U %S" -o "$tmp/time" "$@" >"$tmp/out" 2>&1 || {
 		echo "bench-scale: failed: $*" >&2; sed 's/^/  /' "$tmp/out" >&2; exit 1; }
 	secs=$(cut -d' ' -f1 "$tmp/time"); kb=$(cut -d' ' -f2 "$tmp/time")
+	cpu=$(awk '{ printf "%.2f", $3 + $4 }' "$tmp/time")
 	[ "$kb" -gt "${peak:-0}" ] && peak=$kb
 	return 0
 }
@@ -118,8 +123,8 @@ read_measures() {
 	screen=$(median <"$tmp/sc")ms
 }
 
-printf '%-8s %9s %9s %10s %9s %9s %10s %9s %9s %9s %9s %9s\n' cases import imp-MB \
-	sync1 bytes git-cli git-bytes merge20x50 list search show screen
+printf '%-8s %9s %9s %10s %9s %9s %9s %10s %10s %9s %9s %9s %9s %9s\n' cases import imp-MB \
+	sync1 sync1-cpu bytes git-cli git-bytes merge20x50 merge-cpu list search show screen
 for n in $SIZES; do
 	peak=0
 	"$GIT_BIN" init -q --bare "$tmp/srv/c$n.git"
@@ -168,18 +173,18 @@ for n in $SIZES; do
 	# over the whole archive, once); the measured ones are what every
 	# later sync costs.
 	hw "A$n" sync >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
-	: >"$tmp/t"; : >"$tmp/b"
+	: >"$tmp/t"; : >"$tmp/b"; : >"$tmp/tc"
 	for r in $(seq "$RUNS"); do
 		hw "A$n" case add --given-name Bench --family-name "Run$r" --birth-date 1990-01-01 \
 			--nationality NG --return-country NG --language en >/dev/null
 		before=$(wire)
 		measure hw "A$n" sync
-		echo "$secs" >>"$tmp/t"
+		echo "$secs" >>"$tmp/t"; echo "$cpu" >>"$tmp/tc"
 		sleep 0.2
 		echo $(( $(wire) - before )) >>"$tmp/b"
 	done
-	sync1=$(median <"$tmp/t") bytes=$(median <"$tmp/b")
-	step "$n: one-case sync $sync1 s, $bytes bytes"
+	sync1=$(median <"$tmp/t") bytes=$(median <"$tmp/b") sync1cpu=$(median <"$tmp/tc")
+	step "$n: one-case sync $sync1 s ($sync1cpu s of processor), $bytes bytes"
 
 	# The git CLI doing the same: one file in the layout, add, commit, push,
 	# on a branch that starts from main as a device's does (the server's
@@ -224,25 +229,25 @@ for n in $SIZES; do
 		enrol "S$n" counsellor "D$n-$d" || exit 1
 	done
 	hw "S$n" merge >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
-	merges= merge_mb=
+	merges= merge_mb= merge_cpus=
 	for round in $(seq "$ROUNDS"); do
 		for d in $(seq 20); do
 			"$GEN" "$tmp/D$n-$d" 50 >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 			hw "D$n-$d" sync >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; exit 1; }
 		done
 		measure hw "S$n" merge
-		merges="$merges ${secs}s" merge_mb="$merge_mb $((kb / 1024))MB"
-		step "$n: merge round $round: $secs s, $((kb / 1024)) MB"
-		[ "$round" = 1 ] && merge=$secs
+		merges="$merges ${secs}s" merge_mb="$merge_mb $((kb / 1024))MB" merge_cpus="$merge_cpus ${cpu}s"
+		step "$n: merge round $round: $secs s ($cpu s of processor), $((kb / 1024)) MB"
+		[ "$round" = 1 ] && merge=$secs mergecpu=$cpu
 	done
 
 	list=- search=- show=- screen=-
 	[ -n "${SKIP_READ:-}" ] || read_measures
 
-	printf '%-8s %8ss %9s %9ss %9s %8ss %10s %9ss %9s %9s %9s %9s\n' "$n" "$import" \
-		"$import_mb" "$sync1" "$bytes" "$gitcli" "$gitbytes" "$merge" "$list" "$search" \
-		"$show" "$screen"
+	printf '%-8s %8ss %9s %9ss %8ss %9s %8ss %9s %9ss %9ss %9s %9s %9s %9s\n' "$n" "$import" \
+		"$import_mb" "$sync1" "$sync1cpu" "$bytes" "$gitcli" "$gitbytes" "$merge" "$mergecpu" \
+		"$list" "$search" "$show" "$screen"
 	echo "         peak memory of any measured run: $((peak / 1024)) MB"
-	echo "         merge 20x50, round by round:$merges; peak memory:$merge_mb"
+	echo "         merge 20x50, round by round:$merges; processor:$merge_cpus; peak memory:$merge_mb"
 	rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
 done
