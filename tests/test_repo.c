@@ -280,6 +280,176 @@ Test(repo, a_large_commit_is_indexed_through_small_pack_windows)
 	repo_free(r);
 }
 
+/* The *.pack files of a repository, and the name of the first (without .pack) in first. */
+static int count_packs(const char *repo, char first[4096])
+{
+	char dir[3900];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/objects/pack", repo);
+	cr_assert_not_null(d = opendir(dir));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && strcmp(e->d_name + len - 5, ".pack") == 0) {
+			if (first && n == 0)
+				snprintf(first, 4096, "%s/%.*s", dir, (int)(len - 5), e->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* One pack of n blobs "<tag> <i>", their ids into ids. */
+static void make_pack(hw_repo *r, const char *tag, int n, char (*ids)[41])
+{
+	char text[64];
+
+	cr_assert_eq(repo_bulk_begin(r, &err), 0, "%s", err.msg);
+	for (int i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s %d", tag, i);
+		cr_assert_eq(repo_blob_write(ids[i], r, text, strlen(text), &err), 0, "%s", err.msg);
+	}
+	cr_assert_eq(repo_bulk_end(r, 1, &err), 0, "%s", err.msg);
+}
+
+/* Every blob of make_pack(tag, n) reads back as written. */
+static void check_pack(hw_repo *r, const char *tag, int n, char (*ids)[41])
+{
+	char text[64], *got = NULL;
+	size_t len;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s %d", tag, i);
+		cr_assert_eq(repo_blob_read(&got, &len, r, ids[i], &err), 0, "%s %d: %s", tag, i, err.msg);
+		cr_assert_eq(len, strlen(text));
+		cr_assert_eq(memcmp(got, text, len), 0);
+		free(got);
+	}
+}
+
+/*
+ * Every bulk write and every fetch adds a pack, and nothing removed one: a
+ * supervisor's repo.git gained twenty a merge.  From REPO_ROLLUP_PACKS on,
+ * the small ones become one; the large one and one with a .keep file stay,
+ * and every object reads back, through the same handle and a new one.
+ */
+Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
+{
+	static char big[400][41], small[REPO_ROLLUP_PACKS][10][41];
+	char tag[32], keep[4200], kept[4096], cmd[4400];
+	hw_repo *r = NULL;
+	size_t rolled = 99;
+	FILE *f;
+
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0, "%s", err.msg);
+	make_pack(r, "big", 400, big);
+	/* Below the threshold nothing moves. */
+	for (int k = 0; k < REPO_ROLLUP_PACKS - 2; k++) {
+		snprintf(tag, sizeof(tag), "small %d", k);
+		make_pack(r, tag, 10, small[k]);
+	}
+	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
+	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(rolled, 0);
+	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
+
+	/* One with a .keep file is never touched: the last one made. */
+	snprintf(tag, sizeof(tag), "small %d", REPO_ROLLUP_PACKS - 2);
+	make_pack(r, tag, 10, small[REPO_ROLLUP_PACKS - 2]);
+	/* Which pack holds it: git's own reading of each index. */
+	snprintf(cmd, sizeof(cmd), "for i in '%s'/objects/pack/*.idx; do git --git-dir='%s' show-index "
+		 "< \"$i\" | grep -q %s && echo \"${i%%.idx}\"; done", at("repo.git"), at("repo.git"),
+		 small[REPO_ROLLUP_PACKS - 2][0]);
+	cr_assert_not_null(f = popen(cmd, "r"));
+	cr_assert_not_null(fgets(kept, sizeof(kept), f));
+	pclose(f);
+	kept[strcspn(kept, "\n")] = '\0';
+	snprintf(keep, sizeof(keep), "%s.keep", kept);
+	cr_assert_eq(hw_write_file_atomic(keep, "", 0, NULL), 0);
+
+	/* One more makes REPO_ROLLUP_PACKS + 1 packs: the small ones but the kept one roll up. */
+	snprintf(tag, sizeof(tag), "small %d", REPO_ROLLUP_PACKS - 1);
+	make_pack(r, tag, 10, small[REPO_ROLLUP_PACKS - 1]);
+	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS + 1);
+	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(rolled, REPO_ROLLUP_PACKS - 1);
+	cr_assert_eq(count_packs(at("repo.git"), NULL), 3);   /* big, kept, new */
+	snprintf(cmd, sizeof(cmd), "%s.pack", kept);
+	cr_assert(hw_exists(cmd), "the pack with a .keep file was removed");
+
+	/* Everything reads back, through the handle that rolled and a new one. */
+	check_pack(r, "big", 400, big);
+	for (int k = 0; k < REPO_ROLLUP_PACKS; k++) {
+		snprintf(tag, sizeof(tag), "small %d", k);
+		check_pack(r, tag, 10, small[k]);
+	}
+	repo_free(r);
+	cr_assert_eq(repo_open(&r, at("repo.git"), 0, &err), 0, "%s", err.msg);
+	check_pack(r, "big", 400, big);
+	for (int k = 0; k < REPO_ROLLUP_PACKS; k++) {
+		snprintf(tag, sizeof(tag), "small %d", k);
+		check_pack(r, tag, 10, small[k]);
+	}
+	/* git agrees: every pack whole. */
+	snprintf(cmd, sizeof(cmd), "git --git-dir='%s' fsck --full --no-dangling >/dev/null 2>&1 && "
+		 "test \"$(git --git-dir='%s' count-objects -v | sed -n 's/^in-pack: //p')\" -ge %d",
+		 at("repo.git"), at("repo.git"), 400 + 10 * REPO_ROLLUP_PACKS);
+	cr_assert_eq(system(cmd), 0, "git fsck or count-objects disagrees");
+	/* Three packs: nothing to do. */
+	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(rolled, 0);
+	repo_free(r);
+}
+
+/*
+ * A bulk write ended on its final tree packs what that tree reaches and
+ * was written meanwhile: the tree of the first step, replaced by the
+ * second, is left out, and a tree the repository already had is not
+ * packed again.
+ */
+Test(repo, a_bulk_write_ended_on_a_tree_packs_only_what_it_reaches)
+{
+	hw_repo *r = NULL;
+	repo_file one[2] = { { "cases/a/x.json", "x", 1, NULL }, { "cases/b/y.json", "y", 1, NULL } };
+	repo_file two[1] = { { "cases/a/z.json", "z", 1, NULL } };
+	char base[41], t1[41], t2[41], again[41], first[4096];
+
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0, "%s", err.msg);
+	/* cases/b as it will be in the end, already in the repository (loose). */
+	cr_assert_eq(repo_tree_add(base, r, NULL, &one[1], 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_bulk_begin(r, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_tree_add(t1, r, NULL, one, 2, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_tree_add(t2, r, t1, two, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_bulk_end_tree(r, t2, &err), 0, "%s", err.msg);
+	repo_free(r);
+
+	cr_assert_eq(count_packs(at("repo.git"), first), 1);
+	{
+		char cmd[4400];
+		FILE *f;
+		int objects = -1;
+
+		/* t2, cases, cases/a, x and z: not t1, and not cases/b or y (loose already). */
+		snprintf(cmd, sizeof(cmd), "git show-index < '%s.idx' | wc -l", first);
+		cr_assert_not_null(f = popen(cmd, "r"));
+		cr_assert_eq(fscanf(f, "%d", &objects), 1);
+		pclose(f);
+		cr_assert_eq(objects, 5);
+	}
+	cr_assert_eq(repo_open(&r, at("repo.git"), 0, &err), 0, "%s", err.msg);
+	/* The final tree reads whole; the replaced one is gone. */
+	cr_assert_eq(repo_tree_add(again, r, t2, two, 1, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(again, t2);
+	cr_assert_neq(repo_commit_create(again, r, NULL, t1, NULL, NULL, &err), 0,
+		      "the replaced tree was packed");
+	cr_assert_eq(repo_commit_create(again, r, NULL, t2, NULL, NULL, &err), 0, "%s", err.msg);
+	repo_free(r);
+}
+
 Test(repo, diff_reports_modified_and_deleted)
 {
 	hw_repo *r = NULL;

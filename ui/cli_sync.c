@@ -387,6 +387,19 @@ static void print_locks(const sync_result *res)
 			   res->locks_removed), res->locks_removed, res->lock_note);
 }
 
+/*
+ * Tidying repo.git after the run failed (stderr): the run's work stands,
+ * but a disk that is full or a folder that cannot be written is worth
+ * knowing about before it stops a sync.
+ */
+static void print_rollup(const sync_result *res)
+{
+	if (!res->rollup_problem[0])
+		return;
+	fprintf(stderr, _("homeward: tidying the workspace's copy of the central repository failed "
+			  "(%s); nothing is lost and the next sync tries again\n"), res->rollup_problem);
+}
+
 /* The files of main an import left out: how many, then which and why (stderr). */
 static void print_skips(const sync_result *res)
 {
@@ -459,6 +472,7 @@ int cli_sync(int argc, char **argv, const cli_globals *g)
 	rc = sync_run(ws, &o, &res);
 	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
 	print_locks(&res);
+	print_rollup(&res);
 	if (rc < 0) {
 		st = sync_fail(ws, rc, &cp);
 	} else {
@@ -495,6 +509,7 @@ int cli_merge(int argc, char **argv, const cli_globals *g)
 	rc = merge_run(ws, &o, &res);
 	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
 	print_locks(&res.sync);
+	print_rollup(&res.sync);
 	/* Rejections are reported even when a later step failed. */
 	for (i = 0; i < res.nrejections; i++) {
 		const merge_rejection *m = &res.rejections[i];
@@ -652,6 +667,7 @@ int cli_form_publish(int argc, char **argv, const cli_globals *g)
 	rc = sync_publish_form(ws, argv[optind], &o, &res);
 	print_server_lines(&cp, rc < 0 ? ws_error(ws) : NULL);
 	print_locks(&res.sync);
+	print_rollup(&res.sync);
 	if (rc < 0) {
 		st = sync_fail(ws, rc, &cp);
 	} else {

@@ -775,7 +775,7 @@ static int merge_once(run *r, merge_result *res, int review)
 	repo_commit_opts co = REPO_COMMIT_OPTS_INIT;
 	const char *spec[1] = { MAIN_REF ":" MAIN_REF };
 	size_t i;
-	int rc, team_changed = 0, repair = 0;
+	int rc, team_changed = 0, repair = 0, bulk = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.r = r;
@@ -814,6 +814,17 @@ static int merge_once(run *r, merge_result *res, int review)
 	}
 	if ((rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", count_ref, &m.nrefs, r->err)) < 0)
 		goto cleanup;
+	/*
+	 * One pack for the whole merge, of the trees the final tree uses:
+	 * each branch would otherwise write a pack of its own (twenty packs
+	 * for twenty devices, each read by every later lookup until rolled
+	 * up), with the top of the tree rewritten once per branch in each.
+	 */
+	if (!review) {
+		if ((rc = repo_bulk_begin(r->repo, r->err)) < 0)
+			goto cleanup;
+		bulk = 1;
+	}
 	rc = repo_ref_each(r->repo, SYNC_REMOTE_DEVICES "*", merge_branch, &m, r->err);
 	if (rc == 0 && m.nrefs)
 		rc = sync_report_progress(r, SYNC_STEP_MERGE, 0, m.nrefs, m.nrefs, NULL, 0);
@@ -833,6 +844,10 @@ static int merge_once(run *r, merge_result *res, int review)
 					m.nparents == 1 ? "" : "es", m.names.ptr)
 			     : sync_fmt("Update the team roster");
 	if (!m.tree[0] && (rc = repo_tree_add(m.tree, r->repo, NULL, NULL, 0, r->err)) < 0)
+		goto cleanup;
+	/* The tree is final: its new objects go to disk before the commits that name it. */
+	bulk = 0;
+	if ((rc = repo_bulk_end_tree(r->repo, m.tree, r->err)) < 0)
 		goto cleanup;
 	email = sync_fmt("%s@devices.homeward.invalid", r->device);
 	co.author_name = *ws_author(r->ws) ? ws_author(r->ws) : r->device;
@@ -886,6 +901,8 @@ static int merge_once(run *r, merge_result *res, int review)
 	rc = repo_ref_set(r->repo, SYNC_REMOTE_MAIN, commit, r->err);
 
 cleanup:
+	if (bulk)
+		repo_bulk_end(r->repo, 0, NULL);   /* nothing to commit: what was written goes */
 	for (i = 0; i < m.nparents; i++)
 		free(m.parents[i]);
 	free(m.parents);
@@ -975,7 +992,8 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	}
 	if (rc < 0 || (rc = sync_stop_here(&r, SYNC_STEP_MERGE)) < 0)
 		goto cleanup;
-	rc = sync_step_import(&r, &res.sync);
+	if ((rc = sync_step_import(&r, &res.sync)) == 0)
+		sync_rollup(&r, &res.sync);
 
 cleanup:
 	note_pruned(&r, &res);

@@ -9,8 +9,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -824,7 +827,8 @@ fail:
  * appends let the parser resume where it stopped.
  */
 struct pack_feed {
-	git_odb_writepack *wp;
+	git_odb_writepack *wp;      /* into the odb, or */
+	git_indexer *idx;           /* into a pack folder (the roll-up, which needs the name) */
 	git_indexer_progress stats;
 	char *buf;                  /* INDEX_CHUNK bytes */
 	size_t len;                 /* bytes in buf */
@@ -837,7 +841,8 @@ static int feed_flush(struct pack_feed *f)
 
 	if (!f->len)
 		return 0;
-	if ((rc = f->wp->append(f->wp, f->buf, f->len, &f->stats)) < 0)
+	if ((rc = f->idx ? git_indexer_append(f->idx, f->buf, f->len, &f->stats)
+			 : f->wp->append(f->wp, f->buf, f->len, &f->stats)) < 0)
 		return rc;
 	f->total += f->len;
 	f->len = 0;
@@ -874,9 +879,128 @@ static int feed_end(struct pack_feed *f)
 	/* Each resume starts a fresh window, so it gets at least half a window further. */
 	for (tries = 0; f->stats.received_objects < f->stats.total_objects &&
 	     tries < f->total / 4096 + 16; tries++)
-		if ((rc = f->wp->append(f->wp, f->buf, 0, &f->stats)) < 0)
+		if ((rc = f->idx ? git_indexer_append(f->idx, f->buf, 0, &f->stats)
+			 : f->wp->append(f->wp, f->buf, 0, &f->stats)) < 0)
 			return rc;
-	return f->wp->commit(f->wp, &f->stats);
+	return f->idx ? git_indexer_commit(f->idx, &f->stats) : f->wp->commit(f->wp, &f->stats);
+}
+
+/*
+ * Whether an object of the bulk list is new: in the memory pack.  A tree
+ * builder that writes a tree the repository already has (a merge writes
+ * the trees of each new case, which came with the device's branch) gives
+ * its id all the same, and the object is not written again.
+ */
+static int bulk_new(hw_repo *r, const git_oid *oid)
+{
+	return r->mempack->exists(r->mempack, oid) == 1;
+}
+
+static int cmp_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+/*
+ * Keep in r's bulk list only the objects reachable from the tree root
+ * through objects of the list (the ones written since repo_bulk_begin):
+ * the trees a bulk write rewrote on the way and then replaced are left
+ * out.  Iterative, with a stack of the trees still to read.
+ */
+static int bulk_keep_reachable(hw_repo *r, const git_oid *root, hw_error *err)
+{
+	unsigned char *mark = NULL;
+	size_t n = 0, i, kept = 0, top = 0, cap = 64;
+	git_oid *stack = NULL;
+	git_oid *hit;
+	int rc = 0;
+
+	/* Each once, and only what is new (bulk_new). */
+	if (r->nbulk) {
+		qsort(r->bulk_oids, r->nbulk, sizeof(*r->bulk_oids), cmp_oid);
+		for (i = 0; i < r->nbulk; i++)
+			if ((n == 0 || git_oid_cmp(&r->bulk_oids[n - 1], &r->bulk_oids[i]) != 0) &&
+			    bulk_new(r, &r->bulk_oids[i]))
+				git_oid_cpy(&r->bulk_oids[n++], &r->bulk_oids[i]);
+	}
+	r->nbulk = n;
+	hit = n ? bsearch(root, r->bulk_oids, n, sizeof(*r->bulk_oids), cmp_oid) : NULL;
+	if (!hit) {
+		r->nbulk = 0;   /* the tree was there before: nothing new is needed */
+		return 0;
+	}
+	if (!(mark = calloc(n, 1)) || !(stack = malloc(cap * sizeof(*stack)))) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto done;
+	}
+	mark[hit - r->bulk_oids] = 1;
+	git_oid_cpy(&stack[top++], root);
+	while (top && rc == 0) {
+		git_tree *t = NULL;
+		git_oid id;
+		size_t k, count;
+
+		git_oid_cpy(&id, &stack[--top]);
+		if ((rc = git_tree_lookup(&t, r->git, &id)) < 0) {
+			rc = repo_fail(err, rc, "reading a tree written before packing it");
+			break;
+		}
+		count = git_tree_entrycount(t);
+		for (k = 0; k < count && rc == 0; k++) {
+			const git_tree_entry *e = git_tree_entry_byindex(t, k);
+			git_oid *at = bsearch(git_tree_entry_id(e), r->bulk_oids, n, sizeof(*r->bulk_oids),
+					      cmp_oid);
+
+			if (!at || mark[at - r->bulk_oids])
+				continue;
+			mark[at - r->bulk_oids] = 1;
+			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+				continue;
+			if (top == cap) {
+				git_oid *grown = realloc(stack, (cap *= 2) * sizeof(*stack));
+
+				if (!grown) {
+					rc = hw_error_set(err, HW_ERROR, "out of memory");
+					break;
+				}
+				stack = grown;
+			}
+			git_oid_cpy(&stack[top++], at);
+		}
+		git_tree_free(t);
+	}
+	if (rc == 0) {
+		for (i = 0; i < n; i++)
+			if (mark[i])
+				git_oid_cpy(&r->bulk_oids[kept++], &r->bulk_oids[i]);
+		r->nbulk = kept;
+	}
+done:
+	free(mark);
+	free(stack);
+	return rc;
+}
+
+int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err)
+{
+	git_oid oid;
+	int rc;
+
+	if (!r->disk)
+		return 0;
+	if (r->bulk_depth > 1) {
+		r->bulk_depth--;
+		return 0;
+	}
+	if (r->bulk_oom) {
+		repo_bulk_end(r, 0, NULL);
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	}
+	if ((rc = oid_parse(&oid, root, err)) < 0 || (rc = bulk_keep_reachable(r, &oid, err)) < 0) {
+		repo_bulk_end(r, 0, NULL);
+		return rc;
+	}
+	return repo_bulk_end(r, 1, err);
 }
 
 int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
@@ -904,7 +1028,8 @@ int repo_bulk_end(hw_repo *r, int keep, hw_error *err)
 		}
 		git_packbuilder_set_threads(pb, 1);
 		for (i = 0; i < r->nbulk && rc >= 0; i++)
-			rc = git_packbuilder_insert(pb, &r->bulk_oids[i], NULL);
+			if (bulk_new(r, &r->bulk_oids[i]))
+				rc = git_packbuilder_insert(pb, &r->bulk_oids[i], NULL);
 		if (rc < 0) {
 			rc = repo_fail(err, rc, "packing new objects");
 			goto done;
@@ -936,6 +1061,305 @@ done:
 	r->bulk_oids = NULL;
 	r->nbulk = r->capbulk = 0;
 	r->bulk_oom = 0;
+	return rc;
+}
+
+/*
+ * Pack roll-up (repo_rollup).  A pack file of a repository is read in its
+ * index: "\377tOc", version 2, 256 fan-out counts (the last is the number
+ * of objects), then the object ids in order.  Our own repository's files,
+ * still checked for size before anything is read.
+ */
+#define IDX_HEAD (8 + 256 * 4)
+
+typedef struct pack_file {
+	char *base;        /* ".../objects/pack/pack-<hex>", without extension */
+	uint32_t count;    /* objects */
+} pack_file;
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Read exactly n bytes at off; -1 on error or a short file. */
+static int read_at(int fd, void *buf, size_t n, off_t off)
+{
+	char *p = buf;
+
+	while (n) {
+		ssize_t got = pread(fd, p, n, off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		p += got;
+		n -= (size_t)got;
+		off += got;
+	}
+	return 0;
+}
+
+/* The number of objects the index at path lists; -1 when it is no index we read. */
+static int idx_count(const char *path, uint32_t *count)
+{
+	unsigned char head[IDX_HEAD];
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = fstat(fd, &sb) == 0 && read_at(fd, head, sizeof(head), 0) == 0 &&
+	     memcmp(head, "\377tOc", 4) == 0 && be32(head + 4) == 2;
+	if (ok) {
+		*count = be32(head + IDX_HEAD - 4);
+		/* Ids, checksums and offsets (28 bytes each) and the two trailing hashes. */
+		ok = (unsigned long long)sb.st_size >= IDX_HEAD + (unsigned long long)*count * 28 + 40;
+	}
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Insert every object the index at path lists into pb. */
+static int idx_insert(git_packbuilder *pb, const char *path, uint32_t count)
+{
+	unsigned char buf[20 * 1024];
+	uint32_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	while (done < count && rc == 0) {
+		uint32_t n = count - done < 1024 ? count - done : 1024;
+
+		if (read_at(fd, buf, (size_t)n * 20, IDX_HEAD + (off_t)done * 20) < 0) {
+			rc = -1;
+			break;
+		}
+		for (uint32_t i = 0; i < n && rc == 0; i++) {
+			git_oid oid;
+
+			git_oid_fromraw(&oid, buf + (size_t)i * 20);
+			rc = git_packbuilder_insert(pb, &oid, NULL) < 0 ? -1 : 0;
+		}
+		done += n;
+	}
+	close(fd);
+	return rc;
+}
+
+static int cmp_pack(const void *a, const void *b)
+{
+	const pack_file *x = a, *y = b;
+
+	return x->count < y->count ? -1 : x->count > y->count;
+}
+
+/* The packs of the repository at path (no .keep, with their .pack), into *out. */
+static int pack_list(const char *path, pack_file **out, size_t *n, size_t *total, hw_error *err)
+{
+	char *dir = hw_path_join(path, "objects/pack");
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	pack_file *v = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = *total = 0;
+	if (!dir)
+		return hw_error_set(err, HW_ERROR, "out of memory");
+	if (!d) {
+		free(dir);
+		return errno == ENOENT ? 0 : hw_error_set(err, HW_ERROR, "reading the packs of %s: %s",
+							  path, strerror(errno));
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *base = NULL, *idx = NULL, *pack = NULL, *keep = NULL;
+		struct stat sb;
+		uint32_t count;
+
+		if (len != 5 + REPO_OID_HEX + 4 || strncmp(e->d_name, "pack-", 5) != 0 ||
+		    strcmp(e->d_name + len - 4, ".idx") != 0)
+			continue;
+		(*total)++;
+		if (asprintf(&base, "%s/%.*s", dir, (int)(len - 4), e->d_name) < 0 ||
+		    asprintf(&idx, "%s.idx", base) < 0 || asprintf(&pack, "%s.pack", base) < 0 ||
+		    asprintf(&keep, "%s.keep", base) < 0) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+		} else if (stat(pack, &sb) == 0 && stat(keep, &sb) < 0 && idx_count(idx, &count) == 0) {
+			if (*n == cap) {
+				pack_file *grown = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*v));
+
+				if (!grown)
+					rc = hw_error_set(err, HW_ERROR, "out of memory");
+				else
+					v = grown;
+			}
+			if (rc == 0) {
+				v[*n].base = base;
+				v[(*n)++].count = count;
+				base = NULL;
+			}
+		}
+		free(base);
+		free(idx);
+		free(pack);
+		free(keep);
+		if (rc < 0)
+			break;
+	}
+	closedir(d);
+	free(dir);
+	*out = v;
+	return rc;
+}
+
+static void pack_list_free(pack_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].base);
+	free(v);
+}
+
+/*
+ * Which of the packs (sorted by size, smallest first) to roll into one:
+ * the first *nroll.  A pack stays when it holds at least twice as many
+ * objects as all smaller ones together (git's geometric repacking), so
+ * what is kept is a short progression and what is rolled is small.
+ */
+static size_t rollup_choose(const pack_file *v, size_t n)
+{
+	unsigned long long below = 0, rolled = 0;
+	size_t roll = 0;
+
+	for (size_t i = 0; i < n && v[i].count <= REPO_ROLLUP_MAX_PACK; i++) {
+		if (v[i].count < 2 * below)
+			roll = i + 1;
+		below += v[i].count;
+	}
+	/* Within what one roll-up may hold in memory: the smallest first. */
+	while (roll > 0) {
+		rolled = 0;
+		for (size_t i = 0; i < roll; i++)
+			rolled += v[i].count;
+		if (rolled <= REPO_ROLLUP_MAX_OBJECTS)
+			break;
+		roll--;
+	}
+	return roll >= 2 ? roll : 0;
+}
+
+int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err)
+{
+	pack_file *v = NULL;
+	size_t n = 0, total = 0, roll, i;
+	git_repository *git = NULL;
+	git_packbuilder *pb = NULL;
+	struct pack_feed feed;
+	char *packdir = NULL;
+	git_indexer_options o;
+	const char *name;
+	int rc;
+
+	memset(&feed, 0, sizeof(feed));
+	*rolled = 0;
+	if (r->disk)
+		return hw_error_set(err, HW_EINVALID, "rolling packs up in the middle of a bulk write");
+	if ((rc = pack_list(r->path, &v, &n, &total, err)) < 0 || total < REPO_ROLLUP_PACKS)
+		goto done;
+	qsort(v, n, sizeof(*v), cmp_pack);
+	if (!(roll = rollup_choose(v, n)))
+		goto done;
+	/* A handle of its own: r's keeps the packs it has open until it is freed. */
+	if ((rc = git_repository_open_bare(&git, r->path)) < 0 ||
+	    (rc = git_packbuilder_new(&pb, git)) < 0) {
+		rc = repo_fail(err, rc, "rolling packs up");
+		goto done;
+	}
+	git_packbuilder_set_threads(pb, 1);
+	for (i = 0; i < roll; i++) {
+		char *idx = NULL;
+
+		if (asprintf(&idx, "%s.idx", v[i].base) < 0) {
+			rc = hw_error_set(err, HW_ERROR, "out of memory");
+			goto done;
+		}
+		rc = idx_insert(pb, idx, v[i].count);
+		free(idx);
+		if (rc < 0) {
+			rc = hw_error_set(err, HW_ERROR, "rolling packs up: reading %s.idx: %s", v[i].base,
+					  git_error_last() ? git_msg() : "cannot read it");
+			goto done;
+		}
+	}
+	git_indexer_options_init(&o, GIT_INDEXER_OPTIONS_VERSION);
+	if (!(packdir = hw_path_join(r->path, "objects/pack")) || !(feed.buf = malloc(INDEX_CHUNK))) {
+		rc = hw_error_set(err, HW_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = git_indexer_new(&feed.idx, packdir, 0, NULL, &o)) < 0 ||
+	    (rc = git_packbuilder_foreach(pb, feed_piece, &feed)) < 0 ||
+	    (rc = feed_end(&feed)) < 0) {
+		rc = repo_fail(err, rc, "rolling packs up");
+		goto done;
+	}
+	/*
+	 * The new pack and its index are written and synced: only now do the
+	 * old ones go, each pack before its index (an index without its pack is
+	 * passed over by git and libgit2 alike; the reverse is an error).  A
+	 * pack whose objects all came out the same has the new one's name.
+	 */
+	name = git_indexer_name(feed.idx);
+	for (i = 0; i < roll; i++) {
+		const char *slash = strrchr(v[i].base, '/');
+		char *file = NULL;
+
+		if (name && slash && strcmp(slash + 1 + 5, name) == 0)
+			continue;
+		for (int x = 0; x < 3; x++) {
+			static const char *const ext[] = { ".pack", ".idx", ".rev" };
+
+			if (asprintf(&file, "%s%s", v[i].base, ext[x]) < 0) {
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+				goto done;
+			}
+			if (unlink(file) < 0 && errno != ENOENT && x < 2) {
+				rc = hw_error_set(err, HW_ERROR, "rolling packs up: removing %s: %s", file,
+						  strerror(errno));
+				free(file);
+				goto done;
+			}
+			free(file);
+		}
+		(*rolled)++;
+	}
+	/*
+	 * r's handle may have found an object in a pack removed now and would
+	 * fail to read it: r goes on with a fresh one, which lists the packs
+	 * as they are.
+	 */
+	{
+		git_repository *fresh = NULL;
+
+		if ((rc = git_repository_open_bare(&fresh, r->path)) < 0) {
+			rc = repo_fail(err, rc, "reopening the repository after rolling packs up");
+			goto done;
+		}
+		git_repository_free(r->git);
+		r->git = fresh;
+	}
+	rc = 0;
+done:
+	if (feed.idx)
+		git_indexer_free(feed.idx);
+	free(feed.buf);
+	free(packdir);
+	git_packbuilder_free(pb);
+	git_repository_free(git);
+	pack_list_free(v, n);
 	return rc;
 }
 

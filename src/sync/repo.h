@@ -176,6 +176,34 @@ int repo_dir_each(hw_repo *r, const char *commit, const char *dir, size_t max,
 #define REPO_PACK_FILES 64
 int repo_bulk_begin(hw_repo *r, hw_error *err);
 int repo_bulk_end(hw_repo *r, int keep, hw_error *err);
+/*
+ * The end of a bulk write whose result is the tree root (hex): of the
+ * objects written since repo_bulk_begin, only those root reaches are
+ * packed (a merge rewrites the top of the tree once per branch; the
+ * versions it replaced are dropped).  Commits written meanwhile are not
+ * kept: make them after this.
+ */
+int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
+
+/*
+ * Roll the small packs of the repository into one, once it has
+ * REPO_ROLLUP_PACKS packs or more: every fetch and every bulk write adds a
+ * pack and nothing else removes one, and an object lookup that misses
+ * searches the index of every pack.  A pack is kept when it holds at least
+ * twice as many objects as all smaller ones together (git's geometric
+ * repacking), so the packs left are a short progression; packs of more
+ * than REPO_ROLLUP_MAX_PACK objects (a first import's) and packs with a
+ * .keep file are never read, and one roll-up reads at most
+ * REPO_ROLLUP_MAX_OBJECTS objects.  The new pack is written and synced
+ * before the old ones are removed, so a crash at any point loses no
+ * object.  *rolled gets the number of packs removed.  Not inside a bulk
+ * write; r goes on with a fresh libgit2 handle that lists the packs as
+ * they are now.
+ */
+#define REPO_ROLLUP_PACKS 16
+#define REPO_ROLLUP_MAX_PACK 50000
+#define REPO_ROLLUP_MAX_OBJECTS 100000
+int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err);
 
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {

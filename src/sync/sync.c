@@ -527,6 +527,14 @@ int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
 	return team_commit_sign(r->ws, data, len, out);
 }
 
+void sync_rollup(run *r, sync_result *res)
+{
+	hw_error e = { 0, "" };
+
+	if (repo_rollup(r->repo, &res->packs_rolled, &e) < 0)
+		sync_copy_cut(res->rollup_problem, sizeof(res->rollup_problem), e.msg);
+}
+
 /* Release what a run holds. */
 void sync_run_close(run *r)
 {
@@ -2642,7 +2650,8 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 
 		/* For homeward doctor: when this device last synced all the way. */
 		hw_now_iso(now);
-		rc = store_setting_set(r.st, SYNC_LAST_OK, now, r.err);
+		if ((rc = store_setting_set(r.st, SYNC_LAST_OK, now, r.err)) == 0)
+			sync_rollup(&r, &res);
 	}
 
 cleanup:

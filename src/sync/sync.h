@@ -154,6 +154,8 @@ typedef struct sync_result {
 	size_t nskips;                 /* notes in skips[] */
 	size_t locks_removed;          /* lock files a run that died left in repo.git, removed */
 	char lock_note[300];           /* the first of them, its path inside repo.git */
+	size_t packs_rolled;           /* small packs of repo.git rolled into one (repo_rollup) */
+	char rollup_problem[300];      /* why that failed ("" when it did not): the run's work stands */
 } sync_result;
 
 /*

@@ -52,6 +52,11 @@ EXTRA_DIST += tests/sync-timeout.sh
 TESTS += tests/sync-prune.sh
 EXTRA_DIST += tests/sync-prune.sh
 
+# What merges and syncs leave in repo.git: one pack per merge, small packs
+# rolled up (bench/gen-cases makes the devices' cases).
+TESTS += tests/sync-packs.sh
+EXTRA_DIST += tests/sync-packs.sh
+
 # `homeward migrate repository` on a central repository of format 1.
 TESTS += tests/sync-migrate.sh
 EXTRA_DIST += tests/sync-migrate.sh
