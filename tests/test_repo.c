@@ -342,7 +342,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 	static char big[400][41], small[REPO_ROLLUP_PACKS][10][41];
 	char tag[32], keep[4200], kept[4096], cmd[4400];
 	hw_repo *r = NULL;
-	size_t rolled = 99;
+	size_t rolled = 99, loose = 99;
 	FILE *f;
 
 	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0, "%s", err.msg);
@@ -353,7 +353,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 		make_pack(r, tag, 10, small[k]);
 	}
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
-	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, 0);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
 
@@ -375,7 +375,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 	snprintf(tag, sizeof(tag), "small %d", REPO_ROLLUP_PACKS - 1);
 	make_pack(r, tag, 10, small[REPO_ROLLUP_PACKS - 1]);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS + 1);
-	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, REPO_ROLLUP_PACKS - 1);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), 3);   /* big, kept, new */
 	snprintf(cmd, sizeof(cmd), "%s.pack", kept);
@@ -400,8 +400,46 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 		 at("repo.git"), at("repo.git"), 400 + 10 * REPO_ROLLUP_PACKS);
 	cr_assert_eq(system(cmd), 0, "git fsck or count-objects disagrees");
 	/* Three packs: nothing to do. */
-	cr_assert_eq(repo_rollup(r, &rolled, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, 0);
+	repo_free(r);
+}
+
+/*
+ * Loose objects (a small commit writes them one file each) are packed once
+ * there are REPO_ROLLUP_LOOSE of them: their files go, they read back.
+ */
+Test(repo, loose_objects_are_rolled_into_a_pack)
+{
+	static char ids[REPO_ROLLUP_LOOSE][41];
+	char text[64], *got = NULL;
+	hw_repo *r = NULL;
+	size_t rolled = 99, loose = 99, len;
+
+	repo_set_fsync(0);   /* a thousand files; what is tested is not the disk */
+	cr_assert_eq(repo_open(&r, at("repo.git"), 1, &err), 0, "%s", err.msg);
+	for (int i = 0; i < REPO_ROLLUP_LOOSE; i++) {
+		snprintf(text, sizeof(text), "loose %d", i);
+		cr_assert_eq(repo_blob_write(ids[i], r, text, strlen(text), &err), 0, "%s", err.msg);
+		if (i == REPO_ROLLUP_LOOSE - 2) {
+			/* One short of the threshold: left as they are. */
+			cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+			cr_assert_eq(loose, 0);
+			cr_assert_eq(count_objects(at("repo.git")), REPO_ROLLUP_LOOSE - 1);
+		}
+	}
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+	repo_set_fsync(1);
+	cr_assert_eq(loose, REPO_ROLLUP_LOOSE);
+	cr_assert_eq(rolled, 0);
+	cr_assert_eq(count_objects(at("repo.git")), 0);
+	cr_assert_eq(count_packs(at("repo.git"), NULL), 1);
+	for (int i = 0; i < REPO_ROLLUP_LOOSE; i++) {
+		snprintf(text, sizeof(text), "loose %d", i);
+		cr_assert_eq(repo_blob_read(&got, &len, r, ids[i], &err), 0, "%d: %s", i, err.msg);
+		cr_assert(len == strlen(text) && memcmp(got, text, len) == 0);
+		free(got);
+	}
 	repo_free(r);
 }
 

@@ -1230,7 +1230,7 @@ static void pack_list_free(pack_file *v, size_t n)
  * objects as all smaller ones together (git's geometric repacking), so
  * what is kept is a short progression and what is rolled is small.
  */
-static size_t rollup_choose(const pack_file *v, size_t n)
+static size_t rollup_choose(const pack_file *v, size_t n, size_t budget)
 {
 	unsigned long long below = 0, rolled = 0;
 	size_t roll = 0;
@@ -1245,17 +1245,81 @@ static size_t rollup_choose(const pack_file *v, size_t n)
 		rolled = 0;
 		for (size_t i = 0; i < roll; i++)
 			rolled += v[i].count;
-		if (rolled <= REPO_ROLLUP_MAX_OBJECTS)
+		if (rolled <= budget)
 			break;
 		roll--;
 	}
 	return roll >= 2 ? roll : 0;
 }
 
-int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err)
+/*
+ * The loose objects of the repository at path (objects/xx/<38 hex>), at
+ * most max of them, into *out (*n of them).
+ */
+static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw_error *err)
+{
+	git_oid *v = NULL;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (int x = 0; x < 256 && *n < max; x++) {
+		char *dir = NULL;
+		struct dirent *e;
+		DIR *d;
+
+		if (asprintf(&dir, "%s/objects/%02x", path, x) < 0)
+			return hw_error_set(err, HW_ERROR, "out of memory");
+		d = opendir(dir);
+		free(dir);
+		while (d && (e = readdir(d)) && *n < max) {
+			char hex[REPO_OID_HEX + 1];
+
+			if (strlen(e->d_name) != REPO_OID_HEX - 2 ||
+			    strspn(e->d_name, "0123456789abcdef") != REPO_OID_HEX - 2)
+				continue;
+			snprintf(hex, sizeof(hex), "%02x%s", x, e->d_name);
+			if (*n == cap) {
+				git_oid *grown = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+
+				if (!grown) {
+					closedir(d);
+					free(v);
+					return hw_error_set(err, HW_ERROR, "out of memory");
+				}
+				v = grown;
+			}
+			if (git_oid_fromstr(&v[*n], hex) == 0)
+				(*n)++;
+		}
+		if (d)
+			closedir(d);
+	}
+	*out = v;
+	return 0;
+}
+
+/* Remove the loose objects now in a pack, and the folders they leave empty. */
+static void loose_remove(const char *path, const git_oid *v, size_t n)
+{
+	char hex[REPO_OID_HEX + 1], *file = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		git_oid_tostr(hex, sizeof(hex), &v[i]);
+		if (asprintf(&file, "%s/objects/%.2s/%s", path, hex, hex + 2) < 0)
+			return;
+		unlink(file);
+		*strrchr(file, '/') = '\0';
+		rmdir(file);   /* fails while it holds anything else: as it should */
+		free(file);
+	}
+}
+
+int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err)
 {
 	pack_file *v = NULL;
-	size_t n = 0, total = 0, roll, i;
+	git_oid *lv = NULL;
+	size_t n = 0, total = 0, roll = 0, nloose = 0, i;
 	git_repository *git = NULL;
 	git_packbuilder *pb = NULL;
 	struct pack_feed feed;
@@ -1265,13 +1329,18 @@ int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err)
 	int rc;
 
 	memset(&feed, 0, sizeof(feed));
-	*rolled = 0;
+	*rolled = *loose = 0;
 	if (r->disk)
 		return hw_error_set(err, HW_EINVALID, "rolling packs up in the middle of a bulk write");
-	if ((rc = pack_list(r->path, &v, &n, &total, err)) < 0 || total < REPO_ROLLUP_PACKS)
+	if ((rc = pack_list(r->path, &v, &n, &total, err)) < 0 ||
+	    (rc = loose_list(r->path, REPO_ROLLUP_MAX_OBJECTS / 2, &lv, &nloose, err)) < 0)
 		goto done;
+	if (nloose < REPO_ROLLUP_LOOSE)
+		nloose = 0;   /* a few: left for a later roll-up */
 	qsort(v, n, sizeof(*v), cmp_pack);
-	if (!(roll = rollup_choose(v, n)))
+	if (total >= REPO_ROLLUP_PACKS)
+		roll = rollup_choose(v, n, REPO_ROLLUP_MAX_OBJECTS - nloose);
+	if (!roll && !nloose)
 		goto done;
 	/* A handle of its own: r's keeps the packs it has open until it is freed. */
 	if ((rc = git_repository_open_bare(&git, r->path)) < 0 ||
@@ -1295,6 +1364,11 @@ int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err)
 			goto done;
 		}
 	}
+	for (i = 0; i < nloose; i++)
+		if ((rc = git_packbuilder_insert(pb, &lv[i], NULL)) < 0) {
+			rc = repo_fail(err, rc, "rolling loose objects up");
+			goto done;
+		}
 	git_indexer_options_init(&o, GIT_INDEXER_OPTIONS_VERSION);
 	if (!(packdir = hw_path_join(r->path, "objects/pack")) || !(feed.buf = malloc(INDEX_CHUNK))) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
@@ -1336,6 +1410,8 @@ int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err)
 		}
 		(*rolled)++;
 	}
+	loose_remove(r->path, lv, nloose);
+	*loose = nloose;
 	/*
 	 * r's handle may have found an object in a pack removed now and would
 	 * fail to read it: r goes on with a fresh one, which lists the packs
@@ -1360,6 +1436,7 @@ done:
 	git_packbuilder_free(pb);
 	git_repository_free(git);
 	pack_list_free(v, n);
+	free(lv);
 	return rc;
 }
 

@@ -187,23 +187,26 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
 
 /*
  * Roll the small packs of the repository into one, once it has
- * REPO_ROLLUP_PACKS packs or more: every fetch and every bulk write adds a
- * pack and nothing else removes one, and an object lookup that misses
- * searches the index of every pack.  A pack is kept when it holds at least
- * twice as many objects as all smaller ones together (git's geometric
- * repacking), so the packs left are a short progression; packs of more
- * than REPO_ROLLUP_MAX_PACK objects (a first import's) and packs with a
- * .keep file are never read, and one roll-up reads at most
- * REPO_ROLLUP_MAX_OBJECTS objects.  The new pack is written and synced
- * before the old ones are removed, so a crash at any point loses no
- * object.  *rolled gets the number of packs removed.  Not inside a bulk
- * write; r goes on with a fresh libgit2 handle that lists the packs as
- * they are now.
+ * REPO_ROLLUP_PACKS packs or more, and its loose objects with them once
+ * there are REPO_ROLLUP_LOOSE: every fetch and every bulk write adds a
+ * pack, every small commit loose objects, and nothing else removes either;
+ * an object lookup that misses searches the index of every pack.  A pack
+ * is kept when it holds at least twice as many objects as all smaller
+ * ones together (git's geometric repacking), so the packs left are a
+ * short progression; packs of more than REPO_ROLLUP_MAX_PACK objects (a
+ * first import's) and packs with a .keep file are never read, and one
+ * roll-up reads at most REPO_ROLLUP_MAX_OBJECTS objects (the packbuilder
+ * holds them all).  The new pack is written and synced before the old
+ * packs and files are removed, so a crash at any point loses no object.
+ * *rolled gets the number of packs removed, *loose that of loose objects.
+ * Not inside a bulk write; r goes on with a fresh libgit2 handle that
+ * lists the packs as they are now.
  */
 #define REPO_ROLLUP_PACKS 16
+#define REPO_ROLLUP_LOOSE 1000
 #define REPO_ROLLUP_MAX_PACK 50000
 #define REPO_ROLLUP_MAX_OBJECTS 100000
-int repo_rollup(hw_repo *r, size_t *rolled, hw_error *err);
+int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err);
 
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {

@@ -530,8 +530,9 @@ int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
 void sync_rollup(run *r, sync_result *res)
 {
 	hw_error e = { 0, "" };
+	size_t loose;
 
-	if (repo_rollup(r->repo, &res->packs_rolled, &e) < 0)
+	if (repo_rollup(r->repo, &res->packs_rolled, &loose, &e) < 0)
 		sync_copy_cut(res->rollup_problem, sizeof(res->rollup_problem), e.msg);
 }
 
