@@ -1225,10 +1225,11 @@ static void pack_list_free(pack_file *v, size_t n)
 }
 
 /*
- * Which of the packs (sorted by size, smallest first) to roll into one:
- * the first *nroll.  A pack stays when it holds at least twice as many
- * objects as all smaller ones together (git's geometric repacking), so
- * what is kept is a short progression and what is rolled is small.
+ * How many of the packs (sorted by size, smallest first) to roll into
+ * one, from the first, holding budget objects at most.  A pack stays when
+ * it holds at least twice as many objects as all smaller ones together
+ * (git's geometric repacking), so what is kept is a short progression and
+ * what is rolled is small.
  */
 static size_t rollup_choose(const pack_file *v, size_t n, size_t budget)
 {
@@ -1268,8 +1269,11 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 		struct dirent *e;
 		DIR *d;
 
-		if (asprintf(&dir, "%s/objects/%02x", path, x) < 0)
+		if (asprintf(&dir, "%s/objects/%02x", path, x) < 0) {
+			free(v);
+			*n = 0;
 			return hw_error_set(err, HW_ERROR, "out of memory");
+		}
 		d = opendir(dir);
 		free(dir);
 		while (d && (e = readdir(d)) && *n < max) {
