@@ -38,7 +38,7 @@ objects() {
 # whole WS: git reads every object of repo.git, and every ref reaches whole.
 whole() { "$GIT_BIN" --git-dir="$tmp/$1/repo.git" fsck --full --no-dangling >"$tmp/fsck" 2>&1; }
 
-echo "1..6"
+echo "1..8"
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 remote=$tmp/central.git
 hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
@@ -120,5 +120,56 @@ if [ "$got_s" = $((90 + 3 * rounds)) ] && [ "$got_a" = $((30 + rounds)) ]; then
 	ok "every case is on the supervisor's list, and a device keeps its own"
 else
 	not_ok "every case is on the supervisor's list, and a device keeps its own ($got_s, $got_a)"
+fi
+
+# kill -9 while packs are rolled up.  Sixteen packs of 2,000 objects each
+# (git fast-import, unreachable, so that rolling them takes a while), then
+# merges killed at points spread over an unkilled one's length: whatever
+# the moment, every object main reaches is still there, and the next
+# merge succeeds and rolls them up.
+for k in $(seq 16); do
+	python3 -c '
+import os, sys
+out = sys.stdout.buffer
+for i in range(2000):
+    d = os.urandom(300)
+    out.write(b"blob\ndata %d\n" % len(d)); out.write(d); out.write(b"\n")
+' | "$GIT_BIN" --git-dir="$tmp/S/repo.git" fast-import --quiet || break
+done
+cp -a "$tmp/S" "$tmp/K"
+t0=$(date +%s%3N)
+hw K merge >"$tmp/out" 2>&1
+st=$? took=$(( $(date +%s%3N) - t0 ))
+if [ $st -eq 0 ] && [ "$(packs K)" -lt "$(packs S)" ] && whole K; then
+	ok "sixteen more packs are rolled up by the next merge ($(packs S) -> $(packs K) packs, $took ms)"
+else
+	not_ok "sixteen more packs are rolled up by the next merge ($(packs S) -> $(packs K) packs)"
+fi
+bad= between=0 other=0
+for i in 1 2 3 4 5 6 7 8; do
+	rm -rf "$tmp/K"
+	cp -a "$tmp/S" "$tmp/K"
+	"$HOMEWARD" --workspace "$tmp/K" merge >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v t="$took" -v i="$i" 'BEGIN { printf "%.3f", t * (i + 1) / 10 / 1000 }')"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	# Inside the roll-up: the indexer's temporary file is there, or some
+	# old packs are gone and not yet all.
+	k=$(packs K) other=$(ls "$tmp/K/repo.git/objects/pack" | grep -vc '^pack-')
+	{ [ "$other" -gt 0 ] || { [ "$k" -ne "$(packs S)" ] && [ "$k" -gt 1 ]; }; } &&
+		between=$((between + 1))
+	"$GIT_BIN" --git-dir="$tmp/K/repo.git" fsck --connectivity-only --no-dangling >"$tmp/out" 2>&1 &&
+	hw K merge >>"$tmp/out" 2>&1 && [ "$(packs K)" -le 17 ] && whole K &&
+	[ "$(ls "$tmp/K/repo.git/objects/pack" | grep -vc '^pack-')" = 0 ] &&
+	[ "$(hw K case list --format tsv | grep -c '^[0-9a-f]\{8\}-')" = "$got_s" ] ||
+		{ bad="$bad $i"; cp "$tmp/out" "$tmp/out.$i"; }
+done
+echo "# $between of 8 kills fell inside the roll-up"
+if [ -z "$bad" ]; then
+	ok "after kill -9 at any point of a roll-up nothing main reaches is missing, and the next merge tidies up (the half-written pack too)"
+else
+	cat "$tmp"/out.* >"$tmp/out" 2>/dev/null
+	not_ok "after kill -9 at any point of a roll-up nothing main reaches is missing, and the next merge tidies up (not:$bad)"
 fi
 exit $failed

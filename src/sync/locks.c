@@ -10,7 +10,7 @@
  * run lock (an flock on sync.lock, which the kernel drops when the process
  * dies, however it dies).  So a process that holds the run lock knows that
  * every .lock file in repo.git was left by a run that is gone, and removes
- * it.
+ * it; so too the indexer's temporary packs (objects/pack/pack_git2_*).
  */
 #include "config.h"
 
@@ -122,6 +122,15 @@ static void clear_dir(run *r, const char *dir, const char *rel, int depth)
 				r->locks_removed++;
 				if (!r->lock_note[0])
 					sync_copy_cut(r->lock_note, sizeof(r->lock_note), sub);
+			} else if (S_ISREG(st.st_mode) && !strcmp(rel, "objects/pack") &&
+				   !strncmp(e->d_name, "pack_git2_", 10)) {
+				/*
+				 * libgit2's indexer writes a pack it receives or a
+				 * roll-up into pack_git2_XXXX and renames it when done:
+				 * one left is a fetch or roll-up that died, up to a
+				 * pack's size, and never used.
+				 */
+				unlink(path);
 			}
 		}
 		free(path);
