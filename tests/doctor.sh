@@ -10,7 +10,7 @@ exec 9<"$T/passphrase"
 HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..12"
+echo "1..17"
 W="$HW --workspace $T/ws"
 $W doctor >"$T/out" 2>"$T/err"; st=$?
 ok "without a workspace doctor cannot check: exit 1, saying so" '[ $st -eq 1 ] && grep -q "no workspace" "$T/err"'
@@ -25,12 +25,31 @@ ok "the disk: encrypted or not, one line" '[ $(grep -c "^Disk  *" "$T/out") -eq 
 ok "no remote is a warning" 'grep -q "^Remote  *warning: none set" "$T/out"'
 ok "pending work is counted" 'grep -q "^Pending  *1 item waits to be sent" "$T/out"'
 ok "never synced is a warning" 'grep -q "^Last sync  *warning: never" "$T/out"'
+ok "no copy of the central repository yet: said, not a warning" 'grep -q "^Repository  *none yet: the first sync makes it" "$T/out"'
 # A remote with a token, then a sync: shown without the token, and when.
 git init -q --bare "$T/central.git"
 $W config set sync.remote "$T/central.git" >/dev/null
 $W sync >/dev/null 2>&1
 $W doctor >"$T/out" 2>&1; st=$?
 ok "after a sync: the remote, nothing pending, the time of the sync" '[ $st -eq 0 ] && grep -q "^Remote  *$T/central.git" "$T/out" && grep -q "^Pending  *0 items" "$T/out" && grep -q "^Last sync  *20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T" "$T/out"'
+ok "after a sync: its packs and loose objects are counted" 'grep -q "^Repository  *packs: [0-9]*, loose objects: [0-9]*$" "$T/out"'
+# Seventy packs (git fast-import, one blob each): more than the tidying
+# after a sync leaves, so something is wrong; the next sync rolls them up.
+for i in $(seq 70); do
+	printf 'blob\ndata 9\njunk %03d\n\n' "$i" |
+		git -c fastimport.unpackLimit=0 --git-dir="$T/ws/repo.git" fast-import --quiet
+done
+$W doctor >"$T/out" 2>&1
+ok "seventy packs are a warning" 'grep -q "^Repository  *warning: packs: 7[0-9], loose objects: [0-9]*; more than" "$T/out"'
+$W sync >"$T/sync.out" 2>&1; st=$?
+$W doctor >"$T/out" 2>&1
+ok "the next sync rolls them up: no warning" '[ $st -eq 0 ] && grep -q "^Repository  *packs: [0-9], loose objects" "$T/out" && git --git-dir="$T/ws/repo.git" fsck --no-dangling >/dev/null 2>&1'
+# A supervisor who only merges has synced too.
+$HW --workspace "$T/ws2" init --device-id desk-2 --name "Bo" --role supervisor --remote "$T/central2.git" >/dev/null 2>&1
+git init -q --bare "$T/central2.git"
+$HW --workspace "$T/ws2" merge >/dev/null 2>&1
+$HW --workspace "$T/ws2" doctor >"$T/out" 2>&1
+ok "a merge counts as the last sync" 'grep -q "^Last sync  *20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T" "$T/out"'
 $W config set sync.remote "https://amina:s3cretTOKEN@example.invalid/c.git" >/dev/null
 $W doctor >"$T/out" 2>&1
 ok "a remote with a token is shown without it, saying a token is stored" '! grep -q s3cretTOKEN "$T/out" && grep -q "^Remote  *https://example.invalid/c.git (a token is stored" "$T/out"'

@@ -14,9 +14,18 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "sync/repo.h"
 #include "sync/sync.h"
 #include "util.h"
 #include "workspace.h"
+
+/*
+ * More than a repository keeps when its roll-ups work (REPO_ROLLUP_PACKS,
+ * REPO_ROLLUP_LOOSE): the packs of more than REPO_ROLLUP_MAX_PACK objects
+ * that stay for good come one per 100,000 objects written or so.
+ */
+#define DOCTOR_MAX_PACKS 64
+#define DOCTOR_MAX_LOOSE (10 * REPO_ROLLUP_LOOSE)
 
 /* One finding: a label, and what was found; a warning says so in front. */
 static void line(const char *label, int warning, const char *what)
@@ -103,6 +112,30 @@ int cli_doctor(int argc, char **argv, const cli_globals *g)
 		warnings++;
 	} else {
 		line(_("Last sync"), 0, last);
+	}
+	/*
+	 * The copy of the central repository: every sync and merge rolls its
+	 * small packs and loose objects up, so many of them mean the tidying
+	 * fails (each sync says why on stderr).
+	 */
+	if (!hw_exists(ws_repo_dir(ws))) {
+		line(_("Repository"), 0, _("none yet: the first sync makes it"));
+	} else {
+		size_t packs = 0, loose = 0;
+
+		if (repo_stats(ws_repo_dir(ws), &packs, &loose, &err) < 0) {
+			line(_("Repository"), 1, err.msg);
+			warnings++;
+		} else if (packs > DOCTOR_MAX_PACKS || loose > DOCTOR_MAX_LOOSE) {
+			snprintf(buf, sizeof(buf), _("packs: %zu, loose objects: %zu; more than the tidying "
+						     "after each sync leaves, which must be failing (sync "
+						     "says why)"), packs, loose);
+			line(_("Repository"), 1, buf);
+			warnings++;
+		} else {
+			snprintf(buf, sizeof(buf), _("packs: %zu, loose objects: %zu"), packs, loose);
+			line(_("Repository"), 0, buf);
+		}
 	}
 	if (warnings)
 		printf(P_("%d warning\n", "%d warnings\n", warnings), warnings);

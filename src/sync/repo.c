@@ -1319,6 +1319,21 @@ static void loose_remove(const char *path, const git_oid *v, size_t n)
 	}
 }
 
+int repo_stats(const char *path, size_t *packs, size_t *loose, hw_error *err)
+{
+	pack_file *v = NULL;
+	git_oid *lv = NULL;
+	size_t n = 0;
+	int rc;
+
+	*packs = *loose = 0;
+	if ((rc = pack_list(path, &v, &n, packs, err)) == 0)
+		rc = loose_list(path, REPO_STATS_MAX_LOOSE, &lv, loose, err);
+	pack_list_free(v, n);
+	free(lv);
+	return rc;
+}
+
 int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err)
 {
 	pack_file *v = NULL;

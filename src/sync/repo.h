@@ -208,6 +208,14 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
 #define REPO_ROLLUP_MAX_OBJECTS 100000
 int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err);
 
+/*
+ * How many packs and loose objects the repository at path holds (loose
+ * objects counted up to REPO_STATS_MAX_LOOSE), for homeward doctor.  A
+ * repository not made yet has none.
+ */
+#define REPO_STATS_MAX_LOOSE 1000000
+int repo_stats(const char *path, size_t *packs, size_t *loose, hw_error *err);
+
 /* A file to add: its path in the tree and either its content or an existing blob. */
 typedef struct repo_file {
 	const char *path;    /* "cases/ab/<case id>/events/<event id>.json", no leading '/' */

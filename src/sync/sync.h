@@ -33,7 +33,7 @@ enum {
 /* Settings kept by sync (in the workspace's settings table). */
 #define SYNC_DEVICE_TIP "sync.device_tip"       /* last commit of the device branch */
 #define SYNC_IMPORTED_MAIN "sync.imported_main" /* last commit of main imported */
-#define SYNC_LAST_OK "sync.last_ok"             /* when a sync last finished (UTC ISO) */
+#define SYNC_LAST_OK "sync.last_ok"             /* when a sync or merge last finished (UTC ISO) */
 
 /* Local names of what the remote has. */
 #define SYNC_REMOTE_MAIN "refs/remotes/central/main"
