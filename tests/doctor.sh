@@ -43,7 +43,7 @@ $W doctor >"$T/out" 2>&1
 ok "seventy packs are a warning" 'grep -q "^Repository  *warning: packs: 7[0-9], loose objects: [0-9]*; more than" "$T/out"'
 $W sync >"$T/sync.out" 2>&1; st=$?
 $W doctor >"$T/out" 2>&1
-ok "the next sync rolls them up: no warning" '[ $st -eq 0 ] && grep -q "^Repository  *packs: [0-9], loose objects" "$T/out" && git --git-dir="$T/ws/repo.git" fsck --no-dangling >/dev/null 2>&1'
+ok "the next sync rolls them up, saying so: no warning" '[ $st -eq 0 ] && grep -q "^Tidying the local copy of the central repository: 7[0-9] objects$" "$T/sync.out" && grep -q "^Repository  *packs: [0-9], loose objects" "$T/out" && git --git-dir="$T/ws/repo.git" fsck --no-dangling >/dev/null 2>&1'
 # A supervisor who only merges has synced too.
 $HW --workspace "$T/ws2" init --device-id desk-2 --name "Bo" --role supervisor --remote "$T/central2.git" >/dev/null 2>&1
 git init -q --bare "$T/central2.git"

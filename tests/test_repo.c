@@ -353,7 +353,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 		make_pack(r, tag, 10, small[k]);
 	}
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
-	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, 0);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS - 1);
 
@@ -375,7 +375,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 	snprintf(tag, sizeof(tag), "small %d", REPO_ROLLUP_PACKS - 1);
 	make_pack(r, tag, 10, small[REPO_ROLLUP_PACKS - 1]);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), REPO_ROLLUP_PACKS + 1);
-	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, REPO_ROLLUP_PACKS - 1);
 	cr_assert_eq(count_packs(at("repo.git"), NULL), 3);   /* big, kept, new */
 	snprintf(cmd, sizeof(cmd), "%s.pack", kept);
@@ -400,7 +400,7 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 		 at("repo.git"), at("repo.git"), 400 + 10 * REPO_ROLLUP_PACKS);
 	cr_assert_eq(system(cmd), 0, "git fsck or count-objects disagrees");
 	/* Three packs: nothing to do. */
-	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(rolled, 0);
 	repo_free(r);
 }
@@ -423,12 +423,12 @@ Test(repo, loose_objects_are_rolled_into_a_pack)
 		cr_assert_eq(repo_blob_write(ids[i], r, text, strlen(text), &err), 0, "%s", err.msg);
 		if (i == REPO_ROLLUP_LOOSE - 2) {
 			/* One short of the threshold: left as they are. */
-			cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+			cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
 			cr_assert_eq(loose, 0);
 			cr_assert_eq(count_objects(at("repo.git")), REPO_ROLLUP_LOOSE - 1);
 		}
 	}
-	cr_assert_eq(repo_rollup(r, &rolled, &loose, &err), 0, "%s", err.msg);
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
 	repo_set_fsync(1);
 	cr_assert_eq(loose, REPO_ROLLUP_LOOSE);
 	cr_assert_eq(rolled, 0);

@@ -184,6 +184,11 @@ static int on_progress(const sync_progress *p, void *payload)
 	case SYNC_STEP_IMPORT:
 		printf(P_("Importing %zu new file\n", "Importing %zu new files\n", p->total), p->total);
 		break;
+	case SYNC_STEP_TIDY:
+		printf(P_("Tidying the local copy of the central repository: %zu object\n",
+			  "Tidying the local copy of the central repository: %zu objects\n", p->total),
+		       p->total);
+		break;
 	}
 	fflush(stdout);
 	return 0;

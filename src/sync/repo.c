@@ -1334,7 +1334,8 @@ int repo_stats(const char *path, size_t *packs, size_t *loose, hw_error *err)
 	return rc;
 }
 
-int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err)
+int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starting,
+		void *payload, hw_error *err)
 {
 	pack_file *v = NULL;
 	git_oid *lv = NULL;
@@ -1361,6 +1362,13 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err)
 		roll = rollup_choose(v, n, REPO_ROLLUP_MAX_OBJECTS - nloose);
 	if (!roll && !nloose)
 		goto done;
+	if (starting) {
+		size_t objects = nloose;
+
+		for (i = 0; i < roll; i++)
+			objects += v[i].count;
+		starting(objects, payload);
+	}
 	/* A handle of its own: r's keeps the packs it has open until it is freed. */
 	if ((rc = git_repository_open_bare(&git, r->path)) < 0 ||
 	    (rc = git_packbuilder_new(&pb, git)) < 0) {

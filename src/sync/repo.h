@@ -199,6 +199,8 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
  * holds them all).  The new pack is written and synced before the old
  * packs and files are removed, so a crash at any point loses no object.
  * *rolled gets the number of packs removed, *loose that of loose objects.
+ * starting (may be NULL) is told how many objects are read, once, when a
+ * roll-up begins (most runs have none to do).
  * Not inside a bulk write; r goes on with a fresh libgit2 handle that
  * lists the packs as they are now.
  */
@@ -206,7 +208,9 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
 #define REPO_ROLLUP_LOOSE 1000
 #define REPO_ROLLUP_MAX_PACK 50000
 #define REPO_ROLLUP_MAX_OBJECTS 100000
-int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, hw_error *err);
+typedef void (*repo_rollup_cb)(size_t objects, void *payload);
+int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starting,
+		void *payload, hw_error *err);
 
 /*
  * How many packs and loose objects the repository at path holds (loose

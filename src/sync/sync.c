@@ -527,12 +527,22 @@ int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
 	return team_commit_sign(r->ws, data, len, out);
 }
 
+/* A roll-up begins: a line for the front end (it cannot cancel housekeeping). */
+static void rollup_starting(size_t objects, void *payload)
+{
+	run *r = payload;
+	sync_progress p = { SYNC_STEP_TIDY, 1, 0, objects, NULL, 0 };
+
+	if (r->opts->progress)
+		(void)r->opts->progress(&p, r->opts->payload);
+}
+
 void sync_rollup(run *r, sync_result *res)
 {
 	hw_error e = { 0, "" };
 	size_t loose;
 
-	if (repo_rollup(r->repo, &res->packs_rolled, &loose, &e) < 0)
+	if (repo_rollup(r->repo, &res->packs_rolled, &loose, rollup_starting, r, &e) < 0)
 		sync_copy_cut(res->rollup_problem, sizeof(res->rollup_problem), e.msg);
 }
 

@@ -28,6 +28,7 @@ enum {
 	SYNC_STEP_MERGE = 4,    /* merge only: device branches validated and unioned into main */
 	SYNC_STEP_IMPORT = 5,   /* new files of main go into the database */
 	SYNC_STEP_MESSAGE = 6,  /* progress only: a line the server printed */
+	SYNC_STEP_TIDY = 7,     /* progress only: small packs of repo.git rolled up (total: objects) */
 };
 
 /* Settings kept by sync (in the workspace's settings table). */
