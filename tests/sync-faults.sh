@@ -25,32 +25,12 @@ unset LANGUAGE
 
 echo "1..12"
 echo "# N=$N FAULTS_SEED=$SEED"
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 skip_rest() { while [ $n -lt 12 ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-faults.XXXXXX") || exit 1
-daemon_pid=
-proxy_pid=
-cleanup() {
-	# Only what this test started, by pid.
-	for p in $proxy_pid $daemon_pid; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
+. "${top_srcdir:-.}/tests/tap-lib.sh"
+tap_begin faults
 command -v "$PYTHON" >/dev/null 2>&1 || skip_rest "no python3 for the proxy"
 command -v sqlite3 >/dev/null 2>&1 || skip_rest "no sqlite3 for integrity_check"
-
-printf 'faults test passphrase\n' >"$tmp/passphrase"
-exec 9<"$tmp/passphrase"
-HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 
 # A random number in [0, $1), from the seed and a counter: a run can be replayed.
 draws=0
@@ -68,7 +48,6 @@ dport=$daemon_port
 proxy_start "$dport" "$tmp/cut" 1800 || { sed 's/^/# /' "$tmp/proxy.err"; skip_rest "the proxy could not start"; }
 remote="git://127.0.0.1:$proxy_port/central.git"
 
-hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 devices="D1 D2 D3"
 hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null
 # One team; every device is a supervisor of it, so that each receives every case.

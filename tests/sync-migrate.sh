@@ -11,19 +11,9 @@ GIT_BIN=${GIT_BIN:-git}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-migrate.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM HUP
-printf 'migrate test passphrase\n' >"$tmp/passphrase"
-exec 9<"$tmp/passphrase"
-HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
+. "${top_srcdir:-.}/tests/tap-lib.sh"
+tap_begin migrate
 check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
-hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 central=$tmp/central.git
 new_case() { # WS FAMILY -> prints the case id

@@ -13,18 +13,8 @@ GIT_BIN=${GIT_BIN:-git}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-packs.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM HUP
-printf 'packs test passphrase\n' >"$tmp/passphrase"
-exec 9<"$tmp/passphrase"
-HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
+. "${top_srcdir:-.}/tests/tap-lib.sh"
+tap_begin packs
 . "${top_srcdir:-.}/tests/team-lib.sh"
 
 # packs WS: how many packs its repo.git holds.

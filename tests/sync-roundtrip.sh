@@ -9,30 +9,9 @@ GIT_BIN=${GIT_BIN:-git}
 LC_ALL=C.UTF-8; export LC_ALL
 unset LANGUAGE
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-sync.XXXXXX") || exit 1
-daemon_pid=
-cleanup() {
-	# Only the daemon this test started, by its pid.
-	if [ -n "$daemon_pid" ]; then
-		kill "$daemon_pid" 2>/dev/null
-		wait "$daemon_pid" 2>/dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-# The passphrase of every device's keys, read by each command from descriptor 9.
-printf 'sync test passphrase\n' >"$tmp/passphrase"
-exec 9<"$tmp/passphrase"
-HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+. "${top_srcdir:-.}/tests/tap-lib.sh"
+tap_begin sync
 check() { desc=$1; shift; if "$@" >"$tmp/out" 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
-hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 git_c() { "$GIT_BIN" -c user.name=test -c user.email=test@example.invalid "$@"; }
 . "${top_srcdir:-.}/tests/team-lib.sh"
 . "${top_srcdir:-.}/tests/daemon-lib.sh"

@@ -19,31 +19,13 @@ unset LANGUAGE
 
 PLAN=12
 echo "1..$PLAN"
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
 skip_rest() { while [ $n -lt $PLAN ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done; exit 0; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/homeward-timeout.XXXXXX") || exit 1
-daemon_pid=
-proxy_pid=
-cleanup() {
-	for p in $proxy_pid $daemon_pid; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
+. "${top_srcdir:-.}/tests/tap-lib.sh"
+tap_begin timeout
 command -v "$PYTHON" >/dev/null 2>&1 || skip_rest "no python3 for the proxy"
 command -v timeout >/dev/null 2>&1 || skip_rest "no timeout(1) to guard the runs"
-
-printf 'timeout test passphrase\n' >"$tmp/passphrase"
-exec 9<"$tmp/passphrase"
-HOMEWARD_PASSPHRASE_FD=9; export HOMEWARD_PASSPHRASE_FD
 
 mkdir -p "$tmp/srv"
 "$GIT_BIN" init -q --bare "$tmp/srv/central.git"
@@ -56,7 +38,6 @@ proxy_start "$daemon_port" "$tmp/ctl" || { sed 's/^/# /' "$tmp/proxy.err"; skip_
 pport=$proxy_port
 remote="git://127.0.0.1:$pport/central.git"
 
-hw() { ws=$1; shift; "$HOMEWARD" --workspace "$tmp/$ws" "$@"; }
 hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null
 hw D init --device-id dev-d --name "Dina" --role counsellor --remote "$remote" >/dev/null
 . "${top_srcdir:-.}/tests/team-lib.sh"

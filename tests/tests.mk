@@ -181,7 +181,7 @@ EXTRA_DIST += tests/report-followup.sh
 # Exports of cases and the audit log: read back, recorded before written.
 TESTS += tests/export.sh
 EXTRA_DIST += tests/export.sh
-EXTRA_DIST += tests/team-lib.sh tests/daemon-lib.sh
+EXTRA_DIST += tests/team-lib.sh tests/daemon-lib.sh tests/tap-lib.sh
 
 # The team roster, signed files and signed main: forgeries refused (docs/security.md).
 TESTS += tests/team.sh
