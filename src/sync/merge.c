@@ -992,14 +992,9 @@ int merge_run(hw_ws *ws, const sync_opts *opts, merge_result *out)
 	}
 	if (rc < 0 || (rc = sync_stop_here(&r, SYNC_STEP_MERGE)) < 0)
 		goto cleanup;
-	if ((rc = sync_step_import(&r, &res.sync)) == 0) {
-		char now[HW_TIME_LEN + 1];
-
-		/* A merge sends and receives all the way too: homeward doctor's last sync. */
-		hw_now_iso(now);
-		if ((rc = store_setting_set(r.st, SYNC_LAST_OK, now, r.err)) == 0)
-			sync_rollup(&r, &res.sync);
-	}
+	/* A merge sends and receives all the way too. */
+	if ((rc = sync_step_import(&r, &res.sync)) == 0)
+		rc = sync_finished(&r, &res.sync);
 
 cleanup:
 	note_pruned(&r, &res);

@@ -1242,27 +1242,27 @@ static size_t rollup_choose(const pack_file *v, size_t n, size_t budget)
 		below += v[i].count;
 	}
 	/* Within what one roll-up may hold in memory: the smallest first. */
-	while (roll > 0) {
-		rolled = 0;
-		for (size_t i = 0; i < roll; i++)
-			rolled += v[i].count;
-		if (rolled <= budget)
+	for (size_t i = 0; i < roll; i++) {
+		if (rolled + v[i].count > budget) {
+			roll = i;
 			break;
-		roll--;
+		}
+		rolled += v[i].count;
 	}
 	return roll >= 2 ? roll : 0;
 }
 
 /*
  * The loose objects of the repository at path (objects/xx/<38 hex>), at
- * most max of them, into *out (*n of them).
+ * most max of them, into *out (*n of them); with out NULL only counted.
  */
 static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw_error *err)
 {
 	git_oid *v = NULL;
 	size_t cap = 0;
 
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	*n = 0;
 	for (int x = 0; x < 256 && *n < max; x++) {
 		char *dir = NULL;
@@ -1282,6 +1282,10 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 			if (strlen(e->d_name) != REPO_OID_HEX - 2 ||
 			    strspn(e->d_name, "0123456789abcdef") != REPO_OID_HEX - 2)
 				continue;
+			if (!out) {
+				(*n)++;
+				continue;
+			}
 			snprintf(hex, sizeof(hex), "%02x%s", x, e->d_name);
 			if (*n == cap) {
 				git_oid *grown = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
@@ -1299,7 +1303,8 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 		if (d)
 			closedir(d);
 	}
-	*out = v;
+	if (out)
+		*out = v;
 	return 0;
 }
 
@@ -1322,15 +1327,13 @@ static void loose_remove(const char *path, const git_oid *v, size_t n)
 int repo_stats(const char *path, size_t *packs, size_t *loose, hw_error *err)
 {
 	pack_file *v = NULL;
-	git_oid *lv = NULL;
 	size_t n = 0;
 	int rc;
 
 	*packs = *loose = 0;
 	if ((rc = pack_list(path, &v, &n, packs, err)) == 0)
-		rc = loose_list(path, REPO_STATS_MAX_LOOSE, &lv, loose, err);
+		rc = loose_list(path, REPO_STATS_MAX_LOOSE, NULL, loose, err);
 	pack_list_free(v, n);
-	free(lv);
 	return rc;
 }
 

@@ -537,13 +537,29 @@ static void rollup_starting(size_t objects, void *payload)
 		(void)r->opts->progress(&p, r->opts->payload);
 }
 
-void sync_rollup(run *r, sync_result *res)
+/*
+ * The small packs of repo.git rolled into one (repo_rollup).  Housekeeping:
+ * a failure is noted in res, not returned; the next run tries again.
+ */
+static void sync_rollup(run *r, sync_result *res)
 {
 	hw_error e = { 0, "" };
 	size_t loose;
 
 	if (repo_rollup(r->repo, &res->packs_rolled, &loose, rollup_starting, r, &e) < 0)
 		sync_copy_cut(res->rollup_problem, sizeof(res->rollup_problem), e.msg);
+}
+
+int sync_finished(run *r, sync_result *res)
+{
+	char now[HW_TIME_LEN + 1];
+	int rc;
+
+	/* For homeward doctor: when this workspace last synced all the way. */
+	hw_now_iso(now);
+	if ((rc = store_setting_set(r->st, SYNC_LAST_OK, now, r->err)) == 0)
+		sync_rollup(r, res);
+	return rc;
 }
 
 /* Release what a run holds. */
@@ -2656,14 +2672,8 @@ int sync_run(hw_ws *ws, const sync_opts *opts, sync_result *out)
 		goto cleanup;
 	if ((rc = sync_step_follow(&r, &res)) < 0)
 		goto cleanup;
-	if ((rc = sync_step_import(&r, &res)) == 0) {
-		char now[HW_TIME_LEN + 1];
-
-		/* For homeward doctor: when this device last synced all the way. */
-		hw_now_iso(now);
-		if ((rc = store_setting_set(r.st, SYNC_LAST_OK, now, r.err)) == 0)
-			sync_rollup(&r, &res);
-	}
+	if ((rc = sync_step_import(&r, &res)) == 0)
+		rc = sync_finished(&r, &res);
 
 cleanup:
 	sync_run_close(&r);

@@ -101,11 +101,11 @@ void sync_clear_stale_locks(run *r);
 /* Copy the count and first path of the removed lock files into res. */
 void sync_note_locks(const run *r, sync_result *res);
 /*
- * At the end of a run that went through: the small packs of repo.git
- * rolled into one (repo_rollup).  Housekeeping: a failure is noted in res,
- * not returned; the run's work is done and the next run tries again.
+ * At the end of a sync or merge that went through: note when (SYNC_LAST_OK,
+ * for homeward doctor), then roll the small packs of repo.git into one
+ * (repo_rollup; a failure of that is noted in res, not returned).
  */
-void sync_rollup(run *r, sync_result *res);
+int sync_finished(run *r, sync_result *res);
 
 /* The test hook: behave as if the run had been cut right after step. */
 int sync_stop_here(run *r, int step);
