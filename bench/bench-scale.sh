@@ -11,6 +11,8 @@
 # merge of 20 x 50 is repeated ROUNDS (3) times,
 # each round's time and peak memory printed (memory must stay flat).
 # SKIP_READ=1 leaves out the list, search, show and screen measures.
+# KEEP=1 keeps the workspaces and central repositories of every size (their
+# folder is printed at the end) for profiling by hand.
 # Every workspace belongs to one team (a supervisor founds it, the others
 # are enrolled from their signed requests), so every case goes through the
 # real data path: sealed to its recipients, signed, checked by merge.
@@ -34,7 +36,7 @@ cleanup() {
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
 	tmux -S "$tmux_sock" kill-server 2>/dev/null
 	wait 2>/dev/null
-	rm -rf "$tmp"
+	if [ -n "${KEEP:-}" ]; then echo "bench-scale: kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -249,5 +251,6 @@ for n in $SIZES; do
 		"$list" "$search" "$show" "$screen"
 	echo "         peak memory of any measured run: $((peak / 1024)) MB"
 	echo "         merge 20x50, round by round:$merges; processor:$merge_cpus; peak memory:$merge_mb"
-	rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
+	[ -n "${KEEP:-}" ] ||
+		rm -rf "$tmp/A$n" "$tmp/S$n" "$tmp/I$n" "$tmp/D$n"-* "$tmp/g$n" "$tmp/srv/c$n.git"
 done
