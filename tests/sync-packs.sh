@@ -5,7 +5,9 @@
 # the packs every sync and merge add are rolled up once there are 16
 # (REPO_ROLLUP_PACKS), so their number stays small however long a
 # workspace is used; git finds every object whole afterwards.  Over a
-# folder remote.  Prints TAP.
+# folder remote, which is rolled up the same way (nothing else tidies it),
+# and which a fetch reads even when it holds more packs than the process
+# may open files, or ends at once when it holds a FIFO.  Prints TAP.
 
 HOMEWARD=${HOMEWARD:-./homeward}
 GEN=${GEN:-./bench/gen-cases}
@@ -28,7 +30,7 @@ objects() {
 # whole WS: git reads every object of repo.git, and every ref reaches whole.
 whole() { "$GIT_BIN" --git-dir="$tmp/$1/repo.git" fsck --full --no-dangling >"$tmp/fsck" 2>&1; }
 
-echo "1..8"
+echo "1..11"
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 remote=$tmp/central.git
 hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
@@ -101,6 +103,60 @@ else
 	cp "$tmp/fsck" "$tmp/out"
 	not_ok "every workspace keeps few packs, and git finds each repo.git whole (not:$bad)"
 fi
+# The central repository in a folder gathered a pack for every push of
+# every device (no git runs gc there after a push, as a server does).
+central_packs() { ls "$tmp/central.git/objects/pack" | grep -c '\.pack$'; }
+if [ "$(central_packs)" -le 17 ] &&
+	"$GIT_BIN" --git-dir="$tmp/central.git" fsck --full --no-dangling >"$tmp/out" 2>&1; then
+	ok "the central repository in a folder is rolled up too ($(central_packs) packs), and git finds it whole"
+else
+	not_ok "the central repository in a folder is rolled up too ($(central_packs) packs)"
+fi
+
+# A folder with hundreds of packs (a year of pushes before the roll-up
+# came) and a low limit on open files: libgit2 kept every pack it read
+# open, and the fetch of a new device failed with "object not found".
+hw E init --device-id dev-E --name E --role counsellor --remote "$remote" >/dev/null 2>&1 &&
+	team_enrol "$tmp/S" "$tmp/E" counsellor >"$tmp/out" 2>&1 || { not_ok "team"; exit 1; }
+"$GIT_BIN" --git-dir="$tmp/central.git" rev-list --objects --all | cut -d' ' -f1 >"$tmp/objects"
+old=$(ls "$tmp/central.git/objects/pack"/*.pack)
+split -l 3 "$tmp/objects" "$tmp/chunk."
+for c in "$tmp"/chunk.*; do
+	"$GIT_BIN" --git-dir="$tmp/central.git" pack-objects -q "$tmp/central.git/objects/pack/pack" \
+		<"$c" >/dev/null || break
+done
+for p in $old; do rm -f "$p" "${p%.pack}.idx" "${p%.pack}.rev"; done
+rm -f "$tmp"/chunk.*
+many=$(central_packs)
+(ulimit -n 64 && hw E sync) >"$tmp/out" 2>&1
+st=$?
+if [ $st -eq 0 ] && [ "$many" -gt 200 ] && [ "$(central_packs)" -le 17 ] &&
+	"$GIT_BIN" --git-dir="$tmp/central.git" fsck --full --no-dangling >>"$tmp/out" 2>&1 &&
+	grep -q "Tidying the central repository in" "$tmp/out"; then
+	ok "a device syncs with a folder of $many packs under 64 open files, and rolls them up ($(central_packs) left)"
+else
+	not_ok "a device syncs with a folder of $many packs under 64 open files, and rolls them up (status $st, $(central_packs) left)"
+fi
+
+# A FIFO where git reads (named like an index, or like a device's branch):
+# libgit2 opening it waited for ever.  The sync ends at once, naming it;
+# once it is gone the next sync goes through.
+: >"$tmp/out.$n"
+for odd in objects/pack/pack-0123456789012345678901234567890123456789.idx refs/heads/devices/odd; do
+	mkfifo "$tmp/central.git/$odd" || break
+	timeout 60 "$HOMEWARD" --workspace "$tmp/E" sync >>"$tmp/out.$n" 2>&1
+	echo "$odd: status $?" >>"$tmp/out.$n"
+	rm -f "$tmp/central.git/$odd"
+done
+cat "$tmp/out.$n" >"$tmp/out"
+if grep -q "objects/pack/pack-0123456789012345678901234567890123456789.idx, which is a FIFO" "$tmp/out" &&
+	grep -q "refs/heads/devices/odd, which is a FIFO" "$tmp/out" &&
+	[ "$(grep -c ': status 1$' "$tmp/out")" = 2 ] && hw E sync >"$tmp/out" 2>&1; then
+	ok "a FIFO in the central repository's folder ends a sync at once, named; without it the sync goes through"
+else
+	not_ok "a FIFO in the central repository's folder ends a sync at once, named; without it the sync goes through"
+fi
+
 # Everything every device sent is on the supervisor's list; a device keeps
 # its own (the others' cases are sealed for their writers and supervisors).
 got_s=$(hw S case list --format tsv | grep -c '^[0-9a-f]\{8\}-')

@@ -405,6 +405,104 @@ Test(repo, small_packs_are_rolled_into_one_and_nothing_is_lost)
 	repo_free(r);
 }
 
+/* Write an index file (version 2) listing the one object hex, for a pack that does not hold it. */
+static void forge_index(const char *path, const char *hex)
+{
+	unsigned char idx[8 + 256 * 4 + 28 + 40] = { 0xff, 't', 'O', 'c', 0, 0, 0, 2 };
+	unsigned first;
+	FILE *f;
+
+	cr_assert_eq(sscanf(hex, "%2x", &first), 1);
+	for (unsigned b = first; b < 256; b++)
+		idx[8 + b * 4 + 3] = 1;   /* the fan-out: one object from its first byte on */
+	for (int i = 0; i < 20; i++) {
+		unsigned byte;
+
+		cr_assert_eq(sscanf(hex + 2 * i, "%2x", &byte), 1);
+		idx[8 + 256 * 4 + i] = (unsigned char)byte;
+	}
+	cr_assert_not_null(f = fopen(path, "wb"));
+	cr_assert_eq(fwrite(idx, 1, sizeof(idx), f), sizeof(idx));
+	fclose(f);
+}
+
+/*
+ * A central repository in a folder is anyone's to write, and it is rolled
+ * up too.  An index that is a FIFO (libgit2 opening it waited for ever)
+ * stops the roll-up, said, before anything is read.  Packs a roll-up
+ * cannot read safely stay as they are, and the others roll: an empty
+ * index, one shorter than the objects it claims, one listing an object its
+ * pack does not hold, and a pack holding an object over
+ * REPO_MAX_FILE_SIZE (the packbuilder reads each object whole).
+ */
+Test(repo, packs_a_roll_up_cannot_read_safely_stay_and_the_rest_roll, .timeout = 60)
+{
+	static char small[REPO_ROLLUP_PACKS][10][41];
+	char tag[32], path[4200], cmd[4400];
+	const char *fifo = "pack-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		   *shortidx = "pack-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+		   *forged = "pack-cccccccccccccccccccccccccccccccccccccccc";
+	hw_repo *r = NULL;
+	size_t rolled = 99, loose = 99;
+	FILE *f;
+
+	cr_assert_eq(repo_open(&r, at("central.git"), 1, &err), 0, "%s", err.msg);
+	for (int k = 0; k < REPO_ROLLUP_PACKS; k++) {
+		snprintf(tag, sizeof(tag), "small %d", k);
+		make_pack(r, tag, 10, small[k]);
+	}
+	/* A pack of one blob of 17 MiB of zeros (17 KiB on disk), made
+	 * before the FIFO: git would wait on it too. */
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import sys; n = 17 << 20; "
+		 "sys.stdout.buffer.write(b\"blob\\ndata %%d\\n\" %% n + bytes(n) + b\"\\n\")' | "
+		 "git -c fastimport.unpackLimit=0 --git-dir='%s' fast-import --quiet", at("central.git"));
+	cr_assert_eq(system(cmd), 0);
+	/* A FIFO, and an index whose header claims a million objects. */
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", at("central.git"), fifo);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", at("central.git"), shortidx);
+	cr_assert_not_null(f = fopen(path, "wb"));
+	fwrite("\377tOc\0\0\0\2", 1, 8, f);
+	for (int b = 0; b < 256; b++)
+		fwrite("\0\x0f\x42\x40", 1, 4, f);
+	fclose(f);
+	/* An index naming an object nobody has. */
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", at("central.git"), forged);
+	forge_index(path, "ffffffffffffffffffffffffffffffffffffffff");
+	const char *packs[] = { fifo, shortidx, forged };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.pack", at("central.git"), packs[i]);
+		cr_assert_eq(hw_write_file_atomic(path, "PACK", 4, NULL), 0);
+	}
+
+	/* The FIFO: said, and nothing touched. */
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, fifo) && strstr(err.msg, "a FIFO"), "%s", err.msg);
+	cr_assert_eq(rolled, 0);
+	cr_assert_eq(count_packs(at("central.git"), NULL), REPO_ROLLUP_PACKS + 4, "%d packs",
+		     count_packs(at("central.git"), NULL));
+	hw_error_clear(&err);
+	snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", at("central.git"), fifo);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(hw_write_file_atomic(path, "", 0, NULL), 0);   /* now an empty file */
+
+	cr_assert_eq(repo_rollup(r, &rolled, &loose, NULL, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(rolled, REPO_ROLLUP_PACKS, "%zu packs rolled", rolled);
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/objects/pack/%s.idx", at("central.git"), packs[i]);
+		cr_assert(hw_exists(path), "%s was removed", path);
+	}
+	/* The small packs' objects in one new pack, the large blob's pack as it was. */
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s/objects/pack' | grep -c '\\.pack$') = 5",
+		 at("central.git"));
+	cr_assert_eq(system(cmd), 0, "not the three left, the large one and the new one");
+	for (int k = 0; k < REPO_ROLLUP_PACKS; k++) {
+		snprintf(tag, sizeof(tag), "small %d", k);
+		check_pack(r, tag, 10, small[k]);
+	}
+	repo_free(r);
+}
+
 /*
  * Loose objects (a small commit writes them one file each) are packed once
  * there are REPO_ROLLUP_LOOSE of them: their files go, they read back.

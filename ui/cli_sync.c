@@ -185,9 +185,14 @@ static int on_progress(const sync_progress *p, void *payload)
 		printf(P_("Importing %zu new file\n", "Importing %zu new files\n", p->total), p->total);
 		break;
 	case SYNC_STEP_TIDY:
-		printf(P_("Tidying the local copy of the central repository: %zu object\n",
-			  "Tidying the local copy of the central repository: %zu objects\n", p->total),
-		       p->total);
+		if (p->text)
+			printf(P_("Tidying the central repository in %s: %zu object\n",
+				  "Tidying the central repository in %s: %zu objects\n", p->total),
+			       hw_url_shown(c->remote, shown, sizeof(shown)), p->total);
+		else
+			printf(P_("Tidying the local copy of the central repository: %zu object\n",
+				  "Tidying the local copy of the central repository: %zu objects\n",
+				  p->total), p->total);
 		break;
 	}
 	fflush(stdout);
@@ -399,10 +404,13 @@ static void print_locks(const sync_result *res)
  */
 static void print_rollup(const sync_result *res)
 {
-	if (!res->rollup_problem[0])
-		return;
-	fprintf(stderr, _("homeward: tidying the workspace's copy of the central repository failed "
-			  "(%s); nothing is lost and the next sync tries again\n"), res->rollup_problem);
+	if (res->rollup_problem[0])
+		fprintf(stderr, _("homeward: tidying the workspace's copy of the central repository "
+				  "failed (%s); nothing is lost and the next sync tries again\n"),
+			res->rollup_problem);
+	if (res->central_rollup_problem[0])
+		fprintf(stderr, _("homeward: tidying the central repository failed (%s); nothing is "
+				  "lost and the next sync tries again\n"), res->central_rollup_problem);
 }
 
 /* The files of main an import left out: how many, then which and why (stderr). */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,25 @@ static void set_read_lean(int on)
 			 (size_t)(on ? REPO_PACK_MAPPED / 2 : REPO_PACK_MAPPED));
 }
 
+/*
+ * libgit2 keeps a descriptor open for every pack it has read from, and by
+ * default never closes one.  A central repository in a folder gathers a
+ * pack for each push; past the process's limit on open files (1,024 by
+ * default) a fetch from it failed with "object not found".  At most
+ * REPO_PACKS_OPEN packs stay open, or a quarter of that limit when it is
+ * lower, the least recently used closed first.
+ */
+static void repo_pack_files_limit(void)
+{
+	struct rlimit rl;
+	size_t most = REPO_PACKS_OPEN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < most)
+		most = rl.rlim_cur / 4 > 4 ? (size_t)(rl.rlim_cur / 4) : 4;
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, most);
+}
+
 static pthread_once_t repo_once = PTHREAD_ONCE_INIT;
 static int repo_init_status;
 
@@ -103,6 +123,7 @@ static void repo_global_init(void)
 	 * only around the reading would leave the large ones a fetch mapped.
 	 */
 	repo_pack_windows(0, 0);
+	repo_pack_files_limit();
 	repo_init_status = 0;
 }
 
@@ -1075,6 +1096,7 @@ done:
 typedef struct pack_file {
 	char *base;        /* ".../objects/pack/pack-<hex>", without extension */
 	uint32_t count;    /* objects */
+	int left;          /* chosen, but an object of it was missing or too large */
 } pack_file;
 
 static uint32_t be32(const unsigned char *p)
@@ -1101,12 +1123,29 @@ static int read_at(int fd, void *buf, size_t n, off_t off)
 	return 0;
 }
 
+/*
+ * Open an index file for reading: a regular file only.  A central
+ * repository in a folder is anyone's to write, and opening a FIFO named
+ * like an index would wait for ever.
+ */
+static int idx_open(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* The number of objects the index at path lists; -1 when it is no index we read. */
 static int idx_count(const char *path, uint32_t *count)
 {
 	unsigned char head[IDX_HEAD];
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+	int fd = idx_open(path), ok;
 
 	if (fd < 0)
 		return -1;
@@ -1121,29 +1160,45 @@ static int idx_count(const char *path, uint32_t *count)
 	return ok ? 0 : -1;
 }
 
-/* Insert every object the index at path lists into pb. */
-static int idx_insert(git_packbuilder *pb, const char *path, uint32_t count)
+/*
+ * Insert every object the index at path lists into pb, once each of them
+ * has been found in odb at no more than REPO_MAX_FILE_SIZE bytes: 1 when
+ * one has not (none is inserted, and the pack stays as it is), -1 when the
+ * index cannot be read.  An index in a folder remote may list objects its
+ * pack does not hold, and a pack there may hold an object larger than
+ * memory: the packbuilder reads each one whole.
+ */
+static int idx_insert(git_packbuilder *pb, git_odb *odb, const char *path, uint32_t count)
 {
 	unsigned char buf[20 * 1024];
-	uint32_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = idx_open(path), rc = 0;
 
 	if (fd < 0)
 		return -1;
-	while (done < count && rc == 0) {
-		uint32_t n = count - done < 1024 ? count - done : 1024;
+	for (int insert = 0; insert < 2 && rc == 0; insert++) {
+		for (uint32_t done = 0; done < count && rc == 0;) {
+			uint32_t n = count - done < 1024 ? count - done : 1024;
 
-		if (read_at(fd, buf, (size_t)n * 20, IDX_HEAD + (off_t)done * 20) < 0) {
-			rc = -1;
-			break;
-		}
-		for (uint32_t i = 0; i < n && rc == 0; i++) {
-			git_oid oid;
+			if (read_at(fd, buf, (size_t)n * 20, IDX_HEAD + (off_t)done * 20) < 0) {
+				rc = -1;
+				break;
+			}
+			for (uint32_t i = 0; i < n && rc == 0; i++) {
+				git_oid oid;
+				git_object_t type;
+				size_t size;
 
-			git_oid_fromraw(&oid, buf + (size_t)i * 20);
-			rc = git_packbuilder_insert(pb, &oid, NULL) < 0 ? -1 : 0;
+				git_oid_fromraw(&oid, buf + (size_t)i * 20);
+				if (insert) {
+					rc = git_packbuilder_insert(pb, &oid, NULL) < 0 ? -1 : 0;
+				} else if (git_odb_read_header(&size, &type, odb, &oid) < 0 ||
+					   size > REPO_MAX_FILE_SIZE) {
+					git_error_clear();
+					rc = 1;
+				}
+			}
+			done += n;
 		}
-		done += n;
 	}
 	close(fd);
 	return rc;
@@ -1200,6 +1255,7 @@ static int pack_list(const char *path, pack_file **out, size_t *n, size_t *total
 			}
 			if (rc == 0) {
 				v[*n].base = base;
+				v[*n].left = 0;
 				v[(*n)++].count = count;
 				base = NULL;
 			}
@@ -1308,6 +1364,103 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 	return 0;
 }
 
+/* What a file that is neither a plain file nor a folder is, for the message. */
+static const char *odd_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a plain file";
+}
+
+int repo_folder_check(const char *path, hw_error *err)
+{
+	static const char *const top[] = { "HEAD", "config", "packed-refs", "shallow", "refs",
+					   "objects" };
+	/* Folders still to read, as paths relative to path: an explicit stack, no recursion. */
+	struct pending {
+		char *rel;
+		int depth;
+	} *stack = NULL;
+	size_t nstack = 0, cap = 0, seen = 0;
+	char full[4096];
+	struct stat sb;
+	int rc = 0;
+
+	for (size_t t = 0; t < sizeof(top) / sizeof(top[0]) && rc == 0; t++) {
+		if (snprintf(full, sizeof(full), "%s/%s", path, top[t]) >= (int)sizeof(full) ||
+		    stat(full, &sb) < 0 || S_ISREG(sb.st_mode))
+			continue;
+		if (!S_ISDIR(sb.st_mode)) {
+			rc = hw_error_set(err, HW_ECORRUPT, "the central repository in %s holds %s, "
+					  "which is %s: nothing was read from it; remove it", path,
+					  top[t], odd_kind(sb.st_mode));
+		} else if (nstack == cap) {
+			struct pending *grown = realloc(stack, (cap = cap ? cap * 2 : 16) * sizeof(*stack));
+
+			if (!grown)
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+			else
+				stack = grown;
+		}
+		if (rc == 0 && S_ISDIR(sb.st_mode)) {
+			if (!(stack[nstack].rel = hw_strdup(top[t])))
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+			else
+				stack[nstack++].depth = 1;
+		}
+	}
+	while (rc == 0 && nstack > 0 && seen < REPO_FOLDER_CHECK_MAX) {
+		struct pending dir = stack[--nstack];
+		DIR *d;
+		struct dirent *e;
+
+		if (snprintf(full, sizeof(full), "%s/%s", path, dir.rel) >= (int)sizeof(full) ||
+		    !(d = opendir(full))) {
+			free(dir.rel);
+			continue;
+		}
+		while (rc == 0 && (e = readdir(d)) && seen < REPO_FOLDER_CHECK_MAX) {
+			char *rel;
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			seen++;
+			if (snprintf(full, sizeof(full), "%s/%s/%s", path, dir.rel, e->d_name) >=
+				    (int)sizeof(full) ||
+			    stat(full, &sb) < 0 || S_ISREG(sb.st_mode))
+				continue;
+			if (!S_ISDIR(sb.st_mode)) {
+				rc = hw_error_set(err, HW_ECORRUPT, "the central repository in %s holds "
+						  "%s/%s, which is %s: nothing was read from it; remove it",
+						  path, dir.rel, e->d_name, odd_kind(sb.st_mode));
+				break;
+			}
+			if (dir.depth >= REPO_MAX_DEPTH)
+				continue;
+			if (nstack == cap) {
+				struct pending *grown = realloc(stack, (cap *= 2) * sizeof(*stack));
+
+				if (!grown) {
+					rc = hw_error_set(err, HW_ERROR, "out of memory");
+					break;
+				}
+				stack = grown;
+			}
+			if (asprintf(&rel, "%s/%s", dir.rel, e->d_name) < 0) {
+				rc = hw_error_set(err, HW_ERROR, "out of memory");
+				break;
+			}
+			stack[nstack].rel = rel;
+			stack[nstack++].depth = dir.depth + 1;
+		}
+		closedir(d);
+		free(dir.rel);
+	}
+	while (nstack > 0)
+		free(stack[--nstack].rel);
+	free(stack);
+	return rc;
+}
+
 /* Remove the loose objects now in a pack, and the folders they leave empty. */
 static void loose_remove(const char *path, const git_oid *v, size_t n)
 {
@@ -1342,9 +1495,10 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 {
 	pack_file *v = NULL;
 	git_oid *lv = NULL;
-	size_t n = 0, total = 0, roll = 0, nloose = 0, i;
+	size_t n = 0, total = 0, roll = 0, nloose = 0, inserted = 0, kept, i;
 	git_repository *git = NULL;
 	git_packbuilder *pb = NULL;
+	git_odb *odb = NULL;
 	struct pack_feed feed;
 	char *packdir = NULL;
 	git_indexer_options o;
@@ -1355,7 +1509,9 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 	*rolled = *loose = 0;
 	if (r->disk)
 		return hw_error_set(err, HW_EINVALID, "rolling packs up in the middle of a bulk write");
-	if ((rc = pack_list(r->path, &v, &n, &total, err)) < 0 ||
+	/* A FIFO among the packs would hold libgit2, and the roll-up, for ever. */
+	if ((rc = repo_folder_check(r->path, err)) < 0 ||
+	    (rc = pack_list(r->path, &v, &n, &total, err)) < 0 ||
 	    (rc = loose_list(r->path, REPO_ROLLUP_MAX_OBJECTS / 2, &lv, &nloose, err)) < 0)
 		goto done;
 	if (nloose < REPO_ROLLUP_LOOSE)
@@ -1379,6 +1535,10 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 		goto done;
 	}
 	git_packbuilder_set_threads(pb, 1);
+	if ((rc = git_repository_odb(&odb, git)) < 0) {
+		rc = repo_fail(err, rc, "rolling packs up");
+		goto done;
+	}
 	for (i = 0; i < roll; i++) {
 		char *idx = NULL;
 
@@ -1386,19 +1546,37 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 			rc = hw_error_set(err, HW_ERROR, "out of memory");
 			goto done;
 		}
-		rc = idx_insert(pb, idx, v[i].count);
+		rc = idx_insert(pb, odb, idx, v[i].count);
 		free(idx);
 		if (rc < 0) {
 			rc = hw_error_set(err, HW_ERROR, "rolling packs up: reading %s.idx: %s", v[i].base,
 					  git_error_last() ? git_msg() : "cannot read it");
 			goto done;
 		}
+		v[i].left = rc;
+		inserted += rc ? 0 : v[i].count;
 	}
+	/* A loose object that is not one, or too large, stays as it is too. */
+	for (i = 0, kept = 0; i < nloose; i++) {
+		git_object_t type;
+		size_t size;
+
+		if (git_odb_read_header(&size, &type, odb, &lv[i]) < 0 || size > REPO_MAX_FILE_SIZE) {
+			git_error_clear();
+			continue;
+		}
+		git_oid_cpy(&lv[kept++], &lv[i]);
+	}
+	nloose = kept;
 	for (i = 0; i < nloose; i++)
 		if ((rc = git_packbuilder_insert(pb, &lv[i], NULL)) < 0) {
 			rc = repo_fail(err, rc, "rolling loose objects up");
 			goto done;
 		}
+	if (inserted + nloose == 0) {
+		rc = 0;
+		goto done;
+	}
 	git_indexer_options_init(&o, GIT_INDEXER_OPTIONS_VERSION);
 	if (!(packdir = hw_path_join(r->path, "objects/pack")) || !(feed.buf = malloc(INDEX_CHUNK))) {
 		rc = hw_error_set(err, HW_ERROR, "out of memory");
@@ -1421,7 +1599,7 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 		const char *slash = strrchr(v[i].base, '/');
 		char *file = NULL;
 
-		if (name && slash && strcmp(slash + 1 + 5, name) == 0)
+		if (v[i].left || (name && slash && strcmp(slash + 1 + 5, name) == 0))
 			continue;
 		for (int x = 0; x < 3; x++) {
 			static const char *const ext[] = { ".pack", ".idx", ".rev" };
@@ -1464,6 +1642,7 @@ done:
 	free(feed.buf);
 	free(packdir);
 	git_packbuilder_free(pb);
+	git_odb_free(odb);
 	git_repository_free(git);
 	pack_list_free(v, n);
 	free(lv);

@@ -67,6 +67,8 @@ void repo_set_fsync(int on);
  */
 #define REPO_PACK_WINDOW (4u << 20)
 #define REPO_PACK_MAPPED (32u << 20)
+/* Packs libgit2 keeps open at most (fewer under a low limit on open files). */
+#define REPO_PACKS_OPEN 128
 
 /*
  * For a long read of the archive (an import), on: libgit2 keeps 1 MiB of
@@ -196,7 +198,11 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
  * short progression; packs of more than REPO_ROLLUP_MAX_PACK objects (a
  * first import's) and packs with a .keep file are never read, and one
  * roll-up reads at most REPO_ROLLUP_MAX_OBJECTS objects (the packbuilder
- * holds them all).  The new pack is written and synced before the old
+ * holds them all).  A pack with an object that is missing or larger than
+ * REPO_MAX_FILE_SIZE stays as it is, and so does such a loose object (a
+ * folder remote is anyone's to write); a repository holding a FIFO or a
+ * device where git reads is refused (repo_folder_check) before anything is
+ * read.  The new pack is written and synced before the old
  * packs and files are removed, so a crash at any point loses no object.
  * *rolled gets the number of packs removed, *loose that of loose objects.
  * starting (may be NULL) is told how many objects are read, once, when a
@@ -211,6 +217,18 @@ int repo_bulk_end_tree(hw_repo *r, const char *root, hw_error *err);
 typedef void (*repo_rollup_cb)(size_t objects, void *payload);
 int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starting,
 		void *payload, hw_error *err);
+
+/*
+ * Whether the repository in the folder path holds only plain files and
+ * folders where git reads (HEAD, config, packed-refs, shallow, refs/ and
+ * objects/, links followed): HW_ECORRUPT naming the first that is
+ * something else.  A central repository in a folder is anyone's to write,
+ * and libgit2 opening a FIFO named like an index or a ref waits for ever.
+ * Looks at REPO_FOLDER_CHECK_MAX entries, REPO_MAX_DEPTH folders deep, at
+ * most; what lies beyond is not looked at.
+ */
+#define REPO_FOLDER_CHECK_MAX 100000
+int repo_folder_check(const char *path, hw_error *err);
 
 /*
  * How many packs and loose objects the repository at path holds (loose

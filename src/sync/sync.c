@@ -259,7 +259,9 @@ int sync_device_id_ok(const char *id)
 /*
  * A remote that is a folder (a USB stick, a shared drive) and is not
  * there: HW_ENOTFOUND naming the folder, instead of what libgit2 says about
- * a path it cannot open ("unsupported URL protocol").
+ * a path it cannot open ("unsupported URL protocol").  One that holds a
+ * FIFO or a device where git reads: HW_ECORRUPT naming it, instead of a
+ * sync that waits for ever (repo_folder_check).
  */
 static int check_folder_remote(run *r)
 {
@@ -270,8 +272,10 @@ static int check_folder_remote(run *r)
 		path = r->remote;
 	else if (!strncmp(r->remote, "file://", 7))
 		path = r->remote + 7;
-	if (!path || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+	if (!path)
 		return 0;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return repo_folder_check(path, r->err);
 	return hw_error_set(r->err, HW_ENOTFOUND, "the folder %s does not exist", path);
 }
 
@@ -527,27 +531,63 @@ int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
 	return team_commit_sign(r->ws, data, len, out);
 }
 
+/* The folder of a folder remote (a path or file://), or NULL for a network one. */
+static const char *folder_of(const char *remote)
+{
+	if (remote[0] == '/' || !strncmp(remote, "./", 2) || !strncmp(remote, "../", 3))
+		return remote;
+	if (!strncmp(remote, "file://", 7))
+		return remote + 7;
+	return NULL;
+}
+
+/* Whose roll-up begins: the run, and the folder of the central repository (NULL: repo.git). */
+typedef struct tidy_ctx {
+	run *r;
+	const char *folder;
+} tidy_ctx;
+
 /* A roll-up begins: a line for the front end (it cannot cancel housekeeping). */
 static void rollup_starting(size_t objects, void *payload)
 {
-	run *r = payload;
-	sync_progress p = { SYNC_STEP_TIDY, 1, 0, objects, NULL, 0 };
+	tidy_ctx *t = payload;
+	sync_progress p = { SYNC_STEP_TIDY, 1, 0, objects, t->folder,
+			    t->folder ? strlen(t->folder) : 0 };
 
-	if (r->opts->progress)
-		(void)r->opts->progress(&p, r->opts->payload);
+	if (t->r->opts->progress)
+		(void)t->r->opts->progress(&p, t->r->opts->payload);
 }
 
 /*
- * The small packs of repo.git rolled into one (repo_rollup).  Housekeeping:
- * a failure is noted in res, not returned; the next run tries again.
+ * The small packs of repo.git rolled into one (repo_rollup), and those of
+ * a central repository in a folder.  A server's git runs `gc --auto` after
+ * every push it receives; libgit2's folder transport runs nothing, so a
+ * USB stick or a shared drive gathered a pack for every push of every
+ * device, and each fetch from it opened them all.  Rolling a repository
+ * others may be reading up is safe as git's own is: the new pack is
+ * written and synced before an old one goes, and a reader that misses an
+ * object in a removed pack lists the packs again (git and libgit2 both).
+ * Two devices rolling the same folder at once at worst leave two packs of
+ * the same objects, or one of them fails before removing anything.
+ * Housekeeping: a failure is noted in res, not returned; the next run
+ * tries again.
  */
 static void sync_rollup(run *r, sync_result *res)
 {
 	hw_error e = { 0, "" };
+	tidy_ctx t = { r, NULL };
+	hw_repo *central = NULL;
 	size_t loose;
 
-	if (repo_rollup(r->repo, &res->packs_rolled, &loose, rollup_starting, r, &e) < 0)
+	if (repo_rollup(r->repo, &res->packs_rolled, &loose, rollup_starting, &t, &e) < 0)
 		sync_copy_cut(res->rollup_problem, sizeof(res->rollup_problem), e.msg);
+	if (!(t.folder = folder_of(r->remote)))
+		return;
+	hw_error_clear(&e);
+	if (repo_open(&central, t.folder, 0, &e) < 0 ||
+	    repo_rollup(central, &res->central_packs_rolled, &loose, rollup_starting, &t, &e) < 0)
+		sync_copy_cut(res->central_rollup_problem, sizeof(res->central_rollup_problem), e.msg);
+	repo_free(central);
 }
 
 int sync_finished(run *r, sync_result *res)
@@ -903,16 +943,6 @@ fail:
 	free(recorded);
 	store_rollback(r->st);
 	return rc;
-}
-
-/* The folder of a folder remote (a path or file://), or NULL for a network one. */
-static const char *folder_of(const char *remote)
-{
-	if (remote[0] == '/' || !strncmp(remote, "./", 2) || !strncmp(remote, "../", 3))
-		return remote;
-	if (!strncmp(remote, "file://", 7))
-		return remote + 7;
-	return NULL;
 }
 
 /* What the search for a file over the size limit shares. */

@@ -28,7 +28,8 @@ enum {
 	SYNC_STEP_MERGE = 4,    /* merge only: device branches validated and unioned into main */
 	SYNC_STEP_IMPORT = 5,   /* new files of main go into the database */
 	SYNC_STEP_MESSAGE = 6,  /* progress only: a line the server printed */
-	SYNC_STEP_TIDY = 7,     /* progress only: small packs of repo.git rolled up (total: objects) */
+	SYNC_STEP_TIDY = 7,     /* progress only: small packs rolled up (total: objects; name: the
+				 * central repository's folder, NULL for repo.git) */
 };
 
 /* Settings kept by sync (in the workspace's settings table). */
@@ -157,6 +158,8 @@ typedef struct sync_result {
 	char lock_note[300];           /* the first of them, its path inside repo.git */
 	size_t packs_rolled;           /* small packs of repo.git rolled into one (repo_rollup) */
 	char rollup_problem[300];      /* why that failed ("" when it did not): the run's work stands */
+	size_t central_packs_rolled;   /* the same in a central repository that is a folder */
+	char central_rollup_problem[300];  /* why that failed ("" when it did not) */
 } sync_result;
 
 /*
