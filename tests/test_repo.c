@@ -504,6 +504,59 @@ Test(repo, packs_a_roll_up_cannot_read_safely_stay_and_the_rest_roll, .timeout =
 }
 
 /*
+ * What repo_folder_check finds in a central repository's folder before
+ * libgit2 opens anything there: a FIFO as HEAD, a link to a device as the
+ * config, a FIFO deep in refs/ behind a link; a loop of links ends; a
+ * FIFO beside the repository (not where git reads) is not its business.
+ */
+Test(repo, a_folder_with_a_fifo_or_a_device_where_git_reads_is_refused, .timeout = 30)
+{
+	char path[4200], target[4200];
+	hw_repo *r = NULL;
+
+	cr_assert_eq(repo_open(&r, at("folder.git"), 1, &err), 0, "%s", err.msg);
+	repo_free(r);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), 0, "%s", err.msg);
+
+	/* A loop of links in refs/ ends, and a FIFO outside what git reads is left alone. */
+	snprintf(path, sizeof(path), "%s/refs/heads/loop", at("folder.git"));
+	cr_assert_eq(symlink("..", path), 0);
+	snprintf(path, sizeof(path), "%s/description.fifo", at("folder.git"));
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), 0, "%s", err.msg);
+
+	/* A FIFO reached through a link, deep in refs/. */
+	snprintf(target, sizeof(target), "%s", at("elsewhere.fifo"));
+	cr_assert_eq(mkfifo(target, 0600), 0);
+	snprintf(path, sizeof(path), "%s/refs/heads/devices", at("folder.git"));
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/refs/heads/devices/laptop", at("folder.git"));
+	cr_assert_eq(symlink(target, path), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, "refs/heads/devices/laptop, which is a FIFO"), "%s", err.msg);
+	hw_error_clear(&err);
+	cr_assert_eq(unlink(path), 0);
+
+	/* The config a link to a device. */
+	snprintf(path, sizeof(path), "%s/config", at("folder.git"));
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(symlink("/dev/zero", path), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, "holds config, which is a device"), "%s", err.msg);
+	hw_error_clear(&err);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(hw_write_file_atomic(path, "", 0, NULL), 0);
+
+	/* HEAD a FIFO. */
+	snprintf(path, sizeof(path), "%s/HEAD", at("folder.git"));
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, "holds HEAD, which is a FIFO"), "%s", err.msg);
+	hw_error_clear(&err);
+}
+
+/*
  * Loose objects (a small commit writes them one file each) are packed once
  * there are REPO_ROLLUP_LOOSE of them: their files go, they read back.
  */

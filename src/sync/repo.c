@@ -1371,43 +1371,35 @@ static const char *odd_kind(mode_t m)
 	       S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a plain file";
 }
 
-int repo_folder_check(const char *path, hw_error *err)
+/* The names at the top of a repository that git reads, files or folders. */
+static int git_reads(const char *name)
 {
 	static const char *const top[] = { "HEAD", "config", "packed-refs", "shallow", "refs",
 					   "objects" };
-	/* Folders still to read, as paths relative to path: an explicit stack, no recursion. */
+
+	for (size_t t = 0; t < sizeof(top) / sizeof(top[0]); t++)
+		if (!strcmp(name, top[t]))
+			return 1;
+	return 0;
+}
+
+int repo_folder_check(const char *path, hw_error *err)
+{
+	/* Folders still to read, relative to path ("" is path): an explicit stack, no recursion. */
 	struct pending {
 		char *rel;
 		int depth;
-	} *stack = NULL;
-	size_t nstack = 0, cap = 0, seen = 0;
+	} *stack = malloc(16 * sizeof(*stack));
+	size_t nstack = 0, cap = 16, seen = 0;
 	char full[4096];
 	struct stat sb;
 	int rc = 0;
 
-	for (size_t t = 0; t < sizeof(top) / sizeof(top[0]) && rc == 0; t++) {
-		if (snprintf(full, sizeof(full), "%s/%s", path, top[t]) >= (int)sizeof(full) ||
-		    stat(full, &sb) < 0 || S_ISREG(sb.st_mode))
-			continue;
-		if (!S_ISDIR(sb.st_mode)) {
-			rc = hw_error_set(err, HW_ECORRUPT, "the central repository in %s holds %s, "
-					  "which is %s: nothing was read from it; remove it", path,
-					  top[t], odd_kind(sb.st_mode));
-		} else if (nstack == cap) {
-			struct pending *grown = realloc(stack, (cap = cap ? cap * 2 : 16) * sizeof(*stack));
-
-			if (!grown)
-				rc = hw_error_set(err, HW_ERROR, "out of memory");
-			else
-				stack = grown;
-		}
-		if (rc == 0 && S_ISDIR(sb.st_mode)) {
-			if (!(stack[nstack].rel = hw_strdup(top[t])))
-				rc = hw_error_set(err, HW_ERROR, "out of memory");
-			else
-				stack[nstack++].depth = 1;
-		}
+	if (!stack || !(stack[0].rel = hw_strdup(""))) {
+		free(stack);
+		return hw_error_set(err, HW_ERROR, "out of memory");
 	}
+	stack[nstack++].depth = 0;
 	while (rc == 0 && nstack > 0 && seen < REPO_FOLDER_CHECK_MAX) {
 		struct pending dir = stack[--nstack];
 		DIR *d;
@@ -1419,19 +1411,21 @@ int repo_folder_check(const char *path, hw_error *err)
 			continue;
 		}
 		while (rc == 0 && (e = readdir(d)) && seen < REPO_FOLDER_CHECK_MAX) {
+			const char *sep = dir.rel[0] ? "/" : "";
 			char *rel;
 
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+			    (dir.depth == 0 && !git_reads(e->d_name)))
 				continue;
 			seen++;
-			if (snprintf(full, sizeof(full), "%s/%s/%s", path, dir.rel, e->d_name) >=
+			if (snprintf(full, sizeof(full), "%s/%s%s%s", path, dir.rel, sep, e->d_name) >=
 				    (int)sizeof(full) ||
 			    stat(full, &sb) < 0 || S_ISREG(sb.st_mode))
 				continue;
 			if (!S_ISDIR(sb.st_mode)) {
 				rc = hw_error_set(err, HW_ECORRUPT, "the central repository in %s holds "
-						  "%s/%s, which is %s: nothing was read from it; remove it",
-						  path, dir.rel, e->d_name, odd_kind(sb.st_mode));
+						  "%s%s%s, which is %s: nothing was read from it; remove it",
+						  path, dir.rel, sep, e->d_name, odd_kind(sb.st_mode));
 				break;
 			}
 			if (dir.depth >= REPO_MAX_DEPTH)
@@ -1445,7 +1439,7 @@ int repo_folder_check(const char *path, hw_error *err)
 				}
 				stack = grown;
 			}
-			if (asprintf(&rel, "%s/%s", dir.rel, e->d_name) < 0) {
+			if (asprintf(&rel, "%s%s%s", dir.rel, sep, e->d_name) < 0) {
 				rc = hw_error_set(err, HW_ERROR, "out of memory");
 				break;
 			}
