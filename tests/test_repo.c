@@ -506,8 +506,9 @@ Test(repo, packs_a_roll_up_cannot_read_safely_stay_and_the_rest_roll, .timeout =
 /*
  * What repo_folder_check finds in a central repository's folder before
  * libgit2 opens anything there: a FIFO as HEAD, a link to a device as the
- * config, a FIFO deep in refs/ behind a link; a loop of links ends; a
- * FIFO beside the repository (not where git reads) is not its business.
+ * config, a FIFO deep in refs/ behind a link, objects borrowed from
+ * another folder, a commondir; a loop of links ends; a FIFO beside the
+ * repository (not where git reads) is not its business.
  */
 Test(repo, a_folder_with_a_fifo_or_a_device_where_git_reads_is_refused, .timeout = 30)
 {
@@ -546,6 +547,20 @@ Test(repo, a_folder_with_a_fifo_or_a_device_where_git_reads_is_refused, .timeout
 	hw_error_clear(&err);
 	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(hw_write_file_atomic(path, "", 0, NULL), 0);
+
+	/* Objects borrowed from another folder, and the repository itself elsewhere. */
+	snprintf(path, sizeof(path), "%s/objects/info/alternates", at("folder.git"));
+	cr_assert_eq(hw_write_file_atomic(path, "/tmp\n", 5, NULL), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, "reads from another folder (objects/info/alternates)"), "%s", err.msg);
+	hw_error_clear(&err);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/commondir", at("folder.git"));
+	cr_assert_eq(symlink("/dev/null", path), 0);
+	cr_assert_eq(repo_folder_check(at("folder.git"), &err), HW_ECORRUPT);
+	cr_assert(strstr(err.msg, "(commondir)"), "%s", err.msg);
+	hw_error_clear(&err);
+	cr_assert_eq(unlink(path), 0);
 
 	/* HEAD a FIFO. */
 	snprintf(path, sizeof(path), "%s/HEAD", at("folder.git"));

@@ -1390,11 +1390,25 @@ int repo_folder_check(const char *path, hw_error *err)
 		char *rel;
 		int depth;
 	} *stack = malloc(16 * sizeof(*stack));
+	static const char *const elsewhere[] = { "objects/info/alternates", "commondir" };
 	size_t nstack = 0, cap = 16, seen = 0;
 	char full[4096];
 	struct stat sb;
 	int rc = 0;
 
+	/*
+	 * A repository that reads objects or its whole self from another
+	 * folder: that folder is on the machine that wrote the file (a USB
+	 * stick's points nowhere on the next laptop), or anywhere at all.
+	 */
+	for (size_t i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]); i++)
+		if (snprintf(full, sizeof(full), "%s/%s", path, elsewhere[i]) < (int)sizeof(full) &&
+		    lstat(full, &sb) == 0) {
+			free(stack);
+			return hw_error_set(err, HW_ECORRUPT, "the central repository in %s reads from "
+					    "another folder (%s): a central repository holds all it "
+					    "has itself; nothing was read from it", path, elsewhere[i]);
+		}
 	if (!stack || !(stack[0].rel = hw_strdup(""))) {
 		free(stack);
 		return hw_error_set(err, HW_ERROR, "out of memory");

@@ -221,9 +221,10 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 /*
  * Whether the repository in the folder path holds only plain files and
  * folders where git reads (HEAD, config, packed-refs, shallow, refs/ and
- * objects/, links followed): HW_ECORRUPT naming the first that is
- * something else.  A central repository in a folder is anyone's to write,
- * and libgit2 opening a FIFO named like an index or a ref waits for ever.
+ * objects/, links followed), and reads from no other folder
+ * (objects/info/alternates, commondir): HW_ECORRUPT naming the first that
+ * does not.  A central repository in a folder is anyone's to write, and
+ * libgit2 opening a FIFO named like an index or a ref waits for ever.
  * Looks at REPO_FOLDER_CHECK_MAX entries, REPO_MAX_DEPTH folders deep, at
  * most; what lies beyond is not looked at.
  */
