@@ -256,6 +256,16 @@ int sync_device_id_ok(const char *id)
 	return p[-1] != '.';
 }
 
+/* The folder of a folder remote (a path or file://), or NULL for a network one. */
+static const char *folder_of(const char *remote)
+{
+	if (remote[0] == '/' || !strncmp(remote, "./", 2) || !strncmp(remote, "../", 3))
+		return remote;
+	if (!strncmp(remote, "file://", 7))
+		return remote + 7;
+	return NULL;
+}
+
 /*
  * A remote that is a folder (a USB stick, a shared drive) and is not
  * there: HW_ENOTFOUND naming the folder, instead of what libgit2 says about
@@ -265,13 +275,9 @@ int sync_device_id_ok(const char *id)
  */
 static int check_folder_remote(run *r)
 {
-	const char *path = NULL;
+	const char *path = folder_of(r->remote);
 	struct stat st;
 
-	if (r->remote[0] == '/' || !strncmp(r->remote, "./", 2) || !strncmp(r->remote, "../", 3))
-		path = r->remote;
-	else if (!strncmp(r->remote, "file://", 7))
-		path = r->remote + 7;
 	if (!path)
 		return 0;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -529,16 +535,6 @@ int sync_sign_commit(char **out, const char *data, size_t len, void *payload)
 	run *r = payload;
 
 	return team_commit_sign(r->ws, data, len, out);
-}
-
-/* The folder of a folder remote (a path or file://), or NULL for a network one. */
-static const char *folder_of(const char *remote)
-{
-	if (remote[0] == '/' || !strncmp(remote, "./", 2) || !strncmp(remote, "../", 3))
-		return remote;
-	if (!strncmp(remote, "file://", 7))
-		return remote + 7;
-	return NULL;
 }
 
 /* Whose roll-up begins: the run, and the folder of the central repository (NULL: repo.git). */
