@@ -30,7 +30,7 @@ objects() {
 # whole WS: git reads every object of repo.git, and every ref reaches whole.
 whole() { "$GIT_BIN" --git-dir="$tmp/$1/repo.git" fsck --full --no-dangling >"$tmp/fsck" 2>&1; }
 
-echo "1..11"
+echo "1..12"
 "$GIT_BIN" init -q --bare "$tmp/central.git"
 remote=$tmp/central.git
 hw S init --device-id sup --name Sam --role supervisor --remote "$remote" >/dev/null 2>&1
@@ -156,6 +156,22 @@ if grep -q "objects/pack/pack-0123456789012345678901234567890123456789.idx, whic
 else
 	not_ok "a FIFO in the central repository's folder ends a sync at once, named; without it the sync goes through"
 fi
+
+# A push or a roll-up into the folder cut by kill -9 (or a pulled stick)
+# leaves libgit2's temporary pack behind; one a day old goes, one another
+# device may be writing now stays.
+stale=$tmp/central.git/objects/pack/pack_git2_0123456789abcdef
+fresh=$tmp/central.git/objects/pack/pack_git2_fedcba9876543210
+printf 'PACK' >"$stale" && touch -d '2 days ago' "$stale" && printf 'PACK' >"$fresh"
+hw E sync >"$tmp/out" 2>&1
+st=$?
+if [ $st -eq 0 ] && [ ! -e "$stale" ] && [ -e "$fresh" ] &&
+	grep -q "removed 1 unfinished pack that a cut sync left in the central repository" "$tmp/out"; then
+	ok "a temporary pack a cut sync left in the folder a day ago is removed, and said; a fresh one stays"
+else
+	not_ok "a temporary pack a cut sync left in the folder a day ago is removed, and said; a fresh one stays (status $st)"
+fi
+rm -f "$fresh"
 
 # Everything every device sent is on the supervisor's list; a device keeps
 # its own (the others' cases are sealed for their writers and supervisors).

@@ -411,6 +411,12 @@ static void print_rollup(const sync_result *res)
 	if (res->central_rollup_problem[0])
 		fprintf(stderr, _("homeward: tidying the central repository failed (%s); nothing is "
 				  "lost and the next sync tries again\n"), res->central_rollup_problem);
+	if (res->central_temp_removed)
+		fprintf(stderr, P_("homeward: removed %zu unfinished pack that a cut sync left in the "
+				   "central repository a day or more ago\n",
+				   "homeward: removed %zu unfinished packs that cut syncs left in the "
+				   "central repository a day or more ago\n", res->central_temp_removed),
+			res->central_temp_removed);
 }
 
 /* The files of main an import left out: how many, then which and why (stderr). */

@@ -1364,6 +1364,30 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 	return 0;
 }
 
+size_t repo_remove_old_temp_packs(const char *path)
+{
+	char *dir = hw_path_join(path, "objects/pack"), full[4096];
+	DIR *d = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	struct stat sb;
+	time_t now = time(NULL);
+	size_t removed = 0;
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "pack_git2_", 10) != 0 ||
+		    snprintf(full, sizeof(full), "%s/%s", dir, e->d_name) >= (int)sizeof(full) ||
+		    lstat(full, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		    now - sb.st_mtime < REPO_TEMP_PACK_AGE)
+			continue;
+		if (unlink(full) == 0)
+			removed++;
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return removed;
+}
+
 /* What a file that is neither a plain file nor a folder is, for the message. */
 static const char *odd_kind(mode_t m)
 {

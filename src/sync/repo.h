@@ -232,6 +232,17 @@ int repo_rollup(hw_repo *r, size_t *rolled, size_t *loose, repo_rollup_cb starti
 int repo_folder_check(const char *path, hw_error *err);
 
 /*
+ * Remove the temporary packs libgit2's indexer left in the repository at
+ * path (objects/pack/pack_git2_*) that nothing has written to for
+ * REPO_TEMP_PACK_AGE seconds: a push or a roll-up into a folder remote cut
+ * by kill -9 or a pulled USB stick, up to a pack's size each.  Another
+ * device may be writing one at this very moment, so only old ones go (git
+ * gc waits two weeks for its own).  Returns how many were removed.
+ */
+#define REPO_TEMP_PACK_AGE (24 * 60 * 60)
+size_t repo_remove_old_temp_packs(const char *path);
+
+/*
  * How many packs and loose objects the repository at path holds (loose
  * objects counted up to REPO_STATS_MAX_LOOSE), for homeward doctor.  A
  * repository not made yet has none.

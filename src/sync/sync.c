@@ -565,6 +565,7 @@ static void rollup_starting(size_t objects, void *payload)
  * object in a removed pack lists the packs again (git and libgit2 both).
  * Two devices rolling the same folder at once at worst leave two packs of
  * the same objects, or one of them fails before removing anything.
+ * Temporary packs a cut push or roll-up left there go once a day old.
  * Housekeeping: a failure is noted in res, not returned; the next run
  * tries again.
  */
@@ -584,6 +585,7 @@ static void sync_rollup(run *r, sync_result *res)
 	    repo_rollup(central, &res->central_packs_rolled, &loose, rollup_starting, &t, &e) < 0)
 		sync_copy_cut(res->central_rollup_problem, sizeof(res->central_rollup_problem), e.msg);
 	repo_free(central);
+	res->central_temp_removed = repo_remove_old_temp_packs(t.folder);
 }
 
 int sync_finished(run *r, sync_result *res)

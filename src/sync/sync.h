@@ -160,6 +160,7 @@ typedef struct sync_result {
 	char rollup_problem[300];      /* why that failed ("" when it did not): the run's work stands */
 	size_t central_packs_rolled;   /* the same in a central repository that is a folder */
 	char central_rollup_problem[300];  /* why that failed ("" when it did not) */
+	size_t central_temp_removed;   /* temporary packs a day old removed from that folder */
 } sync_result;
 
 /*
