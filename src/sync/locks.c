@@ -122,15 +122,6 @@ static void clear_dir(run *r, const char *dir, const char *rel, int depth)
 				r->locks_removed++;
 				if (!r->lock_note[0])
 					sync_copy_cut(r->lock_note, sizeof(r->lock_note), sub);
-			} else if (S_ISREG(st.st_mode) && !strcmp(rel, "objects/pack") &&
-				   !strncmp(e->d_name, "pack_git2_", 10)) {
-				/*
-				 * libgit2's indexer writes a pack it receives or a
-				 * roll-up into pack_git2_XXXX and renames it when done:
-				 * one left is a fetch or roll-up that died, up to a
-				 * pack's size, and never used.
-				 */
-				unlink(path);
 			}
 		}
 		free(path);
@@ -146,8 +137,11 @@ static void clear_dir(run *r, const char *dir, const char *rel, int depth)
  */
 void sync_clear_stale_locks(run *r)
 {
-	if (r->locked)
-		clear_dir(r, ws_repo_dir(r->ws), "", 0);
+	if (!r->locked)
+		return;
+	clear_dir(r, ws_repo_dir(r->ws), "", 0);
+	/* The indexer's pack_git2_* of a fetch or roll-up that died: never used again. */
+	repo_remove_temp_packs(ws_repo_dir(r->ws), 0);
 }
 
 /* Copy the note about removed lock files into a result. */

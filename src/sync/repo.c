@@ -1364,7 +1364,7 @@ static int loose_list(const char *path, size_t max, git_oid **out, size_t *n, hw
 	return 0;
 }
 
-size_t repo_remove_old_temp_packs(const char *path)
+size_t repo_remove_temp_packs(const char *path, time_t age)
 {
 	char *dir = hw_path_join(path, "objects/pack"), full[4096];
 	DIR *d = dir ? opendir(dir) : NULL;
@@ -1377,7 +1377,7 @@ size_t repo_remove_old_temp_packs(const char *path)
 		if (strncmp(e->d_name, "pack_git2_", 10) != 0 ||
 		    snprintf(full, sizeof(full), "%s/%s", dir, e->d_name) >= (int)sizeof(full) ||
 		    lstat(full, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-		    now - sb.st_mtime < REPO_TEMP_PACK_AGE)
+		    (age && now - sb.st_mtime < age))
 			continue;
 		if (unlink(full) == 0)
 			removed++;

@@ -16,6 +16,7 @@
 #define HW_REPO_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "error.h"
 #include "util.h"
@@ -233,14 +234,15 @@ int repo_folder_check(const char *path, hw_error *err);
 
 /*
  * Remove the temporary packs libgit2's indexer left in the repository at
- * path (objects/pack/pack_git2_*) that nothing has written to for
- * REPO_TEMP_PACK_AGE seconds: a push or a roll-up into a folder remote cut
- * by kill -9 or a pulled USB stick, up to a pack's size each.  Another
- * device may be writing one at this very moment, so only old ones go (git
- * gc waits two weeks for its own).  Returns how many were removed.
+ * path (objects/pack/pack_git2_*, up to a pack's size each: a fetch, push
+ * or roll-up cut by kill -9 or a pulled USB stick) that nothing has
+ * written to for age seconds (0: all of them, for a repository no other
+ * process writes).  In a folder remote another device may be writing one
+ * at this very moment: REPO_TEMP_PACK_AGE there (git gc waits two weeks
+ * for its own).  Returns how many were removed.
  */
 #define REPO_TEMP_PACK_AGE (24 * 60 * 60)
-size_t repo_remove_old_temp_packs(const char *path);
+size_t repo_remove_temp_packs(const char *path, time_t age);
 
 /*
  * How many packs and loose objects the repository at path holds (loose

@@ -585,7 +585,7 @@ static void sync_rollup(run *r, sync_result *res)
 	    repo_rollup(central, &res->central_packs_rolled, &loose, rollup_starting, &t, &e) < 0)
 		sync_copy_cut(res->central_rollup_problem, sizeof(res->central_rollup_problem), e.msg);
 	repo_free(central);
-	res->central_temp_removed = repo_remove_old_temp_packs(t.folder);
+	res->central_temp_removed = repo_remove_temp_packs(t.folder, REPO_TEMP_PACK_AGE);
 }
 
 int sync_finished(run *r, sync_result *res)
